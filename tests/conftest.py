@@ -1,0 +1,107 @@
+"""Fixtures: a fresh app per test on a real database — SQLite by default, PostgreSQL when
+VETTING_TEST_DATABASE_URL names one (a throw-away database is created beside it)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from sqlmodel import SQLModel
+
+from vetting import auth, clock, create_app, db, migrate
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database for the whole run; tables are emptied after each test."""
+    pg = os.environ.get("VETTING_TEST_DATABASE_URL")
+    if pg:
+        base = make_url(pg)
+        name = f"vetting_test_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.set(database=name).render_as_string(hide_password=False)
+        engine = db.make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("db") / "vetting.db"
+        url = f"sqlite:///{path}"
+        engine = db.make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield url
+
+
+def _empty_tables(app: Flask) -> None:
+    engine = app.extensions["vetting.engine"]
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{t}"'))
+    engine.dispose()
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[date]:
+    clock.freeze(TODAY)
+    yield TODAY
+    clock.freeze(None)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, frozen_clock: date) -> Iterator[Flask]:
+    application = create_app({
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": tmp_path / "instance",
+        "TESTING": True,
+    })
+    yield application
+    _empty_tables(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_token(app: Flask) -> Callable[..., dict[str, str]]:
+    """make_token("legal") → Authorization headers for a fresh token of that role."""
+
+    def make(role: str = "admin", scopes: list[str] | None = None) -> dict[str, str]:
+        with app.app_context():
+            _, secret = auth.create_token(db.session(), auth.CLI_PRINCIPAL, f"test-{role}", role,
+                                          scopes)
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+@pytest.fixture
+def admin(make_token: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return make_token("admin")
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()

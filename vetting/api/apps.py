@@ -1,0 +1,87 @@
+"""Apps."""
+
+from __future__ import annotations
+
+from flask import Response, g
+
+from vetting import db
+from vetting.api import bp
+from vetting.api.spec import route
+from vetting.api.vendors import page_of
+from vetting.schemas import AppCreate, AppOut, AppQuery, AppUpdate, Page
+from vetting.services import apps as svc
+
+
+@route(
+    bp,
+    "/apps",
+    "GET",
+    summary="List apps",
+    tag="apps",
+    scope="apps:read",
+    query=AppQuery,
+    response=Page[AppOut],
+)
+def list_apps(query: AppQuery):  # type: ignore[no-untyped-def]
+    return page_of(
+        AppOut,
+        svc.list_(
+            db.session(), query.page, query.per_page, query.q, query.vendor_id, query.platform
+        ),
+    )
+
+
+@route(
+    bp,
+    "/apps",
+    "POST",
+    summary="Create an app",
+    tag="apps",
+    scope="apps:write",
+    body=AppCreate,
+    response=AppOut,
+    status=201,
+)
+def create_app_(body: AppCreate) -> AppOut:
+    return AppOut.model_validate(svc.create(db.session(), g.principal, body))
+
+
+@route(
+    bp,
+    "/apps/<int:app_id>",
+    "GET",
+    summary="One app",
+    tag="apps",
+    scope="apps:read",
+    response=AppOut,
+)
+def get_app(app_id: int) -> AppOut:
+    return AppOut.model_validate(svc.get(db.session(), app_id))
+
+
+@route(
+    bp,
+    "/apps/<int:app_id>",
+    "PATCH",
+    summary="Change an app (or revoke it)",
+    tag="apps",
+    scope="apps:write",
+    body=AppUpdate,
+    response=AppOut,
+)
+def update_app(app_id: int, body: AppUpdate) -> AppOut:
+    return AppOut.model_validate(svc.update(db.session(), g.principal, app_id, body))
+
+
+@route(
+    bp,
+    "/apps/<int:app_id>",
+    "DELETE",
+    summary="Delete an app that was never assessed",
+    tag="apps",
+    scope="apps:write",
+    status=204,
+)
+def delete_app(app_id: int) -> Response:
+    svc.delete(db.session(), g.principal, app_id)
+    return Response(status=204)

@@ -1,0 +1,242 @@
+"""A thin route decorator: authorise, validate with pydantic, serialise; and the OpenAPI 3
+document built from the very models that validate (so the two never drift).
+
+Pydantic does the validation and the JSON Schema; this module only wires them to Flask routes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from vetting.errors import BadRequest, FieldError, Invalid, Unauthorized
+from vetting.schemas import ErrorOut
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    scope: str | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    produces: tuple[str, ...] = ("application/json",)
+    description: str = ""
+    extra_responses: dict[int, str] = field(default_factory=dict)
+
+
+OPERATIONS: list[Operation] = []
+
+
+def _errors_from_pydantic(exc: ValidationError, where: str) -> list[FieldError]:
+    errors = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        errors.append(FieldError(loc or where, msg))
+    return errors
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise BadRequest("a JSON object is required", "body")
+    if request.mimetype != "application/json":
+        raise BadRequest("Content-Type must be application/json", "body")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"malformed JSON: {exc}", "body") from None
+    if not isinstance(data, dict):
+        raise Invalid("expected a JSON object", "body")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("", errors=_errors_from_pydantic(exc, "body")) from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("", errors=_errors_from_pydantic(exc, "query")) from None
+
+
+def serialise(value: Any, status: int) -> Response:
+    if isinstance(value, Response):
+        return value
+    if isinstance(value, BaseModel):
+        payload = value.model_dump_json(by_alias=True)
+    else:
+        payload = json.dumps(value, default=str)
+    return Response(payload, status=status, mimetype="application/json")
+
+
+def route(
+    bp: Blueprint,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    scope: str | None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    produces: tuple[str, ...] = ("application/json",),
+    description: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register an API operation. The view receives `body=` and `query=` models when declared."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: Any) -> Response:
+            if scope is not None:
+                principal = g.get("principal")
+                if principal is None:
+                    raise Unauthorized("a bearer token is required")
+                principal.require(scope)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            return serialise(view(**kwargs), status)
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
+        OPERATIONS.append(
+            Operation(
+                rule=(bp.url_prefix or "") + rule,
+                method=method.lower(),
+                endpoint=view.__name__,
+                summary=summary,
+                tag=tag,
+                scope=scope,
+                body=body,
+                query=query,
+                response=response,
+                status=status,
+                produces=produces,
+                description=description or (view.__doc__ or ""),
+            )
+        )
+        return wrapper
+
+    return decorator
+
+
+_PARAM_RE = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def openapi_document(title: str, version: str) -> dict[str, Any]:
+    """OpenAPI 3.1 built from the registered operations and their pydantic models."""
+    models: set[type[BaseModel]] = {ErrorOut}
+    for op in OPERATIONS:
+        for m in (op.body, op.response):
+            if m is not None:
+                models.add(m)
+    ordered = sorted(models, key=lambda m: m.__name__)
+    keys = [(m, "validation") for m in ordered if any(op.body is m for op in OPERATIONS)]
+    keys += [(m, "serialization") for m in ordered if not any(op.body is m for op in OPERATIONS)]
+    refs, top = models_json_schema(keys, ref_template="#/components/schemas/{model}")
+    schemas = top.get("$defs", {})
+
+    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+        return refs[(model, mode)]
+
+    paths: dict[str, dict[str, Any]] = {}
+    error_ref = ref(ErrorOut, "serialization")
+    for op in OPERATIONS:
+        path = _PARAM_RE.sub(lambda m: "{" + m.group(2) + "}", op.rule)
+        params: list[dict[str, Any]] = []
+        for conv, name in _PARAM_RE.findall(op.rule):
+            params.append(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"} if conv == "int" else {"type": "string"},
+                }
+            )
+        if op.query is not None:
+            qschema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            required = set(qschema.get("required", []))
+            for name, prop in qschema.get("properties", {}).items():
+                params.append(
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": name in required,
+                        "schema": {k: v for k, v in prop.items() if k != "title"},
+                        **({"description": prop["description"]} if "description" in prop else {}),
+                    }
+                )
+        operation: dict[str, Any] = {
+            "operationId": op.endpoint,
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": params,
+            "responses": {},
+        }
+        if op.description.strip():
+            operation["description"] = op.description.strip()
+        if op.scope is not None:
+            operation["security"] = [{"bearerAuth": []}]
+            operation["x-required-scope"] = op.scope
+        else:
+            operation["security"] = []
+        if op.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(op.body, "validation")}},
+            }
+        ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
+        if op.status != 204:
+            content: dict[str, Any] = {}
+            for mime in op.produces:
+                if mime == "application/json" and op.response is not None:
+                    content[mime] = {"schema": ref(op.response, "serialization")}
+                else:
+                    content[mime] = {"schema": {"type": "string"}}
+            ok["content"] = content
+        operation["responses"][str(op.status)] = ok
+        err = {"content": {"application/json": {"schema": error_ref}}}
+        codes = {400: "Malformed request", 422: "Invalid input", 404: "Not found"}
+        if op.scope is not None:
+            codes |= {401: "Missing or invalid token", 403: "Role may not do this"}
+        if op.method in {"post", "patch", "put", "delete"}:
+            codes[409] = "Conflicts with existing data"
+        for code, text in sorted(codes.items()):
+            operation["responses"][str(code)] = {"description": text, **err}
+        paths.setdefault(path, {})[op.method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,198 @@
+"""Users, roles, API tokens and the one permission check used by api/, web/ and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from vetting import audit, clock
+from vetting.db import transaction
+from vetting.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from vetting.models import ApiToken, User
+
+ROLES: tuple[str, ...] = ("admin", "procurement", "legal", "it", "viewer")
+
+READ_SCOPES = (
+    "vendors:read",
+    "apps:read",
+    "checklists:read",
+    "assessments:read",
+    "baas:read",
+    "allowlist:read",
+)
+SCOPES: tuple[str, ...] = (
+    *READ_SCOPES,
+    "vendors:write",
+    "apps:write",
+    "assessments:write",
+    "decisions:write",
+    "baas:write",
+    "allowlist:write",
+    "audit:read",
+    "admin",
+)
+
+# What each role may do. Viewer reads; legal writes BAAs; procurement writes vendors, apps,
+# assessments and decisions; IT reads everything and (later) publishes the list; admin all.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "viewer": frozenset(READ_SCOPES),
+    "legal": frozenset({*READ_SCOPES, "baas:write", "audit:read"}),
+    "procurement": frozenset(
+        {*READ_SCOPES, "vendors:write", "apps:write", "assessments:write", "decisions:write"}
+    ),
+    "it": frozenset({*READ_SCOPES, "allowlist:write"}),
+    "admin": frozenset(SCOPES),
+}
+
+TOKEN_PREFIX = "vt_"
+MIN_PASSWORD = 12
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a user or a token, with the scopes it holds right now."""
+
+    name: str
+    role: str
+    scopes: frozenset[str]
+    kind: str = "token"  # token | user | cli
+
+    def can(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def require(self, scope: str) -> None:
+        if not self.can(scope):
+            raise Forbidden(f"role {self.role!r} may not do this (needs scope {scope!r})")
+
+
+CLI_PRINCIPAL = Principal("cli", "admin", frozenset(SCOPES), kind="cli")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise Invalid(f"must be one of {', '.join(ROLES)}", "role")
+    return role
+
+
+def create_user(s: Session, actor: Principal, email: str, password: str, role: str) -> User:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320:
+        raise Invalid("must be an email address", "email")
+    check_role(role)
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"must be at least {MIN_PASSWORD} characters", "password")
+    with transaction(s):
+        if s.scalar(select(User).where(User.email == email)) is not None:
+            raise Conflict(f"a user with email {email} already exists", "email")
+        user = User(email=email, password_hash=generate_password_hash(password), role=role)
+        s.add(user)
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "user.create",
+            "user",
+            user.id,
+            None,
+            audit.snapshot(user, exclude=("password_hash",)),
+        )
+    return user
+
+
+def authenticate_password(s: Session, email: str, password: str) -> User | None:
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def create_token(
+    s: Session,
+    actor: Principal,
+    name: str,
+    role: str,
+    scopes: list[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the secret, which is shown once and stored hashed."""
+    if not name.strip():
+        raise Invalid("is required", "name")
+    check_role(role)
+    allowed = ROLE_SCOPES[role]
+    if scopes:
+        unknown = [sc for sc in scopes if sc not in SCOPES]
+        if unknown:
+            raise Invalid(f"unknown scope(s): {', '.join(unknown)}", "scopes")
+        beyond = [sc for sc in scopes if sc not in allowed]
+        if beyond:
+            raise Invalid(f"role {role!r} cannot hold: {', '.join(beyond)}", "scopes")
+    chosen = sorted(set(scopes) if scopes else allowed)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction(s):
+        token = ApiToken(
+            name=name.strip(),
+            prefix=secret[:10],
+            token_hash=hash_token(secret),
+            role=role,
+            scopes=chosen,
+            created_by=actor.name,
+            expires_at=expires_at,
+        )
+        s.add(token)
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "token.create",
+            "api_token",
+            token.id,
+            None,
+            audit.snapshot(token, exclude=("token_hash",)),
+        )
+    return token, secret
+
+
+def revoke_token(s: Session, actor: Principal, token_id: int) -> ApiToken:
+    with transaction(s):
+        token = s.get(ApiToken, token_id)
+        if token is None:
+            raise NotFound(f"no token with id {token_id}")
+        before = audit.snapshot(token, exclude=("token_hash",))
+        token.revoked_at = clock.now()
+        audit.record(
+            s,
+            actor.name,
+            "token.revoke",
+            "api_token",
+            token.id,
+            before,
+            audit.snapshot(token, exclude=("token_hash",)),
+        )
+    return token
+
+
+def principal_for_token(s: Session, secret: str) -> Principal:
+    """The principal a bearer token stands for; 401 when it is unknown, revoked or expired."""
+    token = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    now = clock.now()
+    if token is None or token.revoked_at is not None:
+        raise Unauthorized("invalid or revoked token")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthorized("token expired")
+    # A token never holds more than its role allows today.
+    scopes = frozenset(token.scopes) & ROLE_SCOPES.get(token.role, frozenset())
+    return Principal(f"token:{token.name}", token.role, scopes, kind="token")
+
+
+def principal_for_user(user: User) -> Principal:
+    return Principal(user.email, user.role, ROLE_SCOPES[user.role], kind="user")

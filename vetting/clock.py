@@ -1,0 +1,25 @@
+"""The one source of "today" and "now", so tests and --as-of can move time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """Timezone-aware UTC now (or the frozen instant in tests)."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def today() -> date:
+    return now().date()
+
+
+def freeze(at: datetime | date | None) -> None:
+    """Pin the clock (tests); None releases it."""
+    global _frozen
+    if at is None or isinstance(at, datetime):
+        _frozen = at
+    else:
+        _frozen = datetime(at.year, at.month, at.day, 12, tzinfo=UTC)

@@ -1,0 +1,462 @@
+"""Capability checklists: the TOML format, its validation, and how an answer earns credit.
+
+A checklist is data reviewed like code. Loading refuses a file that breaks the rules,
+naming the file, the capability and the reason, so a typo never silently changes a score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["bool", "max_days", "choice", "min_number"]
+KINDS: tuple[str, ...] = ("bool", "max_days", "choice", "min_number")
+NA = "n/a"
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+_CHECKLIST_FIELDS = {
+    "id",
+    "version",
+    "title",
+    "description",
+    "approve_at",
+    "conditional_at",
+    "capabilities",
+}
+_CAPABILITY_FIELDS = {
+    "key",
+    "title",
+    "question",
+    "kind",
+    "weight",
+    "gating",
+    "allow_na",
+    "guidance",
+    "references",
+    "signals",
+    "theme",
+    "levels",
+    "options",
+    "unstated_days",
+    "unit",
+}
+
+
+class ChecklistError(ValueError):
+    """A checklist file that breaks the format rules."""
+
+    def __init__(self, file: str, capability: str | None, reason: str) -> None:
+        self.file = file
+        self.capability = capability
+        self.reason = reason
+        where = f"{file}: capability {capability!r}" if capability else file
+        super().__init__(f"{where}: {reason}")
+
+
+class AnswerValueError(ValueError):
+    """An answer value that does not fit its capability's kind."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Phrases on a vendor page that suggest the capability, and negations that cancel them."""
+
+    phrases: tuple[str, ...] = ()
+    negations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DaysLevel:
+    max_days: int
+    credit: float
+
+
+@dataclass(frozen=True)
+class NumberLevel:
+    min: float
+    credit: float
+
+
+@dataclass(frozen=True)
+class Capability:
+    key: str
+    title: str
+    question: str
+    kind: Kind
+    weight: float
+    gating: bool = False
+    allow_na: bool = False
+    guidance: str = ""
+    references: tuple[str, ...] = ()
+    signals: Signals = field(default_factory=Signals)
+    theme: str = "General"
+    days_levels: tuple[DaysLevel, ...] = ()
+    number_levels: tuple[NumberLevel, ...] = ()
+    options: tuple[tuple[str, float], ...] = ()
+    unstated_days: int | None = None
+    unit: str = ""
+
+    def normalise(self, value: Any) -> Any:
+        """Return the canonical stored form of an answer value, or raise AnswerValueError."""
+        if isinstance(value, str) and value.strip().lower() == NA:
+            if not self.allow_na:
+                raise AnswerValueError(f"{self.key} does not allow N/A")
+            return NA
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in {"yes", "true"}:
+                return True
+            if isinstance(value, str) and value.strip().lower() in {"no", "false"}:
+                return False
+            raise AnswerValueError(f"{self.key} expects true or false")
+        if self.kind == "max_days":
+            return parse_days(value, self.unstated_days)
+        if self.kind == "choice":
+            names = [name for name, _ in self.options]
+            if isinstance(value, str) and value in names:
+                return value
+            raise AnswerValueError(f"{self.key} expects one of: {', '.join(names)}")
+        # min_number
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, str):
+                try:
+                    value = float(value)
+                except ValueError:
+                    raise AnswerValueError(f"{self.key} expects a number") from None
+            else:
+                raise AnswerValueError(f"{self.key} expects a number")
+        if not math.isfinite(value) or value < 0:
+            raise AnswerValueError(f"{self.key} expects a finite number ≥ 0")
+        return int(value) if float(value).is_integer() else float(value)
+
+    def credit(self, value: Any) -> float:
+        """Credit in [0, 1] earned by a normalised, applicable answer value."""
+        if self.kind == "bool":
+            return 1.0 if value is True else 0.0
+        if self.kind == "max_days":
+            for level in self.days_levels:
+                if value <= level.max_days:
+                    return level.credit
+            return 0.0
+        if self.kind == "choice":
+            return dict(self.options)[value]
+        for level in self.number_levels:
+            if value >= level.min:
+                return level.credit
+        return 0.0
+
+    @property
+    def max_credit(self) -> float:
+        if self.kind == "bool":
+            return 1.0
+        if self.kind == "max_days":
+            return max((lv.credit for lv in self.days_levels), default=0.0)
+        if self.kind == "choice":
+            return max((c for _, c in self.options), default=0.0)
+        return max((lv.credit for lv in self.number_levels), default=0.0)
+
+    def describe_rule(self) -> str:
+        """The credit rule in words, for explanations and the UI."""
+        if self.kind == "bool":
+            return "yes = full credit, no = none"
+        if self.kind == "max_days":
+            parts = [f"≤{lv.max_days} days → {lv.credit:g}" for lv in self.days_levels]
+            text = ", ".join(parts) + ", more → 0"
+            if self.unstated_days is not None:
+                text += f"; not stated = {self.unstated_days} days"
+            return text
+        if self.kind == "choice":
+            return ", ".join(f"{name} → {credit:g}" for name, credit in self.options)
+        parts = [f"≥{lv.min:g} → {lv.credit:g}" for lv in self.number_levels]
+        return ", ".join(parts) + ", less → 0"
+
+
+@dataclass(frozen=True)
+class Checklist:
+    id: str
+    version: str
+    title: str
+    approve_at: float
+    conditional_at: float
+    capabilities: tuple[Capability, ...]
+    sha256: str
+    description: str = ""
+    source: str = ""
+    text: str = field(default="", repr=False, compare=False)
+
+    def capability(self, key: str) -> Capability | None:
+        for cap in self.capabilities:
+            if cap.key == key:
+                return cap
+        return None
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.capabilities]
+
+
+_HOURS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(h|hr|hrs|hour|hours)$")
+_BDAYS_RE = re.compile(r"^(\d+)\s*(business|working)\s*days?$")
+_DAYS_RE = re.compile(r"^(\d+)\s*(d|day|days|calendar days?)?$")
+_UNSTATED = {"", "unstated", "not stated", "none stated", "no number"}
+
+
+def business_days_to_calendar(n: int) -> int:
+    """Worst-case calendar days for n business days (5 business days → 7 calendar days)."""
+    weeks, rest = divmod(n, 5)
+    return weeks * 7 + (rest + 2 if rest else 0)
+
+
+def parse_days(value: Any, unstated_days: int | None = None) -> int:
+    """A deadline as whole calendar days: 72 h → 3, '5 business days' → 7, 'unstated' → default.
+
+    45 CFR 164.410(b) caps breach notification at 60 calendar days, so a BAA that states no
+    number is answered with the capability's `unstated_days` (60), not with 0.
+    """
+    if value is None or (isinstance(value, str) and value.strip().lower() in _UNSTATED):
+        if unstated_days is None:
+            raise AnswerValueError("a number of days is required")
+        return unstated_days
+    if isinstance(value, bool):
+        raise AnswerValueError("expects a number of days, e.g. 10, '72 hours', '5 business days'")
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or value < 0:
+            raise AnswerValueError("days must be a finite number ≥ 0")
+        return math.ceil(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if m := _HOURS_RE.match(text):
+            return math.ceil(float(m.group(1)) / 24)
+        if m := _BDAYS_RE.match(text):
+            return business_days_to_calendar(int(m.group(1)))
+        if m := _DAYS_RE.match(text):
+            return int(m.group(1))
+    raise AnswerValueError(
+        "expects a number of days, e.g. 10, '72 hours', '5 business days' or 'unstated'"
+    )
+
+
+def _credit(file: str, key: str, value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ChecklistError(file, key, f"{what} must be a number between 0 and 1")
+    if not 0 <= value <= 1:
+        raise ChecklistError(file, key, f"{what} must be between 0 and 1, not {value}")
+    return float(value)
+
+
+def _str_list(file: str, key: str | None, value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ChecklistError(file, key, f"{what} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _parse_capability(file: str, raw: Any, index: int) -> Capability:
+    if not isinstance(raw, dict):
+        raise ChecklistError(file, f"#{index + 1}", "each capability must be a table")
+    key = raw.get("key")
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        raise ChecklistError(
+            file, f"#{index + 1}", "key must be lower_snake_case letters, digits and _"
+        )
+    unknown = set(raw) - _CAPABILITY_FIELDS
+    if unknown:
+        raise ChecklistError(file, key, f"unknown field(s): {', '.join(sorted(unknown))}")
+    for name in ("title", "question"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise ChecklistError(file, key, f"{name} is required")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise ChecklistError(file, key, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    weight = raw.get("weight")
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight):
+        raise ChecklistError(file, key, "weight must be a number")
+    if weight < 0:
+        raise ChecklistError(file, key, f"weight must be ≥ 0, not {weight}")
+    for flag in ("gating", "allow_na"):
+        if flag in raw and not isinstance(raw[flag], bool):
+            raise ChecklistError(file, key, f"{flag} must be true or false")
+    for text in ("guidance", "theme", "unit"):
+        if text in raw and not isinstance(raw[text], str):
+            raise ChecklistError(file, key, f"{text} must be a string")
+    references = _str_list(file, key, raw.get("references", []), "references")
+    if not references:
+        raise ChecklistError(file, key, "references must cite at least one source")
+    signals_raw = raw.get("signals", {})
+    if not isinstance(signals_raw, dict) or set(signals_raw) - {"phrases", "negations"}:
+        raise ChecklistError(file, key, "signals must be a table with phrases and negations")
+    signals = Signals(
+        phrases=_str_list(file, key, signals_raw.get("phrases", []), "signals.phrases"),
+        negations=_str_list(file, key, signals_raw.get("negations", []), "signals.negations"),
+    )
+
+    days_levels: tuple[DaysLevel, ...] = ()
+    number_levels: tuple[NumberLevel, ...] = ()
+    options: tuple[tuple[str, float], ...] = ()
+    unstated_days = raw.get("unstated_days")
+    for own, kinds in (("levels", {"max_days", "min_number"}), ("options", {"choice"})):
+        if own in raw and kind not in kinds:
+            raise ChecklistError(file, key, f"{own} is not used by kind {kind}")
+    if unstated_days is not None and kind != "max_days":
+        raise ChecklistError(file, key, "unstated_days is only for kind max_days")
+
+    if kind == "max_days":
+        levels = raw.get("levels")
+        if not isinstance(levels, list) or not levels:
+            raise ChecklistError(file, key, "max_days needs levels = [{max_days, credit}, …]")
+        parsed = []
+        for lv in levels:
+            if not isinstance(lv, dict) or set(lv) != {"max_days", "credit"}:
+                raise ChecklistError(file, key, "each level needs exactly max_days and credit")
+            md = lv["max_days"]
+            if isinstance(md, bool) or not isinstance(md, int) or md < 0:
+                raise ChecklistError(file, key, "level max_days must be a whole number ≥ 0")
+            parsed.append(DaysLevel(md, _credit(file, key, lv["credit"], "level credit")))
+        days = [lv.max_days for lv in parsed]
+        if days != sorted(days) or len(set(days)) != len(days):
+            raise ChecklistError(file, key, "levels must be in strictly increasing max_days")
+        credits = [lv.credit for lv in parsed]
+        if credits != sorted(credits, reverse=True):
+            raise ChecklistError(file, key, "a longer deadline cannot earn more credit")
+        days_levels = tuple(parsed)
+        if unstated_days is not None and (
+            isinstance(unstated_days, bool)
+            or not isinstance(unstated_days, int)
+            or unstated_days < 0
+        ):
+            raise ChecklistError(file, key, "unstated_days must be a whole number ≥ 0")
+    elif kind == "min_number":
+        levels = raw.get("levels")
+        if not isinstance(levels, list) or not levels:
+            raise ChecklistError(file, key, "min_number needs levels = [{min, credit}, …]")
+        parsed_n = []
+        for lv in levels:
+            if not isinstance(lv, dict) or set(lv) != {"min", "credit"}:
+                raise ChecklistError(file, key, "each level needs exactly min and credit")
+            mn = lv["min"]
+            if isinstance(mn, bool) or not isinstance(mn, int | float) or mn < 0:
+                raise ChecklistError(file, key, "level min must be a number ≥ 0")
+            parsed_n.append(NumberLevel(float(mn), _credit(file, key, lv["credit"], "credit")))
+        mins = [lv.min for lv in parsed_n]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ChecklistError(file, key, "levels must be in strictly decreasing min")
+        credits = [lv.credit for lv in parsed_n]
+        if credits != sorted(credits, reverse=True):
+            raise ChecklistError(file, key, "a smaller number cannot earn more credit")
+        number_levels = tuple(parsed_n)
+    elif kind == "choice":
+        opts = raw.get("options")
+        if not isinstance(opts, dict) or len(opts) < 2:
+            raise ChecklistError(file, key, "choice needs options = {name = credit, …} (≥ 2)")
+        for name in opts:
+            if not name.strip() or name.strip().lower() == NA:
+                raise ChecklistError(file, key, f"option name {name!r} is not allowed")
+        options = tuple(
+            (name, _credit(file, key, c, f"credit of option {name!r}")) for name, c in opts.items()
+        )
+
+    return Capability(
+        key=key,
+        title=raw["title"].strip(),
+        question=raw["question"].strip(),
+        kind=kind,
+        weight=float(weight),
+        gating=raw.get("gating", False),
+        allow_na=raw.get("allow_na", False),
+        guidance=raw.get("guidance", "").strip(),
+        references=references,
+        signals=signals,
+        theme=raw.get("theme", "General").strip() or "General",
+        days_levels=days_levels,
+        number_levels=number_levels,
+        options=options,
+        unstated_days=unstated_days,
+        unit=raw.get("unit", ""),
+    )
+
+
+def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
+    """Parse and validate one checklist; raise ChecklistError naming file, capability, reason."""
+    raw_bytes = text.encode() if isinstance(text, str) else text
+    try:
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ChecklistError(file, None, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ChecklistError(file, None, f"invalid TOML: {exc}") from None
+    unknown = set(data) - _CHECKLIST_FIELDS
+    if unknown:
+        raise ChecklistError(file, None, f"unknown field(s): {', '.join(sorted(unknown))}")
+    cid = data.get("id")
+    if not isinstance(cid, str) or not _ID_RE.match(cid):
+        raise ChecklistError(file, None, "id must be lower-case letters, digits and -")
+    version = data.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise ChecklistError(file, None, 'version is required (a string such as "1.0.0")')
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ChecklistError(file, None, "title is required")
+    thresholds = {}
+    for name in ("approve_at", "conditional_at"):
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise ChecklistError(file, None, f"{name} must be a number from 0 to 100")
+        thresholds[name] = float(value)
+    if thresholds["conditional_at"] > thresholds["approve_at"]:
+        raise ChecklistError(file, None, "conditional_at cannot be above approve_at")
+    raw_caps = data.get("capabilities")
+    if not isinstance(raw_caps, list) or not raw_caps:
+        raise ChecklistError(file, None, "at least one [[capabilities]] is required")
+    caps = [_parse_capability(file, raw, i) for i, raw in enumerate(raw_caps)]
+    seen: set[str] = set()
+    for cap in caps:
+        if cap.key in seen:
+            raise ChecklistError(file, cap.key, "duplicate key")
+        seen.add(cap.key)
+    if sum(c.weight for c in caps) <= 0:
+        raise ChecklistError(file, None, "the weights must add up to more than 0")
+    return Checklist(
+        id=cid,
+        version=version.strip(),
+        title=title.strip(),
+        description=str(data.get("description", "")).strip(),
+        approve_at=thresholds["approve_at"],
+        conditional_at=thresholds["conditional_at"],
+        capabilities=tuple(caps),
+        sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        source=file,
+        text=raw_bytes.decode("utf-8"),
+    )
+
+
+def load_checklist(path: Path) -> Checklist:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ChecklistError(str(path), None, f"cannot read: {exc.strerror}") from None
+    return parse_checklist(data, file=path.name)
+
+
+def load_directory(directory: Path) -> dict[str, Checklist]:
+    """Every *.toml in a folder, keyed by checklist id; two files with one id are refused."""
+    found: dict[str, Checklist] = {}
+    for path in sorted(directory.glob("*.toml")):
+        checklist = load_checklist(path)
+        if checklist.id in found:
+            raise ChecklistError(
+                path.name, None, f"id {checklist.id!r} is also used by {found[checklist.id].source}"
+            )
+        found[checklist.id] = checklist
+    return found
+
+
+def checklists_by_id(items: Mapping[str, Checklist]) -> list[Checklist]:
+    return [items[k] for k in sorted(items)]

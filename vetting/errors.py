@@ -1,0 +1,54 @@
+"""Errors a user can fix: one type carrying field and message, turned into a 4xx by one handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"field": self.field, "message": self.message}
+
+
+class VettingError(Exception):
+    """Base for user-fixable errors; `status` is the HTTP status, the CLI prints the message."""
+
+    status = 400
+
+    def __init__(
+        self, message: str, field: str | None = None, *, errors: list[FieldError] | None = None
+    ):
+        self.errors = errors or [FieldError(field, message)]
+        super().__init__(
+            "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in self.errors)
+        )
+
+
+class BadRequest(VettingError):
+    status = 400
+
+
+class Unauthorized(VettingError):
+    status = 401
+
+
+class Forbidden(VettingError):
+    status = 403
+
+
+class NotFound(VettingError):
+    status = 404
+
+
+class Conflict(VettingError):
+    status = 409
+
+
+class Invalid(VettingError):
+    """Well-formed input that breaks a rule (wrong kind of value, dates out of order…)."""
+
+    status = 422

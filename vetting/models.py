@@ -1,0 +1,215 @@
+"""SQLModel tables. Dates of agreements are `date`; events are timezone-aware UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from vetting import clock
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes; always returns them aware in UTC (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=clock.now, sa_type=UTCDateTime, **kw)
+
+
+def _json(default: Any = None) -> Any:
+    if default is None:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Vendor(SQLModel, table=True):
+    __tablename__ = "vendor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True, index=True)
+    website: str | None = Field(default=None, max_length=500)
+    contact_email: str | None = Field(default=None, max_length=320)
+    notes: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class App(SQLModel, table=True):
+    __tablename__ = "app"
+    __table_args__ = (UniqueConstraint("platform", "store_id", name="uq_app_platform_store_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    name: str = Field(max_length=200, index=True)
+    platform: str = Field(max_length=16)  # ios | android | web
+    store_id: str | None = Field(default=None, max_length=255)
+    category: str | None = Field(default=None, max_length=100)
+    store_url: str | None = Field(default=None, max_length=500)
+    revoked_on: date | None = None
+    revoked_reason: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ChecklistVersion(SQLModel, table=True):
+    """The exact text of every checklist an assessment was made against, by SHA-256."""
+
+    __tablename__ = "checklist_version"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    checklist_id: str = Field(max_length=64, index=True)
+    version: str = Field(max_length=64)
+    content: str = Field(sa_type=Text)
+    first_seen_at: datetime = _ts()
+
+
+class Assessment(SQLModel, table=True):
+    __tablename__ = "assessment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    app_id: int = Field(foreign_key="app.id", index=True)
+    checklist_id: str = Field(max_length=64)
+    checklist_version: str = Field(max_length=64)
+    checklist_sha256: str = Field(foreign_key="checklist_version.sha256", max_length=64)
+    status: str = Field(default="open", max_length=16)  # open | decided
+    score: float = 0.0
+    verdict: str = Field(default="incomplete", max_length=16)
+    created_by: str = Field(max_length=320)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "capability_key", name="uq_answer_capability"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    capability_key: str = Field(max_length=64)
+    value: Any = _json()
+    source: str = Field(max_length=16)  # verified | attested | discovered
+    evidence_url: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, sa_type=Text)
+    answered_by: str = Field(max_length=320)
+    answered_at: datetime = _ts()
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+    __table_args__ = (Index("ix_decision_app_decided", "app_id", "decided_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    app_id: int = Field(foreign_key="app.id")
+    decision: str = Field(max_length=16)  # approved | conditional | rejected
+    verdict: str = Field(max_length=16)  # the recommendation at the time of the decision
+    score: float
+    justification: str | None = Field(default=None, sa_type=Text)
+    conditions: str | None = Field(default=None, sa_type=Text)
+    decided_by: str = Field(max_length=320)
+    decided_at: datetime = _ts()
+    valid_until: date
+
+
+class BAA(SQLModel, table=True):
+    __tablename__ = "baa"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    title: str | None = Field(default=None, max_length=200)
+    effective_date: date
+    expiration_date: date | None = None
+    auto_renews: bool = False
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    parent_agreement: str | None = Field(default=None, max_length=200)
+    breach_notification_days: int | None = None
+    subcontractor_flowdown: bool | None = None
+    return_or_destroy: bool | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = Field(default=None, max_length=1000)
+    owner_email: str | None = Field(default=None, max_length=320)
+    notes: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained: hash = sha256(prev_hash + canonical event)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)
+    at: datetime = _ts()
+    actor: str = Field(max_length=320)
+    action: str = Field(max_length=64, index=True)
+    entity_type: str = Field(max_length=64)
+    entity_id: str | None = Field(default=None, max_length=64)
+    before: Any = _json()
+    after: Any = _json()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    password_hash: str = Field(max_length=500)
+    role: str = Field(max_length=16)
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    scopes: list[str] = _json(list)
+    created_by: str = Field(max_length=320)
+    created_at: datetime = _ts()
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+__all__ = [
+    "BAA",
+    "Answer",
+    "ApiToken",
+    "App",
+    "Assessment",
+    "AuditEvent",
+    "ChecklistVersion",
+    "Decision",
+    "User",
+    "Vendor",
+]

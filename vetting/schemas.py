@@ -1,0 +1,406 @@
+"""Request and response models. The API validates with them and the OpenAPI document is
+generated from them, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Platform = Literal["ios", "android", "web"]
+SourceName = Literal["verified", "attested", "discovered"]
+DecisionName = Literal["approved", "conditional", "rejected"]
+
+# iOS bundle IDs: reverse-DNS, letters, digits, hyphen, dot. Android packages: Java identifiers.
+IOS_BUNDLE_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+ANDROID_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _url(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value, re.IGNORECASE):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+def _email(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not EMAIL_RE.match(value):
+        raise ValueError("must be an email address")
+    return value.lower()
+
+
+def check_store_id(platform: str, store_id: str | None) -> str | None:
+    if store_id is None or store_id.strip() == "":
+        return None
+    store_id = store_id.strip()
+    if platform == "ios" and not IOS_BUNDLE_RE.match(store_id):
+        raise ValueError("an iOS bundle ID looks like com.example.app")
+    if platform == "android" and not ANDROID_PACKAGE_RE.match(store_id):
+        raise ValueError("an Android package name looks like com.example.app")
+    return store_id
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(Out, Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+class PageQuery(In):
+    page: int = Field(1, ge=1)
+    per_page: int = Field(50, ge=1, le=500)
+    q: str | None = Field(None, max_length=200, description="case-insensitive name search")
+
+
+# --- vendors -------------------------------------------------------------------------------
+
+
+class VendorCreate(In):
+    name: str = Field(min_length=1, max_length=200)
+    website: str | None = Field(None, max_length=500)
+    contact_email: str | None = Field(None, max_length=320)
+    notes: str | None = Field(None, max_length=10000)
+
+    _website = field_validator("website")(_url)
+    _email = field_validator("contact_email")(_email)
+
+
+class VendorUpdate(In):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    website: str | None = Field(None, max_length=500)
+    contact_email: str | None = Field(None, max_length=320)
+    notes: str | None = Field(None, max_length=10000)
+
+    _website = field_validator("website")(_url)
+    _email = field_validator("contact_email")(_email)
+
+
+class VendorOut(Out):
+    id: int
+    name: str
+    website: str | None
+    contact_email: str | None
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- apps ----------------------------------------------------------------------------------
+
+
+class AppCreate(In):
+    vendor_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=200)
+    platform: Platform
+    store_id: str | None = Field(
+        None, max_length=255, description="iOS bundle ID or Android package name"
+    )
+    category: str | None = Field(None, max_length=100)
+    store_url: str | None = Field(None, max_length=500)
+
+    _store_url = field_validator("store_url")(_url)
+
+    @model_validator(mode="after")
+    def _check_store_id(self) -> AppCreate:
+        self.store_id = check_store_id(self.platform, self.store_id)
+        return self
+
+
+class AppUpdate(In):
+    vendor_id: int | None = Field(None, ge=1)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    platform: Platform | None = None
+    store_id: str | None = Field(None, max_length=255)
+    category: str | None = Field(None, max_length=100)
+    store_url: str | None = Field(None, max_length=500)
+    revoked_on: date | None = Field(None, description="the app leaves the list from this day")
+    revoked_reason: str | None = Field(None, max_length=1000)
+
+    _store_url = field_validator("store_url")(_url)
+
+
+class AppOut(Out):
+    id: int
+    vendor_id: int
+    name: str
+    platform: str
+    store_id: str | None
+    category: str | None
+    store_url: str | None
+    revoked_on: date | None
+    revoked_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppQuery(PageQuery):
+    vendor_id: int | None = Field(None, ge=1)
+    platform: Platform | None = None
+
+
+# --- checklists ----------------------------------------------------------------------------
+
+
+class CapabilityOut(Out):
+    key: str
+    theme: str
+    title: str
+    question: str
+    kind: str
+    weight: float
+    gating: bool
+    allow_na: bool
+    guidance: str
+    references: list[str]
+    rule: str
+    options: list[str] | None = None
+    unit: str | None = None
+
+
+class ChecklistSummary(Out):
+    id: str
+    version: str
+    title: str
+    sha256: str
+    approve_at: float
+    conditional_at: float
+    capability_count: int
+
+
+class ChecklistOut(ChecklistSummary):
+    description: str
+    capabilities: list[CapabilityOut]
+
+
+# --- assessments ---------------------------------------------------------------------------
+
+
+class AssessmentCreate(In):
+    app_id: int = Field(ge=1)
+    checklist_id: str = Field(min_length=1, max_length=64)
+
+
+class AnswerIn(In):
+    value: Any = Field(
+        description='true/false, days ("72 hours", "5 business days"), an option name, '
+        'a number, or "n/a" where the capability allows it'
+    )
+    source: SourceName
+    evidence_url: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=10000)
+
+    _evidence = field_validator("evidence_url")(_url)
+
+
+class CapabilityScore(Out):
+    key: str
+    title: str
+    theme: str
+    gating: bool
+    weight: float
+    status: str
+    value: Any
+    credit: float | None
+    points: float
+    possible: float
+    source: str | None
+    evidence_url: str | None
+    note: str | None
+    explanation: str
+
+
+class DecisionIn(In):
+    decision: DecisionName
+    justification: str | None = Field(None, max_length=10000)
+    valid_until: date | None = Field(None, description="defaults to 12 months from today")
+    conditions: str | None = Field(None, max_length=10000)
+
+
+class DecisionOut(Out):
+    id: int
+    assessment_id: int
+    app_id: int
+    decision: str
+    verdict: str
+    score: float
+    justification: str | None
+    conditions: str | None
+    decided_by: str
+    decided_at: datetime
+    valid_until: date
+
+
+class AssessmentOut(Out):
+    id: int
+    app_id: int
+    checklist_id: str
+    checklist_version: str
+    checklist_sha256: str
+    status: str
+    score: float
+    verdict: str
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssessmentDetail(AssessmentOut):
+    reasons: list[str]
+    answered: int
+    total: int
+    gating_failures: list[str]
+    gating_unanswered: list[str]
+    capabilities: list[CapabilityScore]
+    decisions: list[DecisionOut]
+
+
+class AssessmentQuery(PageQuery):
+    app_id: int | None = Field(None, ge=1)
+    status: Literal["open", "decided"] | None = None
+
+
+# --- BAAs ----------------------------------------------------------------------------------
+
+
+class _BaaFields(In):
+    title: str | None = Field(None, max_length=200)
+    expiration_date: date | None = Field(
+        None, description="first day the agreement is no longer in force; null = evergreen"
+    )
+    auto_renews: bool | None = None
+    renewal_term_months: int | None = Field(None, ge=1, le=120)
+    notice_days: int | None = Field(None, ge=0, le=3650)
+    parent_agreement: str | None = Field(
+        None,
+        max_length=200,
+        description="the master agreement whose term this BAA inherits, if it has none of its own",
+    )
+    breach_notification_days: int | None = Field(
+        None, ge=0, le=3650, description="null = not stated (the 60-day legal maximum)"
+    )
+    subcontractor_flowdown: bool | None = None
+    return_or_destroy: bool | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = Field(None, max_length=1000)
+    owner_email: str | None = Field(None, max_length=320)
+    notes: str | None = Field(None, max_length=10000)
+
+    _owner = field_validator("owner_email")(_email)
+
+
+class BaaCreate(_BaaFields):
+    vendor_id: int = Field(ge=1)
+    effective_date: date
+    auto_renews: bool = False
+
+
+class BaaUpdate(_BaaFields):
+    effective_date: date | None = None
+
+
+class BaaOut(Out):
+    id: int
+    vendor_id: int
+    title: str | None
+    effective_date: date
+    expiration_date: date | None
+    auto_renews: bool
+    renewal_term_months: int | None
+    notice_days: int | None
+    parent_agreement: str | None
+    breach_notification_days: int | None
+    subcontractor_flowdown: bool | None
+    return_or_destroy: bool | None
+    terminated_on: date | None
+    termination_reason: str | None
+    owner_email: str | None
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    state: str
+    term_end: date | None
+    notice_deadline: date | None
+    days_left: int | None
+    renewed_by_default: bool
+    as_of: date
+
+
+class BaaQuery(PageQuery):
+    vendor_id: int | None = Field(None, ge=1)
+    as_of: date | None = None
+
+
+# --- approved list -------------------------------------------------------------------------
+
+
+class AllowlistQuery(In):
+    as_of: date | None = None
+    format: Literal["json", "csv"] = "json"
+
+
+class ListEntryOut(Out):
+    app_id: int
+    name: str
+    platform: str
+    store_id: str | None
+    vendor_id: int
+    vendor_name: str
+    decision: str
+    decided_on: date
+    decided_by: str
+    valid_until: date
+    assessment_id: int
+    baa_id: int
+    baa_term_end: date | None
+    conditions: str | None
+    reason: str
+
+
+class ExclusionOut(Out):
+    app_id: int
+    name: str
+    platform: str
+    store_id: str | None
+    vendor_id: int
+    vendor_name: str
+    reason: str
+    reasons: list[str]
+
+
+class AllowlistOut(Out):
+    schema_: str = Field("vetting.allowlist/v1", alias="schema")
+    as_of: date
+    generated_at: datetime
+    entries: list[ListEntryOut]
+    excluded: list[ExclusionOut]
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class ErrorItem(Out):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Out):
+    errors: list[ErrorItem]

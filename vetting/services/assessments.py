@@ -1,0 +1,218 @@
+"""Assessments: one app against one pinned checklist, its answers, score and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlmodel import Session
+
+from vetting import audit, clock
+from vetting.auth import Principal
+from vetting.core.checklist import AnswerValueError, Checklist
+from vetting.core.scoring import AnswerInput, Score, score_assessment
+from vetting.db import transaction
+from vetting.errors import Conflict, Invalid, NotFound
+from vetting.models import Answer, App, Assessment, Decision
+from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
+from vetting.services import checklists as checklist_service
+from vetting.services.common import PageResult, get_or_404, paginate
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    assessment: Assessment
+    checklist: Checklist
+    score: Score
+    decisions: list[Decision]
+
+
+def create(
+    s: Session, actor: Principal, checklists: Mapping[str, Checklist], data: AssessmentCreate
+) -> Assessment:
+    actor.require("assessments:write")
+    checklist = checklists.get(data.checklist_id)
+    if checklist is None:
+        raise Invalid(
+            f"no checklist {data.checklist_id!r} (known: {', '.join(sorted(checklists))})",
+            "checklist_id",
+        )
+    with transaction(s):
+        if s.get(App, data.app_id) is None:
+            raise Invalid(f"no app with id {data.app_id}", "app_id")
+        checklist_service.pin(s, checklist)
+        empty = score_assessment(checklist, {})
+        assessment = Assessment(
+            app_id=data.app_id,
+            checklist_id=checklist.id,
+            checklist_version=checklist.version,
+            checklist_sha256=checklist.sha256,
+            score=empty.score,
+            verdict=empty.verdict,
+            created_by=actor.name,
+        )
+        s.add(assessment)
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "assessment.create",
+            "assessment",
+            assessment.id,
+            None,
+            audit.snapshot(assessment),
+        )
+    return assessment
+
+
+def _answers(s: Session, assessment_id: int) -> list[Answer]:
+    return list(
+        s.scalars(
+            select(Answer).where(Answer.assessment_id == assessment_id).order_by(Answer.id)
+        ).all()
+    )
+
+
+def score_of(checklist: Checklist, answers: list[Answer]) -> Score:
+    inputs = {
+        a.capability_key: AnswerInput(a.value, a.source, a.evidence_url, a.note)  # type: ignore[arg-type]
+        for a in answers
+    }
+    return score_assessment(checklist, inputs)
+
+
+def get(s: Session, assessment_id: int) -> AssessmentView:
+    assessment = get_or_404(s, Assessment, assessment_id, "assessment")
+    checklist = checklist_service.pinned(s, assessment.checklist_sha256)
+    score = score_of(checklist, _answers(s, assessment_id))
+    decisions = list(
+        s.scalars(
+            select(Decision)
+            .where(Decision.assessment_id == assessment_id)
+            .order_by(Decision.decided_at, Decision.id)
+        ).all()
+    )
+    return AssessmentView(assessment, checklist, score, decisions)
+
+
+def list_(
+    s: Session,
+    page: int = 1,
+    per_page: int = 50,
+    app_id: int | None = None,
+    status: str | None = None,
+) -> PageResult:
+    stmt = select(Assessment).order_by(Assessment.id.desc())
+    if app_id is not None:
+        stmt = stmt.where(Assessment.app_id == app_id)
+    if status is not None:
+        stmt = stmt.where(Assessment.status == status)
+    return paginate(s, stmt, page, per_page)
+
+
+def answer(
+    s: Session, actor: Principal, assessment_id: int, capability_key: str, data: AnswerIn
+) -> AssessmentView:
+    """Record (or replace) the answer to one capability and rescore."""
+    actor.require("assessments:write")
+    with transaction(s):
+        assessment = get_or_404(s, Assessment, assessment_id, "assessment")
+        if assessment.status == "decided":
+            raise Conflict(
+                "this assessment is decided and its answers are frozen; start a reassessment"
+            )
+        checklist = checklist_service.pinned(s, assessment.checklist_sha256)
+        cap = checklist.capability(capability_key)
+        if cap is None:
+            raise NotFound(
+                f"checklist {checklist.id} {checklist.version} has no capability "
+                f"{capability_key!r}",
+                "capability_key",
+            )
+        try:
+            value = cap.normalise(data.value)
+        except AnswerValueError as exc:
+            raise Invalid(str(exc), "value") from None
+        row = s.scalar(
+            select(Answer).where(
+                Answer.assessment_id == assessment_id, Answer.capability_key == capability_key
+            )
+        )
+        before = audit.snapshot(row)
+        if row is None:
+            row = Answer(
+                assessment_id=assessment_id,
+                capability_key=capability_key,
+                value=value,
+                source=data.source,
+                answered_by=actor.name,
+            )
+            s.add(row)
+        row.value = value
+        row.source = data.source
+        row.evidence_url = data.evidence_url
+        row.note = data.note
+        row.answered_by = actor.name
+        row.answered_at = clock.now()
+        s.flush()
+        result = score_of(checklist, _answers(s, assessment_id))
+        assessment.score = result.score
+        assessment.verdict = result.verdict
+        assessment.updated_at = clock.now()
+        audit.record(
+            s,
+            actor.name,
+            "assessment.answer",
+            "assessment",
+            assessment_id,
+            before,
+            {**audit.snapshot(row), "score": result.score, "verdict": result.verdict},
+        )
+    return get(s, assessment_id)
+
+
+def decide(
+    s: Session, actor: Principal, assessment_id: int, data: DecisionIn, valid_months: int = 12
+) -> Decision:
+    """Record the human decision; overriding the verdict needs a written justification."""
+    actor.require("decisions:write")
+    today = clock.today()
+    with transaction(s):
+        view_ = get(s, assessment_id)
+        verdict = view_.score.verdict
+        if data.decision == "conditional" and not (data.conditions or "").strip():
+            raise Invalid("conditions are required for a conditional approval", "conditions")
+        if data.decision != verdict and not (data.justification or "").strip():
+            raise Invalid(
+                f"a justification is required: the decision {data.decision!r} differs from "
+                f"the verdict {verdict!r}",
+                "justification",
+            )
+        valid_until: date = data.valid_until or today + relativedelta(months=valid_months)
+        if valid_until <= today:
+            raise Invalid(f"must be after today ({today.isoformat()})", "valid_until")
+        decision = Decision(
+            assessment_id=assessment_id,
+            app_id=view_.assessment.app_id,
+            decision=data.decision,
+            verdict=verdict,
+            score=view_.score.score,
+            justification=data.justification,
+            conditions=data.conditions,
+            decided_by=actor.name,
+            valid_until=valid_until,
+        )
+        s.add(decision)
+        assessment = view_.assessment
+        assessment.status = "decided"
+        assessment.score = view_.score.score
+        assessment.verdict = verdict
+        assessment.updated_at = clock.now()
+        s.flush()
+        after = audit.snapshot(decision)
+        after["overrides_verdict"] = data.decision != verdict
+        audit.record(s, actor.name, "assessment.decide", "assessment", assessment_id, None, after)
+    return decision

@@ -1,0 +1,45 @@
+"""Small helpers shared by the use cases: paging, lookups, applying partial updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlmodel import Session
+
+from vetting.errors import NotFound
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageResult(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+
+def paginate(s: Session, stmt: Select, page: int, per_page: int) -> PageResult:
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(s.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all())
+    return PageResult(items, page, per_page, total)
+
+
+def get_or_404(s: Session, model: type[T], ident: int, label: str) -> T:
+    obj = s.get(model, ident)
+    if obj is None:
+        raise NotFound(f"no {label} with id {ident}")
+    return obj
+
+
+def like(term: str) -> str:
+    """A LIKE pattern for a user's search term, with its wildcards escaped."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def apply(obj: Any, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(obj, key, value)
