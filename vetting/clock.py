@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 _frozen: datetime | None = None
@@ -23,3 +25,15 @@ def freeze(at: datetime | date | None) -> None:
         _frozen = at
     else:
         _frozen = datetime(at.year, at.month, at.day, 12, tzinfo=UTC)
+
+
+@contextmanager
+def travel(to: datetime | date) -> Iterator[None]:
+    """Run a block as if it were `to` (demo history, tests), then restore the clock."""
+    global _frozen
+    saved = _frozen
+    freeze(to)
+    try:
+        yield
+    finally:
+        _frozen = saved
