@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import vetting.models  # noqa: F401  (registers the tables)
+from vetting.models.base import UTCDateTime
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -33,12 +34,21 @@ def run_migrations_online() -> None:
         _run(conn)
 
 
+def _render_item(type_: str, obj, autogen_context):  # type: ignore[no-untyped-def]
+    """Render our UTCDateTime as a plain timezone-aware DateTime: migrations must not import
+    application code that may change after they are written."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

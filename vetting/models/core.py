@@ -1,45 +1,14 @@
-"""SQLModel tables. Dates of agreements are `date`; events are timezone-aware UTC."""
+"""The foundation tables: vendors, apps, assessments, decisions, BAAs, audit, users, tokens."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from vetting import clock
-
-
-class UTCDateTime(TypeDecorator):
-    """Stores aware datetimes; always returns them aware in UTC (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(default_factory=clock.now, sa_type=UTCDateTime, **kw)
-
-
-def _json(default: Any = None) -> Any:
-    if default is None:
-        return Field(default=None, sa_column=Column(JSON, nullable=True))
-    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+from vetting.models.base import UTCDateTime, json_field, ts
 
 
 class Vendor(SQLModel, table=True):
@@ -50,8 +19,8 @@ class Vendor(SQLModel, table=True):
     website: str | None = Field(default=None, max_length=500)
     contact_email: str | None = Field(default=None, max_length=320)
     notes: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class App(SQLModel, table=True):
@@ -67,8 +36,8 @@ class App(SQLModel, table=True):
     store_url: str | None = Field(default=None, max_length=500)
     revoked_on: date | None = None
     revoked_reason: str | None = Field(default=None, max_length=1000)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class ChecklistVersion(SQLModel, table=True):
@@ -80,7 +49,7 @@ class ChecklistVersion(SQLModel, table=True):
     checklist_id: str = Field(max_length=64, index=True)
     version: str = Field(max_length=64)
     content: str = Field(sa_type=Text)
-    first_seen_at: datetime = _ts()
+    first_seen_at: datetime = ts()
 
 
 class Assessment(SQLModel, table=True):
@@ -95,8 +64,8 @@ class Assessment(SQLModel, table=True):
     score: float = 0.0
     verdict: str = Field(default="incomplete", max_length=16)
     created_by: str = Field(max_length=320)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class Answer(SQLModel, table=True):
@@ -108,12 +77,12 @@ class Answer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     capability_key: str = Field(max_length=64)
-    value: Any = _json()
+    value: Any = json_field()
     source: str = Field(max_length=16)  # verified | attested | discovered
     evidence_url: str | None = Field(default=None, max_length=2000)
     note: str | None = Field(default=None, sa_type=Text)
     answered_by: str = Field(max_length=320)
-    answered_at: datetime = _ts()
+    answered_at: datetime = ts()
 
 
 class Decision(SQLModel, table=True):
@@ -129,7 +98,7 @@ class Decision(SQLModel, table=True):
     justification: str | None = Field(default=None, sa_type=Text)
     conditions: str | None = Field(default=None, sa_type=Text)
     decided_by: str = Field(max_length=320)
-    decided_at: datetime = _ts()
+    decided_at: datetime = ts()
     valid_until: date
 
 
@@ -152,8 +121,14 @@ class BAA(SQLModel, table=True):
     termination_reason: str | None = Field(default=None, max_length=1000)
     owner_email: str | None = Field(default=None, max_length=320)
     notes: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    # Register lifecycle (issue "BAA register"): draft | pending_signature | active |
+    # superseded | terminated. Only active and superseded agreements can be in force; a
+    # superseded one only until its successor takes effect (superseded_on).
+    status: str = Field(default="active", max_length=20, index=True)
+    supersedes_id: int | None = Field(default=None, foreign_key="baa.id")
+    superseded_on: date | None = None
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
 
 
 class AuditEvent(SQLModel, table=True):
@@ -163,13 +138,13 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)
-    at: datetime = _ts()
+    at: datetime = ts()
     actor: str = Field(max_length=320)
     action: str = Field(max_length=64, index=True)
     entity_type: str = Field(max_length=64)
     entity_id: str | None = Field(default=None, max_length=64)
-    before: Any = _json()
-    after: Any = _json()
+    before: Any = json_field()
+    after: Any = json_field()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
 
@@ -182,7 +157,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=500)
     role: str = Field(max_length=16)
     active: bool = True
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
 
 
 class ApiToken(SQLModel, table=True):
@@ -193,23 +168,9 @@ class ApiToken(SQLModel, table=True):
     prefix: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True)
     role: str = Field(max_length=16)
-    scopes: list[str] = _json(list)
+    scopes: list[str] = json_field(list)
     created_by: str = Field(max_length=320)
-    created_at: datetime = _ts()
+    created_at: datetime = ts()
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-__all__ = [
-    "BAA",
-    "Answer",
-    "ApiToken",
-    "App",
-    "Assessment",
-    "AuditEvent",
-    "ChecklistVersion",
-    "Decision",
-    "User",
-    "Vendor",
-]

@@ -1,0 +1,41 @@
+"""SQLModel tables, one module per feature. Dates of agreements are `date`; events are
+timezone-aware UTC datetimes."""
+
+from vetting.models.base import UTCDateTime
+from vetting.models.core import (
+    BAA,
+    Answer,
+    ApiToken,
+    App,
+    Assessment,
+    AuditEvent,
+    ChecklistVersion,
+    Decision,
+    User,
+    Vendor,
+)
+from vetting.models.register import BaaDocument, JobRun, Notification, NotificationChannel
+from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
+from vetting.models.web import LoginAttempt
+
+__all__ = [
+    "BAA",
+    "AllowlistRelease",
+    "Answer",
+    "ApiToken",
+    "App",
+    "Assessment",
+    "AuditEvent",
+    "BaaDocument",
+    "ChecklistVersion",
+    "Decision",
+    "JobRun",
+    "LoginAttempt",
+    "Notification",
+    "NotificationChannel",
+    "SyncRun",
+    "SyncTarget",
+    "UTCDateTime",
+    "User",
+    "Vendor",
+]

@@ -1,0 +1,59 @@
+"""Approved-list releases and MDM sync targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from vetting.models.base import UTCDateTime, json_field, ts
+
+
+class AllowlistRelease(SQLModel, table=True):
+    """An immutable published list: its canonical JSON's SHA-256, and the diff to the last."""
+
+    __tablename__ = "allowlist_release"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    as_of: date
+    content: Any = json_field(dict)  # {"entries": [...], "excluded": [...]}
+    entry_count: int = 0
+    previous_id: int | None = Field(default=None, foreign_key="allowlist_release.id")
+    diff: Any = json_field(dict)  # {"added": [...], "removed": [...]}, each with a reason
+    created_by: str = Field(max_length=320)
+    created_at: datetime = ts()
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class SyncTarget(SQLModel, table=True):
+    """An MDM (or webhook) the list is pushed to. `settings` holds no secrets: secret values
+    are named by environment variable (e.g. {"client_secret_env": "INTUNE_SECRET"})."""
+
+    __tablename__ = "sync_target"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)  # intune | android-management | webhook
+    name: str = Field(max_length=200, unique=True)
+    settings: Any = json_field(dict)
+    active: bool = True
+    last_synced_release_id: int | None = Field(default=None, foreign_key="allowlist_release.id")
+    last_sync_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_result: str | None = Field(default=None, max_length=20)  # ok | failed
+    created_at: datetime = ts()
+
+
+class SyncRun(SQLModel, table=True):
+    __tablename__ = "sync_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="sync_target.id", index=True)
+    release_id: int = Field(foreign_key="allowlist_release.id")
+    dry_run: bool = False
+    started_at: datetime = ts()
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(default="running", max_length=20)  # running | ok | failed
+    calls: Any = json_field(list)  # the exact requests made (method, url, body), no secrets
+    error: str | None = Field(default=None, sa_type=Text)
