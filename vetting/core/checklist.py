@@ -342,7 +342,7 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
             if not isinstance(lv, dict) or set(lv) != {"min", "credit"}:
                 raise ChecklistError(file, key, "each level needs exactly min and credit")
             mn = lv["min"]
-            if isinstance(mn, bool) or not isinstance(mn, int | float) or mn < 0:
+            if isinstance(mn, bool) or not isinstance(mn, int | float) or not 0 <= mn < math.inf:
                 raise ChecklistError(file, key, "level min must be a number ≥ 0")
             parsed_n.append(NumberLevel(float(mn), _credit(file, key, lv["credit"], "credit")))
         mins = [lv.min for lv in parsed_n]

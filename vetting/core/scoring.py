@@ -96,12 +96,13 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         if not counts or ans.value == NA:
             if cap.gating:
                 gating_unanswered.append(cap.key)
-            status: Status = "suggested" if ans is not None else "unanswered"
-            why = (
-                f"suggested by a scanner ({ans.value!r}): counts for nothing until accepted"
-                if ans is not None
-                else "not answered: 0 points"
-            )
+            status: Status = "suggested" if ans is not None and not counts else "unanswered"
+            if status == "suggested":
+                why = f"suggested by a scanner ({ans.value!r}): counts for nothing until accepted"
+            elif ans is not None:
+                why = "N/A is not allowed here: 0 points"
+            else:
+                why = "not answered: 0 points"
             results.append(
                 CapabilityResult(
                     cap.key,
@@ -156,6 +157,10 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     elif gating_unanswered:
         verdict = "incomplete"
         reasons = [f"must-have not answered: {titles[k]} ({k})" for k in gating_unanswered]
+    elif possible <= 0:
+        # Everything weighted is N/A: there is nothing to score, so no recommendation.
+        verdict = "incomplete"
+        reasons = ["no applicable capability carries weight: nothing to score"]
     elif score >= checklist.approve_at:
         verdict = "approved"
         reasons = [f"score {score:g} ≥ approve_at {checklist.approve_at:g}"]

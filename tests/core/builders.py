@@ -1,0 +1,58 @@
+"""Small TOML writers for checklist tests: valid by default, one field changed per bad case."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_DROP = object()  # pass as a value to leave the field out
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def cap(key: str = "baa_signed", **fields: Any) -> dict[str, Any]:
+    """A valid bool capability; keyword arguments override fields (DROP removes one)."""
+    data: dict[str, Any] = {
+        "key": key,
+        "title": f"Title of {key}",
+        "question": f"Question about {key}?",
+        "kind": "bool",
+        "weight": 5,
+        "references": ["45 CFR 164.312(b)"],
+    }
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not _DROP}
+
+
+def checklist_text(caps: list[dict[str, Any]] | None = None, **header: Any) -> str:
+    """A checklist file: header fields (overridable, DROP removes one) then [[capabilities]]."""
+    top: dict[str, Any] = {
+        "id": "demo",
+        "version": "1.0.0",
+        "title": "Demo checklist",
+        "approve_at": 80,
+        "conditional_at": 60,
+    }
+    top.update(header)
+    lines = [f"{k} = {toml_value(v)}" for k, v in top.items() if v is not _DROP]
+    for c in caps if caps is not None else [cap()]:
+        lines.append("")
+        lines.append("[[capabilities]]")
+        lines.extend(f"{k} = {toml_value(v)}" for k, v in c.items())
+    return "\n".join(lines) + "\n"
+
+
+DROP: Any = _DROP

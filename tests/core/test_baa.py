@@ -1,0 +1,275 @@
+"""BAA state on a date (PRODUCT.md "BAA state on a date"): start inclusive, end exclusive."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import pytest
+
+from vetting.core.baa import BaaTerms, notice_deadline, state_on, term_end_on
+
+D = date.fromisoformat
+
+FIXED = BaaTerms(effective_date=D("2025-01-01"), expiration_date=D("2026-11-01"))
+
+
+def test_before_the_effective_date_the_baa_is_not_yet_effective() -> None:
+    status = state_on(FIXED, D("2024-12-31"))
+    assert status.state == "not_yet_effective"
+    assert not status.in_force
+    assert status.term_end == D("2026-11-01")
+
+
+def test_the_effective_date_is_the_first_day_in_force() -> None:
+    status = state_on(FIXED, D("2025-01-01"))
+    assert status.state == "active"
+    assert status.in_force
+
+
+def test_outside_the_warning_window_the_baa_is_active() -> None:
+    status = state_on(FIXED, D("2026-08-02"), warning_days=90)
+    assert (status.state, status.days_left) == ("active", 91)
+
+
+def test_exactly_warning_days_before_the_end_the_baa_is_expiring() -> None:
+    status = state_on(FIXED, D("2026-08-03"), warning_days=90)
+    assert (status.state, status.days_left) == ("expiring", 90)
+    assert status.in_force
+
+
+def test_the_default_warning_window_is_ninety_days() -> None:
+    assert state_on(FIXED, D("2026-08-03")).state == "expiring"
+    assert state_on(FIXED, D("2026-08-02")).state == "active"
+
+
+def test_the_last_day_before_expiration_is_still_in_force() -> None:
+    status = state_on(FIXED, D("2026-10-31"))
+    assert (status.state, status.days_left, status.in_force) == ("expiring", 1, True)
+
+
+def test_expiration_date_is_the_first_day_not_in_force() -> None:
+    status = state_on(FIXED, D("2026-11-01"))
+    assert (status.state, status.term_end, status.days_left) == ("expired", D("2026-11-01"), 0)
+    assert not status.in_force
+
+
+def test_long_after_expiration_the_baa_stays_expired() -> None:
+    assert state_on(FIXED, D("2030-01-01")).state == "expired"
+
+
+def test_terminated_on_is_the_first_day_not_in_force() -> None:
+    terms = BaaTerms(D("2025-01-01"), D("2027-01-01"), terminated_on=D("2026-03-15"))
+    assert state_on(terms, D("2026-03-14")).state == "active"
+    status = state_on(terms, D("2026-03-15"))
+    assert (status.state, status.term_end, status.in_force) == (
+        "terminated",
+        D("2026-03-15"),
+        False,
+    )
+
+
+def test_termination_wins_over_auto_renewal() -> None:
+    terms = BaaTerms(
+        D("2025-01-01"),
+        D("2026-01-01"),
+        auto_renews=True,
+        renewal_term_months=12,
+        notice_days=30,
+        terminated_on=D("2027-06-01"),
+    )
+    assert state_on(terms, D("2027-05-31")).in_force
+    assert state_on(terms, D("2027-06-01")).state == "terminated"
+
+
+@pytest.mark.parametrize("on", ["2025-01-01", "2040-06-30", "2125-12-31"])
+def test_evergreen_baa_is_active_forever(on: str) -> None:
+    status = state_on(BaaTerms(D("2025-01-01")), D(on))
+    assert (status.state, status.term_end, status.notice_deadline) == ("active", None, None)
+
+
+def test_evergreen_baa_ends_only_when_terminated() -> None:
+    terms = BaaTerms(D("2025-01-01"), terminated_on=D("2031-02-01"))
+    assert state_on(terms, D("2031-01-31")).state == "active"
+    assert state_on(terms, D("2031-02-01")).state == "terminated"
+
+
+# ------------------------------------------------------------------- auto-renewal
+
+YEARLY = BaaTerms(
+    effective_date=D("2024-03-01"),
+    expiration_date=D("2026-03-01"),
+    auto_renews=True,
+    renewal_term_months=12,
+    notice_days=60,
+)
+
+
+def test_auto_renewing_term_end_is_the_stated_one_before_it_passes() -> None:
+    assert term_end_on(YEARLY, D("2026-02-28")) == D("2026-03-01")
+
+
+def test_auto_renewing_term_rolls_forward_by_whole_renewal_terms() -> None:
+    assert term_end_on(YEARLY, D("2026-03-01")) == D("2027-03-01")
+    assert term_end_on(YEARLY, D("2027-02-28")) == D("2027-03-01")
+    assert term_end_on(YEARLY, D("2031-07-15")) == D("2032-03-01")
+
+
+def test_notice_deadline_is_term_end_minus_notice_days() -> None:
+    assert notice_deadline(YEARLY, D("2027-03-01")) == D("2026-12-31")
+    status = state_on(YEARLY, D("2026-06-01"))
+    assert (status.term_end, status.notice_deadline) == (D("2027-03-01"), D("2026-12-31"))
+
+
+def test_a_fixed_term_baa_has_no_notice_deadline() -> None:
+    assert notice_deadline(FIXED, D("2026-11-01")) is None
+    assert state_on(FIXED, D("2026-06-01")).notice_deadline is None
+
+
+def test_auto_renewing_baa_is_expiring_within_the_window_before_the_notice_deadline() -> None:
+    # notice deadline 2026-12-31; 90 days before is 2026-10-02
+    assert state_on(YEARLY, D("2026-10-01")).state == "active"
+    on_edge = state_on(YEARLY, D("2026-10-02"))
+    assert (on_edge.state, on_edge.renewed_by_default) == ("expiring", False)
+    assert state_on(YEARLY, D("2026-12-31")).state == "expiring"  # the deadline day itself
+
+
+def test_auto_renewing_baa_is_renewed_by_default_once_the_notice_deadline_passes() -> None:
+    status = state_on(YEARLY, D("2027-01-01"))
+    assert (status.state, status.renewed_by_default, status.in_force) == ("active", True, True)
+    assert (status.term_end, status.notice_deadline) == (D("2027-03-01"), D("2026-12-31"))
+
+
+def test_auto_renewing_baa_never_expires_on_its_own() -> None:
+    for year in range(2026, 2060):
+        assert state_on(YEARLY, date(year, 3, 1)).in_force
+
+
+def test_next_term_starts_a_fresh_notice_cycle() -> None:
+    status = state_on(YEARLY, D("2027-03-01"))
+    # 2028 is a leap year: 60 days before 2028-03-01 is 2028-01-01
+    assert (status.term_end, status.notice_deadline) == (D("2028-03-01"), D("2028-01-01"))
+    assert status.renewed_by_default is False
+
+
+def test_zero_or_missing_notice_days_put_the_deadline_on_the_term_end() -> None:
+    terms = BaaTerms(D("2025-01-01"), D("2026-01-01"), auto_renews=True, renewal_term_months=12)
+    assert state_on(terms, D("2025-06-01")).notice_deadline == D("2026-01-01")
+
+
+MONTH_END = BaaTerms(
+    effective_date=D("2025-01-01"),
+    expiration_date=D("2026-01-31"),
+    auto_renews=True,
+    renewal_term_months=1,
+    notice_days=0,
+)
+
+
+@pytest.mark.parametrize(
+    ("on", "term_end"),
+    [
+        ("2026-01-30", "2026-01-31"),
+        ("2026-01-31", "2026-02-28"),  # Jan 31 + 1 month clamps to Feb 28
+        ("2026-02-28", "2026-03-31"),  # and comes back to the 31st, no drift
+        ("2026-03-15", "2026-03-31"),
+        ("2026-04-30", "2026-05-31"),
+        ("2028-02-01", "2028-02-29"),  # leap year
+    ],
+)
+def test_monthly_renewal_clamps_to_month_end_without_drifting(on: str, term_end: str) -> None:
+    assert term_end_on(MONTH_END, D(on)) == D(term_end)
+
+
+def test_quarterly_renewal_from_a_month_end() -> None:
+    terms = BaaTerms(
+        D("2025-01-01"), D("2025-11-30"), auto_renews=True, renewal_term_months=3, notice_days=30
+    )
+    assert term_end_on(terms, D("2025-11-30")) == D("2026-02-28")
+    assert term_end_on(terms, D("2026-02-28")) == D("2026-05-30")
+
+
+def test_a_century_of_monthly_renewals_is_computed_at_once() -> None:
+    start = time.perf_counter()
+    status = state_on(MONTH_END, D("2126-01-15"))
+    for offset in range(0, 400, 7):
+        state_on(MONTH_END, D("2125-01-01") + timedelta(days=offset))
+    elapsed = time.perf_counter() - start
+    assert status.term_end == D("2126-01-31")
+    assert status.in_force
+    assert elapsed < 0.5
+
+
+def test_term_end_covers_the_date_for_every_day_of_several_years() -> None:
+    """The term that applies on a date always ends after it, and one renewal earlier ends on
+    or before it."""
+    on = D("2026-01-31")
+    while on < D("2029-01-01"):
+        end = term_end_on(MONTH_END, on)
+        assert end is not None and end > on
+        assert (end - on).days <= 31
+        on += timedelta(days=1)
+
+
+# ------------------------------------------------------------------- validation
+
+
+def test_consistent_terms_have_no_problems() -> None:
+    assert FIXED.validate() == []
+    assert YEARLY.validate() == []
+    assert BaaTerms(D("2025-01-01")).validate() == []
+
+
+@pytest.mark.parametrize(
+    ("terms", "problems"),
+    [
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2025-01-01")),
+            [("expiration_date", "must be after effective_date")],
+            id="expires-before-it-starts",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2026-01-01")),
+            [("expiration_date", "must be after effective_date")],
+            id="expires-the-day-it-starts",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), terminated_on=D("2025-12-31")),
+            [("terminated_on", "cannot be before effective_date")],
+            id="terminated-before-it-starts",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2027-01-01"), notice_days=-1),
+            [("notice_days", "must be ≥ 0")],
+            id="negative-notice-days",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), auto_renews=True, renewal_term_months=12),
+            [("expiration_date", "an auto-renewing BAA needs a term end")],
+            id="auto-renews-without-term-end",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2027-01-01"), auto_renews=True),
+            [("renewal_term_months", "must be ≥ 1 when auto_renews is true")],
+            id="auto-renews-without-renewal-months",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2027-01-01"), auto_renews=True, renewal_term_months=0),
+            [("renewal_term_months", "must be ≥ 1 when auto_renews is true")],
+            id="auto-renews-every-zero-months",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), auto_renews=True, notice_days=-5),
+            [
+                ("expiration_date", "an auto-renewing BAA needs a term end"),
+                ("renewal_term_months", "must be ≥ 1 when auto_renews is true"),
+                ("notice_days", "must be ≥ 0"),
+            ],
+            id="every-problem-reported-at-once",
+        ),
+    ],
+)
+def test_validate_names_each_field_and_reason(
+    terms: BaaTerms, problems: list[tuple[str, str]]
+) -> None:
+    assert terms.validate() == problems
