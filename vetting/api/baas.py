@@ -1,47 +1,84 @@
-"""Business Associate Agreements."""
+"""Business Associate Agreements: the register, renewals, terminations, signed documents and
+the ICS calendar of deadlines."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, g
+from flask import Response, current_app, g, send_file
+from werkzeug.datastructures import FileStorage
 
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import route
-from vetting.models import BAA
-from vetting.schemas import BaaCreate, BaaOut, BaaQuery, BaaUpdate, Page
+from vetting.models import BAA, BaaDocument
+from vetting.schemas import (
+    BaaCalendarQuery,
+    BaaCreate,
+    BaaDocumentOut,
+    BaaOut,
+    BaaQuery,
+    BaaRenew,
+    BaaTerminate,
+    BaaUpdate,
+    Page,
+)
+from vetting.services import baa_calendar, baa_documents
 from vetting.services import baas as svc
 
 
-def out(baa: BAA, as_of: date | None = None) -> BaaOut:
-    as_of = as_of or clock.today()
-    v = svc.view(baa, as_of, current_app.config["BAA_WARNING_DAYS"])
+def _warning_days() -> int:
+    return current_app.config["BAA_WARNING_DAYS"]
+
+
+def out_view(v: svc.BaaView) -> BaaOut:
     return BaaOut(
-        **baa.model_dump(),
+        **v.baa.model_dump(),
+        superseded_by_id=v.superseded_by_id,
         state=v.status.state,
         term_end=v.status.term_end,
         notice_deadline=v.status.notice_deadline,
         days_left=v.status.days_left,
         renewed_by_default=v.status.renewed_by_default,
-        as_of=as_of,
+        as_of=v.as_of,
+        document=BaaDocumentOut.model_validate(v.document) if v.document else None,
     )
+
+
+def out(baa: BAA, as_of: date | None = None) -> BaaOut:
+    (v,) = svc.views(db.session(), [baa], as_of or clock.today(), _warning_days())
+    return out_view(v)
 
 
 @route(
     bp,
     "/baas",
     "GET",
-    summary="List BAAs with their state on a date",
+    summary="List BAAs with their state, term end and notice deadline on a date",
     tag="baas",
     scope="baas:read",
     query=BaaQuery,
     response=Page[BaaOut],
+    description="Filters: `state` (one or more, comma-separated; `in_force` = active or "
+    "expiring), `within_days` (a term end or notice deadline within N days of `as_of`), "
+    "`vendor_id`, `auto_renews`, `q` (title or vendor name). Example: "
+    "`?state=expiring&within_days=90&as_of=2027-01-01`.",
 )
 def list_baas(query: BaaQuery) -> Page[BaaOut]:
-    result = svc.list_(db.session(), query.page, query.per_page, query.vendor_id)
+    result = svc.list_(
+        db.session(),
+        query.page,
+        query.per_page,
+        query.vendor_id,
+        as_of=query.as_of or clock.today(),
+        warning_days=_warning_days(),
+        states=query.state,
+        within_days=query.within_days,
+        auto_renews=query.auto_renews,
+        q=query.q,
+    )
     return Page[BaaOut](
-        items=[out(b, query.as_of) for b in result.items],
+        items=[out_view(v) for v in result.items],
         page=result.page,
         per_page=result.per_page,
         total=result.total,
@@ -52,7 +89,7 @@ def list_baas(query: BaaQuery) -> Page[BaaOut]:
     bp,
     "/baas",
     "POST",
-    summary="Record a BAA",
+    summary="Record a BAA (active by default; or a draft, or pending signature)",
     tag="baas",
     scope="baas:write",
     body=BaaCreate,
@@ -80,7 +117,7 @@ def get_baa(baa_id: int) -> BaaOut:
     bp,
     "/baas/<int:baa_id>",
     "PATCH",
-    summary="Change a BAA",
+    summary="Change a BAA's terms, or move it from draft to pending signature to active",
     tag="baas",
     scope="baas:write",
     body=BaaUpdate,
@@ -88,3 +125,134 @@ def get_baa(baa_id: int) -> BaaOut:
 )
 def update_baa(baa_id: int, body: BaaUpdate) -> BaaOut:
     return out(svc.update(db.session(), g.principal, baa_id, body))
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/renew",
+    "POST",
+    summary="Renew a BAA: a new agreement that supersedes this one from its effective date",
+    tag="baas",
+    scope="baas:write",
+    body=BaaRenew,
+    response=BaaOut,
+    status=201,
+    description="The old agreement stays in force until the renewal takes effect. Terms not "
+    "given are copied from the old agreement (except the dates and notes). A terminated or "
+    "already renewed BAA cannot be renewed (409).",
+)
+def renew_baa(baa_id: int, body: BaaRenew) -> BaaOut:
+    return out(svc.renew(db.session(), g.principal, baa_id, body))
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/terminate",
+    "POST",
+    summary="Terminate a BAA from a date, with the reason",
+    tag="baas",
+    scope="baas:write",
+    body=BaaTerminate,
+    response=BaaOut,
+)
+def terminate_baa(baa_id: int, body: BaaTerminate) -> BaaOut:
+    return out(svc.terminate(db.session(), g.principal, baa_id, body.on, body.reason))
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/document",
+    "POST",
+    summary="Upload the signed agreement (PDF, DOCX or UTF-8 text; type checked by content)",
+    tag="baas",
+    scope="baas:write",
+    files=("file",),
+    response=BaaDocumentOut,
+    status=201,
+    description="multipart/form-data with a `file` part. Stored once by SHA-256 and never "
+    "altered; uploading the same bytes again returns the existing document (200).",
+)
+def upload_document(baa_id: int, files: dict[str, FileStorage]) -> Response | BaaDocumentOut:
+    part = files["file"]
+    result = baa_documents.attach(
+        db.session(),
+        g.principal,
+        baa_id,
+        part.stream,
+        part.filename or "",
+        part.mimetype or None,
+        instance_path=current_app.instance_path,
+        max_bytes=current_app.config["MAX_DOCUMENT_BYTES"],
+        max_unpacked=current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+    )
+    doc = BaaDocumentOut.model_validate(result.document)
+    if not result.created:
+        return Response(doc.model_dump_json(), status=200, mimetype="application/json")
+    return doc
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/document",
+    "GET",
+    summary="Download the latest signed agreement (legal, procurement and admin only)",
+    tag="baas",
+    scope=baa_documents.READ_SCOPE,
+    produces=(
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/plain",
+    ),
+)
+def download_document(baa_id: int) -> Response:
+    doc, path = baa_documents.open_latest(
+        db.session(), g.principal, baa_id, instance_path=current_app.instance_path
+    )
+    return _file_response(doc, str(path))
+
+
+def _file_response(doc: BaaDocument, path: str) -> Response:
+    resp = send_file(
+        path,
+        mimetype=doc.content_type,
+        as_attachment=True,
+        download_name=doc.filename,
+        etag=doc.sha256,
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["X-Document-SHA256"] = doc.sha256
+    return resp
+
+
+@route(
+    bp,
+    "/baas.ics",
+    "GET",
+    summary="ICS calendar: every term end and notice deadline (RFC 5545)",
+    tag="baas",
+    scope="baas:read",
+    query=BaaCalendarQuery,
+    produces=("text/calendar",),
+    url_token=True,
+    description="Calendar clients cannot send headers, so this route also accepts `?token=` "
+    "— only for a read-only token (one holding any write scope is refused with 403).",
+)
+def calendar(query: BaaCalendarQuery) -> Response:
+    ics = baa_calendar.calendar(
+        db.session(),
+        as_of=query.as_of or clock.today(),
+        vendor_id=query.vendor_id,
+        now=clock.now(),
+    )
+    return Response(
+        ics,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'inline; filename="baa-deadlines.ics"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=300",
+        },
+    )

@@ -1,8 +1,15 @@
 """BAA terms → state on a date, the term end that applies, and the notice deadline.
 
 Dates are inclusive of the start and exclusive of the end: an agreement whose
-`expiration_date` (or `terminated_on`) is 2026-11-01 is no longer in force on 2026-11-01,
-which is the day its vendor's apps leave the approved list.
+`expiration_date` (or `terminated_on`, or `superseded_on`) is 2026-11-01 is no longer in force
+on 2026-11-01, which is the day its vendor's apps leave the approved list (unless a renewal
+takes effect that same day).
+
+The register's lifecycle (`status`) decides whether the dates count at all: a draft or an
+agreement pending signature is never in force; an active one follows its dates; a superseded
+one is in force only until its successor takes effect (`superseded_on` = the successor's
+effective date), so a renewal signed early never cuts the old agreement short; a terminated one
+ends on `terminated_on`.
 """
 
 from __future__ import annotations
@@ -13,10 +20,48 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
-BaaState = Literal["not_yet_effective", "active", "expiring", "expired", "terminated"]
-BAA_STATES: tuple[str, ...] = ("not_yet_effective", "active", "expiring", "expired", "terminated")
+BaaState = Literal[
+    "draft",
+    "pending_signature",
+    "not_yet_effective",
+    "active",
+    "expiring",
+    "expired",
+    "terminated",
+    "superseded",
+]
+# The five states of PRODUCT.md for signed agreements, then the register's own three.
+BAA_STATES: tuple[str, ...] = (
+    "not_yet_effective",
+    "active",
+    "expiring",
+    "expired",
+    "terminated",
+    "superseded",
+    "draft",
+    "pending_signature",
+)
 IN_FORCE: frozenset[str] = frozenset({"active", "expiring"})
 DEFAULT_WARNING_DAYS = 90
+
+BaaLifecycle = Literal["draft", "pending_signature", "active", "superseded", "terminated"]
+STATUSES: tuple[str, ...] = ("draft", "pending_signature", "active", "superseded", "terminated")
+UNSIGNED: frozenset[str] = frozenset({"draft", "pending_signature"})
+# What PATCH may do to `status`; superseding and terminating have their own use cases.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"pending_signature"}),
+    "pending_signature": frozenset({"draft", "active"}),
+    "active": frozenset(),
+    "superseded": frozenset(),
+    "terminated": frozenset(),
+}
+STATUS_WORDS: dict[str, str] = {
+    "draft": "a draft",
+    "pending_signature": "pending signature",
+    "active": "active",
+    "superseded": "superseded",
+    "terminated": "terminated",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +74,13 @@ class BaaTerms:
     renewal_term_months: int | None = None
     notice_days: int | None = None
     terminated_on: date | None = None
+    status: str = "active"
+    superseded_on: date | None = None  # the successor's effective date
+
+    @property
+    def signed(self) -> bool:
+        """Drafts and agreements awaiting signature never count, whatever their dates say."""
+        return self.status not in UNSIGNED
 
     def validate(self) -> list[tuple[str, str]]:
         """(field, reason) for every rule the terms break; empty when they are consistent."""
@@ -46,6 +98,29 @@ class BaaTerms:
             problems.append(("notice_days", "must be ≥ 0"))
         if self.renewal_term_months is not None and self.renewal_term_months < 0:
             problems.append(("renewal_term_months", "must be ≥ 0"))
+        problems += self._lifecycle_problems()
+        return problems
+
+    def _lifecycle_problems(self) -> list[tuple[str, str]]:
+        if self.status not in STATUSES:
+            return [("status", f"must be one of {', '.join(STATUSES)}")]
+        problems: list[tuple[str, str]] = []
+        if self.status in UNSIGNED and self.terminated_on is not None:
+            problems.append(
+                (
+                    "terminated_on",
+                    f"a BAA that is {STATUS_WORDS[self.status]} was never in "
+                    "force, so it cannot be terminated",
+                )
+            )
+        if self.status == "terminated" and self.terminated_on is None:
+            problems.append(("terminated_on", "a terminated BAA needs the date it ends"))
+        if self.status == "superseded" and self.superseded_on is None:
+            problems.append(("superseded_on", "a superseded BAA needs its successor's start"))
+        if self.status != "superseded" and self.superseded_on is not None:
+            problems.append(("superseded_on", "only a superseded BAA has one"))
+        if self.superseded_on is not None and self.superseded_on <= self.effective_date:
+            problems.append(("superseded_on", "must be after effective_date"))
         return problems
 
 
@@ -78,6 +153,22 @@ def term_end_on(terms: BaaTerms, on: date) -> date | None:
     return candidate
 
 
+def term_ends(terms: BaaTerms, start: date, stop: date) -> list[date]:
+    """Every term end in [start, stop] (one for a fixed term, a series for auto-renewing)."""
+    if terms.expiration_date is None:
+        return []
+    if not terms.auto_renews:
+        end = terms.expiration_date
+        return [end] if start <= end <= stop else []
+    out: list[date] = []
+    # The term covering the day before `start` ends on or after `start`.
+    end = term_end_on(terms, start - timedelta(days=1))
+    while end is not None and end <= stop:
+        out.append(end)
+        end = term_end_on(terms, end)
+    return out
+
+
 def notice_deadline(terms: BaaTerms, term_end: date | None) -> date | None:
     """Last day to give notice of non-renewal: term end minus notice days."""
     if term_end is None or not terms.auto_renews:
@@ -85,10 +176,29 @@ def notice_deadline(terms: BaaTerms, term_end: date | None) -> date | None:
     return term_end - timedelta(days=terms.notice_days or 0)
 
 
+def ends_on(terms: BaaTerms) -> date | None:
+    """The first day a signed agreement is out of force for good because of the register
+    (termination or its successor), whichever comes first; None while neither is recorded."""
+    dates = [d for d in (terms.terminated_on, terms.superseded_on) if d is not None]
+    return min(dates) if dates else None
+
+
 def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS) -> BaaStatus:
     """The agreement's state on a date (PRODUCT.md "BAA state on a date")."""
+    if not terms.signed:
+        end = terms.expiration_date
+        return BaaStatus(
+            terms.status,  # type: ignore[arg-type]
+            end,
+            notice_deadline(terms, end),
+            (end - on).days if end else None,
+        )
     if terms.terminated_on is not None and on >= terms.terminated_on:
+        if terms.superseded_on is not None and terms.superseded_on < terms.terminated_on:
+            return BaaStatus("superseded", terms.superseded_on, None, None)
         return BaaStatus("terminated", terms.terminated_on, None, None)
+    if terms.superseded_on is not None and on >= terms.superseded_on:
+        return BaaStatus("superseded", terms.superseded_on, None, None)
     if on < terms.effective_date:
         end = terms.expiration_date
         return BaaStatus(
@@ -100,16 +210,18 @@ def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS
     end = term_end_on(terms, on)
     if end is None:
         return BaaStatus("active", None, None, None)
+    # A successor that takes effect no later than this term ends leaves nothing to act on.
+    covered = terms.superseded_on is not None and terms.superseded_on <= end
     deadline = notice_deadline(terms, end)
     days_left = (end - on).days
     if terms.auto_renews:
         # Rolls forward by itself: what matters is the notice deadline, not the term end.
         assert deadline is not None
         if on > deadline:
-            return BaaStatus("active", end, deadline, days_left, renewed_by_default=True)
-        state: BaaState = "expiring" if (deadline - on).days <= warning_days else "active"
-        return BaaStatus(state, end, deadline, days_left)
+            return BaaStatus("active", end, deadline, days_left, renewed_by_default=not covered)
+        warn = (deadline - on).days <= warning_days and not covered
+        return BaaStatus("expiring" if warn else "active", end, deadline, days_left)
     if on >= end:
         return BaaStatus("expired", end, None, 0)
-    state = "expiring" if days_left <= warning_days else "active"
-    return BaaStatus(state, end, None, days_left)
+    warn = days_left <= warning_days and not covered
+    return BaaStatus("expiring" if warn else "active", end, None, days_left)

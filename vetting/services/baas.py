@@ -1,21 +1,50 @@
-"""Business Associate Agreements: terms, dates, and their state on a date."""
+"""Business Associate Agreements: terms, dates, their state on a date, and the register's
+lifecycle (draft → pending signature → active → superseded by a renewal, or terminated).
+
+A renewal is a new BAA that supersedes the old one from the day it takes effect; the old one
+stays in force until then, so a renewal signed early never cuts it short. The chain is kept
+through `supersedes_id` (new → old).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from vetting import audit, clock
 from vetting.auth import Principal
-from vetting.core.baa import BaaStatus, BaaTerms, state_on
+from vetting.core.baa import (
+    IN_FORCE,
+    STATUS_TRANSITIONS,
+    STATUS_WORDS,
+    UNSIGNED,
+    BaaStatus,
+    BaaTerms,
+    state_on,
+)
 from vetting.db import transaction
-from vetting.errors import FieldError, Invalid
-from vetting.models import BAA, Vendor
-from vetting.schemas import BaaCreate, BaaUpdate
-from vetting.services.common import PageResult, apply, get_or_404, paginate
+from vetting.errors import Conflict, FieldError, Invalid
+from vetting.models import BAA, BaaDocument, Vendor
+from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
+from vetting.services.common import PageResult, apply, get_or_404, like, paginate
+
+# Terms a renewal inherits from the agreement it renews unless it states its own.
+INHERITED = (
+    "title",
+    "auto_renews",
+    "renewal_term_months",
+    "notice_days",
+    "parent_agreement",
+    "breach_notification_days",
+    "subcontractor_flowdown",
+    "return_or_destroy",
+    "owner_email",
+)
 
 
 def terms_of(baa: BAA) -> BaaTerms:
@@ -26,6 +55,8 @@ def terms_of(baa: BAA) -> BaaTerms:
         renewal_term_months=baa.renewal_term_months,
         notice_days=baa.notice_days,
         terminated_on=baa.terminated_on,
+        status=baa.status,
+        superseded_on=baa.superseded_on,
     )
 
 
@@ -34,10 +65,39 @@ class BaaView:
     baa: BAA
     status: BaaStatus
     as_of: date
+    superseded_by_id: int | None = None
+    document: BaaDocument | None = None
 
 
 def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
+    """State on a date from the row alone (no successor or document looked up)."""
     return BaaView(baa, state_on(terms_of(baa), as_of, warning_days), as_of)
+
+
+def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> list[BaaView]:
+    """State on a date plus the successor and the latest document, in two queries in all."""
+    ids = [b.id for b in baas]
+    successors: dict[int, int] = {}
+    documents: dict[int, BaaDocument] = {}
+    if ids:
+        for succ_id, old_id in s.execute(
+            select(BAA.id, BAA.supersedes_id).where(BAA.supersedes_id.in_(ids)).order_by(BAA.id)
+        ):
+            successors.setdefault(old_id, succ_id)
+        for doc in s.scalars(
+            select(BaaDocument).where(BaaDocument.baa_id.in_(ids)).order_by(BaaDocument.id)
+        ):
+            documents[doc.baa_id] = doc  # the newest upload wins
+    return [
+        BaaView(
+            b,
+            state_on(terms_of(b), as_of, warning_days),
+            as_of,
+            successors.get(b.id),  # type: ignore[arg-type]
+            documents.get(b.id),  # type: ignore[arg-type]
+        )
+        for b in baas
+    ]
 
 
 def _validate(baa: BAA) -> None:
@@ -48,12 +108,23 @@ def _validate(baa: BAA) -> None:
         raise Invalid("", errors=[FieldError(f, m) for f, m in problems])
 
 
+def _sync_termination(baa: BAA) -> None:
+    """A signed BAA with a termination date is `terminated`; clearing the date restores it."""
+    if baa.status in UNSIGNED:
+        return
+    if baa.terminated_on is not None:
+        baa.status = "terminated"
+    elif baa.status == "terminated":
+        baa.status = "superseded" if baa.superseded_on is not None else "active"
+
+
 def create(s: Session, actor: Principal, data: BaaCreate) -> BAA:
     actor.require("baas:write")
     with transaction(s):
         if s.get(Vendor, data.vendor_id) is None:
             raise Invalid(f"no vendor with id {data.vendor_id}", "vendor_id")
         baa = BAA(**data.model_dump())
+        _sync_termination(baa)
         _validate(baa)
         s.add(baa)
         s.flush()
@@ -65,27 +136,307 @@ def get(s: Session, baa_id: int) -> BAA:
     return get_or_404(s, BAA, baa_id, "BAA")
 
 
+def _locked(s: Session, baa_id: int) -> BAA:
+    """The BAA, row-locked on PostgreSQL so two renewals of it cannot both pass the checks."""
+    baa = get(s, baa_id)
+    s.refresh(baa, with_for_update=True)
+    return baa
+
+
 def list_(
-    s: Session, page: int = 1, per_page: int = 50, vendor_id: int | None = None
+    s: Session,
+    page: int = 1,
+    per_page: int = 50,
+    vendor_id: int | None = None,
+    *,
+    as_of: date | None = None,
+    warning_days: int = 90,
+    states: Sequence[str] | None = None,
+    within_days: int | None = None,
+    auto_renews: bool | None = None,
+    q: str | None = None,
 ) -> PageResult:
+    """BAAs with their state on `as_of`, filtered; items are `BaaView`s.
+
+    `states` may hold `in_force` (active or expiring). `within_days` keeps agreements whose
+    term end or notice deadline falls within [as_of, as_of + N]. Filters on dates are computed
+    by the core, so they page over the filtered rows in Python.
+    """
+    as_of = as_of or clock.today()
     stmt = select(BAA).order_by(BAA.vendor_id, BAA.effective_date, BAA.id)
     if vendor_id is not None:
         stmt = stmt.where(BAA.vendor_id == vendor_id)
-    return paginate(s, stmt, page, per_page)
+    if auto_renews is not None:
+        stmt = stmt.where(BAA.auto_renews == auto_renews)
+    if q:
+        names = select(Vendor.id).where(func.lower(Vendor.name).like(like(q), escape="\\"))
+        stmt = stmt.where(
+            or_(func.lower(BAA.title).like(like(q), escape="\\"), BAA.vendor_id.in_(names))
+        )
+    if not states and within_days is None:
+        result = paginate(s, stmt, page, per_page)
+        return PageResult(
+            views(s, result.items, as_of, warning_days), result.page, result.per_page, result.total
+        )
+    wanted = set(states or ())
+    if "in_force" in wanted:
+        wanted |= IN_FORCE
+    horizon = as_of + timedelta(days=within_days) if within_days is not None else None
+    # Read only the dates (not whole rows) for every candidate; load full rows for one page.
+    columns = select(
+        BAA.id,
+        BAA.effective_date,
+        BAA.expiration_date,
+        BAA.auto_renews,
+        BAA.renewal_term_months,
+        BAA.notice_days,
+        BAA.terminated_on,
+        BAA.status,
+        BAA.superseded_on,
+    ).where(BAA.id.in_(stmt.with_only_columns(BAA.id).order_by(None)))
+    statuses = _statuses_for(wanted)
+    if statuses is not None:
+        columns = columns.where(BAA.status.in_(sorted(statuses)))
+    kept: set[int] = set()
+    for r in s.execute(columns):
+        terms = BaaTerms(
+            effective_date=r.effective_date,
+            expiration_date=r.expiration_date,
+            auto_renews=r.auto_renews,
+            renewal_term_months=r.renewal_term_months,
+            notice_days=r.notice_days,
+            terminated_on=r.terminated_on,
+            status=r.status,
+            superseded_on=r.superseded_on,
+        )
+        st = state_on(terms, as_of, warning_days)
+        if wanted and st.state not in wanted:
+            continue
+        if horizon is not None and not any(
+            d is not None and as_of <= d <= horizon for d in (st.term_end, st.notice_deadline)
+        ):
+            continue
+        kept.add(r.id)
+    ordered = [i for i in s.scalars(stmt.with_only_columns(BAA.id)) if i in kept]
+    page_ids = ordered[(page - 1) * per_page : page * per_page]
+    rows = {b.id: b for b in s.scalars(select(BAA).where(BAA.id.in_(page_ids)))}
+    items = [rows[i] for i in page_ids]
+    return PageResult(views(s, items, as_of, warning_days), page, per_page, len(ordered))
+
+
+# Which lifecycle statuses can produce each state (a prefilter; the core decides).
+_SIGNED = frozenset({"active", "superseded", "terminated"})
+_STATE_STATUSES: dict[str, frozenset[str]] = {
+    "draft": frozenset({"draft"}),
+    "pending_signature": frozenset({"pending_signature"}),
+    "superseded": frozenset({"superseded", "terminated"}),
+}
+
+
+def _statuses_for(states: set[str]) -> set[str] | None:
+    if not states:
+        return None
+    out: set[str] = set()
+    for state in states:
+        out |= _STATE_STATUSES.get(state, _SIGNED)
+    return out
+
+
+def _check_status_change(baa: BAA, new: str) -> None:
+    if new == baa.status:
+        return
+    if new in STATUS_TRANSITIONS.get(baa.status, frozenset()):
+        return
+    if new == "superseded":
+        how = f"renew it with POST /api/v1/baas/{baa.id}/renew"
+    elif new == "terminated":
+        how = f"terminate it with POST /api/v1/baas/{baa.id}/terminate"
+    else:
+        allowed = sorted(STATUS_TRANSITIONS.get(baa.status, frozenset()))
+        how = (
+            f"from {baa.status} it may only become {' or '.join(allowed)}"
+            if allowed
+            else f"a BAA that is {STATUS_WORDS[baa.status]} keeps that status"
+        )
+    raise Invalid(f"cannot change from {baa.status} to {new}: {how}", "status")
 
 
 def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
+    """Change terms, or move a draft along (draft → pending_signature → active). Activating a
+    renewal supersedes the agreement it renews from the renewal's effective date."""
     actor.require("baas:write")
     changes = data.model_dump(exclude_unset=True)
-    for required in ("effective_date", "auto_renews"):
+    for required in ("effective_date", "auto_renews", "status"):
         if required in changes and changes[required] is None:
             raise Invalid("cannot be null", required)
+    if "terminated_on" in changes and changes["terminated_on"] is None:
+        changes.setdefault("termination_reason", None)  # un-terminating drops the reason too
     with transaction(s):
-        baa = get(s, baa_id)
+        baa = _locked(s, baa_id)
         before = audit.snapshot(baa)
+        if "status" in changes:
+            _check_status_change(baa, changes["status"])
+        if changes.get("terminated_on") is not None and baa.status == "superseded":
+            raise Conflict(
+                f"BAA {baa.id} was superseded on {baa.superseded_on}; terminate its successor",
+                "terminated_on",
+            )
         apply(baa, changes)
+        _sync_termination(baa)
         _validate(baa)
+        predecessor = _predecessor(s, baa)
+        if predecessor is not None:
+            _check_follows(baa, predecessor)
         baa.updated_at = clock.now()
         s.flush()
-        audit.record(s, actor.name, "baa.update", "baa", baa.id, before, audit.snapshot(baa))
+        action = "baa.status" if baa.status != before["status"] else "baa.update"  # type: ignore[index]
+        audit.record(s, actor.name, action, "baa", baa.id, before, audit.snapshot(baa))
+        if predecessor is not None and baa.status == "active":
+            _supersede(s, actor, predecessor, baa)
     return baa
+
+
+def _predecessor(s: Session, baa: BAA) -> BAA | None:
+    if baa.supersedes_id is None:
+        return None
+    return s.get(BAA, baa.supersedes_id, with_for_update=True)
+
+
+def _check_follows(new: BAA, old: BAA) -> None:
+    if new.effective_date <= old.effective_date:
+        raise Invalid(
+            f"must be after the effective date of BAA {old.id} it renews "
+            f"({old.effective_date.isoformat()})",
+            "effective_date",
+        )
+
+
+def _supersede(s: Session, actor: Principal, old: BAA, new: BAA) -> None:
+    """Mark `old` superseded from the day `new` takes effect (kept in step if that moves)."""
+    if old.status not in ("active", "superseded"):
+        return  # terminated meanwhile: its own end stands
+    if old.status == "superseded" and old.superseded_on == new.effective_date:
+        return
+    before = audit.snapshot(old)
+    old.status = "superseded"
+    old.superseded_on = new.effective_date
+    old.updated_at = clock.now()
+    _validate(old)
+    s.flush()
+    audit.record(s, actor.name, "baa.supersede", "baa", old.id, before, audit.snapshot(old))
+
+
+def _renewal_in_progress(s: Session, baa: BAA) -> BAA | None:
+    return s.scalar(select(BAA).where(BAA.supersedes_id == baa.id).order_by(BAA.id).limit(1))
+
+
+def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
+    """A new BAA that supersedes `baa_id` from its effective date (at once when active, or
+    when it later becomes active if it starts as a draft or pending signature)."""
+    actor.require("baas:write")
+    with transaction(s):
+        old = _locked(s, baa_id)
+        if old.status == "terminated" or old.terminated_on is not None:
+            why = f": {old.termination_reason}" if old.termination_reason else ""
+            raise Conflict(
+                f"BAA {old.id} was terminated on {old.terminated_on}{why}; a terminated BAA "
+                "cannot be renewed — record a new BAA with POST /api/v1/baas",
+                "baa_id",
+            )
+        successor = _renewal_in_progress(s, old)
+        if old.status == "superseded" or successor is not None:
+            succ = successor.id if successor is not None else "?"
+            state = STATUS_WORDS[successor.status] if successor is not None else "superseded"
+            raise Conflict(
+                f"BAA {old.id} already has a renewal (BAA {succ}, {state}); renew or edit "
+                "that one instead",
+                "baa_id",
+            )
+        if old.status in UNSIGNED:
+            raise Conflict(
+                f"BAA {old.id} is {STATUS_WORDS[old.status]}; only a signed agreement can be "
+                "renewed — edit the draft instead",
+                "baa_id",
+            )
+        given = data.model_dump(exclude_unset=True)
+        if "auto_renews" in given and given["auto_renews"] is None:
+            raise Invalid("cannot be null", "auto_renews")
+        fields: dict[str, Any] = {k: getattr(old, k) for k in INHERITED}
+        fields |= {k: v for k, v in data.model_dump().items() if k in given or k not in fields}
+        new = BAA(vendor_id=old.vendor_id, supersedes_id=old.id, **fields)
+        _validate(new)
+        _check_follows(new, old)
+        s.add(new)
+        s.flush()
+        audit.record(s, actor.name, "baa.renew", "baa", new.id, None, audit.snapshot(new))
+        if new.status == "active":
+            _supersede(s, actor, old, new)
+    return new
+
+
+def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) -> BAA:
+    """End a signed agreement from `on` (its first day out of force), with the reason."""
+    actor.require("baas:write")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("is required", "reason")
+    with transaction(s):
+        baa = _locked(s, baa_id)
+        if baa.status == "terminated":
+            raise Conflict(
+                f"BAA {baa.id} is already terminated (from {baa.terminated_on}); change the date "
+                "with PATCH if it was wrong",
+                "baa_id",
+            )
+        if baa.status == "superseded":
+            succ = _renewal_in_progress(s, baa)
+            raise Conflict(
+                f"BAA {baa.id} was superseded on {baa.superseded_on} by BAA "
+                f"{succ.id if succ else '?'}; terminate that one instead",
+                "baa_id",
+            )
+        if baa.status in UNSIGNED:
+            raise Conflict(
+                f"BAA {baa.id} is {STATUS_WORDS[baa.status]} and was never in force; there is "
+                "nothing to terminate",
+                "baa_id",
+            )
+        if on < baa.effective_date:
+            raise Invalid(
+                f"cannot be before the BAA's effective date ({baa.effective_date.isoformat()})",
+                "on",
+            )
+        if not baa.auto_renews and baa.expiration_date and on >= baa.expiration_date:
+            raise Invalid(
+                f"is on or after the BAA's own end ({baa.expiration_date.isoformat()}); it "
+                "needs no termination",
+                "on",
+            )
+        before = audit.snapshot(baa)
+        baa.terminated_on = on
+        baa.termination_reason = reason
+        baa.status = "terminated"
+        baa.updated_at = clock.now()
+        _validate(baa)
+        s.flush()
+        audit.record(s, actor.name, "baa.terminate", "baa", baa.id, before, audit.snapshot(baa))
+    return baa
+
+
+def chain(s: Session, baa_id: int) -> list[BAA]:
+    """The agreement's renewal chain, oldest first (what it renewed, and what renewed it)."""
+    baa = get(s, baa_id)
+    older: list[BAA] = []
+    cur = baa
+    while cur.supersedes_id is not None and len(older) < 1000:
+        prev = s.get(BAA, cur.supersedes_id)
+        if prev is None:
+            break
+        older.append(prev)
+        cur = prev
+    newer: list[BAA] = []
+    cur = baa
+    while (nxt := _renewal_in_progress(s, cur)) is not None and len(newer) < 1000:
+        newer.append(nxt)
+        cur = nxt
+    return [*reversed(older), baa, *newer]

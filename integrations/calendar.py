@@ -1,0 +1,40 @@
+"""BAA deadlines as an iCalendar feed (RFC 5545), written with the `icalendar` library.
+
+All-day events (DTSTART;VALUE=DATE, DTEND the day after), stable UIDs from the core, and
+TRANSP:TRANSPARENT so a deadline never shows anyone as busy. Depends on core types only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from vetting.core.baa_calendar import DeadlineEvent
+
+PRODID = "-//Vetting//BAA register//EN"
+CATEGORY = {"term_end": "BAA term end", "notice_deadline": "BAA notice deadline",
+            "terminated": "BAA terminated"}  # fmt: skip
+
+
+def to_ics(events: Iterable[DeadlineEvent], stamp: datetime, name: str = "BAA deadlines") -> bytes:
+    """The calendar as bytes (CRLF lines, folded at 75 octets, UTF-8)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for e in events:
+        ev = Event()
+        ev.add("uid", e.uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", e.day)
+        ev.add("dtend", e.day + timedelta(days=1))
+        ev.add("summary", e.summary)
+        ev.add("description", e.description)
+        ev.add("categories", [CATEGORY[e.kind]])
+        ev.add("transp", "TRANSPARENT")
+        cal.add_component(ev)
+    return cal.to_ical()

@@ -1,0 +1,107 @@
+"""Signed-agreement files are judged by their bytes: PDF, DOCX (zip-bomb guarded) or UTF-8
+text; a name or Content-Type that claims otherwise is refused; stored names are safe."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.api.register_helpers import PDF, TEXT, docx, plain_zip, zip_bomb_docx
+from vetting.core.documents import (
+    DOCX,
+    DocumentRejected,
+    Identified,
+    check_claim,
+    identify,
+    safe_filename,
+)
+from vetting.core.documents import (
+    TEXT as TEXT_TYPE,
+)
+
+LIMIT = 10 * 1024 * 1024
+
+
+def judge(data: bytes, max_unpacked: int = LIMIT) -> str:
+    return identify(io.BytesIO(data), len(data), max_unpacked).content_type
+
+
+def test_each_accepted_kind_is_recognised_by_content() -> None:
+    assert judge(PDF) == "application/pdf"
+    assert judge(docx()) == DOCX
+    assert judge(TEXT) == TEXT_TYPE
+    assert judge("ünïcödé BAA ✓".encode()) == TEXT_TYPE
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "is empty"),
+        (b"abc\x00def", "NUL byte at offset 3"),
+        (b"ok \xff", "invalid UTF-8 at byte 3"),
+        ("ends mid-character é".encode()[:-1], "ends mid-character"),
+        (plain_zip(), "no [Content_Types].xml"),
+        (zip_bomb_docx(), "zip bomb"),
+        (b"PK\x03\x04" + b"\x00" * 40, "cannot be read"),
+    ],
+)
+def test_what_is_not_an_agreement_document_is_refused_with_the_reason(
+    data: bytes, reason: str
+) -> None:
+    with pytest.raises(DocumentRejected, match=None) as caught:
+        judge(data)
+    assert reason in str(caught.value)
+
+
+def test_a_docx_without_a_word_main_part_is_refused() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(DocumentRejected, match="declares no Word document"):
+        judge(buf.getvalue())
+
+
+def test_the_unpacked_size_is_bounded_whatever_the_ratio() -> None:
+    with pytest.raises(DocumentRejected, match="unpacks to more than 1000 bytes"):
+        judge(docx(b"x" * 2000), max_unpacked=1000)
+
+
+@pytest.mark.parametrize(
+    ("name", "mimetype", "actual", "ok"),
+    [
+        ("baa.pdf", None, "application/pdf", True),
+        ("BAA.PDF", None, "application/pdf", True),
+        ("baa.pdf", None, TEXT_TYPE, False),
+        ("baa.docx", None, "application/pdf", False),
+        ("baa.txt", None, DOCX, False),
+        ("baa", "application/pdf", TEXT_TYPE, False),
+        ("baa", "application/octet-stream", TEXT_TYPE, True),
+        ("baa.md", "text/markdown", TEXT_TYPE, True),
+    ],
+)
+def test_a_claim_by_name_or_type_must_match_the_content(name, mimetype, actual, ok) -> None:
+    kind = Identified(actual, ".x")
+    if ok:
+        check_claim(name, mimetype, kind)
+    else:
+        with pytest.raises(DocumentRejected, match="but its content is"):
+            check_claim(name, mimetype, kind)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Acme BAA (signed).pdf", "Acme BAA _signed_.pdf"),
+        ("../../etc/passwd", "passwd.pdf"),
+        ("C:\\Users\\x\\contract.pdf", "contract.pdf"),
+        ('evil"\r\nX-Header: 1.pdf', "evil_X-Header_ 1.pdf"),
+        ("Vertrag für Ärzte.pdf", "Vertrag fur Arzte.pdf"),
+        ("", "agreement.pdf"),
+        ("notes.html", "notes.html.pdf"),
+    ],
+)
+def test_stored_names_are_safe_and_end_in_the_real_extension(name: str, expected: str) -> None:
+    assert safe_filename(name, Identified("application/pdf", ".pdf")) == expected

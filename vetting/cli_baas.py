@@ -1,0 +1,188 @@
+"""`vetting baas list|renew|terminate|attach`: the BAA register from the shell — thin: parse,
+call services, print."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, get_args
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from pydantic import BaseModel, ValidationError
+
+from vetting import clock, db
+from vetting.errors import FieldError, Invalid
+from vetting.schemas import BaaRenew, BaaStateName
+
+STATES: tuple[str, ...] = get_args(BaaStateName)
+
+
+def _actor() -> Any:
+    from vetting.cli import actor
+
+    return actor()
+
+
+def _date(value: str | None, hint: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=hint) from None
+
+
+def _states(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[str]:
+    states = [p.strip() for v in values for p in v.split(",") if p.strip()]
+    unknown = [s for s in states if s not in STATES]
+    if unknown:
+        raise click.BadParameter(
+            f"{', '.join(unknown)} (choose from {', '.join(STATES)})", param_hint="--state"
+        )
+    return states
+
+
+def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """Validate CLI input with the API's own model, so both refuse the same things alike."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            FieldError(".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()
+        ]
+        raise Invalid("", errors=errors) from None
+
+
+@click.group()
+def baas() -> None:
+    """The BAA register: deadlines, renewals, terminations, signed documents."""
+
+
+@baas.command("list")
+@click.option("--state", "states", multiple=True, callback=_states,
+              help=f"one or more (repeat or comma-separate): {', '.join(STATES)}")  # fmt: skip
+@click.option("--within-days", type=click.IntRange(0, 3650),
+              help="a term end or notice deadline within N days of the date")  # fmt: skip
+@click.option("--as-of", "as_of", help="date (YYYY-MM-DD); default today")
+@click.option("--vendor-id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--auto-renews/--fixed-term", "auto_renews", default=None)
+@click.option("--json", "as_json", is_flag=True, help="print the BAAs as JSON (as the API does)")
+@with_appcontext
+def baas_list(
+    states: list[str],
+    within_days: int | None,
+    as_of: str | None,
+    vendor_id: int | None,
+    auto_renews: bool | None,
+    as_json: bool,
+) -> None:
+    """BAAs with their state, term end, notice deadline and days left on a date."""
+    from sqlalchemy import select
+
+    from vetting.api.baas import out_view
+    from vetting.models import Vendor
+    from vetting.services import baas as svc
+
+    day = _date(as_of, "--as-of") or clock.today()
+    s = db.session()
+    result = svc.list_(
+        s,
+        1,
+        2**31 - 1,
+        vendor_id,
+        as_of=day,
+        warning_days=current_app.config["BAA_WARNING_DAYS"],
+        states=states or None,
+        within_days=within_days,
+        auto_renews=auto_renews,
+    )
+    if as_json:
+        rows = [out_view(v).model_dump(mode="json") for v in result.items]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    names = {vid: name for vid, name in s.execute(select(Vendor.id, Vendor.name))}
+    click.echo(f"{result.total} BAA(s) on {day.isoformat()}")
+    for v in result.items:
+        b, st = v.baa, v.status
+        deadline = f" notice by {st.notice_deadline}" if st.notice_deadline else ""
+        left = f" ({st.days_left} days left)" if st.days_left is not None else ""
+        flag = " renewed by default" if st.renewed_by_default else ""
+        when = f"ends {st.term_end or '-'}{left}{deadline}{flag}"
+        if st.state in ("expired", "terminated", "superseded"):
+            when = f"ended {st.term_end}"
+        click.echo(
+            f"{b.id}\t{names.get(b.vendor_id, b.vendor_id)}\t{st.state}\t{when}\t{b.title or ''}"
+        )
+
+
+@baas.command("renew")
+@click.argument("baa_id", type=int)
+@click.option("--effective-date", required=True, help="the day the renewal takes over")
+@click.option("--expiration-date", help="first day no longer in force (omit: evergreen)")
+@click.option("--status", type=click.Choice(["active", "pending_signature", "draft"]),
+              default="active", show_default=True)  # fmt: skip
+@click.option("--auto-renews/--no-auto-renews", default=None, help="default: as the old BAA")
+@click.option("--renewal-term-months", type=int)
+@click.option("--notice-days", type=int)
+@click.option("--title")
+@with_appcontext
+def baas_renew(baa_id: int, **options: Any) -> None:
+    """Renew a BAA: a new one that supersedes it from its effective date."""
+    from vetting.services import baas as svc
+
+    data = {k: v for k, v in options.items() if v is not None}
+    new = svc.renew(db.session(), _actor(), baa_id, _model(BaaRenew, data))
+    when = "from " + new.effective_date.isoformat()
+    if new.status != "active":
+        when = f"once it is active (now {new.status})"
+    click.echo(f"BAA {new.id} renews BAA {baa_id}; it supersedes it {when}")
+
+
+@baas.command("terminate")
+@click.argument("baa_id", type=int)
+@click.option("--on", "on", required=True, help="first day no longer in force (YYYY-MM-DD)")
+@click.option("--reason", required=True)
+@with_appcontext
+def baas_terminate(baa_id: int, on: str, reason: str) -> None:
+    """Terminate a BAA from a date, with the reason."""
+    from vetting.services import baas as svc
+
+    day = _date(on, "--on")
+    assert day is not None
+    b = svc.terminate(db.session(), _actor(), baa_id, day, reason)
+    click.echo(f"BAA {b.id} terminated from {b.terminated_on}: {b.termination_reason}")
+
+
+@baas.command("attach")
+@click.argument("baa_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def baas_attach(baa_id: int, file: Path) -> None:
+    """Attach the signed agreement (PDF, DOCX or UTF-8 text) to a BAA."""
+    from vetting.services import baa_documents
+
+    with file.open("rb") as fh:
+        result = baa_documents.attach(
+            db.session(),
+            _actor(),
+            baa_id,
+            fh,
+            file.name,
+            None,
+            instance_path=current_app.instance_path,
+            max_bytes=current_app.config["MAX_DOCUMENT_BYTES"],
+            max_unpacked=current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+        )
+    d = result.document
+    verb = "attached" if result.created else "already attached"
+    click.echo(
+        f"{verb} {d.filename} ({d.content_type}, {d.size} bytes, sha256 {d.sha256}) "
+        f"to BAA {d.baa_id} as document {d.id}"
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(baas)

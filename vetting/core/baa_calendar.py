@@ -1,0 +1,134 @@
+"""Which dates of the BAA register belong in legal's calendar: pure rules, no I/O.
+
+One all-day event per term end and, for auto-renewing agreements, per notice deadline (the
+last day to refuse the renewal), plus the day a termination takes effect. UIDs are stable
+(baa-<id>-<kind>-<date>@vetting), so a calendar client that re-reads the feed updates events
+in place instead of duplicating them. Drafts and agreements pending signature have no
+deadlines yet; an agreement's dates after it was terminated or superseded are not its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from vetting.core.baa import BaaTerms, ends_on, notice_deadline, term_end_on, term_ends
+
+EventKind = Literal["term_end", "notice_deadline", "terminated"]
+UID_DOMAIN = "vetting"
+HISTORY_DAYS = 366  # events further back than this are history, not deadlines
+ROLLING_AHEAD_DAYS = 731  # how far ahead an auto-renewing series is spelled out
+
+
+@dataclass(frozen=True)
+class CalendarBaa:
+    baa_id: int
+    vendor_name: str
+    terms: BaaTerms
+    title: str | None = None
+    termination_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineEvent:
+    uid: str
+    day: date
+    kind: EventKind
+    baa_id: int
+    summary: str
+    description: str
+
+
+def uid(baa_id: int, kind: EventKind, day: date) -> str:
+    return f"baa-{baa_id}-{kind.replace('_', '-')}-{day.isoformat()}@{UID_DOMAIN}"
+
+
+def _event(b: CalendarBaa, kind: EventKind, day: date, summary: str, text: str) -> DeadlineEvent:
+    label = f"BAA {b.baa_id}" + (f" ({b.title})" if b.title else "")
+    return DeadlineEvent(uid(b.baa_id, kind, day), day, kind, b.baa_id, summary, f"{text}\n{label}")
+
+
+def events_for(
+    b: CalendarBaa,
+    as_of: date,
+    history_days: int = HISTORY_DAYS,
+    ahead_days: int = ROLLING_AHEAD_DAYS,
+) -> list[DeadlineEvent]:
+    """The deadline events of one agreement around `as_of`, in date order."""
+    t = b.terms
+    if not t.signed:
+        return []
+    since = as_of - timedelta(days=history_days)
+    stop = ends_on(t)  # first day it is out of force because of the register
+    vendor = b.vendor_name
+    out: list[DeadlineEvent] = []
+    first = max(since, t.effective_date)
+    if t.expiration_date is not None and not t.auto_renews:
+        end = t.expiration_date
+        if end >= since and (stop is None or end < stop):
+            out.append(
+                _event(
+                    b,
+                    "term_end",
+                    end,
+                    f"BAA with {vendor} ends",
+                    f"Last day in force: {(end - timedelta(days=1)).isoformat()}. From "
+                    f"{end.isoformat()} the vendor's apps leave the approved list unless "
+                    "a renewal has taken effect.",
+                )
+            )
+    elif t.expiration_date is not None:
+        # Spell the series out `ahead_days` ahead, and always up to the current term's end.
+        current = term_end_on(t, max(as_of, t.effective_date)) or t.expiration_date
+        last = max(as_of + timedelta(days=ahead_days), current)
+        for end in term_ends(t, first, last):
+            deadline = notice_deadline(t, end) or end
+            if stop is not None and deadline >= stop:
+                break
+            if deadline >= first:
+                out.append(
+                    _event(
+                        b,
+                        "notice_deadline",
+                        deadline,
+                        f"Notice deadline: BAA with {vendor} (renews {end.isoformat()})",
+                        f"Last day to give notice of non-renewal ({t.notice_days or 0} days "
+                        f"before the term ends on {end.isoformat()}). After it the agreement "
+                        f"renews for another {t.renewal_term_months} months.",
+                    )
+                )
+            if stop is not None and end >= stop:
+                break
+            out.append(
+                _event(
+                    b,
+                    "term_end",
+                    end,
+                    f"BAA with {vendor} renews automatically",
+                    f"The term ends and renews for {t.renewal_term_months} months unless notice "
+                    f"was given by {deadline.isoformat()}.",
+                )
+            )
+    if t.terminated_on is not None and t.terminated_on >= since:
+        superseded_first = t.superseded_on is not None and t.superseded_on < t.terminated_on
+        if not superseded_first:
+            why = f" Reason: {b.termination_reason}." if b.termination_reason else ""
+            out.append(
+                _event(
+                    b,
+                    "terminated",
+                    t.terminated_on,
+                    f"BAA with {vendor} terminated",
+                    f"The agreement is no longer in force from {t.terminated_on.isoformat()}; "
+                    f"the vendor's apps leave the approved list that day.{why}",
+                )
+            )
+    return sorted(out, key=lambda e: (e.day, e.kind))
+
+
+def deadline_events(baas: Iterable[CalendarBaa], as_of: date) -> list[DeadlineEvent]:
+    """Every agreement's deadline events, by date then agreement."""
+    events = [e for b in baas for e in events_for(b, as_of)]
+    return sorted(events, key=lambda e: (e.day, e.baa_id, e.kind))

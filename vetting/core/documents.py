@@ -1,0 +1,166 @@
+"""What a signed-agreement file really is, judged by its bytes, never by its name.
+
+Accepted: PDF (starts with "%PDF-"), DOCX (a zip holding "[Content_Types].xml" and
+"word/document.xml", with its unpacked size and compression ratio bounded so a zip bomb is
+refused before anyone opens it) and plain text (valid UTF-8 without NUL characters).
+Pure: reads a seekable binary stream the caller provides; no file system, no Flask.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEXT = "text/plain; charset=utf-8"
+EXTENSIONS: dict[str, str] = {PDF: ".pdf", DOCX: ".docx", TEXT: ".txt"}
+KIND_WORDS: dict[str, str] = {PDF: "a PDF", DOCX: "a Word (.docx) document", TEXT: "plain text"}
+# What a file name or a part's Content-Type claims; anything else claims nothing we check.
+CLAIMED_BY_EXTENSION: dict[str, str] = {".pdf": PDF, ".docx": DOCX, ".txt": TEXT, ".text": TEXT}
+CLAIMED_BY_MIMETYPE: dict[str, str] = {"application/pdf": PDF, DOCX: DOCX, "text/plain": TEXT}
+
+MAX_ZIP_ENTRIES = 10_000
+MAX_COMPRESSION_RATIO = 100  # real Word XML compresses ~10:1; bombs reach 1000:1
+_DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_CHUNK = 1 << 16
+
+
+class DocumentRejected(Exception):
+    """The file is not an acceptable agreement document; the message says why."""
+
+
+@dataclass(frozen=True)
+class Identified:
+    content_type: str
+    extension: str
+
+
+def identify(fh: BinaryIO, size: int, max_unpacked: int) -> Identified:
+    """The document's type from its content; DocumentRejected with the reason otherwise."""
+    if size == 0:
+        raise DocumentRejected("is empty")
+    fh.seek(0)
+    head = fh.read(8)
+    fh.seek(0)
+    if head.startswith(b"%PDF-"):
+        return Identified(PDF, ".pdf")
+    if head.startswith(b"PK\x03\x04"):
+        _check_docx(fh, max_unpacked)
+        return Identified(DOCX, ".docx")
+    _check_text(fh)
+    return Identified(TEXT, ".txt")
+
+
+def _check_docx(fh: BinaryIO, max_unpacked: int) -> None:
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                raise DocumentRejected(f"is a zip with {len(infos)} entries; not a Word document")
+            names = {i.filename for i in infos}
+            missing = [n for n in ("[Content_Types].xml", "word/document.xml") if n not in names]
+            if missing:
+                raise DocumentRejected(
+                    f"is a zip archive but not a Word (.docx) document (no {missing[0]})"
+                )
+            total = 0
+            for info in infos:
+                total += info.file_size
+                if info.file_size > max_unpacked or total > max_unpacked:
+                    raise DocumentRejected(
+                        f"unpacks to more than {max_unpacked} bytes (a zip bomb?); refused"
+                    )
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > _CHUNK and ratio > MAX_COMPRESSION_RATIO:
+                    raise DocumentRejected(
+                        f"{info.filename} is compressed {ratio:.0f}:1 (a zip bomb?); refused"
+                    )
+            types = _read_bounded(zf, "[Content_Types].xml", 1 << 20)
+            if _DOCX_MAIN.encode() not in types:
+                raise DocumentRejected(
+                    "is a zip archive but its [Content_Types].xml declares no Word document"
+                )
+    except DocumentRejected:
+        raise
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        zlib.error,
+    ) as exc:
+        raise DocumentRejected(f"looks like a zip archive but cannot be read ({exc})") from None
+
+
+def _read_bounded(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """Read one entry, never more than `limit` bytes, whatever its header claims."""
+    with zf.open(name) as member:
+        data = member.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentRejected(f"{name} is larger than {limit} bytes; not a Word document")
+    return data
+
+
+def _check_text(fh: BinaryIO) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    while chunk := fh.read(_CHUNK):
+        nul = chunk.find(b"\x00")
+        if nul >= 0:
+            raise DocumentRejected(
+                f"is not a PDF, a Word (.docx) document or plain text "
+                f"(binary content: NUL byte at offset {offset + nul})"
+            )
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise DocumentRejected(
+                "is not a PDF, a Word (.docx) document or UTF-8 plain text "
+                f"(invalid UTF-8 at byte {offset + exc.start})"
+            ) from None
+        offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise DocumentRejected("is not valid UTF-8 text (it ends mid-character)") from None
+    fh.seek(0)
+
+
+def claimed_type(filename: str, mimetype: str | None) -> tuple[str, str] | None:
+    """(how, type) the upload claims to be — by extension first, then by its Content-Type —
+    or None when it claims nothing we know."""
+    lower = filename.lower()
+    for ext, kind in CLAIMED_BY_EXTENSION.items():
+        if lower.endswith(ext):
+            return f"is named as {KIND_WORDS[kind]}", kind
+    if mimetype and mimetype.lower() in CLAIMED_BY_MIMETYPE:
+        return f"is sent as {mimetype}", CLAIMED_BY_MIMETYPE[mimetype.lower()]
+    return None
+
+
+def check_claim(filename: str, mimetype: str | None, actual: Identified) -> None:
+    """Refuse a file that claims one type and contains another ("contract.pdf" that is text)."""
+    claim = claimed_type(filename, mimetype)
+    if claim is not None and claim[1] != actual.content_type:
+        raise DocumentRejected(f"{claim[0]} but its content is {KIND_WORDS[actual.content_type]}")
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_filename(filename: str, actual: Identified) -> str:
+    """A name safe in a Content-Disposition header and on any file system, ending in the
+    extension of what the file really is."""
+    name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" ._")[:150] or "agreement"
+    if not name.lower().endswith(actual.extension):
+        name += actual.extension
+    return name
