@@ -1,0 +1,146 @@
+"""The one httpx client factory: timeouts, no environment proxies, no redirects, and an SSRF
+guard that refuses internal addresses.
+
+The guard runs twice: `check_url` before a request (a clear error naming the address), and
+again inside the connection itself — the transport resolves the host, checks every address
+and connects to the checked IP, so DNS rebinding between the check and the connect cannot
+slip an internal address through. TLS still verifies the certificate against the host name.
+
+Loopback, private, link-local (cloud metadata at 169.254.169.254), shared, multicast,
+reserved and unspecified addresses are refused unless `allow_private` is on (the setting
+VETTING_ALLOW_PRIVATE_URLS=1: a lab install, or tests against 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import typing
+from urllib.parse import urlsplit
+
+import httpcore
+import httpx
+
+DEFAULT_TIMEOUT = 10.0
+USER_AGENT = "vetting/0.1"
+
+
+class UnsafeURL(ValueError):
+    """A URL the guard will not fetch, with the reason in words."""
+
+
+def allow_private_default() -> bool:
+    return os.environ.get("VETTING_ALLOW_PRIVATE_URLS", "").strip().lower() in {"1", "on", "true"}
+
+
+def _forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _forbidden(ip.ipv4_mapped)
+    for label, hit in (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("private", ip.is_private),
+        ("multicast", ip.is_multicast),
+        ("reserved", ip.is_reserved),
+        ("unspecified", ip.is_unspecified),
+        ("not globally routable", not ip.is_global),
+    ):
+        if hit:
+            return label
+    return None
+
+
+def resolve(host: str, port: int, allow_private: bool) -> list[str]:
+    """Every address `host` resolves to, all checked; UnsafeURL when one is internal."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeURL(f"cannot resolve host {host!r}: {exc}") from None
+    addresses: list[str] = []
+    for info in infos:
+        addr = str(info[4][0]).split("%", 1)[0]
+        if addr in addresses:
+            continue
+        if not allow_private:
+            why = _forbidden(ipaddress.ip_address(addr))
+            if why:
+                raise UnsafeURL(
+                    f"host {host!r} resolves to {addr}, a {why} address "
+                    "(set VETTING_ALLOW_PRIVATE_URLS=1 to allow internal targets)"
+                )
+        addresses.append(addr)
+    if not addresses:
+        raise UnsafeURL(f"host {host!r} has no address")
+    return addresses
+
+
+def check_url(url: str, allow_private: bool | None = None) -> None:
+    """Refuse what is not an http(s) URL to a public address (see the module docstring)."""
+    allow = allow_private_default() if allow_private is None else allow_private
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise UnsafeURL(f"not a valid URL: {exc}") from None
+    if parts.scheme not in {"http", "https"}:
+        raise UnsafeURL("must be an http:// or https:// URL")
+    if not parts.hostname:
+        raise UnsafeURL("has no host")
+    if parts.username or parts.password:
+        raise UnsafeURL("must not carry a user name or password")
+    resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80), allow)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Resolves and checks the host at connect time, then connects to the checked address."""
+
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            addresses = resolve(host, port, self.allow_private)
+        except UnsafeURL as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        last: Exception | None = None
+        for addr in addresses:
+            try:
+                return super().connect_tcp(addr, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport with the SSRF-guarded network backend."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__(trust_env=False, retries=0)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=10,
+            max_keepalive_connections=5,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(allow_private),
+        )
+
+
+def client(timeout: float = DEFAULT_TIMEOUT, allow_private: bool | None = None) -> httpx.Client:
+    """The httpx client every integration uses for user-supplied URLs."""
+    allow = allow_private_default() if allow_private is None else allow_private
+    return httpx.Client(
+        transport=GuardedTransport(allow),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": USER_AGENT},
+    )

@@ -1,0 +1,15 @@
+"""Notifiers: email over SMTP, signed webhooks, and the in-app channel."""
+
+from __future__ import annotations
+
+from integrations.base import Message, Notifier
+
+
+class InAppNotifier(Notifier):
+    """The dashboard reads the outbox itself: an in-app notification is delivered once it
+    exists, so sending is a no-op that never fails."""
+
+    slug = "in-app"
+
+    def send(self, message: Message) -> None:
+        return None

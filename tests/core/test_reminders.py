@@ -1,0 +1,224 @@
+"""Which reminder is due on a date (vetting.core.reminders): the rules, then properties that
+hold for any deadline and any pattern of sweep days."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vetting.core.baa import BaaTerms
+from vetting.core.reminders import (
+    DEFAULT_THRESHOLDS,
+    baa_due,
+    describe,
+    due_threshold,
+    parse_thresholds,
+    reassessment_due,
+)
+
+END = date(2027, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        (END - timedelta(days=120), None),
+        (END - timedelta(days=91), None),
+        (END - timedelta(days=90), 90),
+        (END - timedelta(days=75), 90),
+        (END - timedelta(days=60), 60),
+        (END - timedelta(days=8), 14),
+        (END - timedelta(days=7), 7),
+        (END - timedelta(days=1), 1),
+        (END, 0),
+        (END + timedelta(days=30), 0),
+        (END + timedelta(days=31), None),
+    ],
+)
+def test_due_threshold_is_the_latest_one_crossed(on, expected):
+    assert due_threshold(END, on) == expected
+
+
+def test_negative_thresholds_remind_after_the_deadline():
+    t = parse_thresholds("30,0,-7")
+    assert t == (30, 0, -7)
+    assert due_threshold(END, END + timedelta(days=3), t) == 0
+    assert due_threshold(END, END + timedelta(days=7), t) == -7
+    assert due_threshold(END, END + timedelta(days=37), t, catch_up_days=30) == -7
+    assert due_threshold(END, END + timedelta(days=38), t, catch_up_days=30) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "needs at least one threshold"),
+        (" , ", "needs at least one threshold"),
+        ("90,sixty", "'sixty' is not a whole number of days"),
+        ("90,4000", "4000 is out of range"),
+    ],
+)
+def test_bad_thresholds_are_refused_with_the_reason(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_thresholds(text)
+
+
+def test_thresholds_are_unique_and_largest_first():
+    assert parse_thresholds(" 7, 90,7 ,0, 30") == (90, 30, 7, 0)
+
+
+def test_fixed_term_baa_counts_to_term_end_then_expired():
+    terms = BaaTerms(date(2025, 1, 1), END)
+    (due,) = baa_due(terms, END - timedelta(days=30))
+    assert (due.kind, due.term_end, due.threshold_days, due.days_left) == ("term_end", END, 30, 30)
+    (due,) = baa_due(terms, END + timedelta(days=2))
+    assert (due.kind, due.threshold_days, due.days_left) == ("expired", 0, -2)
+
+
+def test_auto_renewing_baa_counts_to_the_notice_deadline_of_each_term():
+    terms = BaaTerms(date(2024, 1, 1), date(2025, 1, 1), True, 12, 60)
+    # Term ends 2027-01-01 (rolled twice); notice deadline 60 days earlier: 2026-11-02.
+    (due,) = baa_due(terms, date(2026, 10, 3))
+    assert (due.kind, due.term_end, due.deadline, due.threshold_days) == (
+        "notice_deadline",
+        date(2027, 1, 1),
+        date(2026, 11, 2),
+        30,
+    )
+    # Just after a term rolled, the previous notice deadline is still catchable (a sweep
+    # that was down over the deadline); the new term's is not near yet.
+    short = BaaTerms(date(2024, 1, 1), date(2025, 1, 1), True, 12, 10)
+    dues = baa_due(short, date(2027, 1, 5))
+    assert [(d.term_end, d.deadline, d.threshold_days) for d in dues] == [
+        (date(2027, 1, 1), date(2026, 12, 22), 0)
+    ]
+
+
+def test_evergreen_and_terminated_baas_have_no_reminders():
+    assert baa_due(BaaTerms(date(2025, 1, 1)), date(2026, 1, 1)) == []
+    ended = BaaTerms(date(2025, 1, 1), END, terminated_on=date(2026, 1, 1))
+    assert baa_due(ended, END - timedelta(days=30)) == []
+    # A termination scheduled before the term end makes that term end moot already.
+    scheduled = BaaTerms(date(2025, 1, 1), END, terminated_on=END - timedelta(days=10))
+    assert baa_due(scheduled, END - timedelta(days=30)) == []
+
+
+def test_reassessment_counts_to_the_last_valid_day():
+    due = reassessment_due(END, END)
+    assert due is not None and (due.kind, due.threshold_days) == ("reassessment", 0)
+    assert reassessment_due(END, END - timedelta(days=100)) is None
+
+
+def test_descriptions_say_what_happens_and_when():
+    terms = BaaTerms(date(2025, 1, 1), END)
+    (due,) = baa_due(terms, END - timedelta(days=14))
+    title, body = describe(due, "BAA with Acme")
+    assert title == "BAA with Acme ends in 14 days (2027-06-01)"
+    assert "leave the approved list" in body
+    (late,) = baa_due(terms, END + timedelta(days=3))
+    assert describe(late, "BAA with Acme")[0] == "BAA with Acme expired on 2027-06-01"
+    renewing = BaaTerms(date(2024, 1, 1), END, True, 12, 30)
+    (notice,) = baa_due(renewing, END - timedelta(days=31))
+    assert describe(notice, "BAA with Acme", renewal_months=12)[0] == (
+        "Notice deadline for BAA with Acme tomorrow (2027-05-02)"
+    )
+
+
+# --- properties: any deadline, any pattern of sweep days ---------------------------------------
+
+thresholds_st = st.lists(st.integers(-30, 120), min_size=1, max_size=8, unique=True).map(
+    lambda xs: tuple(sorted(xs, reverse=True))
+)
+YEAR_START = date(2026, 1, 1)
+
+
+def simulate(deadline, days, thresholds, catch_up):
+    """Sweep on each day of `days` (in order, repeats allowed) into a set-like outbox keyed like
+    uq_notification_once; returns (day → threshold inserted that day, insert attempts)."""
+    outbox: dict[int, date] = {}
+    inserted: list[tuple[date, int]] = []
+    for day in days:
+        t = due_threshold(deadline, day, thresholds, catch_up)
+        if t is not None and t not in outbox:  # ON CONFLICT DO NOTHING
+            outbox[t] = day
+            inserted.append((day, t))
+    return outbox, inserted
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    offset=st.integers(0, 400),
+    thresholds=thresholds_st,
+    catch_up=st.integers(0, 40),
+    data=st.data(),
+)
+def test_any_sweep_pattern_sends_each_threshold_at_most_once_and_never_skips_the_latest(
+    offset, thresholds, catch_up, data
+):
+    deadline = YEAR_START + timedelta(days=offset)
+    year = [YEAR_START + timedelta(days=i) for i in range(365)]
+    pattern = data.draw(st.sampled_from(["every day", "some days", "twice a day"]))
+    if pattern == "every day":
+        days = year
+    elif pattern == "twice a day":
+        days = [d for d in year for _ in (0, 1)]
+    else:
+        days = sorted(data.draw(st.lists(st.sampled_from(year), max_size=60)))
+    outbox, inserted = simulate(deadline, days, thresholds, catch_up)
+
+    # At most once: one insert per threshold (the dict key), however often the sweep ran.
+    assert len(inserted) == len({t for _, t in inserted})
+    # Never a burst: a sweep inserts at most one reminder per deadline.
+    per_day = [d for d, _ in inserted]
+    assert len(per_day) == len(set(per_day))
+    # Never skips the latest threshold crossed: after every sweep, it is in the outbox.
+    for day in days:
+        latest = due_threshold(deadline, day, thresholds, catch_up)
+        if latest is not None:
+            assert latest in outbox and outbox[latest] <= day
+    # Later sweeps only ever insert later thresholds (smaller numbers).
+    ts = [t for _, t in inserted]
+    assert ts == sorted(ts, reverse=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(offset=st.integers(0, 300), thresholds=thresholds_st)
+def test_a_daily_sweep_meets_every_threshold_on_its_own_day(offset, thresholds):
+    deadline = YEAR_START + timedelta(days=offset)
+    year = [YEAR_START + timedelta(days=i) for i in range(365 + 60)]
+    outbox, _ = simulate(deadline, year, thresholds, 30)
+    for t in thresholds:
+        day = deadline - timedelta(days=t)
+        if YEAR_START <= day <= year[-1]:
+            assert outbox.get(t) == day
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.integers(0, 200),
+    months=st.sampled_from([1, 3, 12, 24]),
+    notice=st.integers(0, 120),
+    data=st.data(),
+)
+def test_auto_renewing_baa_reminds_each_term_at_most_once_per_threshold(
+    start, months, notice, data
+):
+    first_end = YEAR_START + timedelta(days=start)
+    terms = BaaTerms(date(2025, 1, 1), first_end, True, months, notice)
+    year = [YEAR_START + timedelta(days=i) for i in range(365)]
+    days = sorted(data.draw(st.lists(st.sampled_from(year), min_size=1, max_size=80)))
+    seen: dict[tuple[date, int], date] = {}
+    for day in days:
+        for due in baa_due(terms, day, DEFAULT_THRESHOLDS):
+            assert due.deadline == due.term_end - timedelta(days=notice)
+            assert due.days_left <= due.threshold_days
+            seen.setdefault((due.term_end, due.threshold_days), day)
+    # Per term, the thresholds reached form a descending sequence over time (no going back).
+    by_term: dict[date, list[tuple[date, int]]] = {}
+    for (end, t), day in seen.items():
+        by_term.setdefault(end, []).append((day, t))
+    for hits in by_term.values():
+        ordered = [t for _, t in sorted(hits)]
+        assert ordered == sorted(ordered, reverse=True)

@@ -1,0 +1,248 @@
+"""The reminder sweep against a real database: exactly once per (subject, term, threshold,
+channel, recipient) across reruns, missed days and concurrent sweeps; renewals and
+terminations stop what is pending."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import reminder_data as data
+from vetting.models import AuditEvent, JobRun, Notification
+from vetting.services.reminders import run_reminders
+
+END = date(2027, 3, 1)
+EMAIL = data.settings(smtp_host="127.0.0.1", legal_emails=("legal@example.org",))
+
+
+@pytest.fixture
+def s(app):
+    session = data.session(app)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def acme(s):
+    return data.vendor(s, contact="contracts@acme.example")
+
+
+def test_sweep_puts_a_due_reminder_in_the_outbox_once_per_channel_and_recipient(s, acme):
+    b = data.baa(s, acme.id, expiration_date=END, owner_email="Owner@Example.org")
+    day = END - timedelta(days=30)
+    summary = run_reminders(s, day, settings=EMAIL)
+    assert (summary.due, summary.created, summary.existing) == (1, 3, 0)
+    assert data.keys(s) == [
+        (b.id, "term_end", END, 30, "in-app", "dashboard"),
+        (b.id, "term_end", END, 30, "email", "owner@example.org"),
+        (b.id, "term_end", END, 30, "email", "legal@example.org"),
+    ]
+    in_app, email, _ = data.rows(s)
+    assert (in_app.status, email.status) == ("sent", "pending")  # in-app is delivered at once
+    assert in_app.title == "BAA with Acme Health ends in 30 days (2027-03-01)"
+    assert email.payload["reminder"]["days_left"] == 30
+    again = run_reminders(s, day, settings=EMAIL)
+    assert (again.created, again.existing) == (0, 3)
+    assert len(data.rows(s)) == 3
+
+
+def test_each_daily_sweep_adds_only_the_threshold_crossed_that_day(s, acme):
+    data.baa(s, acme.id, expiration_date=END)
+    created = {}
+    for offset in range(95, -3, -1):
+        day = END - timedelta(days=offset)
+        created[offset] = run_reminders(s, day, settings=data.settings()).created
+    assert {k: v for k, v in created.items() if v} == {90: 1, 60: 1, 30: 1, 14: 1, 7: 1, 1: 1, 0: 1}
+    assert [(n.kind, n.threshold_days) for n in data.rows(s)] == [
+        ("term_end", 90),
+        ("term_end", 60),
+        ("term_end", 30),
+        ("term_end", 14),
+        ("term_end", 7),
+        ("term_end", 1),
+        ("expired", 0),
+    ]
+
+
+def test_after_missed_days_only_the_latest_threshold_crossed_is_created(s, acme):
+    data.baa(s, acme.id, expiration_date=END)
+    run_reminders(s, END - timedelta(days=90), settings=data.settings())
+    # Down for 80 days: 60, 30 and 14 were crossed meanwhile; only 14 is news now.
+    late = run_reminders(s, END - timedelta(days=10), settings=data.settings())
+    assert late.created == 1
+    assert [n.threshold_days for n in data.rows(s)] == [90, 14]
+    assert data.rows(s)[-1].title == "BAA with Acme Health ends in 10 days (2027-03-01)"
+
+
+def test_auto_renewing_baa_is_reminded_before_its_notice_deadline(s, acme):
+    b = data.baa(
+        s,
+        acme.id,
+        effective_date=date(2024, 3, 1),
+        expiration_date=date(2025, 3, 1),
+        auto_renews=True,
+        renewal_term_months=12,
+        notice_days=60,
+    )
+    # The term rolled to 2027-03-01; notice is due 60 days earlier, on 2026-12-31.
+    run_reminders(s, date(2026, 12, 1), settings=data.settings())
+    (n,) = data.rows(s)
+    assert (n.subject_id, n.kind, n.term_end, n.threshold_days) == (
+        b.id,
+        "notice_deadline",
+        END,
+        30,
+    )
+    assert "unless notice is given by 2026-12-31" in n.body
+
+
+def test_reassessment_is_reminded_for_the_latest_approving_decision(s, acme):
+    d = data.decision(s, acme.id, valid_until=date(2026, 12, 9))
+    summary = run_reminders(s, date(2026, 11, 25), settings=EMAIL)
+    assert summary.created == 2
+    assert data.keys(s) == [
+        (d.assessment_id, "reassessment", date(2026, 12, 9), 14, "in-app", "dashboard"),
+        (d.assessment_id, "reassessment", date(2026, 12, 9), 14, "email", "reviewer@example.org"),
+    ]
+    assert data.rows(s)[0].title.startswith("Reassessment of Acme Camera (ios, Acme Health) due")
+
+
+def test_a_newer_decision_replaces_the_reminders_of_the_old_one(s, acme):
+    old = data.decision(s, acme.id, valid_until=date(2026, 12, 9))
+    run_reminders(s, date(2026, 11, 25), settings=EMAIL)
+    # Reassessed and rejected: nothing to remind about, and the pending email is cancelled.
+    data.decision(
+        s,
+        acme.id,
+        valid_until=date(2027, 12, 1),
+        app_id=old.app_id,
+        verdict="rejected",
+        decided_at=old.decided_at + timedelta(days=300),
+    )
+    summary = run_reminders(s, date(2026, 11, 26), settings=EMAIL)
+    assert (summary.created, summary.cancelled) == (0, 1)
+    email = data.rows(s, channel="email")[0]
+    assert (email.status, email.attempts) == ("cancelled", 0)
+    assert "no longer needs" in email.last_error
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "superseded", "superseded_on": date(2027, 2, 1)},
+        {"status": "terminated", "terminated_on": date(2026, 11, 20)},
+        {"terminated_on": date(2026, 11, 20)},  # the date alone has passed
+    ],
+)
+def test_renewing_or_terminating_a_baa_cancels_its_pending_reminders(s, acme, change):
+    b = data.baa(s, acme.id, expiration_date=date(2027, 1, 1), owner_email="o@example.org")
+    run_reminders(s, date(2026, 11, 2), settings=EMAIL)
+    assert [n.status for n in data.rows(s, channel="email")] == ["pending", "pending"]
+    for k, v in change.items():
+        setattr(b, k, v)
+    s.add(b)
+    s.commit()
+    summary = run_reminders(s, date(2026, 11, 25), settings=EMAIL)
+    assert (summary.created, summary.cancelled) == (0, 2)
+    assert [n.status for n in data.rows(s, channel="email")] == ["cancelled", "cancelled"]
+    # A later sweep does not bring them back.
+    assert run_reminders(s, date(2026, 12, 31), settings=EMAIL).created == 0
+
+
+def test_drafts_evergreen_and_far_deadlines_get_no_reminders(s, acme):
+    data.baa(s, acme.id, expiration_date=END, status="draft")
+    data.baa(s, acme.id)  # evergreen
+    data.baa(s, acme.id, expiration_date=date(2030, 1, 1))
+    data.baa(s, acme.id, expiration_date=date(2026, 1, 1))  # expired long ago: history
+    assert run_reminders(s, END - timedelta(days=30), settings=EMAIL).created == 0
+
+
+def test_vendor_contacts_are_emailed_only_when_enabled(s, acme):
+    data.baa(s, acme.id, expiration_date=END)
+    day = END - timedelta(days=7)
+    run_reminders(s, day, settings=EMAIL)
+    assert [n.recipient for n in data.rows(s, channel="email")] == ["legal@example.org"]
+    run_reminders(
+        s,
+        day + timedelta(days=6),
+        settings=EMAIL.__class__(**{**EMAIL.__dict__, "remind_vendor_contacts": True}),
+    )
+    assert "contracts@acme.example" in [n.recipient for n in data.rows(s, channel="email")]
+
+
+def test_no_email_rows_without_smtp_and_one_row_per_webhook_channel(s, acme):
+    data.baa(s, acme.id, expiration_date=END, owner_email="o@example.org")
+    cid = data.webhook_channel(s, "https://hooks.example.org/x")
+    run_reminders(s, END - timedelta(days=1), settings=data.settings())
+    assert [(n.channel, n.recipient) for n in data.rows(s)] == [
+        ("in-app", "dashboard"),
+        ("webhook", "slack"),
+    ]
+    assert data.rows(s, channel="webhook")[0].payload["channel_id"] == cid
+
+
+def test_dry_run_reports_the_plan_and_writes_nothing(s, acme):
+    data.baa(s, acme.id, expiration_date=END)
+    plan = run_reminders(s, END - timedelta(days=14), dry_run=True, settings=EMAIL)
+    assert (plan.dry_run, plan.created, len(plan.planned)) == (True, 2, 2)
+    assert s.scalar(select(func.count()).select_from(Notification)) == 0
+    assert s.scalar(select(func.count()).select_from(JobRun)) == 0
+
+
+def test_a_sweep_records_its_job_run_and_audits_what_it_changed(s, acme):
+    data.baa(s, acme.id, expiration_date=END)
+    summary = run_reminders(s, END - timedelta(days=1), settings=data.settings(), actor="cli:x")
+    run = s.get(JobRun, summary.job_run_id)
+    assert (run.job, run.as_of, run.status, run.detail["created"]) == (
+        "reminders",
+        END - timedelta(days=1),
+        "ok",
+        1,
+    )
+    event = s.scalar(select(AuditEvent).where(AuditEvent.action == "reminders.sweep"))
+    assert (event.actor, event.after["created"]) == ("cli:x", 1)
+    # A rerun that changes nothing is recorded as a run, not as an audit event.
+    run_reminders(s, END - timedelta(days=1), settings=data.settings())
+    assert s.scalar(select(func.count()).select_from(JobRun)) == 2
+    assert (
+        s.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "reminders.sweep")
+        )
+        == 1
+    )
+
+
+def test_two_sweeps_at_once_create_each_row_once(app, s, acme):
+    for i in range(40):
+        data.baa(s, acme.id, expiration_date=END + timedelta(days=i % 5), owner_email=f"o{i}@x.org")
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def sweep():
+        own = data.session(app)
+        try:
+            barrier.wait()
+            results.append(run_reminders(own, END - timedelta(days=3), settings=EMAIL))
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sum(r.created for r in results) == 40 * 3  # in-app, owner, legal
+    assert len(data.rows(s)) == 40 * 3
+    # One ran; the other either waited and found everything there, or skipped (PostgreSQL).
+    assert sorted((r.skipped, r.created) for r in results) in (
+        [(False, 0), (False, 120)],
+        [(False, 120), (True, 0)],
+    )

@@ -1,0 +1,174 @@
+"""The scheduler (vetting/jobs.py): what runs when, inside the app when asked, and as
+`vetting scheduler`, a process of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import reminder_data as data
+from tests.notify_servers import smtp_server
+from vetting import create_app, jobs
+from vetting.config import REPO_ROOT
+from vetting.models import AllowlistRelease
+
+
+def use(app, **overrides):
+    app.config["NOTIFY"] = dataclasses.replace(app.config["NOTIFY"], **overrides)
+
+
+def wait_for(predicate, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_daily_sweep_runs_at_the_configured_time_and_zone_and_delivery_on_its_interval(app):
+    use(app, sweep_at=(7, 30), timezone="Europe/Berlin", delivery_interval_seconds=90)
+    scheduler = jobs.build(app)
+    daily, deliver = scheduler.get_job(jobs.DAILY), scheduler.get_job(jobs.DELIVERY)
+    fields = {f.name: str(f) for f in daily.trigger.fields}
+    assert (fields["hour"], fields["minute"]) == ("7", "30")
+    assert str(daily.trigger.timezone) == "Europe/Berlin"
+    assert deliver.trigger.interval == timedelta(seconds=90)
+    assert (daily.max_instances, deliver.max_instances) == (1, 1)
+
+
+def test_the_daily_job_sweeps_today_in_the_zone_then_delivers(app):
+    s = data.session(app)
+    v = data.vendor(s)
+    # Frozen clock: 2026-11-25 12:00 UTC, already 2026-11-26 01:00 in Auckland.
+    data.baa(s, v.id, expiration_date=date(2026, 12, 3), owner_email="o@example.org")
+    with smtp_server() as (port, box):
+        use(
+            app,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_starttls=False,
+            timezone="Pacific/Auckland",
+        )
+        out = jobs.daily_job(app)
+    assert out["reminders"]["as_of"] == "2026-11-26"
+    assert out["reminders"]["created"] == 2
+    assert out["delivery"]["sent"] == 1
+    assert box.messages[0]["Subject"] == "BAA with Acme Health ends in 7 days (2026-12-03)"
+    assert {n.status for n in data.rows(s)} == {"sent"}
+    s.close()
+
+
+def test_auto_publish_is_called_by_the_daily_job_only_when_on(app):
+    s = data.session(app)
+    count = lambda: s.scalar(select(func.count()).select_from(AllowlistRelease))  # noqa: E731
+    jobs.daily_job(app)
+    assert count() == 0
+    use(app, auto_publish=True)
+    out = jobs.daily_job(app)
+    assert out["publish"] is not None
+    assert count() == 1
+    s.close()
+
+
+def test_the_scheduler_starts_inside_the_app_only_when_asked(database_url, tmp_path):
+    def make(env, **extra):
+        return create_app(
+            {
+                "DATABASE_URL": database_url,
+                "INSTANCE_PATH": tmp_path / "i",
+                "SECRET_KEY": "t",
+                "TESTING": True,
+                "ENV": env,
+                **extra,
+            }
+        )
+
+    assert "vetting.scheduler" not in make({}).extensions
+    assert "vetting.scheduler" not in make({"VETTING_SCHEDULER": "on"}).extensions  # tests
+    cli_app = make({"VETTING_SCHEDULER": "on"}, SCHEDULER_IN_TESTS=True, START_SCHEDULER=False)
+    assert "vetting.scheduler" not in cli_app.extensions
+    app = make(
+        {"VETTING_SCHEDULER": "on", "VETTING_DELIVERY_INTERVAL": "3600"}, SCHEDULER_IN_TESTS=True
+    )
+    scheduler = app.extensions["vetting.scheduler"]
+    try:
+        assert scheduler.running
+        assert {j.id for j in scheduler.get_jobs()} >= {jobs.DAILY, jobs.DELIVERY}
+    finally:
+        scheduler.shutdown(wait=True)
+        app.extensions["vetting.engine"].dispose()
+
+
+def test_a_running_scheduler_delivers_the_outbox_on_its_interval(app):
+    s = data.session(app)
+    v = data.vendor(s)
+    data.baa(s, v.id, expiration_date=date(2026, 12, 2))
+    with smtp_server() as (port, box):
+        use(
+            app,
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_starttls=False,
+            legal_emails=("legal@example.org",),
+            delivery_interval_seconds=1,
+        )
+        from vetting.services.reminders import run_reminders
+
+        run_reminders(s, date(2026, 11, 25), settings=app.config["NOTIFY"])
+        scheduler = jobs.build(app)
+        scheduler.start()
+        try:
+            assert wait_for(lambda: len(box.messages) == 1)
+        finally:
+            scheduler.shutdown(wait=True)
+    assert [n.status for n in data.rows(s, channel="email")] == ["sent"]
+    s.close()
+
+
+@pytest.mark.slow
+def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(app, database_url):
+    """The real command: it catches up on today's sweep at start, delivers by SMTP, and
+    exits cleanly on SIGTERM."""
+    s = data.session(app)
+    v = data.vendor(s)
+    today = datetime.now(UTC).date()
+    data.baa(s, v.id, expiration_date=today + timedelta(days=7), owner_email="o@example.org")
+    with smtp_server() as (port, box):
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "t",
+            "VETTING_SMTP_HOST": "127.0.0.1",
+            "VETTING_SMTP_PORT": str(port),
+            "VETTING_SMTP_STARTTLS": "off",
+            "VETTING_SWEEP_AT": "00:00",
+            "VETTING_TIMEZONE": "UTC",
+            "VETTING_DELIVERY_INTERVAL": "1",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from vetting.cli import main; main()", "scheduler"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert wait_for(lambda: len(box.messages) == 1, timeout=40), "no mail delivered"
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            output, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, output
+    assert "scheduler: reminder sweep daily at 00:00 UTC, outbox delivery every 1 s" in output
+    assert "job daily-catch-up" in output
+    assert box.messages[0]["To"] == "o@example.org"
+    s.close()

@@ -1,0 +1,221 @@
+"""Which reminder is due on a date: pure rules, no I/O.
+
+A subject (a BAA's term, or a decision's validity) has a deadline. Reminders are due at
+thresholds — whole days before the deadline (90, 60, 30, 14, 7, 1, 0 by default; a negative
+threshold means days *after* it). On any date, the reminder due is the **latest threshold
+crossed**: the smallest threshold ≥ days left. A sweep that runs every day therefore meets
+each threshold on its own day; a sweep that missed days meets only the latest one crossed
+(never a burst of the ones it missed). Whether a reminder was already sent is not decided
+here: the outbox's unique key (subject, term, threshold, channel, recipient) makes a second
+insert of the same reminder a no-op, which is what makes this stateless rule exactly-once.
+
+A reminder stays catchable for `catch_up_days` after the last threshold is crossed; a deadline
+that passed longer ago than that is history, not news (and keeps old agreements from flooding
+the outbox the day reminders are first switched on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from vetting.core.baa import BaaTerms, notice_deadline, term_end_on
+
+DEFAULT_THRESHOLDS: tuple[int, ...] = (90, 60, 30, 14, 7, 1, 0)
+DEFAULT_CATCH_UP_DAYS = 30
+MAX_THRESHOLD = 3650
+
+ReminderKind = Literal["term_end", "expired", "notice_deadline", "reassessment"]
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """ "90,60,30" → (90, 60, 30): whole days, unique, largest first. ValueError says why."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise ValueError("needs at least one threshold, e.g. 90,60,30,14,7,1,0")
+    values: set[int] = set()
+    for part in parts:
+        try:
+            value = int(part)
+        except ValueError:
+            raise ValueError(f"{part!r} is not a whole number of days") from None
+        if abs(value) > MAX_THRESHOLD:
+            raise ValueError(f"{value} is out of range (±{MAX_THRESHOLD} days)")
+        values.add(value)
+    return tuple(sorted(values, reverse=True))
+
+
+def due_threshold(
+    deadline: date,
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> int | None:
+    """The latest threshold crossed on `on` (None before the first or long after the last)."""
+    if not thresholds:
+        return None
+    days_left = (deadline - on).days
+    crossed = [t for t in thresholds if t >= days_left]
+    if not crossed:
+        return None
+    if days_left < min(thresholds) - catch_up_days:
+        return None
+    return min(crossed)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder due on a date: about which deadline, at which threshold."""
+
+    kind: ReminderKind
+    term_end: date  # the end of the term (BAA) or of the decision's validity (valid_until)
+    deadline: date  # what the threshold counts to: term end, or the notice deadline
+    threshold_days: int
+    days_left: int  # on the sweep's date; below the threshold after missed days
+
+
+def baa_due(
+    terms: BaaTerms,
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> list[Due]:
+    """Reminders due for one agreement on `on`.
+
+    Fixed-term BAAs count to the term end (`term_end` before it, `expired` at and after it).
+    Auto-renewing BAAs count to the notice deadline of the current term and, for catching up
+    just after a renewal rolled the term forward, of the previous one. Evergreen BAAs have no
+    deadline. A termination on or before a deadline makes that deadline moot.
+    """
+    if terms.terminated_on is not None and terms.terminated_on <= on:
+        return []
+    if terms.expiration_date is None:
+        return []
+    out: list[Due] = []
+    if not terms.auto_renews:
+        end = terms.expiration_date
+        candidates = [(end, end)]
+    else:
+        current = term_end_on(terms, on)
+        assert current is not None
+        ends = [current]
+        if current > terms.expiration_date:
+            # current = expiration + k renewal steps (term_end_on adds whole months, so the
+            # month difference is exact); the previous term ended one step earlier.
+            months = terms.renewal_term_months or 12
+            first = terms.expiration_date
+            k = ((current.year - first.year) * 12 + current.month - first.month) // months
+            ends.insert(0, first + relativedelta(months=(k - 1) * months))
+        candidates = []
+        for end in ends:
+            deadline = notice_deadline(terms, end)
+            assert deadline is not None
+            candidates.append((end, deadline))
+    for end, deadline in candidates:
+        if terms.terminated_on is not None and terms.terminated_on <= deadline:
+            continue
+        threshold = due_threshold(deadline, on, thresholds, catch_up_days)
+        if threshold is None:
+            continue
+        if terms.auto_renews:
+            kind: ReminderKind = "notice_deadline"
+        else:
+            kind = "term_end" if threshold > 0 else "expired"
+        out.append(Due(kind, end, deadline, threshold, (deadline - on).days))
+    return out
+
+
+def reassessment_due(
+    valid_until: date,
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> Due | None:
+    """The reassessment reminder due on `on` for a decision valid until `valid_until`
+    (inclusive: threshold 0 is its last valid day)."""
+    threshold = due_threshold(valid_until, on, thresholds, catch_up_days)
+    if threshold is None:
+        return None
+    return Due("reassessment", valid_until, valid_until, threshold, (valid_until - on).days)
+
+
+def window(
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> tuple[date, date]:
+    """The deadlines that can have a reminder due on `on`: [first, last] inclusive."""
+    return (
+        on + timedelta(days=min(thresholds) - catch_up_days),
+        on + timedelta(days=max(thresholds)),
+    )
+
+
+def describe(
+    due: Due,
+    subject: str,
+    *,
+    renewal_months: int | None = None,
+) -> tuple[str, str]:
+    """Title and body in plain words for one reminder about `subject` (e.g. "BAA with Acme")."""
+    d, left, end = due.deadline.isoformat(), due.days_left, due.term_end.isoformat()
+    when = _in_days(left)
+    if due.kind == "term_end":
+        title = f"{subject} ends {when} ({end})"
+        body = (
+            f"{subject} ends on {end} and does not renew by itself. From that day its "
+            "vendor's apps leave the approved list unless another BAA is in force. "
+            "Renew or replace it before then."
+        )
+    elif due.kind == "expired":
+        title = f"{subject} expired on {end}" if left < 0 else f"{subject} lapses today ({end})"
+        body = (
+            f"{subject} is no longer in force from {end}: its vendor's apps leave the approved "
+            "list unless another BAA is in force. Record the renewal, or confirm the apps "
+            "should go."
+        )
+    elif due.kind == "notice_deadline":
+        term = f" for another {renewal_months} months" if renewal_months else ""
+        if left < 0:
+            title = f"Notice deadline for {subject} passed on {d}"
+            body = (
+                f"The notice deadline for {subject} passed on {d}: it renews by default on "
+                f"{end}{term}. Any renegotiation now needs the vendor's agreement."
+            )
+        else:
+            title = f"Notice deadline for {subject} {when} ({d})"
+            body = (
+                f"{subject} renews automatically on {end}{term} unless notice is given by "
+                f"{d}. Review its terms (breach-notification days, subcontractors, "
+                "return/destroy) now if they need to change."
+            )
+    else:
+        if left < 0:
+            title = f"Reassessment of {subject} overdue since {_day_after(due.term_end)}"
+            body = (
+                f"The decision on {subject} was valid until {end}; the app is off the approved "
+                "list until it is reassessed and decided again."
+            )
+        else:
+            title = f"Reassessment of {subject} due {when} (decision valid until {end})"
+            body = (
+                f"The decision on {subject} is valid until {end}. Reassess the app against the "
+                "current checklist and record a new decision before then, or it leaves the "
+                "approved list."
+            )
+    return title, body
+
+
+def _in_days(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+def _day_after(d: date) -> str:
+    return (d + timedelta(days=1)).isoformat()

@@ -1,0 +1,177 @@
+"""APScheduler set-up: which service runs when (no logic of its own).
+
+Two jobs: the daily job (reminder sweep for today in VETTING_TIMEZONE at VETTING_SWEEP_AT,
+then — when VETTING_AUTO_PUBLISH is on — the list release's publish_if_changed, then one
+delivery pass) and outbox delivery every VETTING_DELIVERY_INTERVAL seconds. They run inside
+the web process when VETTING_SCHEDULER=on, or in `vetting scheduler`, a process of its own.
+Every instance may run them: the sweep's database lock and the outbox's unique key make that
+safe. Each run opens its own app context, hence its own database session.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from vetting import clock, db
+from vetting.config import NotifySettings
+from vetting.models import JobRun
+
+log = logging.getLogger("vetting.jobs")
+
+DAILY = "daily"
+DELIVERY = "deliver"
+CATCH_UP = "daily-catch-up"
+
+
+def settings_of(app: Flask) -> NotifySettings:
+    return app.config["NOTIFY"]
+
+
+def local_today(settings: NotifySettings) -> date:
+    """Today in the organisation's time zone (the sweep's date)."""
+    return clock.now().astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def daily_job(app: Flask) -> dict[str, Any]:
+    """The reminder sweep for today, the optional auto-publish hook, then a delivery pass."""
+    from vetting.services import reminders
+
+    settings = settings_of(app)
+    out: dict[str, Any] = {}
+    with app.app_context():
+        today = local_today(settings)
+        summary = reminders.run_reminders(
+            db.session(), today, settings=settings, actor="system:scheduler"
+        )
+        out["reminders"] = summary.as_dict()
+        log.info("reminder sweep %s: %s", today, summary.as_dict())
+    if settings.auto_publish:
+        out["publish"] = _auto_publish(app, today)
+    out["delivery"] = delivery_job(app)
+    return out
+
+
+def _auto_publish(app: Flask, today: date) -> Any:
+    """Publish the approved list when it changed (vetting.services.releases, if installed)."""
+    try:
+        releases = importlib.import_module("vetting.services.releases")
+    except ImportError:
+        log.warning("VETTING_AUTO_PUBLISH is on but vetting.services.releases is missing")
+        return None
+    publish = getattr(releases, "publish_if_changed", None)
+    if publish is None:
+        log.warning("VETTING_AUTO_PUBLISH is on but publish_if_changed is missing")
+        return None
+    with app.app_context():
+        result = publish(db.session(), today)
+        log.info("auto-publish %s: %s", today, result)
+        return repr(result)
+
+
+def delivery_job(app: Flask) -> dict[str, Any]:
+    """One pass over the outbox."""
+    from vetting.services import outbox
+
+    with app.app_context():
+        summary = outbox.deliver_due(db.session(), clock.now(), settings=settings_of(app))
+    if summary.claimed or summary.cancelled:
+        log.info("outbox delivery: %s", summary.as_dict())
+    return summary.as_dict()
+
+
+def _safe(job: Any, app: Flask) -> None:
+    """A failing run is logged and recorded (JobRun) by the service; the scheduler goes on."""
+    try:
+        job(app)
+    except Exception:
+        log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+
+
+def sweep_missed(app: Flask) -> bool:
+    """True when today's sweep time has passed without a successful sweep for today (the
+    process was down at that hour): the scheduler then runs it once at start-up."""
+    settings = settings_of(app)
+    zone = ZoneInfo(settings.timezone)
+    now = clock.now().astimezone(zone)
+    hour, minute = settings.sweep_at
+    if (now.hour, now.minute) < (hour, minute):
+        return False
+    try:
+        with app.app_context():
+            done = db.session().scalar(
+                select(JobRun.id).where(
+                    JobRun.job == "reminders", JobRun.as_of == now.date(), JobRun.status == "ok"
+                )
+            )
+    except SQLAlchemyError as exc:  # no schema yet (before `vetting init-db`): not fatal
+        log.warning("cannot tell whether today's sweep ran: %s", exc)
+        return False
+    return done is None
+
+
+def build(app: Flask, *, blocking: bool = False) -> BaseScheduler:
+    """A scheduler with the daily and delivery jobs (not started)."""
+    settings = settings_of(app)
+    zone = ZoneInfo(settings.timezone)
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler: BaseScheduler = cls(timezone=zone)
+    hour, minute = settings.sweep_at
+    scheduler.add_job(
+        _safe,
+        CronTrigger(hour=hour, minute=minute, timezone=zone),
+        args=[daily_job, app],
+        id=DAILY,
+        name="reminder sweep (daily)",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=6 * 3600,
+    )
+    scheduler.add_job(
+        _safe,
+        IntervalTrigger(seconds=settings.delivery_interval_seconds, timezone=zone),
+        args=[delivery_job, app],
+        id=DELIVERY,
+        name="outbox delivery",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(zone) + timedelta(seconds=1),
+    )
+    if sweep_missed(app):
+        scheduler.add_job(
+            _safe,
+            DateTrigger(datetime.now(zone) + timedelta(seconds=2), timezone=zone),
+            args=[daily_job, app],
+            id=CATCH_UP,
+            name="reminder sweep (catch-up after start)",
+        )
+    return scheduler
+
+
+def init_app(app: Flask) -> None:
+    """Start the background scheduler inside this process when VETTING_SCHEDULER=on — not in
+    `vetting …` commands (START_SCHEDULER=False: `vetting scheduler` is the process for that)
+    and not in tests unless they ask (SCHEDULER_IN_TESTS)."""
+    if not settings_of(app).scheduler or not app.config.get("START_SCHEDULER", True):
+        return
+    if app.testing and not app.config.get("SCHEDULER_IN_TESTS"):
+        return
+    scheduler = build(app)
+    scheduler.start()
+    app.extensions["vetting.scheduler"] = scheduler
+    atexit.register(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
+    log.info("scheduler started: %s", [j.id for j in scheduler.get_jobs()])

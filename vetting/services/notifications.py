@@ -1,0 +1,156 @@
+"""Reading the outbox, and managing where reminders go (notification channels).
+
+A channel is an email distribution address or a webhook URL. A webhook's signing secret is
+named by an environment variable and read at send time: it never touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from integrations import http
+from vetting import audit
+from vetting.auth import Principal
+from vetting.db import transaction
+from vetting.errors import Conflict, Invalid, NotFound
+from vetting.models import Notification
+from vetting.models import NotificationChannel as Channel
+from vetting.schemas import EMAIL_RE
+from vetting.services.common import PageResult, paginate
+
+STATUSES = ("pending", "sent", "failed", "cancelled")
+CHANNELS = ("in-app", "email", "webhook")
+SUBJECT_KINDS = ("baa", "assessment")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
+
+
+def list_(
+    s: Session,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    subject_kind: str | None = None,
+    subject_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> PageResult:
+    """Outbox rows, newest first, filtered."""
+    for name, value, allowed in (
+        ("status", status, STATUSES),
+        ("channel", channel, CHANNELS),
+        ("subject_kind", subject_kind, SUBJECT_KINDS),
+    ):
+        if value is not None and value not in allowed:
+            raise Invalid(f"must be one of {', '.join(allowed)}", name)
+    stmt = select(Notification).order_by(Notification.id.desc())
+    if status:
+        stmt = stmt.where(Notification.status == status)
+    if channel:
+        stmt = stmt.where(Notification.channel == channel)
+    if subject_kind:
+        stmt = stmt.where(Notification.subject_kind == subject_kind)
+    if subject_id is not None:
+        stmt = stmt.where(Notification.subject_id == subject_id)
+    return paginate(s, stmt, page, per_page)
+
+
+def channels(s: Session) -> list[Channel]:
+    return list(s.scalars(select(Channel).order_by(Channel.id)))
+
+
+def _name(s: Session, name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise Invalid("is required (at most 200 characters)", "name")
+    if s.scalar(select(Channel).where(Channel.name == name)) is not None:
+        raise Conflict(f"a channel named {name!r} already exists", "name")
+    return name
+
+
+def add_email(s: Session, actor: Principal, name: str, address: str) -> Channel:
+    """A distribution address that receives every reminder by email."""
+    actor.require("admin")
+    address = address.strip().lower()
+    if not EMAIL_RE.match(address) or len(address) > 320:
+        raise Invalid(f"{address!r} is not an email address", "address")
+    with transaction(s):
+        channel = Channel(kind="email", name=_name(s, name), target=address)
+        s.add(channel)
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "channel.create",
+            "notification_channel",
+            channel.id,
+            None,
+            audit.snapshot(channel),
+        )
+    return channel
+
+
+def add_webhook(
+    s: Session,
+    actor: Principal,
+    name: str,
+    url: str,
+    secret_env: str,
+    *,
+    allow_private: bool = False,
+) -> Channel:
+    """A webhook that receives every reminder as signed JSON. The URL must pass the SSRF
+    guard now (and again at every send); the secret is the named environment variable's."""
+    actor.require("admin")
+    url = url.strip()
+    if len(url) > 1000:
+        raise Invalid("is longer than 1000 characters", "url")
+    try:
+        http.check_url(url, allow_private)
+    except http.UnsafeURL as exc:
+        raise Invalid(str(exc), "url") from None
+    secret_env = (secret_env or "").strip()
+    if not ENV_NAME_RE.match(secret_env):
+        raise Invalid(
+            "must name the environment variable that holds the signing secret "
+            "(letters, digits, underscore), not the secret itself",
+            "secret_env",
+        )
+    with transaction(s):
+        channel = Channel(kind="webhook", name=_name(s, name), target=url, secret_env=secret_env)
+        s.add(channel)
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "channel.create",
+            "notification_channel",
+            channel.id,
+            None,
+            audit.snapshot(channel),
+        )
+    return channel
+
+
+def set_active(s: Session, actor: Principal, name: str, active: bool) -> Channel:
+    """Turn a channel off (its pending rows are cancelled at their next attempt) or on."""
+    actor.require("admin")
+    with transaction(s):
+        channel = s.scalar(select(Channel).where(Channel.name == name.strip()))
+        if channel is None:
+            raise NotFound(f"no channel named {name!r}")
+        before = audit.snapshot(channel)
+        channel.active = active
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "channel.update",
+            "notification_channel",
+            channel.id,
+            before,
+            audit.snapshot(channel),
+        )
+    return channel

@@ -1,0 +1,260 @@
+"""Delivering the outbox: send the pending notifications that are due, remember every attempt,
+retry with exponential back-off, and give up (status `failed`, shown) after N attempts.
+
+A row is claimed before it is sent, in a short transaction: the claim counts the attempt and
+moves `next_attempt_at` past a lease, so a second deliverer (another instance, the CLI next to
+the scheduler) does not see it; PostgreSQL claims with FOR UPDATE SKIP LOCKED, SQLite under
+its write lock. Sending happens outside any transaction (a slow SMTP server never holds the
+database), and each outcome is saved in its own transaction — guarded by the attempt number,
+so a deliverer whose lease ran out cannot overwrite a newer result. A channel that is down
+loses nothing: its rows stay pending and come back when their back-off ends.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlmodel import Session
+
+from integrations.base import DeliveryError, Message, Notifier
+from integrations.notify import InAppNotifier
+from integrations.notify.email import EmailNotifier, SmtpSettings
+from integrations.notify.webhook import WebhookNotifier
+from vetting import clock
+from vetting.config import NotifySettings, notify_settings
+from vetting.db import transaction
+from vetting.models import Notification
+from vetting.models import NotificationChannel as Channel
+from vetting.services import locks, reminders
+
+
+@dataclass
+class DeliverySummary:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0  # failed this time, will be tried again
+    failed: int = 0  # gave up: permanent error or out of attempts
+    cancelled: int = 0  # the subject or channel no longer wants it
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def backoff(attempts: int, settings: NotifySettings) -> timedelta:
+    """Delay after the `attempts`-th failure: base · 2^(attempts−1), capped."""
+    exponent = min(max(attempts - 1, 0), 30)
+    seconds = min(settings.backoff_seconds * 2**exponent, settings.backoff_cap_seconds)
+    return timedelta(seconds=seconds)
+
+
+def lease(settings: NotifySettings) -> timedelta:
+    """How long a claim hides a row from other deliverers: a whole batch of slow sends."""
+    per_send = max(settings.smtp_timeout, settings.webhook_timeout) + 5
+    return timedelta(seconds=settings.batch_size * per_send + 60)
+
+
+def deliver_due(
+    s: Session,
+    now: datetime | None = None,
+    *,
+    settings: NotifySettings | None = None,
+    limit: int | None = None,
+) -> DeliverySummary:
+    """Send every pending notification whose next attempt is due at `now`, batch by batch."""
+    settings = settings or notify_settings()
+    now = now or clock.now()
+    summary = DeliverySummary()
+    remaining = limit
+    while remaining is None or remaining > 0:
+        size = settings.batch_size if remaining is None else min(settings.batch_size, remaining)
+        claimed = _claim(s, now, settings, size, summary)
+        if not claimed:
+            break
+        channels = {c.id: c for c in s.scalars(select(Channel))}
+        for row in claimed:
+            _deliver_one(s, row, now, settings, channels, summary)
+        if remaining is not None:
+            remaining -= len(claimed)
+        if len(claimed) < size:
+            break
+    return summary
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    attempts: int
+    channel: str
+    recipient: str
+    title: str
+    body: str
+    payload: dict[str, Any]
+
+
+def _claim(
+    s: Session, now: datetime, settings: NotifySettings, size: int, summary: DeliverySummary
+) -> list[_Claimed]:
+    with transaction(s):
+        locks.write_lock(s)
+        rows = list(
+            s.scalars(
+                select(Notification)
+                .where(
+                    Notification.status == "pending",
+                    or_(
+                        Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now
+                    ),
+                )
+                .order_by(Notification.id)
+                .limit(size)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not rows:
+            return []
+        gone = set(reminders.unwanted(s, now.date(), [r.id for r in rows]))
+        claimed: list[_Claimed] = []
+        until = now + lease(settings)
+        for row in rows:
+            if row.id in gone:
+                row.status = "cancelled"
+                row.next_attempt_at = None
+                row.last_error = "cancelled: the agreement or decision no longer needs it"
+                summary.cancelled += 1
+                continue
+            row.attempts += 1
+            row.next_attempt_at = until
+            claimed.append(
+                _Claimed(
+                    row.id,
+                    row.attempts,
+                    row.channel,
+                    row.recipient,
+                    row.title,
+                    row.body,
+                    row.payload or {},
+                )
+            )
+        summary.claimed += len(claimed)
+        s.flush()
+    return claimed
+
+
+def _notifier(
+    row: _Claimed, settings: NotifySettings, channels: dict[int, Channel]
+) -> Notifier | str:
+    """The notifier for a row, or why the row can no longer be sent (it is cancelled)."""
+    if row.channel == reminders.IN_APP:
+        return InAppNotifier()
+    if row.channel == "email":
+        if not settings.smtp_host:
+            raise DeliveryError("SMTP is not configured (set VETTING_SMTP_HOST)")
+        return EmailNotifier(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                starttls=settings.smtp_starttls,
+                ssl=settings.smtp_ssl,
+                user=settings.smtp_user,
+                password=settings.smtp_password,
+                sender=settings.smtp_from,
+                timeout=settings.smtp_timeout,
+            )
+        )
+    if row.channel == "webhook":
+        channel = channels.get(int(row.payload.get("channel_id") or 0))
+        if channel is None or not channel.active or channel.kind != "webhook":
+            return f"webhook channel {row.recipient!r} was removed or disabled"
+        secret = os.environ.get(channel.secret_env or "", "")
+        if not secret:
+            raise DeliveryError(
+                f"environment variable {channel.secret_env} (the signing secret of webhook "
+                f"{channel.name!r}) is not set"
+            )
+        return WebhookNotifier(
+            channel.target,
+            secret.encode(),
+            timeout=settings.webhook_timeout,
+            allow_private=settings.allow_private_urls,
+        )
+    return f"unknown channel {row.channel!r}"
+
+
+def _message(row: _Claimed) -> Message:
+    payload = {k: v for k, v in row.payload.items() if k != "channel_id"}
+    payload.update(delivery_id=f"vetting-notification-{row.id}", title=row.title, body=row.body)
+    return Message(
+        delivery_id=f"vetting-notification-{row.id}",
+        recipient=row.recipient,
+        title=row.title,
+        text=row.body,
+        payload=payload,
+    )
+
+
+def _deliver_one(
+    s: Session,
+    row: _Claimed,
+    now: datetime,
+    settings: NotifySettings,
+    channels: dict[int, Channel],
+    summary: DeliverySummary,
+) -> None:
+    error: DeliveryError | None = None
+    cancelled: str | None = None
+    try:
+        notifier = _notifier(row, settings, channels)
+        if isinstance(notifier, str):
+            cancelled = notifier
+        else:
+            notifier.send(_message(row))
+    except DeliveryError as exc:
+        error = exc
+    except Exception as exc:  # a bug in a notifier must not lose the row
+        error = DeliveryError(f"{type(exc).__name__}: {exc}")
+    if cancelled:
+        values: dict[str, Any] = {
+            "status": "cancelled",
+            "next_attempt_at": None,
+            "last_error": f"cancelled: {cancelled}",
+        }
+        summary.cancelled += 1
+    elif error is None:
+        values = {
+            "status": "sent",
+            "sent_at": clock.now(),
+            "next_attempt_at": None,
+            "last_error": None,
+        }
+        summary.sent += 1
+    elif error.permanent or row.attempts >= settings.max_attempts:
+        why = "permanent error" if error.permanent else f"gave up after {row.attempts} attempts"
+        values = {
+            "status": "failed",
+            "next_attempt_at": None,
+            "last_error": f"{error} ({why})"[:4000],
+        }
+        summary.failed += 1
+        summary.errors.append(f"#{row.id} {row.channel} {row.recipient}: {error}")
+    else:
+        values = {
+            "next_attempt_at": now + backoff(row.attempts, settings),
+            "last_error": str(error)[:4000],
+        }
+        summary.retrying += 1
+        summary.errors.append(f"#{row.id} {row.channel} {row.recipient}: {error}")
+    with transaction(s):
+        s.execute(
+            update(Notification)
+            .where(
+                Notification.id == row.id,
+                Notification.status == "pending",
+                Notification.attempts == row.attempts,
+            )
+            .values(**values)
+        )

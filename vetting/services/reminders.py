@@ -1,0 +1,536 @@
+"""The reminder sweep: for one date, put every reminder that has come due into the outbox —
+exactly once, however often, however late and in however many instances it runs.
+
+Set-based: three reads (agreements in or near their reminder window, the latest decision of
+every app, the outbox keys already present for those subjects), the pure rules of
+`vetting.core.reminders` in between, and one bulk INSERT … ON CONFLICT DO NOTHING. The unique
+key `uq_notification_once` is what makes a rerun, a restart or a second instance harmless; the
+lock (PostgreSQL advisory lock, SQLite BEGIN IMMEDIATE) only keeps two sweeps from doing the
+same work at once.
+
+Recipients per reminder: in-app always (recorded as delivered at once: the dashboard and
+`vetting notifications list` read the outbox); email — when SMTP is configured — to the BAA's
+owner, the legal distribution addresses (VETTING_LEGAL_EMAIL and email channels) and, for
+reassessments, the person who decided; every active webhook channel. Vendor contacts are the
+other party to the agreement: they are told only when VETTING_REMIND_VENDOR_CONTACTS is on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, and_, cast, column, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from vetting import audit, clock
+from vetting.config import NotifySettings, notify_settings
+from vetting.core.baa import BaaTerms
+from vetting.core.reminders import Due, baa_due, describe, reassessment_due, window
+from vetting.db import transaction
+from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification, Vendor
+from vetting.models import NotificationChannel as Channel
+from vetting.services import locks
+
+JOB = "reminders"
+IN_APP = "in-app"
+IN_APP_RECIPIENT = "dashboard"
+APPROVING = ("approved", "conditional")
+CHUNK = 5000
+KEY_COLUMNS = (
+    "subject_kind",
+    "subject_id",
+    "kind",
+    "term_end",
+    "threshold_days",
+    "channel",
+    "recipient",
+)
+
+
+@dataclass
+class SweepSummary:
+    """What one sweep did (or, with dry_run, would do)."""
+
+    as_of: date
+    dry_run: bool = False
+    skipped: bool = False  # another sweep held the lock
+    subjects: int = 0  # agreements and decisions looked at
+    due: int = 0  # reminders due (subject × threshold), before fan-out to recipients
+    created: int = 0  # outbox rows inserted now
+    existing: int = 0  # due rows that were already in the outbox
+    cancelled: int = 0  # pending rows of agreements/decisions that no longer need them
+    by_channel: dict[str, int] = field(default_factory=dict)
+    planned: list[dict[str, Any]] = field(default_factory=list)  # the new rows
+    job_run_id: int | None = None
+
+    def as_dict(self, with_rows: bool = False) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "planned"}
+        out["as_of"] = self.as_of.isoformat()
+        if with_rows:
+            out["planned"] = [_plain(r) for r in self.planned]
+        return out
+
+
+def run_reminders(
+    s: Session,
+    as_of: date,
+    dry_run: bool = False,
+    *,
+    settings: NotifySettings | None = None,
+    actor: str = "system:reminders",
+) -> SweepSummary:
+    """Sweep for `as_of`: insert the reminders due, cancel those no longer wanted, record a
+    JobRun. With `dry_run`, compute the same and write nothing."""
+    settings = settings or notify_settings()
+    summary = SweepSummary(as_of=as_of, dry_run=dry_run)
+    started = clock.now()
+    if dry_run:
+        try:
+            _sweep(s, as_of, settings, summary, write=False)
+        finally:
+            s.rollback()
+        return summary
+    try:
+        with transaction(s):
+            if not locks.try_job_lock(s, JOB):
+                summary.skipped = True
+                run = _job_run(s, as_of, started, "skipped", summary)
+            else:
+                _sweep(s, as_of, settings, summary, write=True)
+                run = _job_run(s, as_of, started, "ok", summary)
+                if summary.created or summary.cancelled:
+                    audit.record(
+                        s, actor, "reminders.sweep", "job_run", run.id, None, summary.as_dict()
+                    )
+            summary.job_run_id = run.id
+    except Exception as exc:
+        with transaction(s):
+            failed = _job_run(s, as_of, started, "failed", summary)
+            failed.detail = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
+        raise
+    return summary
+
+
+def _job_run(
+    s: Session, as_of: date, started: datetime, status: str, summary: SweepSummary
+) -> JobRun:
+    run = JobRun(
+        job=JOB,
+        as_of=as_of,
+        started_at=started,
+        finished_at=clock.now(),
+        status=status,
+        detail=summary.as_dict(),
+    )
+    s.add(run)
+    s.flush()
+    return run
+
+
+# --- the sweep --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Reminder:
+    """One reminder due (before fan-out to channels), with what its words are made from."""
+
+    subject_kind: str
+    subject_id: int
+    due: Due
+    label: str
+    subject: dict[str, Any]  # for the payload
+    emails: tuple[str, ...]
+    renewal_months: int | None = None
+
+
+def _sweep(
+    s: Session, as_of: date, settings: NotifySettings, summary: SweepSummary, write: bool
+) -> None:
+    channels = list(s.scalars(select(Channel).where(Channel.active).order_by(Channel.id)))
+    email_channels = [c.target.lower() for c in channels if c.kind == "email"]
+    webhooks = [(c.name, c.id) for c in channels if c.kind == "webhook"]
+    conn = s.connection()  # plain rows: the ORM adds nothing to a column read
+    due: list[_Reminder] = []
+
+    lo, hi = window(as_of, settings.thresholds, settings.catch_up_days)
+    max_notice = s.scalar(select(func.max(BAA.notice_days)).where(BAA.auto_renews)) or 0
+    for r in conn.execute(_baa_query(as_of, lo, hi, max_notice)):
+        summary.subjects += 1
+        terms = BaaTerms(
+            r.effective_date,
+            r.expiration_date,
+            r.auto_renews,
+            r.renewal_term_months,
+            r.notice_days,
+            r.terminated_on,
+        )
+        dues = baa_due(terms, as_of, settings.thresholds, settings.catch_up_days)
+        if not dues:
+            continue
+        emails = [r.owner_email, *settings.legal_emails, *email_channels]
+        if settings.remind_vendor_contacts:
+            emails.append(r.vendor_contact)
+        label = f"BAA with {r.vendor_name}" + (f" ({r.title})" if r.title else "")
+        subject = {"vendor": r.vendor_name, "baa_title": r.title, "owner_email": r.owner_email}
+        for d in dues:
+            due.append(
+                _Reminder(
+                    "baa",
+                    r.id,
+                    d,
+                    label,
+                    subject,
+                    tuple(_unique_emails(emails)),
+                    r.renewal_term_months,
+                )
+            )
+
+    for r in conn.execute(_decision_query(as_of, lo, hi)):
+        summary.subjects += 1
+        d = reassessment_due(r.valid_until, as_of, settings.thresholds, settings.catch_up_days)
+        if d is None:
+            continue
+        subject = {
+            "app_id": r.app_id,
+            "app": r.app_name,
+            "vendor": r.vendor_name,
+            "decision": r.decision,
+            "decided_by": r.decided_by,
+        }
+        label = f"{r.app_name} ({r.platform}, {r.vendor_name})"
+        emails = tuple(_unique_emails([r.decided_by, *email_channels]))
+        due.append(_Reminder("assessment", r.assessment_id, d, label, subject, emails))
+    summary.due = len(due)
+
+    # Fan out to (channel, recipient) keys, drop those already in the outbox, and only then
+    # spend time on words and payloads.
+    wanted: list[tuple[_Reminder, str, str, int | None]] = []
+    for rem in due:
+        wanted.append((rem, IN_APP, IN_APP_RECIPIENT, None))
+        if settings.email_enabled:
+            wanted.extend((rem, "email", address, None) for address in rem.emails)
+        wanted.extend((rem, "webhook", name, cid) for name, cid in webhooks)
+    present = _present_keys(s, due)
+    now = clock.now()
+    new: list[dict[str, Any]] = []
+    texts: dict[int, tuple[str, str, dict[str, Any]]] = {}
+    for rem, channel, recipient, channel_id in wanted:
+        d = rem.due
+        key = (
+            rem.subject_kind,
+            rem.subject_id,
+            d.kind,
+            d.term_end,
+            d.threshold_days,
+            channel,
+            recipient,
+        )
+        if key in present:
+            continue
+        present.add(key)
+        if id(rem) not in texts:
+            title, body = describe(d, rem.label, renewal_months=rem.renewal_months)
+            payload = _payload(rem.subject_kind, rem.subject_id, d, as_of, **rem.subject)
+            texts[id(rem)] = (title[:500], body, payload)
+        title, body, payload = texts[id(rem)]
+        in_app = channel == IN_APP
+        new.append(
+            {
+                "subject_kind": rem.subject_kind,
+                "subject_id": rem.subject_id,
+                "kind": d.kind,
+                "term_end": d.term_end,
+                "threshold_days": d.threshold_days,
+                "channel": channel,
+                "recipient": recipient,
+                "title": title,
+                "body": body,
+                "payload": payload if channel_id is None else {**payload, "channel_id": channel_id},
+                # in-app is delivered the moment it exists: the dashboard reads the outbox
+                "status": "sent" if in_app else "pending",
+                "sent_at": now if in_app else None,
+                "attempts": 0,
+                "last_error": None,
+                "next_attempt_at": None,
+                "created_at": now,
+            }
+        )
+    summary.existing = len(wanted) - len(new)
+    if write:
+        created = _insert(s, new)
+        summary.created = len(created)
+        summary.by_channel = dict(Counter(key[5] for key in created))
+        summary.planned = [r for r, key in zip(new, _keys(new), strict=True) if key in created]
+        summary.cancelled = cancel_unwanted(s, as_of)
+    else:
+        summary.created = len(new)
+        summary.by_channel = dict(Counter(r["channel"] for r in new))
+        summary.planned = new
+        summary.cancelled = len(unwanted(s, as_of))
+
+
+def _unique_emails(candidates: Iterable[str | None]) -> list[str]:
+    """Addresses in order, once each; skips what is not one (decided_by may name a token)."""
+    return list(dict.fromkeys(c.strip().lower() for c in candidates if c and "@" in c))
+
+
+def _payload(kind: str, ident: int, due: Due, as_of: date, **subject: Any) -> dict[str, Any]:
+    return {
+        "event": "vetting.reminder",
+        "subject": {"kind": kind, "id": ident, **subject},
+        "reminder": {
+            "kind": due.kind,
+            "term_end": due.term_end.isoformat(),
+            "deadline": due.deadline.isoformat(),
+            "threshold_days": due.threshold_days,
+            "days_left": due.days_left,
+            "as_of": as_of.isoformat(),
+        },
+    }
+
+
+def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
+    """Active, unterminated agreements with a deadline that could have a reminder due: fixed
+    terms ending inside the window [lo, hi]; auto-renewing ones whose first term is still
+    running and whose notice deadline (term end − notice days, at most `max_notice` days
+    earlier) can fall inside it; auto-renewing ones that rolled already (the rules roll them)."""
+    renewing_window = BAA.expiration_date.between(lo, hi + timedelta(days=max_notice))
+    return (
+        select(
+            BAA.id,
+            BAA.title,
+            BAA.effective_date,
+            BAA.expiration_date,
+            BAA.auto_renews,
+            BAA.renewal_term_months,
+            BAA.notice_days,
+            BAA.terminated_on,
+            BAA.owner_email,
+            Vendor.name.label("vendor_name"),
+            Vendor.contact_email.label("vendor_contact"),
+        )
+        .join(Vendor, Vendor.id == BAA.vendor_id)
+        .where(
+            BAA.status == "active",
+            BAA.expiration_date.is_not(None),
+            or_(BAA.terminated_on.is_(None), BAA.terminated_on > as_of),
+            or_(
+                and_(~BAA.auto_renews, BAA.expiration_date.between(lo, hi)),
+                and_(BAA.auto_renews, or_(BAA.expiration_date <= as_of, renewing_window)),
+            ),
+        )
+        .order_by(BAA.id)
+    )
+
+
+def _latest_decisions(as_of: date) -> Any:
+    """Each app's latest decision made on or before `as_of` (a subquery with rank 1 rows)."""
+    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    rank = func.row_number().over(
+        partition_by=Decision.app_id, order_by=(Decision.decided_at.desc(), Decision.id.desc())
+    )
+    return (
+        select(
+            Decision.id,
+            Decision.app_id,
+            Decision.assessment_id,
+            Decision.decision,
+            Decision.decided_by,
+            Decision.valid_until,
+            rank.label("rank"),
+        )
+        .where(Decision.decided_at < cutoff)
+        .subquery()
+    )
+
+
+def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[int] = ()) -> Any:
+    """Approving decisions that are their app's latest, of apps not revoked, on decided
+    assessments — the ones a reassessment reminder can be about."""
+    latest = _latest_decisions(as_of)
+    stmt = (
+        select(
+            latest.c.assessment_id,
+            latest.c.app_id,
+            latest.c.decision,
+            latest.c.decided_by,
+            latest.c.valid_until,
+            App.name.label("app_name"),
+            App.platform,
+            Vendor.name.label("vendor_name"),
+        )
+        .join(App, App.id == latest.c.app_id)
+        .join(Vendor, Vendor.id == App.vendor_id)
+        .join(Assessment, Assessment.id == latest.c.assessment_id)
+        .where(
+            latest.c.rank == 1,
+            latest.c.decision.in_(APPROVING),
+            Assessment.status == "decided",
+            or_(App.revoked_on.is_(None), App.revoked_on > as_of),
+        )
+        .order_by(latest.c.assessment_id)
+    )
+    if assessment_ids:
+        return stmt.where(latest.c.assessment_id.in_(assessment_ids))
+    return stmt.where(latest.c.valid_until.between(lo, hi))
+
+
+def _keys(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    for r in rows:
+        yield tuple(r[c] for c in KEY_COLUMNS)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _present_keys(s: Session, due: Sequence[_Reminder]) -> set[tuple[Any, ...]]:
+    """The outbox keys already stored for these subjects (read through the unique index)."""
+    present: set[tuple[Any, ...]] = set()
+    table = Notification.__table__
+    cols = [table.c[c] for c in KEY_COLUMNS]
+    by_kind: dict[str, set[int]] = {}
+    for rem in due:
+        by_kind.setdefault(rem.subject_kind, set()).add(rem.subject_id)
+    conn = s.connection()
+    for kind, ids in by_kind.items():
+        for chunk in _chunks(sorted(ids)):
+            stmt = select(*cols).where(table.c.subject_kind == kind, table.c.subject_id.in_(chunk))
+            present.update(tuple(row) for row in conn.execute(stmt))
+    return present
+
+
+def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    """INSERT … ON CONFLICT DO NOTHING: a row another sweep inserted meanwhile is skipped, not
+    an error. Returns the unique keys of the rows actually inserted."""
+    if not rows:
+        return set()
+    table = Notification.__table__
+    keys = [table.c[c] for c in KEY_COLUMNS]
+    conn = s.connection()
+    created: set[tuple[Any, ...]] = set()
+    if conn.dialect.name == "postgresql":
+        # One statement per 5,000 rows, the rows as one JSON document: INSERT … SELECT FROM
+        # json_to_recordset. (A multi-row VALUES list with 16 parameters a row spends most
+        # of its time having its placeholders parsed by the driver.)
+        names = list(rows[0])
+        fields = [column(n, table.c[n].type) for n in names]
+        for chunk in _chunks(rows, 5000):
+            document = json.dumps(list(chunk), default=_json_default, separators=(",", ":"))
+            source = (
+                func.json_to_recordset(cast(literal(document), JSON))
+                .table_valued(*fields)
+                .render_derived(name="r", with_types=True)
+            )
+            stmt = (
+                postgresql.insert(table)
+                .from_select(names, select(*[source.c[n] for n in names]))
+                .on_conflict_do_nothing(constraint="uq_notification_once")
+                .returning(*keys)
+            )
+            created.update(tuple(r) for r in conn.execute(stmt))
+        return created
+    # SQLite: Core executemany, batched into multi-row VALUES by SQLAlchemy.
+    stmt = sqlite.insert(table).on_conflict_do_nothing().returning(*keys)
+    for chunk in _chunks(rows, 1000):
+        created.update(tuple(r) for r in conn.execute(stmt, list(chunk)))
+    return created
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+# --- cancelling reminders nobody needs any more -----------------------------------------------
+
+
+def _baa_gone(as_of: date) -> Any:
+    """Notification rows about a BAA that is no longer active (superseded, terminated, back to
+    draft) or whose termination date has come."""
+    return ~exists().where(
+        BAA.id == Notification.subject_id,
+        BAA.status == "active",
+        or_(BAA.terminated_on.is_(None), BAA.terminated_on > as_of),
+    )
+
+
+def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> list[int]:
+    """Ids of pending rows (optionally only `among` these) whose subject no longer needs them:
+    the BAA was renewed (superseded), terminated or withdrawn; the decision was replaced by a
+    newer one, or its app revoked."""
+    pending = [Notification.status == "pending"]
+    if among is not None:
+        if not among:
+            return []
+        pending.append(Notification.id.in_(among))
+    ids = list(
+        s.scalars(
+            select(Notification.id).where(
+                *pending, Notification.subject_kind == "baa", _baa_gone(as_of)
+            )
+        )
+    )
+    rows = s.execute(
+        select(Notification.id, Notification.subject_id).where(
+            *pending, Notification.subject_kind == "assessment"
+        )
+    ).all()
+    if rows:
+        subjects = sorted({r.subject_id for r in rows})
+        current: set[int] = set()
+        for chunk in _chunks(subjects):
+            current.update(
+                r.assessment_id
+                for r in s.execute(_decision_query(as_of, as_of, as_of, list(chunk)))
+            )
+        ids += [r.id for r in rows if r.subject_id not in current]
+    return sorted(ids)
+
+
+def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> int:
+    """Cancel the `unwanted` pending rows inside the caller's transaction; returns how many."""
+    ids = unwanted(s, as_of, among)
+    for chunk in _chunks(ids):
+        s.execute(
+            update(Notification)
+            .where(Notification.id.in_(chunk), Notification.status == "pending")
+            .values(
+                status="cancelled",
+                next_attempt_at=None,
+                last_error="cancelled: the agreement or decision no longer needs this reminder",
+            )
+        )
+    return len(ids)
+
+
+def cancel_for(s: Session, subject_kind: str, subject_id: int, reason: str) -> int:
+    """Cancel a subject's pending reminders now (e.g. from the renew/terminate use case, in
+    its own transaction). Returns how many rows it cancelled."""
+    result = s.execute(
+        update(Notification)
+        .where(
+            and_(
+                Notification.subject_kind == subject_kind,
+                Notification.subject_id == subject_id,
+                Notification.status == "pending",
+            )
+        )
+        .values(status="cancelled", next_attempt_at=None, last_error=f"cancelled: {reason}")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in row.items():
+        out[k] = v.isoformat() if isinstance(v, date | datetime) else v
+    return out
