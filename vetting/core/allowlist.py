@@ -10,12 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from vetting.core.baa import BaaTerms, state_on
+from vetting.core.baa import STATUS_WORDS, BaaStatus, BaaTerms, state_on
 
 APPROVING = frozenset({"approved", "conditional"})
 
 
-@dataclass(frozen=True)
+# Facts and entries are built by the tens of thousands per list: plain dataclasses, because a
+# frozen dataclass's __init__ is several times slower. Treat them as values all the same.
+@dataclass
 class AppFacts:
     app_id: int
     name: str
@@ -25,9 +27,10 @@ class AppFacts:
     vendor_name: str
     revoked_on: date | None = None
     revoked_reason: str | None = None
+    store_url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class DecisionFacts:
     decision: str
     decided_on: date
@@ -43,7 +46,7 @@ class BaaFacts:
     terms: BaaTerms
 
 
-@dataclass(frozen=True)
+@dataclass
 class ListEntry:
     app_id: int
     name: str
@@ -60,9 +63,10 @@ class ListEntry:
     baa_term_end: date | None
     conditions: str | None
     reason: str
+    store_url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Exclusion:
     app_id: int
     name: str
@@ -71,6 +75,9 @@ class Exclusion:
     vendor_id: int
     vendor_name: str
     reasons: tuple[str, ...]
+    # The latest decision is a rejection: what block-mode MDM exports block.
+    rejected: bool = False
+    store_url: str | None = None
 
     @property
     def reason(self) -> str:
@@ -85,22 +92,51 @@ class ApprovedList:
 
 
 def _baa_reason(vendor: str, baas: Sequence[BaaFacts], on: date) -> tuple[BaaFacts | None, str]:
-    """The BAA in force on `on`, or the reason in words why there is none."""
+    """The BAA in force on `on`, or the reason in words why there is none.
+
+    Drafts and agreements pending signature never count; they are only mentioned, after the
+    reason the signed agreements give, so legal sees both "what lapsed" and "what is coming".
+    """
     if not baas:
         return None, f"no BAA with {vendor}"
-    statuses = [(b, state_on(b.terms, on)) for b in baas]
-    for baa, status in statuses:
-        if status.in_force:
-            return baa, ""
-    # Explain with the most recent agreement: the one that started last.
-    baa, status = max(statuses, key=lambda s: (s[0].terms.effective_date, s[0].baa_id))
+    signed = [(b, state_on(b.terms, on)) for b in baas if b.terms.signed]
+    in_force = [(b, st) for b, st in signed if st.in_force]
+    if in_force:
+        # Several can overlap (a renewal that starts before the old term ends): the newest wins.
+        baa, _ = max(in_force, key=lambda s: (s[0].terms.effective_date, s[0].baa_id))
+        return baa, ""
+    reasons: list[str] = []
+    if signed:
+        reasons.append(_lapse_reason(vendor, signed))
+    unsigned = [b for b in baas if not b.terms.signed]
+    if unsigned:
+        newest = max(unsigned, key=lambda b: (b.terms.status == "pending_signature", b.baa_id))
+        words = STATUS_WORDS[newest.terms.status]
+        reasons.append(f"BAA with {vendor} is {words}" if not signed else f"a new BAA is {words}")
+    return None, "; ".join(reasons)
+
+
+def _lapse_reason(vendor: str, signed: Sequence[tuple[BaaFacts, BaaStatus]]) -> str:
+    """Why no signed agreement is in force: explained by the one that started last, and by the
+    one before it when the newest has not started yet (the gap a late renewal leaves)."""
+    ordered = sorted(signed, key=lambda s: (s[0].terms.effective_date, s[0].baa_id))
+    baa, status = ordered[-1]
+    if status.state == "not_yet_effective":
+        starts = baa.terms.effective_date.isoformat()
+        if len(ordered) > 1:
+            return f"{_ended(vendor, *ordered[-2])}; the next takes effect {starts}"
+        return f"BAA with {vendor} not yet effective (starts {starts})"
+    return _ended(vendor, baa, status)
+
+
+def _ended(vendor: str, baa: BaaFacts, status: BaaStatus) -> str:
     if status.state == "terminated":
-        return None, f"BAA with {vendor} terminated {baa.terms.terminated_on.isoformat()}"
+        return f"BAA with {vendor} terminated {status.term_end.isoformat()}"  # type: ignore[union-attr]
     if status.state == "expired":
-        return None, f"BAA with {vendor} expired {status.term_end.isoformat()}"
-    return None, (
-        f"BAA with {vendor} not yet effective (starts {baa.terms.effective_date.isoformat()})"
-    )
+        return f"BAA with {vendor} expired {status.term_end.isoformat()}"  # type: ignore[union-attr]
+    if status.state == "superseded":
+        return f"BAA with {vendor} superseded {status.term_end.isoformat()}"  # type: ignore[union-attr]
+    return f"BAA with {vendor} not yet effective (starts {baa.terms.effective_date.isoformat()})"
 
 
 def approved_list(
@@ -114,6 +150,7 @@ def approved_list(
     entries: list[ListEntry] = []
     excluded: list[Exclusion] = []
     baa_cache: dict[int, tuple[BaaFacts | None, str]] = {}
+    term_end_cache: dict[int, date | None] = {}  # one state_on per vendor, not per app
     for app in apps:
         reasons: list[str] = []
         if app.revoked_on is not None and app.revoked_on <= as_of:
@@ -148,10 +185,13 @@ def approved_list(
                     app.vendor_id,
                     app.vendor_name,
                     tuple(reasons),
+                    rejected=decision is not None and decision.decision == "rejected",
+                    store_url=app.store_url,
                 )
             )
             continue
-        status = state_on(baa.terms, as_of)
+        if app.vendor_id not in term_end_cache:
+            term_end_cache[app.vendor_id] = state_on(baa.terms, as_of).term_end
         entries.append(
             ListEntry(
                 app_id=app.app_id,
@@ -166,12 +206,136 @@ def approved_list(
                 valid_until=decision.valid_until,
                 assessment_id=decision.assessment_id,
                 baa_id=baa.baa_id,
-                baa_term_end=status.term_end,
+                baa_term_end=term_end_cache[app.vendor_id],
                 conditions=decision.conditions,
                 reason=(
                     f"{decision.decision} {decision.decided_on.isoformat()} by "
                     f"{decision.decided_by}; BAA with {app.vendor_name} in force"
                 ),
+                store_url=app.store_url,
             )
         )
     return ApprovedList(as_of=as_of, entries=tuple(entries), excluded=tuple(excluded))
+
+
+# --- the difference between two lists, in words -------------------------------------------
+
+# What a person reads when an entry stays on the list but its facts change.
+_CHANGE_LABELS: tuple[tuple[str, str], ...] = (
+    ("name", "name"),
+    ("store_id", "store ID"),
+    ("vendor_name", "vendor"),
+    ("decision", "decision"),
+    ("decided_on", "decided on"),
+    ("decided_by", "decided by"),
+    ("valid_until", "valid until"),
+    ("conditions", "conditions"),
+    ("baa_id", "BAA"),
+    ("baa_term_end", "BAA term end"),
+)
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """One app that changed between two lists, and why, in words."""
+
+    app_id: int
+    name: str
+    platform: str
+    store_id: str | None
+    vendor_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ListDiff:
+    """What changed from one list to the next. `added`/`removed` are the approved entries;
+    `changed` are entries still on the list with different facts; `blocked`/`unblocked` are
+    apps whose latest decision became (or stopped being) a rejection (what block mode uses)."""
+
+    added: tuple[ListChange, ...] = ()
+    removed: tuple[ListChange, ...] = ()
+    changed: tuple[ListChange, ...] = ()
+    blocked: tuple[ListChange, ...] = ()
+    unblocked: tuple[ListChange, ...] = ()
+
+    KINDS = ("added", "removed", "changed", "blocked", "unblocked")
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, k) for k in self.KINDS)
+
+    @property
+    def summary(self) -> str:
+        """e.g. "2 added, 1 removed" or "no app added or removed"."""
+        parts = [f"{len(getattr(self, k))} {k}" for k in self.KINDS if getattr(self, k)]
+        return ", ".join(parts) if parts else "no app added or removed"
+
+    def as_dict(self) -> dict[str, list[dict[str, object]]]:
+        return {k: [change.__dict__.copy() for change in getattr(self, k)] for k in self.KINDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> ListDiff:
+        def changes(kind: str) -> tuple[ListChange, ...]:
+            items = data.get(kind) or ()
+            return tuple(ListChange(**item) for item in items)  # type: ignore[union-attr, arg-type]
+
+        return cls(*(changes(k) for k in cls.KINDS))
+
+
+def _change(app: ListEntry | Exclusion, reason: str) -> ListChange:
+    return ListChange(app.app_id, app.name, app.platform, app.store_id, app.vendor_name, reason)
+
+
+def _plain(value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def diff_lists(previous: ApprovedList | None, current: ApprovedList) -> ListDiff:
+    """Compare two lists app by app. A removed app carries the reason it is off the current
+    list ("removed: BAA with Acme Health expired 2026-11-01"); an added one the reason it is on
+    ("added: approved 2026-10-02 by …"), with why it was off before when it comes back."""
+    before = {e.app_id: e for e in previous.entries} if previous else {}
+    before_out = {x.app_id: x for x in previous.excluded} if previous else {}
+    now_out = {x.app_id: x for x in current.excluded}
+    now = {e.app_id: e for e in current.entries}
+    added: list[ListChange] = []
+    changed: list[ListChange] = []
+    for entry in current.entries:
+        old = before.get(entry.app_id)
+        if old is None:
+            was = before_out.get(entry.app_id)
+            back = f" (was off the list: {was.reason})" if was is not None and was.reasons else ""
+            added.append(_change(entry, f"added: {entry.reason}{back}"))
+            continue
+        moved = [
+            f"{label} {_plain(getattr(old, key))} → {_plain(getattr(entry, key))}"
+            for key, label in _CHANGE_LABELS
+            if getattr(old, key) != getattr(entry, key)
+        ]
+        if moved:
+            changed.append(_change(entry, "changed: " + "; ".join(moved)))
+    removed: list[ListChange] = []
+    for old in previous.entries if previous else ():
+        if old.app_id in now:
+            continue
+        out = now_out.get(old.app_id)
+        why = out.reason if out is not None and out.reasons else "no longer in the inventory"
+        removed.append(_change(out or old, f"removed: {why}"))
+    was_blocked = {x.app_id for x in previous.excluded if x.rejected} if previous else set()
+    blocked = [
+        _change(x, f"blocked: {x.reason}")
+        for x in current.excluded
+        if x.rejected and x.app_id not in was_blocked
+    ]
+    unblocked: list[ListChange] = []
+    for app_id in sorted(was_blocked - {x.app_id for x in current.excluded if x.rejected}):
+        if app_id in now:
+            unblocked.append(_change(now[app_id], f"unblocked: {now[app_id].reason}"))
+        elif app_id in now_out:
+            unblocked.append(_change(now_out[app_id], f"unblocked: {now_out[app_id].reason}"))
+        else:
+            unblocked.append(_change(before_out[app_id], "unblocked: no longer in the inventory"))
+    return ListDiff(tuple(added), tuple(removed), tuple(changed), tuple(blocked), tuple(unblocked))

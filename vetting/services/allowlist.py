@@ -3,35 +3,61 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, cast, func, select
 from sqlmodel import Session
 
 from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaTerms
+from vetting.core.cells import safe_cell
 from vetting.models import BAA, App, Decision, Vendor
 
 SCHEMA = "vetting.allowlist/v1"
+__all__ = ["SCHEMA", "as_csv", "as_dict", "compute", "safe_cell"]
+
+
+@contextmanager
+def bulk_build() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of list objects are built:
+    they form no cycles, yet each automatic full collection would walk all of them again
+    (measured: a 50,000-app list takes about twice as long with it on). Nesting is safe."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _utc_day(column: Any, dialect: str) -> Any:
+    """The UTC calendar day of a stored timestamp, computed by the database: one date per
+    row instead of a parsed, zone-converted datetime (45,000 of them in a large inventory)."""
+    if dialect == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return func.date(column, type_=Date)  # SQLite stores these timestamps as UTC text
 
 
 def compute(s: Session, as_of: date) -> ApprovedList:
     """The approved list on `as_of` (no query per app)."""
+    with bulk_build():
+        return _compute(s, as_of)
+
+
+def _compute(s: Session, as_of: date) -> ApprovedList:
+    # Plain Core rows (no ORM result machinery), columns selected in AppFacts' field order:
+    # positional construction is the fast path at 50,000 apps.
+    conn = s.connection()
     apps = [
-        AppFacts(
-            r.id,
-            r.name,
-            r.platform,
-            r.store_id,
-            r.vendor_id,
-            r.vendor_name,
-            r.revoked_on,
-            r.revoked_reason,
-        )
-        for r in s.execute(
+        AppFacts(*r)
+        for r in conn.execute(
             select(
                 App.id,
                 App.name,
@@ -41,18 +67,19 @@ def compute(s: Session, as_of: date) -> ApprovedList:
                 Vendor.name.label("vendor_name"),
                 App.revoked_on,
                 App.revoked_reason,
+                App.store_url,
             )
             .join(Vendor, Vendor.id == App.vendor_id)
             .order_by(App.name, App.platform, App.id)
-        )
+        ).all()  # one fetchall, not a fetchone per row
     ]
     cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-    latest: dict[int, DecisionFacts] = {}
-    for r in s.execute(
+    rows: dict[int, Any] = {}
+    for r in conn.execute(
         select(
             Decision.app_id,
             Decision.decision,
-            Decision.decided_at,
+            _utc_day(Decision.decided_at, conn.dialect.name),
             Decision.decided_by,
             Decision.valid_until,
             Decision.assessment_id,
@@ -60,17 +87,13 @@ def compute(s: Session, as_of: date) -> ApprovedList:
         )
         .where(Decision.decided_at < cutoff)
         .order_by(Decision.decided_at, Decision.id)
-    ):
-        latest[r.app_id] = DecisionFacts(
-            r.decision,
-            r.decided_at.date(),
-            r.decided_by,
-            r.valid_until,
-            r.assessment_id,
-            r.conditions,
-        )
+    ).all():
+        rows[r[0]] = r  # ordered by time: the last one kept is the latest
+    latest = {
+        app_id: DecisionFacts(r[1], r[2], r[3], r[4], r[5], r[6]) for app_id, r in rows.items()
+    }
     baas: dict[int, list[BaaFacts]] = defaultdict(list)
-    for r in s.execute(
+    for r in conn.execute(
         select(
             BAA.id,
             BAA.vendor_id,
@@ -80,8 +103,10 @@ def compute(s: Session, as_of: date) -> ApprovedList:
             BAA.renewal_term_months,
             BAA.notice_days,
             BAA.terminated_on,
+            BAA.status,
+            BAA.superseded_on,
         )
-    ):
+    ).all():
         baas[r.vendor_id].append(
             BaaFacts(
                 r.id,
@@ -92,6 +117,8 @@ def compute(s: Session, as_of: date) -> ApprovedList:
                     r.renewal_term_months,
                     r.notice_days,
                     r.terminated_on,
+                    r.status,
+                    r.superseded_on,
                 ),
             )
         )
@@ -132,14 +159,6 @@ CSV_COLUMNS = (
     "baa_term_end",
     "reason",
 )
-
-
-def safe_cell(value: Any) -> str:
-    """Text a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def as_csv(result: ApprovedList) -> str:

@@ -1,0 +1,1 @@
+"""List files for people and scripts (JSON, CSV, XLSX); each module registers one exporter."""

@@ -1,0 +1,54 @@
+"""Which apps of a release an MDM list can carry: those of its platform with a valid store
+ID (iOS bundle ID, Android package name). The others are reported as skipped, with the reason,
+never written as a broken entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+from integrations.base import Skipped
+
+# iOS bundle IDs: reverse-DNS of letters, digits, hyphens. Android: Java package names.
+IOS_BUNDLE_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+ANDROID_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+
+_ID = {
+    "ios": ("bundle ID", IOS_BUNDLE_RE),
+    "android": ("package name", ANDROID_PACKAGE_RE),
+}
+
+
+class StoreApp(Protocol):
+    app_id: int
+    name: str
+    platform: str
+    store_id: str | None
+
+
+A = TypeVar("A", bound=StoreApp)
+
+
+def valid_store_id(platform: str, store_id: str | None) -> bool:
+    return store_id is not None and bool(_ID[platform][1].match(store_id))
+
+
+def split(apps: Iterable[A], platform: str) -> tuple[list[A], list[Skipped]]:
+    """The apps of `platform` an MDM list can carry, sorted by store ID, and the skipped rest."""
+    what, pattern = _ID[platform]
+    usable: list[A] = []
+    skipped: list[Skipped] = []
+    for app in apps:
+        if app.platform != platform:
+            continue
+        if not app.store_id:
+            reason = f"no {what}: an MDM list cannot carry it until the app record has one"
+        elif not pattern.match(app.store_id):
+            reason = f"{what} {app.store_id!r} is not valid (it looks like com.example.app)"
+        else:
+            usable.append(app)
+            continue
+        skipped.append(Skipped(app.app_id, app.name, app.platform, app.store_id, reason))
+    usable.sort(key=lambda a: (a.store_id or "", a.app_id))
+    return usable, skipped

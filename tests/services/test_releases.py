@@ -1,0 +1,114 @@
+"""The release service: automatic publishing, permissions, export settings, and no query per
+app (the list and its exports run a fixed number of statements whatever the inventory size)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from integrations.base import ExportOptions
+from tests.benchmarks.synthetic import AS_OF, Sizes, populate
+from vetting import auth, config, db
+from vetting.errors import Forbidden, Invalid
+from vetting.services import releases
+
+
+class Statements:
+    def __init__(self, engine):
+        self.engine, self.seen = engine, []
+
+    def hook(self, conn, cursor, statement, *args):
+        self.seen.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.hook)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self.hook)
+
+
+@pytest.fixture
+def inventory(app):
+    """300 apps of 60 vendors with 72 BAAs, bulk-inserted."""
+    with app.app_context():
+        return populate(db.engine(), Sizes(apps=300, vendors=60, baas=72))
+
+
+def test_list_publish_and_exports_run_a_fixed_number_of_statements(app, inventory):
+    options = ExportOptions(ios_base_apps=("com.apple.Preferences",))
+    with app.app_context():
+        s = db.session()
+        with Statements(db.engine()) as build:
+            current, draft = releases.draft(s, AS_OF)
+        assert len(build.seen) == 3  # apps, decisions, BAAs: never one per app
+        assert len(draft.sha256) == 64
+        assert len(current.entries) + len(current.excluded) == inventory["apps"] == 300
+        with Statements(db.engine()) as publish:
+            result = releases.publish(s, auth.CLI_PRINCIPAL, AS_OF)
+        assert result.created and len(publish.seen) <= 10, publish.seen
+        for fmt in ("json", "csv", "xlsx", "mobileconfig", "android-policy", "intune"):
+            with Statements(db.engine()) as export:
+                f = releases.export(s, "latest", fmt, options)
+            assert f.body and len(export.seen) <= 2, (fmt, export.seen)
+
+
+def test_publish_if_changed_publishes_as_the_system_only_when_the_list_changed(app, inventory):
+    with app.app_context():
+        s = db.session()
+        first = releases.publish_if_changed(s, AS_OF)
+        assert first.created and first.release.created_by == "system:auto-publish"
+        assert first.release.note == "published automatically: the list changed"
+        again = releases.publish_if_changed(s, AS_OF)
+        assert not again.created and again.release.id == first.release.id
+
+
+def test_publish_needs_the_allowlist_write_scope(app):
+    viewer = auth.Principal("v@example.org", "viewer", auth.ROLE_SCOPES["viewer"], "user")
+    with app.app_context(), pytest.raises(Forbidden, match="allowlist:write"):
+        releases.publish(db.session(), viewer)
+
+
+def test_unknown_mode_is_refused_naming_the_modes():
+    with pytest.raises(Invalid, match="unknown mode 'sideways'; one of: allow, block"):
+        releases.export_options({}, "sideways")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "default"),
+        ("", ()),
+        (
+            "com.apple.mobilephone, com.apple.Preferences,,",
+            ("com.apple.mobilephone", "com.apple.Preferences"),
+        ),
+    ],
+)
+def test_ios_base_apps_come_from_the_environment(tmp_path: Path, value, expected):
+    env = {"SECRET_KEY": "x"} | ({} if value is None else {"VETTING_IOS_BASE_APPS": value})
+    got = config.load(tmp_path, env)["IOS_BASE_APPS"]
+    if expected == "default":
+        assert "com.apple.Preferences" in got and "com.apple.MobileSMS" not in got
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"VETTING_IOS_BASE_APPS": "com.apple.ok, not a bundle"},
+            "VETTING_IOS_BASE_APPS: 'not a bundle'",
+        ),
+        (
+            {"VETTING_PROFILE_IDENTIFIER": "my profile"},
+            "VETTING_PROFILE_IDENTIFIER must be reverse-DNS",
+        ),
+    ],
+)
+def test_bad_export_settings_name_the_variable(tmp_path: Path, env, message):
+    with pytest.raises(config.ConfigError, match=message):
+        config.load(tmp_path, {"SECRET_KEY": "x", **env})

@@ -1,0 +1,203 @@
+"""Approved-list releases: publish, browse, diff, export; and the pull endpoints an MDM or a
+script polls cheaply (ETag = release hash; 304 without loading or building anything)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, g, request
+
+from vetting import db
+from vetting.api import bp
+from vetting.api.spec import route
+from vetting.core.allowlist import ListDiff
+from vetting.models import AllowlistRelease
+from vetting.schemas import (
+    ExportQuery,
+    Page,
+    PublishOut,
+    PullQuery,
+    ReleaseCreate,
+    ReleaseDiffOut,
+    ReleaseOut,
+    ReleaseQuery,
+    ReleaseSummaryOut,
+)
+from vetting.services import releases as svc
+
+
+def _summary(row: AllowlistRelease | dict[str, Any]) -> ReleaseSummaryOut:
+    return ReleaseSummaryOut.model_validate(row)
+
+
+def _diff_out(row: AllowlistRelease, diff: ListDiff) -> ReleaseDiffOut:
+    return ReleaseDiffOut(
+        release_id=row.id,  # type: ignore[arg-type]
+        previous_id=row.previous_id,
+        summary=diff.summary,
+        **diff.as_dict(),  # type: ignore[arg-type]
+    )
+
+
+def _file(f: svc.ExportFile) -> Response:
+    resp = Response(f.body, content_type=f.media_type)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{f.filename}"'
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Vetting-Release"] = str(f.release_id)
+    resp.set_etag(f.sha256)
+    return resp
+
+
+@route(
+    bp,
+    "/allowlist/releases",
+    "POST",
+    summary="Publish today's list as a release (only if it changed)",
+    tag="allowlist",
+    scope="allowlist:write",
+    body=ReleaseCreate,
+    response=PublishOut,
+    status=201,
+)
+def publish_release(body: ReleaseCreate) -> Response:
+    """201 with the new release and its diff; 200 with the latest release when the list is
+    the same as the latest release (nothing is stored)."""
+    result = svc.publish(db.session(), g.principal, body.as_of, body.note)
+    out = PublishOut(
+        created=result.created,
+        message=result.message,
+        release=_summary(result.release),
+        diff=_diff_out(result.release, result.diff),
+    )
+    return Response(
+        out.model_dump_json(), status=201 if result.created else 200, mimetype="application/json"
+    )
+
+
+@route(
+    bp,
+    "/allowlist/releases",
+    "GET",
+    summary="Releases, newest first",
+    tag="allowlist",
+    scope="allowlist:read",
+    query=ReleaseQuery,
+    response=Page[ReleaseSummaryOut],
+)
+def list_releases(query: ReleaseQuery) -> Page[ReleaseSummaryOut]:
+    result = svc.list_(db.session(), query.page, query.per_page)
+    return Page[ReleaseSummaryOut](
+        items=[_summary(i) for i in result.items],
+        page=result.page,
+        per_page=result.per_page,
+        total=result.total,
+    )
+
+
+@route(
+    bp,
+    "/allowlist/releases/<release_id>",
+    "GET",
+    summary="One release with its entries, exclusions and diff ('latest' for the newest)",
+    tag="allowlist",
+    scope="allowlist:read",
+    response=ReleaseOut,
+)
+def get_release(release_id: str) -> ReleaseOut:
+    row = svc.get(db.session(), release_id)
+    return ReleaseOut.model_validate(
+        {
+            **_summary(row).model_dump(),
+            "schema": row.content.get("schema", "vetting.allowlist/v1"),
+            "entries": row.content.get("entries", []),
+            "excluded": row.content.get("excluded", []),
+            "diff": _diff_out(row, ListDiff.from_dict(row.diff or {})),
+        }
+    )
+
+
+@route(
+    bp,
+    "/allowlist/releases/<release_id>/diff",
+    "GET",
+    summary="What a release added, removed and changed since the one before, with reasons",
+    tag="allowlist",
+    scope="allowlist:read",
+    response=ReleaseDiffOut,
+)
+def get_release_diff(release_id: str) -> ReleaseDiffOut:
+    row, diff = svc.diff(db.session(), release_id)
+    return _diff_out(row, diff)
+
+
+@route(
+    bp,
+    "/allowlist/releases/<release_id>/export",
+    "GET",
+    summary="A release as a file: json, csv, xlsx, mobileconfig, android-policy or intune",
+    tag="allowlist",
+    scope="allowlist:read",
+    query=ExportQuery,
+    produces=(
+        "application/json",
+        "text/csv",
+        "application/x-apple-aspen-config",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+)
+def export_release(release_id: str, query: ExportQuery) -> Response:
+    svc.check_format(query.format)
+    options = svc.export_options(current_app.config, query.mode)
+    return _file(svc.export(db.session(), release_id, query.format, options))
+
+
+# --- pull endpoints -------------------------------------------------------------------------
+
+PULLS: tuple[tuple[str, str, str], ...] = (
+    ("/allowlist/latest.json", "json", "pull_latest_json"),
+    ("/allowlist/latest.csv", "csv", "pull_latest_csv"),
+    ("/allowlist/latest.mobileconfig", "mobileconfig", "pull_latest_mobileconfig"),
+    ("/allowlist/latest/android-policy.json", "android-policy", "pull_latest_android_policy"),
+    ("/allowlist/latest/intune.json", "intune", "pull_latest_intune"),
+)
+
+
+def _pull(fmt: str, query: PullQuery) -> Response:
+    """ETag is the release hash: a matching If-None-Match gets 304 after one small query."""
+    s = db.session()
+    options = svc.export_options(current_app.config, query.mode)
+    tag = svc.latest_tag(s)
+    if tag is None:
+        raise svc.no_release()
+    if request.if_none_match.contains_weak(tag.sha256):
+        resp = Response(status=304)
+        resp.set_etag(tag.sha256)
+        resp.headers["Cache-Control"] = "no-cache"
+        return resp
+    return _file(svc.export(s, tag.id, fmt, options))
+
+
+def _pull_view(fmt: str, name: str) -> Callable[..., Response]:
+    def view(query: PullQuery) -> Response:
+        return _pull(fmt, query)
+
+    view.__name__ = name
+    view.__doc__ = (
+        f"The latest release as {fmt}. Send If-None-Match with the last ETag (the release "
+        "hash): 304 when nothing was published since."
+    )
+    return view
+
+
+for _rule, _fmt, _name in PULLS:
+    route(
+        bp,
+        _rule,
+        "GET",
+        summary=f"Pull the latest release as {_fmt} (ETag, 304)",
+        tag="allowlist",
+        scope="allowlist:read",
+        query=PullQuery,
+        produces=(svc.media_type(_fmt),),
+    )(_pull_view(_fmt, _name))

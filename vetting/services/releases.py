@@ -1,0 +1,278 @@
+"""Publish the approved list as immutable releases, diff them, and export any release.
+
+A release is stored only when its content (entries and exclusions, not the date) differs
+from the latest one; its diff to that one is computed once, at publication, in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import defer
+from sqlmodel import Session
+
+from integrations.base import ExportError, ExportOptions, exporter, load_exporters
+from vetting import audit, clock
+from vetting.auth import Principal
+from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
+from vetting.core.releases import Release, list_from_content, release_content
+from vetting.db import transaction
+from vetting.errors import Invalid, NotFound
+from vetting.models import AllowlistRelease
+from vetting.schemas import MAX_DATE, MIN_DATE
+from vetting.services import allowlist
+from vetting.services.common import PageResult
+
+# The daily job publishes as this principal (it may only publish).
+AUTO_PUBLISHER = Principal("system:auto-publish", "it", frozenset({"allowlist:write"}), "system")
+_LOCK_KEY = 0x7E77_A0D2  # pg_advisory_xact_lock: one publication at a time across instances
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True, repr=False)
+class PublishResult:
+    release: AllowlistRelease
+    created: bool
+    diff: ListDiff
+    message: str
+
+    def __repr__(self) -> str:  # short: the release's content can be tens of megabytes
+        return f"PublishResult(release={self.release.id}, created={self.created}, {self.message!r})"
+
+
+@dataclass(frozen=True)
+class ReleaseTag:
+    """What a conditional GET needs: the latest release's id and hash, nothing else."""
+
+    id: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    release_id: int
+    sha256: str
+    filename: str
+    media_type: str
+    body: bytes
+
+
+def publish(
+    s: Session, actor: Principal, as_of: date | None = None, note: str | None = None
+) -> PublishResult:
+    """Compute the list for `as_of` (default today) and store it as a release, unless it is
+    the same as the latest release: then nothing is written and the latest is returned."""
+    actor.require("allowlist:write")
+    day = as_of or clock.today()
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise Invalid(f"must be between {MIN_DATE} and {MAX_DATE}", "as_of")
+    with transaction(s):
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        current, fresh = draft(s, day)
+        content, sha = fresh.content, fresh.sha256
+        tag = latest_tag(s)
+        if tag is not None and tag.sha256 == sha:
+            same = s.scalar(
+                select(AllowlistRelease)
+                .where(AllowlistRelease.id == tag.id)
+                .options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
+            )  # the big columns load only if someone reads them
+            return PublishResult(
+                same,  # type: ignore[arg-type]
+                False,
+                ListDiff(),
+                f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
+            )
+        last = latest(s)
+        with allowlist.bulk_build():
+            previous = list_from_content(last.content, last.as_of) if last else None
+            diff = diff_lists(previous, current)
+        release = AllowlistRelease(
+            sha256=sha,
+            as_of=day,
+            content=content,
+            entry_count=len(current.entries),
+            previous_id=last.id if last is not None else None,
+            diff=diff.as_dict(),
+            created_by=actor.name,
+            note=note,
+        )
+        s.add(release)
+        s.flush()
+        audit.record(
+            s,
+            actor.name,
+            "allowlist.publish",
+            "allowlist_release",
+            release.id,
+            None,
+            {
+                "sha256": sha,
+                "as_of": day,
+                "entry_count": release.entry_count,
+                "previous_id": release.previous_id,
+                "note": note,
+                **{k: len(getattr(diff, k)) for k in ListDiff.KINDS},
+            },
+        )
+    return PublishResult(
+        release,
+        True,
+        diff,
+        f"published release {release.id} (sha256 {sha[:12]}): {release.entry_count} approved; "
+        f"{diff.summary}",
+    )
+
+
+def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
+    """The list on `as_of` as an unsaved release (id 0): its canonical content and hash, with
+    the canonical JSON kept for an export (what publishing and previews both start from)."""
+    with allowlist.bulk_build():
+        current = allowlist.compute(s, as_of)
+        content = release_content(current.entries, current.excluded)
+        release = Release.of_content(
+            content, id=0, as_of=as_of, created_by="", created_at=clock.now()
+        )
+    return current, release
+
+
+def publish_if_changed(s: Session, as_of: date | None = None) -> PublishResult:
+    """For the daily job after the reminder sweep: publish today's list when it changed."""
+    return publish(s, AUTO_PUBLISHER, as_of, note="published automatically: the list changed")
+
+
+def latest(s: Session) -> AllowlistRelease | None:
+    return s.scalar(select(AllowlistRelease).order_by(AllowlistRelease.id.desc()).limit(1))
+
+
+def latest_tag(s: Session) -> ReleaseTag | None:
+    """The latest release's id and hash in one small query (no content loaded)."""
+    row = s.execute(
+        select(AllowlistRelease.id, AllowlistRelease.sha256)
+        .order_by(AllowlistRelease.id.desc())
+        .limit(1)
+    ).first()
+    return ReleaseTag(row.id, row.sha256) if row is not None else None
+
+
+def no_release() -> NotFound:
+    return NotFound(
+        "no release has been published yet: publish one with `vetting allowlist publish` "
+        "or POST /api/v1/allowlist/releases",
+        "release",
+    )
+
+
+def get(s: Session, ident: int | str) -> AllowlistRelease:
+    """A release by id, or the latest for "latest"; 404 naming what was asked for."""
+    if isinstance(ident, str):
+        word = ident.strip()
+        if word.lower() == "latest":
+            found = latest(s)
+            if found is None:
+                raise no_release()
+            return found
+        if not word.isdigit():
+            raise NotFound(
+                f"no release {ident!r}: give a release id (a number) or 'latest'", "release"
+            )
+        ident = int(word)
+    release = s.get(AllowlistRelease, ident) if 1 <= ident <= MAX_ID else None
+    if release is None:
+        raise NotFound(f"no release with id {ident}", "release")
+    return release
+
+
+def list_(s: Session, page: int = 1, per_page: int = 50) -> PageResult:
+    """Releases, newest first, without their content (the list can be large)."""
+    total = s.scalar(select(func.count()).select_from(AllowlistRelease)) or 0
+    rows = s.execute(
+        select(
+            AllowlistRelease.id,
+            AllowlistRelease.sha256,
+            AllowlistRelease.as_of,
+            AllowlistRelease.entry_count,
+            AllowlistRelease.previous_id,
+            AllowlistRelease.created_by,
+            AllowlistRelease.created_at,
+            AllowlistRelease.note,
+        )
+        .order_by(AllowlistRelease.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return PageResult([r._asdict() for r in rows], page, per_page, total)
+
+
+def to_release(row: AllowlistRelease) -> Release:
+    """The stored row as the core type exporters and sync targets read."""
+    return Release(
+        id=row.id,  # type: ignore[arg-type]
+        sha256=row.sha256,
+        as_of=row.as_of,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        previous_id=row.previous_id,
+        note=row.note,
+        content=row.content,
+        diff=ListDiff.from_dict(row.diff or {}),
+    )
+
+
+def diff(s: Session, ident: int | str) -> tuple[AllowlistRelease, ListDiff]:
+    row = get(s, ident)
+    return row, ListDiff.from_dict(row.diff or {})
+
+
+def export_options(config: Mapping[str, Any], mode: str = "allow") -> ExportOptions:
+    """Export settings from the app config (VETTING_IOS_BASE_APPS, …) and the chosen mode."""
+    if mode not in ("allow", "block"):
+        raise Invalid(f"unknown mode {mode!r}; one of: allow, block", "mode")
+    return ExportOptions(
+        mode=mode,
+        ios_base_apps=tuple(config.get("IOS_BASE_APPS", ())),
+        profile_identifier=config.get("PROFILE_IDENTIFIER", "local.vetting"),
+        organization=config.get("ORGANIZATION", "Vetting"),
+    )
+
+
+def formats() -> list[str]:
+    return sorted(load_exporters())
+
+
+def check_format(fmt: str) -> None:
+    """Refuse an unknown format before any work is done (422 naming the known ones)."""
+    try:
+        exporter(fmt)
+    except ExportError as exc:
+        raise Invalid(str(exc), exc.field) from None
+
+
+def export_release(row: AllowlistRelease, fmt: str, options: ExportOptions) -> ExportFile:
+    """One release in one format."""
+    check_format(fmt)
+    writer = exporter(fmt)
+    release = to_release(row)
+    try:
+        with allowlist.bulk_build():
+            body = writer.export(release, options)
+    except ExportError as exc:
+        raise Invalid(str(exc), exc.field) from None
+    return ExportFile(
+        release.id, release.sha256, writer.filename(release, options), writer.media_type, body
+    )
+
+
+def export(s: Session, ident: int | str, fmt: str, options: ExportOptions) -> ExportFile:
+    check_format(fmt)
+    return export_release(get(s, ident), fmt, options)
+
+
+def media_type(fmt: str) -> str:
+    """The bare media type of a format (for the OpenAPI document)."""
+    return exporter(fmt).media_type.split(";")[0]
