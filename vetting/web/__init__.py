@@ -1,22 +1,123 @@
-"""Server-rendered pages. The full UI is its own issue; until then the root says where to go."""
+"""Server-rendered pages (Flask + Jinja): sign-in, dashboard, vendors, apps, assessments,
+comparison, BAA register, approved list, audit log, admin.
+
+Works on a locked-down network: no CDN, fonts or scripts from elsewhere, no inline script or
+style (the Content-Security-Policy forbids them), one small static stylesheet.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import ipaddress
+from datetime import date
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from vetting.web import format as fmt
+
+csrf = CSRFProtect()
+# Templates and static files of the whole UI (the area blueprints carry only routes).
+ui = Blueprint("ui", __name__, template_folder="templates", static_folder="static")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _loopback_http() -> bool:
+    """Plain http to 127.0.0.1/localhost (the demo server): a Secure cookie would be lost."""
+    if request.scheme != "http":
+        return False
+    host = request.host.rsplit(":", 1)[0].strip("[]") if request.host else ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Signed session cookies: HttpOnly, SameSite=Lax, Secure outside debug/testing and the
+    loopback demo server."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if app.debug or app.testing:
+            return False
+        try:
+            return not _loopback_http()
+        except RuntimeError:  # outside a request
+            return True
 
 
 def init_app(app: Flask) -> None:
-    @app.get("/")
-    def index() -> ResponseReturnValue:
-        return jsonify(
-            {
-                "service": "vetting",
-                "api": "/api/v1",
-                "openapi": "/api/v1/openapi.json",
-                "health": "/healthz",
-            }
-        )
+    from vetting.api import bp as api_bp
+    from vetting.web import (
+        admin,
+        allowlist,
+        apps,
+        assessments,
+        audit,
+        auth,
+        baas,
+        compare,
+        dashboard,
+        vendors,
+    )
+
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the whole signed-in session
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.session_interface = SessionCookies()
+    csrf.init_app(app)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing for a forged form to ride on
+
+    app.register_blueprint(ui, url_prefix="/ui")
+    for module in (
+        auth,
+        dashboard,
+        vendors,
+        apps,
+        assessments,
+        compare,
+        baas,
+        allowlist,
+        audit,
+        admin,
+    ):
+        app.register_blueprint(module.bp)
+
+    from vetting.services.audit_log import changes
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf, fmt=fmt, can=_can, today=_today, audit_changes=changes
+    )
+    app.jinja_env.filters.update(
+        date=fmt.date_, datetime=fmt.datetime_, days=fmt.days, value=fmt.value, num=fmt.num
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.after_request
+    def _security_headers(resp: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            resp.headers.setdefault(name, value)
+        if resp.mimetype == "text/html" and not request.path.startswith("/static/"):
+            # Pages show who may touch PHI and contract terms: never keep them in caches.
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -26,3 +127,15 @@ def init_app(app: Flask) -> None:
 
         db.session().execute(text("SELECT 1"))
         return jsonify({"status": "ok"})
+
+
+def _can(scope: str) -> bool:
+    from vetting.web.base import can
+
+    return can(scope)
+
+
+def _today() -> date:
+    from vetting import clock
+
+    return clock.today()

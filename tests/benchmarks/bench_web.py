@@ -1,0 +1,193 @@
+"""Benchmark: server time of every UI page, on the demo data and on 50,000 apps.
+
+Each page is requested through the real app (sign-in cookie, CSRF, templates) with Flask's
+test client; the time is the server's (no network). The baseline is /healthz measured in the
+same run, so the printed ratio says what a page costs beyond the bare request cycle. The
+statements each page runs are counted too: they must not grow with the number of apps.
+
+    python tests/benchmarks/bench_web.py              # SQLite file in a temp folder
+    pytest tests/benchmarks/bench_web.py -s           # the same, as a test (asserts ≤ 150 ms)
+    VETTING_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test python …
+    BENCH_APPS=5000 BENCH_VENDORS=1000 BENCH_BAAS=1200 python …   # a quicker run
+
+"cold" is the first request after the data changed (the approved list and the dashboard are
+computed then and kept until the next change); "warm" is the median of the next five.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a plain script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine, event, make_url, text  # noqa: E402
+
+from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
+from vetting import auth, clock, create_app, db, demo, migrate  # noqa: E402
+
+AIM_MS = 150.0
+PASSWORD = "benchmark password"
+DEMO_PAGES = [
+    "/", "/vendors", "/vendors/1", "/apps", "/apps/1", "/assessments", "/assessments/1",
+    "/assessments/21/answers", "/compare?checklist=clinical-photo&app=1&app=3&app=5",
+    "/baas", "/baas/1", "/allowlist", "/audit", "/admin",
+]  # fmt: skip
+BIG_PAGES = [
+    "/", "/vendors", "/vendors?page=150&sort=apps&desc=1", "/vendors/1", "/apps",
+    "/apps?page=900", "/apps?sort=vendor&desc=1&page=20", "/apps?q=app%2004", "/apps/1",
+    "/assessments", "/assessments?page=800&status=decided", "/baas", "/baas?page=200",
+    "/allowlist", "/allowlist?page=200&xpage=100", "/audit", "/admin",
+]  # fmt: skip
+
+
+def _sizes() -> Sizes:
+    env = os.environ
+    return Sizes(
+        apps=int(env.get("BENCH_APPS", 50_000)),
+        vendors=int(env.get("BENCH_VENDORS", 10_000)),
+        baas=int(env.get("BENCH_BAAS", 12_000)),
+    )
+
+
+@contextmanager
+def _database() -> Iterator[str]:
+    pg = os.environ.get("VETTING_TEST_DATABASE_URL")
+    if not pg:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    base = make_url(pg)
+    name = f"vetting_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _app(url: str, instance: str) -> Flask:
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": instance, "TESTING": True}
+    )
+    with app.app_context():
+        migrate.upgrade(db.engine())
+    return app
+
+
+def _signed_in(app: Flask, email: str) -> Any:
+    with app.app_context():
+        auth.create_user(db.session(), auth.CLI_PRINCIPAL, email, PASSWORD, "admin")
+    client = app.test_client()
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    resp = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    assert resp.status_code == 302, resp.text
+    return client
+
+
+def _measure(app: Flask, client: Any, path: str, runs: int = 5) -> dict[str, Any]:
+    statements: list[str] = []
+    engine = app.extensions["vetting.engine"]
+
+    def count(*_: Any) -> None:
+        statements.append("x")
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        start = time.perf_counter()
+        resp = client.get(path)
+        cold = (time.perf_counter() - start) * 1000
+        assert resp.status_code == 200, (path, resp.status_code, resp.text[:500])
+        queries = len(statements)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return {"path": path, "cold": cold, "warm": statistics.median(times), "queries": queries,
+            "bytes": len(resp.data)}  # fmt: skip
+
+
+def _report(title: str, rows: list[dict[str, Any]], baseline: float) -> None:
+    print(f"\n{title}  (baseline /healthz {baseline:.2f} ms)")
+    print(f"  {'page':<42} {'cold ms':>8} {'warm ms':>8} {'× base':>7} {'queries':>7} {'KiB':>6}")
+    for r in rows:
+        print(
+            f"  {r['path']:<42} {r['cold']:>8.1f} {r['warm']:>8.1f} "
+            f"{r['warm'] / baseline:>7.1f} {r['queries']:>7} {r['bytes'] / 1024:>6.0f}"
+        )
+
+
+def _baseline(client: Any) -> float:
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        client.get("/healthz")
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run() -> dict[str, list[dict[str, Any]]]:
+    clock.freeze(AS_OF)
+    results: dict[str, list[dict[str, Any]]] = {}
+    try:
+        with tempfile.TemporaryDirectory() as instance, _database() as url:
+            app = _app(url, instance)
+            with app.app_context():
+                demo.load(db.session(), app.extensions["vetting.checklists"])
+            client = _signed_in(app, "bench-demo@example.org")
+            base = _baseline(client)
+            results["demo"] = [_measure(app, client, p) for p in DEMO_PAGES]
+            _report("demo data (vetting demo)", results["demo"], base)
+            app.extensions["vetting.engine"].dispose()
+        with tempfile.TemporaryDirectory() as instance, _database() as url:
+            app = _app(url, instance)
+            sizes = _sizes()
+            start = time.perf_counter()
+            populate(app.extensions["vetting.engine"], sizes)
+            print(
+                f"\npopulated {sizes.apps:,} apps, {sizes.vendors:,} vendors, "
+                f"{sizes.baas:,} BAAs in {time.perf_counter() - start:.1f} s"
+            )
+            client = _signed_in(app, "bench-big@example.org")
+            base = _baseline(client)
+            results["big"] = [_measure(app, client, p) for p in BIG_PAGES]
+            _report(f"{sizes.apps:,} apps", results["big"], base)
+            app.extensions["vetting.engine"].dispose()
+    finally:
+        clock.freeze(None)
+    return results
+
+
+def test_every_page_is_served_within_150_ms_warm() -> None:
+    results = run()
+    slow = [
+        (name, r["path"], round(r["warm"]))
+        for name, rows in results.items()
+        for r in rows
+        if r["warm"] > AIM_MS
+    ]
+    assert not slow, slow
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,274 @@
+"""The UI in a real browser: Debian's Chromium driven by Playwright against the app served on
+127.0.0.1. One story from a candidate app to the MDM profile, told by the roles that do it
+in a hospital, and a viewer who can neither see nor use a write button.
+
+Screenshots of every main page land in tests/output/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium)",
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[str]:
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            headless=True,
+        )
+        yield browser
+        browser.close()
+
+
+class Person:
+    """One signed-in browser tab, recording any console error (a CSP violation included)."""
+
+    def __init__(self, chromium: object, base: str, email: str, password: str,
+                 width: int = 1280) -> None:  # fmt: skip
+        self.context = chromium.new_context(  # type: ignore[attr-defined]
+            viewport={"width": width, "height": 900}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.go("/login")
+        self.page.fill("#f-email", email)
+        self.page.fill("#f-password", password)
+        self.page.click("form.stack button[type=submit]")
+        self.page.wait_for_url(f"{base}/")
+
+    def _console(self, message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        # A 4xx page is an answer the test asked for; a script or CSP error never is.
+        expected = "the server responded with a status of 4" in text
+        if message.type == "error" and not expected:  # type: ignore[attr-defined]
+            self.errors.append(text)
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        assert self.errors == [], self.errors
+        self.context.close()
+
+
+@pytest.fixture
+def people(app: Flask, chromium: object, server: str) -> Iterator[Callable[..., Person]]:
+    from sqlalchemy import select
+
+    from vetting import auth, db
+    from vetting.models import User
+
+    opened: list[Person] = []
+
+    def open_as(role: str, width: int = 1280) -> Person:
+        email, password = f"{role}@hospital.example", "browser test password"
+        with app.app_context():
+            if db.session().scalar(select(User).where(User.email == email)) is None:
+                auth.create_user(db.session(), auth.CLI_PRINCIPAL, email, password, role)
+        person = Person(chromium, server, email, password, width)
+        opened.append(person)
+        return person
+
+    yield open_as
+    for person in opened:
+        person.close()
+
+
+def _answer_everything_well(page: object, checklist: object) -> None:
+    for cap in checklist.capabilities:  # type: ignore[attr-defined]
+        if cap.kind == "bool":
+            page.check(f"#f-v-{cap.key}-1")  # type: ignore[attr-defined]
+        elif cap.kind == "choice":
+            best = max(cap.options, key=lambda o: o[1])[0]
+            page.select_option(f"#f-v-{cap.key}", best)  # type: ignore[attr-defined]
+        else:
+            page.fill(f"#f-v-{cap.key}", "5" if cap.kind == "max_days" else "7")  # type: ignore[attr-defined]
+        page.select_option(f"#f-src-{cap.key}", "verified")  # type: ignore[attr-defined]
+
+
+def test_from_candidate_app_to_mdm_profile(app, people, tmp_path):
+    checklist = app.extensions["vetting.checklists"]["clinical-photo"]
+
+    # Procurement: vendor, app, assessment, decision.
+    proc = people("procurement")
+    page = proc.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"  # keyboard first stop
+    proc.shot("dashboard-empty")
+    proc.go("/vendors")
+    page.click("text=New vendor")
+    page.fill("#f-name", "Acme Health")
+    page.fill("#f-website", "not a url")
+    page.click("button:has-text('Add vendor')")
+    assert (
+        page.locator(".field-error")
+        .first.inner_text()
+        .endswith("must be an http:// or https:// URL")
+    )
+    assert page.input_value("#f-name") == "Acme Health"  # what was typed stays
+    page.fill("#f-website", "https://acme.example")
+    page.click("button:has-text('Add vendor')")
+    page.wait_for_selector("text=Vendor Acme Health added.")
+    page.click("text=Add app")
+    page.fill("#f-name", "Acme Camera")
+    page.select_option("#f-platform", "ios")
+    page.fill("#f-store_id", "com.acme.camera")
+    page.click("button:has-text('Add app')")
+    page.wait_for_selector("text=App Acme Camera added.")
+    page.select_option("#checklist_id", "clinical-photo")
+    page.click("button:has-text('Start assessment')")
+    page.wait_for_selector("h1:has-text('answers')")
+    proc.shot("assessment-form")
+    _answer_everything_well(page, checklist)
+    page.click("button:has-text('Save and view scorecard')")
+    page.wait_for_selector("h1:has-text('scorecard')")
+    assert "Approved" in page.locator(".verdict").inner_text()
+    assert page.locator(".score-num").first.inner_text() == "100"
+    proc.shot("scorecard")
+    page.check("#f-decision-approved")
+    page.click("button:has-text('Record decision')")
+    page.wait_for_selector("text=Decision recorded: approved")
+    proc.go("/apps")
+    proc.shot("apps")
+    proc.go("/assessments")
+    proc.shot("assessments")
+
+    # Legal: the BAA that makes the decision count.
+    legal = people("legal")
+    page = legal.page
+    legal.go("/vendors")
+    page.click("text=Acme Health")
+    proc_vendor_url = page.url
+    page.click("text=Record BAA")
+    page.fill("#f-title", "Acme BAA 2026")
+    page.fill("#f-effective_date", "2026-01-01")
+    page.fill("#f-expiration_date", "2027-03-01")
+    page.fill("#f-breach_notification_days", "5")
+    page.select_option("#f-subcontractor_flowdown", "yes")
+    page.click("button:has-text('Record BAA')")
+    page.wait_for_selector("text=BAA recorded.")
+    assert "In force today" in page.locator(".listing").inner_text()
+    legal.go("/baas")
+    assert page.locator("svg.timeline rect.bar").count() == 1
+    legal.shot("baa-register")
+    legal.go(proc_vendor_url.removeprefix(legal.base))
+    legal.shot("vendor-detail")
+
+    # IT: the app is on the list; publish; download the Apple profile.
+    it = people("it")
+    page = it.page
+    it.go("/allowlist")
+    assert (
+        page.locator("section:has(h2:has-text('On the list')) td")
+        .first.inner_text()
+        .startswith("Acme Camera")
+    )
+    page.fill("#f-note", "Acme Camera approved")
+    page.click("button:has-text('Publish today')")
+    page.wait_for_selector("text=published release 1")
+    it.shot("approved-list")
+    with page.expect_download() as info:
+        page.click("ul.downloads a[href$='/export/mobileconfig']")
+    profile = tmp_path / "profile.mobileconfig"
+    info.value.save_as(profile)
+    body = profile.read_bytes()
+    assert b"com.acme.camera" in body and b"<plist" in body
+    it.go("/")
+    it.shot("dashboard")
+
+    # Admin pages and the audit log tell what happened.
+    admin = people("admin")
+    admin.go("/audit")
+    assert admin.page.locator("code:has-text('allowlist.publish')").count() == 1
+    admin.shot("audit")
+    admin.go("/admin")
+    admin.shot("admin")
+    admin.go("/vendors")
+    admin.shot("vendors")
+
+
+def test_compare_is_printable(app, people, register):
+    proc = people("procurement")
+    proc.go(f"/compare?checklist=clinical-photo&app={register.app_id}&app={register.open_app_id}")
+    page = proc.page
+    assert page.locator("tr.differs").count() > 10
+    proc.shot("compare")
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()
+    assert not page.locator("form.no-print").is_visible()
+    assert page.locator("table.compare").is_visible()
+    proc.shot("compare-print")
+
+
+def test_viewer_sees_no_write_buttons_and_a_forged_post_gets_403(app, people, register):
+    viewer = people("viewer")
+    page = viewer.page
+    for path in ("/vendors", f"/vendors/{register.vendor_id}", "/apps", "/assessments",
+                 f"/assessments/{register.open_id}", "/baas", f"/baas/{register.baa_id}",
+                 "/allowlist"):  # fmt: skip
+        viewer.go(path)
+        assert page.locator("main form[method=post]").count() == 0, path
+        for text in ("New vendor", "New app", "New assessment", "Record BAA", "Publish",
+                     "Record decision", "Edit", "Delete", "Upload"):  # fmt: skip
+            for role in ("button", "link"):
+                found = page.get_by_role(role, name=re.compile(text)).count()
+                assert found == 0, (path, role, text)
+    token = page.locator("header input[name=csrf_token]").input_value()
+    resp = page.request.post(
+        f"{viewer.base}/vendors/new", form={"csrf_token": token, "name": "Forged Health"}
+    )
+    assert resp.status == 403
+    assert "You do not have permission" in resp.text()
+    viewer.go("/vendors")
+    assert "Forged Health" not in page.content()
+
+
+def test_pages_read_well_on_a_phone(app, people, register):
+    proc = people("procurement", width=390)
+    for path, name in (
+        ("/", "phone-dashboard"),
+        (f"/assessments/{register.decided_id}", "phone-scorecard"),
+        ("/baas", "phone-baas"),
+    ):
+        proc.go(path)
+        # Nothing but wide tables may scroll sideways: the page itself fits the screen.
+        assert proc.page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        proc.shot(name)

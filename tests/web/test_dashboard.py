@@ -1,0 +1,63 @@
+"""The dashboard lists what needs action, and follows every change at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.web.conftest import ACTOR, Register
+from vetting import db
+from vetting.schemas import AnswerIn, AppUpdate, BaaCreate
+from vetting.services import apps, assessments, baas
+
+
+def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments(
+    app, browser, register: Register
+):
+    with app.app_context():
+        s = db.session()
+        # Expiring: a fixed term ending within the 90-day warning window.
+        baas.create(
+            s,
+            ACTOR,
+            BaaCreate(
+                vendor_id=register.other_vendor_id,
+                title="Borealis BAA",
+                effective_date=date(2025, 1, 1),
+                expiration_date=date(2027, 1, 15),
+            ),
+        )
+        # Complete the open assessment's must-haves so it waits for a decision.
+        checklist = app.extensions["vetting.checklists"]["clinical-photo"]
+        answers = {
+            c.key: AnswerIn(
+                value=False
+                if c.kind == "bool"
+                else ({"max_days": 5, "min_number": 7}.get(c.kind) or c.options[0][0]),
+                source="attested",
+            )
+            for c in checklist.capabilities
+        }
+        assessments.answer_many(s, ACTOR, register.open_id, answers)
+    page = browser("viewer").get("/").text
+    assert "Borealis BAA" in page and "Expiring" in page
+    assert "Borealis Snap" in page  # waiting for a decision (verdict rejected, still open)
+    assert "Acme Camera" in page  # added to the list since the last (no) release
+    assert "No approval expires in the next 90 days" in page
+
+
+def test_dashboard_and_list_follow_a_change_at_once(app, browser, register: Register):
+    b = browser("it")
+    assert "1 app approved today" in b.get("/").text
+    assert '>1</span><span class="tile-label">apps approved' in b.get("/allowlist").text
+    with app.app_context():
+        apps.update(
+            db.session(),
+            ACTOR,
+            register.app_id,
+            AppUpdate(revoked_on=date(2026, 11, 25), revoked_reason="recalled"),
+        )
+    page = b.get("/").text
+    assert "0 apps approved today" in page
+    listing = b.get("/allowlist").text
+    assert '>0</span><span class="tile-label">apps approved' in listing
+    assert "revoked 2026-11-25: recalled" in listing

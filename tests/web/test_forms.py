@@ -1,0 +1,459 @@
+"""Forms: what was typed comes back with a message on the field at fault, nothing is half
+written, and a correct form goes all the way to the database (and the audit log)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from sqlalchemy import func, select
+
+from tests.web.conftest import Register
+from vetting import db
+from vetting.models import BAA, Answer, ApiToken, App, AuditEvent, Decision, User, Vendor
+
+
+def txt(resp) -> str:
+    """The page as a reader sees it (entities such as &#39; unescaped)."""
+    return unescape(resp.text)
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session().scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_new_vendor_errors_keep_what_was_typed(app, browser):
+    b = browser("procurement")
+    resp = b.post(
+        "/vendors/new",
+        {
+            "name": "Acme Health",
+            "website": "ftp://acme",
+            "contact_email": "not-an-email",
+            "notes": "typed notes",
+        },
+    )
+    assert resp.status_code == 422
+    assert "must be an http:// or https:// URL" in txt(resp)
+    assert "must be an email address" in txt(resp)
+    assert 'value="Acme Health"' in txt(resp) and "typed notes" in txt(resp)
+    assert 'aria-invalid="true"' in txt(resp)
+    assert _count(app, Vendor) == 0
+
+
+def test_new_vendor_is_created_and_audited(app, browser):
+    b = browser("procurement")
+    resp = b.post("/vendors/new", {"name": "Acme Health", "website": "https://acme.example"})
+    assert resp.status_code == 302
+    page = b.get(resp.headers["Location"])
+    assert "Vendor Acme Health added." in txt(page)
+    assert "vendor.create" in txt(page)  # its history
+    dup = b.post("/vendors/new", {"name": "acme health"})
+    assert dup.status_code == 422 and "already exists" in dup.text
+
+
+def test_vendor_edit_and_delete(app, browser, register: Register):
+    b = browser("admin")
+    resp = b.post(f"/vendors/{register.vendor_id}/edit", {"name": ""})
+    assert resp.status_code == 422 and "cannot be empty" in txt(resp)
+    resp = b.post(
+        f"/vendors/{register.vendor_id}/edit",
+        {"name": "Acme Health Inc.", "contact_email": "sec@acme.example"},
+    )
+    assert resp.status_code == 302
+    refused = b.post(f"/vendors/{register.vendor_id}/delete")
+    assert "Not deleted" in b.get(refused.headers["Location"]).text
+    empty = b.post("/vendors/new", {"name": "Empty Vendor"}).headers["Location"]
+    assert b.post(f"{empty}/delete").status_code == 302
+    assert _count(app, Vendor) == 2
+
+
+def test_new_app_reports_a_bad_store_id_on_its_field(app, browser, register: Register):
+    b = browser("procurement")
+    resp = b.post(
+        "/apps/new",
+        {
+            "vendor_id": str(register.vendor_id),
+            "name": "Acme Chat",
+            "platform": "ios",
+            "store_id": "not a bundle id",
+        },
+    )
+    assert resp.status_code == 422
+    assert "an iOS bundle ID looks like com.example.app" in txt(resp)
+    assert 'value="not a bundle id"' in txt(resp)
+    assert f'<option value="{register.vendor_id}" selected>' in txt(resp)
+    resp = b.post(
+        "/apps/new",
+        {
+            "vendor_id": str(register.vendor_id),
+            "name": "Acme Chat",
+            "platform": "ios",
+            "store_id": "com.acme.camera",
+        },
+    )
+    assert resp.status_code == 422 and "already exists" in txt(resp)
+    resp = b.post(
+        "/apps/new",
+        {
+            "vendor_id": str(register.vendor_id),
+            "name": "Acme Chat",
+            "platform": "ios",
+            "store_id": "com.acme.chat",
+        },
+    )
+    assert resp.status_code == 302
+    assert _count(app, App) == 3
+
+
+def test_revoking_an_app_takes_it_off_the_list(app, browser, register: Register):
+    b = browser("procurement")
+    assert "On the approved list" in b.get(f"/apps/{register.app_id}").text
+    resp = b.post(
+        f"/apps/{register.app_id}/edit",
+        {
+            "vendor_id": str(register.vendor_id),
+            "name": "Acme Camera",
+            "platform": "ios",
+            "store_id": "com.acme.camera",
+            "revoked_on": "2026-11-20",
+            "revoked_reason": "vendor ended support",
+        },
+    )
+    assert resp.status_code == 302
+    page = b.get(f"/apps/{register.app_id}").text
+    assert "Not on the approved list" in page
+    assert "revoked 2026-11-20: vendor ended support" in page
+
+
+def test_starting_an_assessment_from_the_app_page(app, browser, register: Register):
+    b = browser("procurement")
+    picker = b.get("/assessments/new?q=borealis")
+    assert "Borealis Snap" in txt(picker)
+    resp = b.post("/assessments/new", {"app_id": "999", "checklist_id": "clinical-photo"})
+    assert resp.status_code == 422 and "no app with id 999" in txt(resp)
+    resp = b.post("/assessments/new", {"app_id": str(register.open_app_id), "checklist_id": "nope"})
+    assert resp.status_code == 422 and "no checklist 'nope'" in txt(resp)
+    resp = b.post(
+        "/assessments/new",
+        {"app_id": str(register.open_app_id), "checklist_id": "secure-messaging"},
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/answers")
+    form = b.get(resp.headers["Location"])
+    title = app.extensions["vetting.checklists"]["secure-messaging"].title
+    assert form.status_code == 200 and title in txt(form)
+
+
+def test_answer_form_is_all_or_nothing_and_keeps_input(app, browser, register: Register):
+    b = browser("procurement")
+    page = b.get(f"/assessments/{register.open_id}/answers")
+    assert "Must-have" in txt(page) and "45 CFR 164.410(b)" in txt(page)  # guidance, references
+    before = _count(app, Answer)
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.baa_signed": "yes",
+            "src.baa_signed": "verified",
+            "ev.baa_signed": "https://borealis.example/baa.pdf",
+            "v.breach_notification_days": "soon",
+            "src.breach_notification_days": "attested",
+            "v.key_custody": "customer_managed",
+            "src.key_custody": "attested",
+            "ev.encryption_at_rest": "javascript:alert(1)",
+            "v.encryption_at_rest": "yes",
+            "src.encryption_at_rest": "attested",
+        },
+    )
+    assert resp.status_code == 422
+    assert "expects a number of days" in txt(resp)
+    assert "must be an http:// or https:// URL" in txt(resp)
+    assert 'value="soon"' in txt(resp)
+    assert 'value="https://borealis.example/baa.pdf"' in txt(resp)
+    assert _count(app, Answer) == before  # nothing written
+
+
+def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
+    b = browser("procurement")
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.baa_signed": "yes",
+            "src.baa_signed": "verified",
+            "v.breach_notification_days": "72 hours",
+            "src.breach_notification_days": "attested",
+            "v.key_custody": "customer_managed",
+            "src.key_custody": "attested",
+            "note.key_custody": "BYOK via Azure Key Vault",
+            "then": "scorecard",
+        },
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/{register.open_id}")
+    card = b.get(resp.headers["Location"]).text
+    assert "Saved 3 answers" in card
+    assert "3 days → credit 1" in card  # 72 hours converted
+    assert "BYOK via Azure Key Vault" in card
+    # Re-sending the same answers changes nothing and audits nothing.
+    events = _count(app, AuditEvent)
+    b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.baa_signed": "yes",
+            "src.baa_signed": "verified",
+            "v.breach_notification_days": "3",
+            "src.breach_notification_days": "attested",
+            "v.key_custody": "customer_managed",
+            "src.key_custody": "attested",
+            "note.key_custody": "BYOK via Azure Key Vault",
+        },
+    )
+    assert _count(app, AuditEvent) == events
+    # A recorded answer cannot be blanked out.
+    resp = b.post(f"/assessments/{register.open_id}/answers", {"v.baa_signed": ""})
+    assert resp.status_code == 422 and "cannot be left empty" in txt(resp)
+
+
+def test_na_only_where_the_capability_allows_it(app, browser, register: Register):
+    b = browser("procurement")
+    checklist = app.extensions["vetting.checklists"]["clinical-photo"]
+    allowed = next(c for c in checklist.capabilities if c.allow_na)
+    refused = next(c for c in checklist.capabilities if not c.allow_na and c.kind == "bool")
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {f"v.{refused.key}": "n/a", f"src.{refused.key}": "attested"},
+    )
+    assert resp.status_code == 422 and "does not allow N/A" in txt(resp)
+    field = (
+        f"na.{allowed.key}" if allowed.kind in ("max_days", "min_number") else f"v.{allowed.key}"
+    )
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {field: "on" if field.startswith("na.") else "n/a", f"src.{allowed.key}": "attested"},
+    )
+    assert resp.status_code == 302
+
+
+def test_decision_override_needs_a_justification(app, browser, register: Register):
+    b = browser("procurement")
+    url = f"/assessments/{register.open_id}/decision"
+    resp = b.post(url, {"decision": "approved", "valid_until": "2027-06-01"})
+    assert resp.status_code == 422
+    assert "a justification is required" in txt(resp)
+    assert 'value="2027-06-01"' in txt(resp)
+    resp = b.post(url, {"decision": "conditional", "justification": "pilot only"})
+    assert resp.status_code == 422 and "conditions are required" in txt(resp)
+    assert "pilot only" in txt(resp)
+    assert _count(app, Decision) == 1
+    resp = b.post(
+        url,
+        {"decision": "rejected", "justification": "no BAA offered", "valid_until": "2027-06-01"},
+    )
+    assert resp.status_code == 302
+    card = b.get(resp.headers["Location"]).text
+    assert "overrides the verdict" in card and "no BAA offered" in card
+    assert "Record decision" not in card  # decided: no second decision form
+
+
+def test_baa_form_errors_and_register_actions(app, browser, register: Register):
+    b = browser("legal")
+    resp = b.post(
+        "/baas/new",
+        {
+            "vendor_id": str(register.other_vendor_id),
+            "effective_date": "2026-05-01",
+            "expiration_date": "2026-01-01",
+            "breach_notification_days": "-3",
+            "title": "Borealis BAA",
+        },
+    )
+    assert resp.status_code == 422
+    assert "greater than or equal to 0" in txt(resp)
+    assert 'value="Borealis BAA"' in txt(resp)
+    resp = b.post(
+        "/baas/new",
+        {
+            "vendor_id": str(register.other_vendor_id),
+            "effective_date": "2026-05-01",
+            "expiration_date": "2026-01-01",
+        },
+    )
+    assert resp.status_code == 422 and "must be after effective_date" in txt(resp)
+    resp = b.post(
+        "/baas/new",
+        {
+            "vendor_id": str(register.other_vendor_id),
+            "status": "active",
+            "effective_date": "2026-05-01",
+            "expiration_date": "2027-05-01",
+            "auto_renews": "on",
+            "renewal_term_months": "12",
+            "notice_days": "60",
+            "subcontractor_flowdown": "yes",
+        },
+    )
+    assert resp.status_code == 302
+    baa_url = resp.headers["Location"]
+    page = b.get(baa_url).text
+    assert "auto-renews every 12 months" in page and "notice deadline 2027-03-02" in page
+    # Renew: the old one stays in force until the renewal takes effect.
+    bad = b.post(
+        f"{baa_url}/renew", {"effective_date": "2026-01-01", "expiration_date": "2028-01-01"}
+    )
+    assert bad.status_code == 422 and "must be after the effective date" in txt(bad)
+    renewed = b.post(
+        f"{baa_url}/renew", {"effective_date": "2027-05-01", "expiration_date": "2029-05-01"}
+    )
+    assert renewed.status_code == 302
+    assert "Renewal chain" in b.get(renewed.headers["Location"]).text
+    # Terminate the renewal: a reason is required.
+    bad = b.post(f"{renewed.headers['Location']}/terminate", {"on": "2027-06-01"})
+    assert bad.status_code == 422 and "is required" in txt(bad)
+    done = b.post(
+        f"{renewed.headers['Location']}/terminate",
+        {"on": "2027-06-01", "reason": "vendor acquired"},
+    )
+    assert done.status_code == 302
+    assert "vendor acquired" in b.get(renewed.headers["Location"]).text
+    assert _count(app, BAA) == 3
+
+
+def test_baa_document_upload_and_download(app, browser, register: Register):
+    legal = browser("legal")
+    url = f"/baas/{register.baa_id}"
+    resp = legal.post(f"{url}/document", {})
+    assert resp.status_code == 422 and "choose the signed agreement" in txt(resp)
+    from io import BytesIO
+
+    resp = legal.post(
+        f"{url}/document",
+        {"file": (BytesIO(b"MZ\x90\x00binary"), "baa.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 422 and "baa.pdf" in txt(resp)
+    pdf = b"%PDF-1.4\n% signed BAA\n%%EOF\n"
+    resp = legal.post(
+        f"{url}/document",
+        {"file": (BytesIO(pdf), "acme-baa.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    page = legal.get(url).text
+    assert "acme-baa.pdf" in page and "Download signed document" in page
+    got = legal.get(f"{url}/document")
+    assert got.status_code == 200 and got.data == pdf
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    viewer = browser("viewer")
+    assert "Download signed document" not in viewer.get(url).text
+    assert viewer.get(f"{url}/document").status_code == 403
+
+
+def test_calendar_download(browser, register: Register):
+    resp = browser("viewer").get("/baas/calendar.ics")
+    assert resp.status_code == 200 and resp.mimetype == "text/calendar"
+    assert b"BEGIN:VCALENDAR" in resp.data and b"Acme Health" in resp.data
+
+
+def test_publish_and_download_every_format(app, browser, register: Register):
+    it = browser("it")
+    page = it.get("/allowlist").text
+    assert "no release published yet" in page
+    assert "Acme Camera" in page and "Borealis Snap" in page
+    resp = it.post("/allowlist/publish", {"note": "first release"})
+    assert resp.status_code == 302
+    page = it.get("/allowlist").text
+    assert "published release 1" in page and "is the same as release #1" in page
+    links = sorted(set(re.findall(r'href="(/allowlist/releases/1/export/[^"]+)"', page)))
+    assert len(links) >= 5, links
+    for link in links:
+        got = it.get(link.replace("&amp;", "&"))
+        assert got.status_code == 200, link
+        assert got.headers["Content-Disposition"].startswith("attachment"), link
+        assert got.data, link
+    csv = it.get("/allowlist/current.csv")
+    assert csv.status_code == 200 and b"com.acme.camera" in csv.data
+    assert it.get("/allowlist/current.xml").status_code == 422
+    again = it.post("/allowlist/publish", {})
+    assert "nothing published" in it.get(again.headers["Location"]).text
+
+
+def test_admin_creates_people_and_tokens(app, browser):
+    b = browser("admin")
+    resp = b.post(
+        "/admin/users", {"email": "new@hospital.example", "password": "short", "role": "legal"}
+    )
+    assert resp.status_code == 422 and "at least 12 characters" in txt(resp)
+    assert 'value="new@hospital.example"' in txt(resp)
+    assert (
+        b.post(
+            "/admin/users",
+            {"email": "new@hospital.example", "password": "long enough password", "role": "legal"},
+        ).status_code
+        == 302
+    )
+    resp = b.post("/admin/tokens", {"name": "mdm", "role": "it", "scopes": ["admin"]})
+    assert resp.status_code == 422 and "cannot hold" in txt(resp)
+    resp = b.post(
+        "/admin/tokens",
+        {"name": "intune-pull", "role": "it", "scopes": ["allowlist:read"], "expires_days": "30"},
+    )
+    assert resp.status_code == 200
+    secret = re.search(r'value="(vt_[^"]+)"', txt(resp)).group(1)
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert (
+        b.client.get("/api/v1/allowlist", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
+    assert secret not in b.get("/admin").text  # shown once
+    with app.app_context():
+        token_id = db.session().scalar(select(ApiToken.id).where(ApiToken.name == "intune-pull"))
+    assert b.post(f"/admin/tokens/{token_id}/revoke").status_code == 302
+    assert (
+        b.client.get("/api/v1/allowlist", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 401
+    )
+
+
+def test_admin_changes_roles_but_never_removes_the_last_admin(app, browser):
+    b = browser("admin")
+    with app.app_context():
+        me = db.session().scalar(select(User.id).where(User.email == "admin@hospital.example"))
+    resp = b.post(f"/admin/users/{me}", {"role": "viewer"})
+    assert "last active admin" in b.get(resp.headers["Location"]).text
+    resp = b.post(f"/admin/users/{me}", {"active": "0"})
+    assert "last active admin" in b.get(resp.headers["Location"]).text
+    b.post(
+        "/admin/users",
+        {"email": "other@hospital.example", "password": "long enough password", "role": "viewer"},
+    )
+    with app.app_context():
+        other = db.session().scalar(select(User.id).where(User.email == "other@hospital.example"))
+    b.post(f"/admin/users/{other}", {"role": "legal"})
+    b.post(f"/admin/users/{other}", {"active": "0"})
+    with app.app_context():
+        user = db.session().get(User, other)
+        assert (user.role, user.active) == ("legal", False)
+
+
+def test_audit_page_filters(browser, register: Register):
+    b = browser("legal")
+    page = b.get("/audit?action=baa.create").text
+    assert "baa.create" in page and "vendor.create</code>" not in page
+    assert "1 events" in page
+    assert "Chain intact" in b.get("/audit/verify").text
+
+
+def test_compare_lines_up_apps_and_marks_differences(browser, register: Register):
+    b = browser("viewer")
+    resp = b.get(f"/compare?checklist=clinical-photo&app={register.app_id}")
+    assert resp.status_code == 422 and "choose between 2 and 4 different apps" in txt(resp)
+    resp = b.get(
+        f"/compare?checklist=clinical-photo&app={register.app_id}&app={register.open_app_id}"
+    )
+    assert resp.status_code == 200
+    assert "Acme Camera" in txt(resp) and "Borealis Snap" in txt(resp)
+    assert txt(resp).count("diff-mark") >= 20
+    assert "data-print" in txt(resp)
+    resp = b.get(
+        f"/compare?checklist=secure-messaging&app={register.app_id}&app={register.open_app_id}"
+    )
+    assert resp.status_code == 422 and "no assessment on checklist" in txt(resp)

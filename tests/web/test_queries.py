@@ -1,0 +1,25 @@
+"""No query per row: every list page runs a small, fixed number of statements whatever the
+size of the register (the 50,000-app timings are in tests/benchmarks/bench_web.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.benchmarks.synthetic import Sizes, populate
+
+PAGES = [
+    "/", "/vendors", "/vendors?sort=apps&desc=1", "/vendors/3", "/apps", "/apps?sort=vendor",
+    "/apps?q=app", "/apps/7", "/assessments", "/assessments?status=decided", "/baas",
+    "/baas?filter=expiring", "/allowlist", "/audit", "/admin",
+]  # fmt: skip
+MAX_STATEMENTS = 20  # a page showing 50 rows with one query per row would run 50+
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_of_fifty_rows_runs_a_fixed_number_of_statements(app, browser, count_queries, path):
+    populate(app.extensions["vetting.engine"], Sizes(apps=400, vendors=120, baas=150))
+    b = browser("admin")
+    count_queries.clear()
+    resp = b.get(path)
+    assert resp.status_code == 200, resp.text[:500]
+    assert len(count_queries) <= MAX_STATEMENTS, (path, len(count_queries), count_queries)

@@ -1,0 +1,200 @@
+"""Sign-in, sessions, CSRF, throttling and the security headers every response carries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.web.conftest import PASSWORD, Browser, csrf_token
+from vetting import clock, db
+from vetting.models import AuditEvent, LoginAttempt
+
+
+def test_pages_send_a_signed_out_visitor_to_the_login_page(client):
+    resp = client.get("/apps?q=acme")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith("/login?next=")
+    assert "/apps" in resp.headers["Location"]
+
+
+def test_login_page_carries_the_security_headers(client):
+    resp = client.get("/login")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_api_responses_carry_the_security_headers_too(client, admin):
+    resp = client.get("/api/v1/vendors", headers=admin)
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+
+
+def test_sign_in_lands_on_the_page_asked_for(app, make_user):
+    b = Browser(app.test_client())
+    email = make_user("viewer")
+    page = b.client.get("/login?next=/apps%3Fq%3Dacme")
+    assert 'value="/apps?q=acme"' in page.text
+    resp = b.client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "email": email.upper(),
+            "password": PASSWORD,
+            "next": "/apps?q=acme",
+        },
+    )
+    assert resp.status_code == 302 and resp.headers["Location"] == "/apps?q=acme"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+def test_sign_in_never_redirects_off_site(app, make_user, target):
+    b = Browser(app.test_client())
+    email = make_user("viewer")
+    page = b.client.get("/login")
+    resp = b.client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "email": email,
+            "password": PASSWORD,
+            "next": target,
+        },
+    )
+    assert resp.headers["Location"] == "/"
+
+
+def test_wrong_password_shows_a_message_and_keeps_the_email_not_the_password(app, make_user):
+    b = Browser(app.test_client())
+    email = make_user("legal")
+    resp = b.login(email, "not the password at all")
+    assert resp.status_code == 401
+    assert "email or password is wrong" in resp.text
+    assert f'value="{email}"' in resp.text
+    assert "not the password at all" not in resp.text
+
+
+def test_a_disabled_account_cannot_sign_in_and_its_session_ends(app, browser):
+    b = browser("procurement")
+    assert b.get("/vendors").status_code == 200
+    with app.app_context():
+        from vetting.models import User
+
+        user = db.session().scalar(select(User).where(User.email == "procurement@hospital.example"))
+        user.active = False
+        db.session().commit()
+    assert b.get("/vendors").status_code == 302
+    assert b.login("procurement@hospital.example").status_code == 401
+
+
+def test_five_failures_for_an_email_make_the_sixth_attempt_wait(app, make_user):
+    b = Browser(app.test_client())
+    email = make_user("legal")
+    for _ in range(5):
+        assert b.login(email, "wrong password!!").status_code == 401
+    resp = b.login(email)  # even the right password waits
+    assert resp.status_code == 429
+    assert "too many failed sign-in attempts; wait 15 minutes" in resp.text
+    with clock.travel(clock.now() + timedelta(minutes=15, seconds=1)):
+        assert b.login(email).status_code == 302
+
+
+def test_failures_from_one_address_across_emails_are_throttled(app, make_user):
+    b = Browser(app.test_client())
+    email = make_user("viewer")
+    for i in range(20):
+        b.login(f"nobody{i}@hospital.example", "wrong password!!")
+    assert b.login(email).status_code == 429
+
+
+def test_a_success_resets_the_count_for_that_email(app, make_user):
+    b = Browser(app.test_client())
+    email = make_user("viewer")
+    for _ in range(4):
+        b.login(email, "wrong password!!")
+    assert b.login(email).status_code == 302
+    b.client.post("/logout", data={"csrf_token": b.token})
+    for _ in range(4):
+        assert b.login(email, "wrong password!!").status_code == 401
+    assert b.login(email).status_code == 302
+
+
+def test_attempts_are_recorded_and_a_sign_in_is_audited(app, make_user):
+    b = Browser(app.test_client())
+    email = make_user("it")
+    b.login(email, "wrong password!!")
+    b.login(email)
+    with app.app_context():
+        s = db.session()
+        attempts = s.scalars(select(LoginAttempt).order_by(LoginAttempt.id)).all()
+        assert [a.success for a in attempts] == [False, True]
+        assert s.scalar(select(AuditEvent).where(AuditEvent.action == "user.login")) is not None
+
+
+def test_logout_is_a_post_with_csrf_and_ends_the_session(browser):
+    b = browser("viewer")
+    assert b.get("/logout").status_code == 405
+    assert b.client.post("/logout").status_code == 400  # no CSRF token
+    assert b.get("/").status_code == 200
+    resp = b.post("/logout")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/login"
+    assert b.get("/").status_code == 302
+
+
+def test_a_form_without_a_csrf_token_is_refused_with_a_page(browser):
+    b = browser("procurement")
+    resp = b.client.post("/vendors/new", data={"name": "Forged Health"})
+    assert resp.status_code == 400
+    assert "CSRF" in resp.text and "<h1>" in resp.text
+    resp = b.client.post("/vendors/new", data={"name": "Forged Health", "csrf_token": "bogus"})
+    assert resp.status_code == 400
+    assert "Forged Health" not in b.get("/vendors").text
+
+
+def test_the_api_needs_no_csrf_token_with_a_bearer_token(client, admin):
+    resp = client.post("/api/v1/vendors", json={"name": "Api Health"}, headers=admin)
+    assert resp.status_code == 201
+
+
+def test_session_cookie_is_httponly_lax_and_secure_outside_testing(app):
+    app.testing = False
+    try:
+        for base, secure in (
+            ("https://vetting.hospital.example", True),
+            ("http://vetting.hospital.example", True),  # plain http here: sign-in needs TLS
+            ("http://127.0.0.1:5000", False),  # the demo server on loopback
+        ):
+            cookie = app.test_client().get("/login", base_url=base).headers["Set-Cookie"]
+            assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+            assert ("Secure" in cookie) is secure, (base, cookie)
+    finally:
+        app.testing = True
+
+
+def test_sign_in_over_https_works_with_the_same_origin_referer(app, make_user):
+    email = make_user("viewer")
+    app.testing = False
+    try:
+        base = "https://vetting.hospital.example"
+        c = app.test_client()
+        page = c.get("/login", base_url=base)
+        resp = c.post(
+            "/login",
+            base_url=base,
+            headers={"Referer": f"{base}/login"},
+            data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD},
+        )
+        assert resp.status_code == 302
+    finally:
+        app.testing = True
+
+
+def test_static_files_are_served_locally(client):
+    for name in ("app.css", "print.css", "app.js", "favicon.svg"):
+        assert client.get(f"/ui/static/{name}").status_code == 200

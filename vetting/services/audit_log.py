@@ -1,0 +1,95 @@
+"""Reading the audit log: filtered pages for the audit page, and one record's history.
+
+Writing stays in vetting.audit (record, verify); this module only reads.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from vetting.models import AuditEvent
+from vetting.services.common import PageResult, like
+
+
+def list_events(
+    s: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> PageResult:
+    """Events newest first; `since`/`until` are inclusive calendar days (UTC)."""
+    stmt = select(AuditEvent)
+    if actor:
+        stmt = stmt.where(func.lower(AuditEvent.actor).like(like(actor), escape="\\"))
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=UTC))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+        stmt = stmt.where(AuditEvent.at < end)
+    total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = list(
+        s.scalars(
+            stmt.order_by(AuditEvent.seq.desc()).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    return PageResult(items, page, per_page, total)
+
+
+def facets(s: Session) -> tuple[list[str], list[str]]:
+    """The distinct actions and entity types present, for the filter drop-downs."""
+    actions = list(s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    types = list(
+        s.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type))
+    )
+    return actions, types
+
+
+def history(s: Session, refs: Iterable[tuple[str, int | str]], limit: int = 50) -> list[AuditEvent]:
+    """The latest events about any of these (entity_type, entity_id) records, newest first."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for entity_type, entity_id in refs:
+        by_type[entity_type].append(str(entity_id))
+    if not by_type:
+        return []
+    clauses = [
+        and_(AuditEvent.entity_type == t, AuditEvent.entity_id.in_(ids))
+        for t, ids in by_type.items()
+    ]
+    return list(
+        s.scalars(
+            select(AuditEvent).where(or_(*clauses)).order_by(AuditEvent.seq.desc()).limit(limit)
+        )
+    )
+
+
+def changes(before: object, after: object) -> list[tuple[str, object, object]]:
+    """(field, before, after) for every field an event changed, for display."""
+    b = before if isinstance(before, dict) else {}
+    a = after if isinstance(after, dict) else {}
+    if not b:
+        return [(k, None, v) for k, v in a.items()]
+    if not a:
+        return [(k, v, None) for k, v in b.items()]
+    skip = {"updated_at"}
+    return [
+        (k, b.get(k), a.get(k))
+        for k in sorted(set(a) | set(b))
+        if k not in skip and b.get(k) != a.get(k)
+    ]

@@ -1,0 +1,498 @@
+"""Read models for the web UI: sortable, paginated tables and detail pages.
+
+Each table is one page query plus a fixed number of look-ups for the rows on that page
+(never one query per row), so a page costs the same with 50 apps or 50,000.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlmodel import Session
+
+from vetting.core.allowlist import AppFacts, BaaFacts, DecisionFacts, approved_list
+from vetting.core.baa import BaaStatus, state_on
+from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
+from vetting.services.audit_log import history
+from vetting.services.baas import terms_of
+from vetting.services.common import PageResult, get_or_404, like
+
+# --- shared pieces --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaaRow:
+    baa: BAA
+    status: BaaStatus
+    vendor_name: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionBrief:
+    id: int
+    decision: str
+    verdict: str
+    decided_at: datetime
+    decided_by: str
+    valid_until: date
+    assessment_id: int
+
+
+@dataclass(frozen=True)
+class AssessmentBrief:
+    id: int
+    checklist_id: str
+    checklist_version: str
+    status: str
+    score: float
+    verdict: str
+    created_at: datetime
+
+
+# Which BAA represents a vendor when it has several: the one in force beats the rest.
+_STATE_RANK = {
+    "active": 0,
+    "expiring": 1,
+    "not_yet_effective": 2,
+    "expired": 3,
+    "terminated": 4,
+    "superseded": 5,
+    "pending_signature": 6,
+    "draft": 7,
+}
+
+
+def baa_rows(baas: Iterable[BAA], as_of: date, warning_days: int) -> list[BaaRow]:
+    return [BaaRow(b, state_on(terms_of(b), as_of, warning_days)) for b in baas]
+
+
+def _representative(rows: list[BaaRow]) -> BaaRow | None:
+    if not rows:
+        return None
+    return min(
+        rows,
+        key=lambda r: (
+            _STATE_RANK.get(r.status.state, 9),
+            -r.baa.effective_date.toordinal(),
+            r.baa.id,
+        ),
+    )
+
+
+def _latest_decisions(s: Session, app_ids: list[int]) -> dict[int, DecisionBrief]:
+    """The latest decision of each app in `app_ids` (one query)."""
+    latest: dict[int, DecisionBrief] = {}
+    if not app_ids:
+        return latest
+    for d in s.scalars(
+        select(Decision)
+        .where(Decision.app_id.in_(app_ids))
+        .order_by(Decision.decided_at, Decision.id)
+    ):
+        latest[d.app_id] = _brief_decision(d)
+    return latest
+
+
+def _brief_decision(d: Decision) -> DecisionBrief:
+    return DecisionBrief(
+        d.id,  # type: ignore[arg-type]
+        d.decision,
+        d.verdict,
+        d.decided_at,
+        d.decided_by,
+        d.valid_until,
+        d.assessment_id,
+    )
+
+
+def _latest_assessments(s: Session, app_ids: list[int]) -> dict[int, AssessmentBrief]:
+    latest: dict[int, AssessmentBrief] = {}
+    if not app_ids:
+        return latest
+    for a in s.scalars(
+        select(Assessment).where(Assessment.app_id.in_(app_ids)).order_by(Assessment.id)
+    ):
+        latest[a.app_id] = _brief_assessment(a)
+    return latest
+
+
+def _brief_assessment(a: Assessment) -> AssessmentBrief:
+    return AssessmentBrief(
+        a.id,  # type: ignore[arg-type]
+        a.checklist_id,
+        a.checklist_version,
+        a.status,
+        a.score,
+        a.verdict,
+        a.created_at,
+    )
+
+
+def _page(
+    s: Session, stmt: Select, page: int, per_page: int, one_scan: bool = False
+) -> tuple[list[Any], int]:
+    """One page and the total. A search (`one_scan`) counts with a window function in the
+    same statement, so 50,000 names are read once, not once to count and once to show;
+    without one, an index serves the ordered page and a separate count is cheaper."""
+    if one_scan:
+        rows = list(
+            s.execute(
+                stmt.add_columns(func.count().over().label("_total"))
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            ).all()
+        )
+        if rows:
+            return [r[:-1] for r in rows], rows[0][-1]
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(s.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all())
+    return rows, total
+
+
+def _order(column: Any, descending: bool) -> Any:
+    return column.desc() if descending else column.asc()
+
+
+# --- vendors --------------------------------------------------------------------------------
+
+VENDOR_SORTS = ("name", "apps", "created")
+
+
+@dataclass(frozen=True)
+class VendorRow:
+    vendor: Vendor
+    app_count: int
+    baa: BaaRow | None
+    baa_count: int
+
+
+def vendor_table(
+    s: Session,
+    *,
+    q: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+    as_of: date,
+    warning_days: int,
+) -> PageResult:
+    counts = (
+        select(App.vendor_id.label("vendor_id"), func.count().label("n"))
+        .group_by(App.vendor_id)
+        .subquery()
+    )
+    app_count = func.coalesce(counts.c.n, 0)
+    stmt = select(Vendor, app_count.label("app_count")).outerjoin(
+        counts, counts.c.vendor_id == Vendor.id
+    )
+    if q:
+        stmt = stmt.where(func.lower(Vendor.name).like(like(q), escape="\\"))
+    key = {"name": func.lower(Vendor.name), "apps": app_count, "created": Vendor.created_at}[
+        sort if sort in VENDOR_SORTS else "name"
+    ]
+    stmt = stmt.order_by(_order(key, descending), Vendor.id)
+    rows, total = _page(s, stmt, page, per_page, one_scan=bool(q))
+    ids = [r[0].id for r in rows]
+    by_vendor: dict[int, list[BaaRow]] = defaultdict(list)
+    if ids:
+        for row in baa_rows(
+            s.scalars(select(BAA).where(BAA.vendor_id.in_(ids))), as_of, warning_days
+        ):
+            by_vendor[row.baa.vendor_id].append(row)
+    items = [
+        VendorRow(r[0], r[1], _representative(by_vendor[r[0].id]), len(by_vendor[r[0].id]))
+        for r in rows
+    ]
+    return PageResult(items, page, per_page, total)
+
+
+@dataclass(frozen=True)
+class AppRow:
+    app: App
+    vendor_name: str
+    decision: DecisionBrief | None
+    assessment: AssessmentBrief | None
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    assessment: Assessment
+    app_name: str
+    app_platform: str
+    vendor_id: int
+    vendor_name: str
+    decision: DecisionBrief | None
+
+
+@dataclass(frozen=True)
+class VendorDetail:
+    vendor: Vendor
+    apps: list[AppRow]
+    baas: list[BaaRow]
+    assessments: list[AssessmentRow]
+    history: list[AuditEvent]
+
+
+def vendor_detail(s: Session, vendor_id: int, as_of: date, warning_days: int) -> VendorDetail:
+    vendor = get_or_404(s, Vendor, vendor_id, "vendor")
+    apps = list(s.scalars(select(App).where(App.vendor_id == vendor_id).order_by(App.name)))
+    app_ids = [a.id for a in apps]
+    decisions = _latest_decisions(s, app_ids)  # type: ignore[arg-type]
+    latest = _latest_assessments(s, app_ids)  # type: ignore[arg-type]
+    baas = baa_rows(
+        s.scalars(select(BAA).where(BAA.vendor_id == vendor_id).order_by(BAA.effective_date)),
+        as_of,
+        warning_days,
+    )
+    assessments = _assessment_rows(
+        s, select(Assessment).where(Assessment.app_id.in_(app_ids)).order_by(Assessment.id.desc())
+    )
+    refs = [("vendor", vendor_id)]
+    refs += [("app", i) for i in app_ids]
+    refs += [("baa", r.baa.id) for r in baas]
+    refs += [("assessment", a.assessment.id) for a in assessments]
+    return VendorDetail(
+        vendor,
+        [AppRow(a, vendor.name, decisions.get(a.id), latest.get(a.id)) for a in apps],  # type: ignore[arg-type]
+        baas,
+        assessments,
+        history(s, refs),  # type: ignore[arg-type]
+    )
+
+
+# --- apps -----------------------------------------------------------------------------------
+
+APP_SORTS = ("name", "vendor", "platform", "updated")
+
+
+def app_table(
+    s: Session,
+    *,
+    q: str | None = None,
+    platform: str | None = None,
+    vendor_id: int | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> PageResult:
+    stmt = select(App, Vendor.name).join(Vendor, Vendor.id == App.vendor_id)
+    if q:
+        pattern = like(q)
+        stmt = stmt.where(
+            or_(
+                func.lower(App.name).like(pattern, escape="\\"),
+                func.lower(App.store_id).like(pattern, escape="\\"),
+            )
+        )
+    if platform:
+        stmt = stmt.where(App.platform == platform)
+    if vendor_id:
+        stmt = stmt.where(App.vendor_id == vendor_id)
+    key = {
+        "name": App.name,
+        "vendor": Vendor.name,
+        "platform": App.platform,
+        "updated": App.updated_at,
+    }[sort if sort in APP_SORTS else "name"]
+    stmt = stmt.order_by(_order(key, descending), App.id)
+    rows, total = _page(s, stmt, page, per_page, one_scan=bool(q))
+    ids = [r[0].id for r in rows]
+    decisions = _latest_decisions(s, ids)
+    latest = _latest_assessments(s, ids)
+    items = [AppRow(r[0], r[1], decisions.get(r[0].id), latest.get(r[0].id)) for r in rows]
+    return PageResult(items, page, per_page, total)
+
+
+@dataclass(frozen=True)
+class ListingStatus:
+    """Whether the app is on the approved list on a date, and why (not)."""
+
+    on_list: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AppDetail:
+    app: App
+    vendor: Vendor
+    assessments: list[AssessmentRow]
+    decisions: list[DecisionBrief]
+    baas: list[BaaRow]
+    listing: ListingStatus
+    history: list[AuditEvent] = field(default_factory=list)
+
+
+def app_detail(s: Session, app_id: int, as_of: date, warning_days: int) -> AppDetail:
+    app = get_or_404(s, App, app_id, "app")
+    vendor = s.get(Vendor, app.vendor_id)
+    assert vendor is not None
+    assessments = _assessment_rows(
+        s, select(Assessment).where(Assessment.app_id == app_id).order_by(Assessment.id.desc())
+    )
+    decisions = [
+        _brief_decision(d)
+        for d in s.scalars(
+            select(Decision)
+            .where(Decision.app_id == app_id)
+            .order_by(Decision.decided_at.desc(), Decision.id.desc())
+        )
+    ]
+    baa_list = list(
+        s.scalars(select(BAA).where(BAA.vendor_id == vendor.id).order_by(BAA.effective_date))
+    )
+    # The same rule as the approved list, applied to this one app.
+    cutoff = [d for d in decisions if d.decided_at.date() <= as_of]
+    latest = (
+        {
+            app_id: DecisionFacts(
+                cutoff[0].decision,
+                cutoff[0].decided_at.date(),
+                cutoff[0].decided_by,
+                cutoff[0].valid_until,
+                cutoff[0].assessment_id,
+            )
+        }
+        if cutoff
+        else {}
+    )
+    facts = AppFacts(
+        app.id,  # type: ignore[arg-type]
+        app.name,
+        app.platform,
+        app.store_id,
+        app.vendor_id,
+        vendor.name,
+        app.revoked_on,
+        app.revoked_reason,
+    )
+    result = approved_list(
+        as_of,
+        [facts],
+        latest,
+        {vendor.id: [BaaFacts(b.id, terms_of(b)) for b in baa_list]},  # type: ignore[arg-type, dict-item]
+    )
+    listing = (
+        ListingStatus(True, result.entries[0].reason)
+        if result.entries
+        else ListingStatus(False, result.excluded[0].reason)
+    )
+    refs = [("app", app_id)] + [("assessment", a.assessment.id) for a in assessments]
+    return AppDetail(
+        app,
+        vendor,
+        assessments,
+        decisions,
+        baa_rows(baa_list, as_of, warning_days),
+        listing,
+        history(s, refs),  # type: ignore[arg-type]
+    )
+
+
+def vendor_choices(s: Session) -> list[tuple[int, str]]:
+    """(id, name) of every vendor, for a select box."""
+    return [(r[0], r[1]) for r in s.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name))]
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+
+def _assessment_rows(s: Session, stmt: Select) -> list[AssessmentRow]:
+    rows = list(s.scalars(stmt))
+    return assessment_rows(s, rows)
+
+
+def assessment_rows(s: Session, rows: list[Assessment]) -> list[AssessmentRow]:
+    if not rows:
+        return []
+    app_ids = sorted({a.app_id for a in rows})
+    apps = {
+        r.id: r
+        for r in s.execute(
+            select(App.id, App.name, App.platform, App.vendor_id, Vendor.name.label("vendor"))
+            .join(Vendor, Vendor.id == App.vendor_id)
+            .where(App.id.in_(app_ids))
+        )
+    }
+    decided: dict[int, DecisionBrief] = {}
+    for d in s.scalars(
+        select(Decision)
+        .where(Decision.assessment_id.in_([a.id for a in rows]))
+        .order_by(Decision.decided_at, Decision.id)
+    ):
+        decided[d.assessment_id] = _brief_decision(d)
+    return [
+        AssessmentRow(
+            a,
+            apps[a.app_id].name,
+            apps[a.app_id].platform,
+            apps[a.app_id].vendor_id,
+            apps[a.app_id].vendor,
+            decided.get(a.id),  # type: ignore[arg-type]
+        )
+        for a in rows
+    ]
+
+
+def assessment_table(
+    s: Session,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    verdict: str | None = None,
+    checklist_id: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> PageResult:
+    stmt = select(Assessment)
+    if q:
+        stmt = stmt.join(App, App.id == Assessment.app_id).where(
+            func.lower(App.name).like(like(q), escape="\\")
+        )
+    if status:
+        stmt = stmt.where(Assessment.status == status)
+    if verdict:
+        stmt = stmt.where(Assessment.verdict == verdict)
+    if checklist_id:
+        stmt = stmt.where(Assessment.checklist_id == checklist_id)
+    stmt = stmt.order_by(Assessment.id.desc())
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(s.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return PageResult(assessment_rows(s, rows), page, per_page, total)
+
+
+def app_search(s: Session, q: str, limit: int = 20) -> list[tuple[int, str, str, str]]:
+    """(id, name, platform, vendor name) of apps matching a search, for pickers."""
+    pattern = like(q)
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in s.execute(
+            select(App.id, App.name, App.platform, Vendor.name)
+            .join(Vendor, Vendor.id == App.vendor_id)
+            .where(
+                or_(
+                    func.lower(App.name).like(pattern, escape="\\"),
+                    func.lower(App.store_id).like(pattern, escape="\\"),
+                )
+            )
+            .order_by(App.name, App.id)
+            .limit(limit)
+        )
+    ]
+
+
+def app_label(s: Session, app_id: int) -> tuple[App, str]:
+    """An app and its vendor's name (404 when unknown)."""
+    app = get_or_404(s, App, app_id, "app")
+    vendor = s.get(Vendor, app.vendor_id)
+    return app, vendor.name if vendor else ""
+
+
+def assessment_context(s: Session, assessment: Assessment) -> AssessmentRow:
+    return assessment_rows(s, [assessment])[0]

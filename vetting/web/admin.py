@@ -1,0 +1,113 @@
+"""Administration: people (roles, disabling) and API tokens (create shows the secret once)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from vetting import auth, clock, db
+from vetting.errors import FieldError, Invalid, VettingError
+from vetting.services import accounts
+from vetting.web.base import Form, area, form_values, requires
+
+bp = area("admin", __name__)
+
+
+def _page(
+    user_form: Form | None = None,
+    token_form: Form | None = None,
+    secret: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    s = db.session()
+    return render_template(
+        "admin.html",
+        users=accounts.list_users(s),
+        tokens=accounts.list_tokens(s),
+        roles=auth.ROLES,
+        role_options=[(r, r) for r in auth.ROLES],
+        role_scopes=auth.ROLE_SCOPES,
+        scopes=auth.SCOPES,
+        user_form=user_form or Form(values={"role": "viewer"}, prefix="user-"),
+        token_form=token_form or Form(values={"role": "it"}, prefix="token-"),
+        secret=secret,
+        now=clock.now(),
+    ), status
+
+
+@bp.get("/admin")
+@requires("admin")
+def index() -> ResponseReturnValue:
+    return _page()
+
+
+@bp.post("/admin/users")
+@requires("admin")
+def create_user() -> ResponseReturnValue:
+    form = Form(values=form_values(), prefix="user-")
+    try:
+        user = auth.create_user(
+            db.session(),
+            g.principal,
+            form.values.get("email", ""),
+            request.form.get("password", ""),
+            form.values.get("role", ""),
+        )
+    except VettingError as exc:
+        form.add(exc)
+        return _page(user_form=form, status=422)
+    flash(f"User {user.email} ({user.role}) created.", "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/users/<int:user_id>")
+@requires("admin")
+def update_user(user_id: int) -> ResponseReturnValue:
+    values = form_values()
+    role = values.get("role") or None
+    active = {"1": True, "0": False}.get(values.get("active", ""))
+    try:
+        user = accounts.update_user(db.session(), g.principal, user_id, role=role, active=active)
+    except VettingError as exc:
+        flash(f"Not changed: {exc.errors[0].message}", "error")
+        return redirect(url_for("admin.index"))
+    flash(f"{user.email}: role {user.role}, {'active' if user.active else 'disabled'}.", "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/tokens")
+@requires("admin")
+def create_token() -> ResponseReturnValue:
+    form = Form(values=form_values(), prefix="token-")
+    chosen = request.form.getlist("scopes")
+    form.values = {**form.values, "scopes": chosen}  # type: ignore[dict-item]
+    expires = form.values.get("expires_days", "")
+    try:
+        expires_at = None
+        if expires:
+            if not expires.isdigit() or not 1 <= int(expires) <= 3650:
+                raise Invalid("", errors=[FieldError("expires_days", "must be 1 to 3650 days")])
+            expires_at = clock.now() + timedelta(days=int(expires))
+        _, secret = auth.create_token(
+            db.session(),
+            g.principal,
+            form.values.get("name", ""),
+            form.values.get("role", ""),
+            chosen or None,
+            expires_at,
+        )
+    except VettingError as exc:
+        form.add(exc)
+        return _page(token_form=form, status=422)
+    # Shown in this response only (never redirected through the session cookie).
+    return _page(secret=secret)
+
+
+@bp.post("/admin/tokens/<int:token_id>/revoke")
+@requires("admin")
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    token = auth.revoke_token(db.session(), g.principal, token_id)
+    flash(f"Token {token.name} revoked.", "ok")
+    return redirect(url_for("admin.index"))

@@ -1,0 +1,111 @@
+"""The approved list: today's entries, apps left out and why, what changed since the last
+release, publishing (IT/admin), downloads in every export format, sync targets."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from integrations.base import load_exporters
+from vetting import clock, db
+from vetting.errors import Invalid, VettingError
+from vetting.services import allowlist as lists
+from vetting.services import dashboard, releases
+from vetting.services.common import PageResult
+from vetting.web.base import Form, area, arg_date, arg_int, form_values, requires, today
+
+bp = area("allowlist", __name__)
+PER_PAGE = 100
+
+
+def _slice(items: tuple, param: str) -> PageResult:
+    """One page of a long list (50,000 apps make pages, not one enormous table)."""
+    pages = max(1, -(-len(items) // PER_PAGE))
+    page = min(arg_int(param), pages)
+    return PageResult(
+        list(items[(page - 1) * PER_PAGE : page * PER_PAGE]), page, PER_PAGE, len(items)
+    )
+
+
+@bp.get("/allowlist")
+@requires("allowlist:read")
+def index() -> ResponseReturnValue:
+    return _page(Form())
+
+
+def _page(form: Form, status: int = 200) -> ResponseReturnValue:
+    s = db.session()
+    as_of = arg_date("as_of") or today()
+    changes = dashboard.list_changes(s, as_of)
+    exporters = sorted(load_exporters().values(), key=lambda e: e.slug)
+    return render_template(
+        "allowlist.html",
+        as_of=as_of,
+        is_today=as_of == today(),
+        c=changes,
+        entries=_slice(changes.current.entries, "page"),
+        excluded=_slice(changes.current.excluded, "xpage"),
+        exporters=exporters,
+        recent=releases.list_(s, 1, 10),
+        targets=dashboard.sync_targets(s),
+        form=form,
+    ), status
+
+
+@bp.post("/allowlist/publish")
+@requires("allowlist:write")
+def publish() -> ResponseReturnValue:
+    form = Form(values=form_values())
+    note = form.values.get("note") or None
+    if note and len(note) > 2000:
+        form.errors["note"] = "must be at most 2000 characters"
+        return _page(form, 422)
+    try:
+        result = releases.publish(db.session(), g.principal, today(), note)
+    except VettingError as exc:
+        form.add(exc)
+        return _page(form, 422)
+    flash(result.message, "ok" if result.created else "info")
+    return redirect(url_for("allowlist.index"))
+
+
+@bp.get("/allowlist/current.<fmt>")
+@requires("allowlist:read")
+def current(fmt: str) -> ResponseReturnValue:
+    """Today's (or `as_of`'s) computed list, published or not, as CSV or JSON."""
+    as_of = arg_date("as_of") or today()
+    result = lists.compute(db.session(), as_of)
+    if fmt == "csv":
+        body, mimetype = lists.as_csv(result), "text/csv"
+    elif fmt == "json":
+        body = json.dumps(lists.as_dict(result, clock.now()), indent=2)
+        mimetype = "application/json"
+    else:
+        raise Invalid(f"unknown format {fmt!r}; one of: csv, json", "format")
+    return current_app.response_class(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="allowlist-{as_of.isoformat()}.{fmt}"'
+        },
+    )
+
+
+@bp.get("/allowlist/releases/<release_id>/export/<fmt>")
+@requires("allowlist:read")
+def export(release_id: str, fmt: str) -> ResponseReturnValue:
+    """A published release in one export format (what the MDM gets)."""
+    mode = request.args.get("mode", "allow")
+    file = releases.export(
+        db.session(), release_id, fmt, releases.export_options(current_app.config, mode)
+    )
+    return current_app.response_class(
+        file.body,
+        mimetype=file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"',
+            "X-Release-SHA256": file.sha256,
+        },
+    )

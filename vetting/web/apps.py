@@ -1,0 +1,133 @@
+"""Apps: the searchable list, one app's assessments, decisions, BAAs and history; add/edit."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from vetting import db
+from vetting.errors import VettingError
+from vetting.schemas import AppCreate, AppUpdate
+from vetting.services import apps as svc
+from vetting.services import browse
+from vetting.web.base import (
+    Form,
+    area,
+    arg_int,
+    arg_str,
+    form_values,
+    optional,
+    requires,
+    today,
+    validate,
+    warning_days,
+)
+
+bp = area("apps", __name__)
+FIELDS = ("vendor_id", "name", "platform", "store_id", "category", "store_url")
+PLATFORMS = [("ios", "iOS"), ("android", "Android"), ("web", "Web")]
+
+
+def _checklists() -> list[tuple[str, str]]:
+    registry = current_app.extensions["vetting.checklists"]
+    return [(c.id, f"{c.title} ({c.id} v{c.version})") for _, c in sorted(registry.items())]
+
+
+@bp.get("/apps")
+@requires("apps:read")
+def index() -> ResponseReturnValue:
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("desc") == "1"
+    platform = arg_str("platform")
+    result = browse.app_table(
+        db.session(),
+        q=arg_str("q"),
+        platform=platform if platform in dict(PLATFORMS) else None,
+        vendor_id=arg_int("vendor_id", 0, 0),
+        sort=sort,
+        descending=descending,
+        page=arg_int("page"),
+    )
+    return render_template(
+        "apps/list.html",
+        result=result,
+        sort=sort,
+        descending=descending,
+        q=arg_str("q"),
+        platform=platform,
+        platforms=PLATFORMS,
+    )
+
+
+@bp.route("/apps/new", methods=["GET", "POST"])
+@requires("apps:write")
+def new() -> ResponseReturnValue:
+    s = db.session()
+    form = Form(values={"vendor_id": request.args.get("vendor_id", "")})
+    status = 200
+    if request.method == "POST":
+        form.values = form_values()
+        data = validate(AppCreate, optional(form.values, *FIELDS), form)
+        if data is not None:
+            try:
+                app = svc.create(s, g.principal, data)
+            except VettingError as exc:
+                form.add(exc)
+            else:
+                flash(f"App {app.name} added.", "ok")
+                return redirect(url_for("apps.detail", app_id=app.id))
+        status = 422
+    return render_template(
+        "apps/form.html",
+        form=form,
+        app=None,
+        vendors=browse.vendor_choices(s),
+        platforms=PLATFORMS,
+    ), status
+
+
+@bp.get("/apps/<int:app_id>")
+@requires("apps:read")
+def detail(app_id: int) -> ResponseReturnValue:
+    d = browse.app_detail(db.session(), app_id, today(), warning_days())
+    return render_template("apps/detail.html", d=d, checklists=_checklists(), form=Form())
+
+
+@bp.route("/apps/<int:app_id>/edit", methods=["GET", "POST"])
+@requires("apps:write")
+def edit(app_id: int) -> ResponseReturnValue:
+    s = db.session()
+    app = svc.get(s, app_id)
+    names = (*FIELDS, "revoked_on", "revoked_reason")
+    status = 200
+    if request.method == "GET":
+        form = Form(values={k: getattr(app, k) or "" for k in names})
+    else:
+        form = Form(values=form_values())
+        data = validate(AppUpdate, optional(form.values, *names), form)
+        if data is not None:
+            try:
+                svc.update(s, g.principal, app_id, data)
+            except VettingError as exc:
+                form.add(exc)
+            else:
+                flash("App saved.", "ok")
+                return redirect(url_for("apps.detail", app_id=app_id))
+        status = 422
+    return render_template(
+        "apps/form.html", form=form, app=app, vendors=browse.vendor_choices(s), platforms=PLATFORMS
+    ), status
+
+
+@bp.post("/apps/<int:app_id>/delete")
+@requires("apps:write")
+def delete(app_id: int) -> ResponseReturnValue:
+    s = db.session()
+    app = svc.get(s, app_id)
+    try:
+        svc.delete(s, g.principal, app_id)
+    except VettingError as exc:
+        flash(f"Not deleted: {exc.errors[0].message}", "error")
+        return redirect(url_for("apps.detail", app_id=app_id))
+    flash(f"App {app.name} deleted.", "ok")
+    return redirect(url_for("apps.index"))

@@ -1,0 +1,394 @@
+"""The BAA register: table with filters, 12-month timeline, one agreement with its renewal
+chain and documents; record, edit, renew, terminate, upload (legal); the calendar feed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from vetting import clock, db
+from vetting.core.baa import BaaTerms, ends_on, notice_deadline, state_on, term_ends
+from vetting.errors import FieldError, Invalid, VettingError
+from vetting.models import BAA, Vendor
+from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
+from vetting.services import audit_log, baa_calendar, baa_documents, browse, dashboard
+from vetting.services import baas as svc
+from vetting.web import timeline
+from vetting.web.base import (
+    Form,
+    area,
+    arg_int,
+    arg_str,
+    form_values,
+    requires,
+    today,
+    validate,
+    warning_days,
+)
+
+bp = area("baas", __name__)
+
+# The register's filters: (label, states, auto_renews)
+FILTERS: dict[str, tuple[str, tuple[str, ...] | None, bool | None]] = {
+    "all": ("All", None, None),
+    "in-force": ("In force", ("in_force",), None),
+    "expiring": ("Expiring", ("expiring",), None),
+    "expired": ("Expired", ("expired",), None),
+    "auto-renewing": ("Auto-renewing", None, True),
+    "terminated": ("Terminated or superseded", ("terminated", "superseded"), None),
+    "unsigned": ("Draft or pending signature", ("draft", "pending_signature"), None),
+}
+TRI = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
+STATUSES = [
+    ("active", "Active (signed)"),
+    ("pending_signature", "Pending signature"),
+    ("draft", "Draft"),
+]
+TERM_FIELDS = (
+    "title",
+    "effective_date",
+    "expiration_date",
+    "renewal_term_months",
+    "notice_days",
+    "parent_agreement",
+    "breach_notification_days",
+    "owner_email",
+    "notes",
+)
+
+
+def _terms(values: Mapping[str, str], *names: str) -> dict[str, Any]:
+    """Form fields → the BAA models' input: empty = none, checkbox = bool, yes/no/empty."""
+    data: dict[str, Any] = {n: (values.get(n) or None) for n in names}
+    data["auto_renews"] = values.get("auto_renews") == "on"
+    for name in ("subcontractor_flowdown", "return_or_destroy"):
+        data[name] = {"yes": True, "no": False}.get(values.get(name, ""))
+    return data
+
+
+def _tri(v: bool | None) -> str:
+    return "" if v is None else ("yes" if v else "no")
+
+
+def _values_of(baa: BAA) -> dict[str, str]:
+    values = {n: "" if getattr(baa, n) is None else str(getattr(baa, n)) for n in TERM_FIELDS}
+    values["auto_renews"] = "on" if baa.auto_renews else ""
+    values["subcontractor_flowdown"] = _tri(baa.subcontractor_flowdown)
+    values["return_or_destroy"] = _tri(baa.return_or_destroy)
+    values["status"] = baa.status
+    return values
+
+
+def _vendor_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
+        db.session().execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids))).all()
+    )  # type: ignore[arg-type]
+
+
+@bp.get("/baas")
+@requires("baas:read")
+def index() -> ResponseReturnValue:
+    s = db.session()
+    key = request.args.get("filter", "all")
+    key = key if key in FILTERS else "all"
+    _, states, auto = FILTERS[key]
+    as_of = today()
+    result = svc.list_(
+        s,
+        page=arg_int("page"),
+        per_page=50,
+        vendor_id=arg_int("vendor_id", 0, 0) or None,
+        as_of=as_of,
+        warning_days=warning_days(),
+        states=states,
+        auto_renews=auto,
+        q=arg_str("q"),
+    )
+    names = _vendor_names({v.baa.vendor_id for v in result.items})
+    return render_template(
+        "baas/list.html",
+        result=result,
+        names=names,
+        filters=FILTERS,
+        current=key,
+        q=arg_str("q"),
+        chart=timeline.draw(
+            *dashboard.cached(s, ("timeline", as_of, warning_days()), lambda: _lanes(as_of)),
+            as_of,
+        ),
+        as_of=as_of,
+    )
+
+
+def _lanes(as_of: date) -> tuple[list[timeline.Lane], int]:
+    """Signed agreements in force or starting within 12 months, soonest deadline first: the
+    first lanes to draw, and how many there are in all. Plain rows and the core's date rules
+    (no ORM objects, no calendar feed): cheap enough for 12,000 agreements."""
+    s = db.session()
+    stop = as_of + timedelta(days=366)
+    found: list[tuple[date, int, int, str, date, date | None, list[timeline.Marker]]] = []
+    rows = s.execute(
+        select(
+            BAA.id, BAA.vendor_id, BAA.effective_date, BAA.expiration_date, BAA.auto_renews,
+            BAA.renewal_term_months, BAA.notice_days, BAA.terminated_on, BAA.status,
+            BAA.superseded_on,
+        ).where(BAA.status.in_(("active", "superseded", "terminated")))
+    )  # fmt: skip
+    for r in rows:
+        terms = BaaTerms(
+            effective_date=r.effective_date,
+            expiration_date=r.expiration_date,
+            auto_renews=r.auto_renews,
+            renewal_term_months=r.renewal_term_months,
+            notice_days=r.notice_days,
+            terminated_on=r.terminated_on,
+            status=r.status,
+            superseded_on=r.superseded_on,
+        )
+        st = state_on(terms, as_of, warning_days())
+        if not (st.in_force or (st.state == "not_yet_effective" and terms.effective_date < stop)):
+            continue
+        ends = ends_on(terms)
+        marks: list[timeline.Marker] = []
+        # A term ending just beyond the window can have its notice deadline inside it.
+        reach = stop + timedelta(days=terms.notice_days or 0)
+        for end in term_ends(terms, as_of, reach):
+            if ends is not None and end >= ends:
+                break
+            deadline = notice_deadline(terms, end)
+            if deadline is not None and as_of <= deadline < stop:
+                marks.append(timeline.Marker(deadline, "notice_deadline", "notice deadline"))
+            if end < stop:
+                marks.append(timeline.Marker(end, "term_end", "term ends"))
+        if ends is not None and ends < stop:
+            word = "terminated" if terms.terminated_on == ends else "superseded by its renewal"
+            marks.append(timeline.Marker(ends, "terminated", word))
+        if terms.effective_date > as_of:
+            marks.append(timeline.Marker(terms.effective_date, "effective", "takes effect"))
+        bar_end = ends or (None if terms.auto_renews else terms.expiration_date)
+        first = min((m.day for m in marks if m.day >= as_of), default=stop)
+        found.append((first, r.vendor_id, r.id, st.state, terms.effective_date, bar_end, marks))
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    shown = found[: timeline.MAX_ROWS]
+    names = _vendor_names({f[1] for f in shown})
+    lanes = [
+        timeline.Lane(
+            label=names.get(vendor_id, "?"),
+            href=url_for("baas.detail", baa_id=baa_id),
+            state=state,
+            start=max(effective, as_of),
+            end=bar_end,
+            markers=tuple(sorted(marks, key=lambda m: m.day)),
+        )
+        for _, vendor_id, baa_id, state, effective, bar_end, marks in shown
+    ]
+    return lanes, len(found)
+
+
+def _form_page(
+    form: Form, baa: BAA | None, vendor_id: int | None, status: int
+) -> ResponseReturnValue:
+    s = db.session()
+    return render_template(
+        "baas/form.html",
+        form=form,
+        baa=baa,
+        vendors=browse.vendor_choices(s),
+        vendor_id=vendor_id,
+        tri=TRI,
+        statuses=STATUSES,
+    ), status
+
+
+@bp.route("/baas/new", methods=["GET", "POST"])
+@requires("baas:write")
+def new() -> ResponseReturnValue:
+    if request.method == "GET":
+        values = {"vendor_id": request.args.get("vendor_id", ""), "status": "active"}
+        return _form_page(Form(values=values), None, None, 200)
+    form = Form(values=form_values())
+    data = validate(
+        BaaCreate,
+        {
+            **_terms(form.values, *TERM_FIELDS),
+            "vendor_id": form.values.get("vendor_id") or None,
+            "status": form.values.get("status") or "active",
+        },
+        form,
+    )
+    if data is not None:
+        try:
+            baa = svc.create(db.session(), g.principal, data)
+        except VettingError as exc:
+            form.add(exc)
+        else:
+            flash("BAA recorded.", "ok")
+            return redirect(url_for("baas.detail", baa_id=baa.id))
+    return _form_page(form, None, None, 422)
+
+
+@bp.get("/baas/<int:baa_id>")
+@requires("baas:read")
+def detail(
+    baa_id: int, forms: dict[str, Form] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    s = db.session()
+    baa = svc.get(s, baa_id)
+    chain = svc.views(s, svc.chain(s, baa_id), today(), warning_days())
+    this = next(v for v in chain if v.baa.id == baa_id)
+    vendor = s.get(Vendor, baa.vendor_id)
+    forms = forms or {}
+    return render_template(
+        "baas/detail.html",
+        v=this,
+        vendor=vendor,
+        chain=chain,
+        documents=baa_documents.history(s, baa_id),
+        renew_form=forms.get("renew")
+        or Form(values={"status": "active", "effective_date": str(this.status.term_end or "")}),
+        terminate_form=forms.get("terminate")
+        or Form(values={"on": str(today() + timedelta(days=1))}),
+        upload_form=forms.get("upload") or Form(),
+        statuses=STATUSES,
+        max_mib=current_app.config["MAX_DOCUMENT_BYTES"] // (1024 * 1024),
+        history=audit_log.history(s, [("baa", b.baa.id) for b in chain]),
+    ), status
+
+
+@bp.route("/baas/<int:baa_id>/edit", methods=["GET", "POST"])
+@requires("baas:write")
+def edit(baa_id: int) -> ResponseReturnValue:
+    s = db.session()
+    baa = svc.get(s, baa_id)
+    if request.method == "GET":
+        return _form_page(Form(values=_values_of(baa)), baa, baa.vendor_id, 200)
+    form = Form(values=form_values())
+    data_in = _terms(form.values, *TERM_FIELDS)
+    if baa.status in ("draft", "pending_signature") and form.values.get("status"):
+        data_in["status"] = form.values["status"]
+    data = validate(BaaUpdate, data_in, form)
+    if data is not None:
+        try:
+            svc.update(s, g.principal, baa_id, data)
+        except VettingError as exc:
+            form.add(exc)
+        else:
+            flash("BAA saved.", "ok")
+            return redirect(url_for("baas.detail", baa_id=baa_id))
+    return _form_page(form, baa, baa.vendor_id, 422)
+
+
+@bp.post("/baas/<int:baa_id>/renew")
+@requires("baas:write")
+def renew(baa_id: int) -> ResponseReturnValue:
+    form = Form(values=form_values())
+    data = validate(
+        BaaRenew,
+        {
+            "effective_date": form.values.get("effective_date") or None,
+            "expiration_date": form.values.get("expiration_date") or None,
+            "status": form.values.get("status") or "active",
+            **({"notes": form.values["notes"]} if form.values.get("notes") else {}),
+        },
+        form,
+    )
+    if data is not None:
+        try:
+            new = svc.renew(db.session(), g.principal, baa_id, data)
+        except VettingError as exc:
+            form.add(exc)
+        else:
+            flash(f"Renewal recorded as BAA #{new.id}.", "ok")
+            return redirect(url_for("baas.detail", baa_id=new.id))
+    return detail(baa_id, {"renew": form}, 422)
+
+
+@bp.post("/baas/<int:baa_id>/terminate")
+@requires("baas:write")
+def terminate(baa_id: int) -> ResponseReturnValue:
+    form = Form(values=form_values())
+    data = validate(
+        BaaTerminate,
+        {"on": form.values.get("on") or None, "reason": form.values.get("reason") or None},
+        form,
+    )
+    if data is not None:
+        try:
+            svc.terminate(db.session(), g.principal, baa_id, data.on, data.reason)
+        except VettingError as exc:
+            form.add(exc)
+        else:
+            flash(f"BAA terminated from {data.on.isoformat()}.", "ok")
+            return redirect(url_for("baas.detail", baa_id=baa_id))
+    return detail(baa_id, {"terminate": form}, 422)
+
+
+@bp.post("/baas/<int:baa_id>/document")
+@requires("baas:write")
+def upload(baa_id: int) -> ResponseReturnValue:
+    form = Form()
+    part = request.files.get("file")
+    try:
+        if part is None or not part.filename:
+            raise Invalid("", errors=[FieldError("file", "choose the signed agreement to upload")])
+        result = baa_documents.attach(
+            db.session(),
+            g.principal,
+            baa_id,
+            part.stream,
+            part.filename or "",
+            part.mimetype or None,
+            instance_path=current_app.instance_path,
+            max_bytes=current_app.config["MAX_DOCUMENT_BYTES"],
+            max_unpacked=current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+        )
+    except VettingError as exc:
+        if exc.status >= 500:
+            raise
+        form.add(exc)
+        return detail(baa_id, {"upload": form}, 422)
+    doc = result.document
+    flash(
+        f"Uploaded {doc.filename} (sha256 {doc.sha256[:12]})."
+        if result.created
+        else f"{doc.filename} is already this BAA's latest document; nothing changed.",
+        "ok",
+    )
+    return redirect(url_for("baas.detail", baa_id=baa_id))
+
+
+@bp.get("/baas/<int:baa_id>/document")
+@requires(baa_documents.READ_SCOPE)
+def download(baa_id: int) -> ResponseReturnValue:
+    doc, path = baa_documents.open_latest(
+        db.session(), g.principal, baa_id, instance_path=current_app.instance_path
+    )
+    resp = send_file(
+        str(path),
+        mimetype=doc.content_type,
+        as_attachment=True,
+        download_name=doc.filename,
+        etag=doc.sha256,
+        max_age=0,
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
+
+
+@bp.get("/baas/calendar.ics")
+@requires("baas:read")
+def calendar() -> ResponseReturnValue:
+    ics = baa_calendar.calendar(db.session(), as_of=today(), now=clock.now())
+    return current_app.response_class(
+        ics,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="baa-deadlines.ics"'},
+    )

@@ -1,0 +1,216 @@
+"""What every UI blueprint shares: sign-in check, scope checks, error pages, form handling.
+
+Pages are thin: they read the query or form, validate with the same pydantic models as the
+API (vetting/schemas.py), call a service, and render. A user's mistake comes back as field
+messages on the same form with what was typed; a missing permission is a 403 page whatever
+the page showed.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from pydantic import BaseModel, ValidationError
+
+from vetting import auth, clock, db
+from vetting.errors import Unauthorized, VettingError
+from vetting.services import signin
+
+SESSION_HOURS = 12
+M = TypeVar("M", bound=BaseModel)
+
+
+# --- blueprints -----------------------------------------------------------------------------
+
+
+def area(name: str, import_name: str, public: bool = False) -> Blueprint:
+    """A UI blueprint whose pages need a signed-in user (unless `public`) and whose errors
+    render as HTML pages instead of the API's JSON."""
+    bp = Blueprint(name, import_name)
+    if not public:
+        bp.before_request(require_user)
+    bp.register_error_handler(VettingError, _vetting_error)
+    bp.register_error_handler(CSRFError, _csrf_error)
+    return bp
+
+
+def require_user() -> ResponseReturnValue | None:
+    """Load the signed-in user; send anyone else to the sign-in page."""
+    user = signin.current_user(db.session(), session.get("uid"))
+    started = session.get("since")
+    expired = started is None or clock.now().timestamp() - started > SESSION_HOURS * 3600
+    if user is None or expired:
+        session.clear()
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
+    g.user = user
+    g.principal = auth.principal_for_user(user)
+    return None
+
+
+def requires(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The page or action needs this scope; otherwise a 403 page (buttons are hidden too,
+    but the server never relies on that)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            g.principal.require(scope)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def can(scope: str) -> bool:
+    principal = g.get("principal")
+    return principal is not None and principal.can(scope)
+
+
+def error_page(status: int, title: str, messages: list[str]) -> ResponseReturnValue:
+    return render_template("error.html", status=status, title=title, messages=messages), status
+
+
+_TITLES = {
+    400: "This request could not be used",
+    403: "You do not have permission to do this",
+    404: "Not found",
+    409: "This conflicts with the current data",
+    422: "This could not be saved",
+    429: "Too many attempts",
+}
+
+
+def _vetting_error(exc: VettingError) -> ResponseReturnValue:
+    if isinstance(exc, Unauthorized):
+        return redirect(url_for("auth.login"))
+    messages = [f"{e.field}: {e.message}" if e.field else e.message for e in exc.errors]
+    return error_page(exc.status, _TITLES.get(exc.status, "Something is wrong"), messages)
+
+
+def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    return error_page(
+        400,
+        "The form could not be accepted",
+        [
+            "It expired or did not come from this site (missing or invalid CSRF token). "
+            "Go back, reload the page and send it again."
+        ],
+    )
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    """What a form page needs to re-render: the values typed and a message per field."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""  # keeps element ids unique when a page has several forms
+
+    @property
+    def general(self) -> list[str]:
+        return [m for f, m in self.errors.items() if f == "_"]
+
+    def add(self, exc: VettingError, prefix: str = "") -> None:
+        for e in exc.errors:
+            key = f"{prefix}{e.field}" if e.field else "_"
+            self.errors.setdefault(key, e.message)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def form_values() -> dict[str, str]:
+    """The submitted form without the CSRF token, stripped."""
+    return {k: v.strip() for k, v in request.form.items() if k != "csrf_token"}
+
+
+def optional(data: Mapping[str, str], *names: str) -> dict[str, Any]:
+    """Empty form fields mean "no value" (None), as a JSON client would send null."""
+    return {n: (data.get(n) or None) for n in names}
+
+
+def validate(model: type[M], data: Mapping[str, Any], form: Form, prefix: str = "") -> M | None:
+    """The model, or None with the field messages added to `form`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field"
+            elif err["type"] == "missing" or (
+                err.get("input") is None and err["type"].endswith("_type")
+            ):
+                msg = "is required"  # an empty form field, in words a person expects
+            form.errors.setdefault(f"{prefix}{loc}" if loc else "_", msg)
+        return None
+
+
+# --- query strings --------------------------------------------------------------------------
+
+
+def arg_int(name: str, default: int = 1, lo: int = 1, hi: int = 2**31 - 1) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, lo), hi)
+
+
+def arg_str(name: str, max_len: int = 200) -> str | None:
+    value = (request.args.get(name) or "").strip()
+    return value[:max_len] or None
+
+
+def arg_date(name: str) -> date | None:
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise VettingError(f"{value!r} is not a date (YYYY-MM-DD)", name) from None
+
+
+def today() -> date:
+    return clock.today()
+
+
+def warning_days() -> int:
+    return int(current_app.config["BAA_WARNING_DAYS"])
+
+
+def decision_months() -> int:
+    return int(current_app.config["DECISION_VALID_MONTHS"])
+
+
+def in_months(months: int) -> date:
+    from dateutil.relativedelta import relativedelta
+
+    return today() + relativedelta(months=months)
+
+
+def days_between(a: date, b: date) -> int:
+    return (b - a) // timedelta(days=1)

@@ -1,0 +1,18 @@
+"""The dashboard: what needs someone's attention today."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask.typing import ResponseReturnValue
+
+from vetting import db
+from vetting.services import dashboard as svc
+from vetting.web.base import area, today, warning_days
+
+bp = area("dashboard", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    overview = svc.overview(db.session(), today(), warning_days())
+    return render_template("dashboard.html", o=overview)
