@@ -69,12 +69,14 @@ def frozen_clock() -> Iterator[date]:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, frozen_clock: date) -> Iterator[Flask]:
-    application = create_app({
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "INSTANCE_PATH": tmp_path / "instance",
-        "TESTING": True,
-    })
+    application = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "INSTANCE_PATH": tmp_path / "instance",
+            "TESTING": True,
+        }
+    )
     yield application
     _empty_tables(application)
 
@@ -90,8 +92,9 @@ def make_token(app: Flask) -> Callable[..., dict[str, str]]:
 
     def make(role: str = "admin", scopes: list[str] | None = None) -> dict[str, str]:
         with app.app_context():
-            _, secret = auth.create_token(db.session(), auth.CLI_PRINCIPAL, f"test-{role}", role,
-                                          scopes)
+            _, secret = auth.create_token(
+                db.session(), auth.CLI_PRINCIPAL, f"test-{role}", role, scopes
+            )
         return {"Authorization": f"Bearer {secret}"}
 
     return make

@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, database, checklists, API, CLI — wiring only."""
-    from vetting import api, db, web
+    from vetting import api, db, jobs, web
     from vetting import config as settings
     from vetting.services import checklists
 
@@ -29,4 +29,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["vetting.checklists"] = checklists.load_all(Path(app.config["CHECKLISTS_DIR"]))
     api.init_app(app)
     web.init_app(app)
+    jobs.init_app(app)  # the in-process scheduler, only when VETTING_SCHEDULER=on
     return app

@@ -35,16 +35,26 @@ SCOPES: tuple[str, ...] = (
     "baas:write",
     "allowlist:write",
     "audit:read",
+    "baa-documents:read",
     "admin",
 )
 
 # What each role may do. Viewer reads; legal writes BAAs; procurement writes vendors, apps,
 # assessments and decisions; IT reads everything and (later) publishes the list; admin all.
+# Signed BAA documents (contract text, signatures, negotiated terms) are downloadable only by
+# those who negotiate them: legal, procurement and admin — not viewer or IT.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "viewer": frozenset(READ_SCOPES),
-    "legal": frozenset({*READ_SCOPES, "baas:write", "audit:read"}),
+    "legal": frozenset({*READ_SCOPES, "baas:write", "audit:read", "baa-documents:read"}),
     "procurement": frozenset(
-        {*READ_SCOPES, "vendors:write", "apps:write", "assessments:write", "decisions:write"}
+        {
+            *READ_SCOPES,
+            "vendors:write",
+            "apps:write",
+            "assessments:write",
+            "decisions:write",
+            "baa-documents:read",
+        }
     ),
     "it": frozenset({*READ_SCOPES, "allowlist:write"}),
     "admin": frozenset(SCOPES),

@@ -30,7 +30,8 @@ def actor() -> auth.Principal:
 
 
 def _create_app() -> object:
-    return create_app()
+    # Commands never start the in-process scheduler; `vetting scheduler` is that process.
+    return create_app({"START_SCHEDULER": False})
 
 
 class VettingGroup(FlaskGroup):
@@ -260,6 +261,84 @@ def allowlist(ctx: click.Context, as_of: str | None, fmt: str, output: Path | No
         click.echo(text, nl=False)
 
 
+@allowlist.command("publish")
+@click.option("--as-of", "as_of", help="compute the list for this date (YYYY-MM-DD); default today")
+@click.option("--note", help="a note stored with the release")
+@with_appcontext
+def allowlist_publish(as_of: str | None, note: str | None) -> None:
+    """Store today's list as a release, only if it differs from the latest one."""
+    from vetting.services import releases
+
+    result = releases.publish(db.session(), actor(), _as_of(as_of), note)
+    click.echo(result.message)
+    _echo_changes(result.diff)
+
+
+def _echo_changes(diff: object) -> None:
+    for kind in ("added", "removed", "changed", "blocked", "unblocked"):
+        for c in getattr(diff, kind):
+            click.echo(f"  {c.name} ({c.platform} {c.store_id or '-'}): {c.reason}")
+
+
+@allowlist.command("releases")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@with_appcontext
+def allowlist_releases(limit: int) -> None:
+    """Published releases, newest first."""
+    from vetting.services import releases
+
+    page = releases.list_(db.session(), 1, limit)
+    if not page.items:
+        click.echo("no release published yet (vetting allowlist publish)")
+    for r in page.items:
+        click.echo(
+            f"{r['id']}\t{r['as_of'].isoformat()}\t{r['entry_count']} approved\t"
+            f"sha256 {r['sha256'][:12]}\t{r['created_at'].isoformat(timespec='seconds')}\t"
+            f"{r['created_by']}" + (f"\t{r['note']}" if r["note"] else "")
+        )
+
+
+@allowlist.command("diff")
+@click.argument("release_id")
+@with_appcontext
+def allowlist_diff(release_id: str) -> None:
+    """What a release (an id, or 'latest') added and removed since the one before, and why."""
+    from vetting.services import releases
+
+    row, diff = releases.diff(db.session(), release_id)
+    since = f"release {row.previous_id}" if row.previous_id else "nothing (first release)"
+    click.echo(f"release {row.id} ({row.as_of.isoformat()}) since {since}: {diff.summary}")
+    _echo_changes(diff)
+
+
+@allowlist.command("export")
+@click.option("--release", "release_id", default="latest", show_default=True, help="id or 'latest'")
+@click.option(
+    "--format", "fmt", required=True, help="json, csv, xlsx, mobileconfig, android-policy, intune"
+)
+@click.option("--mode", type=click.Choice(["allow", "block"]), default="allow", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="write to this file (default: standard output)",
+)
+@with_appcontext
+def allowlist_export(release_id: str, fmt: str, mode: str, output: Path | None) -> None:
+    """Write a release in one format."""
+    from vetting.services import releases
+
+    releases.check_format(fmt)
+    options = releases.export_options(current_app.config, mode)
+    f = releases.export(db.session(), release_id, fmt, options)
+    if output is None:
+        click.echo(f.body, nl=False)  # bytes go to the binary stream
+        return
+    output.write_bytes(f.body)
+    size = f"{len(f.body):,} bytes"
+    click.echo(f"wrote release {f.release_id} as {fmt} ({size}) to {output}", err=True)
+
+
 # --- audit ----------------------------------------------------------------------------------
 
 
@@ -317,13 +396,35 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
     migrate.upgrade(db.engine())
     if reset:
         click.confirm("Delete all vendors, apps, assessments and BAAs?", abort=True)
-    report = demo_data.load(db.session(), current_app.extensions["vetting.checklists"], reset=reset)
+    report = demo_data.load(
+        db.session(),
+        current_app.extensions["vetting.checklists"],
+        reset=reset,
+        warning_days=current_app.config["BAA_WARNING_DAYS"],
+        base_url=f"http://{host}:{port}",
+    )
     for line in report:
         click.echo(line)
     if serve:
         click.echo(f"serving on http://{host}:{port}/  (Ctrl-C to stop)")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask's app.run() refuses to run inside a `flask`-style CLI command; serve directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 def _utc(d: date) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+# --- reminders, the outbox, notification channels, the scheduler (vetting/cli_reminders.py) ---
+
+from vetting import cli_reminders  # noqa: E402
+
+cli_reminders.register(cli)
+
+# --- the BAA register: list, renew, terminate, attach (vetting/cli_baas.py) ---------------
+
+from vetting import cli_baas  # noqa: E402
+
+cli_baas.register(cli)

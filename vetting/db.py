@@ -25,6 +25,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
+            # SQLite's lower() folds ASCII only; use Python's so case-insensitive search and
+            # uniqueness treat "Ärzte" like "ärzte", as PostgreSQL does.
+            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -32,6 +35,10 @@ def make_engine(url: str, **kw: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kw)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def init_app(app: Flask) -> None:

@@ -48,7 +48,19 @@ class Conflict(VettingError):
     status = 409
 
 
+class TooLarge(VettingError):
+    """An upload over its size limit (HTTP 413)."""
+
+    status = 413
+
+
 class Invalid(VettingError):
     """Well-formed input that breaks a rule (wrong kind of value, dates out of order…)."""
 
     status = 422
+
+
+class TooManyRequests(VettingError):
+    """Too many attempts in a short time (sign-in throttling); try again later."""
+
+    status = 429

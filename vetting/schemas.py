@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Platform = Literal["ios", "android", "web"]
 SourceName = Literal["verified", "attested", "discovered"]
@@ -17,6 +17,11 @@ DecisionName = Literal["approved", "conditional", "rejected"]
 IOS_BUNDLE_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 ANDROID_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Bounds every database can store: ids are 32-bit INTEGER columns in PostgreSQL; date arithmetic
+# (renewals, "the day after") must not overflow date.max; PostgreSQL text cannot hold NUL.
+MAX_ID = 2**31 - 1
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _url(value: str | None) -> str | None:
@@ -51,6 +56,15 @@ def check_store_id(platform: str, store_id: str | None) -> str | None:
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        if isinstance(value, date) and not MIN_DATE <= value <= MAX_DATE:
+            raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE}")
+        return value
+
 
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -67,7 +81,7 @@ class Page(Out, Generic[T]):
 
 
 class PageQuery(In):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_ID)
     per_page: int = Field(50, ge=1, le=500)
     q: str | None = Field(None, max_length=200, description="case-insensitive name search")
 
@@ -109,7 +123,7 @@ class VendorOut(Out):
 
 
 class AppCreate(In):
-    vendor_id: int = Field(ge=1)
+    vendor_id: int = Field(ge=1, le=MAX_ID)
     name: str = Field(min_length=1, max_length=200)
     platform: Platform
     store_id: str | None = Field(
@@ -120,14 +134,16 @@ class AppCreate(In):
 
     _store_url = field_validator("store_url")(_url)
 
-    @model_validator(mode="after")
-    def _check_store_id(self) -> AppCreate:
-        self.store_id = check_store_id(self.platform, self.store_id)
-        return self
+    @field_validator("store_id")
+    @classmethod
+    def _check_store_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "platform" not in info.data:  # the platform itself is invalid: reported there
+            return value
+        return check_store_id(info.data["platform"], value)
 
 
 class AppUpdate(In):
-    vendor_id: int | None = Field(None, ge=1)
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
     name: str | None = Field(None, min_length=1, max_length=200)
     platform: Platform | None = None
     store_id: str | None = Field(None, max_length=255)
@@ -154,7 +170,7 @@ class AppOut(Out):
 
 
 class AppQuery(PageQuery):
-    vendor_id: int | None = Field(None, ge=1)
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
     platform: Platform | None = None
 
 
@@ -196,7 +212,7 @@ class ChecklistOut(ChecklistSummary):
 
 
 class AssessmentCreate(In):
-    app_id: int = Field(ge=1)
+    app_id: int = Field(ge=1, le=MAX_ID)
     checklist_id: str = Field(min_length=1, max_length=64)
 
 
@@ -275,7 +291,7 @@ class AssessmentDetail(AssessmentOut):
 
 
 class AssessmentQuery(PageQuery):
-    app_id: int | None = Field(None, ge=1)
+    app_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: Literal["open", "decided"] | None = None
 
 
@@ -308,14 +324,79 @@ class _BaaFields(In):
     _owner = field_validator("owner_email")(_email)
 
 
+SignableStatus = Literal["draft", "pending_signature", "active"]
+BaaStatusName = Literal["draft", "pending_signature", "active", "superseded", "terminated"]
+BaaStateName = Literal[
+    "not_yet_effective",
+    "active",
+    "expiring",
+    "expired",
+    "terminated",
+    "superseded",
+    "draft",
+    "pending_signature",
+    "in_force",
+]
+
+
 class BaaCreate(_BaaFields):
-    vendor_id: int = Field(ge=1)
+    vendor_id: int = Field(ge=1, le=MAX_ID)
     effective_date: date
     auto_renews: bool = False
+    status: SignableStatus = Field(
+        "active", description="draft → pending_signature → active; only active can be in force"
+    )
 
 
 class BaaUpdate(_BaaFields):
     effective_date: date | None = None
+    status: BaaStatusName | None = Field(
+        None,
+        description="allowed: draft → pending_signature, pending_signature → draft or active; "
+        "use /renew and /terminate for the rest",
+    )
+
+
+class BaaRenew(In):
+    """The renewal's terms. Unset fields are copied from the agreement it renews, except the
+    dates (a renewal states its own) and the notes."""
+
+    effective_date: date = Field(description="the day the renewal takes over")
+    expiration_date: date | None = Field(
+        None, description="first day the renewal is no longer in force; null = evergreen"
+    )
+    status: SignableStatus = Field(
+        "active",
+        description="a draft or pending renewal supersedes the old BAA only once it is active",
+    )
+    title: str | None = Field(None, max_length=200)
+    auto_renews: bool | None = None
+    renewal_term_months: int | None = Field(None, ge=1, le=120)
+    notice_days: int | None = Field(None, ge=0, le=3650)
+    parent_agreement: str | None = Field(None, max_length=200)
+    breach_notification_days: int | None = Field(None, ge=0, le=3650)
+    subcontractor_flowdown: bool | None = None
+    return_or_destroy: bool | None = None
+    owner_email: str | None = Field(None, max_length=320)
+    notes: str | None = Field(None, max_length=10000)
+
+    _owner = field_validator("owner_email")(_email)
+
+
+class BaaTerminate(In):
+    on: date = Field(description="first day the agreement is no longer in force")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class BaaDocumentOut(Out):
+    id: int
+    baa_id: int
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 class BaaOut(Out):
@@ -337,17 +418,50 @@ class BaaOut(Out):
     notes: str | None
     created_at: datetime
     updated_at: datetime
+    status: str
+    supersedes_id: int | None
+    superseded_on: date | None
+    superseded_by_id: int | None
     state: str
     term_end: date | None
     notice_deadline: date | None
     days_left: int | None
     renewed_by_default: bool
     as_of: date
+    document: BaaDocumentOut | None
+
+
+def _split_states(value: Any) -> Any:
+    """`state=expiring,expired` and `state=expiring&state=expired` mean the same."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [part.strip() for v in value for part in str(v).split(",") if part.strip()]
+    return value
 
 
 class BaaQuery(PageQuery):
-    vendor_id: int | None = Field(None, ge=1)
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
     as_of: date | None = None
+    state: list[BaaStateName] | None = Field(
+        None, description="one or more states (comma-separated); in_force = active or expiring"
+    )
+    within_days: int | None = Field(
+        None, ge=0, le=3650, description="a term end or notice deadline in [as_of, as_of + N]"
+    )
+    auto_renews: bool | None = None
+
+    _states = field_validator("state", mode="before")(_split_states)
+
+
+class BaaCalendarQuery(In):
+    as_of: date | None = Field(None, description="the date the rolling terms are computed from")
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
+    token: str | None = Field(
+        None,
+        max_length=200,
+        description="a read-only API token, for calendar clients that cannot send headers",
+    )
 
 
 # --- approved list -------------------------------------------------------------------------
@@ -374,6 +488,7 @@ class ListEntryOut(Out):
     baa_term_end: date | None
     conditions: str | None
     reason: str
+    store_url: str | None = None
 
 
 class ExclusionOut(Out):
@@ -385,6 +500,8 @@ class ExclusionOut(Out):
     vendor_name: str
     reason: str
     reasons: list[str]
+    rejected: bool = Field(False, description="the latest decision is a rejection (block mode)")
+    store_url: str | None = None
 
 
 class AllowlistOut(Out):
@@ -395,6 +512,109 @@ class AllowlistOut(Out):
     excluded: list[ExclusionOut]
 
     model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+# --- list releases -------------------------------------------------------------------------
+
+
+class ReleaseCreate(In):
+    as_of: date | None = Field(None, description="compute the list for this date (default today)")
+    note: str | None = Field(None, max_length=1000)
+
+
+class ReleaseQuery(In):
+    page: int = Field(1, ge=1, le=MAX_ID)
+    per_page: int = Field(50, ge=1, le=500)
+
+
+class ReleaseSummaryOut(Out):
+    id: int
+    sha256: str
+    as_of: date
+    entry_count: int
+    previous_id: int | None
+    created_by: str
+    created_at: datetime
+    note: str | None
+
+
+class ListChangeOut(Out):
+    app_id: int
+    name: str
+    platform: str
+    store_id: str | None
+    vendor_name: str
+    reason: str
+
+
+class ReleaseDiffOut(Out):
+    release_id: int
+    previous_id: int | None
+    summary: str
+    added: list[ListChangeOut]
+    removed: list[ListChangeOut]
+    changed: list[ListChangeOut]
+    blocked: list[ListChangeOut]
+    unblocked: list[ListChangeOut]
+
+
+class ReleaseOut(ReleaseSummaryOut):
+    schema_: str = Field("vetting.allowlist/v1", alias="schema")
+    entries: list[ListEntryOut]
+    excluded: list[ExclusionOut]
+    diff: ReleaseDiffOut
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+class PublishOut(Out):
+    created: bool = Field(description="false when the list had not changed since the latest")
+    message: str
+    release: ReleaseSummaryOut
+    diff: ReleaseDiffOut
+
+
+class PullQuery(In):
+    mode: Literal["allow", "block"] = Field(
+        "allow", description="allow: only approved apps; block: all but the rejected ones"
+    )
+
+
+class ExportQuery(PullQuery):
+    format: str = Field(
+        min_length=1,
+        max_length=40,
+        description="json, csv, xlsx, mobileconfig, android-policy or intune",
+    )
+
+
+# --- reminder outbox ------------------------------------------------------------------------
+
+
+class NotificationQuery(PageQuery):
+    status: Literal["pending", "sent", "failed", "cancelled"] | None = None
+    channel: Literal["in-app", "email", "webhook"] | None = None
+    subject_kind: Literal["baa", "assessment"] | None = None
+    subject_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class NotificationOut(Out):
+    id: int
+    subject_kind: str
+    subject_id: int
+    kind: str = Field(description="term_end, expired, notice_deadline or reassessment")
+    term_end: date = Field(description="the term end (or decision valid_until) it is about")
+    threshold_days: int = Field(description="days before the deadline; negative: after it")
+    channel: str
+    recipient: str
+    title: str
+    body: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
 
 
 class ErrorItem(Out):

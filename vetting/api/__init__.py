@@ -24,7 +24,7 @@ def _authenticate() -> None:
     """Resolve the bearer token (if any); each route then demands its own scope."""
     g.principal = None
     header = request.headers.get("Authorization", "")
-    if not header:
+    if not header or request.endpoint == "api.openapi":  # the document is public
         return
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
         baas,
         checklists,
         meta,
+        notifications,
+        releases,
         vendors,
     )
 
@@ -52,7 +54,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         if request.path.startswith("/api/"):
-            return error_response(exc.code or 500, [{"field": None, "message": exc.description}])
+            resp = error_response(exc.code or 500, [{"field": None, "message": exc.description}])
+            for name, value in exc.get_headers():  # e.g. the Allow header a 405 must carry
+                if name.lower() != "content-type":
+                    resp.headers[name] = value
+            return resp
         return exc  # type: ignore[return-value]
 
     @app.errorhandler(Exception)

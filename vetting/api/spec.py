@@ -16,8 +16,11 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from vetting.errors import BadRequest, FieldError, Invalid, Unauthorized
+from vetting import auth, db
+from vetting.errors import BadRequest, FieldError, Forbidden, Invalid, TooLarge, Unauthorized
 from vetting.schemas import ErrorOut
 
 
@@ -36,6 +39,8 @@ class Operation:
     produces: tuple[str, ...] = ("application/json",)
     description: str = ""
     extra_responses: dict[int, str] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+    url_token: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -64,6 +69,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"malformed JSON: {exc}", "body") from None
+    except RecursionError:
+        raise BadRequest("malformed JSON: nested too deeply", "body") from None
     if not isinstance(data, dict):
         raise Invalid("expected a JSON object", "body")
     try:
@@ -72,9 +79,49 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise Invalid("", errors=_errors_from_pydantic(exc, "body")) from None
 
 
-def parse_query(model: type[BaseModel]) -> BaseModel:
+def parse_files(names: tuple[str, ...]) -> dict[str, FileStorage]:
+    """The named parts of a multipart/form-data upload, each required."""
+    if request.mimetype != "multipart/form-data":
+        raise BadRequest(
+            f"Content-Type must be multipart/form-data with a {names[0]!r} part", "body"
+        )
+    try:
+        parts = request.files
+    except RequestEntityTooLarge:
+        raise TooLarge(
+            f"the upload is larger than the {request.max_content_length} bytes a request may "
+            "carry (VETTING_MAX_REQUEST_BYTES)",
+            names[0],
+        ) from None
+    found: dict[str, FileStorage] = {}
+    for name in names:
+        part = parts.get(name)
+        if part is None:
+            raise Invalid("is required (a file part of the multipart form)", name)
+        found[name] = part
+    return found
+
+
+def url_token_principal(secret: str) -> auth.Principal:
+    """A token passed as ?token= (calendar clients cannot send headers). URLs end up in logs
+    and browser histories, so only a read-only token is accepted this way."""
+    principal = auth.principal_for_token(db.session(), secret)
+    writes = sorted(sc for sc in principal.scopes if not sc.endswith(":read"))
+    if writes:
+        raise Forbidden(
+            "a token in the URL must be read-only, and this one may also "
+            f"{', '.join(writes)}; create one with only read scopes, e.g. "
+            "`vetting tokens create calendar --role legal --scope baas:read`",
+            "token",
+        )
+    return principal
+
+
+def parse_query(model: type[BaseModel], skip: tuple[str, ...] = ()) -> BaseModel:
     data: dict[str, Any] = {}
     for key in request.args:
+        if key in skip:
+            continue
         values = request.args.getlist(key)
         data[key] = values if len(values) > 1 else values[0]
     try:
@@ -107,21 +154,29 @@ def route(
     status: int = 200,
     produces: tuple[str, ...] = ("application/json",),
     description: str = "",
+    files: tuple[str, ...] = (),
+    url_token: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an API operation. The view receives `body=` and `query=` models when declared."""
+    """Register an API operation. The view receives `body=` and `query=` models when declared,
+    and `files=` (name → upload) for a multipart/form-data upload. `url_token` also accepts a
+    read-only token as ?token= (for clients that cannot send headers)."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
             if scope is not None:
                 principal = g.get("principal")
+                if principal is None and url_token and request.args.get("token"):
+                    principal = g.principal = url_token_principal(request.args["token"])
                 if principal is None:
                     raise Unauthorized("a bearer token is required")
                 principal.require(scope)
             if body is not None:
                 kwargs["body"] = parse_body(body)
             if query is not None:
-                kwargs["query"] = parse_query(query)
+                kwargs["query"] = parse_query(query, skip=("token",) if url_token else ())
+            if files:
+                kwargs["files"] = parse_files(files)
             return serialise(view(**kwargs), status)
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
@@ -139,6 +194,8 @@ def route(
                 status=status,
                 produces=produces,
                 description=description or (view.__doc__ or ""),
+                files=files,
+                url_token=url_token,
             )
         )
         return wrapper
@@ -203,6 +260,8 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             operation["description"] = op.description.strip()
         if op.scope is not None:
             operation["security"] = [{"bearerAuth": []}]
+            if op.url_token:
+                operation["security"].append({"urlToken": []})
             operation["x-required-scope"] = op.scope
         else:
             operation["security"] = []
@@ -210,6 +269,21 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": ref(op.body, "validation")}},
+            }
+        if op.files:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                name: {"type": "string", "format": "binary"} for name in op.files
+                            },
+                            "required": list(op.files),
+                        }
+                    }
+                },
             }
         ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
         if op.status != 204:
@@ -227,6 +301,8 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             codes |= {401: "Missing or invalid token", 403: "Role may not do this"}
         if op.method in {"post", "patch", "put", "delete"}:
             codes[409] = "Conflicts with existing data"
+        if op.files:
+            codes[413] = "Upload too large"
         for code, text in sorted(codes.items()):
             operation["responses"][str(code)] = {"description": text, **err}
         paths.setdefault(path, {})[op.method] = operation
@@ -237,6 +313,14 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "urlToken": {
+                    "type": "apiKey",
+                    "in": "query",
+                    "name": "token",
+                    "description": "a read-only token, only where a route allows it",
+                },
+            },
         },
     }

@@ -15,7 +15,7 @@ from vetting.auth import Principal
 from vetting.core.checklist import AnswerValueError, Checklist
 from vetting.core.scoring import AnswerInput, Score, score_assessment
 from vetting.db import transaction
-from vetting.errors import Conflict, Invalid, NotFound
+from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import Answer, App, Assessment, Decision
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import checklists as checklist_service
@@ -216,3 +216,81 @@ def decide(
         after["overrides_verdict"] = data.decision != verdict
         audit.record(s, actor.name, "assessment.decide", "assessment", assessment_id, None, after)
     return decision
+
+
+def answer_many(
+    s: Session, actor: Principal, assessment_id: int, answers: Mapping[str, AnswerIn]
+) -> tuple[AssessmentView, int]:
+    """Record several answers at once (the web form): all of them or, on any error, none.
+
+    Errors name the capability (field "<key>.value"); unchanged answers are not rewritten
+    and leave no audit event. Returns the rescored assessment and how many answers changed.
+    """
+    actor.require("assessments:write")
+    with transaction(s):
+        assessment = get_or_404(s, Assessment, assessment_id, "assessment")
+        if assessment.status == "decided":
+            raise Conflict(
+                "this assessment is decided and its answers are frozen; start a reassessment"
+            )
+        checklist = checklist_service.pinned(s, assessment.checklist_sha256)
+        existing = {a.capability_key: a for a in _answers(s, assessment_id)}
+        errors: list[FieldError] = []
+        normalised: dict[str, object] = {}
+        for key, data in answers.items():
+            cap = checklist.capability(key)
+            if cap is None:
+                errors.append(
+                    FieldError(key, f"checklist {checklist.id} has no capability {key!r}")
+                )
+                continue
+            try:
+                normalised[key] = cap.normalise(data.value)
+            except AnswerValueError as exc:
+                errors.append(FieldError(f"{key}.value", str(exc)))
+        if errors:
+            raise Invalid("", errors=errors)
+        changed = 0
+        for key, data in answers.items():
+            value = normalised[key]
+            row = existing.get(key)
+            if row is not None and (row.value, row.source, row.evidence_url, row.note) == (
+                value,
+                data.source,
+                data.evidence_url,
+                data.note,
+            ):
+                continue
+            before = audit.snapshot(row)
+            if row is None:
+                row = Answer(
+                    assessment_id=assessment_id,
+                    capability_key=key,
+                    value=value,
+                    source=data.source,
+                    answered_by=actor.name,
+                )
+                s.add(row)
+            row.value = value
+            row.source = data.source
+            row.evidence_url = data.evidence_url
+            row.note = data.note
+            row.answered_by = actor.name
+            row.answered_at = clock.now()
+            s.flush()
+            changed += 1
+            audit.record(
+                s,
+                actor.name,
+                "assessment.answer",
+                "assessment",
+                assessment_id,
+                before,
+                audit.snapshot(row),
+            )
+        if changed:
+            result = score_of(checklist, _answers(s, assessment_id))
+            assessment.score = result.score
+            assessment.verdict = result.verdict
+            assessment.updated_at = clock.now()
+    return get(s, assessment_id), changed

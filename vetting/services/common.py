@@ -28,7 +28,9 @@ def paginate(s: Session, stmt: Select, page: int, per_page: int) -> PageResult:
 
 
 def get_or_404(s: Session, model: type[T], ident: int, label: str) -> T:
-    obj = s.get(model, ident)
+    # An id beyond a 32-bit INTEGER column cannot exist (and would overflow the driver).
+    out_of_range = isinstance(ident, int) and not 1 <= ident <= 2**31 - 1
+    obj = None if out_of_range else s.get(model, ident)
     if obj is None:
         raise NotFound(f"no {label} with id {ident}")
     return obj
