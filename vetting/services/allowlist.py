@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +12,12 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlmodel import Session
 
+from integrations.base import ExportOptions, exporter
+from vetting import clock
 from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaTerms
 from vetting.core.cells import safe_cell
+from vetting.core.releases import Release, release_content
 from vetting.models import BAA, App, Decision, Vendor
 
 SCHEMA = "vetting.allowlist/v1"
@@ -144,67 +145,13 @@ def as_dict(result: ApprovedList, generated_at: datetime) -> dict[str, Any]:
     }
 
 
-CSV_COLUMNS = (
-    "status",
-    "app_id",
-    "name",
-    "platform",
-    "store_id",
-    "vendor_id",
-    "vendor_name",
-    "decision",
-    "decided_on",
-    "valid_until",
-    "baa_id",
-    "baa_term_end",
-    "reason",
-)
-
-
 def as_csv(result: ApprovedList) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for e in result.entries:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    "approved",
-                    e.app_id,
-                    e.name,
-                    e.platform,
-                    e.store_id,
-                    e.vendor_id,
-                    e.vendor_name,
-                    e.decision,
-                    e.decided_on.isoformat(),
-                    e.valid_until.isoformat(),
-                    e.baa_id,
-                    e.baa_term_end.isoformat() if e.baa_term_end else "",
-                    e.reason,
-                )
-            ]
-        )
-    for x in result.excluded:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (
-                    "excluded",
-                    x.app_id,
-                    x.name,
-                    x.platform,
-                    x.store_id,
-                    x.vendor_id,
-                    x.vendor_name,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    x.reason,
-                )
-            ]
-        )
-    return out.getvalue()
+    """The live list as CSV, written by the same exporter as a published release's CSV."""
+    release = Release.of_content(
+        release_content(result.entries, result.excluded),
+        id=0,
+        as_of=result.as_of,
+        created_by="",
+        created_at=clock.now(),
+    )
+    return exporter("csv").export(release, ExportOptions()).decode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -113,39 +114,40 @@ def list_(
     return paginate(s, stmt, page, per_page)
 
 
-def answer(
-    s: Session, actor: Principal, assessment_id: int, capability_key: str, data: AnswerIn
-) -> AssessmentView:
-    """Record (or replace) the answer to one capability and rescore."""
-    actor.require("assessments:write")
-    with transaction(s):
-        assessment = get_or_404(s, Assessment, assessment_id, "assessment")
-        if assessment.status == "decided":
-            raise Conflict(
-                "this assessment is decided and its answers are frozen; start a reassessment"
-            )
-        checklist = checklist_service.pinned(s, assessment.checklist_sha256)
-        cap = checklist.capability(capability_key)
-        if cap is None:
-            raise NotFound(
-                f"checklist {checklist.id} {checklist.version} has no capability "
-                f"{capability_key!r}",
-                "capability_key",
-            )
-        try:
-            value = cap.normalise(data.value)
-        except AnswerValueError as exc:
-            raise Invalid(str(exc), "value") from None
-        row = s.scalar(
-            select(Answer).where(
-                Answer.assessment_id == assessment_id, Answer.capability_key == capability_key
-            )
+def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Checklist]:
+    assessment = get_or_404(s, Assessment, assessment_id, "assessment")
+    if assessment.status == "decided":
+        raise Conflict(
+            "this assessment is decided and its answers are frozen; start a reassessment"
         )
+    return assessment, checklist_service.pinned(s, assessment.checklist_sha256)
+
+
+def _save_answers(
+    s: Session,
+    actor: Principal,
+    assessment: Assessment,
+    checklist: Checklist,
+    values: Mapping[str, tuple[Any, AnswerIn]],
+) -> int:
+    """Upsert already-normalised answers, skip unchanged ones, rescore once, and audit each
+    change with the score it led to. Returns how many answers changed."""
+    existing = {a.capability_key: a for a in _answers(s, assessment.id)}
+    changed: list[tuple[dict[str, Any] | None, Answer]] = []
+    for key, (value, data) in values.items():
+        row = existing.get(key)
+        if row is not None and (row.value, row.source, row.evidence_url, row.note) == (
+            value,
+            data.source,
+            data.evidence_url,
+            data.note,
+        ):
+            continue
         before = audit.snapshot(row)
         if row is None:
             row = Answer(
-                assessment_id=assessment_id,
-                capability_key=capability_key,
+                assessment_id=assessment.id,
+                capability_key=key,
                 value=value,
                 source=data.source,
                 answered_by=actor.name,
@@ -157,20 +159,39 @@ def answer(
         row.note = data.note
         row.answered_by = actor.name
         row.answered_at = clock.now()
-        s.flush()
-        result = score_of(checklist, _answers(s, assessment_id))
-        assessment.score = result.score
-        assessment.verdict = result.verdict
-        assessment.updated_at = clock.now()
-        audit.record(
-            s,
-            actor.name,
-            "assessment.answer",
-            "assessment",
-            assessment_id,
-            before,
-            {**audit.snapshot(row), "score": result.score, "verdict": result.verdict},
-        )
+        changed.append((before, row))
+    if not changed:
+        return 0
+    s.flush()
+    result = score_of(checklist, _answers(s, assessment.id))
+    assessment.score = result.score
+    assessment.verdict = result.verdict
+    assessment.updated_at = clock.now()
+    for before, row in changed:
+        after = {**audit.snapshot(row), "score": result.score, "verdict": result.verdict}
+        audit.record(s, actor.name, "assessment.answer", "assessment", assessment.id, before, after)
+    return len(changed)
+
+
+def answer(
+    s: Session, actor: Principal, assessment_id: int, capability_key: str, data: AnswerIn
+) -> AssessmentView:
+    """Record (or replace) the answer to one capability and rescore."""
+    actor.require("assessments:write")
+    with transaction(s):
+        assessment, checklist = _open_for_answers(s, assessment_id)
+        cap = checklist.capability(capability_key)
+        if cap is None:
+            raise NotFound(
+                f"checklist {checklist.id} {checklist.version} has no capability "
+                f"{capability_key!r}",
+                "capability_key",
+            )
+        try:
+            value = cap.normalise(data.value)
+        except AnswerValueError as exc:
+            raise Invalid(str(exc), "value") from None
+        _save_answers(s, actor, assessment, checklist, {capability_key: (value, data)})
     return get(s, assessment_id)
 
 
@@ -228,15 +249,9 @@ def answer_many(
     """
     actor.require("assessments:write")
     with transaction(s):
-        assessment = get_or_404(s, Assessment, assessment_id, "assessment")
-        if assessment.status == "decided":
-            raise Conflict(
-                "this assessment is decided and its answers are frozen; start a reassessment"
-            )
-        checklist = checklist_service.pinned(s, assessment.checklist_sha256)
-        existing = {a.capability_key: a for a in _answers(s, assessment_id)}
+        assessment, checklist = _open_for_answers(s, assessment_id)
         errors: list[FieldError] = []
-        normalised: dict[str, object] = {}
+        values: dict[str, tuple[Any, AnswerIn]] = {}
         for key, data in answers.items():
             cap = checklist.capability(key)
             if cap is None:
@@ -245,52 +260,10 @@ def answer_many(
                 )
                 continue
             try:
-                normalised[key] = cap.normalise(data.value)
+                values[key] = (cap.normalise(data.value), data)
             except AnswerValueError as exc:
                 errors.append(FieldError(f"{key}.value", str(exc)))
         if errors:
             raise Invalid("", errors=errors)
-        changed = 0
-        for key, data in answers.items():
-            value = normalised[key]
-            row = existing.get(key)
-            if row is not None and (row.value, row.source, row.evidence_url, row.note) == (
-                value,
-                data.source,
-                data.evidence_url,
-                data.note,
-            ):
-                continue
-            before = audit.snapshot(row)
-            if row is None:
-                row = Answer(
-                    assessment_id=assessment_id,
-                    capability_key=key,
-                    value=value,
-                    source=data.source,
-                    answered_by=actor.name,
-                )
-                s.add(row)
-            row.value = value
-            row.source = data.source
-            row.evidence_url = data.evidence_url
-            row.note = data.note
-            row.answered_by = actor.name
-            row.answered_at = clock.now()
-            s.flush()
-            changed += 1
-            audit.record(
-                s,
-                actor.name,
-                "assessment.answer",
-                "assessment",
-                assessment_id,
-                before,
-                audit.snapshot(row),
-            )
-        if changed:
-            result = score_of(checklist, _answers(s, assessment_id))
-            assessment.score = result.score
-            assessment.verdict = result.verdict
-            assessment.updated_at = clock.now()
+        changed = _save_answers(s, actor, assessment, checklist, values)
     return get(s, assessment_id), changed
