@@ -34,6 +34,7 @@ SCOPES: tuple[str, ...] = (
     "decisions:write",
     "baas:write",
     "allowlist:write",
+    "sync:write",
     "audit:read",
     "baa-documents:read",
     "admin",
@@ -56,7 +57,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "baa-documents:read",
         }
     ),
-    "it": frozenset({*READ_SCOPES, "allowlist:write"}),
+    # sync:write: configure MDM sync targets and push the list to them.
+    "it": frozenset({*READ_SCOPES, "allowlist:write", "sync:write"}),
     "admin": frozenset(SCOPES),
 }
 

@@ -428,3 +428,9 @@ cli_reminders.register(cli)
 from vetting import cli_baas  # noqa: E402
 
 cli_baas.register(cli)
+
+# --- MDM sync targets and push sync (vetting/cli_sync.py) -------------------------------------
+
+from vetting import cli_sync  # noqa: E402
+
+cli_sync.register(cli)

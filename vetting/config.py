@@ -85,6 +85,12 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, An
         "IOS_BASE_APPS": _bundle_ids(env, "VETTING_IOS_BASE_APPS"),
         "PROFILE_IDENTIFIER": _reverse_dns(env, "VETTING_PROFILE_IDENTIFIER", "local.vetting"),
         "ORGANIZATION": env.get("VETTING_ORGANIZATION") or "Vetting",
+        # Push sync to MDMs (vetting/services/sync.py): per-request timeout, bounded retries
+        # with exponential back-off, and whether the daily job syncs after auto-publishing.
+        "SYNC_TIMEOUT": _int(env, "VETTING_SYNC_TIMEOUT", 30, minimum=1),
+        "SYNC_RETRIES": _int(env, "VETTING_SYNC_RETRIES", 3),
+        "SYNC_BACKOFF_SECONDS": _int(env, "VETTING_SYNC_BACKOFF_SECONDS", 2),
+        "AUTO_SYNC": _bool(env, "VETTING_AUTO_SYNC", False),
     }
 
 

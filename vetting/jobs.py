@@ -1,7 +1,8 @@
 """APScheduler set-up: which service runs when (no logic of its own).
 
 Two jobs: the daily job (reminder sweep for today in VETTING_TIMEZONE at VETTING_SWEEP_AT,
-then — when VETTING_AUTO_PUBLISH is on — the list release's publish_if_changed, then one
+then — when VETTING_AUTO_PUBLISH is on — the list release's publish_if_changed and, with
+VETTING_AUTO_SYNC, a push of the latest release to the active sync targets, then one
 delivery pass) and outbox delivery every VETTING_DELIVERY_INTERVAL seconds. They run inside
 the web process when VETTING_SCHEDULER=on, or in `vetting scheduler`, a process of its own.
 Every instance may run them: the sweep's database lock and the outbox's unique key make that
@@ -62,8 +63,30 @@ def daily_job(app: Flask) -> dict[str, Any]:
         log.info("reminder sweep %s: %s", today, summary.as_dict())
     if settings.auto_publish:
         out["publish"] = _auto_publish(app, today)
+        if app.config.get("AUTO_SYNC"):
+            out["sync"] = _auto_sync(app)
     out["delivery"] = delivery_job(app)
     return out
+
+
+def _auto_sync(app: Flask) -> list[str] | None:
+    """VETTING_AUTO_SYNC: push the latest release to every active target not yet synced to
+    it (a failed target is retried the next day). A failure here never stops delivery."""
+    from vetting.services import releases, sync
+
+    try:
+        with app.app_context():
+            s = db.session()
+            tag = releases.latest_tag(s)
+            if tag is None:
+                return None
+            results = sync.sync_active(s, tag.id, sync.SyncOptions.from_config(app.config))
+    except Exception:
+        log.exception("auto-sync failed")
+        return None
+    for line in results:
+        log.info("auto-sync: %s", line)
+    return results
 
 
 def _auto_publish(app: Flask, today: date) -> Any:

@@ -617,6 +617,96 @@ class NotificationOut(Out):
     sent_at: datetime | None
 
 
+# --- MDM sync targets ------------------------------------------------------------------------
+
+SyncSettings = dict[str, str]
+
+
+class SyncTargetCreate(In):
+    kind: str = Field(
+        min_length=1, max_length=40, description="intune, android-management or webhook"
+    )
+    name: str = Field(min_length=1, max_length=200)
+    settings: SyncSettings = Field(
+        default_factory=dict,
+        description="per kind; secrets only by environment-variable name (e.g. client_secret_env)",
+    )
+    active: bool = True
+
+
+class SyncTargetUpdate(In):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    settings: dict[str, str | None] | None = Field(
+        None, description="keys to set; a key set to null is removed; checked as a whole"
+    )
+    active: bool | None = None
+
+
+class SyncTargetOut(Out):
+    id: int
+    kind: str
+    name: str
+    settings: SyncSettings
+    active: bool
+    last_synced_release_id: int | None
+    last_sync_at: datetime | None
+    last_result: str | None
+    created_at: datetime
+
+
+class SyncTargetsOut(Out):
+    items: list[SyncTargetOut]
+
+
+class SyncRunIn(In):
+    dry_run: bool = Field(
+        False, description="make no call: record and return the calls a sync would make"
+    )
+    force: bool = Field(
+        False, description="android-management: remove or block apps the policy force-installs"
+    )
+    release_id: int | None = Field(None, ge=1, le=MAX_ID, description="default: the latest release")
+
+
+class SyncRunsQuery(In):
+    limit: int = Field(50, ge=1, le=500)
+
+
+class SyncCallOut(Out):
+    purpose: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: Any = Field(None, description="the JSON or form body, secrets masked (***)")
+    status: int | None = Field(None, description="the HTTP status of the last attempt")
+    attempts: int
+    error: str | None
+
+
+class SyncRunOut(Out):
+    id: int
+    target_id: int
+    release_id: int
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None
+    status: str = Field(description="running, ok or failed")
+    calls: list[SyncCallOut]
+    error: str | None
+
+
+class SyncRunsOut(Out):
+    items: list[SyncRunOut]
+
+
+class SyncRunResultOut(SyncRunOut):
+    target: SyncTargetOut
+    previous_release_id: int | None = Field(description="the release last synced before this run")
+    changes: list[str] = Field(description="the diff applied, in words (+ added, - removed)")
+    notes: list[str]
+    message: str
+
+
 class ErrorItem(Out):
     field: str | None
     message: str

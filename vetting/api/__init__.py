@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         meta,
         notifications,
         releases,
+        sync,
         vendors,
     )
 

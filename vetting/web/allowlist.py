@@ -12,7 +12,7 @@ from integrations.base import load_exporters
 from vetting import clock, db
 from vetting.errors import Invalid, VettingError
 from vetting.services import allowlist as lists
-from vetting.services import dashboard, releases
+from vetting.services import dashboard, releases, sync
 from vetting.services.common import PageResult
 from vetting.web.base import Form, area, arg_date, arg_int, form_values, requires, today
 
@@ -35,8 +35,10 @@ def index() -> ResponseReturnValue:
     return _page(Form())
 
 
-def _page(form: Form, status: int = 200) -> ResponseReturnValue:
+def _page(form: Form, status: int = 200, sync_form: Form | None = None) -> ResponseReturnValue:
     s = db.session()
+    run_id = arg_int("sync_run", 0, 0)
+    shown_run = sync.get_run(s, run_id) if run_id else None
     as_of = arg_date("as_of") or today()
     changes = dashboard.list_changes(s, as_of)
     exporters = sorted(load_exporters().values(), key=lambda e: e.slug)
@@ -51,6 +53,8 @@ def _page(form: Form, status: int = 200) -> ResponseReturnValue:
         recent=releases.list_(s, 1, 10),
         targets=dashboard.sync_targets(s),
         form=form,
+        sync_form=sync_form or Form(),
+        sync_run=shown_run,
     ), status
 
 
@@ -69,6 +73,32 @@ def publish() -> ResponseReturnValue:
         return _page(form, 422)
     flash(result.message, "ok" if result.created else "info")
     return redirect(url_for("allowlist.index"))
+
+
+@bp.post("/allowlist/sync/<int:target_id>")
+@requires("sync:write")
+def sync_target(target_id: int) -> ResponseReturnValue:
+    """Push the latest release to one target ("Sync now"), or dry-run it; the page then shows
+    the run's calls and result."""
+    dry_run = form_values().get("dry_run") == "1"
+    try:
+        result = sync.run(
+            db.session(),
+            g.principal,
+            target_id,
+            dry_run=dry_run,
+            options=sync.SyncOptions.from_config(current_app.config),
+        )
+    except VettingError as exc:
+        form = Form()
+        form.add(exc)
+        return _page(Form(), exc.status, form)
+    flash(result.message, "ok" if result.ok else "error")
+    changes = result.plan.changes
+    if changes:
+        more = f" … and {len(changes) - 10} more" if len(changes) > 10 else ""
+        flash("Changes: " + "; ".join(changes[:10]) + more, "info")
+    return redirect(url_for("allowlist.index", sync_run=result.run.id, _anchor="h-sync"))
 
 
 @bp.get("/allowlist/current.<fmt>")
