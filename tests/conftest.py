@@ -3,8 +3,6 @@ VETTING_TEST_DATABASE_URL names one (a throw-away database is created beside it)
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -12,35 +10,19 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from tests.databases import throwaway_database
 from vetting import auth, clock, create_app, db, migrate
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url() -> Iterator[str]:
     """One migrated database for the whole run; tables are emptied after each test."""
-    pg = os.environ.get("VETTING_TEST_DATABASE_URL")
-    if pg:
-        base = make_url(pg)
-        name = f"vetting_test_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-        engine = db.make_engine(url)
-        migrate.upgrade(engine)
-        engine.dispose()
-        yield url
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("db") / "vetting.db"
-        url = f"sqlite:///{path}"
+    with throwaway_database() as url:
         engine = db.make_engine(url)
         migrate.upgrade(engine)
         engine.dispose()

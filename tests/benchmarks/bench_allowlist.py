@@ -18,9 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, make_url, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from integrations.base import ExportOptions, exporter  # noqa: E402
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
+from tests.databases import throwaway_database  # noqa: E402
 from vetting import auth, clock, create_app, db, migrate  # noqa: E402
 from vetting.services import releases  # noqa: E402
 
@@ -48,26 +48,8 @@ def _sizes() -> Sizes:
     )
 
 
-@contextmanager
-def database() -> Iterator[str]:
-    """A fresh database: a throw-away PostgreSQL database when VETTING_TEST_DATABASE_URL is
-    set, else a SQLite file."""
-    pg = os.environ.get("VETTING_TEST_DATABASE_URL")
-    if not pg:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.db"
-        return
-    base = make_url(pg)
-    name = f"vetting_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def database() -> AbstractContextManager[str]:
+    return throwaway_database("vetting_bench")
 
 
 class Statements:

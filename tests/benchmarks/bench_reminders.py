@@ -17,11 +17,9 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,9 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, create_engine, insert, make_url, text  # noqa: E402
+from sqlalchemy import Engine, insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from tests.databases import throwaway_database  # noqa: E402
 from tests.reminder_data import settings as make_settings  # noqa: E402
 from vetting import clock, db, migrate  # noqa: E402
 from vetting.config import NotifySettings  # noqa: E402
@@ -43,25 +42,8 @@ AS_OF = date(2026, 11, 25)
 SETTINGS = make_settings(smtp_host="127.0.0.1", legal_emails=("legal@example.org",))
 
 
-@contextmanager
-def database() -> Iterator[str]:
-    """A throw-away PostgreSQL database when VETTING_TEST_DATABASE_URL is set, else SQLite."""
-    pg = os.environ.get("VETTING_TEST_DATABASE_URL")
-    if not pg:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.db"
-        return
-    base = make_url(pg)
-    name = f"vetting_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def database() -> AbstractContextManager[str]:
+    return throwaway_database("vetting_bench")
 
 
 def populate(engine: Engine, n: int, as_of: date = AS_OF) -> None:

@@ -22,9 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +31,10 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from flask import Flask  # noqa: E402
-from sqlalchemy import create_engine, event, make_url, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
+from tests.databases import throwaway_database  # noqa: E402
 from vetting import auth, clock, create_app, db, demo, migrate  # noqa: E402
 
 AIM_MS = 150.0
@@ -62,24 +61,8 @@ def _sizes() -> Sizes:
     )
 
 
-@contextmanager
-def _database() -> Iterator[str]:
-    pg = os.environ.get("VETTING_TEST_DATABASE_URL")
-    if not pg:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.db"
-        return
-    base = make_url(pg)
-    name = f"vetting_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def _database() -> AbstractContextManager[str]:
+    return throwaway_database("vetting_bench")
 
 
 def _app(url: str, instance: str) -> Flask:
