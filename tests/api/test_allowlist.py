@@ -245,3 +245,14 @@ def test_bad_query_is_422(client, admin, query, field):
 def test_it_role_reads_the_list_and_needs_a_token(client, make_token):
     assert client.get("/api/v1/allowlist").status_code == 401
     assert client.get("/api/v1/allowlist", headers=make_token("it")).status_code == 200
+
+
+def test_live_list_items_are_those_a_release_publishes(client, admin, vid):
+    baa(client, admin, vid)
+    approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
+    approved_app(client, admin, vid, "rejected", name="Acme Chat", store_id="com.acme.chat")
+    live = allowlist(client, admin).json
+    assert client.post("/api/v1/allowlist/releases", json={}, headers=admin).status_code == 201
+    published = client.get("/api/v1/allowlist/latest.json", headers=admin).json
+    assert (live["entries"], live["excluded"]) == (published["entries"], published["excluded"])
+    assert live["excluded"][0]["rejected"] is True

@@ -127,21 +127,12 @@ def _compute(s: Session, as_of: date) -> ApprovedList:
 
 
 def as_dict(result: ApprovedList, generated_at: datetime) -> dict[str, Any]:
-    def entry(e: Any) -> dict[str, Any]:
-        d = dict(e.__dict__)
-        for k, v in d.items():
-            if isinstance(v, date):
-                d[k] = v.isoformat()
-        return d
-
+    """The live list as JSON: the same items, order and schema as a release's content, plus
+    the date it is for and when it was computed."""
     return {
-        "schema": SCHEMA,
+        **release_content(result.entries, result.excluded),
         "as_of": result.as_of.isoformat(),
         "generated_at": generated_at.isoformat(),
-        "entries": [entry(e) for e in result.entries],
-        "excluded": [
-            {**entry(x), "reasons": list(x.reasons), "reason": x.reason} for x in result.excluded
-        ],
     }
 
 
