@@ -6,8 +6,7 @@ from flask import Response, g
 
 from vetting import db
 from vetting.api import bp
-from vetting.api.spec import route
-from vetting.api.vendors import page_of
+from vetting.api.spec import page_of, route
 from vetting.schemas import AppCreate, AppOut, AppQuery, AppUpdate, Page
 from vetting.services import apps as svc
 

@@ -7,8 +7,7 @@ from flask import current_app, g
 from vetting import db
 from vetting.api import bp
 from vetting.api.checklists import registry
-from vetting.api.spec import route
-from vetting.api.vendors import page_of
+from vetting.api.spec import page_of, route
 from vetting.schemas import (
     AnswerIn,
     AssessmentCreate,

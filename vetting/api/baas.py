@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from vetting import clock, db
 from vetting.api import bp
-from vetting.api.spec import route
+from vetting.api.spec import page_of, route
 from vetting.models import BAA, BaaDocument
 from vetting.schemas import (
     BaaCalendarQuery,
@@ -77,12 +77,7 @@ def list_baas(query: BaaQuery) -> Page[BaaOut]:
         auto_renews=query.auto_renews,
         q=query.q,
     )
-    return Page[BaaOut](
-        items=[out_view(v) for v in result.items],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-    )
+    return page_of(BaaOut, result, out_view)  # type: ignore[return-value]
 
 
 @route(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vetting import db
 from vetting.api import bp
-from vetting.api.spec import route
+from vetting.api.spec import page_of, route
 from vetting.schemas import NotificationOut, NotificationQuery, Page
 from vetting.services import notifications as svc
 
@@ -29,9 +29,4 @@ def list_notifications(query: NotificationQuery) -> Page[NotificationOut]:
         page=query.page,
         per_page=query.per_page,
     )
-    return Page[NotificationOut](
-        items=[NotificationOut.model_validate(n) for n in result.items],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-    )
+    return page_of(NotificationOut, result)  # type: ignore[return-value]

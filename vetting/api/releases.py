@@ -10,7 +10,7 @@ from flask import Response, current_app, g, request
 
 from vetting import db
 from vetting.api import bp
-from vetting.api.spec import route
+from vetting.api.spec import page_of, route
 from vetting.core.allowlist import ListDiff
 from vetting.models import AllowlistRelease
 from vetting.schemas import (
@@ -87,12 +87,7 @@ def publish_release(body: ReleaseCreate) -> Response:
 )
 def list_releases(query: ReleaseQuery) -> Page[ReleaseSummaryOut]:
     result = svc.list_(db.session(), query.page, query.per_page)
-    return Page[ReleaseSummaryOut](
-        items=[_summary(i) for i in result.items],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-    )
+    return page_of(ReleaseSummaryOut, result, _summary)  # type: ignore[return-value]
 
 
 @route(

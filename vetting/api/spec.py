@@ -21,7 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from vetting import auth, db
 from vetting.errors import BadRequest, FieldError, Forbidden, Invalid, TooLarge, Unauthorized
-from vetting.schemas import ErrorOut
+from vetting.schemas import ErrorOut, Page
 
 
 @dataclass
@@ -324,3 +324,17 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             },
         },
     }
+
+
+def page_of(
+    model: type[BaseModel], result: Any, convert: Callable[[Any], BaseModel] | None = None
+) -> BaseModel:
+    """A service's PageResult as the API's Page[model]; `convert` builds one item (default:
+    model.model_validate of the row)."""
+    build = convert or model.model_validate
+    return Page[model](  # type: ignore[valid-type]
+        items=[build(i) for i in result.items],
+        page=result.page,
+        per_page=result.per_page,
+        total=result.total,
+    )

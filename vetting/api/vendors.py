@@ -6,18 +6,9 @@ from flask import Response, g
 
 from vetting import db
 from vetting.api import bp
-from vetting.api.spec import route
+from vetting.api.spec import page_of, route
 from vetting.schemas import Page, PageQuery, VendorCreate, VendorOut, VendorUpdate
 from vetting.services import vendors as svc
-
-
-def page_of(model, result) -> dict:  # type: ignore[no-untyped-def]
-    return Page[model](  # type: ignore[valid-type]
-        items=[model.model_validate(i) for i in result.items],
-        page=result.page,
-        per_page=result.per_page,
-        total=result.total,
-    )
 
 
 @route(

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from vetting.errors import NotFound
+from vetting.schemas import MAX_ID
 
 T = TypeVar("T")
 
@@ -29,7 +30,7 @@ def paginate(s: Session, stmt: Select, page: int, per_page: int) -> PageResult:
 
 def get_or_404(s: Session, model: type[T], ident: int, label: str) -> T:
     # An id beyond a 32-bit INTEGER column cannot exist (and would overflow the driver).
-    out_of_range = isinstance(ident, int) and not 1 <= ident <= 2**31 - 1
+    out_of_range = isinstance(ident, int) and not 1 <= ident <= MAX_ID
     obj = None if out_of_range else s.get(model, ident)
     if obj is None:
         raise NotFound(f"no {label} with id {ident}")
