@@ -24,7 +24,7 @@ _DATE_FIELDS = ("decided_on", "valid_until", "baa_term_end")
 
 
 # Python's own string order: the same on SQLite and PostgreSQL, whatever their collation.
-_sort_key = attrgetter("name", "platform", "app_id")
+sort_key = attrgetter("name", "platform", "app_id")
 
 
 def entry_dict(e: ListEntry) -> dict[str, Any]:
@@ -48,8 +48,8 @@ def release_content(entries: Iterable[ListEntry], excluded: Iterable[Exclusion])
     """The canonical content of a release: schema, entries and exclusions, sorted."""
     return {
         "schema": SCHEMA,
-        "entries": [entry_dict(e) for e in sorted(entries, key=_sort_key)],
-        "excluded": [exclusion_dict(x) for x in sorted(excluded, key=_sort_key)],
+        "entries": [entry_dict(e) for e in sorted(entries, key=sort_key)],
+        "excluded": [exclusion_dict(x) for x in sorted(excluded, key=sort_key)],
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -46,37 +46,37 @@ def _utc_day(column: Any, dialect: str) -> Any:
     return func.date(column, type_=Date)  # SQLite stores these timestamps as UTC text
 
 
-def compute(s: Session, as_of: date) -> ApprovedList:
-    """The approved list on `as_of` (no query per app)."""
+def compute(s: Session, as_of: date, app_ids: Collection[int] | None = None) -> ApprovedList:
+    """The approved list on `as_of` (no query per app); only the apps `app_ids` names when
+    given (what the live list recomputes after a few changes)."""
     with bulk_build():
-        return _compute(s, as_of)
+        return _compute(s, as_of, app_ids)
 
 
-def _compute(s: Session, as_of: date) -> ApprovedList:
+def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> ApprovedList:
     # Plain Core rows (no ORM result machinery), columns selected in AppFacts' field order:
     # positional construction is the fast path at 50,000 apps.
     conn = s.connection()
-    apps = [
-        AppFacts(*r)
-        for r in conn.execute(
-            select(
-                App.id,
-                App.name,
-                App.platform,
-                App.store_id,
-                App.vendor_id,
-                Vendor.name.label("vendor_name"),
-                App.revoked_on,
-                App.revoked_reason,
-                App.store_url,
-            )
-            .join(Vendor, Vendor.id == App.vendor_id)
-            .order_by(App.name, App.platform, App.id)
-        ).all()  # one fetchall, not a fetchone per row
-    ]
+    app_query = (
+        select(
+            App.id,
+            App.name,
+            App.platform,
+            App.store_id,
+            App.vendor_id,
+            Vendor.name.label("vendor_name"),
+            App.revoked_on,
+            App.revoked_reason,
+            App.store_url,
+        )
+        .join(Vendor, Vendor.id == App.vendor_id)
+        .order_by(App.name, App.platform, App.id)
+    )
+    if app_ids is not None:
+        app_query = app_query.where(App.id.in_(sorted(app_ids)))
+    apps = [AppFacts(*r) for r in conn.execute(app_query).all()]  # one fetchall, not one per row
     cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
-    rows: dict[int, Any] = {}
-    for r in conn.execute(
+    decision_query = (
         select(
             Decision.app_id,
             Decision.decision,
@@ -88,26 +88,30 @@ def _compute(s: Session, as_of: date) -> ApprovedList:
         )
         .where(Decision.decided_at < cutoff)
         .order_by(Decision.decided_at, Decision.id)
-    ).all():
+    )
+    baa_query = select(
+        BAA.id,
+        BAA.vendor_id,
+        BAA.effective_date,
+        BAA.expiration_date,
+        BAA.auto_renews,
+        BAA.renewal_term_months,
+        BAA.notice_days,
+        BAA.terminated_on,
+        BAA.status,
+        BAA.superseded_on,
+    )
+    if app_ids is not None:
+        decision_query = decision_query.where(Decision.app_id.in_(sorted(app_ids)))
+        baa_query = baa_query.where(BAA.vendor_id.in_(sorted({a.vendor_id for a in apps})))
+    rows: dict[int, Any] = {}
+    for r in conn.execute(decision_query).all():
         rows[r[0]] = r  # ordered by time: the last one kept is the latest
     latest = {
         app_id: DecisionFacts(r[1], r[2], r[3], r[4], r[5], r[6]) for app_id, r in rows.items()
     }
     baas: dict[int, list[BaaFacts]] = defaultdict(list)
-    for r in conn.execute(
-        select(
-            BAA.id,
-            BAA.vendor_id,
-            BAA.effective_date,
-            BAA.expiration_date,
-            BAA.auto_renews,
-            BAA.renewal_term_months,
-            BAA.notice_days,
-            BAA.terminated_on,
-            BAA.status,
-            BAA.superseded_on,
-        )
-    ).all():
+    for r in conn.execute(baa_query).all():
         baas[r.vendor_id].append(
             BaaFacts(
                 r.id,

@@ -13,8 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff, diff_lists
-from vetting.core.releases import list_from_content
+from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff
 from vetting.models import (
     BAA,
     AllowlistRelease,
@@ -25,7 +24,7 @@ from vetting.models import (
     SyncTarget,
     Vendor,
 )
-from vetting.services import allowlist, releases
+from vetting.services import live_list, releases
 from vetting.services.browse import AssessmentRow, BaaRow, assessment_rows, baa_rows
 
 LIST_LIMIT = 10
@@ -59,10 +58,10 @@ def data_version(s: Session) -> tuple[Any, ...]:
     return (url, *row)
 
 
-def detached(obj: Any) -> Any:
+def detached(obj: Any, exclude: set[str] | None = None) -> Any:
     """A plain copy of a row, safe to keep after its session closes (a session's rollback
-    would otherwise expire the cached instance)."""
-    return type(obj)(**obj.model_dump())
+    would otherwise expire the cached instance); `exclude` leaves big columns out."""
+    return type(obj)(**obj.model_dump(exclude=exclude))
 
 
 def cached(s: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
@@ -109,12 +108,10 @@ def list_changes(s: Session, as_of: date) -> ListChanges:
     """What publishing today would change (everything, when nothing was published yet)."""
 
     def compute() -> ListChanges:
-        current = allowlist.compute(s, as_of)
-        release = releases.latest(s)
-        previous = list_from_content(release.content, release.as_of) if release else None
-        return ListChanges(
-            current, detached(release) if release else None, diff_lists(previous, current)
-        )
+        release = releases.latest(s, with_content=False)  # loaded only if not parsed yet
+        live = live_list.compute(s, as_of, release)
+        kept = detached(release, exclude={"content", "diff"}) if release else None
+        return ListChanges(live.current, kept, live.diff)
 
     return cached(s, ("list_changes", as_of), compute)
 

@@ -24,7 +24,7 @@ from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
 from vetting.schemas import MAX_DATE, MIN_DATE
-from vetting.services import allowlist
+from vetting.services import allowlist, live_list
 from vetting.services.common import PageResult
 
 # The daily job publishes as this principal (it may only publish).
@@ -120,6 +120,7 @@ def publish(
                 **{k: len(getattr(diff, k)) for k in ListDiff.KINDS},
             },
         )
+    live_list.prime(s, release.id, sha, current)  # type: ignore[arg-type]
     return PublishResult(
         release,
         True,
@@ -146,8 +147,13 @@ def publish_if_changed(s: Session, as_of: date | None = None) -> PublishResult:
     return publish(s, AUTO_PUBLISHER, as_of, note="published automatically: the list changed")
 
 
-def latest(s: Session) -> AllowlistRelease | None:
-    return s.scalar(select(AllowlistRelease).order_by(AllowlistRelease.id.desc()).limit(1))
+def latest(s: Session, with_content: bool = True) -> AllowlistRelease | None:
+    """The newest release; without its content and diff (loaded on first access) when
+    `with_content` is false: tens of megabytes of JSON at 50,000 apps."""
+    query = select(AllowlistRelease).order_by(AllowlistRelease.id.desc()).limit(1)
+    if not with_content:
+        query = query.options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
+    return s.scalar(query)
 
 
 def latest_tag(s: Session) -> ReleaseTag | None:

@@ -1,0 +1,356 @@
+"""The live list worked out from the last release plus what changed since it must be exactly
+the list (and diff) a full computation gives: checked on random histories of changes made
+through the services, with publications and days passing in between."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from vetting import auth, clock, db
+from vetting.core.allowlist import diff_lists
+from vetting.core.releases import list_from_content
+from vetting.errors import VettingError
+from vetting.models import App
+from vetting.schemas import (
+    AppCreate,
+    AppUpdate,
+    AssessmentCreate,
+    BaaCreate,
+    BaaRenew,
+    BaaUpdate,
+    DecisionIn,
+    VendorCreate,
+    VendorUpdate,
+)
+from vetting.services import allowlist, apps, assessments, baas, live_list, releases, vendors
+
+ACTOR = auth.CLI_PRINCIPAL
+
+
+def full_and_live(s, as_of: date):
+    """The live list and diff, and what computing everything gives, for one date."""
+    release = releases.latest(s, with_content=False)
+    live = live_list.compute(s, as_of, release)
+    full = live_list.sorted_list(allowlist.compute(s, as_of))
+    previous = None
+    if release is not None:
+        previous = list_from_content(releases.latest(s).content, release.as_of)
+    return live, full, diff_lists(previous, full)
+
+
+def assert_same(s, as_of: date) -> bool:
+    live, full, diff = full_and_live(s, as_of)
+    assert live.current.as_of == as_of
+    assert live.current.entries == full.entries, as_of
+    assert live.current.excluded == full.excluded, as_of
+    assert live.diff == diff, as_of
+    return live.incremental
+
+
+class History:
+    """Random changes through the services (each one audited as in production)."""
+
+    def __init__(self, s, checklists, rng: random.Random) -> None:
+        self.s, self.checklists, self.rng = s, checklists, rng
+        self.vendors: list[int] = []
+        self.apps: list[int] = []
+        self.baas: list[int] = []
+        self.n = 0
+
+    def day(self, spread: int = 120) -> date:
+        return clock.today() + timedelta(days=self.rng.randint(-spread, spread))
+
+    def step(self) -> str:
+        ops = [self.vendor, self.app, self.decide, self.decide, self.baa, self.baa]
+        if self.apps:
+            ops += [self.edit_app, self.revoke, self.delete_app]
+        if self.vendors:
+            ops += [self.rename_vendor]
+        if self.baas:
+            ops += [self.activate, self.renew, self.terminate, self.edit_baa]
+        ops += [self.publish, self.travel]
+        op = self.rng.choice(ops)
+        try:
+            op()
+        except VettingError:
+            self.s.rollback()  # a refused change (e.g. terminating twice) changes nothing
+        return op.__name__
+
+    def vendor(self) -> None:
+        self.n += 1
+        self.vendors.append(vendors.create(self.s, ACTOR, VendorCreate(name=f"V{self.n}")).id)
+
+    def app(self) -> None:
+        if not self.vendors:
+            self.vendor()
+        self.n += 1
+        data = AppCreate(
+            vendor_id=self.rng.choice(self.vendors),
+            name=f"App {self.rng.choice('ABC')}{self.n}",
+            platform=self.rng.choice(["ios", "android", "web"]),
+            store_id=None,
+        )
+        self.apps.append(apps.create(self.s, ACTOR, data).id)
+
+    def edit_app(self) -> None:
+        change = self.rng.choice(["name", "vendor"])
+        data = (
+            AppUpdate(name=f"Renamed {self.rng.randint(1, 99)}")
+            if change == "name" or not self.vendors
+            else AppUpdate(vendor_id=self.rng.choice(self.vendors))
+        )
+        apps.update(self.s, ACTOR, self.rng.choice(self.apps), data)
+
+    def revoke(self) -> None:
+        data = AppUpdate(revoked_on=self.day(40), revoked_reason="vendor sold")
+        apps.update(self.s, ACTOR, self.rng.choice(self.apps), data)
+
+    def delete_app(self) -> None:
+        app_id = self.rng.choice(self.apps)
+        apps.delete(self.s, ACTOR, app_id)  # refused once assessed
+        self.apps.remove(app_id)
+
+    def rename_vendor(self) -> None:
+        self.n += 1
+        vendors.update(
+            self.s, ACTOR, self.rng.choice(self.vendors), VendorUpdate(name=f"W{self.n}")
+        )
+
+    def decide(self) -> None:
+        if not self.apps:
+            self.app()
+        checklist = self.rng.choice(["clinical-photo", "secure-messaging"])
+        a = assessments.create(
+            self.s,
+            ACTOR,
+            self.checklists,
+            AssessmentCreate(app_id=self.rng.choice(self.apps), checklist_id=checklist),
+        )
+        decision = self.rng.choice(["approved", "approved", "conditional", "rejected"])
+        data = DecisionIn(
+            decision=decision,
+            justification="reviewed by the committee",
+            conditions="camera roll off" if decision == "conditional" else None,
+            valid_until=clock.today() + timedelta(days=self.rng.randint(1, 150)),
+        )
+        assessments.decide(self.s, ACTOR, a.id, data)
+
+    def baa(self) -> None:
+        if not self.vendors:
+            self.vendor()
+        effective = self.day(200)
+        kind = self.rng.choice(["term", "term", "evergreen", "auto"])
+        fields: dict = {}
+        if kind != "evergreen":
+            fields["expiration_date"] = effective + timedelta(days=self.rng.randint(20, 400))
+        if kind == "auto":
+            fields |= {"auto_renews": True, "renewal_term_months": 1, "notice_days": 10}
+        status = self.rng.choice(["active", "active", "active", "draft", "pending_signature"])
+        data = BaaCreate(
+            vendor_id=self.rng.choice(self.vendors),
+            effective_date=effective,
+            status=status,
+            **fields,
+        )
+        self.baas.append(baas.create(self.s, ACTOR, data).id)
+
+    def activate(self) -> None:
+        baa_id = self.rng.choice(self.baas)
+        status = {"draft": "pending_signature", "pending_signature": "active"}.get(
+            baas.get(self.s, baa_id).status, "active"
+        )
+        baas.update(self.s, ACTOR, baa_id, BaaUpdate(status=status))
+
+    def edit_baa(self) -> None:
+        baa_id = self.rng.choice(self.baas)
+        old = baas.get(self.s, baa_id)
+        end = old.effective_date + timedelta(days=self.rng.randint(5, 300))
+        baas.update(self.s, ACTOR, baa_id, BaaUpdate(expiration_date=end))
+
+    def renew(self) -> None:
+        baa_id = self.rng.choice(self.baas)
+        start = self.day(60)
+        data = BaaRenew(
+            effective_date=start,
+            expiration_date=start + timedelta(days=self.rng.randint(30, 365)),
+            status=self.rng.choice(["active", "active", "pending_signature"]),
+        )
+        self.baas.append(baas.renew(self.s, ACTOR, baa_id, data).id)
+
+    def terminate(self) -> None:
+        baas.terminate(self.s, ACTOR, self.rng.choice(self.baas), self.day(60), "breach")
+
+    def publish(self) -> None:
+        releases.publish(self.s, ACTOR, clock.today())
+
+    def travel(self) -> None:
+        clock.freeze(clock.today() + timedelta(days=self.rng.randint(1, 45)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_live_list_is_the_full_computation_on_random_histories(app, seed):
+    rng = random.Random(seed)
+    incremental = checks = 0
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], rng)
+        for _ in range(8):
+            history.vendor()
+        for _ in range(70):
+            op = history.step()
+            dates = {clock.today(), history.day(90)}
+            if op == "publish":  # nothing touched since: only the days passing can change it
+                dates |= {history.day(400) for _ in range(6)}
+                dates |= {clock.today() + timedelta(days=d) for d in (-1, 1, 2, 30)}
+            for as_of in dates:
+                try:
+                    incremental += assert_same(s, as_of)
+                except AssertionError as exc:
+                    raise AssertionError(f"after {op} (seed {seed}), as of {as_of}") from exc
+                checks += 1
+    # Most answers came from the release plus the changed apps, not a full recomputation.
+    assert incremental > checks // 2, (incremental, checks)
+
+
+def test_a_small_change_recomputes_only_the_apps_it_touches(app):
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(7))
+        for _ in range(30):
+            history.app()
+        history.decide()
+        releases.publish(s, ACTOR, clock.today())
+        live, _, _ = full_and_live(s, clock.today())
+        assert live.incremental and live.recomputed == 0 and live.diff.empty
+
+        target = history.apps[3]
+        apps.update(s, ACTOR, target, AppUpdate(name="Renamed"))
+        live, full, diff = full_and_live(s, clock.today())
+        assert live.incremental and live.recomputed == 1
+        assert live.current == full and live.diff == diff
+
+
+def test_publishing_primes_the_list_it_would_otherwise_parse(app):
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(3))
+        for _ in range(12):
+            history.decide()
+            history.baa()
+        release = releases.publish(s, ACTOR, clock.today()).release
+        primed = live_list.release_list(s, release)
+        assert primed == list_from_content(release.content, release.as_of)
+
+
+def test_rows_written_around_the_services_make_it_compute_everything(app):
+    """A bulk insert leaves no audit event: the newest app id gives it away."""
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(5))
+        history.decide()
+        releases.publish(s, ACTOR, clock.today())
+        s.execute(
+            insert(App).values(
+                vendor_id=history.vendors[0],
+                name="Inserted directly",
+                platform="web",
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+        s.commit()
+        live, full, diff = full_and_live(s, clock.today())
+        assert not live.incremental
+        assert live.current == full and live.diff == diff
+        assert any(x.name == "Inserted directly" for x in live.current.excluded)
+
+
+def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
+    """Published once, then nothing touched: every transition comes from a date — a BAA
+    rolling over, expiring, starting, ending by termination or renewal; a decision expiring; a
+    revocation taking effect. Every day around each of them must match."""
+    today = clock.today()
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(11))
+
+        def approved_app_of_vendor(valid_days: int = 300) -> tuple[int, int]:
+            history.vendor()
+            history.app()
+            vendor_id, app_id = history.vendors[-1], history.apps[-1]
+            apps.update(s, ACTOR, app_id, AppUpdate(vendor_id=vendor_id))
+            a = assessments.create(
+                s,
+                ACTOR,
+                history.checklists,
+                AssessmentCreate(app_id=app_id, checklist_id="clinical-photo"),
+            )
+            decision = DecisionIn(
+                decision="approved",
+                justification="committee",
+                valid_until=today + timedelta(days=valid_days),
+            )
+            assessments.decide(s, ACTOR, a.id, decision)
+            return vendor_id, app_id
+
+        def baa(vendor_id: int, **fields) -> int:
+            data = BaaCreate(
+                vendor_id=vendor_id, **{"effective_date": today - timedelta(days=100), **fields}
+            )
+            return baas.create(s, ACTOR, data).id
+
+        v, _ = approved_app_of_vendor()  # rolls over monthly: the term end the list shows moves
+        baa(
+            v,
+            expiration_date=today + timedelta(days=3),
+            auto_renews=True,
+            renewal_term_months=1,
+            notice_days=5,
+        )
+        v, _ = approved_app_of_vendor()  # has rolled over monthly for a year
+        baa(
+            v,
+            effective_date=today - timedelta(days=400),
+            expiration_date=today - timedelta(days=372),
+            auto_renews=True,
+            renewal_term_months=1,
+            notice_days=5,
+        )
+        v, _ = approved_app_of_vendor()  # expires in 4 days
+        baa(v, expiration_date=today + timedelta(days=4))
+        v, _ = approved_app_of_vendor()  # starts in 5 days
+        baa(v, effective_date=today + timedelta(days=5))
+        v, _ = approved_app_of_vendor()  # terminated from day 6
+        baas.terminate(s, ACTOR, baa(v), today + timedelta(days=6), "breach")
+        v, _ = approved_app_of_vendor()  # renewed from day 7 with a new term end
+        old = baa(v, expiration_date=today + timedelta(days=60))
+        baas.renew(
+            s,
+            ACTOR,
+            old,
+            BaaRenew(
+                effective_date=today + timedelta(days=7),
+                expiration_date=today + timedelta(days=400),
+            ),
+        )
+        v, _ = approved_app_of_vendor(valid_days=8)  # decision expires after day 8
+        baa(v)
+        v, app_id = approved_app_of_vendor()  # revoked from day 9
+        baa(v)
+        apps.update(s, ACTOR, app_id, AppUpdate(revoked_on=today + timedelta(days=9)))
+
+        moved = 0
+        # Published today, then ten days later: the days checked lie after and before it.
+        for published in (today, today + timedelta(days=10)):
+            clock.freeze(published)
+            releases.publish(s, ACTOR, published)
+            for offset in range(-14, 45):
+                live, full, diff = full_and_live(s, published + timedelta(days=offset))
+                assert live.incremental, (published, offset)
+                assert live.current == full and live.diff == diff, (published, offset)
+                moved += not diff.empty
+        assert moved >= 100  # the transitions happened, and were seen

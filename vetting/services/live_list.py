@@ -1,0 +1,271 @@
+"""Today's approved list and its difference from the last release, without recomputing
+50,000 apps on every change.
+
+A published release is the list on its date, computed from the data as it was when it was
+published. An app's entry can differ today only when
+
+- something about it changed since: every change made through the services writes an audit
+  event in the same transaction (an app, its assessments and decisions, its vendor, the
+  vendor's BAAs), so the events after the release's own event name those apps; or
+- a date between the release's day and today changes how its unchanged facts read: a
+  decision made or expiring, a revocation taking effect, a BAA of its vendor starting,
+  ending, rolling over or being superseded.
+
+Those apps are recomputed (the same rules, the same code: `services.allowlist.compute`
+restricted to them); every other app keeps its entry from the release. The diff is taken over
+the recomputed apps only, which gives the same diff as comparing the two whole lists, because
+every other app is the same in both. When the set is large, or a change cannot be traced to
+apps, the whole list is computed instead: the result is always the same, only the cost
+differs. `tests/services/test_live_list.py` checks that on random histories.
+
+Parsed releases are kept per process (a release never changes); publishing primes the cache
+with the list it just computed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
+from vetting.core.baa import BaaTerms, state_on
+from vetting.core.releases import list_from_content, sort_key
+from vetting.models import BAA, AllowlistRelease, App, Assessment, AuditEvent, Decision
+from vetting.services import allowlist
+
+# Above this many apps to recompute, one full computation is as cheap and simpler to trust.
+MAX_RECOMPUTE = 5000
+# Audit events after the release beyond which tracing them costs more than it saves.
+MAX_EVENTS = 20_000
+
+# Entity types whose changes can move an app on or off the list, and those that cannot.
+# Anything else (a new kind of event, or a reset of the demo data) means: compute it all.
+_LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
+_OTHER_ENTITIES = frozenset(
+    {"user", "api_token", "sync_target", "allowlist_release", "notification_channel", "job_run"}
+)
+
+_BASES: OrderedDict[tuple[Any, ...], ApprovedList] = OrderedDict()
+_BASES_KEPT = 2
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LiveList:
+    """The list on `as_of` (entries and exclusions in the release's order) and its diff from
+    `release` (from nothing when nothing was published). `recomputed` says how many apps were
+    worked out afresh (all of them when `incremental` is false)."""
+
+    current: ApprovedList
+    diff: ListDiff
+    incremental: bool
+    recomputed: int
+
+
+def sorted_list(result: ApprovedList) -> ApprovedList:
+    """The same list in a release's order (Python's string order, whatever the database's
+    collation): what the live list is always shown in."""
+    return ApprovedList(
+        result.as_of,
+        tuple(sorted(result.entries, key=sort_key)),
+        tuple(sorted(result.excluded, key=sort_key)),
+    )
+
+
+def _base_key(s: Session, release_id: int, sha256: str) -> tuple[Any, ...]:
+    return (s.get_bind().engine.url.render_as_string(hide_password=True), release_id, sha256)
+
+
+def prime(s: Session, release_id: int, sha256: str, published: ApprovedList) -> None:
+    """Remember the list a release was just made from (no need to parse it back)."""
+    _remember(_base_key(s, release_id, sha256), sorted_list(published))
+
+
+def _remember(key: tuple[Any, ...], value: ApprovedList) -> None:
+    with _LOCK:
+        _BASES[key] = value
+        _BASES.move_to_end(key)
+        while len(_BASES) > _BASES_KEPT:
+            _BASES.popitem(last=False)
+
+
+def release_list(s: Session, release: AllowlistRelease) -> ApprovedList:
+    """A release's list, parsed once per process."""
+    key = _base_key(s, release.id, release.sha256)  # type: ignore[arg-type]
+    with _LOCK:
+        if key in _BASES:
+            _BASES.move_to_end(key)
+            return _BASES[key]
+    with allowlist.bulk_build():
+        parsed = list_from_content(release.content, release.as_of)
+    _remember(key, parsed)
+    return parsed
+
+
+def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveList:
+    """The list on `as_of` and what changed since `release` (normally the latest)."""
+    if release is not None:
+        base = release_list(s, release)
+        apps = _apps_to_recompute(s, release, base, as_of)
+        if apps is not None:
+            return _patched(s, as_of, base, apps)
+    current = sorted_list(allowlist.compute(s, as_of))
+    previous = release_list(s, release) if release is not None else None
+    with allowlist.bulk_build():
+        diff = diff_lists(previous, current)
+    return LiveList(current, diff, False, len(current.entries) + len(current.excluded))
+
+
+def _patched(s: Session, as_of: date, base: ApprovedList, apps: set[int]) -> LiveList:
+    fresh = sorted_list(allowlist.compute(s, as_of, apps)) if apps else ApprovedList(as_of, ())
+    before = ApprovedList(
+        base.as_of,
+        tuple(e for e in base.entries if e.app_id in apps),
+        tuple(x for x in base.excluded if x.app_id in apps),
+    )
+    current = ApprovedList(
+        as_of,
+        _merge((e for e in base.entries if e.app_id not in apps), fresh.entries),
+        _merge((x for x in base.excluded if x.app_id not in apps), fresh.excluded),
+    )
+    return LiveList(current, diff_lists(before, fresh), True, len(apps))
+
+
+def _merge(kept: Iterable[Any], fresh: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(heapq.merge(kept, fresh, key=sort_key))
+
+
+def _apps_to_recompute(
+    s: Session, release: AllowlistRelease, base: ApprovedList, as_of: date
+) -> set[int] | None:
+    """The ids of every app whose entry may differ between `base` and the list on `as_of`,
+    or None when they cannot be narrowed down (then the whole list is computed)."""
+    since = s.scalar(
+        select(AuditEvent.seq).where(
+            AuditEvent.action == "allowlist.publish",
+            AuditEvent.entity_type == "allowlist_release",
+            AuditEvent.entity_id == str(release.id),
+        )
+    )
+    if since is None:
+        return None
+    events = s.execute(
+        select(AuditEvent.entity_type, AuditEvent.entity_id)
+        .where(AuditEvent.seq > since)
+        .limit(MAX_EVENTS + 1)
+    ).all()
+    if len(events) > MAX_EVENTS:
+        return None
+    ids: dict[str, set[int]] = {kind: set() for kind in _LIST_ENTITIES}
+    for kind, entity_id in events:
+        if kind in _OTHER_ENTITIES:
+            continue
+        if kind not in _LIST_ENTITIES or entity_id is None or not entity_id.isdigit():
+            return None
+        ids[kind].add(int(entity_id))
+    apps = set(ids["app"])
+    vendors = set(ids["vendor"])
+    if ids["assessment"]:
+        found = s.execute(
+            select(Assessment.id, Assessment.app_id).where(
+                Assessment.id.in_(sorted(ids["assessment"]))
+            )
+        ).all()
+        if len(found) != len(ids["assessment"]):
+            return None  # an assessment gone without its app's event: cannot trace it
+        apps.update(app_id for _, app_id in found)
+    if ids["baa"]:
+        found = s.execute(select(BAA.id, BAA.vendor_id).where(BAA.id.in_(sorted(ids["baa"])))).all()
+        if len(found) != len(ids["baa"]):
+            return None
+        vendors.update(vendor_id for _, vendor_id in found)
+
+    lo, hi = sorted((release.as_of, as_of))
+    if lo != hi:
+        apps.update(_apps_dated_between(s, lo, hi))
+        vendors.update(_vendors_changing_between(s, lo, hi))
+    if vendors:
+        apps.update(s.scalars(select(App.id).where(App.vendor_id.in_(sorted(vendors)))).all())
+        apps.update(
+            item.app_id
+            for items in (base.entries, base.excluded)
+            for item in items
+            if item.vendor_id in vendors
+        )
+    if len(apps) > MAX_RECOMPUTE:
+        return None
+    # Rows written around the services (no audit event) cannot be traced: an app the release
+    # never saw, and no event created, means compute it all.
+    newest = s.scalar(select(func.max(App.id)))
+    known = max(
+        (item.app_id for items in (base.entries, base.excluded) for item in items), default=0
+    )
+    if newest is not None and newest > known and newest not in apps:
+        return None
+    return apps
+
+
+def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
+    """Apps whose unchanged facts read differently on `lo` and on `hi`: a revocation taking
+    effect (revoked on a day d means off from d), a decision made (it counts from the UTC day
+    it was made, so the latest one changes) or expiring (valid through its `valid_until`)."""
+    start = datetime.combine(lo + timedelta(days=1), time.min, tzinfo=UTC)
+    end = datetime.combine(hi + timedelta(days=1), time.min, tzinfo=UTC)
+    revoked = select(App.id).where(App.revoked_on > lo, App.revoked_on <= hi)
+    decided = select(Decision.app_id).where(
+        or_(
+            and_(Decision.decided_at >= start, Decision.decided_at < end),
+            and_(Decision.valid_until >= lo, Decision.valid_until < hi),
+        )
+    )
+    return set(s.scalars(revoked.union(decided)).all())
+
+
+def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
+    """Vendors with a BAA whose standing differs on `lo` and on `hi` (in force or not, and the
+    term end the list shows). Only agreements with a date in between, or that renew by
+    themselves, can differ; the core's `state_on` decides for those."""
+    near = (lo - timedelta(days=1), hi + timedelta(days=1))
+    rows = s.execute(
+        select(
+            BAA.id,
+            BAA.vendor_id,
+            BAA.effective_date,
+            BAA.expiration_date,
+            BAA.auto_renews,
+            BAA.renewal_term_months,
+            BAA.notice_days,
+            BAA.terminated_on,
+            BAA.status,
+            BAA.superseded_on,
+        ).where(
+            or_(
+                BAA.auto_renews.is_(True),
+                BAA.effective_date.between(*near),
+                BAA.expiration_date.between(*near),
+                BAA.terminated_on.between(*near),
+                BAA.superseded_on.between(*near),
+            )
+        )
+    ).all()
+    vendors: set[int] = set()
+    for r in rows:
+        if r.vendor_id in vendors:
+            continue
+        terms = BaaTerms(*r[2:])
+        if _standing(terms, lo) != _standing(terms, hi):
+            vendors.add(r.vendor_id)
+    return vendors
+
+
+def _standing(terms: BaaTerms, on: date) -> tuple[Any, ...]:
+    status = state_on(terms, on)
+    return (status.in_force, status.term_end, None if status.in_force else status.state)
