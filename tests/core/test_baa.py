@@ -6,8 +6,11 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
-from vetting.core.baa import BaaTerms, notice_deadline, state_on, term_end_on
+from vetting.core.baa import BaaTerms, add_months, notice_deadline, state_on, term_end_on
 
 D = date.fromisoformat
 
@@ -273,3 +276,17 @@ def test_validate_names_each_field_and_reason(
     terms: BaaTerms, problems: list[tuple[str, str]]
 ) -> None:
     assert terms.validate() == problems
+
+
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(9000, 12, 31)),
+    months=st.integers(min_value=-1200, max_value=1200),
+)
+def test_add_months_is_what_relativedelta_gives(day, months):
+    assert add_months(day, months) == day + relativedelta(months=months)
+
+
+def test_add_months_clamps_to_the_end_of_a_shorter_month():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 12, 15), 1) == date(2027, 1, 15)

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from dateutil.relativedelta import relativedelta
-
-from vetting.core.baa import BaaTerms, notice_deadline, term_end_on
+from vetting.core.baa import BaaTerms, add_months, notice_deadline, term_end_on
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (90, 60, 30, 14, 7, 1, 0)
 DEFAULT_CATCH_UP_DAYS = 30
@@ -108,7 +106,7 @@ def baa_due(
             months = terms.renewal_term_months or 12
             first = terms.expiration_date
             k = ((current.year - first.year) * 12 + current.month - first.month) // months
-            ends.insert(0, first + relativedelta(months=(k - 1) * months))
+            ends.insert(0, add_months(first, (k - 1) * months))
         candidates = []
         for end in ends:
             deadline = notice_deadline(terms, end)
