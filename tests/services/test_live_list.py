@@ -192,7 +192,9 @@ class History:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_live_list_is_the_full_computation_on_random_histories(app, seed):
+def test_live_list_is_the_full_computation_on_random_histories(app, seed, monkeypatch):
+    if seed % 2:  # half the runs patch the list by one sort instead of edits in place
+        monkeypatch.setattr(live_list, "EDITS_BEFORE_SORT", 0)
     rng = random.Random(seed)
     incremental = checks = 0
     with app.app_context():

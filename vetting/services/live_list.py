@@ -24,10 +24,9 @@ with the list it just computed.
 
 from __future__ import annotations
 
-import heapq
 import threading
+from bisect import insort
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -43,6 +42,8 @@ from vetting.services import allowlist
 
 # Above this many apps to recompute, one full computation is as cheap and simpler to trust.
 MAX_RECOMPUTE = 5000
+# Up to this many removed and added items, the list is edited in place; beyond, re-sorted.
+EDITS_BEFORE_SORT = 256
 # Audit events after the release beyond which tracing them costs more than it saves.
 MAX_EVENTS = 20_000
 
@@ -53,7 +54,7 @@ _OTHER_ENTITIES = frozenset(
     {"user", "api_token", "sync_target", "allowlist_release", "notification_channel", "job_run"}
 )
 
-_BASES: OrderedDict[tuple[Any, ...], ApprovedList] = OrderedDict()
+_BASES: OrderedDict[tuple[Any, ...], Base] = OrderedDict()
 _BASES_KEPT = 2
 _LOCK = threading.Lock()
 
@@ -80,16 +81,32 @@ def sorted_list(result: ApprovedList) -> ApprovedList:
     )
 
 
+class Base:
+    """A release's list, indexed for patching: where each app sits, which apps each vendor
+    has, and the newest app id the release saw (built once per release per process)."""
+
+    def __init__(self, published: ApprovedList) -> None:
+        self.list = published
+        self.entry_at = {e.app_id: i for i, e in enumerate(published.entries)}
+        self.excluded_at = {x.app_id: i for i, x in enumerate(published.excluded)}
+        self.by_vendor: dict[int, list[int]] = {}
+        for items in (published.entries, published.excluded):
+            for item in items:
+                self.by_vendor.setdefault(item.vendor_id, []).append(item.app_id)
+        self.newest_app_id = max((*self.entry_at, *self.excluded_at), default=0)
+
+
 def _base_key(s: Session, release_id: int, sha256: str) -> tuple[Any, ...]:
     return (s.get_bind().engine.url.render_as_string(hide_password=True), release_id, sha256)
 
 
 def prime(s: Session, release_id: int, sha256: str, published: ApprovedList) -> None:
     """Remember the list a release was just made from (no need to parse it back)."""
-    _remember(_base_key(s, release_id, sha256), sorted_list(published))
+    with allowlist.bulk_build():
+        _remember(_base_key(s, release_id, sha256), Base(sorted_list(published)))
 
 
-def _remember(key: tuple[Any, ...], value: ApprovedList) -> None:
+def _remember(key: tuple[Any, ...], value: Base) -> None:
     with _LOCK:
         _BASES[key] = value
         _BASES.move_to_end(key)
@@ -97,23 +114,33 @@ def _remember(key: tuple[Any, ...], value: ApprovedList) -> None:
             _BASES.popitem(last=False)
 
 
-def release_list(s: Session, release: AllowlistRelease) -> ApprovedList:
-    """A release's list, parsed once per process."""
+def forget() -> None:
+    """Drop every parsed release (what a new process starts with)."""
+    with _LOCK:
+        _BASES.clear()
+
+
+def _base(s: Session, release: AllowlistRelease) -> Base:
     key = _base_key(s, release.id, release.sha256)  # type: ignore[arg-type]
     with _LOCK:
         if key in _BASES:
             _BASES.move_to_end(key)
             return _BASES[key]
     with allowlist.bulk_build():
-        parsed = list_from_content(release.content, release.as_of)
-    _remember(key, parsed)
-    return parsed
+        base = Base(list_from_content(release.content, release.as_of))
+    _remember(key, base)
+    return base
+
+
+def release_list(s: Session, release: AllowlistRelease) -> ApprovedList:
+    """A release's list, parsed once per process."""
+    return _base(s, release).list
 
 
 def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveList:
     """The list on `as_of` and what changed since `release` (normally the latest)."""
     if release is not None:
-        base = release_list(s, release)
+        base = _base(s, release)
         apps = _apps_to_recompute(s, release, base, as_of)
         if apps is not None:
             return _patched(s, as_of, base, apps)
@@ -124,27 +151,41 @@ def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveLi
     return LiveList(current, diff, False, len(current.entries) + len(current.excluded))
 
 
-def _patched(s: Session, as_of: date, base: ApprovedList, apps: set[int]) -> LiveList:
+def _patched(s: Session, as_of: date, base: Base, apps: set[int]) -> LiveList:
     fresh = sorted_list(allowlist.compute(s, as_of, apps)) if apps else ApprovedList(as_of, ())
+    published = base.list
+    at_entries = sorted(base.entry_at[a] for a in apps if a in base.entry_at)
+    at_excluded = sorted(base.excluded_at[a] for a in apps if a in base.excluded_at)
     before = ApprovedList(
-        base.as_of,
-        tuple(e for e in base.entries if e.app_id in apps),
-        tuple(x for x in base.excluded if x.app_id in apps),
+        published.as_of,
+        tuple(published.entries[i] for i in at_entries),
+        tuple(published.excluded[i] for i in at_excluded),
     )
     current = ApprovedList(
         as_of,
-        _merge((e for e in base.entries if e.app_id not in apps), fresh.entries),
-        _merge((x for x in base.excluded if x.app_id not in apps), fresh.excluded),
+        _replace(published.entries, at_entries, fresh.entries),
+        _replace(published.excluded, at_excluded, fresh.excluded),
     )
     return LiveList(current, diff_lists(before, fresh), True, len(apps))
 
 
-def _merge(kept: Iterable[Any], fresh: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(heapq.merge(kept, fresh, key=sort_key))
+def _replace(items: tuple[Any, ...], drop: list[int], add: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`items` (in release order) without the positions `drop`, with `add` in order: a few
+    list edits when few apps changed, one sort of the whole when many did."""
+    if len(drop) + len(add) > EDITS_BEFORE_SORT:
+        dropped = set(drop)
+        kept = [item for i, item in enumerate(items) if i not in dropped]
+        return tuple(sorted([*kept, *add], key=sort_key))
+    out = list(items)
+    for i in reversed(drop):
+        del out[i]
+    for item in add:
+        insort(out, item, key=sort_key)
+    return tuple(out)
 
 
 def _apps_to_recompute(
-    s: Session, release: AllowlistRelease, base: ApprovedList, as_of: date
+    s: Session, release: AllowlistRelease, base: Base, as_of: date
 ) -> set[int] | None:
     """The ids of every app whose entry may differ between `base` and the list on `as_of`,
     or None when they cannot be narrowed down (then the whole list is computed)."""
@@ -194,21 +235,14 @@ def _apps_to_recompute(
         vendors.update(_vendors_changing_between(s, lo, hi))
     if vendors:
         apps.update(s.scalars(select(App.id).where(App.vendor_id.in_(sorted(vendors)))).all())
-        apps.update(
-            item.app_id
-            for items in (base.entries, base.excluded)
-            for item in items
-            if item.vendor_id in vendors
-        )
+        for vendor_id in vendors:
+            apps.update(base.by_vendor.get(vendor_id, ()))
     if len(apps) > MAX_RECOMPUTE:
         return None
     # Rows written around the services (no audit event) cannot be traced: an app the release
     # never saw, and no event created, means compute it all.
     newest = s.scalar(select(func.max(App.id)))
-    known = max(
-        (item.app_id for items in (base.entries, base.excluded) for item in items), default=0
-    )
-    if newest is not None and newest > known and newest not in apps:
+    if newest is not None and newest > base.newest_app_id and newest not in apps:
         return None
     return apps
 
