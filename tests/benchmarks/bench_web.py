@@ -30,12 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from flask import Flask  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from flask import Flask, current_app  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from vetting import auth, clock, create_app, db, demo, migrate  # noqa: E402
+from vetting.models import BAA  # noqa: E402
+from vetting.schemas import AppUpdate, AssessmentCreate, DecisionIn  # noqa: E402
+from vetting.services import apps, assessments, baas, dashboard, live_list, releases  # noqa: E402
 
 AIM_MS = 150.0
 PASSWORD = "benchmark password"
@@ -50,6 +53,33 @@ BIG_PAGES = [
     "/assessments", "/assessments?page=800&status=decided", "/baas", "/baas?page=200",
     "/allowlist", "/allowlist?page=200&xpage=100", "/audit", "/admin",
 ]  # fmt: skip
+
+
+CHANGED_PAGES = ["/", "/allowlist", "/baas"]
+
+
+def _rename_app(s: Any) -> None:
+    apps.update(s, auth.CLI_PRINCIPAL, 17, AppUpdate(name="Renamed app"))
+
+
+def _end_a_baa(s: Any) -> None:
+    baa_id = s.scalar(select(BAA.id).where(BAA.status == "active").limit(1))
+    baas.terminate(s, auth.CLI_PRINCIPAL, baa_id, AS_OF, "vendor breach")
+
+
+def _decide(s: Any) -> None:
+    checklists = current_app.extensions["vetting.checklists"]
+    new = AssessmentCreate(app_id=23, checklist_id="clinical-photo")
+    assessment = assessments.create(s, auth.CLI_PRINCIPAL, checklists, new)
+    decision = DecisionIn(decision="approved", justification="committee approved it")
+    assessments.decide(s, auth.CLI_PRINCIPAL, assessment.id, decision)
+
+
+_CHANGES = [
+    ("(app renamed)", _rename_app),
+    ("(BAA terminated)", _end_a_baa),
+    ("(decision recorded)", _decide),
+]
 
 
 def _sizes() -> Sizes:
@@ -153,8 +183,26 @@ def run() -> dict[str, list[dict[str, Any]]]:
             )
             client = _signed_in(app, "bench-big@example.org")
             base = _baseline(client)
+            with app.app_context():  # what IT does first: publish the list
+                start = time.perf_counter()
+                releases.publish(db.session(), auth.CLI_PRINCIPAL, AS_OF)
+                print(f"published release 1 in {time.perf_counter() - start:.1f} s")
             results["big"] = [_measure(app, client, p) for p in BIG_PAGES]
-            _report(f"{sizes.apps:,} apps", results["big"], base)
+            _report(f"{sizes.apps:,} apps, after publishing", results["big"], base)
+            results["changed"] = []
+            for label, change in _CHANGES:
+                with app.app_context():
+                    change(db.session())
+                for path in CHANGED_PAGES:
+                    results["changed"].append(
+                        {**_measure(app, client, path), "path": f"{path} {label}"}
+                    )
+            _report("first request after a change (cold = after it)", results["changed"], base)
+            # A restarted server has parsed no release yet: its first dashboard pays for that.
+            live_list.forget()
+            dashboard.forget()
+            restart = [{**_measure(app, client, "/"), "path": "/ after a restart"}]
+            _report("first request of a new process (not asserted)", restart, base)
             app.extensions["vetting.engine"].dispose()
     finally:
         clock.freeze(None)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.web.conftest import ACTOR, Register
+from tests.web.conftest import ACTOR, Register, good_answer
 from vetting import db
-from vetting.schemas import AnswerIn, AppUpdate, BaaCreate
-from vetting.services import apps, assessments, baas
+from vetting.schemas import AnswerIn, AppUpdate, BaaCreate, DecisionIn, VendorUpdate
+from vetting.services import apps, assessments, baas, vendors
 
 
 def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments(
@@ -61,3 +61,52 @@ def test_dashboard_and_list_follow_a_change_at_once(app, browser, register: Regi
     listing = b.get("/allowlist").text
     assert '>0</span><span class="tile-label">apps approved' in listing
     assert "revoked 2026-11-25: recalled" in listing
+
+
+def test_each_dashboard_section_follows_the_records_it_is_built_from(
+    app, browser, register: Register
+):
+    """The sections are kept apart (an app edit does not recompute the BAA section), so each
+    must still see every change to its own records at once."""
+    b = browser("admin")
+    page = b.get("/").text
+    assert "Acme BAA" in page and "Acme Health" in page  # expiring 2027-01-01
+    assert "No approval expires in the next 90 days" in page
+    with app.app_context():
+        s = db.session()
+        vendors.update(s, ACTOR, register.vendor_id, VendorUpdate(name="Acme Medical"))
+    page = b.get("/").text
+    assert "Acme Medical" in page and "Acme Health" not in page  # BAA section renamed
+    with app.app_context():
+        baas.terminate(db.session(), ACTOR, register.baa_id, date(2026, 11, 20), "breach")
+    page = b.get("/").text
+    assert "BAAs lapsed in the last 90 days" in page
+    assert '>1</span><span class="tile-label">BAAs lapsed' in page
+    assert "0 apps approved today" in page  # its vendor's app left the list
+    assert "Borealis Snap" not in page  # its assessment has no answers yet
+    with app.app_context():
+        s = db.session()
+        checklist = app.extensions["vetting.checklists"]["clinical-photo"]
+        answers = {
+            c.key: AnswerIn(value=good_answer(c.kind, c.options), source="verified")
+            for c in checklist.capabilities
+        }
+        assessments.answer_many(s, ACTOR, register.open_id, answers)
+    page = b.get("/").text
+    assert '>1</span><span class="tile-label">assessments waiting' in page
+    assert "Borealis Snap" in page
+    with app.app_context():
+        s = db.session()
+        assessments.decide(
+            s,
+            ACTOR,
+            register.open_id,
+            DecisionIn(
+                decision="approved",
+                justification="pilot on one ward",
+                valid_until=date(2026, 12, 10),
+            ),
+        )
+    page = b.get("/").text
+    assert "Borealis Snap" in page  # now due for reassessment within 90 days
+    assert '>1</span><span class="tile-label">reassessments due' in page

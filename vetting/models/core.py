@@ -135,6 +135,8 @@ class AuditEvent(SQLModel, table=True):
     """Append-only, hash-chained: hash = sha256(prev_hash + canonical event)."""
 
     __tablename__ = "audit_event"
+    # The newest event per kind of record: what names the version of each dashboard section.
+    __table_args__ = (Index("ix_audit_event_entity_seq", "entity_type", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from vetting import audit, clock
@@ -57,6 +57,41 @@ def terms_of(baa: BAA) -> BaaTerms:
         terminated_on=baa.terminated_on,
         status=baa.status,
         superseded_on=baa.superseded_on,
+    )
+
+
+# The columns BaaTerms is made of, in its field order, read without the driver-level date
+# conversion SQLAlchemy does for SQLite (ISO text → date, in Python, per value): pages that
+# read thousands of agreements key their remembered results by these raw values and convert
+# only the few they have not seen (PostgreSQL returns dates either way).
+RAW_TERMS = (
+    type_coerce(BAA.effective_date, String),
+    type_coerce(BAA.expiration_date, String),
+    BAA.auto_renews,
+    BAA.renewal_term_months,
+    BAA.notice_days,
+    type_coerce(BAA.terminated_on, String),
+    BAA.status,
+    type_coerce(BAA.superseded_on, String),
+)
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def terms_from_raw(raw: Sequence[Any]) -> BaaTerms:
+    """BaaTerms from a row of RAW_TERMS."""
+    effective, expiration, auto, months, notice, terminated, status, superseded = raw
+    return BaaTerms(
+        _day(effective),  # type: ignore[arg-type]
+        _day(expiration),
+        bool(auto),
+        months,
+        notice,
+        _day(terminated),
+        status,
+        _day(superseded),
     )
 
 

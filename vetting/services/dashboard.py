@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff
+from vetting.core.baa import BaaStatus, state_on
 from vetting.models import (
     BAA,
     AllowlistRelease,
@@ -24,8 +25,9 @@ from vetting.models import (
     SyncTarget,
     Vendor,
 )
-from vetting.services import live_list, releases
-from vetting.services.browse import AssessmentRow, BaaRow, assessment_rows, baa_rows
+from vetting.services import baas, live_list, releases
+from vetting.services.browse import AssessmentRow, assessment_rows
+from vetting.services.memo import MISSING, ByTerms
 
 LIST_LIMIT = 10
 T = TypeVar("T")
@@ -34,23 +36,52 @@ T = TypeVar("T")
 # the services appends an audit event in the same transaction, so the head of the hash chain
 # names the state of the data: a new event means recompute, none means the same answer.
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_CACHE_SIZE = 16
+_CACHE_SIZE = 32
 _LOCK = threading.Lock()
 
 
-def data_version(s: Session) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class Depends:
+    """What a kept result is computed from: the kinds of records whose audit events change it,
+    and the tables whose newest ids it must see (rows inserted around the services)."""
+
+    entity_types: tuple[str, ...]
+    models: tuple[type[Any], ...]
+
+
+# The dashboard's BAA section and the register's timeline: agreements and vendors' names.
+BAAS = Depends(("baa", "vendor", "demo"), (BAA, Vendor))
+# Assessments waiting for a decision and reassessments coming due: apps, assessments,
+# decisions (audited as assessment events) and vendors' names.
+WORK = Depends(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
+
+
+def data_version(s: Session, depends: Depends | None = None) -> tuple[Any, ...]:
     """Names the state of the register: the database, the head of the audit chain (every
     change through a service moves it) and the newest row ids (rows inserted around the
-    services, e.g. by a bulk import or a benchmark, move those). Primary-key maxima and the
-    chain head are index look-ups, so this costs one cheap statement."""
-    head = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    services, e.g. by a bulk import or a benchmark, move those). With `depends`, only the
+    newest event of each kind it names counts, so unrelated changes keep the result.
+    Primary-key maxima and newest events are index look-ups: one cheap statement."""
+    if depends is None:
+        heads = [select(AuditEvent.seq, AuditEvent.hash)]
+        models: tuple[type[Any], ...] = (Vendor, App, Decision, BAA, AllowlistRelease)
+    else:
+        heads = [
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.entity_type == kind)
+            for kind in depends.entity_types
+        ]
+        models = depends.models
+    newest = [head.order_by(AuditEvent.seq.desc()).limit(1) for head in heads]
     row = s.execute(
         select(
-            head.with_only_columns(AuditEvent.seq).scalar_subquery(),
-            head.with_only_columns(AuditEvent.hash).scalar_subquery(),
+            *(
+                query.with_only_columns(column).scalar_subquery()
+                for query in newest
+                for column in (AuditEvent.seq, AuditEvent.hash)
+            ),
             *(
                 select(func.max(model.id)).scalar_subquery()  # type: ignore[attr-defined]
-                for model in (Vendor, App, Decision, BAA, AllowlistRelease)
+                for model in models
             ),
         )
     ).one()
@@ -64,9 +95,12 @@ def detached(obj: Any, exclude: set[str] | None = None) -> Any:
     return type(obj)(**obj.model_dump(exclude=exclude))
 
 
-def cached(s: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """`compute()` once per (key, data version); a few recent results are kept per process."""
-    full = (*key, *data_version(s))
+def cached(
+    s: Session, key: tuple[Any, ...], compute: Callable[[], T], depends: Depends | None = None
+) -> T:
+    """`compute()` once per (key, data version); a few recent results are kept per process.
+    `depends` narrows the version to the records the result is computed from."""
+    full = (*key, *data_version(s, depends))
     with _LOCK:
         if full in _CACHE:
             _CACHE.move_to_end(full)
@@ -77,6 +111,12 @@ def cached(s: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return value
+
+
+def forget() -> None:
+    """Drop every kept result (what a new process starts with)."""
+    with _LOCK:
+        _CACHE.clear()
 
 
 @dataclass(frozen=True)
@@ -119,9 +159,9 @@ def list_changes(s: Session, as_of: date) -> ListChanges:
 @dataclass(frozen=True)
 class Overview:
     as_of: date
-    baas_expiring: list[BaaRow]
-    baas_past_notice: list[BaaRow]
-    baas_lapsed: list[BaaRow]
+    baas_expiring: list[BaaNeed]
+    baas_past_notice: list[BaaNeed]
+    baas_lapsed: list[BaaNeed]
     ready: list[AssessmentRow]
     ready_count: int
     in_progress_count: int
@@ -139,68 +179,60 @@ def overview(s: Session, as_of: date, warning_days: int, horizon_days: int = 90)
     return cached(s, key, lambda: _overview(s, as_of, warning_days, horizon_days))
 
 
+@dataclass(frozen=True)
+class BaaBrief:
+    """What the dashboard shows of an agreement (not the whole row: thousands are read)."""
+
+    id: int
+    vendor_id: int
+    title: str | None
+
+
+@dataclass(frozen=True)
+class BaaNeed:
+    """An agreement legal should act on, its state today and its vendor's name."""
+
+    baa: BaaBrief
+    status: BaaStatus
+    vendor_name: str = ""
+
+
+_BAA_COLUMNS = (BAA.id, BAA.vendor_id, BAA.title, *baas.RAW_TERMS)
+
+
+_STATES = ByTerms()  # per (day, warning days): an agreement's terms → its state
+
+
+def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple[Any, BaaStatus]]:
+    """(row, state today) of each agreement `where` selects: plain rows and the core's state
+    rules, remembered per set of terms (thousands of auto-renewing agreements are read on
+    every dashboard, and few change between two views)."""
+    memo = _STATES.table(as_of, warning_days)
+    found = []
+    for r in s.connection().execute(select(*_BAA_COLUMNS).where(where)).all():
+        terms = tuple(r[3:])
+        status = memo.get(terms, MISSING)
+        if status is MISSING:
+            status = memo[terms] = state_on(baas.terms_from_raw(terms), as_of, warning_days)
+        found.append((r, status))
+    return found
+
+
 def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> Overview:
-    recent = as_of - timedelta(days=90)
-    soon = as_of + timedelta(days=warning_days)
-    # Only agreements that can be expiring, past notice or recently lapsed (SQL narrows them;
-    # the core decides): auto-renewing ones, and those whose end falls near today.
-    near = select(BAA).where(
-        BAA.status.in_(("active", "superseded", "terminated")),
-        or_(
-            BAA.auto_renews.is_(True),
-            BAA.expiration_date.between(recent, soon),
-            BAA.terminated_on.between(recent, as_of),
-        ),
+    """Each section is kept until the records it is computed from change: editing an app
+    does not recompute the BAA section, recording a BAA does not recount assessments."""
+    expiring, past_notice, lapsed = cached(
+        s,
+        ("dashboard-baas", as_of, warning_days),
+        lambda: _baa_section(s, as_of, warning_days),
+        BAAS,
     )
-    rows = baa_rows(s.scalars(near), as_of, warning_days)
-    lapsing = {r.baa.vendor_id for r in rows if r.status.state in ("expired", "terminated")}
-    in_force_vendors = {r.baa.vendor_id for r in rows if r.status.in_force}
-    if lapsing - in_force_vendors:
-        others = s.scalars(select(BAA).where(BAA.vendor_id.in_(lapsing - in_force_vendors)))
-        in_force_vendors |= {
-            r.baa.vendor_id for r in baa_rows(others, as_of, warning_days) if r.status.in_force
-        }
-    names: dict[int, str] = {}
-    vendor_ids = {r.baa.vendor_id for r in rows}
-    if vendor_ids:
-        names = dict(
-            s.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids))).all()  # type: ignore[arg-type]
-        )
-    rows = [BaaRow(detached(r.baa), r.status, names.get(r.baa.vendor_id, "")) for r in rows]
-    expiring = sorted(
-        (r for r in rows if r.status.state == "expiring"),
-        key=lambda r: r.status.notice_deadline or r.status.term_end or as_of,
+    ready, ready_count, open_count, due, due_count, overdue_count = cached(
+        s,
+        ("dashboard-work", as_of, horizon_days),
+        lambda: _work_section(s, as_of, horizon_days),
+        WORK,
     )
-    past_notice = sorted(
-        (r for r in rows if r.status.renewed_by_default),
-        key=lambda r: r.status.term_end or as_of,
-    )
-    # Lapsed in the last 90 days with nothing else in force: that vendor's apps are off the list.
-    lapsed = sorted(
-        (
-            r
-            for r in rows
-            if r.status.state in ("expired", "terminated")
-            and r.status.term_end is not None
-            and r.status.term_end >= recent
-            and r.baa.vendor_id not in in_force_vendors
-        ),
-        key=lambda r: r.status.term_end or as_of,
-        reverse=True,
-    )
-
-    open_ = select(Assessment).where(Assessment.status == "open")
-    ready_q = open_.where(Assessment.verdict != "incomplete")
-    ready_count = s.scalar(select(func.count()).select_from(ready_q.subquery())) or 0
-    open_count = s.scalar(select(func.count()).select_from(open_.subquery())) or 0
-    ready = [
-        AssessmentRow(detached(r.assessment), *astuple_tail(r))
-        for r in assessment_rows(
-            s, list(s.scalars(ready_q.order_by(Assessment.updated_at).limit(LIST_LIMIT)))
-        )
-    ]
-
-    due, due_count, overdue_count = _due(s, as_of, horizon_days)
     return Overview(
         as_of=as_of,
         baas_expiring=expiring,
@@ -215,6 +247,84 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         horizon_days=horizon_days,
         changes=list_changes(s, as_of),
     )
+
+
+def _baa_section(
+    s: Session, as_of: date, warning_days: int
+) -> tuple[list[BaaNeed], list[BaaNeed], list[BaaNeed]]:
+    """BAAs expiring, past their notice deadline, and lapsed with nothing else in force."""
+    recent = as_of - timedelta(days=90)
+    soon = as_of + timedelta(days=warning_days)
+    # Only agreements that can be expiring, past notice or recently lapsed (SQL narrows them;
+    # the core decides): auto-renewing ones, and those whose end falls near today.
+    near = and_(
+        BAA.status.in_(("active", "superseded", "terminated")),
+        or_(
+            BAA.auto_renews.is_(True),
+            BAA.expiration_date.between(recent, soon),
+            BAA.terminated_on.between(recent, as_of),
+        ),
+    )
+    rows = _needs(s, near, as_of, warning_days)
+    lapsing = {r.vendor_id for r, st in rows if st.state in ("expired", "terminated")}
+    in_force_vendors = {r.vendor_id for r, st in rows if st.in_force}
+    if lapsing - in_force_vendors:
+        others = _needs(s, BAA.vendor_id.in_(lapsing - in_force_vendors), as_of, warning_days)
+        in_force_vendors |= {r.vendor_id for r, st in others if st.in_force}
+    expiring = sorted(
+        ((r, st) for r, st in rows if st.state == "expiring"),
+        key=lambda x: x[1].notice_deadline or x[1].term_end or as_of,
+    )
+    past_notice = sorted(
+        ((r, st) for r, st in rows if st.renewed_by_default),
+        key=lambda x: x[1].term_end or as_of,
+    )
+    # Lapsed in the last 90 days with nothing else in force: that vendor's apps are off the list.
+    lapsed = sorted(
+        (
+            (r, st)
+            for r, st in rows
+            if st.state in ("expired", "terminated")
+            and st.term_end is not None
+            and st.term_end >= recent
+            and r.vendor_id not in in_force_vendors
+        ),
+        key=lambda x: x[1].term_end or as_of,
+        reverse=True,
+    )
+    vendor_ids = {r.vendor_id for r, _ in (*expiring, *past_notice, *lapsed)}
+    names: dict[int, str] = {}
+    if vendor_ids:
+        names = dict(
+            s.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids))).all()  # type: ignore[arg-type]
+        )
+
+    def named(found: list[tuple[Any, BaaStatus]]) -> list[BaaNeed]:
+        return [
+            BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
+            for r, st in found
+        ]
+
+    return named(expiring), named(past_notice), named(lapsed)
+
+
+def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]:
+    """Assessments waiting for a decision (the oldest first) and reassessments coming due."""
+    ready_q = select(Assessment).where(
+        Assessment.status == "open", Assessment.verdict != "incomplete"
+    )
+    ready_ = func.sum(case((Assessment.verdict != "incomplete", 1), else_=0))
+    open_count, ready_count = s.execute(
+        select(func.count(), ready_).where(Assessment.status == "open")
+    ).one()
+    ready = [
+        AssessmentRow(detached(r.assessment), *astuple_tail(r))
+        for r in assessment_rows(
+            s, list(s.scalars(ready_q.order_by(Assessment.updated_at).limit(LIST_LIMIT)))
+        )
+    ]
+    due, due_count, overdue_count = _due(s, as_of, horizon_days)
+    return ready, ready_count or 0, open_count or 0, due, due_count, overdue_count
 
 
 def astuple_tail(row: AssessmentRow) -> tuple[Any, ...]:
@@ -254,12 +364,19 @@ def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision],
             latest,
         )
     )
-    sub = base.subquery()
-    count = s.scalar(select(func.count()).select_from(sub)) or 0
-    overdue = s.scalar(select(func.count()).select_from(sub).where(sub.c.valid_until < as_of)) or 0
-    rows = s.execute(base.order_by(Decision.valid_until, App.name).limit(LIST_LIMIT)).all()
+    # The totals ride along on the first rows (window functions run before LIMIT): one pass
+    # over thousands of due decisions instead of one for the rows and one for the counts.
+    total = func.count().over()
+    overdue = func.sum(case((Decision.valid_until < as_of, 1), else_=0)).over()
+    rows = s.execute(
+        base.add_columns(total, overdue)
+        .order_by(Decision.valid_until, App.name, App.id)
+        .limit(LIST_LIMIT)
+    ).all()
     due = [DueDecision(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (r[5] - as_of).days) for r in rows]
-    return due, count, overdue
+    if not rows:
+        return due, 0, 0
+    return due, int(rows[0][7]), int(rows[0][8] or 0)
 
 
 def sync_targets(s: Session) -> list[SyncTarget]:
