@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, database, checklists, API, CLI — wiring only."""
-    from vetting import api, db, jobs, web
+    from vetting import api, db, jobs, warmup, web
     from vetting import config as settings
     from vetting.services import checklists
 
@@ -30,4 +30,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     jobs.init_app(app)  # the in-process scheduler, only when VETTING_SCHEDULER=on
+    warmup.init_app(app)  # today's costly pages computed ahead, in serving processes
     return app

@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from vetting import audit as audit_log
-from vetting import auth, clock, create_app, db, migrate
+from vetting import auth, clock, create_app, db, migrate, warmup
 from vetting.config import REPO_ROOT, ConfigError
 from vetting.core.checklist import ChecklistError, load_checklist, load_directory
 from vetting.errors import VettingError
@@ -410,6 +410,8 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
         # Flask's app.run() refuses to run inside a `flask`-style CLI command; serve directly.
         from werkzeug.serving import run_simple
 
+        if current_app.config["WARM_CACHES"]:
+            warmup.start(current_app._get_current_object())  # type: ignore[attr-defined]
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 

@@ -91,6 +91,9 @@ def load(instance_path: Path, env: dict[str, str] | None = None) -> dict[str, An
         "SYNC_RETRIES": _int(env, "VETTING_SYNC_RETRIES", 3),
         "SYNC_BACKOFF_SECONDS": _int(env, "VETTING_SYNC_BACKOFF_SECONDS", 2),
         "AUTO_SYNC": _bool(env, "VETTING_AUTO_SYNC", False),
+        # Serving processes compute today's dashboard and BAA timeline at start-up and just
+        # after midnight (vetting/warmup.py), so the first person of the day does not wait.
+        "WARM_CACHES": _bool(env, "VETTING_WARM_CACHES", True),
     }
 
 

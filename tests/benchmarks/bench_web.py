@@ -10,8 +10,11 @@ statements each page runs are counted too: they must not grow with the number of
     VETTING_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test python …
     BENCH_APPS=5000 BENCH_VENDORS=1000 BENCH_BAAS=1200 python …   # a quicker run
 
-"cold" is the first request after the data changed (the approved list and the dashboard are
-computed then and kept until the next change); "warm" is the median of the next five.
+"cold" is the first request after the data changed (what changed is recomputed then and kept
+until the next change); "warm" is the median of the next five. At 50,000 apps the run
+publishes a release, then times each page; the dashboard, approved list and register after
+an app rename, a BAA termination and a decision; and a new process's first requests with and
+without the warm-up a serving process does at start (vetting/warmup.py).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from sqlalchemy import event, select  # noqa: E402
 
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
-from vetting import auth, clock, create_app, db, demo, migrate  # noqa: E402
+from vetting import auth, clock, create_app, db, demo, migrate, warmup  # noqa: E402
 from vetting.models import BAA  # noqa: E402
 from vetting.schemas import AppUpdate, AssessmentCreate, DecisionIn  # noqa: E402
 from vetting.services import apps, assessments, baas, dashboard, live_list, releases  # noqa: E402
@@ -183,6 +186,7 @@ def run() -> dict[str, list[dict[str, Any]]]:
             )
             client = _signed_in(app, "bench-big@example.org")
             base = _baseline(client)
+            print(f"warm-up of a serving process at start (ms): {warmup.warm(app)}")
             with app.app_context():  # what IT does first: publish the list
                 start = time.perf_counter()
                 releases.publish(db.session(), auth.CLI_PRINCIPAL, AS_OF)
@@ -198,24 +202,35 @@ def run() -> dict[str, list[dict[str, Any]]]:
                         {**_measure(app, client, path), "path": f"{path} {label}"}
                     )
             _report("first request after a change (cold = after it)", results["changed"], base)
-            # A restarted server has parsed no release yet: its first dashboard pays for that.
+            # A new process has parsed no release and computed nothing for today yet: a serving
+            # process warms up at start and after midnight; without that, its first request pays.
+            restart = []
+            for path in CHANGED_PAGES:
+                live_list.forget()
+                dashboard.forget()
+                restart.append({**_measure(app, client, path), "path": f"{path} (not warmed)"})
+            _report("first request of a process that did not warm up (not asserted)", restart, base)
             live_list.forget()
             dashboard.forget()
-            restart = [{**_measure(app, client, "/"), "path": "/ after a restart"}]
-            _report("first request of a new process (not asserted)", restart, base)
+            print(f"\nwarm-up of a new process (ms): {warmup.warm(app)}")
+            results["warmed"] = [_measure(app, client, path) for path in CHANGED_PAGES]
+            _report("first request of a new process after its warm-up", results["warmed"], base)
             app.extensions["vetting.engine"].dispose()
     finally:
         clock.freeze(None)
     return results
 
 
-def test_every_page_is_served_within_150_ms_warm() -> None:
+def test_every_page_is_served_within_150_ms() -> None:
+    """Every page warm; and the first request after a change, or in a process that has
+    warmed up, cold (the first request of a process that did not warm up is only printed)."""
     results = run()
     slow = [
-        (name, r["path"], round(r["warm"]))
+        (name, r["path"], which, round(r[which]))
         for name, rows in results.items()
         for r in rows
-        if r["warm"] > AIM_MS
+        for which in (("warm", "cold") if name in ("changed", "warmed") else ("warm",))
+        if r[which] > AIM_MS
     ]
     assert not slow, slow
 

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from sqlmodel import Session
 
 from vetting import clock, db
 from vetting.core.baa import BaaTerms, ends_on, notice_deadline, state_on, term_ends
@@ -121,14 +122,15 @@ def index() -> ResponseReturnValue:
         filters=FILTERS,
         current=key,
         q=arg_str("q"),
-        chart=timeline.draw(
-            *dashboard.cached(
-                s, ("timeline", as_of, warning_days()), lambda: _timeline(as_of), dashboard.BAAS
-            ),
-            as_of,
-        ),
+        chart=timeline.draw(*lanes_for(s, as_of), as_of),
         as_of=as_of,
     )
+
+
+def lanes_for(s: Session, as_of: date) -> tuple[list[timeline.Lane], int]:
+    """The timeline's lanes on `as_of`, kept until an agreement or a vendor changes."""
+    key = ("timeline", as_of, warning_days())
+    return dashboard.cached(s, key, lambda: _timeline(as_of), dashboard.BAAS)
 
 
 def _timeline(as_of: date) -> tuple[list[timeline.Lane], int]:

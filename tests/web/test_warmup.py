@@ -1,0 +1,61 @@
+"""Today's costly pages are computed ahead in serving processes (vetting/warmup.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.web.conftest import Register
+from vetting import create_app, warmup
+from vetting.services import dashboard, live_list
+from vetting.web import baas as baas_pages
+
+
+def spy(monkeypatch, module, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_warmed_process_serves_the_dashboard_and_register_without_computing_them(
+    app, browser, register: Register, monkeypatch
+):
+    b = browser("admin")
+    computed = {
+        "baa section": spy(monkeypatch, dashboard, "_baa_section"),
+        "work section": spy(monkeypatch, dashboard, "_work_section"),
+        "list": spy(monkeypatch, live_list, "compute"),
+        "timeline": spy(monkeypatch, baas_pages, "_timeline"),
+    }
+    dashboard.forget()
+    took = warmup.warm(app)
+    assert set(took) == {"dashboard", "baa timeline"}
+    assert all(len(calls) == 1 for calls in computed.values()), computed
+    assert b.get("/").status_code == 200
+    assert b.get("/baas").status_code == 200
+    assert all(len(calls) == 1 for calls in computed.values()), computed  # nothing again
+
+    dashboard.forget()  # a process that was not warmed computes on its first request
+    b.get("/")
+    assert len(computed["baa section"]) == 2
+
+
+def test_serving_processes_warm_up_and_commands_and_tests_do_not(database_url, tmp_path: Path):
+    def make(**config):
+        base = {"DATABASE_URL": database_url, "SECRET_KEY": "x", "INSTANCE_PATH": tmp_path}
+        return create_app({**base, **config})
+
+    served = make(TESTING=False)
+    try:
+        scheduler = served.extensions["vetting.warmup"]
+        assert scheduler.get_job("warm-daily") is not None  # a minute after each midnight
+    finally:
+        served.extensions["vetting.warmup"].shutdown(wait=True)
+    assert "vetting.warmup" not in make(TESTING=True).extensions
+    assert "vetting.warmup" not in make(TESTING=False, START_SCHEDULER=False).extensions
+    assert "vetting.warmup" not in make(TESTING=False, WARM_CACHES=False).extensions
