@@ -13,6 +13,7 @@ from vetting.core.baa import BaaTerms
 from vetting.core.reminders import (
     DEFAULT_THRESHOLDS,
     baa_due,
+    baa_reminder_stands,
     describe,
     due_threshold,
     parse_thresholds,
@@ -222,3 +223,52 @@ def test_auto_renewing_baa_reminds_each_term_at_most_once_per_threshold(
     for hits in by_term.values():
         ordered = [t for _, t in sorted(hits)]
         assert ordered == sorted(ordered, reverse=True)
+
+
+# --- whether a planned reminder still fits an agreement whose dates were edited -------------
+
+
+def test_a_fixed_term_reminder_stands_only_for_its_current_term_end():
+    terms = BaaTerms(date(2026, 1, 1), date(2027, 1, 1))
+    assert baa_reminder_stands(terms, "term_end", date(2027, 1, 1))
+    assert baa_reminder_stands(terms, "expired", date(2027, 1, 1))
+    assert not baa_reminder_stands(terms, "term_end", date(2026, 12, 1))  # the old end
+    assert not baa_reminder_stands(terms, "notice_deadline", date(2027, 1, 1))
+    assert not baa_reminder_stands(BaaTerms(date(2026, 1, 1)), "term_end", date(2027, 1, 1))
+
+
+def test_an_auto_renewing_reminder_stands_for_every_term_end_of_the_series():
+    terms = BaaTerms(date(2025, 1, 31), date(2026, 1, 31), True, 1, 10)
+    for end in (date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2027, 1, 31)):
+        assert baa_reminder_stands(terms, "notice_deadline", end), end
+    assert not baa_reminder_stands(terms, "notice_deadline", date(2026, 3, 30))
+    assert not baa_reminder_stands(terms, "notice_deadline", date(2025, 12, 31))  # before it
+    assert not baa_reminder_stands(terms, "term_end", date(2026, 2, 28))
+
+
+def test_a_termination_on_or_before_the_deadline_makes_the_reminder_moot():
+    fixed = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), terminated_on=date(2027, 1, 1))
+    assert not baa_reminder_stands(fixed, "term_end", date(2027, 1, 1))
+    later = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), terminated_on=date(2027, 1, 2))
+    assert baa_reminder_stands(later, "term_end", date(2027, 1, 1))
+    auto = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), True, 12, 30, date(2026, 12, 3))
+    assert baa_reminder_stands(auto, "notice_deadline", date(2027, 1, 1))  # deadline Dec 2
+    moot = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), True, 12, 30, date(2026, 12, 2))
+    assert not baa_reminder_stands(moot, "notice_deadline", date(2027, 1, 1))
+
+
+@given(
+    start=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+    months=st.integers(min_value=1, max_value=24),
+    notice=st.integers(min_value=0, max_value=120),
+    offset=st.integers(min_value=0, max_value=2000),
+)
+@settings(max_examples=200, deadline=None)
+def test_every_reminder_the_sweep_plans_stands_for_the_same_terms(start, months, notice, offset):
+    """What baa_due plans on any day is, by construction, a reminder that stands."""
+    for terms in (
+        BaaTerms(start - timedelta(days=365), start),
+        BaaTerms(start - timedelta(days=365), start, True, months, notice),
+    ):
+        for due in baa_due(terms, start - timedelta(days=120) + timedelta(days=offset)):
+            assert baa_reminder_stands(terms, due.kind, due.term_end), (terms, due)

@@ -13,6 +13,9 @@ import pytest
 from integrations.notify.webhook import SIGNATURE_HEADER
 from tests import reminder_data as data
 from tests.notify_servers import free_port, http_receiver, smtp_server
+from vetting import auth
+from vetting.schemas import BaaUpdate
+from vetting.services import baas
 from vetting.services.outbox import deliver_due
 from vetting.services.reminders import run_reminders
 
@@ -255,3 +258,32 @@ def test_two_deliverers_at_once_send_every_row_exactly_once(app, s, hook_secret)
     assert len(ids) == 12 and len(set(ids)) == 12
     assert sum(r.sent for r in results) == 12
     assert {n.status for n in data.rows(s, channel="webhook")} == {"sent"}
+
+
+def test_an_edited_term_end_drops_the_old_reminders_and_undoing_it_plans_them_again(s, baa_id):
+    """Legal moves the expiration date: the mail about the old date is never sent; the new
+    date's reminders come when due; moving it back plans the old date's again."""
+    with smtp_server() as (port, box):
+        st = mail(port, legal_emails=("legal@example.org",))
+        run_reminders(s, DAY, settings=st)  # 30 days before END: owner + legal, pending
+        assert len(data.rows(s, channel="email", status="pending")) == 2
+        later = END + timedelta(days=60)
+        baas.update(s, auth.CLI_PRINCIPAL, baa_id, BaaUpdate(expiration_date=later))
+        summary = deliver_due(s, NOW, settings=st)
+        assert (summary.sent, summary.cancelled) == (0, 2)
+        assert box.messages == [] and data.rows(s, channel="email") == []
+        # The same day's sweep plans the new date's reminders instead (90 days before it).
+        assert run_reminders(s, DAY, settings=st).created == 3  # in-app, owner, legal
+        assert {n.term_end for n in data.rows(s, channel="email")} == {later}
+
+        baas.update(s, auth.CLI_PRINCIPAL, baa_id, BaaUpdate(expiration_date=END))
+        summary = run_reminders(s, DAY, settings=st)
+        # The later date's mail goes; the old date's is planned again (its in-app note was
+        # shown already), not refused as a duplicate of the rows dropped before.
+        assert (summary.created, summary.cancelled) == (2, 2)
+        assert deliver_due(s, NOW, settings=st).sent == 2
+    assert sorted(rcpt for _, (rcpt,) in box.envelopes) == [
+        "legal@example.org",
+        "owner@example.org",
+    ]
+    assert all(f"({END.isoformat()})" in m["Subject"] for m in box.messages)

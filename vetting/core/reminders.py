@@ -126,6 +126,29 @@ def baa_due(
     return out
 
 
+def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
+    """Whether a reminder planned about the term ending `term_end` still fits the agreement's
+    terms, which may have been edited since: that day is still one of its term ends, of the
+    kind its terms give (a notice deadline for auto-renewing agreements), and no termination
+    on or before the deadline has made it moot."""
+    if terms.expiration_date is None:
+        return False
+    if terms.auto_renews:
+        # The term covering the day before `term_end` ends on it: a term end of the series.
+        if (
+            kind != "notice_deadline"
+            or term_end_on(terms, term_end - timedelta(days=1)) != term_end
+        ):
+            return False
+        deadline = notice_deadline(terms, term_end)
+    else:
+        if kind not in ("term_end", "expired") or term_end != terms.expiration_date:
+            return False
+        deadline = term_end
+    assert deadline is not None
+    return terms.terminated_on is None or terms.terminated_on > deadline
+
+
 def reassessment_due(
     valid_until: date,
     on: date,

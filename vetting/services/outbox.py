@@ -118,9 +118,13 @@ def _claim(
         if not rows:
             return []
         gone = set(reminders.unwanted(s, now.date(), [r.id for r in rows]))
+        stale = set(reminders.stale(s, [r.id for r in rows if r.id not in gone]))
+        summary.cancelled += reminders.drop_stale(s, sorted(stale))
         claimed: list[_Claimed] = []
         until = now + lease(settings)
         for row in rows:
+            if row.id in stale:
+                continue
             if row.id in gone:
                 row.status = "cancelled"
                 row.next_attempt_at = None

@@ -24,14 +24,33 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, and_, cast, column, exists, func, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    and_,
+    cast,
+    column,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from vetting import audit, clock
 from vetting.config import NotifySettings, notify_settings
 from vetting.core.baa import BaaTerms
-from vetting.core.reminders import Due, baa_due, describe, reassessment_due, window
+from vetting.core.reminders import (
+    Due,
+    baa_due,
+    baa_reminder_stands,
+    describe,
+    reassessment_due,
+    window,
+)
 from vetting.db import transaction
 from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification, Vendor
 from vetting.models import NotificationChannel as Channel
@@ -272,7 +291,8 @@ def _sweep(
         summary.created = len(new)
         summary.by_channel = dict(Counter(r["channel"] for r in new))
         summary.planned = new
-        summary.cancelled = len(unwanted(s, as_of))
+        gone = set(unwanted(s, as_of))
+        summary.cancelled = len(gone | set(stale(s)))
 
 
 def _unique_emails(candidates: Iterable[str | None]) -> list[str]:
@@ -496,9 +516,50 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
     return sorted(ids)
 
 
+def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
+    """Ids of pending rows (optionally only `among` these) about an active agreement whose
+    dates were edited since they were planned: the term end they count to is no longer one
+    of its term ends, or a termination now makes it moot (`baa_reminder_stands`)."""
+    pending = [Notification.status == "pending", Notification.subject_kind == "baa"]
+    if among is not None:
+        if not among:
+            return []
+        pending.append(Notification.id.in_(among))
+    rows = s.execute(
+        select(
+            Notification.id,
+            Notification.kind,
+            Notification.term_end,
+            BAA.effective_date,
+            BAA.expiration_date,
+            BAA.auto_renews,
+            BAA.renewal_term_months,
+            BAA.notice_days,
+            BAA.terminated_on,
+        )
+        .join(BAA, BAA.id == Notification.subject_id)
+        .where(*pending, BAA.status == "active")
+    ).all()
+    return [r.id for r in rows if not baa_reminder_stands(BaaTerms(*r[3:]), r.kind, r.term_end)]
+
+
+def drop_stale(s: Session, ids: Sequence[int]) -> int:
+    """Delete pending rows about dates that no longer apply, inside the caller's transaction.
+    They were never sent, and deleting (not cancelling) them lets the sweep plan the same
+    reminder again if the edit is undone: the unique key would refuse it otherwise."""
+    for chunk in _chunks(ids):
+        s.execute(
+            delete(Notification).where(Notification.id.in_(chunk), Notification.status == "pending")
+        )
+    return len(ids)
+
+
 def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> int:
-    """Cancel the `unwanted` pending rows inside the caller's transaction; returns how many."""
+    """Cancel the `unwanted` pending rows, and drop the `stale` ones, inside the caller's
+    transaction; returns how many."""
     ids = unwanted(s, as_of, among)
+    gone = set(ids)
+    dropped = drop_stale(s, [i for i in stale(s, among) if i not in gone])
     for chunk in _chunks(ids):
         s.execute(
             update(Notification)
@@ -509,7 +570,7 @@ def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None)
                 last_error="cancelled: the agreement or decision no longer needs this reminder",
             )
         )
-    return len(ids)
+    return len(ids) + dropped
 
 
 def cancel_for(s: Session, subject_kind: str, subject_id: int, reason: str) -> int:
