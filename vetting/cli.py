@@ -436,3 +436,9 @@ cli_baas.register(cli)
 from vetting import cli_sync  # noqa: E402
 
 cli_sync.register(cli)
+
+# --- backup and restore: one zip archive of the database and documents (vetting/cli_backup.py) -
+
+from vetting import cli_backup  # noqa: E402
+
+cli_backup.register(cli)
