@@ -19,6 +19,7 @@ from vetting.core.baa import BaaTerms
 from vetting.core.cells import safe_cell
 from vetting.core.releases import Release, release_content
 from vetting.models import BAA, App, Decision, Vendor
+from vetting.services.baas import TERMS
 
 SCHEMA = "vetting.allowlist/v1"
 __all__ = ["SCHEMA", "as_csv", "as_dict", "compute", "safe_cell"]
@@ -89,18 +90,7 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
         .where(Decision.decided_at < cutoff)
         .order_by(Decision.decided_at, Decision.id)
     )
-    baa_query = select(
-        BAA.id,
-        BAA.vendor_id,
-        BAA.effective_date,
-        BAA.expiration_date,
-        BAA.auto_renews,
-        BAA.renewal_term_months,
-        BAA.notice_days,
-        BAA.terminated_on,
-        BAA.status,
-        BAA.superseded_on,
-    )
+    baa_query = select(BAA.id, BAA.vendor_id, *TERMS)
     if app_ids is not None:
         decision_query = decision_query.where(Decision.app_id.in_(sorted(app_ids)))
         baa_query = baa_query.where(BAA.vendor_id.in_(sorted({a.vendor_id for a in apps})))
@@ -112,21 +102,7 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
     }
     baas: dict[int, list[BaaFacts]] = defaultdict(list)
     for r in conn.execute(baa_query).all():
-        baas[r.vendor_id].append(
-            BaaFacts(
-                r.id,
-                BaaTerms(
-                    r.effective_date,
-                    r.expiration_date,
-                    r.auto_renews,
-                    r.renewal_term_months,
-                    r.notice_days,
-                    r.terminated_on,
-                    r.status,
-                    r.superseded_on,
-                ),
-            )
-        )
+        baas[r[1]].append(BaaFacts(r[0], BaaTerms(*r[2:])))
     return approved_list(as_of, apps, latest, baas)
 
 

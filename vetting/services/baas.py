@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import String, func, or_, select, type_coerce
+from sqlalchemy import Date, String, func, or_, select, type_coerce
 from sqlmodel import Session
 
 from vetting import audit, clock
@@ -60,20 +60,22 @@ def terms_of(baa: BAA) -> BaaTerms:
     )
 
 
-# The columns BaaTerms is made of, in its field order, read without the driver-level date
-# conversion SQLAlchemy does for SQLite (ISO text → date, in Python, per value): pages that
-# read thousands of agreements key their remembered results by these raw values and convert
-# only the few they have not seen (PostgreSQL returns dates either way).
-RAW_TERMS = (
-    type_coerce(BAA.effective_date, String),
-    type_coerce(BAA.expiration_date, String),
+# The columns BaaTerms is made of, in its field order: pages and jobs that read thousands of
+# agreements select these and build BaaTerms(*row) positionally.
+TERMS = (
+    BAA.effective_date,
+    BAA.expiration_date,
     BAA.auto_renews,
     BAA.renewal_term_months,
     BAA.notice_days,
-    type_coerce(BAA.terminated_on, String),
+    BAA.terminated_on,
     BAA.status,
-    type_coerce(BAA.superseded_on, String),
+    BAA.superseded_on,
 )
+# The same read without the driver-level date conversion SQLAlchemy does for SQLite (ISO text
+# → date, in Python, per value): pages that remember results per set of terms key them by these
+# raw values and convert only the few they have not seen (PostgreSQL returns dates either way).
+RAW_TERMS = tuple(type_coerce(c, String) if isinstance(c.type, Date) else c for c in TERMS)
 
 
 def _day(value: date | str | None) -> date | None:
@@ -218,33 +220,15 @@ def list_(
         wanted |= IN_FORCE
     horizon = as_of + timedelta(days=within_days) if within_days is not None else None
     # Read only the dates (not whole rows) for every candidate; load full rows for one page.
-    columns = select(
-        BAA.id,
-        BAA.effective_date,
-        BAA.expiration_date,
-        BAA.auto_renews,
-        BAA.renewal_term_months,
-        BAA.notice_days,
-        BAA.terminated_on,
-        BAA.status,
-        BAA.superseded_on,
-    ).where(BAA.id.in_(stmt.with_only_columns(BAA.id).order_by(None)))
+    columns = select(BAA.id, *TERMS).where(
+        BAA.id.in_(stmt.with_only_columns(BAA.id).order_by(None))
+    )
     statuses = _statuses_for(wanted)
     if statuses is not None:
         columns = columns.where(BAA.status.in_(sorted(statuses)))
     kept: set[int] = set()
     for r in s.execute(columns):
-        terms = BaaTerms(
-            effective_date=r.effective_date,
-            expiration_date=r.expiration_date,
-            auto_renews=r.auto_renews,
-            renewal_term_months=r.renewal_term_months,
-            notice_days=r.notice_days,
-            terminated_on=r.terminated_on,
-            status=r.status,
-            superseded_on=r.superseded_on,
-        )
-        st = state_on(terms, as_of, warning_days)
+        st = state_on(BaaTerms(*r[1:]), as_of, warning_days)
         if wanted and st.state not in wanted:
             continue
         if horizon is not None and not any(

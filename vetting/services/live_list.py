@@ -39,6 +39,7 @@ from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
 from vetting.models import BAA, AllowlistRelease, App, Assessment, AuditEvent, Decision
 from vetting.services import allowlist
+from vetting.services.baas import TERMS
 
 # Above this many apps to recompute, one full computation is as cheap and simpler to trust.
 MAX_RECOMPUTE = 5000
@@ -269,18 +270,7 @@ def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
     themselves, can differ; the core's `state_on` decides for those."""
     near = (lo - timedelta(days=1), hi + timedelta(days=1))
     rows = s.execute(
-        select(
-            BAA.id,
-            BAA.vendor_id,
-            BAA.effective_date,
-            BAA.expiration_date,
-            BAA.auto_renews,
-            BAA.renewal_term_months,
-            BAA.notice_days,
-            BAA.terminated_on,
-            BAA.status,
-            BAA.superseded_on,
-        ).where(
+        select(BAA.id, BAA.vendor_id, *TERMS).where(
             or_(
                 BAA.auto_renews.is_(True),
                 BAA.effective_date.between(*near),

@@ -55,6 +55,7 @@ from vetting.db import transaction
 from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification, Vendor
 from vetting.models import NotificationChannel as Channel
 from vetting.services import locks
+from vetting.services.baas import TERMS
 
 JOB = "reminders"
 IN_APP = "in-app"
@@ -530,12 +531,7 @@ def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
             Notification.id,
             Notification.kind,
             Notification.term_end,
-            BAA.effective_date,
-            BAA.expiration_date,
-            BAA.auto_renews,
-            BAA.renewal_term_months,
-            BAA.notice_days,
-            BAA.terminated_on,
+            *TERMS,
         )
         .join(BAA, BAA.id == Notification.subject_id)
         .where(*pending, BAA.status == "active")
