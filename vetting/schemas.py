@@ -9,6 +9,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from vetting.core.baa import BaaState
+
 Platform = Literal["ios", "android", "web"]
 SourceName = Literal["verified", "attested", "discovered"]
 DecisionName = Literal["approved", "conditional", "rejected"]
@@ -326,17 +328,7 @@ class _BaaFields(In):
 
 SignableStatus = Literal["draft", "pending_signature", "active"]
 BaaStatusName = Literal["draft", "pending_signature", "active", "superseded", "terminated"]
-BaaStateName = Literal[
-    "not_yet_effective",
-    "active",
-    "expiring",
-    "expired",
-    "terminated",
-    "superseded",
-    "draft",
-    "pending_signature",
-    "in_force",
-]
+BaaStateName = Literal[BaaState, "in_force"]  # a filter: any state, or in force (active/expiring)
 
 
 class BaaCreate(_BaaFields):

@@ -29,17 +29,6 @@ BaaState = Literal[
     "terminated",
     "superseded",
 ]
-# The five states of PRODUCT.md for signed agreements, then the register's own three.
-BAA_STATES: tuple[str, ...] = (
-    "not_yet_effective",
-    "active",
-    "expiring",
-    "expired",
-    "terminated",
-    "superseded",
-    "draft",
-    "pending_signature",
-)
 IN_FORCE: frozenset[str] = frozenset({"active", "expiring"})
 DEFAULT_WARNING_DAYS = 90
 
