@@ -7,6 +7,7 @@ named by an environment variable and read at send time: it never touches the dat
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -76,20 +77,7 @@ def add_email(s: Session, actor: Principal, name: str, address: str) -> Channel:
     address = address.strip().lower()
     if not EMAIL_RE.match(address) or len(address) > 320:
         raise Invalid(f"{address!r} is not an email address", "address")
-    with transaction(s):
-        channel = Channel(kind="email", name=_name(s, name), target=address)
-        s.add(channel)
-        s.flush()
-        audit.record(
-            s,
-            actor.name,
-            "channel.create",
-            "notification_channel",
-            channel.id,
-            None,
-            audit.snapshot(channel),
-        )
-    return channel
+    return _create(s, actor, kind="email", name=name, target=address)
 
 
 def add_webhook(
@@ -118,8 +106,13 @@ def add_webhook(
             "(letters, digits, underscore), not the secret itself",
             "secret_env",
         )
+    return _create(s, actor, kind="webhook", name=name, target=url, secret_env=secret_env)
+
+
+def _create(s: Session, actor: Principal, *, name: str, **fields: Any) -> Channel:
+    """Store a checked channel under a free name, with its audit event."""
     with transaction(s):
-        channel = Channel(kind="webhook", name=_name(s, name), target=url, secret_env=secret_env)
+        channel = Channel(name=_name(s, name), **fields)
         s.add(channel)
         s.flush()
         audit.record(
