@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -12,6 +14,21 @@ class FieldError:
 
     def as_dict(self) -> dict[str, str | None]:
         return {"field": self.field, "message": self.message}
+
+
+def errors_from_pydantic(exc: ValidationError, where: str) -> list[FieldError]:
+    """One FieldError per pydantic error, in its order: the field's dotted path (or `where`)
+    and the message without pydantic's "Value error, " prefix; API and forms word it alike."""
+    errors = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        errors.append(FieldError(loc or where, msg))
+    return errors
 
 
 class VettingError(Exception):

@@ -353,6 +353,14 @@ def test_calendar_download(browser, register: Register):
     assert b"BEGIN:VCALENDAR" in resp.data and b"Acme Health" in resp.data
 
 
+def test_a_release_note_longer_than_the_api_allows_is_refused_on_the_form(browser, register):
+    it = browser("it")
+    resp = it.post("/allowlist/publish", {"note": "x" * 1001})
+    assert resp.status_code == 422
+    assert "at most 1000 characters" in resp.text and "x" * 1001 in resp.text  # kept as typed
+    assert "no release published yet" in resp.text
+
+
 def test_publish_and_download_every_format(app, browser, register: Register):
     it = browser("it")
     page = it.get("/allowlist").text

@@ -20,7 +20,14 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from vetting import auth, db
-from vetting.errors import BadRequest, FieldError, Forbidden, Invalid, TooLarge, Unauthorized
+from vetting.errors import (
+    BadRequest,
+    Forbidden,
+    Invalid,
+    TooLarge,
+    Unauthorized,
+    errors_from_pydantic,
+)
 from vetting.schemas import ErrorOut, Page
 
 
@@ -46,19 +53,6 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def _errors_from_pydantic(exc: ValidationError, where: str) -> list[FieldError]:
-    errors = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        errors.append(FieldError(loc or where, msg))
-    return errors
-
-
 def parse_body(model: type[BaseModel]) -> BaseModel:
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -76,7 +70,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("", errors=_errors_from_pydantic(exc, "body")) from None
+        raise Invalid("", errors=errors_from_pydantic(exc, "body")) from None
 
 
 def parse_files(names: tuple[str, ...]) -> dict[str, FileStorage]:
@@ -127,7 +121,7 @@ def parse_query(model: type[BaseModel], skip: tuple[str, ...] = ()) -> BaseModel
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("", errors=_errors_from_pydantic(exc, "query")) from None
+        raise Invalid("", errors=errors_from_pydantic(exc, "query")) from None
 
 
 def serialise(value: Any, status: int) -> Response:

@@ -11,10 +11,21 @@ from flask.typing import ResponseReturnValue
 from integrations.base import load_exporters
 from vetting import clock, db
 from vetting.errors import Invalid, VettingError
+from vetting.schemas import ReleaseCreate
 from vetting.services import allowlist as lists
 from vetting.services import dashboard, releases, sync
 from vetting.services.common import PageResult
-from vetting.web.base import Form, area, arg_date, arg_int, form_values, requires, today
+from vetting.web.base import (
+    Form,
+    area,
+    arg_date,
+    arg_int,
+    form_values,
+    optional,
+    requires,
+    today,
+    validate,
+)
 
 bp = area("allowlist", __name__)
 PER_PAGE = 100
@@ -62,12 +73,11 @@ def _page(form: Form, status: int = 200, sync_form: Form | None = None) -> Respo
 @requires("allowlist:write")
 def publish() -> ResponseReturnValue:
     form = Form(values=form_values())
-    note = form.values.get("note") or None
-    if note and len(note) > 2000:
-        form.errors["note"] = "must be at most 2000 characters"
+    data = validate(ReleaseCreate, optional(form.values, "note"), form)  # the API's limits
+    if data is None:
         return _page(form, 422)
     try:
-        result = releases.publish(db.session(), g.principal, today(), note)
+        result = releases.publish(db.session(), g.principal, today(), data.note)
     except VettingError as exc:
         form.add(exc)
         return _page(form, 422)

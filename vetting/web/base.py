@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import (
@@ -29,7 +29,7 @@ from flask_wtf.csrf import CSRFError
 from pydantic import BaseModel, ValidationError
 
 from vetting import auth, clock, db
-from vetting.errors import Unauthorized, VettingError
+from vetting.errors import Unauthorized, VettingError, errors_from_pydantic
 from vetting.services import signin
 
 SESSION_HOURS = 12
@@ -131,13 +131,9 @@ class Form:
     def general(self) -> list[str]:
         return [m for f, m in self.errors.items() if f == "_"]
 
-    def add(self, exc: VettingError, prefix: str = "") -> None:
+    def add(self, exc: VettingError) -> None:
         for e in exc.errors:
-            key = f"{prefix}{e.field}" if e.field else "_"
-            self.errors.setdefault(key, e.message)
-
-    def __bool__(self) -> bool:
-        return True
+            self.errors.setdefault(e.field or "_", e.message)
 
 
 def form_values() -> dict[str, str]:
@@ -150,21 +146,17 @@ def optional(data: Mapping[str, str], *names: str) -> dict[str, Any]:
     return {n: (data.get(n) or None) for n in names}
 
 
-def validate(model: type[M], data: Mapping[str, Any], form: Form, prefix: str = "") -> M | None:
-    """The model, or None with the field messages added to `form`."""
+def validate(model: type[M], data: Mapping[str, Any], form: Form) -> M | None:
+    """The model, or None with the field messages added to `form` (the API's wording, except
+    that an empty field "is required", in words a person expects)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown field"
-            elif err["type"] == "missing" or (
+        for err, error in zip(exc.errors(), errors_from_pydantic(exc, "_"), strict=True):
+            empty = err["type"] == "missing" or (
                 err.get("input") is None and err["type"].endswith("_type")
-            ):
-                msg = "is required"  # an empty form field, in words a person expects
-            form.errors.setdefault(f"{prefix}{loc}" if loc else "_", msg)
+            )
+            form.errors.setdefault(error.field or "_", "is required" if empty else error.message)
         return None
 
 
@@ -210,7 +202,3 @@ def in_months(months: int) -> date:
     from dateutil.relativedelta import relativedelta
 
     return today() + relativedelta(months=months)
-
-
-def days_between(a: date, b: date) -> int:
-    return (b - a) // timedelta(days=1)
