@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
-from vetting.core.allowlist import AppFacts, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaStatus, state_on
 from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
+from vetting.services import allowlist
 from vetting.services.audit_log import history
 from vetting.services.baas import terms_of
 from vetting.services.common import PageResult, get_or_404, like
@@ -347,37 +347,7 @@ def app_detail(s: Session, app_id: int, as_of: date, warning_days: int) -> AppDe
     baa_list = list(
         s.scalars(select(BAA).where(BAA.vendor_id == vendor.id).order_by(BAA.effective_date))
     )
-    # The same rule as the approved list, applied to this one app.
-    cutoff = [d for d in decisions if d.decided_at.date() <= as_of]
-    latest = (
-        {
-            app_id: DecisionFacts(
-                cutoff[0].decision,
-                cutoff[0].decided_at.date(),
-                cutoff[0].decided_by,
-                cutoff[0].valid_until,
-                cutoff[0].assessment_id,
-            )
-        }
-        if cutoff
-        else {}
-    )
-    facts = AppFacts(
-        app.id,  # type: ignore[arg-type]
-        app.name,
-        app.platform,
-        app.store_id,
-        app.vendor_id,
-        vendor.name,
-        app.revoked_on,
-        app.revoked_reason,
-    )
-    result = approved_list(
-        as_of,
-        [facts],
-        latest,
-        {vendor.id: [BaaFacts(b.id, terms_of(b)) for b in baa_list]},  # type: ignore[arg-type, dict-item]
-    )
+    result = allowlist.compute(s, as_of, [app_id])  # the list's own rule, for this app
     listing = (
         ListingStatus(True, result.entries[0].reason)
         if result.entries

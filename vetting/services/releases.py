@@ -19,7 +19,7 @@ from integrations.base import ExportError, ExportOptions, exporter, load_exporte
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
-from vetting.core.releases import Release, list_from_content, release_content
+from vetting.core.releases import Release, release_content
 from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
@@ -88,9 +88,9 @@ def publish(
                 ListDiff(),
                 f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
             )
-        last = latest(s)
-        with allowlist.bulk_build():
-            previous = list_from_content(last.content, last.as_of) if last else None
+        last = latest(s, with_content=False)
+        with allowlist.bulk_build():  # the last release as parsed once per process
+            previous = live_list.release_list(s, last) if last else None
             diff = diff_lists(previous, current)
         release = AllowlistRelease(
             sha256=sha,
