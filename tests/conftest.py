@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 from tests.databases import throwaway_database
 from vetting import auth, clock, create_app, db, migrate
+from vetting.services import dashboard, live_list
 
 TODAY = date(2026, 11, 25)
 
@@ -59,6 +60,10 @@ def app(database_url: str, tmp_path: Path, frozen_clock: date) -> Iterator[Flask
             "TESTING": True,
         }
     )
+    # Every test starts like a new process: nothing remembered from another test's database
+    # (SQLite reuses ids once the tables are emptied, so cache keys could repeat).
+    dashboard.forget()
+    live_list.forget()
     yield application
     _empty_tables(application)
 

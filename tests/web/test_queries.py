@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.benchmarks.synthetic import Sizes, populate
+from vetting.services import dashboard, live_list
 
 PAGES = [
     "/", "/vendors", "/vendors?sort=apps&desc=1", "/vendors/3", "/apps", "/apps?sort=vendor",
@@ -18,7 +19,9 @@ MAX_STATEMENTS = 20  # a page showing 50 rows with one query per row would run 5
 @pytest.mark.parametrize("path", PAGES)
 def test_a_page_of_fifty_rows_runs_a_fixed_number_of_statements(app, browser, count_queries, path):
     populate(app.extensions["vetting.engine"], Sizes(apps=400, vendors=120, baas=150))
-    b = browser("admin")
+    b = browser("admin")  # signing in fetched "/": count a request that computes, not a hit
+    dashboard.forget()
+    live_list.forget()
     count_queries.clear()
     resp = b.get(path)
     assert resp.status_code == 200, resp.text[:500]
