@@ -55,9 +55,6 @@ class ExportError(ValueError):
         self.field = field
 
 
-MODES: tuple[str, ...] = ("allow", "block")
-
-
 @dataclass(frozen=True)
 class ExportOptions:
     """How to write a release. `allow`: only approved apps (plus the base system apps an

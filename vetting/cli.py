@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -413,10 +413,6 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
         if current_app.config["WARM_CACHES"]:
             warmup.start(current_app._get_current_object())  # type: ignore[attr-defined]
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
-
-
-def _utc(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=UTC)
 
 
 # --- reminders, the outbox, notification channels, the scheduler (vetting/cli_reminders.py) ---

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from pydantic import BaseModel, ValidationError
 
 from vetting import clock, db
-from vetting.errors import FieldError, Invalid
+from vetting.errors import Invalid, errors_from_pydantic
 from vetting.schemas import BaaRenew, BaaStateName
 
 STATES: tuple[str, ...] = get_args(BaaStateName)
@@ -50,10 +50,7 @@ def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = [
-            FieldError(".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()
-        ]
-        raise Invalid("", errors=errors) from None
+        raise Invalid("", errors=errors_from_pydantic(exc, "")) from None
 
 
 @click.group()

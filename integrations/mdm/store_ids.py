@@ -30,10 +30,6 @@ class StoreApp(Protocol):
 A = TypeVar("A", bound=StoreApp)
 
 
-def valid_store_id(platform: str, store_id: str | None) -> bool:
-    return store_id is not None and bool(_ID[platform][1].match(store_id))
-
-
 def split(apps: Iterable[A], platform: str) -> tuple[list[A], list[Skipped]]:
     """The apps of `platform` an MDM list can carry, sorted by store ID, and the skipped rest."""
     what, pattern = _ID[platform]

@@ -19,7 +19,6 @@ from typing import BinaryIO
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain; charset=utf-8"
-EXTENSIONS: dict[str, str] = {PDF: ".pdf", DOCX: ".docx", TEXT: ".txt"}
 KIND_WORDS: dict[str, str] = {PDF: "a PDF", DOCX: "a Word (.docx) document", TEXT: "plain text"}
 # What a file name or a part's Content-Type claims; anything else claims nothing we check.
 CLAIMED_BY_EXTENSION: dict[str, str] = {".pdf": PDF, ".docx": DOCX, ".txt": TEXT, ".text": TEXT}

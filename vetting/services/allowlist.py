@@ -16,13 +16,9 @@ from integrations.base import ExportOptions, exporter
 from vetting import clock
 from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaTerms
-from vetting.core.cells import safe_cell
 from vetting.core.releases import Release, release_content
 from vetting.models import BAA, App, Decision, Vendor
 from vetting.services.baas import TERMS
-
-SCHEMA = "vetting.allowlist/v1"
-__all__ = ["SCHEMA", "as_csv", "as_dict", "compute", "safe_cell"]
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
-from integrations.base import ExportError, ExportOptions, exporter, load_exporters
+from integrations.base import ExportError, ExportOptions, exporter
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
@@ -23,14 +23,13 @@ from vetting.core.releases import Release, release_content
 from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
-from vetting.schemas import MAX_DATE, MIN_DATE
+from vetting.schemas import MAX_DATE, MAX_ID, MIN_DATE
 from vetting.services import allowlist, live_list
 from vetting.services.common import PageResult
 
 # The daily job publishes as this principal (it may only publish).
 AUTO_PUBLISHER = Principal("system:auto-publish", "it", frozenset({"allowlist:write"}), "system")
 _LOCK_KEY = 0x7E77_A0D2  # pg_advisory_xact_lock: one publication at a time across instances
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, repr=False)
@@ -245,10 +244,6 @@ def export_options(config: Mapping[str, Any], mode: str = "allow") -> ExportOpti
         profile_identifier=config.get("PROFILE_IDENTIFIER", "local.vetting"),
         organization=config.get("ORGANIZATION", "Vetting"),
     )
-
-
-def formats() -> list[str]:
-    return sorted(load_exporters())
 
 
 def check_format(fmt: str) -> None:

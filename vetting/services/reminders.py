@@ -569,23 +569,6 @@ def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None)
     return len(ids) + dropped
 
 
-def cancel_for(s: Session, subject_kind: str, subject_id: int, reason: str) -> int:
-    """Cancel a subject's pending reminders now (e.g. from the renew/terminate use case, in
-    its own transaction). Returns how many rows it cancelled."""
-    result = s.execute(
-        update(Notification)
-        .where(
-            and_(
-                Notification.subject_kind == subject_kind,
-                Notification.subject_id == subject_id,
-                Notification.status == "pending",
-            )
-        )
-        .values(status="cancelled", next_attempt_at=None, last_error=f"cancelled: {reason}")
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in row.items():

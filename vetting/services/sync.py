@@ -45,9 +45,9 @@ from vetting.auth import Principal
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import AllowlistRelease, SyncRun, SyncTarget
+from vetting.schemas import MAX_ID
 from vetting.services import releases
 
-MAX_ID = 2**31 - 1
 # A run still `running` after this long died with its process; another may start.
 STALE_RUN = timedelta(minutes=15)
 BODY_LIMIT = 256 * 1024  # request bodies larger than this are recorded by size and hash
