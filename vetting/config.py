@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from vetting.core.store_ids import IOS_BUNDLE_RE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -207,7 +209,6 @@ def notify_settings(env: dict[str, str] | None = None) -> NotifySettings:
 def _bundle_ids(env: dict[str, str], name: str) -> tuple[str, ...]:
     """Comma-separated iOS bundle IDs; unset means the default set, empty means none."""
     from integrations.mdm.apple import DEFAULT_IOS_BASE_APPS
-    from integrations.mdm.store_ids import IOS_BUNDLE_RE
 
     raw = env.get(name)
     if raw is None:
@@ -220,8 +221,6 @@ def _bundle_ids(env: dict[str, str], name: str) -> tuple[str, ...]:
 
 
 def _reverse_dns(env: dict[str, str], name: str, default: str) -> str:
-    from integrations.mdm.store_ids import IOS_BUNDLE_RE
-
     value = (env.get(name) or default).strip()
     if not IOS_BUNDLE_RE.match(value):
         raise ConfigError(f"{name} must be reverse-DNS like org.example.mdm, not {value!r}")

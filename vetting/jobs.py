@@ -12,7 +12,6 @@ safe. Each run opens its own app context, hence its own database session.
 from __future__ import annotations
 
 import atexit
-import importlib
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -90,18 +89,11 @@ def _auto_sync(app: Flask) -> list[str] | None:
 
 
 def _auto_publish(app: Flask, today: date) -> Any:
-    """Publish the approved list when it changed (vetting.services.releases, if installed)."""
-    try:
-        releases = importlib.import_module("vetting.services.releases")
-    except ImportError:
-        log.warning("VETTING_AUTO_PUBLISH is on but vetting.services.releases is missing")
-        return None
-    publish = getattr(releases, "publish_if_changed", None)
-    if publish is None:
-        log.warning("VETTING_AUTO_PUBLISH is on but publish_if_changed is missing")
-        return None
+    """Publish the approved list when it changed."""
+    from vetting.services import releases
+
     with app.app_context():
-        result = publish(db.session(), today)
+        result = releases.publish_if_changed(db.session(), today)
         log.info("auto-publish %s: %s", today, result)
         return repr(result)
 

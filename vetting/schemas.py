@@ -10,14 +10,12 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from vetting.core.baa import BaaState
+from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE
 
 Platform = Literal["ios", "android", "web"]
 SourceName = Literal["verified", "attested", "discovered"]
 DecisionName = Literal["approved", "conditional", "rejected"]
 
-# iOS bundle IDs: reverse-DNS, letters, digits, hyphen, dot. Android packages: Java identifiers.
-IOS_BUNDLE_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-ANDROID_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Bounds every database can store: ids are 32-bit INTEGER columns in PostgreSQL; date arithmetic

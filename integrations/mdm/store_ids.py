@@ -4,15 +4,11 @@ never written as a broken entry."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 from integrations.base import Skipped
-
-# iOS bundle IDs: reverse-DNS of letters, digits, hyphens. Android: Java package names.
-IOS_BUNDLE_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-ANDROID_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$")
+from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE
 
 _ID = {
     "ios": ("bundle ID", IOS_BUNDLE_RE),
