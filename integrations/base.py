@@ -3,8 +3,11 @@ method (after Netflix/lemur's plugin bases); a new notifier or exporter is one n
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import json as _json
+import pkgutil
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -105,16 +108,20 @@ def register_exporter(cls: type[Exporter]) -> type[Exporter]:
     return cls
 
 
-def load_exporters() -> dict[str, Exporter]:
-    """Import every module under integrations/formats and integrations/mdm so each format
-    registers itself: a new format is one new file."""
-    import importlib
-    import pkgutil
+@functools.cache
+def import_plugins(package: str) -> None:
+    """Import every module of `package` once per process, so each plugin in it registers
+    itself (a new format or sync target is one new file); later calls cost nothing, which
+    matters to the MDM pull endpoints that look an exporter up on every request."""
+    pkg = importlib.import_module(package)
+    for info in pkgutil.iter_modules(pkg.__path__, package + "."):
+        importlib.import_module(info.name)
 
-    for package in ("integrations.formats", "integrations.mdm"):
-        pkg = importlib.import_module(package)
-        for info in pkgutil.iter_modules(pkg.__path__, package + "."):
-            importlib.import_module(info.name)
+
+def load_exporters() -> dict[str, Exporter]:
+    """Every format, from integrations/formats and integrations/mdm."""
+    import_plugins("integrations.formats")
+    import_plugins("integrations.mdm")
     return EXPORTERS
 
 
@@ -418,13 +425,8 @@ def register_sync_target(cls: type[SyncTarget]) -> type[SyncTarget]:
 
 
 def load_sync_targets() -> dict[str, type[SyncTarget]]:
-    """Import every module under integrations/sync so each kind registers itself."""
-    import importlib
-    import pkgutil
-
-    pkg = importlib.import_module("integrations.sync")
-    for info in pkgutil.iter_modules(pkg.__path__, "integrations.sync."):
-        importlib.import_module(info.name)
+    """Every sync target kind, from integrations/sync."""
+    import_plugins("integrations.sync")
     return SYNC_TARGETS
 
 
