@@ -7,7 +7,7 @@ from datetime import date
 from tests.web.conftest import ACTOR, Register, good_answer
 from vetting import db
 from vetting.schemas import AnswerIn, AppUpdate, BaaCreate, DecisionIn, VendorUpdate
-from vetting.services import apps, assessments, baas, vendors
+from vetting.services import apps, assessments, baas, live_list, vendors
 
 
 def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments(
@@ -110,3 +110,19 @@ def test_each_dashboard_section_follows_the_records_it_is_built_from(
     page = b.get("/").text
     assert "Borealis Snap" in page  # now due for reassessment within 90 days
     assert '>1</span><span class="tile-label">reassessments due' in page
+
+
+def test_a_sign_in_does_not_recompute_the_list_and_an_app_change_does(
+    app, browser, register: Register, monkeypatch
+):
+    computed: list[int] = []
+    real = live_list.compute
+    monkeypatch.setattr(live_list, "compute", lambda *a, **k: computed.append(1) or real(*a, **k))
+    b = browser("it")  # its sign-in page view computes the list once
+    before = len(computed)
+    browser("viewer").get("/")  # a sign-in is audited, but changes nothing the list reads
+    assert len(computed) == before
+    with app.app_context():
+        apps.update(db.session(), ACTOR, register.app_id, AppUpdate(name="Acme Camera 2"))
+    assert "Acme Camera 2" in b.get("/allowlist").text
+    assert len(computed) == before + 1

@@ -54,6 +54,11 @@ BAAS = Depends(("baa", "vendor", "demo"), (BAA, Vendor))
 # Assessments waiting for a decision and reassessments coming due: apps, assessments,
 # decisions (audited as assessment events) and vendors' names.
 WORK = Depends(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
+# Today's list and its diff: what the list reads (live_list.LIST_ENTITIES) and the releases.
+LIST = Depends(
+    (*sorted(live_list.LIST_ENTITIES), "allowlist_release", "demo"),
+    (Vendor, App, Decision, BAA, AllowlistRelease),
+)
 
 
 def data_version(s: Session, depends: Depends | None = None) -> tuple[Any, ...]:
@@ -153,7 +158,7 @@ def list_changes(s: Session, as_of: date) -> ListChanges:
         kept = detached(release, exclude={"content", "diff"}) if release else None
         return ListChanges(live.current, kept, live.diff)
 
-    return cached(s, ("list_changes", as_of), compute)
+    return cached(s, ("list_changes", as_of), compute, LIST)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ MAX_EVENTS = 20_000
 
 # Entity types whose changes can move an app on or off the list, and those that cannot.
 # Anything else (a new kind of event, or a reset of the demo data) means: compute it all.
-_LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
+LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
 _OTHER_ENTITIES = frozenset(
     {"user", "api_token", "sync_target", "allowlist_release", "notification_channel", "job_run"}
 )
@@ -206,11 +206,11 @@ def _apps_to_recompute(
     ).all()
     if len(events) > MAX_EVENTS:
         return None
-    ids: dict[str, set[int]] = {kind: set() for kind in _LIST_ENTITIES}
+    ids: dict[str, set[int]] = {kind: set() for kind in LIST_ENTITIES}
     for kind, entity_id in events:
         if kind in _OTHER_ENTITIES:
             continue
-        if kind not in _LIST_ENTITIES or entity_id is None or not entity_id.isdigit():
+        if kind not in LIST_ENTITIES or entity_id is None or not entity_id.isdigit():
             return None
         ids[kind].add(int(entity_id))
     apps = set(ids["app"])
