@@ -117,19 +117,12 @@ def _claim(
         )
         if not rows:
             return []
-        gone = set(reminders.unwanted(s, now.date(), [r.id for r in rows]))
-        stale = set(reminders.stale(s, [r.id for r in rows if r.id not in gone]))
-        summary.cancelled += reminders.drop_stale(s, sorted(stale))
+        retired = reminders.cancel_unwanted(s, now.date(), [r.id for r in rows])
+        summary.cancelled += len(retired)
         claimed: list[_Claimed] = []
         until = now + lease(settings)
         for row in rows:
-            if row.id in stale:
-                continue
-            if row.id in gone:
-                row.status = "cancelled"
-                row.next_attempt_at = None
-                row.last_error = "cancelled: the agreement or decision no longer needs it"
-                summary.cancelled += 1
+            if row.id in retired:
                 continue
             row.attempts += 1
             row.next_attempt_at = until

@@ -287,7 +287,7 @@ def _sweep(
         summary.created = len(created)
         summary.by_channel = dict(Counter(key[5] for key in created))
         summary.planned = [r for r, key in zip(new, _keys(new), strict=True) if key in created]
-        summary.cancelled = cancel_unwanted(s, as_of)
+        summary.cancelled = len(cancel_unwanted(s, as_of))
     else:
         summary.created = len(new)
         summary.by_channel = dict(Counter(r["channel"] for r in new))
@@ -550,12 +550,13 @@ def drop_stale(s: Session, ids: Sequence[int]) -> int:
     return len(ids)
 
 
-def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> int:
+def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> set[int]:
     """Cancel the `unwanted` pending rows, and drop the `stale` ones, inside the caller's
-    transaction; returns how many."""
+    transaction (the sweep, and the outbox before it sends a batch); returns their ids."""
     ids = unwanted(s, as_of, among)
     gone = set(ids)
-    dropped = drop_stale(s, [i for i in stale(s, among) if i not in gone])
+    dropped = [i for i in stale(s, among) if i not in gone]
+    drop_stale(s, dropped)
     for chunk in _chunks(ids):
         s.execute(
             update(Notification)
@@ -566,7 +567,7 @@ def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None)
                 last_error="cancelled: the agreement or decision no longer needs this reminder",
             )
         )
-    return len(ids) + dropped
+    return gone | set(dropped)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
