@@ -198,3 +198,17 @@ def test_sign_in_over_https_works_with_the_same_origin_referer(app, make_user):
 def test_static_files_are_served_locally(client):
     for name in ("app.css", "print.css", "app.js", "favicon.svg"):
         assert client.get(f"/ui/static/{name}").status_code == 200
+
+
+def test_every_page_and_action_outside_sign_in_names_the_scope_it_needs(app):
+    """Signing in is not enough: each UI view declares its scope with @requires, so a view
+    added without one fails here rather than being open to every role."""
+    web = {
+        name
+        for name, bp in app.blueprints.items()
+        if bp.import_name.startswith("vetting.web.") and name not in ("auth", "ui")
+    }
+    endpoints = [r.endpoint for r in app.url_map.iter_rules() if r.endpoint.split(".")[0] in web]
+    assert len(endpoints) > 30
+    missing = [e for e in endpoints if not hasattr(app.view_functions[e], "required_scope")]
+    assert missing == []

@@ -74,6 +74,7 @@ def requires(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             g.principal.require(scope)
             return view(*args, **kwargs)
 
+        wrapper.required_scope = scope  # type: ignore[attr-defined]  # tests check every view
         return wrapper
 
     return decorator

@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.services import dashboard as svc
-from vetting.web.base import area, today, warning_days
+from vetting.web.base import area, requires, today, warning_days
 
 bp = area("dashboard", __name__)
 
 
 @bp.get("/")
+@requires("allowlist:read")  # every role may read; the scope still says who is let in
 def index() -> ResponseReturnValue:
     overview = svc.overview(db.session(), today(), warning_days())
     return render_template("dashboard.html", o=overview)
