@@ -10,24 +10,8 @@ import openpyxl
 import pytest
 
 from tests.api.chain import approved_app, baa, vendor
+from tests.cli.helpers import clean_error, invoke, ok
 from vetting import clock
-from vetting.cli import cli
-
-
-def invoke(runner, *args):
-    return runner.invoke(cli, list(args))
-
-
-def ok(result):
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def clean_error(result, *words):
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.output, result.output
 
 
 @pytest.fixture

@@ -10,18 +10,7 @@ import pytest
 
 from tests.api.chain import baa, vendor
 from tests.api.register_helpers import PDF, zip_bomb_docx
-from vetting.cli import cli
-
-
-def invoke(runner, *args):
-    return runner.invoke(cli, list(args))
-
-
-def clean_error(result, *words):
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.output, result.output
+from tests.cli.helpers import clean_error, invoke
 
 
 @pytest.fixture

@@ -9,14 +9,10 @@ from datetime import date
 import pytest
 
 from tests import reminder_data as data
+from tests.cli.helpers import handled, invoke
 from tests.notify_servers import http_receiver, smtp_server
-from vetting.cli import cli
 
 END = date(2027, 3, 1)
-
-
-def invoke(runner, *args):
-    return runner.invoke(cli, list(args))
 
 
 @pytest.fixture
@@ -149,7 +145,7 @@ def test_channel_commands_refuse_bad_input_with_the_reason(runner, s, args, mess
     r = invoke(runner, "channels", *args)
     assert r.exit_code == 1, r.output
     assert message in r.output
-    assert "Traceback" not in r.output
+    handled(r)
 
 
 def test_a_channel_name_is_unique(runner):

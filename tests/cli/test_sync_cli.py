@@ -7,27 +7,11 @@ import json
 import pytest
 
 from tests import sync_data as data
+from tests.cli.helpers import clean_error, invoke, ok
 from tests.integrations.fake_apis import ACCESS_TOKEN, bearer_only, fake_api
 from vetting.cli import cli
 
 POLICY = "enterprises/LC01/policies/clinical"
-
-
-def invoke(runner, *args):
-    return runner.invoke(cli, list(args))
-
-
-def ok(result):
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def clean_error(result, *words):
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.output, result.output
-    return result.output
 
 
 @pytest.fixture
