@@ -77,10 +77,8 @@ def baas_list(
     as_json: bool,
 ) -> None:
     """BAAs with their state, term end, notice deadline and days left on a date."""
-    from sqlalchemy import select
 
     from vetting.api.baas import out_view
-    from vetting.models import Vendor
     from vetting.services import baas as svc
 
     day = _date(as_of, "--as-of") or clock.today()
@@ -100,7 +98,7 @@ def baas_list(
         rows = [out_view(v).model_dump(mode="json") for v in result.items]
         click.echo(json.dumps(rows, indent=2))
         return
-    names = {vid: name for vid, name in s.execute(select(Vendor.id, Vendor.name))}
+    names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
     click.echo(f"{result.total} BAA(s) on {day.isoformat()}")
     for v in result.items:
         b, st = v.baa, v.status

@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 
-from vetting import db
+from vetting import clock, db
 
 log = logging.getLogger("vetting.warmup")
 
@@ -30,16 +30,16 @@ log = logging.getLogger("vetting.warmup")
 def warm(app: Flask) -> dict[str, float]:
     """Compute today's dashboard and BAA timeline into the process's caches; returns the
     milliseconds each took."""
-    from vetting.services import dashboard
-    from vetting.web import baas
-    from vetting.web.base import today, warning_days
+    from vetting.services import baa_timeline, dashboard
 
     took: dict[str, float] = {}
-    with app.test_request_context("/"):  # the timeline's links are built with url_for
+    warning_days = int(app.config["BAA_WARNING_DAYS"])
+    with app.app_context():
         s = db.session()
+        today = clock.today()  # the web's day
         for name, compute in (
-            ("dashboard", lambda: dashboard.overview(s, today(), warning_days())),
-            ("baa timeline", lambda: baas.lanes_for(s, today())),
+            ("dashboard", lambda: dashboard.overview(s, today, warning_days)),
+            ("baa timeline", lambda: baa_timeline.lanes(s, today, warning_days)),
         ):
             start = time.perf_counter()
             compute()

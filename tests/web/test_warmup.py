@@ -6,8 +6,7 @@ from pathlib import Path
 
 from tests.web.conftest import Register
 from vetting import create_app, warmup
-from vetting.services import dashboard, live_list
-from vetting.web import baas as baas_pages
+from vetting.services import baa_timeline, dashboard, live_list
 
 
 def spy(monkeypatch, module, name: str) -> list[int]:
@@ -30,7 +29,7 @@ def test_a_warmed_process_serves_the_dashboard_and_register_without_computing_th
         "baa section": spy(monkeypatch, dashboard, "_baa_section"),
         "work section": spy(monkeypatch, dashboard, "_work_section"),
         "list": spy(monkeypatch, live_list, "compute"),
-        "timeline": spy(monkeypatch, baas_pages, "_timeline"),
+        "timeline": spy(monkeypatch, baa_timeline, "_compute"),
     }
     dashboard.forget()
     took = warmup.warm(app)

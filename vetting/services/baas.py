@@ -78,6 +78,14 @@ TERMS = (
 RAW_TERMS = tuple(type_coerce(c, String) if isinstance(c.type, Date) else c for c in TERMS)
 
 
+def vendor_names(s: Session, ids: set[int]) -> dict[int, str]:
+    """Vendor id → name, for just the vendors a page shows."""
+    if not ids:
+        return {}
+    rows = s.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(sorted(ids))))
+    return dict(rows.all())  # type: ignore[arg-type]
+
+
 def _day(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 

@@ -298,11 +298,7 @@ def _baa_section(
         reverse=True,
     )
     vendor_ids = {r.vendor_id for r, _ in (*expiring, *past_notice, *lapsed)}
-    names: dict[int, str] = {}
-    if vendor_ids:
-        names = dict(
-            s.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids))).all()  # type: ignore[arg-type]
-        )
+    names = baas.vendor_names(s, vendor_ids)
 
     def named(found: list[tuple[Any, BaaStatus]]) -> list[BaaNeed]:
         return [

@@ -4,23 +4,18 @@ chain and documents; record, edit, renew, terminate, upload (legal); the calenda
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlmodel import Session
 
 from vetting import clock, db
-from vetting.core.baa import BaaTerms, ends_on, notice_deadline, state_on, term_ends
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
-from vetting.services import audit_log, baa_calendar, baa_documents, browse, dashboard
+from vetting.services import audit_log, baa_calendar, baa_documents, baa_timeline, browse
 from vetting.services import baas as svc
-from vetting.services.allowlist import bulk_build
-from vetting.services.memo import MISSING, ByTerms
 from vetting.web import timeline
 from vetting.web.base import (
     Form,
@@ -87,14 +82,6 @@ def _values_of(baa: BAA) -> dict[str, str]:
     return values
 
 
-def _vendor_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        db.session().execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids))).all()
-    )  # type: ignore[arg-type]
-
-
 @bp.get("/baas")
 @requires("baas:read")
 def index() -> ResponseReturnValue:
@@ -114,7 +101,7 @@ def index() -> ResponseReturnValue:
         auto_renews=auto,
         q=arg_str("q"),
     )
-    names = _vendor_names({v.baa.vendor_id for v in result.items})
+    names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
     return render_template(
         "baas/list.html",
         result=result,
@@ -122,95 +109,9 @@ def index() -> ResponseReturnValue:
         filters=FILTERS,
         current=key,
         q=arg_str("q"),
-        chart=timeline.draw(*lanes_for(s, as_of), as_of),
+        chart=timeline.draw(*baa_timeline.lanes(s, as_of, warning_days()), as_of),
         as_of=as_of,
     )
-
-
-def lanes_for(s: Session, as_of: date) -> tuple[list[timeline.Lane], int]:
-    """The timeline's lanes on `as_of`, kept until an agreement or a vendor changes."""
-    key = ("timeline", as_of, warning_days())
-    return dashboard.cached(s, key, lambda: _timeline(as_of), dashboard.BAAS)
-
-
-def _timeline(as_of: date) -> tuple[list[timeline.Lane], int]:
-    with bulk_build():  # 12,000 agreements' dates: no garbage-collector passes meanwhile
-        return _lanes(as_of)
-
-
-_LANES = ByTerms()  # per (day, warning days): an agreement's terms → its lane, or None
-
-_Lane = tuple[date, str, date, "date | None", tuple[timeline.Marker, ...]]
-
-
-def _lanes(as_of: date) -> tuple[list[timeline.Lane], int]:
-    """Signed agreements in force or starting within 12 months, soonest deadline first: the
-    first lanes to draw, and how many there are in all. Plain rows and the core's date rules,
-    remembered per set of terms (after an edit only that agreement is worked out again)."""
-    s = db.session()
-    warn = warning_days()
-    memo = _LANES.table(as_of, warn)
-    found: list[tuple[date, int, int, str, date, date | None, tuple[timeline.Marker, ...]]] = []
-    rows = (
-        s.connection()
-        .execute(
-            select(BAA.id, BAA.vendor_id, *svc.RAW_TERMS).where(
-                BAA.status.in_(("active", "superseded", "terminated"))
-            )
-        )
-        .all()
-    )
-    for r in rows:
-        terms = tuple(r[2:])
-        lane = memo.get(terms, MISSING)
-        if lane is MISSING:
-            lane = memo[terms] = _lane(svc.terms_from_raw(terms), as_of, warn)
-        if lane is not None:
-            found.append((lane[0], r[1], r[0], *lane[1:]))
-    found.sort(key=lambda f: (f[0], f[1], f[2]))
-    shown = found[: timeline.MAX_ROWS]
-    names = _vendor_names({f[1] for f in shown})
-    lanes = [
-        timeline.Lane(
-            label=names.get(vendor_id, "?"),
-            href=url_for("baas.detail", baa_id=baa_id),
-            state=state,
-            start=max(effective, as_of),
-            end=bar_end,
-            markers=tuple(sorted(marks, key=lambda m: m.day)),
-        )
-        for _, vendor_id, baa_id, state, effective, bar_end, marks in shown
-    ]
-    return lanes, len(found)
-
-
-def _lane(terms: BaaTerms, as_of: date, warn: int) -> _Lane | None:
-    """(first marker day, state, start, bar end, markers) of one agreement's lane, or None
-    when it is neither in force nor starting within the 12 months drawn."""
-    stop = as_of + timedelta(days=366)
-    st = state_on(terms, as_of, warn)
-    if not (st.in_force or (st.state == "not_yet_effective" and terms.effective_date < stop)):
-        return None
-    ends = ends_on(terms)
-    marks: list[timeline.Marker] = []
-    # A term ending just beyond the window can have its notice deadline inside it.
-    reach = stop + timedelta(days=terms.notice_days or 0)
-    for end in term_ends(terms, as_of, reach):
-        if ends is not None and end >= ends:
-            break
-        deadline = notice_deadline(terms, end)
-        if deadline is not None and as_of <= deadline < stop:
-            marks.append(timeline.Marker(deadline, "notice_deadline", "notice deadline"))
-        if end < stop:
-            marks.append(timeline.Marker(end, "term_end", "term ends"))
-    if ends is not None and ends < stop:
-        word = "terminated" if terms.terminated_on == ends else "superseded by its renewal"
-        marks.append(timeline.Marker(ends, "terminated", word))
-    if terms.effective_date > as_of:
-        marks.append(timeline.Marker(terms.effective_date, "effective", "takes effect"))
-    bar_end = ends or (None if terms.auto_renews else terms.expiration_date)
-    first = min((m.day for m in marks if m.day >= as_of), default=stop)
-    return first, st.state, terms.effective_date, bar_end, tuple(marks)
 
 
 def _form_page(

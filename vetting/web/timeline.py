@@ -11,28 +11,12 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from vetting.services.baa_timeline import MAX_ROWS, Lane
+
 LABEL_W = 210  # room for the vendor name at the left
 PLOT_W = 760
 ROW_H = 26
 TOP = 28  # month labels
-MAX_ROWS = 40
-
-
-@dataclass(frozen=True)
-class Marker:
-    day: date
-    kind: str  # term_end | notice_deadline | terminated | effective
-    text: str
-
-
-@dataclass(frozen=True)
-class Lane:
-    label: str
-    href: str
-    state: str
-    start: date
-    end: date | None  # None: in force beyond the window
-    markers: tuple[Marker, ...] = ()
 
 
 @dataclass
@@ -77,7 +61,7 @@ def draw(lanes: list[Lane], total: int, start: date, months: int = 12) -> Drawn:
         out.lanes.append(
             {
                 "label": lane.label,
-                "href": lane.href,
+                "baa_id": lane.baa_id,
                 "state": lane.state,
                 "y": y,
                 "mid": y + ROW_H / 2,

@@ -1,0 +1,118 @@
+"""The BAA register's 12-month timeline: which agreements get a lane, and the dates marked on
+each (term ends, notice deadlines, terminations, starts). Drawing is the web's job
+(vetting/web/timeline.py); this is what is drawn, kept until an agreement or vendor changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from vetting.core.baa import BaaTerms, ends_on, notice_deadline, state_on, term_ends
+from vetting.models import BAA
+from vetting.services import baas, dashboard
+from vetting.services.allowlist import bulk_build
+from vetting.services.memo import MISSING, ByTerms
+
+MAX_ROWS = 40  # lanes drawn; the rest are counted
+
+
+@dataclass(frozen=True)
+class Marker:
+    day: date
+    kind: str  # term_end | notice_deadline | terminated | effective
+    text: str
+
+
+@dataclass(frozen=True)
+class Lane:
+    label: str
+    baa_id: int
+    state: str
+    start: date
+    end: date | None  # None: in force beyond the window
+    markers: tuple[Marker, ...] = ()
+
+
+# An agreement's lane without its vendor: (first marker day, state, start, bar end, markers).
+_LaneFacts = tuple[date, str, date, date | None, tuple[Marker, ...]]
+_LANES = ByTerms()  # per (day, warning days): an agreement's terms → its lane facts, or None
+
+
+def lanes(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], int]:
+    """The first MAX_ROWS lanes on `as_of` (soonest marked date first) and how many there
+    are in all; kept until an agreement or a vendor changes."""
+    key = ("timeline", as_of, warning_days)
+    return dashboard.cached(s, key, lambda: _compute(s, as_of, warning_days), dashboard.BAAS)
+
+
+def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], int]:
+    """Signed agreements in force or starting within 12 months. Plain rows and the core's date
+    rules, remembered per set of terms (after an edit only that agreement is worked out again);
+    no garbage-collector passes while 12,000 agreements' dates are read."""
+    memo = _LANES.table(as_of, warning_days)
+    found: list[tuple[date, int, int, str, date, date | None, tuple[Marker, ...]]] = []
+    with bulk_build():
+        rows = (
+            s.connection()
+            .execute(
+                select(BAA.id, BAA.vendor_id, *baas.RAW_TERMS).where(
+                    BAA.status.in_(("active", "superseded", "terminated"))
+                )
+            )
+            .all()
+        )
+        for r in rows:
+            terms = tuple(r[2:])
+            lane = memo.get(terms, MISSING)
+            if lane is MISSING:
+                lane = memo[terms] = _lane(baas.terms_from_raw(terms), as_of, warning_days)
+            if lane is not None:
+                found.append((lane[0], r[1], r[0], *lane[1:]))
+    found.sort(key=lambda f: (f[0], f[1], f[2]))
+    shown = found[:MAX_ROWS]
+    names = baas.vendor_names(s, {f[1] for f in shown})
+    drawn = [
+        Lane(
+            label=names.get(vendor_id, "?"),
+            baa_id=baa_id,
+            state=state,
+            start=max(effective, as_of),
+            end=bar_end,
+            markers=tuple(sorted(marks, key=lambda m: m.day)),
+        )
+        for _, vendor_id, baa_id, state, effective, bar_end, marks in shown
+    ]
+    return drawn, len(found)
+
+
+def _lane(terms: BaaTerms, as_of: date, warn: int) -> _LaneFacts | None:
+    """One agreement's lane facts, or None when it is neither in force nor starting within
+    the 12 months drawn."""
+    stop = as_of + timedelta(days=366)
+    st = state_on(terms, as_of, warn)
+    if not (st.in_force or (st.state == "not_yet_effective" and terms.effective_date < stop)):
+        return None
+    ends = ends_on(terms)
+    marks: list[Marker] = []
+    # A term ending just beyond the window can have its notice deadline inside it.
+    reach = stop + timedelta(days=terms.notice_days or 0)
+    for end in term_ends(terms, as_of, reach):
+        if ends is not None and end >= ends:
+            break
+        deadline = notice_deadline(terms, end)
+        if deadline is not None and as_of <= deadline < stop:
+            marks.append(Marker(deadline, "notice_deadline", "notice deadline"))
+        if end < stop:
+            marks.append(Marker(end, "term_end", "term ends"))
+    if ends is not None and ends < stop:
+        word = "terminated" if terms.terminated_on == ends else "superseded by its renewal"
+        marks.append(Marker(ends, "terminated", word))
+    if terms.effective_date > as_of:
+        marks.append(Marker(terms.effective_date, "effective", "takes effect"))
+    bar_end = ends or (None if terms.auto_renews else terms.expiration_date)
+    first = min((m.day for m in marks if m.day >= as_of), default=stop)
+    return first, st.state, terms.effective_date, bar_end, tuple(marks)
