@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from tests.databases import throwaway_database
 from vetting import auth, clock, create_app, db, migrate
@@ -71,6 +71,14 @@ def app(database_url: str, tmp_path: Path, frozen_clock: date) -> Iterator[Flask
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def s(app: Flask) -> Iterator[Session]:
+    """A session of its own on the test database (services called directly, no request)."""
+    session = Session(app.extensions["vetting.engine"], expire_on_commit=False)
+    yield session
+    session.close()
 
 
 @pytest.fixture

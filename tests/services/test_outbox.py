@@ -26,13 +26,6 @@ SECRET = "s3cret-for-tests"
 
 
 @pytest.fixture
-def s(app):
-    session = data.session(app)
-    yield session
-    session.close()
-
-
-@pytest.fixture
 def baa_id(s):
     v = data.vendor(s)
     return data.baa(s, v.id, expiration_date=END, owner_email="owner@example.org").id

@@ -19,13 +19,6 @@ EMAIL = data.settings(smtp_host="127.0.0.1", legal_emails=("legal@example.org",)
 
 
 @pytest.fixture
-def s(app):
-    session = data.session(app)
-    yield session
-    session.close()
-
-
-@pytest.fixture
 def acme(s):
     return data.vendor(s, contact="contracts@acme.example")
 
