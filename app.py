@@ -1,5 +1,5 @@
 """The Flask app object: `flask --app app run`, `gunicorn app:app`."""
 
-from vetting import create_app
+from vetting.app import create_app
 
 app = create_app()

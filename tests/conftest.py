@@ -4,7 +4,7 @@ VETTING_TEST_DATABASE_URL names one (a throw-away database is created beside it)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from tests.databases import throwaway_database
-from vetting import auth, clock, create_app, db, migrate
+from vetting import auth, clock, db, migrate
+from vetting.app import create_app
 from vetting.services import dashboard, live_list
 
 TODAY = date(2026, 11, 25)
@@ -103,3 +104,11 @@ def admin(make_token: Callable[..., dict[str, str]]) -> dict[str, str]:
 @pytest.fixture
 def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def utc_organisation() -> Iterator[None]:
+    """Every test starts and ends with the organisation in UTC (the clock's zone is global)."""
+    clock.set_zone(UTC)
+    yield
+    clock.set_zone(UTC)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vetting import config, create_app
+from vetting import config
+from vetting.app import create_app
 from vetting.core.checklist import ChecklistError
 
 

@@ -16,13 +16,16 @@ from sqlalchemy import func, select
 
 from tests import reminder_data as data
 from tests.notify_servers import smtp_server
-from vetting import create_app, jobs
+from vetting import clock, jobs
+from vetting.app import create_app
 from vetting.config import REPO_ROOT
 from vetting.models import AllowlistRelease
 
 
 def use(app, **overrides):
     app.config["NOTIFY"] = dataclasses.replace(app.config["NOTIFY"], **overrides)
+    if "timezone" in overrides:  # the organisation's zone, as create_app sets it
+        clock.set_zone(overrides["timezone"])
 
 
 def wait_for(predicate, timeout=15.0):
@@ -48,7 +51,8 @@ def test_the_daily_sweep_runs_at_the_configured_time_and_zone_and_delivery_on_it
 def test_the_daily_job_sweeps_today_in_the_zone_then_delivers(app):
     s = data.session(app)
     v = data.vendor(s)
-    # Frozen clock: 2026-11-25 12:00 UTC, already 2026-11-26 01:00 in Auckland.
+    # 2026-11-25 12:00 UTC, already 2026-11-26 01:00 in Auckland.
+    clock.freeze(datetime(2026, 11, 25, 12, tzinfo=UTC))
     data.baa(s, v.id, expiration_date=date(2026, 12, 3), owner_email="o@example.org")
     with smtp_server() as (port, box):
         use(

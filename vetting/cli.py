@@ -15,7 +15,8 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from vetting import audit as audit_log
-from vetting import auth, clock, create_app, db, migrate, warmup
+from vetting import auth, clock, db, migrate, warmup
+from vetting.app import create_app
 from vetting.config import REPO_ROOT, ConfigError
 from vetting.core.checklist import ChecklistError, load_checklist, load_directory
 from vetting.errors import VettingError

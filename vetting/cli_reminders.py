@@ -27,10 +27,8 @@ def _actor() -> Any:
 
 
 def _date(value: str | None) -> date:
-    from vetting import jobs
-
     if value is None:
-        return jobs.local_today(_settings())
+        return clock.today()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -1,30 +1,55 @@
-"""The one source of "today" and "now", so tests and --as-of can move time."""
+"""The one source of "today" and "now", so tests and --as-of can move time.
+
+"Today" is the organisation's calendar day (VETTING_TIMEZONE, default UTC), the same for
+pages, the API, the CLI and the scheduled jobs; instants are timezone-aware UTC.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
-_frozen: datetime | None = None
+_frozen: datetime | date | None = None
+_zone: tzinfo = UTC
+
+
+def set_zone(zone: str | tzinfo) -> None:
+    """The organisation's time zone (set once at start-up from VETTING_TIMEZONE)."""
+    global _zone
+    _zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+
+
+def zone() -> tzinfo:
+    return _zone
 
 
 def now() -> datetime:
     """Timezone-aware UTC now (or the frozen instant in tests)."""
-    return _frozen if _frozen is not None else datetime.now(UTC)
+    if _frozen is None:
+        return datetime.now(UTC)
+    if isinstance(_frozen, datetime):
+        return _frozen
+    # A frozen day is noon of that day where the organisation is, whatever its zone.
+    return datetime(_frozen.year, _frozen.month, _frozen.day, 12, tzinfo=_zone).astimezone(UTC)
 
 
 def today() -> date:
-    return now().date()
+    """The organisation's calendar day now."""
+    return local_day(now())
+
+
+def local_day(at: datetime) -> date:
+    """The organisation's calendar day of an instant."""
+    return at.astimezone(_zone).date()
 
 
 def freeze(at: datetime | date | None) -> None:
-    """Pin the clock (tests); None releases it."""
+    """Pin the clock (tests): an instant, or a day (its noon in the organisation's zone);
+    None releases it."""
     global _frozen
-    if at is None or isinstance(at, datetime):
-        _frozen = at
-    else:
-        _frozen = datetime(at.year, at.month, at.day, 12, tzinfo=UTC)
+    _frozen = at
 
 
 @contextmanager

@@ -1,13 +1,21 @@
-"""Engine, per-request session, and the one transaction helper use cases run in."""
+"""Engine, the session of the current unit of work, and the one transaction helper.
+
+Nothing here needs Flask: a unit of work is a *scope* bound to an engine (`scope(engine)` in
+scripts and jobs; the web layer opens one per app context, see vetting/app.py). `session()`
+opens the scope's session on first use and the scope closes it (rolled back if uncommitted).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -28,6 +36,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
             # SQLite's lower() folds ASCII only; use Python's so case-insensitive search and
             # uniqueness treat "Ärzte" like "ärzte", as PostgreSQL does.
             dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+            # The organisation's calendar day of a stored UTC timestamp (PostgreSQL has
+            # timezone(); SQLite keeps the text that UTCDateTime wrote).
+            dbapi_conn.create_function("vetting_local_day", 2, _local_day, deterministic=True)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -41,27 +52,71 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["vetting.engine"] = make_engine(app.config["DATABASE_URL"])
-    app.teardown_appcontext(_close_session)
+def _local_day(stored: str | None, zone: str) -> str | None:
+    if stored is None:
+        return None
+    at = datetime.fromisoformat(stored)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(ZoneInfo(zone)).date().isoformat()
+
+
+@dataclass
+class _Scope:
+    engine: Engine
+    outer: _Scope | None
+    session: Session | None = None
+
+
+_current: ContextVar[_Scope | None] = ContextVar("vetting_db_scope", default=None)
+
+
+def open_scope(engine: Engine) -> None:
+    """Start a unit of work on `engine` (nested scopes stack; `close_scope` ends the newest)."""
+    _current.set(_Scope(engine, _current.get()))
+
+
+def close_scope() -> None:
+    """End the newest unit of work: its session, if one was opened, is rolled back and closed."""
+    found = _current.get()
+    if found is None:
+        return
+    _current.set(found.outer)
+    if found.session is not None:
+        found.session.rollback()
+        found.session.close()
+
+
+@contextmanager
+def scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work on `engine` for a block; yields its session."""
+    open_scope(engine)
+    try:
+        yield session()
+    finally:
+        close_scope()
+
+
+def _scope() -> _Scope:
+    found = _current.get()
+    if found is None:
+        raise RuntimeError(
+            "no database scope: run inside db.scope(engine) or a Vetting app context"
+        )
+    return found
 
 
 def engine() -> Engine:
-    return current_app.extensions["vetting.engine"]
+    """The engine of the current unit of work."""
+    return _scope().engine
 
 
 def session() -> Session:
-    """The session of the current request / CLI command (one per app context)."""
-    if "db_session" not in g:
-        g.db_session = Session(engine(), expire_on_commit=False)
-    return g.db_session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    s = g.pop("db_session", None)
-    if s is not None:
-        s.rollback()
-        s.close()
+    """The session of the current unit of work (a request, a command, a job run)."""
+    current = _scope()
+    if current.session is None:
+        current.session = Session(current.engine, expire_on_commit=False)
+    return current.session
 
 
 @contextmanager

@@ -1,12 +1,13 @@
 """APScheduler set-up: which service runs when (no logic of its own).
 
-Two jobs: the daily job (reminder sweep for today in VETTING_TIMEZONE at VETTING_SWEEP_AT,
-then — when VETTING_AUTO_PUBLISH is on — the list release's publish_if_changed and, with
-VETTING_AUTO_SYNC, a push of the latest release to the active sync targets, then one
-delivery pass) and outbox delivery every VETTING_DELIVERY_INTERVAL seconds. They run inside
-the web process when VETTING_SCHEDULER=on, or in `vetting scheduler`, a process of its own.
-Every instance may run them: the sweep's database lock and the outbox's unique key make that
-safe. Each run opens its own app context, hence its own database session.
+Two jobs. The daily job, at VETTING_SWEEP_AT in the organisation's time zone: the reminder
+sweep for today (vetting/clock.py), then — when VETTING_AUTO_PUBLISH is on — the list
+release's publish_if_changed and, with VETTING_AUTO_SYNC, a push of the latest release to
+the active sync targets, then one delivery pass. And outbox delivery every
+VETTING_DELIVERY_INTERVAL seconds. They run inside the web process when
+VETTING_SCHEDULER=on, or in `vetting scheduler`, a process of its own. Every instance may run
+them: the sweep's database lock and the outbox's unique key make that safe. Each run opens
+its own app context, hence its own database session.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import atexit
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -42,11 +42,6 @@ def settings_of(app: Flask) -> NotifySettings:
     return app.config["NOTIFY"]
 
 
-def local_today(settings: NotifySettings) -> date:
-    """Today in the organisation's time zone (the sweep's date)."""
-    return clock.now().astimezone(ZoneInfo(settings.timezone)).date()
-
-
 def daily_job(app: Flask) -> dict[str, Any]:
     """The reminder sweep for today, the optional auto-publish hook, then a delivery pass."""
     from vetting.services import reminders
@@ -54,7 +49,7 @@ def daily_job(app: Flask) -> dict[str, Any]:
     settings = settings_of(app)
     out: dict[str, Any] = {}
     with app.app_context():
-        today = local_today(settings)
+        today = clock.today()
         summary = reminders.run_reminders(
             db.session(), today, settings=settings, actor="system:scheduler"
         )
@@ -121,8 +116,7 @@ def sweep_missed(app: Flask) -> bool:
     """True when today's sweep time has passed without a successful sweep for today (the
     process was down at that hour): the scheduler then runs it once at start-up."""
     settings = settings_of(app)
-    zone = ZoneInfo(settings.timezone)
-    now = clock.now().astimezone(zone)
+    now = clock.now().astimezone(clock.zone())
     hour, minute = settings.sweep_at
     if (now.hour, now.minute) < (hour, minute):
         return False
@@ -142,7 +136,7 @@ def sweep_missed(app: Flask) -> bool:
 def build(app: Flask, *, blocking: bool = False) -> BaseScheduler:
     """A scheduler with the daily and delivery jobs (not started)."""
     settings = settings_of(app)
-    zone = ZoneInfo(settings.timezone)
+    zone = clock.zone()
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler: BaseScheduler = cls(timezone=zone)
     hour, minute = settings.sweep_at

@@ -65,7 +65,7 @@ def start(app: Flask) -> Any:
     )
     scheduler.add_job(
         _safe_warm,
-        CronTrigger(hour=0, minute=1, timezone="UTC"),
+        CronTrigger(hour=0, minute=1, timezone=clock.zone()),
         args=[app],
         id="warm-daily",
         max_instances=1,

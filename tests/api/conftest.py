@@ -11,7 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import TODAY, _empty_tables
-from vetting import auth, clock, create_app, db
+from vetting import auth, clock, db
+from vetting.app import create_app
 
 
 @dataclass(frozen=True)

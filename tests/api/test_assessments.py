@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.chain import answer, answer_all, app_, assess, audit_events, decide, vendor
-from vetting import create_app
+from vetting.app import create_app
 from vetting.config import REPO_ROOT
 
 CHECKLIST_FILE = REPO_ROOT / "checklists" / "clinical-photo.toml"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.api.expect import error
-from vetting import auth, create_app, db
+from vetting import auth, db
+from vetting.app import create_app
 
 VENDORS = "/api/v1/vendors"
 JSON = "application/json"

@@ -32,7 +32,8 @@ from sqlalchemy import event  # noqa: E402
 from integrations.base import ExportOptions, exporter  # noqa: E402
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
-from vetting import auth, clock, create_app, db, migrate  # noqa: E402
+from vetting import auth, clock, db, migrate  # noqa: E402
+from vetting.app import create_app  # noqa: E402
 from vetting.services import releases  # noqa: E402
 
 LIST_AIM = 2.0

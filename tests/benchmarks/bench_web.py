@@ -39,7 +39,8 @@ from sqlalchemy import event, select  # noqa: E402
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from tests.web.test_queries import MAX_STATEMENTS  # noqa: E402
-from vetting import auth, clock, create_app, db, demo, migrate, warmup  # noqa: E402
+from vetting import auth, clock, db, demo, migrate, warmup  # noqa: E402
+from vetting.app import create_app  # noqa: E402
 from vetting.models import BAA  # noqa: E402
 from vetting.schemas import AppUpdate, AssessmentCreate, DecisionIn  # noqa: E402
 from vetting.services import apps, assessments, baas, dashboard, live_list, releases  # noqa: E402

@@ -23,7 +23,8 @@ from tests.api.register_helpers import PDF
 from tests.cli.helpers import handled
 from tests.conftest import TODAY, _empty_tables
 from tests.databases import throwaway_database
-from vetting import audit, auth, clock, create_app, db, demo, migrate
+from vetting import audit, auth, clock, db, demo, migrate
+from vetting.app import create_app
 from vetting.cli import cli
 from vetting.models import BAA
 from vetting.schemas import VendorCreate

@@ -13,7 +13,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from tests.conftest import TODAY, _empty_tables
-from vetting import auth, clock, create_app, db
+from vetting import auth, clock, db
+from vetting.app import create_app
 from vetting.cli import cli
 from vetting.models import (
     BAA,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.web.conftest import Register
-from vetting import create_app, warmup
+from vetting import warmup
+from vetting.app import create_app
 from vetting.services import baa_timeline, dashboard, live_list
 
 

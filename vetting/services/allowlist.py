@@ -6,7 +6,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Date, cast, func, select
@@ -35,12 +35,16 @@ def bulk_build() -> Iterator[None]:
             gc.enable()
 
 
-def _utc_day(column: Any, dialect: str) -> Any:
-    """The UTC calendar day of a stored timestamp, computed by the database: one date per
-    row instead of a parsed, zone-converted datetime (45,000 of them in a large inventory)."""
+def _local_day(column: Any, dialect: str) -> Any:
+    """The organisation's calendar day of a stored UTC timestamp, computed by the database:
+    one date per row instead of a parsed, zone-converted datetime (45,000 of them in a large
+    inventory)."""
+    zone = getattr(clock.zone(), "key", "UTC")
     if dialect == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column, type_=Date)  # SQLite stores these timestamps as UTC text
+        return cast(func.timezone(zone, column), Date)
+    if zone == "UTC":
+        return func.date(column, type_=Date)  # SQLite stores these timestamps as UTC text
+    return func.vetting_local_day(column, zone, type_=Date)  # vetting/db.py registers it
 
 
 def compute(s: Session, as_of: date, app_ids: Collection[int] | None = None) -> ApprovedList:
@@ -72,12 +76,12 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
     if app_ids is not None:
         app_query = app_query.where(App.id.in_(sorted(app_ids)))
     apps = [AppFacts(*r) for r in conn.execute(app_query).all()]  # one fetchall, not one per row
-    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.zone())
     decision_query = (
         select(
             Decision.app_id,
             Decision.decision,
-            _utc_day(Decision.decided_at, conn.dialect.name),
+            _local_day(Decision.decided_at, conn.dialect.name),
             Decision.decided_by,
             Decision.valid_until,
             Decision.assessment_id,

@@ -117,7 +117,7 @@ def _claim(
         )
         if not rows:
             return []
-        retired = reminders.cancel_unwanted(s, now.date(), [r.id for r in rows])
+        retired = reminders.cancel_unwanted(s, clock.local_day(now), [r.id for r in rows])
         summary.cancelled += len(retired)
         claimed: list[_Claimed] = []
         until = now + lease(settings)
