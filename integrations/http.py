@@ -8,13 +8,13 @@ slip an internal address through. TLS still verifies the certificate against the
 
 Loopback, private, link-local (cloud metadata at 169.254.169.254), shared, multicast,
 reserved and unspecified addresses are refused unless `allow_private` is on (the setting
-VETTING_ALLOW_PRIVATE_URLS=1: a lab install, or tests against 127.0.0.1).
+VETTING_ALLOW_PRIVATE_URLS, passed in by the caller: a lab install, or tests against
+127.0.0.1).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 import typing
 from urllib.parse import urlsplit
@@ -28,10 +28,6 @@ USER_AGENT = "vetting/0.1"
 
 class UnsafeURL(ValueError):
     """A URL the guard will not fetch, with the reason in words."""
-
-
-def allow_private_default() -> bool:
-    return os.environ.get("VETTING_ALLOW_PRIVATE_URLS", "").strip().lower() in {"1", "on", "true"}
 
 
 def _forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
@@ -75,9 +71,9 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     return addresses
 
 
-def check_url(url: str, allow_private: bool | None = None) -> None:
+def check_url(url: str, allow_private: bool | None = False) -> None:
     """Refuse what is not an http(s) URL to a public address (see the module docstring)."""
-    allow = allow_private_default() if allow_private is None else allow_private
+    allow = bool(allow_private)
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -134,9 +130,9 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
-def client(timeout: float = DEFAULT_TIMEOUT, allow_private: bool | None = None) -> httpx.Client:
+def client(timeout: float = DEFAULT_TIMEOUT, allow_private: bool | None = False) -> httpx.Client:
     """The httpx client every integration uses for user-supplied URLs."""
-    allow = allow_private_default() if allow_private is None else allow_private
+    allow = bool(allow_private)
     return httpx.Client(
         transport=GuardedTransport(allow),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vetting import config
+from vetting import settings as settings_module
 from vetting.models import (
     BAA,
     App,
@@ -24,9 +24,9 @@ from vetting.models import (
 )
 
 
-def settings(**overrides: Any) -> config.NotifySettings:
+def settings(**overrides: Any) -> settings_module.NotifySettings:
     """Defaults from an empty environment, then what the test says."""
-    return dataclasses.replace(config.notify_settings({}), **overrides)
+    return dataclasses.replace(settings_module.notify_settings({}), **overrides)
 
 
 def session(app: Flask) -> Session:

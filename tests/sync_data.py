@@ -5,13 +5,13 @@ the release service, so a sync reads exactly what production stores."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.api.chain import approved_app, baa, vendor
+from tests.configure import use, use_notify
 from vetting import auth, db
 from vetting.services import releases
 
@@ -21,9 +21,8 @@ ENV = {"HOOK_SECRET": SECRET}
 
 def allow_local(app: Flask) -> None:
     """Let syncs reach the fake APIs on 127.0.0.1, and retry without waiting."""
-    app.config["NOTIFY"] = dataclasses.replace(app.config["NOTIFY"], allow_private_urls=True)
-    app.config["SYNC_BACKOFF_SECONDS"] = 0
-    app.config["SYNC_RETRIES"] = 1
+    use_notify(app, allow_private_urls=True)
+    use(app, sync_backoff_seconds=0, sync_retries=1)
 
 
 def publish(app: Flask) -> int:

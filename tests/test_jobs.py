@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import subprocess
@@ -15,17 +14,19 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import reminder_data as data
+from tests.configure import use as use_settings
+from tests.configure import use_notify
 from tests.notify_servers import smtp_server
 from vetting import clock, jobs
-from vetting.app import create_app
-from vetting.config import REPO_ROOT
+from vetting.app import create_app, settings_of
 from vetting.models import AllowlistRelease
+from vetting.settings import REPO_ROOT
 
 
-def use(app, **overrides):
-    app.config["NOTIFY"] = dataclasses.replace(app.config["NOTIFY"], **overrides)
-    if "timezone" in overrides:  # the organisation's zone, as create_app sets it
-        clock.set_zone(overrides["timezone"])
+def use(app, timezone=None, **overrides):
+    use_notify(app, **overrides)
+    if timezone is not None:
+        use_settings(app, timezone=timezone)
 
 
 def wait_for(predicate, timeout=15.0):
@@ -127,7 +128,7 @@ def test_a_running_scheduler_delivers_the_outbox_on_its_interval(app):
         )
         from vetting.services.reminders import run_reminders
 
-        run_reminders(s, date(2026, 11, 25), settings=app.config["NOTIFY"])
+        run_reminders(s, date(2026, 11, 25), settings=settings_of(app).notify)
         scheduler = jobs.build(app)
         scheduler.start()
         try:

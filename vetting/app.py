@@ -2,32 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, appcontext_pushed
+from flask import Flask, appcontext_pushed, current_app
 
 from vetting import clock, db
+from vetting.settings import Settings
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """A configured Flask app; `config` overrides settings (tests: DATABASE_URL, TESTING…)."""
-    from vetting import api, jobs, warmup, web
-    from vetting import config as settings
+    """A configured Flask app. `config` overrides: keys naming a setting (DATABASE_URL,
+    SECRET_KEY, CHECKLISTS_DIR…) replace it, INSTANCE_PATH and ENV (a dict standing for the
+    environment) say where to read from, and the rest is Flask's own (TESTING…)."""
+    from vetting import api, jobs, settings, warmup, web
     from vetting.services import checklists
 
     app = Flask("vetting", instance_relative_config=True)
     overrides = dict(config or {})
     instance = Path(overrides.pop("INSTANCE_PATH", app.instance_path))
     app.instance_path = str(instance)
-    env = overrides.pop("ENV", None)
-    app.config.update(settings.load(instance, env))
+    loaded = settings.load(instance, overrides.pop("ENV", None))
+    names = {f.name.upper() for f in fields(Settings)}
+    given = {k.lower(): overrides.pop(k) for k in list(overrides) if k in names}
+    loaded = replace(loaded, **given)
+    app.extensions["vetting.settings"] = loaded
+    app.config.update(
+        SECRET_KEY=loaded.secret_key,
+        MAX_CONTENT_LENGTH=loaded.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
     app.config.update(overrides)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    clock.set_zone(app.config["NOTIFY"].timezone)  # one "today" for pages, API, CLI and jobs
+    clock.set_zone(loaded.timezone)  # one "today" for pages, API, CLI and jobs
 
-    bind_database(app)
-    app.extensions["vetting.checklists"] = checklists.load_all(Path(app.config["CHECKLISTS_DIR"]))
+    bind_database(app, loaded.database_url)
+    app.extensions["vetting.checklists"] = checklists.load_all(Path(loaded.checklists_dir))
     api.init_app(app)
     web.init_app(app)
     jobs.init_app(app)  # the in-process scheduler, only when VETTING_SCHEDULER=on
@@ -35,10 +46,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def bind_database(app: Flask) -> None:
+def settings_of(app: Flask) -> Settings:
+    """The settings an app was created with."""
+    found: Settings = app.extensions["vetting.settings"]
+    return found
+
+
+def current_settings() -> Settings:
+    """The settings of the app handling this request, command or job."""
+    return settings_of(current_app)
+
+
+def bind_database(app: Flask, url: str) -> None:
     """One engine per app; every app context (a request, a command, a job run) is one unit of
     work whose session `db.session()` returns and whose end closes it."""
-    app.extensions["vetting.engine"] = db.make_engine(app.config["DATABASE_URL"])
+    app.extensions["vetting.engine"] = db.make_engine(url)
 
     def _open(sender: Flask, **_: Any) -> None:
         db.open_scope(sender.extensions["vetting.engine"])

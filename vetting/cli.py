@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,10 +15,11 @@ from sqlalchemy.exc import OperationalError
 
 from vetting import audit as audit_log
 from vetting import auth, clock, db, migrate, warmup
-from vetting.app import create_app
-from vetting.config import REPO_ROOT, ConfigError
+from vetting.app import create_app, current_settings
 from vetting.core.checklist import ChecklistError, load_checklist, load_directory
 from vetting.errors import VettingError
+from vetting.settings import SettingsError as ConfigError
+from vetting.settings import checklists_dir
 
 
 def actor() -> auth.Principal:
@@ -92,7 +92,7 @@ def checklists() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def checklists_validate(path: Path | None) -> None:
     """Validate a checklist file or a folder of them (default: the configured folder)."""
-    target = path or Path(os.environ.get("VETTING_CHECKLISTS_DIR") or REPO_ROOT / "checklists")
+    target = path or checklists_dir()
     if not target.exists():
         raise click.ClickException(f"{target}: no such file or folder")
     try:
@@ -330,7 +330,7 @@ def allowlist_export(release_id: str, fmt: str, mode: str, output: Path | None) 
     from vetting.services import releases
 
     releases.check_format(fmt)
-    options = releases.export_options(current_app.config, mode)
+    options = releases.export_options(current_settings(), mode)
     f = releases.export(db.session(), release_id, fmt, options)
     if output is None:
         click.echo(f.body, nl=False)  # bytes go to the binary stream
@@ -401,7 +401,7 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
         db.session(),
         current_app.extensions["vetting.checklists"],
         reset=reset,
-        warning_days=current_app.config["BAA_WARNING_DAYS"],
+        warning_days=current_settings().baa_warning_days,
         base_url=f"http://{host}:{port}",
     )
     for line in report:
@@ -411,7 +411,7 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
         # Flask's app.run() refuses to run inside a `flask`-style CLI command; serve directly.
         from werkzeug.serving import run_simple
 
-        if current_app.config["WARM_CACHES"]:
+        if current_settings().warm_caches:
             warmup.start(current_app._get_current_object())  # type: ignore[attr-defined]
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 

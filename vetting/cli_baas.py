@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from pydantic import BaseModel, ValidationError
 
 from vetting import clock, db
+from vetting.app import current_settings
 from vetting.errors import Invalid, errors_from_pydantic
 from vetting.schemas import BaaRenew, BaaStateName
 
@@ -89,7 +90,7 @@ def baas_list(
         2**31 - 1,
         vendor_id,
         as_of=day,
-        warning_days=current_app.config["BAA_WARNING_DAYS"],
+        warning_days=current_settings().baa_warning_days,
         states=states or None,
         within_days=within_days,
         auto_renews=auto_renews,
@@ -168,8 +169,8 @@ def baas_attach(baa_id: int, file: Path) -> None:
             file.name,
             None,
             instance_path=current_app.instance_path,
-            max_bytes=current_app.config["MAX_DOCUMENT_BYTES"],
-            max_unpacked=current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+            max_bytes=current_settings().max_document_bytes,
+            max_unpacked=current_settings().max_document_unpacked_bytes,
         )
     d = result.document
     verb = "attached" if result.created else "already attached"

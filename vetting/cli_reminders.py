@@ -14,10 +14,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import clock, db
+from vetting.app import current_settings
+from vetting.settings import secret_from_env
 
 
 def _settings() -> Any:
-    return current_app.config["NOTIFY"]
+    return current_settings().notify
 
 
 def _actor() -> Any:
@@ -194,7 +196,6 @@ def channels_add_email(name: str, address: str) -> None:
 @with_appcontext
 def channels_add_webhook(name: str, url: str, secret_env: str) -> None:
     """POST every reminder as signed JSON to URL (Slack, Teams or any receiver)."""
-    import os
 
     from vetting.services import notifications as svc
 
@@ -204,7 +205,7 @@ def channels_add_webhook(name: str, url: str, secret_env: str) -> None:
     click.echo(
         f"added webhook channel {c.id} {c.name!r} → {c.target} (secret from ${c.secret_env})"
     )
-    if not os.environ.get(secret_env):
+    if not secret_from_env(secret_env):
         click.echo(f"note: ${secret_env} is not set here; deliveries wait until it is", err=True)
 
 
@@ -278,8 +279,9 @@ def scheduler() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     hour, minute = settings.sweep_at
+    zone = current_settings().timezone
     click.echo(
-        f"scheduler: reminder sweep daily at {hour:02d}:{minute:02d} {settings.timezone}, "
+        f"scheduler: reminder sweep daily at {hour:02d}:{minute:02d} {zone}, "
         f"outbox delivery every {settings.delivery_interval_seconds} s"
         + (", auto-publish on" if settings.auto_publish else "")
     )

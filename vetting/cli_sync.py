@@ -8,10 +8,10 @@ import sys
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import db
+from vetting.app import current_settings
 from vetting.errors import Invalid
 
 
@@ -24,7 +24,7 @@ def _actor() -> Any:
 def _options() -> Any:
     from vetting.services import sync
 
-    return sync.SyncOptions.from_config(current_app.config)
+    return sync.SyncOptions.from_settings(current_settings())
 
 
 def _settings(pairs: tuple[str, ...], option: str = "--setting") -> dict[str, str]:

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from vetting import clock, db
-from vetting.config import NotifySettings
+from vetting.app import settings_of
 from vetting.models import JobRun
 
 log = logging.getLogger("vetting.jobs")
@@ -38,15 +38,11 @@ DELIVERY = "deliver"
 CATCH_UP = "daily-catch-up"
 
 
-def settings_of(app: Flask) -> NotifySettings:
-    return app.config["NOTIFY"]
-
-
 def daily_job(app: Flask) -> dict[str, Any]:
     """The reminder sweep for today, the optional auto-publish hook, then a delivery pass."""
     from vetting.services import reminders
 
-    settings = settings_of(app)
+    settings = settings_of(app).notify
     out: dict[str, Any] = {}
     with app.app_context():
         today = clock.today()
@@ -57,7 +53,7 @@ def daily_job(app: Flask) -> dict[str, Any]:
         log.info("reminder sweep %s: %s", today, summary.as_dict())
     if settings.auto_publish:
         out["publish"] = _auto_publish(app, today)
-        if app.config.get("AUTO_SYNC"):
+        if settings_of(app).auto_sync:
             out["sync"] = _auto_sync(app)
     out["delivery"] = delivery_job(app)
     return out
@@ -74,7 +70,7 @@ def _auto_sync(app: Flask) -> list[str] | None:
             tag = releases.latest_tag(s)
             if tag is None:
                 return None
-            results = sync.sync_active(s, tag.id, sync.SyncOptions.from_config(app.config))
+            results = sync.sync_active(s, tag.id, sync.SyncOptions.from_settings(settings_of(app)))
     except Exception:
         log.exception("auto-sync failed")
         return None
@@ -98,7 +94,7 @@ def delivery_job(app: Flask) -> dict[str, Any]:
     from vetting.services import outbox
 
     with app.app_context():
-        summary = outbox.deliver_due(db.session(), clock.now(), settings=settings_of(app))
+        summary = outbox.deliver_due(db.session(), clock.now(), settings=settings_of(app).notify)
     if summary.claimed or summary.cancelled:
         log.info("outbox delivery: %s", summary.as_dict())
     return summary.as_dict()
@@ -115,7 +111,7 @@ def _safe(job: Any, app: Flask) -> None:
 def sweep_missed(app: Flask) -> bool:
     """True when today's sweep time has passed without a successful sweep for today (the
     process was down at that hour): the scheduler then runs it once at start-up."""
-    settings = settings_of(app)
+    settings = settings_of(app).notify
     now = clock.now().astimezone(clock.zone())
     hour, minute = settings.sweep_at
     if (now.hour, now.minute) < (hour, minute):
@@ -135,7 +131,7 @@ def sweep_missed(app: Flask) -> bool:
 
 def build(app: Flask, *, blocking: bool = False) -> BaseScheduler:
     """A scheduler with the daily and delivery jobs (not started)."""
-    settings = settings_of(app)
+    settings = settings_of(app).notify
     zone = clock.zone()
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler: BaseScheduler = cls(timezone=zone)
@@ -175,7 +171,7 @@ def init_app(app: Flask) -> None:
     """Start the background scheduler inside this process when VETTING_SCHEDULER=on — not in
     `vetting …` commands (START_SCHEDULER=False: `vetting scheduler` is the process for that)
     and not in tests unless they ask (SCHEDULER_IN_TESTS)."""
-    if not settings_of(app).scheduler or not app.config.get("START_SCHEDULER", True):
+    if not settings_of(app).notify.scheduler or not app.config.get("START_SCHEDULER", True):
         return
     if app.testing and not app.config.get("SCHEDULER_IN_TESTS"):
         return

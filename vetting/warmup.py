@@ -23,6 +23,7 @@ from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 
 from vetting import clock, db
+from vetting.app import settings_of
 
 log = logging.getLogger("vetting.warmup")
 
@@ -33,7 +34,7 @@ def warm(app: Flask) -> dict[str, float]:
     from vetting.services import baa_timeline, dashboard
 
     took: dict[str, float] = {}
-    warning_days = int(app.config["BAA_WARNING_DAYS"])
+    warning_days = settings_of(app).baa_warning_days
     with app.app_context():
         s = db.session()
         today = clock.today()  # the web's day
@@ -79,7 +80,7 @@ def start(app: Flask) -> Any:
 
 def init_app(app: Flask) -> None:
     """Start warming in serving processes (not `vetting …` commands, not tests)."""
-    if not app.config.get("WARM_CACHES", True) or not app.config.get("START_SCHEDULER", True):
+    if not settings_of(app).warm_caches or not app.config.get("START_SCHEDULER", True):
         return
     if app.testing:
         return

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.chain import answer, answer_all, app_, assess, audit_events, decide, vendor
 from vetting.app import create_app
-from vetting.config import REPO_ROOT
+from vetting.settings import REPO_ROOT
 
 CHECKLIST_FILE = REPO_ROOT / "checklists" / "clinical-photo.toml"
 

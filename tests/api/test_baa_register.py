@@ -24,6 +24,7 @@ from tests.api.register_helpers import (
     upload,
     zip_bomb_docx,
 )
+from tests.configure import use
 from vetting import db
 from vetting.models import BAA, BaaDocument
 
@@ -662,7 +663,7 @@ def test_a_new_upload_becomes_the_latest_and_the_old_one_is_kept(client, admin, 
 def test_bad_uploads_are_refused_naming_the_file_and_store_nothing(
     client, app, admin, vid, data, filename, content_type, status, message
 ):
-    app.config["MAX_DOCUMENT_BYTES"] = 2048 if filename == "big.txt" else 20 * 1024 * 1024
+    use(app, max_document_bytes=2048 if filename == "big.txt" else 20 * 1024 * 1024)
     b = baa(client, admin, vid)
     events = len(audit_events(app))
     r = upload(client, admin, b["id"], data, filename, content_type)
@@ -674,7 +675,7 @@ def test_bad_uploads_are_refused_naming_the_file_and_store_nothing(
 
 
 def test_a_docx_that_unpacks_beyond_the_limit_is_refused(client, app, admin, vid):
-    app.config["MAX_DOCUMENT_UNPACKED_BYTES"] = 4096
+    use(app, max_document_unpacked_bytes=4096)
     b = baa(client, admin, vid)
     r = upload(client, admin, b["id"], docx(os.urandom(3000).hex().encode()), "big.docx")
     error(r, 422, "file", "unpacks to more than 4096 bytes")

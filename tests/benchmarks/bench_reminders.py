@@ -34,9 +34,9 @@ from sqlmodel import Session  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from tests.reminder_data import settings as make_settings  # noqa: E402
 from vetting import clock, db, migrate  # noqa: E402
-from vetting.config import NotifySettings  # noqa: E402
 from vetting.models import BAA, Vendor  # noqa: E402
 from vetting.services.reminders import run_reminders  # noqa: E402
+from vetting.settings import NotifySettings  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
 SETTINGS = make_settings(smtp_host="127.0.0.1", legal_emails=("legal@example.org",))

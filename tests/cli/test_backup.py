@@ -24,7 +24,7 @@ from tests.cli.helpers import handled
 from tests.conftest import TODAY, _empty_tables
 from tests.databases import throwaway_database
 from vetting import audit, auth, clock, db, demo, migrate
-from vetting.app import create_app
+from vetting.app import create_app, settings_of
 from vetting.cli import cli
 from vetting.models import BAA
 from vetting.schemas import VendorCreate
@@ -68,8 +68,8 @@ def attach(app: Flask, baa_id: int, body: bytes = PDF) -> str:
             "signed.pdf",
             None,
             instance_path=app.instance_path,
-            max_bytes=app.config["MAX_DOCUMENT_BYTES"],
-            max_unpacked=app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+            max_bytes=settings_of(app).max_document_bytes,
+            max_unpacked=settings_of(app).max_document_unpacked_bytes,
         )
     return hashlib.sha256(body).hexdigest()
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from tests.api.chain import answer, app_, approved_app, assess, baa, vendor
 from tests.cli.helpers import clean_error, handled, invoke
 from vetting import db, migrate
-from vetting.config import REPO_ROOT
 from vetting.models import User
+from vetting.settings import REPO_ROOT
 
 SHIPPED = REPO_ROOT / "checklists"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date
 
@@ -10,6 +9,7 @@ import pytest
 
 from tests import reminder_data as data
 from tests.cli.helpers import handled, invoke
+from tests.configure import use_notify
 from tests.notify_servers import http_receiver, smtp_server
 
 END = date(2027, 3, 1)
@@ -22,7 +22,7 @@ def baa_id(s):
 
 
 def use(app, **overrides):
-    app.config["NOTIFY"] = dataclasses.replace(app.config["NOTIFY"], **overrides)
+    use_notify(app, **overrides)
 
 
 def test_reminders_run_for_a_date_then_rerun_creates_nothing(app, runner, baa_id):

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from integrations.base import ExportOptions
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate
-from vetting import auth, config, db
+from vetting import auth, db, settings
 from vetting.errors import Forbidden, Invalid
 from vetting.services import releases
 
@@ -89,7 +89,7 @@ def test_unknown_mode_is_refused_naming_the_modes():
 )
 def test_ios_base_apps_come_from_the_environment(tmp_path: Path, value, expected):
     env = {"SECRET_KEY": "x"} | ({} if value is None else {"VETTING_IOS_BASE_APPS": value})
-    got = config.load(tmp_path, env)["IOS_BASE_APPS"]
+    got = settings.load(tmp_path, env).ios_base_apps
     if expected == "default":
         assert "com.apple.Preferences" in got and "com.apple.MobileSMS" not in got
     else:
@@ -110,5 +110,5 @@ def test_ios_base_apps_come_from_the_environment(tmp_path: Path, value, expected
     ],
 )
 def test_bad_export_settings_name_the_variable(tmp_path: Path, env, message):
-    with pytest.raises(config.ConfigError, match=message):
-        config.load(tmp_path, {"SECRET_KEY": "x", **env})
+    with pytest.raises(settings.SettingsError, match=message):
+        settings.load(tmp_path, {"SECRET_KEY": "x", **env})

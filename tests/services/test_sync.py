@@ -4,10 +4,13 @@ that make no call, and the errors a person can fix (422/404/403/409) naming what
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import func, select
 
 from tests import sync_data as data
+from tests.configure import use, use_notify
 from tests.integrations.fake_apis import ACCESS_TOKEN, bearer_only, fake_api
 from vetting import auth, db, jobs
 from vetting.errors import Conflict, Forbidden, Invalid, NotFound
@@ -15,7 +18,9 @@ from vetting.models import AuditEvent, SyncRun, SyncTarget
 from vetting.services import sync
 
 ADMIN = auth.CLI_PRINCIPAL
-LOCAL = sync.SyncOptions(allow_private=True, backoff_seconds=0, retries=1)
+LOCAL = dataclasses.replace(
+    sync.SyncOptions.default(), allow_private=True, backoff_seconds=0, retries=1
+)
 POLICY = "enterprises/LC01/policies/clinical"
 
 
@@ -262,11 +267,9 @@ def test_a_refused_force_installed_removal_leaves_the_target_where_it_was_until_
 
 def test_the_daily_job_syncs_active_targets_after_auto_publishing(app, client, admin, monkeypatch):
     data.allow_local(app)
-    app.config["AUTO_SYNC"] = True
+    use(app, auto_sync=True)
+    use_notify(app, auto_publish=True, allow_private_urls=True)
     monkeypatch.setenv("HOOK_SECRET", data.SECRET)
-    from tests.test_jobs import use
-
-    use(app, auto_publish=True, allow_private_urls=True)
     data.first_release(client, admin, app)
     with fake_api() as api:
         api.on("POST", "/hook", (200, {}))

@@ -4,6 +4,8 @@ result on the page."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests import sync_data as data
@@ -28,7 +30,7 @@ def hook(app, client, admin, monkeypatch):
                 "webhook",
                 "it-hook",
                 data.webhook_settings(f"{api.url}/hook"),
-                options=sync.SyncOptions(allow_private=True),
+                options=dataclasses.replace(sync.SyncOptions.default(), allow_private=True),
             )
         yield api, target.id
 

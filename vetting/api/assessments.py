@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import g
 
 from vetting import db
 from vetting.api import bp
 from vetting.api.checklists import registry
 from vetting.api.spec import page_of, route
+from vetting.app import current_settings
 from vetting.schemas import (
     AnswerIn,
     AssessmentCreate,
@@ -109,7 +110,7 @@ def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> Asses
     status=201,
 )
 def post_decision(assessment_id: int, body: DecisionIn) -> DecisionOut:
-    months = current_app.config["DECISION_VALID_MONTHS"]
+    months = current_settings().decision_valid_months
     return DecisionOut.model_validate(
         svc.decide(db.session(), g.principal, assessment_id, body, months)
     )

@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
+from vetting.app import current_settings
 from vetting.models import BAA, BaaDocument
 from vetting.schemas import (
     BaaCalendarQuery,
@@ -28,7 +29,7 @@ from vetting.services import baas as svc
 
 
 def _warning_days() -> int:
-    return current_app.config["BAA_WARNING_DAYS"]
+    return current_settings().baa_warning_days
 
 
 def out_view(v: svc.BaaView) -> BaaOut:
@@ -177,8 +178,8 @@ def upload_document(baa_id: int, files: dict[str, FileStorage]) -> Response | Ba
         part.filename or "",
         part.mimetype or None,
         instance_path=current_app.instance_path,
-        max_bytes=current_app.config["MAX_DOCUMENT_BYTES"],
-        max_unpacked=current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+        max_bytes=current_settings().max_document_bytes,
+        max_unpacked=current_settings().max_document_unpacked_bytes,
     )
     doc = BaaDocumentOut.model_validate(result.document)
     if not result.created:

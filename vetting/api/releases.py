@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 
 from vetting import db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
+from vetting.app import current_settings
 from vetting.core.allowlist import ListDiff
 from vetting.models import AllowlistRelease
 from vetting.schemas import (
@@ -143,7 +144,7 @@ def get_release_diff(release_id: str) -> ReleaseDiffOut:
 )
 def export_release(release_id: str, query: ExportQuery) -> Response:
     svc.check_format(query.format)
-    options = svc.export_options(current_app.config, query.mode)
+    options = svc.export_options(current_settings(), query.mode)
     return _file(svc.export(db.session(), release_id, query.format, options))
 
 
@@ -161,7 +162,7 @@ PULLS: tuple[tuple[str, str, str], ...] = (
 def _pull(fmt: str, query: PullQuery) -> Response:
     """ETag is the release hash: a matching If-None-Match gets 304 after one small query."""
     s = db.session()
-    options = svc.export_options(current_app.config, query.mode)
+    options = svc.export_options(current_settings(), query.mode)
     tag = svc.latest_tag(s)
     if tag is None:
         raise svc.no_release()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from flask import Response, g
 
 from vetting import db
 from vetting.api import bp
 from vetting.api.spec import route
+from vetting.app import current_settings
 from vetting.models import SyncTarget
 from vetting.schemas import (
     SyncRunIn,
@@ -23,7 +24,7 @@ from vetting.services import sync as svc
 
 
 def _options() -> svc.SyncOptions:
-    return svc.SyncOptions.from_config(current_app.config)
+    return svc.SyncOptions.from_settings(current_settings())
 
 
 def _out(row: SyncTarget) -> SyncTargetOut:

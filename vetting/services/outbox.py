@@ -12,7 +12,6 @@ loses nothing: its rows stay pending and come back when their back-off ends.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,11 +24,11 @@ from integrations.notify import InAppNotifier
 from integrations.notify.email import EmailNotifier, SmtpSettings
 from integrations.notify.webhook import WebhookNotifier
 from vetting import clock
-from vetting.config import NotifySettings, notify_settings
 from vetting.db import transaction
 from vetting.models import Notification
 from vetting.models import NotificationChannel as Channel
 from vetting.services import locks, reminders
+from vetting.settings import NotifySettings, secret_from_env
 
 
 @dataclass
@@ -62,11 +61,10 @@ def deliver_due(
     s: Session,
     now: datetime | None = None,
     *,
-    settings: NotifySettings | None = None,
+    settings: NotifySettings,
     limit: int | None = None,
 ) -> DeliverySummary:
     """Send every pending notification whose next attempt is due at `now`, batch by batch."""
-    settings = settings or notify_settings()
     now = now or clock.now()
     summary = DeliverySummary()
     remaining = limit
@@ -167,7 +165,7 @@ def _notifier(
         channel = channels.get(int(row.payload.get("channel_id") or 0))
         if channel is None or not channel.active or channel.kind != "webhook":
             return f"webhook channel {row.recipient!r} was removed or disabled"
-        secret = os.environ.get(channel.secret_env or "", "")
+        secret = secret_from_env(channel.secret_env)
         if not secret:
             raise DeliveryError(
                 f"environment variable {channel.secret_env} (the signing secret of webhook "

@@ -6,10 +6,8 @@ from the latest one; its diff to that one is computed once, at publication, in w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import defer
@@ -26,6 +24,7 @@ from vetting.models import AllowlistRelease
 from vetting.schemas import MAX_DATE, MAX_ID, MIN_DATE
 from vetting.services import allowlist, live_list
 from vetting.services.common import PageResult
+from vetting.settings import Settings
 
 # The daily job publishes as this principal (it may only publish).
 AUTO_PUBLISHER = Principal("system:auto-publish", "it", frozenset({"allowlist:write"}), "system")
@@ -234,15 +233,15 @@ def diff(s: Session, ident: int | str) -> tuple[AllowlistRelease, ListDiff]:
     return row, ListDiff.from_dict(row.diff or {})
 
 
-def export_options(config: Mapping[str, Any], mode: str = "allow") -> ExportOptions:
-    """Export settings from the app config (VETTING_IOS_BASE_APPS, …) and the chosen mode."""
+def export_options(settings: Settings, mode: str = "allow") -> ExportOptions:
+    """Export settings (VETTING_IOS_BASE_APPS, …) and the chosen mode."""
     if mode not in ("allow", "block"):
         raise Invalid(f"unknown mode {mode!r}; one of: allow, block", "mode")
     return ExportOptions(
         mode=mode,
-        ios_base_apps=tuple(config.get("IOS_BASE_APPS", ())),
-        profile_identifier=config.get("PROFILE_IDENTIFIER", "local.vetting"),
-        organization=config.get("ORGANIZATION", "Vetting"),
+        ios_base_apps=settings.ios_base_apps,
+        profile_identifier=settings.profile_identifier,
+        organization=settings.organization,
     )
 
 

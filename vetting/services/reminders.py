@@ -41,7 +41,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from vetting import audit, clock
-from vetting.config import NotifySettings, notify_settings
 from vetting.core.baa import BaaTerms
 from vetting.core.reminders import (
     Due,
@@ -56,6 +55,7 @@ from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification,
 from vetting.models import NotificationChannel as Channel
 from vetting.services import locks
 from vetting.services.baas import TERMS
+from vetting.settings import NotifySettings
 
 JOB = "reminders"
 IN_APP = "in-app"
@@ -102,12 +102,11 @@ def run_reminders(
     as_of: date,
     dry_run: bool = False,
     *,
-    settings: NotifySettings | None = None,
+    settings: NotifySettings,
     actor: str = "system:reminders",
 ) -> SweepSummary:
     """Sweep for `as_of`: insert the reminders due, cancel those no longer wanted, record a
     JobRun. With `dry_run`, compute the same and write nothing."""
-    settings = settings or notify_settings()
     summary = SweepSummary(as_of=as_of, dry_run=dry_run)
     started = clock.now()
     if dry_run:

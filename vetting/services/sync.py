@@ -17,7 +17,6 @@ event).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import AllowlistRelease, SyncRun, SyncTarget
 from vetting.schemas import MAX_ID
 from vetting.services import releases
+from vetting.settings import Settings, defaults, environment
 
 # A run still `running` after this long died with its process; another may start.
 STALE_RUN = timedelta(minutes=15)
@@ -60,26 +60,30 @@ class SyncOptions:
     """How syncs talk to the outside: timeouts, retries, the SSRF guard's private-address
     switch, and the export settings the MDM bodies are written with."""
 
-    timeout: float = 30.0
-    retries: int = 3
-    backoff_seconds: float = 2.0
-    allow_private: bool = False
-    ios_base_apps: tuple[str, ...] = ()
-    profile_identifier: str = "local.vetting"
-    organization: str = "Vetting"
+    timeout: float
+    retries: int
+    backoff_seconds: float
+    allow_private: bool
+    ios_base_apps: tuple[str, ...]
+    profile_identifier: str
+    organization: str
     sleep: Callable[[float], None] = time.sleep
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> SyncOptions:
-        notify = config.get("NOTIFY")
+    def default(cls) -> SyncOptions:
+        """What the settings' defaults give (no environment read)."""
+        return cls.from_settings(defaults())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SyncOptions:
         return cls(
-            timeout=float(config.get("SYNC_TIMEOUT", 30)),
-            retries=int(config.get("SYNC_RETRIES", 3)),
-            backoff_seconds=float(config.get("SYNC_BACKOFF_SECONDS", 2)),
-            allow_private=bool(getattr(notify, "allow_private_urls", False)),
-            ios_base_apps=tuple(config.get("IOS_BASE_APPS", ())),
-            profile_identifier=config.get("PROFILE_IDENTIFIER", "local.vetting"),
-            organization=config.get("ORGANIZATION", "Vetting"),
+            timeout=float(settings.sync_timeout),
+            retries=settings.sync_retries,
+            backoff_seconds=float(settings.sync_backoff_seconds),
+            allow_private=settings.notify.allow_private_urls,
+            ios_base_apps=settings.ios_base_apps,
+            profile_identifier=settings.profile_identifier,
+            organization=settings.organization,
         )
 
     def export(self) -> ExportOptions:
@@ -193,7 +197,7 @@ def create(
     actor.require("sync:write")
     cls = _kind(kind)
     name = _name(name)
-    clean = _clean(cls, settings or {}, options or SyncOptions())
+    clean = _clean(cls, settings or {}, options or SyncOptions.default())
     with transaction(s):
         _unique(s, name)
         row = SyncTarget(kind=cls.slug, name=name, settings=clean, active=active)
@@ -231,7 +235,7 @@ def update(
                     merged.pop(key, None)
                 else:
                     merged[key] = value
-            row.settings = _clean(_kind(row.kind), merged, options or SyncOptions())
+            row.settings = _clean(_kind(row.kind), merged, options or SyncOptions.default())
         if active is not None:
             row.active = active
         audit.record(
@@ -294,8 +298,8 @@ def run(
 ) -> RunResult:
     """Push a release (default: the latest) to a target, or show what that would do."""
     actor.require("sync:write")
-    options = options or SyncOptions()
-    env = os.environ if env is None else env
+    options = options or SyncOptions.default()
+    env = environment() if env is None else env
     target = get(s, ident)
     row = releases.get(s, "latest" if release is None else release)
     if not target.active and not dry_run:

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from integrations.base import load_exporters
 from vetting import clock, db
+from vetting.app import current_settings
 from vetting.errors import Invalid, VettingError
 from vetting.schemas import ReleaseCreate
 from vetting.services import allowlist as lists
@@ -97,7 +98,7 @@ def sync_target(target_id: int) -> ResponseReturnValue:
             g.principal,
             target_id,
             dry_run=dry_run,
-            options=sync.SyncOptions.from_config(current_app.config),
+            options=sync.SyncOptions.from_settings(current_settings()),
         )
     except VettingError as exc:
         form = Form()
@@ -139,7 +140,7 @@ def export(release_id: str, fmt: str) -> ResponseReturnValue:
     """A published release in one export format (what the MDM gets)."""
     mode = request.args.get("mode", "allow")
     file = releases.export(
-        db.session(), release_id, fmt, releases.export_options(current_app.config, mode)
+        db.session(), release_id, fmt, releases.export_options(current_settings(), mode)
     )
     return current_app.response_class(
         file.body,

@@ -11,6 +11,7 @@ from flask import current_app, flash, g, redirect, render_template, request, sen
 from flask.typing import ResponseReturnValue
 
 from vetting import clock, db
+from vetting.app import current_settings
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
@@ -179,7 +180,7 @@ def detail(
         or Form(values={"on": str(today() + timedelta(days=1))}),
         upload_form=forms.get("upload") or Form(),
         statuses=STATUSES,
-        max_mib=current_app.config["MAX_DOCUMENT_BYTES"] // (1024 * 1024),
+        max_mib=current_settings().max_document_bytes // (1024 * 1024),
         history=audit_log.history(s, [("baa", b.baa.id) for b in chain]),
     ), status
 
@@ -268,8 +269,8 @@ def upload(baa_id: int) -> ResponseReturnValue:
             part.filename or "",
             part.mimetype or None,
             instance_path=current_app.instance_path,
-            max_bytes=current_app.config["MAX_DOCUMENT_BYTES"],
-            max_unpacked=current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"],
+            max_bytes=current_settings().max_document_bytes,
+            max_unpacked=current_settings().max_document_unpacked_bytes,
         )
     except VettingError as exc:
         if exc.status >= 500:

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
-    current_app,
     g,
     redirect,
     render_template,
@@ -29,6 +28,7 @@ from flask_wtf.csrf import CSRFError
 from pydantic import BaseModel, ValidationError
 
 from vetting import auth, clock, db
+from vetting.app import current_settings
 from vetting.errors import Unauthorized, VettingError, errors_from_pydantic
 from vetting.services import signin
 
@@ -192,11 +192,11 @@ def today() -> date:
 
 
 def warning_days() -> int:
-    return int(current_app.config["BAA_WARNING_DAYS"])
+    return current_settings().baa_warning_days
 
 
 def decision_months() -> int:
-    return int(current_app.config["DECISION_VALID_MONTHS"])
+    return current_settings().decision_valid_months
 
 
 def in_months(months: int) -> date:

@@ -1,0 +1,127 @@
+"""Settings come from the environment; the secret key is generated once, readable only by us."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from vetting import settings
+from vetting.app import create_app
+from vetting.core.checklist import ChecklistError
+
+
+def test_secret_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:
+    first = settings.load(tmp_path, env={}).secret_key
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(first) >= 32
+    assert settings.load(tmp_path, env={}).secret_key == first
+
+
+def test_secret_key_from_the_environment_is_not_written(tmp_path: Path) -> None:
+    loaded = settings.load(tmp_path, env={"SECRET_KEY": "from-env"})
+    assert loaded.secret_key == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
+    url = settings.load(tmp_path, env={"SECRET_KEY": "x"}).database_url
+    assert url == f"sqlite:///{tmp_path / 'vetting.db'}"
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["postgres://u@db/vetting", "postgresql://u@db/vetting"],
+)
+def test_plain_postgres_urls_use_psycopg3(tmp_path: Path, given: str) -> None:
+    url = settings.load(tmp_path, env={"SECRET_KEY": "x", "DATABASE_URL": given}).database_url
+    assert url == "postgresql+psycopg://u@db/vetting"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL must be a sqlite:// or postgresql:// URL"),
+        ({"VETTING_BAA_WARNING_DAYS": "soon"}, "VETTING_BAA_WARNING_DAYS must be a whole number"),
+        ({"VETTING_DECISION_VALID_MONTHS": "0"}, "VETTING_DECISION_VALID_MONTHS must be ≥ 1"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_variable(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(settings.SettingsError, match=re.escape(message)):
+        settings.load(tmp_path, env={"SECRET_KEY": "x", **env})
+
+
+def test_app_refuses_to_start_with_a_bad_checklist(tmp_path: Path) -> None:
+    folder = tmp_path / "checklists"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('id = "broken"\nversion = "1"\n', encoding="utf-8")
+    with pytest.raises(ChecklistError, match=r"broken\.toml"):
+        create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'v.db'}",
+                "SECRET_KEY": "x",
+                "INSTANCE_PATH": tmp_path / "instance",
+                "CHECKLISTS_DIR": folder,
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("yes", True), ("ON", True), ("1", True), ("no", False), ("off", False), ("", False)],
+)
+def test_every_boolean_setting_reads_the_same_words(
+    tmp_path: Path, raw: str, expected: bool
+) -> None:
+    """One parser: VETTING_ALLOW_PRIVATE_URLS once disagreed with the others on `yes`."""
+    env = {"SECRET_KEY": "x", "VETTING_ALLOW_PRIVATE_URLS": raw, "VETTING_AUTO_SYNC": raw}
+    loaded = settings.load(tmp_path, env)
+    assert (loaded.notify.allow_private_urls, loaded.auto_sync) == (expected, expected)
+
+
+def test_a_boolean_that_is_neither_on_nor_off_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(settings.SettingsError, match="VETTING_WARM_CACHES must be on or off"):
+        settings.load(tmp_path, {"SECRET_KEY": "x", "VETTING_WARM_CACHES": "sometimes"})
+
+
+def test_an_unset_environment_gives_each_field_its_one_default(tmp_path: Path) -> None:
+    loaded = settings.load(tmp_path, {"SECRET_KEY": "x"})
+    assert loaded.baa_warning_days == 90
+    assert loaded.notify.thresholds == (90, 60, 30, 14, 7, 1, 0)
+    assert loaded.notify.sweep_at == (6, 0)
+    assert loaded.checklists_dir == settings.REPO_ROOT / "checklists"
+    assert settings.defaults().notify == loaded.notify
+
+
+def test_secrets_do_not_show_in_the_settings_repr(tmp_path: Path) -> None:
+    env = {"SECRET_KEY": "s3cret-key", "VETTING_SMTP_PASSWORD": "s3cret-pass"}
+    text = repr(settings.load(tmp_path, env))
+    assert "s3cret" not in text
+
+
+def test_the_readme_settings_table_is_the_one_the_settings_make() -> None:
+    """The README shows `python -m vetting.settings`: every variable, its default, its meaning."""
+    readme = (settings.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- settings table: python -m vetting.settings -->")
+    end = readme.index("<!-- end of settings table -->")
+    table = readme[start:end].split("\n", 1)[1]
+    assert table == settings.markdown_table()
+
+
+def test_no_module_reads_the_environment_but_the_settings() -> None:
+    """Settings are read once, in vetting/settings.py; secrets named per channel or sync target
+    go through settings.secret_from_env."""
+    offenders = []
+    for root in ("vetting", "integrations"):
+        for path in (settings.REPO_ROOT / root).rglob("*.py"):
+            if path.name == "settings.py" and path.parent.name == "vetting":
+                continue
+            text = path.read_text(encoding="utf-8")
+            if "os.environ" in text or "os.getenv" in text:
+                offenders.append(str(path.relative_to(settings.REPO_ROOT)))
+    assert offenders == []

@@ -1,0 +1,459 @@
+"""Every setting, read once from the environment into one typed object.
+
+Each setting is one dataclass field: its variable, its one default and its parser live
+together in `setting(...)`. `load()` reads them all at start-up (a setting that cannot work
+raises SettingsError naming the variable); the app keeps the result, and everything else is
+handed the object or the part of it it needs. Secrets come from the environment only, never
+from the database. The README's settings tables are checked against these fields by a test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from integrations.mdm.apple import DEFAULT_IOS_BASE_APPS
+from vetting.core.reminders import DEFAULT_CATCH_UP_DAYS, DEFAULT_THRESHOLDS, parse_thresholds
+from vetting.core.store_ids import IOS_BUNDLE_RE
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+
+
+class SettingsError(RuntimeError):
+    """A setting that cannot work; raised at start-up, naming the variable."""
+
+
+Env = Mapping[str, str]
+Parser = Callable[[str, str], Any]  # (variable, raw text) → value, SettingsError if it can't
+
+
+def setting(
+    env: str,
+    default: Any,
+    doc: str,
+    *,
+    parse: Parser | None = None,
+    minimum: int = 0,
+    secret: bool = False,
+    shown: str | None = None,
+) -> Any:
+    """A field read from the variable `env`; unset (or empty) means `default`. `shown` is
+    how the README's table words a default that is computed or not plain."""
+    return field(
+        default=default,
+        repr=not secret,
+        metadata={"env": env, "doc": doc, "parse": parse, "minimum": minimum, "shown": shown},
+    )
+
+
+# --- the one parser per kind of value ------------------------------------------------------
+
+TRUE, FALSE = {"1", "on", "true", "yes"}, {"0", "off", "false", "no", ""}
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise SettingsError(f"{name} must be on or off, not {raw!r}")
+
+
+def parse_int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be ≥ {minimum}, not {value}")
+    return value
+
+
+def _thresholds(name: str, raw: str) -> tuple[int, ...]:
+    try:
+        return parse_thresholds(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
+
+
+def _emails(name: str, raw: str) -> tuple[str, ...]:
+    found = tuple(a.strip().lower() for a in raw.split(",") if a.strip())
+    for address in found:
+        if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", address):
+            raise SettingsError(f"{name}: {address!r} is not an email address")
+    return found
+
+
+def _hour_minute(name: str, raw: str) -> tuple[int, int]:
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw.strip())
+    if not m:
+        raise SettingsError(f"{name} must be HH:MM (24-hour), not {raw.strip()!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _zone(name: str, raw: str) -> str:
+    zone = raw.strip() or "UTC"
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name}: unknown time zone {zone!r}") from None
+    return zone
+
+
+def _bundle_ids(name: str, raw: str) -> tuple[str, ...]:
+    ids = tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+    bad = [i for i in ids if not IOS_BUNDLE_RE.match(i)]
+    if bad:
+        raise SettingsError(f"{name}: {', '.join(map(repr, bad))} is not an iOS bundle ID")
+    return ids
+
+
+def _reverse_dns(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not IOS_BUNDLE_RE.match(value):
+        raise SettingsError(f"{name} must be reverse-DNS like org.example.mdm, not {value!r}")
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Plain postgres:// URLs use psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _database_url(name: str, raw: str) -> str:
+    if not raw.startswith(("sqlite", "postgres")):
+        raise SettingsError(f"{name} must be a sqlite:// or postgresql:// URL, not {raw!r}")
+    return normalise_database_url(raw)
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw)
+
+
+# --- the settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Reminder thresholds, where reminders go, how the outbox retries, when jobs run."""
+
+    thresholds: tuple[int, ...] = setting(
+        "VETTING_REMINDER_THRESHOLDS",
+        DEFAULT_THRESHOLDS,
+        "days before a deadline a reminder is sent; negative: after it",
+        parse=_thresholds,
+    )
+    catch_up_days: int = setting(
+        "VETTING_REMINDER_CATCH_UP_DAYS",
+        DEFAULT_CATCH_UP_DAYS,
+        "how long after the last threshold a missed reminder is still sent",
+    )
+    legal_emails: tuple[str, ...] = setting(
+        "VETTING_LEGAL_EMAIL",
+        (),
+        "legal's distribution address(es), comma-separated",
+        parse=_emails,
+    )
+    remind_vendor_contacts: bool = setting(
+        "VETTING_REMIND_VENDOR_CONTACTS",
+        False,
+        "also e-mail the vendor's contact (the other party: off by default)",
+    )
+    smtp_host: str | None = setting(
+        "VETTING_SMTP_HOST", None, "SMTP server (unset: no e-mail channel)"
+    )
+    smtp_port: int = setting("VETTING_SMTP_PORT", 587, "SMTP port", minimum=1)
+    smtp_starttls: bool = setting("VETTING_SMTP_STARTTLS", True, "STARTTLS on the SMTP connection")
+    smtp_ssl: bool = setting("VETTING_SMTP_SSL", False, "implicit TLS (e.g. port 465)")
+    smtp_user: str | None = setting("VETTING_SMTP_USER", None, "SMTP user name")
+    smtp_password: str | None = setting("VETTING_SMTP_PASSWORD", None, "SMTP password", secret=True)
+    smtp_from: str = setting("VETTING_SMTP_FROM", "vetting@localhost", "From: address")
+    smtp_timeout: int = setting(
+        "VETTING_SMTP_TIMEOUT", 10, "seconds per SMTP connection", minimum=1
+    )
+    webhook_timeout: int = setting(
+        "VETTING_WEBHOOK_TIMEOUT", 10, "seconds per webhook request", minimum=1
+    )
+    allow_private_urls: bool = setting(
+        "VETTING_ALLOW_PRIVATE_URLS",
+        False,
+        "let webhooks and sync targets on internal addresses through the SSRF guard (a lab, tests)",
+    )
+    max_attempts: int = setting(
+        "VETTING_NOTIFY_MAX_ATTEMPTS",
+        8,
+        "delivery attempts before an outbox row is marked failed",
+        minimum=1,
+    )
+    backoff_seconds: int = setting(
+        "VETTING_NOTIFY_BACKOFF_SECONDS",
+        60,
+        "seconds before the first delivery retry; doubles each time",
+        minimum=1,
+    )
+    backoff_cap_seconds: int = setting(
+        "VETTING_NOTIFY_BACKOFF_CAP_SECONDS",
+        6 * 3600,
+        "longest delay between delivery retries (seconds)",
+        minimum=1,
+    )
+    batch_size: int = setting(
+        "VETTING_NOTIFY_BATCH", 50, "outbox rows per delivery pass", minimum=1
+    )
+    scheduler: bool = setting(
+        "VETTING_SCHEDULER",
+        False,
+        "`on`: run the jobs inside the web process (gunicorn/`flask run`)",
+    )
+    sweep_at: tuple[int, int] = setting(
+        "VETTING_SWEEP_AT",
+        (6, 0),
+        "when the daily job runs (HH:MM in `VETTING_TIMEZONE`)",
+        parse=_hour_minute,
+        shown="`06:00`",
+    )
+    delivery_interval_seconds: int = setting(
+        "VETTING_DELIVERY_INTERVAL", 60, "seconds between outbox deliveries", minimum=1
+    )
+    auto_publish: bool = setting(
+        "VETTING_AUTO_PUBLISH",
+        False,
+        "the daily job also publishes the approved list when it changed",
+    )
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole configuration of one running service."""
+
+    instance_path: Path
+    # Computed defaults (None here): a SQLite file and a secret key in the instance folder,
+    # the checklists shipped beside the package.
+    database_url: str = setting(
+        "DATABASE_URL",
+        None,
+        "SQLite file, or `postgresql://…` (psycopg 3)",
+        parse=_database_url,
+        shown="`sqlite:///instance/vetting.db`",
+    )
+    secret_key: str = setting(
+        "SECRET_KEY",
+        None,
+        "session signing",
+        secret=True,
+        shown="generated once into `instance/secret_key` (0600)",
+    )
+    checklists_dir: Path = setting(
+        "VETTING_CHECKLISTS_DIR",
+        None,
+        "where the TOML checklists live",
+        parse=_path,
+        shown="`checklists/`",
+    )
+    timezone: str = setting(
+        "VETTING_TIMEZONE",
+        "UTC",
+        'the organisation\'s time zone: its calendar day is "today" for pages, the API, the CLI '
+        "and the jobs, and the daily sweep runs at `VETTING_SWEEP_AT` there",
+        parse=_zone,
+    )
+    baa_warning_days: int = setting(
+        "VETTING_BAA_WARNING_DAYS",
+        90,
+        "a BAA is `expiring` this many days before its end (or notice deadline)",
+    )
+    decision_valid_months: int = setting(
+        "VETTING_DECISION_VALID_MONTHS", 12, "default validity of a decision", minimum=1
+    )
+    max_request_bytes: int = setting(
+        "VETTING_MAX_REQUEST_BYTES",
+        25 * MIB,
+        "largest request body accepted (every upload)",
+        minimum=1024,
+    )
+    max_document_bytes: int = setting(
+        "VETTING_MAX_DOCUMENT_BYTES",
+        20 * MIB,
+        "largest signed BAA document accepted (≥ 1 MiB below `VETTING_MAX_REQUEST_BYTES`)",
+        minimum=1,
+    )
+    max_document_unpacked_bytes: int = setting(
+        "VETTING_MAX_DOCUMENT_UNPACKED_BYTES",
+        100 * MIB,
+        "most a .docx may unpack to (zip bombs)",
+        minimum=1,
+    )
+    ios_base_apps: tuple[str, ...] = setting(
+        "VETTING_IOS_BASE_APPS",
+        DEFAULT_IOS_BASE_APPS,
+        "bundle IDs an allow-list profile keeps visible, comma-separated (empty: none)",
+        parse=_bundle_ids,
+        shown="Settings, Phone, Contacts, Clock, Calculator, Find My, App Store",
+    )
+    profile_identifier: str = setting(
+        "VETTING_PROFILE_IDENTIFIER",
+        "local.vetting",
+        "prefix of the profiles' stable `PayloadIdentifier` (`….allowlist` / `….blocklist`)",
+        parse=_reverse_dns,
+    )
+    organization: str = setting(
+        "VETTING_ORGANIZATION", "Vetting", "the profile's `PayloadOrganization`"
+    )
+    sync_timeout: int = setting(
+        "VETTING_SYNC_TIMEOUT", 30, "seconds per MDM sync request", minimum=1
+    )
+    sync_retries: int = setting(
+        "VETTING_SYNC_RETRIES", 3, "retries of an MDM sync request after the first attempt"
+    )
+    sync_backoff_seconds: int = setting(
+        "VETTING_SYNC_BACKOFF_SECONDS", 2, "seconds before the first sync retry; doubles each time"
+    )
+    auto_sync: bool = setting(
+        "VETTING_AUTO_SYNC",
+        False,
+        "with `VETTING_AUTO_PUBLISH`, the daily job pushes the latest release to every "
+        "active sync target not yet synced to it",
+    )
+    warm_caches: bool = setting(
+        "VETTING_WARM_CACHES",
+        True,
+        "a serving process (gunicorn, `vetting demo --serve`) computes today's dashboard and "
+        "BAA timeline at start and a minute after each midnight",
+    )
+    notify: NotifySettings = field(default_factory=NotifySettings)
+
+
+# Variables whose empty value means "none" rather than "the default".
+_EMPTY_MEANS_NONE = {"VETTING_IOS_BASE_APPS"}
+
+
+def _read(cls: type[Any], env: Env, **given: Any) -> Any:
+    """An instance of the settings dataclass `cls` from `env` (fields in `given` as passed)."""
+    values: dict[str, Any] = dict(given)
+    for f in fields(cls):
+        name = f.metadata.get("env")
+        if name is None or f.name in values:
+            continue
+        raw = env.get(name)
+        if raw is None:
+            continue
+        if not raw.strip():  # set but empty: the default, except where empty says "off"/"none"
+            if isinstance(f.default, bool):
+                values[f.name] = False
+            elif name in _EMPTY_MEANS_NONE:
+                values[f.name] = ()
+            continue
+        parse: Parser | None = f.metadata["parse"]
+        if parse is not None:
+            values[f.name] = parse(name, raw)
+        elif isinstance(f.default, bool):
+            values[f.name] = parse_bool(name, raw)
+        elif isinstance(f.default, int):
+            values[f.name] = parse_int(name, raw, f.metadata["minimum"])
+        else:
+            values[f.name] = raw
+    return cls(**values)
+
+
+def defaults() -> Settings:
+    """Every setting at its default, nothing read (computed ones left unset)."""
+    return Settings(instance_path=Path("instance"))
+
+
+def notify_settings(env: Env | None = None) -> NotifySettings:
+    """NotifySettings from the environment; a setting that cannot work names its variable."""
+    return _read(NotifySettings, dict(os.environ if env is None else env))
+
+
+def load(instance_path: Path, env: Env | None = None) -> Settings:
+    """Every setting from the environment (default: os.environ), checked together."""
+    env = dict(os.environ if env is None else env)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    loaded: Settings = _read(
+        Settings, env, instance_path=instance_path, notify=notify_settings(env)
+    )
+    loaded = replace(
+        loaded,
+        database_url=loaded.database_url or f"sqlite:///{instance_path / 'vetting.db'}",
+        secret_key=loaded.secret_key or secret_key(instance_path),
+        checklists_dir=loaded.checklists_dir or REPO_ROOT / "checklists",
+    )
+    if loaded.max_document_bytes + MIB > loaded.max_request_bytes:
+        raise SettingsError(
+            f"VETTING_MAX_DOCUMENT_BYTES ({loaded.max_document_bytes}) must be at least 1 MiB "
+            f"below VETTING_MAX_REQUEST_BYTES ({loaded.max_request_bytes}), which bounds every "
+            "upload"
+        )
+    return loaded
+
+
+def checklists_dir(env: Env | None = None) -> Path:
+    """Where the checklists are, without loading the rest (`vetting checklists validate`)."""
+    raw = (os.environ if env is None else env).get("VETTING_CHECKLISTS_DIR")
+    return Path(raw) if raw else REPO_ROOT / "checklists"
+
+
+def environment() -> Mapping[str, str]:
+    """The process environment, where secrets live that the database names only by variable
+    (a webhook channel's signing secret, a sync target's key): read when used, never stored."""
+    return os.environ
+
+
+def secret_from_env(name: str | None) -> str:
+    """The secret in the variable `name` ("" when unset)."""
+    return environment().get(name or "", "")
+
+
+def secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else generated once into the instance folder (0600)."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _shown(f: Any) -> str:
+    if f.metadata["shown"] is not None:
+        return str(f.metadata["shown"])
+    value = f.default
+    if isinstance(value, bool):
+        return "`on`" if value else "`off`"
+    if value is None or value == ():
+        return "–"
+    if isinstance(value, tuple):
+        return "`" + ",".join(map(str, value)) + "`"
+    return f"`{value}`"
+
+
+def markdown_table() -> str:
+    """The README's settings table, made from the fields (a test keeps the README equal)."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for cls in (Settings, NotifySettings):
+        for f in fields(cls):
+            if "env" in f.metadata:
+                rows.append(f"| `{f.metadata['env']}` | {_shown(f)} | {f.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m vetting.settings > the README's table
+    print(markdown_table(), end="")
