@@ -202,12 +202,12 @@ def tokens_revoke(token_id: int) -> None:
 @with_appcontext
 def score(assessment_id: int, as_json: bool) -> None:
     """Print an assessment's score, verdict and per-capability explanation."""
-    from vetting.api.assessments import detail
+    from vetting.schemas import AssessmentDetail
     from vetting.services import assessments
 
     view = assessments.get(db.session(), assessment_id)
     if as_json:
-        click.echo(detail(view).model_dump_json(indent=2))
+        click.echo(AssessmentDetail.from_view(view).model_dump_json(indent=2))
         return
     s = view.score
     a = view.assessment

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from vetting import clock, db
 from vetting.errors import Invalid, errors_from_pydantic
-from vetting.schemas import BaaRenew, BaaStateName
+from vetting.schemas import BaaOut, BaaRenew, BaaStateName
 
 STATES: tuple[str, ...] = get_args(BaaStateName)
 
@@ -77,8 +77,6 @@ def baas_list(
     as_json: bool,
 ) -> None:
     """BAAs with their state, term end, notice deadline and days left on a date."""
-
-    from vetting.api.baas import out_view
     from vetting.services import baas as svc
 
     day = _date(as_of, "--as-of") or clock.today()
@@ -95,7 +93,7 @@ def baas_list(
         auto_renews=auto_renews,
     )
     if as_json:
-        rows = [out_view(v).model_dump(mode="json") for v in result.items]
+        rows = [BaaOut.from_view(v).model_dump(mode="json") for v in result.items]
         click.echo(json.dumps(rows, indent=2))
         return
     names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
