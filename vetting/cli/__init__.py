@@ -416,26 +416,26 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
-# --- reminders, the outbox, notification channels, the scheduler (vetting/cli_reminders.py) ---
+# --- reminders, the outbox, notification channels, the scheduler (vetting/cli/reminders.py) ---
 
-from vetting import cli_reminders  # noqa: E402
+from vetting.cli import reminders as cli_reminders  # noqa: E402
 
 cli_reminders.register(cli)
 
-# --- the BAA register: list, renew, terminate, attach (vetting/cli_baas.py) ---------------
+# --- the BAA register: list, renew, terminate, attach (vetting/cli/baas.py) ---------------
 
-from vetting import cli_baas  # noqa: E402
+from vetting.cli import baas as cli_baas  # noqa: E402
 
 cli_baas.register(cli)
 
-# --- MDM sync targets and push sync (vetting/cli_sync.py) -------------------------------------
+# --- MDM sync targets and push sync (vetting/cli/sync.py) -------------------------------------
 
-from vetting import cli_sync  # noqa: E402
+from vetting.cli import sync as cli_sync  # noqa: E402
 
 cli_sync.register(cli)
 
-# --- backup and restore: one zip archive of the database and documents (vetting/cli_backup.py) -
+# --- backup and restore: one zip archive of the database and documents (vetting/cli/backup.py) -
 
-from vetting import cli_backup  # noqa: E402
+from vetting.cli import backup as cli_backup  # noqa: E402
 
 cli_backup.register(cli)
