@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from vetting.core.baa import BaaState
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE
+
+if TYPE_CHECKING:  # the services import this module; the views are only annotations here
+    from vetting.services.assessments import AssessmentView
+    from vetting.services.baas import BaaView
 
 Platform = Literal["ios", "android", "web"]
 SourceName = Literal["verified", "attested", "discovered"]
@@ -289,6 +293,22 @@ class AssessmentDetail(AssessmentOut):
     capabilities: list[CapabilityScore]
     decisions: list[DecisionOut]
 
+    @classmethod
+    def from_view(cls, view: AssessmentView) -> AssessmentDetail:
+        """An assessment with its score, as the API returns it and `vetting score --json`
+        prints it."""
+        a, score = view.assessment, view.score
+        return cls(
+            **AssessmentOut.model_validate(a).model_dump(),
+            reasons=list(score.reasons),
+            answered=score.answered,
+            total=score.total,
+            gating_failures=list(score.gating_failures),
+            gating_unanswered=list(score.gating_unanswered),
+            capabilities=[CapabilityScore.model_validate(c) for c in score.capabilities],
+            decisions=[DecisionOut.model_validate(d) for d in view.decisions],
+        )
+
 
 class AssessmentQuery(PageQuery):
     app_id: int | None = Field(None, ge=1, le=MAX_ID)
@@ -419,6 +439,22 @@ class BaaOut(Out):
     renewed_by_default: bool
     as_of: date
     document: BaaDocumentOut | None
+
+    @classmethod
+    def from_view(cls, v: BaaView) -> BaaOut:
+        """A BAA with its state on a date, as the API returns it and `vetting baas list
+        --json` prints it."""
+        return cls(
+            **v.baa.model_dump(),
+            superseded_by_id=v.superseded_by_id,
+            state=v.status.state,
+            term_end=v.status.term_end,
+            notice_deadline=v.status.notice_deadline,
+            days_left=v.status.days_left,
+            renewed_by_default=v.status.renewed_by_default,
+            as_of=v.as_of,
+            document=BaaDocumentOut.model_validate(v.document) if v.document else None,
+        )
 
 
 def _split_states(value: Any) -> Any:

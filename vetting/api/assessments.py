@@ -15,26 +15,11 @@ from vetting.schemas import (
     AssessmentDetail,
     AssessmentOut,
     AssessmentQuery,
-    CapabilityScore,
     DecisionIn,
     DecisionOut,
     Page,
 )
 from vetting.services import assessments as svc
-
-
-def detail(view: svc.AssessmentView) -> AssessmentDetail:
-    a, score = view.assessment, view.score
-    return AssessmentDetail(
-        **AssessmentOut.model_validate(a).model_dump(),
-        reasons=list(score.reasons),
-        answered=score.answered,
-        total=score.total,
-        gating_failures=list(score.gating_failures),
-        gating_unanswered=list(score.gating_unanswered),
-        capabilities=[CapabilityScore.model_validate(c) for c in score.capabilities],
-        decisions=[DecisionOut.model_validate(d) for d in view.decisions],
-    )
 
 
 @route(
@@ -68,7 +53,7 @@ def list_assessments(query: AssessmentQuery):  # type: ignore[no-untyped-def]
 def create_assessment(body: AssessmentCreate) -> AssessmentDetail:
     s = db.session()
     assessment = svc.create(s, g.principal, registry(), body)
-    return detail(svc.get(s, assessment.id))
+    return AssessmentDetail.from_view(svc.get(s, assessment.id))
 
 
 @route(
@@ -81,7 +66,7 @@ def create_assessment(body: AssessmentCreate) -> AssessmentDetail:
     response=AssessmentDetail,
 )
 def get_assessment(assessment_id: int) -> AssessmentDetail:
-    return detail(svc.get(db.session(), assessment_id))
+    return AssessmentDetail.from_view(svc.get(db.session(), assessment_id))
 
 
 @route(
@@ -95,7 +80,9 @@ def get_assessment(assessment_id: int) -> AssessmentDetail:
     response=AssessmentDetail,
 )
 def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> AssessmentDetail:
-    return detail(svc.answer(db.session(), g.principal, assessment_id, capability_key, body))
+    return AssessmentDetail.from_view(
+        svc.answer(db.session(), g.principal, assessment_id, capability_key, body)
+    )
 
 
 @route(

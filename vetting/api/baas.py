@@ -32,23 +32,9 @@ def _warning_days() -> int:
     return current_settings().baa_warning_days
 
 
-def out_view(v: svc.BaaView) -> BaaOut:
-    return BaaOut(
-        **v.baa.model_dump(),
-        superseded_by_id=v.superseded_by_id,
-        state=v.status.state,
-        term_end=v.status.term_end,
-        notice_deadline=v.status.notice_deadline,
-        days_left=v.status.days_left,
-        renewed_by_default=v.status.renewed_by_default,
-        as_of=v.as_of,
-        document=BaaDocumentOut.model_validate(v.document) if v.document else None,
-    )
-
-
 def out(baa: BAA, as_of: date | None = None) -> BaaOut:
     (v,) = svc.views(db.session(), [baa], as_of or clock.today(), _warning_days())
-    return out_view(v)
+    return BaaOut.from_view(v)
 
 
 @route(
@@ -78,7 +64,7 @@ def list_baas(query: BaaQuery) -> Page[BaaOut]:
         auto_renews=query.auto_renews,
         q=query.q,
     )
-    return page_of(BaaOut, result, out_view)  # type: ignore[return-value]
+    return page_of(BaaOut, result, BaaOut.from_view)  # type: ignore[return-value]
 
 
 @route(

@@ -12,13 +12,8 @@ from flask.cli import with_appcontext
 
 from vetting import db
 from vetting.app import current_settings
+from vetting.cli.helpers import actor, echo_row
 from vetting.errors import Invalid
-
-
-def _actor() -> Any:
-    from vetting.cli import actor
-
-    return actor()
 
 
 def _options() -> Any:
@@ -70,12 +65,10 @@ def sync_targets() -> None:
     for t in rows:
         state = "" if t.active else " (inactive)"
         synced = f"release {t.last_synced_release_id}" if t.last_synced_release_id else "nothing"
-        click.echo(
-            f"{t.id}\t{t.kind}\t{t.name}{state}\tsynced: {synced}\t"
-            f"last: {t.last_result or '-'} {_when(t.last_sync_at)}"
-        )
+        last = f"last: {t.last_result or '-'} {_when(t.last_sync_at)}"
+        echo_row(t.id, t.kind, f"{t.name}{state}", f"synced: {synced}", last)
         for key, value in sorted(t.settings.items()):
-            click.echo(f"\t{key}={value}")
+            echo_row("", f"{key}={value}")
 
 
 @sync.command("add")
@@ -91,7 +84,7 @@ def sync_add(kind: str, name: str, settings: tuple[str, ...], inactive: bool) ->
 
     row = svc.create(
         db.session(),
-        _actor(),
+        actor(),
         kind,
         name,
         _settings(settings),
@@ -121,7 +114,7 @@ def sync_update(
     changes: dict[str, str | None] = {**_settings(settings), **dict.fromkeys(unset)}
     row = svc.update(
         db.session(),
-        _actor(),
+        actor(),
         target,
         name=name,
         settings=changes if changes else None,
@@ -138,7 +131,7 @@ def sync_remove(target: str) -> None:
     """Delete a target and its run history (the audit log keeps what happened)."""
     from vetting.services import sync as svc
 
-    svc.delete(db.session(), _actor(), target)
+    svc.delete(db.session(), actor(), target)
     click.echo(f"removed sync target {target}")
 
 
@@ -173,7 +166,7 @@ def sync_run(target: str, release: str | None, dry_run: bool, force: bool, no_bo
 
     result = svc.run(
         db.session(),
-        _actor(),
+        actor(),
         target,
         release,
         dry_run=dry_run,
@@ -216,14 +209,15 @@ def sync_runs(target: str, limit: int, show_calls: bool) -> None:
         click.echo(f"no run of {target} yet (vetting sync run {target} --dry-run)")
     for r in rows:
         kind = "dry-run" if r.dry_run else "sync"
-        click.echo(
-            f"{r.id}\t{_when(r.started_at)}\t{kind}\trelease {r.release_id}\t{r.status}\t"
-            f"{len(r.calls or [])} calls" + (f"\t{r.error}" if r.error else "")
+        echo_row(
+            r.id,
+            _when(r.started_at),
+            kind,
+            f"release {r.release_id}",
+            r.status,
+            f"{len(r.calls or [])} calls",
+            last=r.error,
         )
         if show_calls:
             for i, call in enumerate(r.calls or [], 1):
                 _echo_call(i, call, False)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(sync)

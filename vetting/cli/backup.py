@@ -53,8 +53,3 @@ def restore(path: Path) -> None:
         err=True,
     )
     sys.exit(1)
-
-
-def register(cli: click.Group) -> None:
-    for command in (backup, restore):
-        cli.add_command(command)

@@ -3,37 +3,19 @@ call services, print."""
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from pydantic import BaseModel, ValidationError
 
-from vetting import clock, db
+from vetting import db
 from vetting.app import current_settings
-from vetting.errors import Invalid, errors_from_pydantic
-from vetting.schemas import BaaRenew, BaaStateName
+from vetting.cli.helpers import actor, echo_json, echo_row, parse_date, validate
+from vetting.schemas import BaaOut, BaaRenew, BaaStateName
 
 STATES: tuple[str, ...] = get_args(BaaStateName)
-
-
-def _actor() -> Any:
-    from vetting.cli import actor
-
-    return actor()
-
-
-def _date(value: str | None, hint: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=hint) from None
 
 
 def _states(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[str]:
@@ -44,14 +26,6 @@ def _states(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...
             f"{', '.join(unknown)} (choose from {', '.join(STATES)})", param_hint="--state"
         )
     return states
-
-
-def _model(model: type[BaseModel], data: dict[str, Any]) -> Any:
-    """Validate CLI input with the API's own model, so both refuse the same things alike."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid("", errors=errors_from_pydantic(exc, "")) from None
 
 
 @click.group()
@@ -78,11 +52,9 @@ def baas_list(
     as_json: bool,
 ) -> None:
     """BAAs with their state, term end, notice deadline and days left on a date."""
-
-    from vetting.api.baas import out_view
     from vetting.services import baas as svc
 
-    day = _date(as_of, "--as-of") or clock.today()
+    day = parse_date(as_of, "--as-of")
     s = db.session()
     result = svc.list_(
         s,
@@ -96,8 +68,7 @@ def baas_list(
         auto_renews=auto_renews,
     )
     if as_json:
-        rows = [out_view(v).model_dump(mode="json") for v in result.items]
-        click.echo(json.dumps(rows, indent=2))
+        echo_json([BaaOut.from_view(v).model_dump(mode="json") for v in result.items])
         return
     names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
     click.echo(f"{result.total} BAA(s) on {day.isoformat()}")
@@ -109,9 +80,7 @@ def baas_list(
         when = f"ends {st.term_end or '-'}{left}{deadline}{flag}"
         if st.state in ("expired", "terminated", "superseded"):
             when = f"ended {st.term_end}"
-        click.echo(
-            f"{b.id}\t{names.get(b.vendor_id, b.vendor_id)}\t{st.state}\t{when}\t{b.title or ''}"
-        )
+        echo_row(b.id, names.get(b.vendor_id, b.vendor_id), st.state, when, b.title or "")
 
 
 @baas.command("renew")
@@ -130,7 +99,7 @@ def baas_renew(baa_id: int, **options: Any) -> None:
     from vetting.services import baas as svc
 
     data = {k: v for k, v in options.items() if v is not None}
-    new = svc.renew(db.session(), _actor(), baa_id, _model(BaaRenew, data))
+    new = svc.renew(db.session(), actor(), baa_id, validate(BaaRenew, data))
     when = "from " + new.effective_date.isoformat()
     if new.status != "active":
         when = f"once it is active (now {new.status})"
@@ -146,9 +115,8 @@ def baas_terminate(baa_id: int, on: str, reason: str) -> None:
     """Terminate a BAA from a date, with the reason."""
     from vetting.services import baas as svc
 
-    day = _date(on, "--on")
-    assert day is not None
-    b = svc.terminate(db.session(), _actor(), baa_id, day, reason)
+    day = parse_date(on, "--on")
+    b = svc.terminate(db.session(), actor(), baa_id, day, reason)
     click.echo(f"BAA {b.id} terminated from {b.terminated_on}: {b.termination_reason}")
 
 
@@ -163,7 +131,7 @@ def baas_attach(baa_id: int, file: Path) -> None:
     with file.open("rb") as fh:
         result = baa_documents.attach(
             db.session(),
-            _actor(),
+            actor(),
             baa_id,
             fh,
             file.name,
@@ -178,7 +146,3 @@ def baas_attach(baa_id: int, file: Path) -> None:
         f"{verb} {d.filename} ({d.content_type}, {d.size} bytes, sha256 {d.sha256}) "
         f"to BAA {d.baa_id} as document {d.id}"
     )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(baas)
