@@ -119,9 +119,8 @@ def import_plugins(package: str) -> None:
 
 
 def load_exporters() -> dict[str, Exporter]:
-    """Every format, from integrations/formats and integrations/mdm."""
-    import_plugins("integrations.formats")
-    import_plugins("integrations.mdm")
+    """Every format, from integrations/exporters."""
+    import_plugins("integrations.exporters")
     return EXPORTERS
 
 

@@ -208,7 +208,7 @@ def notify_settings(env: dict[str, str] | None = None) -> NotifySettings:
 
 def _bundle_ids(env: dict[str, str], name: str) -> tuple[str, ...]:
     """Comma-separated iOS bundle IDs; unset means the default set, empty means none."""
-    from integrations.mdm.apple import DEFAULT_IOS_BASE_APPS
+    from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
 
     raw = env.get(name)
     if raw is None:

@@ -42,7 +42,7 @@ from integrations.base import (
     SyncTarget,
     register_sync_target,
 )
-from integrations.mdm import android
+from integrations.exporters import android
 from vetting.core.releases import Release
 
 BASE = "https://androidmanagement.googleapis.com"

@@ -11,7 +11,7 @@ DeviceManagementConfiguration.ReadWrite.All), then:
   deviceConfigurations/{id}` with the iosGeneralDeviceConfiguration's appsVisibilityList and
   compliantAppsList.
 
-The bodies are the Intune exporter's (integrations/mdm/intune.py), so what is pushed is
+The bodies are the Intune exporter's (integrations/exporters/intune.py), so what is pushed is
 byte for byte what `vetting allowlist export --format intune` shows.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from integrations.base import Call, Setting, SyncPlan, SyncTarget, register_sync_target
-from integrations.mdm import intune
+from integrations.exporters import intune
 from vetting.core.releases import Release
 
 AUTHORITY = "https://login.microsoftonline.com"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.base import Exporter, ExportError, ExportOptions, Skipped, register_exporter
-from integrations.mdm import store_ids
+from integrations.exporters import store_ids
 from vetting.core.releases import Release
 
 MAX_APPLICATIONS = 3000

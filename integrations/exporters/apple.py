@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.base import Exporter, ExportOptions, Skipped, register_exporter
-from integrations.mdm import store_ids
+from integrations.exporters import store_ids
 from vetting.core.releases import Release
 
 # Apps an allow-list profile keeps visible unless VETTING_IOS_BASE_APPS says otherwise:
