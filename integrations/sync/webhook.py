@@ -10,7 +10,7 @@ from typing import Any
 
 from integrations.base import Call, Setting, SyncPlan, SyncTarget, register_sync_target
 from integrations.exporters.json_list import document_json
-from integrations.notify.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, sign
+from integrations.notifiers.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, sign
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import Release, list_from_content
 

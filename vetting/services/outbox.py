@@ -21,9 +21,9 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from integrations.base import DeliveryError, Message, Notifier
-from integrations.notify import InAppNotifier
-from integrations.notify.email import EmailNotifier, SmtpSettings
-from integrations.notify.webhook import WebhookNotifier
+from integrations.notifiers.email import EmailNotifier, SmtpSettings
+from integrations.notifiers.in_app import InAppNotifier
+from integrations.notifiers.webhook import WebhookNotifier
 from vetting import clock
 from vetting.config import NotifySettings, notify_settings
 from vetting.db import transaction

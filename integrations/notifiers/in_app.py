@@ -1,4 +1,4 @@
-"""Notifiers: email over SMTP, signed webhooks, and the in-app channel."""
+"""The in-app channel: the dashboard reads the outbox itself."""
 
 from __future__ import annotations
 
