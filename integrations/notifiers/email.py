@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from integrations.base import DeliveryError, Message, Notifier
+from integrations.notifiers.base import DeliveryError, Message, Notifier
 
 
 @dataclass(frozen=True)

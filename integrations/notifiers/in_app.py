@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integrations.base import Message, Notifier
+from integrations.notifiers.base import Message, Notifier
 
 
 class InAppNotifier(Notifier):

@@ -15,7 +15,7 @@ import json
 import httpx
 
 from integrations import http
-from integrations.base import DeliveryError, Message, Notifier
+from integrations.notifiers.base import DeliveryError, Message, Notifier
 
 SIGNATURE_HEADER = "X-Vetting-Signature"
 DELIVERY_HEADER = "X-Vetting-Delivery"

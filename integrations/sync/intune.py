@@ -21,8 +21,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from integrations.base import Call, Setting, SyncPlan, SyncTarget, register_sync_target
 from integrations.exporters import intune
+from integrations.registry import register
+from integrations.sync.base import Call, Setting, SyncPlan, SyncTarget
 from vetting.core.releases import Release
 
 AUTHORITY = "https://login.microsoftonline.com"
@@ -41,7 +42,7 @@ def _app_ids(body: dict[str, Any]) -> dict[str, str]:
     return ids
 
 
-@register_sync_target
+@register
 class IntuneTarget(SyncTarget):
     slug = "intune"
     title = "Microsoft Intune (Graph v1.0)"

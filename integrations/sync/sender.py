@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from integrations import http
-from integrations.base import Call, SyncError
+from integrations.sync.base import Call, SyncError
 
 MAX_RETRY_AFTER = 60.0
 

@@ -17,8 +17,8 @@ import jsonschema
 import openpyxl
 import pytest
 
-from integrations.base import ExportError, ExportOptions, exporter, load_exporters
 from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
+from integrations.exporters.base import ExportError, ExportOptions, exporter, load_exporters
 from tests.core.release_builders import entry, exclusion, release
 from vetting.core.allowlist import ApprovedList
 

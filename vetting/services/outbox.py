@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
-from integrations.base import DeliveryError, Message, Notifier
+from integrations.notifiers.base import DeliveryError, Message, Notifier
 from integrations.notifiers.email import EmailNotifier, SmtpSettings
 from integrations.notifiers.in_app import InAppNotifier
 from integrations.notifiers.webhook import WebhookNotifier
