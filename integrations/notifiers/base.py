@@ -9,6 +9,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from integrations import registry
+
 FAMILY = "notifiers"
 
 
@@ -32,11 +34,46 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class Unwanted(Exception):
+    """A notification that can no longer be sent (its channel was removed or disabled): the
+    outbox cancels it with this reason instead of retrying it."""
+
+
+@dataclass(frozen=True)
+class ConfiguredChannel:
+    """A notification channel configured in the app, as the notifier of its kind reads it:
+    plain values, no database row; `secret` is the value of the environment variable
+    `secret_env` names ("" when it is unset or the channel has none)."""
+
+    kind: str
+    name: str
+    target: str
+    active: bool = True
+    secret_env: str | None = None
+    secret: str = field(default="", repr=False)
+
+
 class Notifier(ABC):
-    """Delivers a Message over one channel; raises DeliveryError when it could not."""
+    """Delivers a Message over one channel; raises DeliveryError when it could not. Its
+    `slug` is the channel an outbox row names."""
 
     family: ClassVar[str] = FAMILY
     slug: ClassVar[str]
 
+    @classmethod
+    def for_delivery(
+        cls, settings: Any, *, recipient: str, channel: ConfiguredChannel | None
+    ) -> Notifier:
+        """The notifier that sends one outbox row to `recipient`. `settings`: the service's
+        notification settings (vetting.config.NotifySettings); `channel`: the configured
+        channel the row names, if any. Raises DeliveryError when it cannot send now (the row
+        is retried) and Unwanted when it never will (the row is cancelled)."""
+        return cls()
+
     @abstractmethod
     def send(self, message: Message) -> None: ...
+
+
+def notifier_kind(slug: str) -> type[Notifier] | None:
+    """The notifier class of an outbox row's channel; None when no notifier has that slug."""
+    return registry.lookup(FAMILY, slug)

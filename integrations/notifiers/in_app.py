@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from integrations.notifiers.base import Message, Notifier
+from integrations.registry import register
 
 
+@register
 class InAppNotifier(Notifier):
     """The dashboard reads the outbox itself: an in-app notification is delivered once it
     exists, so sending is a no-op that never fails."""
