@@ -71,9 +71,9 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
     return addresses
 
 
-def check_url(url: str, allow_private: bool | None = False) -> None:
+def check_url(url: str, allow_private: bool = False) -> None:
     """Refuse what is not an http(s) URL to a public address (see the module docstring)."""
-    allow = bool(allow_private)
+    allow = allow_private
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -130,9 +130,9 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
-def client(timeout: float = DEFAULT_TIMEOUT, allow_private: bool | None = False) -> httpx.Client:
+def client(timeout: float = DEFAULT_TIMEOUT, allow_private: bool = False) -> httpx.Client:
     """The httpx client every integration uses for user-supplied URLs."""
-    allow = bool(allow_private)
+    allow = allow_private
     return httpx.Client(
         transport=GuardedTransport(allow),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from integrations.mdm.apple import DEFAULT_IOS_BASE_APPS
+from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
 from vetting.core.reminders import DEFAULT_CATCH_UP_DAYS, DEFAULT_THRESHOLDS, parse_thresholds
 from vetting.core.store_ids import IOS_BUNDLE_RE
 

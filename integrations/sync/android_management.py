@@ -32,7 +32,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from integrations.base import (
+from integrations.exporters import android
+from integrations.registry import register
+from integrations.sync.base import (
     Call,
     CallSender,
     Setting,
@@ -40,9 +42,7 @@ from integrations.base import (
     SyncPlan,
     SyncSettingsError,
     SyncTarget,
-    register_sync_target,
 )
-from integrations.mdm import android
 from vetting.core.releases import Release
 
 BASE = "https://androidmanagement.googleapis.com"
@@ -63,7 +63,7 @@ def desired(release: Release | None, options: Any) -> dict[str, str]:
     return {i["packageName"]: i["installType"] for i in items}
 
 
-@register_sync_target
+@register
 class AndroidManagementTarget(SyncTarget):
     slug = "android-management"
     title = "Android Management API"

@@ -11,7 +11,7 @@ DeviceManagementConfiguration.ReadWrite.All), then:
   deviceConfigurations/{id}` with the iosGeneralDeviceConfiguration's appsVisibilityList and
   compliantAppsList.
 
-The bodies are the Intune exporter's (integrations/mdm/intune.py), so what is pushed is
+The bodies are the Intune exporter's (integrations/exporters/intune.py), so what is pushed is
 byte for byte what `vetting allowlist export --format intune` shows.
 """
 
@@ -21,8 +21,9 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from integrations.base import Call, Setting, SyncPlan, SyncTarget, register_sync_target
-from integrations.mdm import intune
+from integrations.exporters import intune
+from integrations.registry import register
+from integrations.sync.base import Call, Setting, SyncPlan, SyncTarget
 from vetting.core.releases import Release
 
 AUTHORITY = "https://login.microsoftonline.com"
@@ -41,7 +42,7 @@ def _app_ids(body: dict[str, Any]) -> dict[str, str]:
     return ids
 
 
-@register_sync_target
+@register
 class IntuneTarget(SyncTarget):
     slug = "intune"
     title = "Microsoft Intune (Graph v1.0)"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from integrations import http
-from integrations.base import Call, SyncError
+from integrations.sync.base import Call, SyncError
 
 MAX_RETRY_AFTER = 60.0
 
@@ -54,7 +54,7 @@ class HttpSender:
         timeout: float = 30.0,
         retries: int = 3,
         backoff: float = 1.0,
-        allow_private: bool | None = None,
+        allow_private: bool = False,
         body_limit: int = 256 * 1024,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.base import Call, Setting, SyncPlan, SyncTarget, register_sync_target
-from integrations.formats.json_list import document_json
-from integrations.notify.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, sign
+from integrations.exporters.json_list import document_json
+from integrations.notifiers.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, sign
+from integrations.registry import register
+from integrations.sync.base import Call, Setting, SyncPlan, SyncTarget
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import Release, list_from_content
 
 RELEASE_HEADER = "X-Vetting-Release"
 
 
-@register_sync_target
+@register
 class WebhookTarget(SyncTarget):
     slug = "webhook"
     title = "Signed webhook (release JSON)"

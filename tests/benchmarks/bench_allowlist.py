@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 
 from sqlalchemy import event  # noqa: E402
 
-from integrations.base import ExportOptions, exporter  # noqa: E402
+from integrations.exporters.base import ExportOptions, exporter  # noqa: E402
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from vetting import auth, clock, db, migrate  # noqa: E402

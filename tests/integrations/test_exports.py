@@ -17,8 +17,8 @@ import jsonschema
 import openpyxl
 import pytest
 
-from integrations.base import ExportError, ExportOptions, exporter, load_exporters
-from integrations.mdm.apple import DEFAULT_IOS_BASE_APPS
+from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
+from integrations.exporters.base import ExportError, ExportOptions, exporter, load_exporters
 from tests.core.release_builders import entry, exclusion, release
 from vetting.core.allowlist import ApprovedList
 
@@ -369,7 +369,7 @@ def test_json_export_is_versioned_and_carries_entries_exclusions_and_release():
 
 
 def test_json_export_is_canonical_json_of_its_document():
-    from integrations.formats.json_list import document
+    from integrations.exporters.json_list import document
 
     rel = release((entry(1, "Ärzte-App ✓"), CAMERA), (CHAT,))
     body = export("json", rel)

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from integrations.base import ExportOptions, SyncError, SyncSettingsError, sync_target_kind
+from integrations.exporters.base import ExportOptions
+from integrations.sync.base import SyncError, SyncSettingsError, sync_target_kind
 from integrations.sync.sender import HttpSender
 from tests.core.release_builders import entry, exclusion, release
 from tests.integrations.fake_apis import (

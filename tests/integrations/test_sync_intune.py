@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.base import ExportOptions, SyncError, SyncSettingsError, sync_target_kind
-from integrations.mdm import intune
+from integrations.exporters import intune
+from integrations.exporters.base import ExportOptions
+from integrations.sync.base import SyncError, SyncSettingsError, sync_target_kind
 from integrations.sync.sender import HttpSender
 from tests.core.release_builders import entry, exclusion, release
 from tests.integrations.fake_apis import ACCESS_TOKEN, bearer_only, fake_api, microsoft_token

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from integrations.base import Call, SyncError
+from integrations.sync.base import Call, SyncError
 from integrations.sync.sender import HttpSender
 from tests.integrations.fake_apis import fake_api
 from tests.notify_servers import free_port

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from integrations.base import SyncError, SyncSettingsError, sync_target_kind
-from integrations.formats.json_list import document_json
+from integrations.exporters.json_list import document_json
 from integrations.http import UnsafeURL, check_url
+from integrations.sync.base import SyncError, SyncSettingsError, sync_target_kind
 from integrations.sync.sender import HttpSender
 from tests.core.release_builders import entry, release
 from tests.integrations.fake_apis import fake_api

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from integrations.notify.webhook import SIGNATURE_HEADER
+from integrations.notifiers.webhook import SIGNATURE_HEADER
 from tests import reminder_data as data
 from tests.notify_servers import free_port, http_receiver, smtp_server
 from vetting import auth

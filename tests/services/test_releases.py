@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from integrations.base import ExportOptions
+from integrations.exporters.base import ExportOptions
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate
 from vetting import auth, db, settings
 from vetting.errors import Forbidden, Invalid

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Date, cast, func, select
 from sqlmodel import Session
 
-from integrations.base import ExportOptions, exporter
+from integrations.exporters.base import ExportOptions, exporter
 from vetting import clock
 from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaTerms

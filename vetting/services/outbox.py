@@ -19,10 +19,14 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
-from integrations.base import DeliveryError, Message, Notifier
-from integrations.notify import InAppNotifier
-from integrations.notify.email import EmailNotifier, SmtpSettings
-from integrations.notify.webhook import WebhookNotifier
+from integrations.notifiers.base import (
+    ConfiguredChannel,
+    DeliveryError,
+    Message,
+    Notifier,
+    Unwanted,
+    notifier_kind,
+)
 from vetting import clock
 from vetting.db import transaction
 from vetting.models import Notification
@@ -143,41 +147,31 @@ def _claim(
 def _notifier(
     row: _Claimed, settings: NotifySettings, channels: dict[int, Channel]
 ) -> Notifier | str:
-    """The notifier for a row, or why the row can no longer be sent (it is cancelled)."""
-    if row.channel == reminders.IN_APP:
-        return InAppNotifier()
-    if row.channel == "email":
-        if not settings.smtp_host:
-            raise DeliveryError("SMTP is not configured (set VETTING_SMTP_HOST)")
-        return EmailNotifier(
-            SmtpSettings(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                starttls=settings.smtp_starttls,
-                ssl=settings.smtp_ssl,
-                user=settings.smtp_user,
-                password=settings.smtp_password,
-                sender=settings.smtp_from,
-                timeout=settings.smtp_timeout,
-            )
-        )
-    if row.channel == "webhook":
-        channel = channels.get(int(row.payload.get("channel_id") or 0))
-        if channel is None or not channel.active or channel.kind != "webhook":
-            return f"webhook channel {row.recipient!r} was removed or disabled"
-        secret = secret_from_env(channel.secret_env)
-        if not secret:
-            raise DeliveryError(
-                f"environment variable {channel.secret_env} (the signing secret of webhook "
-                f"{channel.name!r}) is not set"
-            )
-        return WebhookNotifier(
-            channel.target,
-            secret.encode(),
-            timeout=settings.webhook_timeout,
-            allow_private=settings.allow_private_urls,
-        )
-    return f"unknown channel {row.channel!r}"
+    """The notifier registered for the row's channel, or why the row can no longer be sent
+    (it is cancelled)."""
+    kind = notifier_kind(row.channel)
+    if kind is None:
+        return f"unknown channel {row.channel!r}"
+    try:
+        return kind.for_delivery(settings, recipient=row.recipient, channel=_channel(row, channels))
+    except Unwanted as exc:
+        return str(exc)
+
+
+def _channel(row: _Claimed, channels: dict[int, Channel]) -> ConfiguredChannel | None:
+    """The configured channel the row names (a webhook's), its secret read from the
+    environment variable the channel names."""
+    channel = channels.get(int(row.payload.get("channel_id") or 0))
+    if channel is None:
+        return None
+    return ConfiguredChannel(
+        kind=channel.kind,
+        name=channel.name,
+        target=channel.target,
+        active=channel.active,
+        secret_env=channel.secret_env,
+        secret=secret_from_env(channel.secret_env),
+    )
 
 
 def _message(row: _Claimed) -> Message:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
-from integrations.base import ExportError, ExportOptions, exporter
+from integrations.exporters.base import ExportError, ExportOptions, exporter
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists

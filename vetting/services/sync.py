@@ -28,16 +28,15 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from integrations import http
-from integrations.base import (
-    ExportError,
-    ExportOptions,
+from integrations.exporters.base import ExportError, ExportOptions
+from integrations.sync.base import (
     SyncError,
     SyncPlan,
     SyncSettingsError,
     load_sync_targets,
     sync_target_kind,
 )
-from integrations.base import SyncTarget as SyncKind
+from integrations.sync.base import SyncTarget as SyncKind
 from integrations.sync.sender import HttpSender
 from vetting import audit, clock
 from vetting.auth import Principal

@@ -8,7 +8,7 @@ import json
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from integrations.base import load_exporters
+from integrations.exporters.base import load_exporters
 from vetting import clock, db
 from vetting.app import current_settings
 from vetting.errors import Invalid, VettingError

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from integrations.base import Exporter, ExportOptions, register_exporter
+from integrations.exporters.base import Exporter, ExportOptions
+from integrations.registry import register
 from vetting.core.cells import safe_cell
 from vetting.core.releases import Release
 
@@ -60,7 +61,7 @@ def rows(release: Release) -> list[list[str]]:
     return [[safe_cell(v) for v in row] for row in out]
 
 
-@register_exporter
+@register
 class CsvExporter(Exporter):
     slug = "csv"
     media_type = "text/csv; charset=utf-8"

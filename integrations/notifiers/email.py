@@ -8,8 +8,10 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
-from integrations.base import DeliveryError, Message, Notifier
+from integrations.notifiers.base import ConfiguredChannel, DeliveryError, Message, Notifier
+from integrations.registry import register
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,31 @@ def build(message: Message, sender: str) -> EmailMessage:
     return mail
 
 
+@register
 class EmailNotifier(Notifier):
     slug = "email"
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+
+    @classmethod
+    def for_delivery(
+        cls, settings: Any, *, recipient: str, channel: ConfiguredChannel | None
+    ) -> EmailNotifier:
+        if not settings.smtp_host:
+            raise DeliveryError("SMTP is not configured (set VETTING_SMTP_HOST)")
+        return cls(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                starttls=settings.smtp_starttls,
+                ssl=settings.smtp_ssl,
+                user=settings.smtp_user,
+                password=settings.smtp_password,
+                sender=settings.smtp_from,
+                timeout=settings.smtp_timeout,
+            )
+        )
 
     def send(self, message: Message) -> None:
         st = self.settings

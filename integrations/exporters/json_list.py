@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.base import Exporter, ExportOptions, register_exporter
+from integrations.exporters.base import Exporter, ExportOptions
+from integrations.registry import register
 from vetting.core.releases import SCHEMA, Release, dumps_canonical
 
 
@@ -37,7 +38,7 @@ def document_json(release: Release) -> bytes:
     return ("{" + body + "}").encode("ascii")
 
 
-@register_exporter
+@register
 class JsonExporter(Exporter):
     slug = "json"
     media_type = "application/json"

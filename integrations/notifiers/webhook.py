@@ -11,11 +11,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from typing import Any
 
 import httpx
 
 from integrations import http
-from integrations.base import DeliveryError, Message, Notifier
+from integrations.notifiers.base import (
+    ConfiguredChannel,
+    DeliveryError,
+    Message,
+    Notifier,
+    Unwanted,
+)
+from integrations.registry import register
 
 SIGNATURE_HEADER = "X-Vetting-Signature"
 DELIVERY_HEADER = "X-Vetting-Delivery"
@@ -34,6 +42,7 @@ def body_of(message: Message) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+@register
 class WebhookNotifier(Notifier):
     """POSTs one message to one URL through the SSRF-guarded client."""
 
@@ -44,7 +53,7 @@ class WebhookNotifier(Notifier):
         url: str,
         secret: bytes,
         timeout: float = http.DEFAULT_TIMEOUT,
-        allow_private: bool | None = None,
+        allow_private: bool = False,
     ) -> None:
         if not secret:
             raise ValueError("a webhook needs a signing secret")
@@ -52,6 +61,26 @@ class WebhookNotifier(Notifier):
         self.secret = secret
         self.timeout = timeout
         self.allow_private = allow_private
+
+    @classmethod
+    def for_delivery(
+        cls, settings: Any, *, recipient: str, channel: ConfiguredChannel | None
+    ) -> WebhookNotifier:
+        """The webhook channel the row names, signing with the secret its `secret_env`
+        names; the row is unwanted once that channel was removed or disabled."""
+        if channel is None or not channel.active or channel.kind != cls.slug:
+            raise Unwanted(f"webhook channel {recipient!r} was removed or disabled")
+        if not channel.secret:
+            raise DeliveryError(
+                f"environment variable {channel.secret_env} (the signing secret of webhook "
+                f"{channel.name!r}) is not set"
+            )
+        return cls(
+            channel.target,
+            channel.secret.encode(),
+            timeout=settings.webhook_timeout,
+            allow_private=settings.allow_private_urls,
+        )
 
     def send(self, message: Message) -> None:
         try:

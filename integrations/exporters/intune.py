@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from integrations.base import Exporter, ExportError, ExportOptions, Skipped, register_exporter
-from integrations.mdm import store_ids
+from integrations.exporters import store_ids
+from integrations.exporters.base import Exporter, ExportError, ExportOptions, Skipped
+from integrations.registry import register
 from vetting.core.allowlist import Exclusion, ListEntry
 from vetting.core.releases import Release
 
@@ -128,7 +129,7 @@ def bodies(release: Release, options: ExportOptions) -> IntuneBodies:
     return IntuneBodies(target, ios, skipped)
 
 
-@register_exporter
+@register
 class IntuneExporter(Exporter):
     slug = "intune"
     media_type = "application/json"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from integrations.base import Skipped
+from integrations.exporters.base import Skipped
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE
 
 _ID = {

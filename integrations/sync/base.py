@@ -1,139 +1,22 @@
-"""The small interfaces integrations implement. Each is one class with a `slug` and one
-method (after Netflix/lemur's plugin bases); a new notifier or exporter is one new file."""
+"""The sync target family: a SyncTarget pushes a release to one MDM (or anything with an
+API). Each kind is one class with a `slug`, its settings and one `plan` method (after
+Netflix/lemur's plugin bases), registered with `integrations.registry.register`; a new kind
+is one new file in integrations/sync/."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
 import json as _json
-import pkgutil
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-# --- notifiers ------------------------------------------------------------------------------
+from integrations import registry
+from integrations.exporters.base import ExportOptions
 
-
-@dataclass(frozen=True)
-class Message:
-    """One notification to deliver: what a notifier needs, nothing from the database."""
-
-    delivery_id: str  # stable across retries: lets receivers drop a repeat
-    recipient: str
-    title: str
-    text: str
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-class DeliveryError(Exception):
-    """A send that did not happen. `permanent` errors are not retried (a refused recipient,
-    a URL the SSRF guard forbids); everything else is retried with back-off."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-class Notifier(ABC):
-    """Delivers a Message over one channel; raises DeliveryError when it could not."""
-
-    slug: ClassVar[str]
-
-    @abstractmethod
-    def send(self, message: Message) -> None: ...
-
-
-# --- exporters ------------------------------------------------------------------------------
-
-
-class ExportError(ValueError):
-    """A release that cannot be written in a format (e.g. more apps than the MDM accepts);
-    `field` names what the caller can change."""
-
-    def __init__(self, message: str, field: str | None = "format") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """How to write a release. `allow`: only approved apps (plus the base system apps an
-    allow list must keep visible); `block`: everything except the apps assessed and rejected."""
-
-    mode: str = "allow"
-    ios_base_apps: tuple[str, ...] = ()
-    profile_identifier: str = "local.vetting"
-    organization: str = "Vetting"
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An app an MDM list cannot carry, and why (never a broken entry instead)."""
-
-    app_id: int
-    name: str
-    platform: str
-    store_id: str | None
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-class Exporter(ABC):
-    """Writes a release (vetting.core.releases.Release) in one file format."""
-
-    slug: ClassVar[str]
-    media_type: ClassVar[str]
-    extension: ClassVar[str]
-    title: ClassVar[str]
-
-    @abstractmethod
-    def export(self, release: Any, options: ExportOptions) -> bytes: ...
-
-    def filename(self, release: Any, options: ExportOptions) -> str:
-        suffix = "-block" if options.mode == "block" else ""
-        return f"vetting-allowlist-{release.id}{suffix}.{self.extension}"
-
-
-EXPORTERS: dict[str, Exporter] = {}
-
-
-def register_exporter(cls: type[Exporter]) -> type[Exporter]:
-    """Class decorator: make a format available by its slug."""
-    EXPORTERS[cls.slug] = cls()
-    return cls
-
-
-@functools.cache
-def import_plugins(package: str) -> None:
-    """Import every module of `package` once per process, so each plugin in it registers
-    itself (a new format or sync target is one new file); later calls cost nothing, which
-    matters to the MDM pull endpoints that look an exporter up on every request."""
-    pkg = importlib.import_module(package)
-    for info in pkgutil.iter_modules(pkg.__path__, package + "."):
-        importlib.import_module(info.name)
-
-
-def load_exporters() -> dict[str, Exporter]:
-    """Every format, from integrations/formats and integrations/mdm."""
-    import_plugins("integrations.formats")
-    import_plugins("integrations.mdm")
-    return EXPORTERS
-
-
-def exporter(slug: str) -> Exporter:
-    """The exporter for a format slug; ExportError naming the formats there are."""
-    known = load_exporters()
-    if slug not in known:
-        raise ExportError(f"unknown format {slug!r}; one of: {', '.join(sorted(known))}")
-    return known[slug]
-
-
-# --- sync targets ---------------------------------------------------------------------------
+FAMILY = "sync"
 
 SECRET_MASK = "***"
 # Environment-variable names: what a setting ending in `_env` holds (never the secret itself).
@@ -245,6 +128,7 @@ class SyncTarget(ABC):
     `slug`, its `settings_spec`, an optional token call and state read, and `plan`: the calls
     that bring the target from the last synced release to this one. `sync` runs them."""
 
+    family: ClassVar[str] = FAMILY
     slug: ClassVar[str]
     title: ClassVar[str]
     settings_spec: ClassVar[tuple[Setting, ...]]
@@ -415,26 +299,17 @@ def _response_json(response: Any, call: Call | None) -> Any:
         raise SyncError(f"{what} answered with something that is not JSON") from None
 
 
-SYNC_TARGETS: dict[str, type[SyncTarget]] = {}
-
-
-def register_sync_target(cls: type[SyncTarget]) -> type[SyncTarget]:
-    """Class decorator: make a sync target kind available by its slug."""
-    SYNC_TARGETS[cls.slug] = cls
-    return cls
-
-
 def load_sync_targets() -> dict[str, type[SyncTarget]]:
-    """Every sync target kind, from integrations/sync."""
-    import_plugins("integrations.sync")
-    return SYNC_TARGETS
+    """Every sync target kind by slug, from integrations/sync."""
+    return registry.family(FAMILY)
 
 
 def sync_target_kind(slug: str) -> type[SyncTarget]:
     """The sync target class of a kind; SyncSettingsError naming the kinds there are."""
-    known = load_sync_targets()
-    if slug not in known:
+    cls = registry.lookup(FAMILY, slug)
+    if cls is None:
+        known = registry.family(FAMILY)
         raise SyncSettingsError(
             f"unknown kind {slug!r}; one of: {', '.join(sorted(known))}", "kind"
         )
-    return known[slug]
+    return cls

@@ -15,8 +15,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from integrations.base import Exporter, ExportOptions, Skipped, register_exporter
-from integrations.mdm import store_ids
+from integrations.exporters import store_ids
+from integrations.exporters.base import Exporter, ExportOptions, Skipped
+from integrations.registry import register
 from vetting.core.releases import Release
 
 # Apps an allow-list profile keeps visible unless VETTING_IOS_BASE_APPS says otherwise:
@@ -108,7 +109,7 @@ def build_profile(release: Release, options: ExportOptions) -> AppleProfile:
     return AppleProfile(profile, bundle_ids, skipped)
 
 
-@register_exporter
+@register
 class MobileconfigExporter(Exporter):
     slug = "mobileconfig"
     media_type = "application/x-apple-aspen-config"

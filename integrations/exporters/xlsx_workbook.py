@@ -18,7 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from integrations.base import Exporter, ExportOptions, register_exporter
+from integrations.exporters.base import Exporter, ExportOptions
+from integrations.registry import register
 from vetting.core.cells import is_formula_like
 from vetting.core.releases import Release
 
@@ -129,7 +130,7 @@ def workbook(release: Release) -> Workbook:
     return wb
 
 
-@register_exporter
+@register
 class XlsxExporter(Exporter):
     slug = "xlsx"
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -13,8 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from integrations.base import Exporter, ExportError, ExportOptions, Skipped, register_exporter
-from integrations.mdm import store_ids
+from integrations.exporters import store_ids
+from integrations.exporters.base import Exporter, ExportError, ExportOptions, Skipped
+from integrations.registry import register
 from vetting.core.releases import Release
 
 MAX_APPLICATIONS = 3000
@@ -56,7 +57,7 @@ def policy_fragment(release: Release, options: ExportOptions) -> AndroidPolicy:
     return AndroidPolicy({"playStoreMode": mode, "applications": items}, skipped)
 
 
-@register_exporter
+@register
 class AndroidPolicyExporter(Exporter):
     slug = "android-policy"
     media_type = "application/json"

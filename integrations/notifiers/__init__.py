@@ -1,0 +1,1 @@
+"""Notifiers: email over SMTP, signed webhooks, and the in-app channel; one module each."""
