@@ -1,4 +1,4 @@
-"""Assessments, answers and decisions through the API (issue 2, item 5; PRODUCT.md "Score")."""
+"""Assessments, answers and decisions through the API (issue 2, item 5; docs/rules.md, "Score")."""
 
 from __future__ import annotations
 

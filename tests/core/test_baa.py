@@ -1,4 +1,4 @@
-"""BAA state on a date (PRODUCT.md "BAA state on a date"): start inclusive, end exclusive."""
+"""BAA state on a date (docs/rules.md, "BAA state on a date"): start inclusive, end exclusive."""
 
 from __future__ import annotations
 

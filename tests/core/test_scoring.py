@@ -1,4 +1,4 @@
-"""Score, verdict and explanation (PRODUCT.md "Score" and "Breach-notification days")."""
+"""Score, verdict and explanation (docs/rules.md, "Score" and "Breach-notification days")."""
 
 from __future__ import annotations
 

@@ -181,7 +181,7 @@ def ends_on(terms: BaaTerms) -> date | None:
 
 
 def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS) -> BaaStatus:
-    """The agreement's state on a date (PRODUCT.md "BAA state on a date")."""
+    """The agreement's state on a date (docs/rules.md, "BAA state on a date")."""
     if not terms.signed:
         end = terms.expiration_date
         return BaaStatus(

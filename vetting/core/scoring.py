@@ -1,4 +1,7 @@
-"""Answers + checklist → score, verdict and a per-capability explanation (PRODUCT.md "Score")."""
+"""Answers + checklist → score, verdict and a per-capability explanation.
+
+The rules: docs/rules.md, "Score".
+"""
 
 from __future__ import annotations
 
