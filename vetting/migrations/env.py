@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import vetting.models  # noqa: F401  (registers the tables)
-from vetting.models.base import UTCDateTime
+from vetting.models.columns import UTCDateTime
 
 config = context.config
 target_metadata = SQLModel.metadata

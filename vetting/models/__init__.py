@@ -1,8 +1,8 @@
 """SQLModel tables, one module per feature. Dates of agreements are `date`; events are
 timezone-aware UTC datetimes."""
 
-from vetting.models.base import UTCDateTime
-from vetting.models.core import (
+from vetting.models.accounts import LoginAttempt
+from vetting.models.assessments import (
     BAA,
     Answer,
     ApiToken,
@@ -14,9 +14,9 @@ from vetting.models.core import (
     User,
     Vendor,
 )
-from vetting.models.register import BaaDocument, JobRun, Notification, NotificationChannel
+from vetting.models.columns import UTCDateTime
+from vetting.models.notifications import BaaDocument, JobRun, Notification, NotificationChannel
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
-from vetting.models.web import LoginAttempt
 
 __all__ = [
     "BAA",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from vetting.models.base import ts
+from vetting.models.columns import ts
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from vetting.models.base import UTCDateTime, json_field, ts
+from vetting.models.columns import UTCDateTime, json_field, ts
 
 
 class BaaDocument(SQLModel, table=True):
