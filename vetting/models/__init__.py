@@ -1,22 +1,15 @@
 """SQLModel tables, one module per feature. Dates of agreements are `date`; events are
 timezone-aware UTC datetimes."""
 
-from vetting.models.accounts import LoginAttempt
-from vetting.models.assessments import (
-    BAA,
-    Answer,
-    ApiToken,
-    App,
-    Assessment,
-    AuditEvent,
-    ChecklistVersion,
-    Decision,
-    User,
-    Vendor,
-)
+from vetting.models.accounts import ApiToken, LoginAttempt, User
+from vetting.models.assessments import Answer, Assessment, ChecklistVersion, Decision
+from vetting.models.audit import AuditEvent
+from vetting.models.baas import BAA, BaaDocument
 from vetting.models.columns import UTCDateTime
-from vetting.models.notifications import BaaDocument, JobRun, Notification, NotificationChannel
+from vetting.models.jobs import JobRun
+from vetting.models.notifications import Notification, NotificationChannel
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
+from vetting.models.vendors import App, Vendor
 
 __all__ = [
     "BAA",

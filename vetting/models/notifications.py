@@ -1,4 +1,4 @@
-"""BAA register: signed documents, the reminder outbox, notification channels, job runs."""
+"""Reminders: the persistent outbox and the channels it delivers to."""
 
 from __future__ import annotations
 
@@ -9,21 +9,6 @@ from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vetting.models.columns import UTCDateTime, json_field, ts
-
-
-class BaaDocument(SQLModel, table=True):
-    """A signed agreement file, stored under the instance folder by SHA-256; never altered."""
-
-    __tablename__ = "baa_document"
-
-    id: int | None = Field(default=None, primary_key=True)
-    baa_id: int = Field(foreign_key="baa.id", index=True)
-    sha256: str = Field(max_length=64, index=True)
-    filename: str = Field(max_length=255)
-    content_type: str = Field(max_length=100)
-    size: int
-    uploaded_by: str = Field(max_length=320)
-    uploaded_at: datetime = ts()
 
 
 class Notification(SQLModel, table=True):
@@ -77,17 +62,3 @@ class NotificationChannel(SQLModel, table=True):
     secret_env: str | None = Field(default=None, max_length=200)
     active: bool = True
     created_at: datetime = ts()
-
-
-class JobRun(SQLModel, table=True):
-    """One run of a scheduled job (reminder sweep, delivery, auto-publish), for the dashboard."""
-
-    __tablename__ = "job_run"
-
-    id: int | None = Field(default=None, primary_key=True)
-    job: str = Field(max_length=50, index=True)
-    as_of: date | None = None
-    started_at: datetime = ts()
-    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    status: str = Field(default="running", max_length=20)  # running | ok | failed | skipped
-    detail: Any = json_field()

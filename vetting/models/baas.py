@@ -1,0 +1,54 @@
+"""The BAA register: agreements and their signed documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from vetting.models.columns import ts
+
+
+class BAA(SQLModel, table=True):
+    __tablename__ = "baa"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    title: str | None = Field(default=None, max_length=200)
+    effective_date: date
+    expiration_date: date | None = None
+    auto_renews: bool = False
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    parent_agreement: str | None = Field(default=None, max_length=200)
+    breach_notification_days: int | None = None
+    subcontractor_flowdown: bool | None = None
+    return_or_destroy: bool | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = Field(default=None, max_length=1000)
+    owner_email: str | None = Field(default=None, max_length=320)
+    notes: str | None = Field(default=None, sa_type=Text)
+    # Register lifecycle (issue "BAA register"): draft | pending_signature | active |
+    # superseded | terminated. Only active and superseded agreements can be in force; a
+    # superseded one only until its successor takes effect (superseded_on).
+    status: str = Field(default="active", max_length=20, index=True)
+    supersedes_id: int | None = Field(default=None, foreign_key="baa.id")
+    superseded_on: date | None = None
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
+
+
+class BaaDocument(SQLModel, table=True):
+    """A signed agreement file, stored under the instance folder by SHA-256; never altered."""
+
+    __tablename__ = "baa_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    baa_id: int = Field(foreign_key="baa.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by: str = Field(max_length=320)
+    uploaded_at: datetime = ts()

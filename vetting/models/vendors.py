@@ -1,0 +1,39 @@
+"""Vendors and their apps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from vetting.models.columns import ts
+
+
+class Vendor(SQLModel, table=True):
+    __tablename__ = "vendor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True, index=True)
+    website: str | None = Field(default=None, max_length=500)
+    contact_email: str | None = Field(default=None, max_length=320)
+    notes: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
+
+
+class App(SQLModel, table=True):
+    __tablename__ = "app"
+    __table_args__ = (UniqueConstraint("platform", "store_id", name="uq_app_platform_store_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendor.id", index=True)
+    name: str = Field(max_length=200, index=True)
+    platform: str = Field(max_length=16)  # ios | android | web
+    store_id: str | None = Field(default=None, max_length=255)
+    category: str | None = Field(default=None, max_length=100)
+    store_url: str | None = Field(default=None, max_length=500)
+    revoked_on: date | None = None
+    revoked_reason: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
