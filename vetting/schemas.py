@@ -9,16 +9,21 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from vetting.core.baa import BaaState
-from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE
+from vetting.core.baa import BaaLifecycle, BaaState
+from vetting.core.reminders import Channel, NotificationStatus, SubjectKind
+from vetting.core.scoring import Outcome, Source
+from vetting.core.statuses import AssessmentStatus, values
+from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
     from vetting.services.assessments import AssessmentView
     from vetting.services.baas import BaaView
 
-Platform = Literal["ios", "android", "web"]
-SourceName = Literal["verified", "attested", "discovered"]
-DecisionName = Literal["approved", "conditional", "rejected"]
+# Literal[...] of the core enums' plain string values: the JSON Schema lists them as `enum`
+# and a refusal names them ("Input should be 'ios', 'android' or 'web'").
+PlatformName = Literal[values(Platform)]  # type: ignore[valid-type]
+SourceName = Literal[values(Source)]  # type: ignore[valid-type]
+DecisionName = Literal[values(Outcome)]  # type: ignore[valid-type]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -50,9 +55,9 @@ def check_store_id(platform: str, store_id: str | None) -> str | None:
     if store_id is None or store_id.strip() == "":
         return None
     store_id = store_id.strip()
-    if platform == "ios" and not IOS_BUNDLE_RE.match(store_id):
+    if platform == Platform.IOS and not IOS_BUNDLE_RE.match(store_id):
         raise ValueError("an iOS bundle ID looks like com.example.app")
-    if platform == "android" and not ANDROID_PACKAGE_RE.match(store_id):
+    if platform == Platform.ANDROID and not ANDROID_PACKAGE_RE.match(store_id):
         raise ValueError("an Android package name looks like com.example.app")
     return store_id
 
@@ -129,7 +134,7 @@ class VendorOut(Out):
 class AppCreate(In):
     vendor_id: int = Field(ge=1, le=MAX_ID)
     name: str = Field(min_length=1, max_length=200)
-    platform: Platform
+    platform: PlatformName
     store_id: str | None = Field(
         None, max_length=255, description="iOS bundle ID or Android package name"
     )
@@ -149,7 +154,7 @@ class AppCreate(In):
 class AppUpdate(In):
     vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
     name: str | None = Field(None, min_length=1, max_length=200)
-    platform: Platform | None = None
+    platform: PlatformName | None = None
     store_id: str | None = Field(None, max_length=255)
     category: str | None = Field(None, max_length=100)
     store_url: str | None = Field(None, max_length=500)
@@ -175,7 +180,7 @@ class AppOut(Out):
 
 class AppQuery(PageQuery):
     vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
-    platform: Platform | None = None
+    platform: PlatformName | None = None
 
 
 # --- checklists ----------------------------------------------------------------------------
@@ -312,7 +317,7 @@ class AssessmentDetail(AssessmentOut):
 
 class AssessmentQuery(PageQuery):
     app_id: int | None = Field(None, ge=1, le=MAX_ID)
-    status: Literal["open", "decided"] | None = None
+    status: Literal[values(AssessmentStatus)] | None = None  # type: ignore[valid-type]
 
 
 # --- BAAs ----------------------------------------------------------------------------------
@@ -344,9 +349,12 @@ class _BaaFields(In):
     _owner = field_validator("owner_email")(_email)
 
 
-SignableStatus = Literal["draft", "pending_signature", "active"]
-BaaStatusName = Literal["draft", "pending_signature", "active", "superseded", "terminated"]
-BaaStateName = Literal[BaaState, "in_force"]  # a filter: any state, or in force (active/expiring)
+SignableStatus = Literal[  # type: ignore[valid-type]
+    BaaLifecycle.DRAFT.value, BaaLifecycle.PENDING_SIGNATURE.value, BaaLifecycle.ACTIVE.value
+]
+BaaStatusName = Literal[values(BaaLifecycle)]  # type: ignore[valid-type]
+# A filter: any state, or in force (active/expiring).
+BaaStateName = Literal[(*values(BaaState), "in_force")]  # type: ignore[valid-type]
 
 
 class BaaCreate(_BaaFields):
@@ -618,9 +626,9 @@ class ExportQuery(PullQuery):
 
 
 class NotificationQuery(PageQuery):
-    status: Literal["pending", "sent", "failed", "cancelled"] | None = None
-    channel: Literal["in-app", "email", "webhook"] | None = None
-    subject_kind: Literal["baa", "assessment"] | None = None
+    status: Literal[values(NotificationStatus)] | None = None  # type: ignore[valid-type]
+    channel: Literal[values(Channel)] | None = None  # type: ignore[valid-type]
+    subject_kind: Literal[values(SubjectKind)] | None = None  # type: ignore[valid-type]
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

@@ -10,9 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from vetting.core.baa import STATUS_WORDS, BaaStatus, BaaTerms, state_on
+from vetting.core.baa import STATUS_WORDS, BaaLifecycle, BaaState, BaaStatus, BaaTerms, state_on
+from vetting.core.scoring import Outcome
 
-APPROVING = frozenset({"approved", "conditional"})
+APPROVING = frozenset({Outcome.APPROVED, Outcome.CONDITIONAL})
 
 
 # Facts and entries are built by the tens of thousands per list: plain dataclasses, because a
@@ -110,7 +111,9 @@ def _baa_reason(vendor: str, baas: Sequence[BaaFacts], on: date) -> tuple[BaaFac
         reasons.append(_lapse_reason(vendor, signed))
     unsigned = [b for b in baas if not b.terms.signed]
     if unsigned:
-        newest = max(unsigned, key=lambda b: (b.terms.status == "pending_signature", b.baa_id))
+        newest = max(
+            unsigned, key=lambda b: (b.terms.status == BaaLifecycle.PENDING_SIGNATURE, b.baa_id)
+        )
         words = STATUS_WORDS[newest.terms.status]
         reasons.append(f"BAA with {vendor} is {words}" if not signed else f"a new BAA is {words}")
     return None, "; ".join(reasons)
@@ -121,7 +124,7 @@ def _lapse_reason(vendor: str, signed: Sequence[tuple[BaaFacts, BaaStatus]]) -> 
     one before it when the newest has not started yet (the gap a late renewal leaves)."""
     ordered = sorted(signed, key=lambda s: (s[0].terms.effective_date, s[0].baa_id))
     baa, status = ordered[-1]
-    if status.state == "not_yet_effective":
+    if status.state == BaaState.NOT_YET_EFFECTIVE:
         starts = baa.terms.effective_date.isoformat()
         if len(ordered) > 1:
             return f"{_ended(vendor, *ordered[-2])}; the next takes effect {starts}"
@@ -130,11 +133,11 @@ def _lapse_reason(vendor: str, signed: Sequence[tuple[BaaFacts, BaaStatus]]) -> 
 
 
 def _ended(vendor: str, baa: BaaFacts, status: BaaStatus) -> str:
-    if status.state == "terminated":
+    if status.state == BaaState.TERMINATED:
         return f"BAA with {vendor} terminated {status.term_end.isoformat()}"  # type: ignore[union-attr]
-    if status.state == "expired":
+    if status.state == BaaState.EXPIRED:
         return f"BAA with {vendor} expired {status.term_end.isoformat()}"  # type: ignore[union-attr]
-    if status.state == "superseded":
+    if status.state == BaaState.SUPERSEDED:
         return f"BAA with {vendor} superseded {status.term_end.isoformat()}"  # type: ignore[union-attr]
     return f"BAA with {vendor} not yet effective (starts {baa.terms.effective_date.isoformat()})"
 
@@ -185,7 +188,7 @@ def approved_list(
                     app.vendor_id,
                     app.vendor_name,
                     tuple(reasons),
-                    rejected=decision is not None and decision.decision == "rejected",
+                    rejected=decision is not None and decision.decision == Outcome.REJECTED,
                     store_url=app.store_url,
                 )
             )

@@ -17,38 +17,52 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from enum import StrEnum
 
-BaaState = Literal[
-    "draft",
-    "pending_signature",
-    "not_yet_effective",
-    "active",
-    "expiring",
-    "expired",
-    "terminated",
-    "superseded",
-]
-IN_FORCE: frozenset[str] = frozenset({"active", "expiring"})
+
+class BaaState(StrEnum):
+    """An agreement's state on a date (state_on)."""
+
+    DRAFT = "draft"
+    PENDING_SIGNATURE = "pending_signature"
+    NOT_YET_EFFECTIVE = "not_yet_effective"
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+    SUPERSEDED = "superseded"
+
+
+IN_FORCE: frozenset[str] = frozenset({BaaState.ACTIVE, BaaState.EXPIRING})
 DEFAULT_WARNING_DAYS = 90
 
-BaaLifecycle = Literal["draft", "pending_signature", "active", "superseded", "terminated"]
-STATUSES: tuple[str, ...] = ("draft", "pending_signature", "active", "superseded", "terminated")
-UNSIGNED: frozenset[str] = frozenset({"draft", "pending_signature"})
+
+class BaaLifecycle(StrEnum):
+    """The register's `status` of an agreement."""
+
+    DRAFT = "draft"
+    PENDING_SIGNATURE = "pending_signature"
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    TERMINATED = "terminated"
+
+
+STATUSES: tuple[str, ...] = tuple(BaaLifecycle)
+UNSIGNED: frozenset[str] = frozenset({BaaLifecycle.DRAFT, BaaLifecycle.PENDING_SIGNATURE})
 # What PATCH may do to `status`; superseding and terminating have their own use cases.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"pending_signature"}),
-    "pending_signature": frozenset({"draft", "active"}),
-    "active": frozenset(),
-    "superseded": frozenset(),
-    "terminated": frozenset(),
+    BaaLifecycle.DRAFT: frozenset({BaaLifecycle.PENDING_SIGNATURE}),
+    BaaLifecycle.PENDING_SIGNATURE: frozenset({BaaLifecycle.DRAFT, BaaLifecycle.ACTIVE}),
+    BaaLifecycle.ACTIVE: frozenset(),
+    BaaLifecycle.SUPERSEDED: frozenset(),
+    BaaLifecycle.TERMINATED: frozenset(),
 }
 STATUS_WORDS: dict[str, str] = {
-    "draft": "a draft",
-    "pending_signature": "pending signature",
-    "active": "active",
-    "superseded": "superseded",
-    "terminated": "terminated",
+    BaaLifecycle.DRAFT: "a draft",
+    BaaLifecycle.PENDING_SIGNATURE: "pending signature",
+    BaaLifecycle.ACTIVE: "active",
+    BaaLifecycle.SUPERSEDED: "superseded",
+    BaaLifecycle.TERMINATED: "terminated",
 }
 
 
@@ -62,7 +76,7 @@ class BaaTerms:
     renewal_term_months: int | None = None
     notice_days: int | None = None
     terminated_on: date | None = None
-    status: str = "active"
+    status: str = BaaLifecycle.ACTIVE
     superseded_on: date | None = None  # the successor's effective date
 
     @property
@@ -101,11 +115,11 @@ class BaaTerms:
                     "force, so it cannot be terminated",
                 )
             )
-        if self.status == "terminated" and self.terminated_on is None:
+        if self.status == BaaLifecycle.TERMINATED and self.terminated_on is None:
             problems.append(("terminated_on", "a terminated BAA needs the date it ends"))
-        if self.status == "superseded" and self.superseded_on is None:
+        if self.status == BaaLifecycle.SUPERSEDED and self.superseded_on is None:
             problems.append(("superseded_on", "a superseded BAA needs its successor's start"))
-        if self.status != "superseded" and self.superseded_on is not None:
+        if self.status != BaaLifecycle.SUPERSEDED and self.superseded_on is not None:
             problems.append(("superseded_on", "only a superseded BAA has one"))
         if self.superseded_on is not None and self.superseded_on <= self.effective_date:
             problems.append(("superseded_on", "must be after effective_date"))
@@ -185,28 +199,28 @@ def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS
     if not terms.signed:
         end = terms.expiration_date
         return BaaStatus(
-            terms.status,  # type: ignore[arg-type]
+            BaaState(terms.status),
             end,
             notice_deadline(terms, end),
             (end - on).days if end else None,
         )
     if terms.terminated_on is not None and on >= terms.terminated_on:
         if terms.superseded_on is not None and terms.superseded_on < terms.terminated_on:
-            return BaaStatus("superseded", terms.superseded_on, None, None)
-        return BaaStatus("terminated", terms.terminated_on, None, None)
+            return BaaStatus(BaaState.SUPERSEDED, terms.superseded_on, None, None)
+        return BaaStatus(BaaState.TERMINATED, terms.terminated_on, None, None)
     if terms.superseded_on is not None and on >= terms.superseded_on:
-        return BaaStatus("superseded", terms.superseded_on, None, None)
+        return BaaStatus(BaaState.SUPERSEDED, terms.superseded_on, None, None)
     if on < terms.effective_date:
         end = terms.expiration_date
         return BaaStatus(
-            "not_yet_effective",
+            BaaState.NOT_YET_EFFECTIVE,
             end,
             notice_deadline(terms, end),
             (end - on).days if end else None,
         )
     end = term_end_on(terms, on)
     if end is None:
-        return BaaStatus("active", None, None, None)
+        return BaaStatus(BaaState.ACTIVE, None, None, None)
     # A successor that takes effect no later than this term ends leaves nothing to act on.
     covered = terms.superseded_on is not None and terms.superseded_on <= end
     deadline = notice_deadline(terms, end)
@@ -215,10 +229,12 @@ def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS
         # Rolls forward by itself: what matters is the notice deadline, not the term end.
         assert deadline is not None
         if on > deadline:
-            return BaaStatus("active", end, deadline, days_left, renewed_by_default=not covered)
+            return BaaStatus(
+                BaaState.ACTIVE, end, deadline, days_left, renewed_by_default=not covered
+            )
         warn = (deadline - on).days <= warning_days and not covered
-        return BaaStatus("expiring" if warn else "active", end, deadline, days_left)
+        return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, end, deadline, days_left)
     if on >= end:
-        return BaaStatus("expired", end, None, 0)
+        return BaaStatus(BaaState.EXPIRED, end, None, 0)
     warn = days_left <= warning_days and not covered
-    return BaaStatus("expiring" if warn else "active", end, None, days_left)
+    return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, end, None, days_left)

@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from enum import StrEnum
 
 from vetting.core.baa import BaaTerms, ends_on, notice_deadline, term_end_on, term_ends
 
-EventKind = Literal["term_end", "notice_deadline", "terminated"]
+
+class EventKind(StrEnum):
+    TERM_END = "term_end"
+    NOTICE_DEADLINE = "notice_deadline"
+    TERMINATED = "terminated"
+
+
 UID_DOMAIN = "vetting"
 HISTORY_DAYS = 366  # events further back than this are history, not deadlines
 ROLLING_AHEAD_DAYS = 731  # how far ahead an auto-renewing series is spelled out
@@ -71,7 +77,7 @@ def events_for(
             out.append(
                 _event(
                     b,
-                    "term_end",
+                    EventKind.TERM_END,
                     end,
                     f"BAA with {vendor} ends",
                     f"Last day in force: {(end - timedelta(days=1)).isoformat()}. From "
@@ -91,7 +97,7 @@ def events_for(
                 out.append(
                     _event(
                         b,
-                        "notice_deadline",
+                        EventKind.NOTICE_DEADLINE,
                         deadline,
                         f"Notice deadline: BAA with {vendor} (renews {end.isoformat()})",
                         f"Last day to give notice of non-renewal ({t.notice_days or 0} days "
@@ -104,7 +110,7 @@ def events_for(
             out.append(
                 _event(
                     b,
-                    "term_end",
+                    EventKind.TERM_END,
                     end,
                     f"BAA with {vendor} renews automatically",
                     f"The term ends and renews for {t.renewal_term_months} months unless notice "
@@ -118,7 +124,7 @@ def events_for(
             out.append(
                 _event(
                     b,
-                    "terminated",
+                    EventKind.TERMINATED,
                     t.terminated_on,
                     f"BAA with {vendor} terminated",
                     f"The agreement is no longer in force from {t.terminated_on.isoformat()}; "

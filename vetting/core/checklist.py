@@ -12,11 +12,21 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Kind = Literal["bool", "max_days", "choice", "min_number"]
-KINDS: tuple[str, ...] = ("bool", "max_days", "choice", "min_number")
+
+class Kind(StrEnum):
+    """What a capability's answer is, and so how its credit is given."""
+
+    BOOL = "bool"  # yes or no
+    MAX_DAYS = "max_days"  # a deadline in days, credited by the lowest maximum it meets
+    CHOICE = "choice"  # one of named options
+    MIN_NUMBER = "min_number"  # a number, credited by the highest minimum it reaches
+
+
+KINDS: tuple[str, ...] = tuple(Kind)
 NA = "n/a"
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -110,7 +120,7 @@ class Capability:
             if not self.allow_na:
                 raise AnswerValueError(f"{self.key} does not allow N/A")
             return NA
-        if self.kind == "bool":
+        if self.kind == Kind.BOOL:
             if isinstance(value, bool):
                 return value
             if isinstance(value, str) and value.strip().lower() in {"yes", "true"}:
@@ -118,9 +128,9 @@ class Capability:
             if isinstance(value, str) and value.strip().lower() in {"no", "false"}:
                 return False
             raise AnswerValueError(f"{self.key} expects true or false")
-        if self.kind == "max_days":
+        if self.kind == Kind.MAX_DAYS:
             return parse_days(value, self.unstated_days)
-        if self.kind == "choice":
+        if self.kind == Kind.CHOICE:
             names = [name for name, _ in self.options]
             if isinstance(value, str) and value in names:
                 return value
@@ -140,14 +150,14 @@ class Capability:
 
     def credit(self, value: Any) -> float:
         """Credit in [0, 1] earned by a normalised, applicable answer value."""
-        if self.kind == "bool":
+        if self.kind == Kind.BOOL:
             return 1.0 if value is True else 0.0
-        if self.kind == "max_days":
+        if self.kind == Kind.MAX_DAYS:
             for level in self.days_levels:
                 if value <= level.max_days:
                     return level.credit
             return 0.0
-        if self.kind == "choice":
+        if self.kind == Kind.CHOICE:
             return dict(self.options)[value]
         for level in self.number_levels:
             if value >= level.min:
@@ -156,25 +166,25 @@ class Capability:
 
     @property
     def max_credit(self) -> float:
-        if self.kind == "bool":
+        if self.kind == Kind.BOOL:
             return 1.0
-        if self.kind == "max_days":
+        if self.kind == Kind.MAX_DAYS:
             return max((lv.credit for lv in self.days_levels), default=0.0)
-        if self.kind == "choice":
+        if self.kind == Kind.CHOICE:
             return max((c for _, c in self.options), default=0.0)
         return max((lv.credit for lv in self.number_levels), default=0.0)
 
     def describe_rule(self) -> str:
         """The credit rule in words, for explanations and the UI."""
-        if self.kind == "bool":
+        if self.kind == Kind.BOOL:
             return "yes = full credit, no = none"
-        if self.kind == "max_days":
+        if self.kind == Kind.MAX_DAYS:
             parts = [f"≤{lv.max_days} days → {lv.credit:g}" for lv in self.days_levels]
             text = ", ".join(parts) + ", more → 0"
             if self.unstated_days is not None:
                 text += f"; not stated = {self.unstated_days} days"
             return text
-        if self.kind == "choice":
+        if self.kind == Kind.CHOICE:
             return ", ".join(f"{name} → {credit:g}" for name, credit in self.options)
         parts = [f"≥{lv.min:g} → {lv.credit:g}" for lv in self.number_levels]
         return ", ".join(parts) + ", less → 0"
@@ -302,13 +312,13 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
     number_levels: tuple[NumberLevel, ...] = ()
     options: tuple[tuple[str, float], ...] = ()
     unstated_days = raw.get("unstated_days")
-    for own, kinds in (("levels", {"max_days", "min_number"}), ("options", {"choice"})):
+    for own, kinds in (("levels", {Kind.MAX_DAYS, Kind.MIN_NUMBER}), ("options", {Kind.CHOICE})):
         if own in raw and kind not in kinds:
             raise ChecklistError(file, key, f"{own} is not used by kind {kind}")
-    if unstated_days is not None and kind != "max_days":
+    if unstated_days is not None and kind != Kind.MAX_DAYS:
         raise ChecklistError(file, key, "unstated_days is only for kind max_days")
 
-    if kind == "max_days":
+    if kind == Kind.MAX_DAYS:
         levels = raw.get("levels")
         if not isinstance(levels, list) or not levels:
             raise ChecklistError(file, key, "max_days needs levels = [{max_days, credit}, …]")
@@ -333,7 +343,7 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
             or unstated_days < 0
         ):
             raise ChecklistError(file, key, "unstated_days must be a whole number ≥ 0")
-    elif kind == "min_number":
+    elif kind == Kind.MIN_NUMBER:
         levels = raw.get("levels")
         if not isinstance(levels, list) or not levels:
             raise ChecklistError(file, key, "min_number needs levels = [{min, credit}, …]")
@@ -352,7 +362,7 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
         if credits != sorted(credits, reverse=True):
             raise ChecklistError(file, key, "a smaller number cannot earn more credit")
         number_levels = tuple(parsed_n)
-    elif kind == "choice":
+    elif kind == Kind.CHOICE:
         opts = raw.get("options")
         if not isinstance(opts, dict) or len(opts) < 2:
             raise ChecklistError(file, key, "choice needs options = {name = credit, …} (≥ 2)")

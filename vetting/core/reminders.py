@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from enum import StrEnum
 
 from vetting.core.baa import BaaTerms, add_months, notice_deadline, term_end_on
 
@@ -26,7 +26,40 @@ DEFAULT_THRESHOLDS: tuple[int, ...] = (90, 60, 30, 14, 7, 1, 0)
 DEFAULT_CATCH_UP_DAYS = 30
 MAX_THRESHOLD = 3650
 
-ReminderKind = Literal["term_end", "expired", "notice_deadline", "reassessment"]
+
+class ReminderKind(StrEnum):
+    """What a reminder is about: a BAA's term end (or its lapse), an auto-renewing BAA's
+    notice deadline, or a decision's validity running out."""
+
+    TERM_END = "term_end"
+    EXPIRED = "expired"
+    NOTICE_DEADLINE = "notice_deadline"
+    REASSESSMENT = "reassessment"
+
+
+class SubjectKind(StrEnum):
+    """The record a reminder is about."""
+
+    BAA = "baa"
+    ASSESSMENT = "assessment"
+
+
+class Channel(StrEnum):
+    """Where a reminder goes: the in-app inbox (delivered when planned), or a notification
+    channel of that kind."""
+
+    IN_APP = "in-app"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class NotificationStatus(StrEnum):
+    """A reminder in the outbox."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 def parse_thresholds(text: str) -> tuple[int, ...]:
@@ -119,9 +152,9 @@ def baa_due(
         if threshold is None:
             continue
         if terms.auto_renews:
-            kind: ReminderKind = "notice_deadline"
+            kind = ReminderKind.NOTICE_DEADLINE
         else:
-            kind = "term_end" if threshold > 0 else "expired"
+            kind = ReminderKind.TERM_END if threshold > 0 else ReminderKind.EXPIRED
         out.append(Due(kind, end, deadline, threshold, (deadline - on).days))
     return out
 
@@ -136,13 +169,16 @@ def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
     if terms.auto_renews:
         # The term covering the day before `term_end` ends on it: a term end of the series.
         if (
-            kind != "notice_deadline"
+            kind != ReminderKind.NOTICE_DEADLINE
             or term_end_on(terms, term_end - timedelta(days=1)) != term_end
         ):
             return False
         deadline = notice_deadline(terms, term_end)
     else:
-        if kind not in ("term_end", "expired") or term_end != terms.expiration_date:
+        if (
+            kind not in (ReminderKind.TERM_END, ReminderKind.EXPIRED)
+            or term_end != terms.expiration_date
+        ):
             return False
         deadline = term_end
     assert deadline is not None
@@ -160,7 +196,9 @@ def reassessment_due(
     threshold = due_threshold(valid_until, on, thresholds, catch_up_days)
     if threshold is None:
         return None
-    return Due("reassessment", valid_until, valid_until, threshold, (valid_until - on).days)
+    return Due(
+        ReminderKind.REASSESSMENT, valid_until, valid_until, threshold, (valid_until - on).days
+    )
 
 
 def window(
@@ -184,21 +222,21 @@ def describe(
     """Title and body in plain words for one reminder about `subject` (e.g. "BAA with Acme")."""
     d, left, end = due.deadline.isoformat(), due.days_left, due.term_end.isoformat()
     when = _in_days(left)
-    if due.kind == "term_end":
+    if due.kind == ReminderKind.TERM_END:
         title = f"{subject} ends {when} ({end})"
         body = (
             f"{subject} ends on {end} and does not renew by itself. From that day its "
             "vendor's apps leave the approved list unless another BAA is in force. "
             "Renew or replace it before then."
         )
-    elif due.kind == "expired":
+    elif due.kind == ReminderKind.EXPIRED:
         title = f"{subject} expired on {end}" if left < 0 else f"{subject} lapses today ({end})"
         body = (
             f"{subject} is no longer in force from {end}: its vendor's apps leave the approved "
             "list unless another BAA is in force. Record the renewal, or confirm the apps "
             "should go."
         )
-    elif due.kind == "notice_deadline":
+    elif due.kind == ReminderKind.NOTICE_DEADLINE:
         term = f" for another {renewal_months} months" if renewal_months else ""
         if left < 0:
             title = f"Notice deadline for {subject} passed on {d}"

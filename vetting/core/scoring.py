@@ -7,14 +7,44 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-from vetting.core.checklist import NA, Checklist
+from vetting.core.checklist import NA, Checklist, Kind
 
-Source = Literal["verified", "attested", "discovered"]
-SOURCES: tuple[str, ...] = ("verified", "attested", "discovered")
-Verdict = Literal["approved", "conditional", "rejected", "incomplete"]
-Status = Literal["answered", "na", "unanswered", "suggested"]
+
+class Source(StrEnum):
+    """Where an answer comes from; a discovered answer counts for nothing until accepted."""
+
+    VERIFIED = "verified"  # a reviewer checked the evidence
+    ATTESTED = "attested"  # the vendor says so
+    DISCOVERED = "discovered"  # a scanner's suggestion
+
+
+class Verdict(StrEnum):
+    """The recommendation the score gives."""
+
+    APPROVED = "approved"
+    CONDITIONAL = "conditional"
+    REJECTED = "rejected"
+    INCOMPLETE = "incomplete"
+
+
+class Outcome(StrEnum):
+    """What a person decided: like a verdict, but never incomplete."""
+
+    APPROVED = "approved"
+    CONDITIONAL = "conditional"
+    REJECTED = "rejected"
+
+
+class CapabilityStatus(StrEnum):
+    """How one capability counted in the score."""
+
+    ANSWERED = "answered"
+    NA = "na"
+    UNANSWERED = "unanswered"
+    SUGGESTED = "suggested"  # a discovered answer: scored as unanswered
 
 
 @dataclass(frozen=True)
@@ -34,7 +64,7 @@ class CapabilityResult:
     theme: str
     gating: bool
     weight: float
-    status: Status
+    status: CapabilityStatus
     value: Any
     credit: float | None
     points: float
@@ -73,7 +103,7 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     answered = 0
     for cap in checklist.capabilities:
         ans = answers.get(cap.key)
-        counts = ans is not None and ans.source != "discovered"
+        counts = ans is not None and ans.source != Source.DISCOVERED
         if counts and ans.value == NA and cap.allow_na:
             answered += 1
             results.append(
@@ -83,7 +113,7 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
                     cap.theme,
                     cap.gating,
                     cap.weight,
-                    "na",
+                    CapabilityStatus.NA,
                     NA,
                     None,
                     0.0,
@@ -99,8 +129,12 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         if not counts or ans.value == NA:
             if cap.gating:
                 gating_unanswered.append(cap.key)
-            status: Status = "suggested" if ans is not None and not counts else "unanswered"
-            if status == "suggested":
+            status = (
+                CapabilityStatus.SUGGESTED
+                if ans is not None and not counts
+                else CapabilityStatus.UNANSWERED
+            )
+            if status == CapabilityStatus.SUGGESTED:
                 why = f"suggested by a scanner ({ans.value!r}): counts for nothing until accepted"
             elif ans is not None:
                 why = "N/A is not allowed here: 0 points"
@@ -138,7 +172,7 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
                 cap.theme,
                 cap.gating,
                 cap.weight,
-                "answered",
+                CapabilityStatus.ANSWERED,
                 ans.value,
                 credit,
                 points,
@@ -155,26 +189,26 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     reasons: list[str] = []
     verdict: Verdict
     if gating_failures:
-        verdict = "rejected"
+        verdict = Verdict.REJECTED
         reasons = [f"must-have failed: {titles[k]} ({k})" for k in gating_failures]
     elif gating_unanswered:
-        verdict = "incomplete"
+        verdict = Verdict.INCOMPLETE
         reasons = [f"must-have not answered: {titles[k]} ({k})" for k in gating_unanswered]
     elif possible <= 0:
         # Everything weighted is N/A: there is nothing to score, so no recommendation.
-        verdict = "incomplete"
+        verdict = Verdict.INCOMPLETE
         reasons = ["no applicable capability carries weight: nothing to score"]
     elif score >= checklist.approve_at:
-        verdict = "approved"
+        verdict = Verdict.APPROVED
         reasons = [f"score {score:g} ≥ approve_at {checklist.approve_at:g}"]
     elif score >= checklist.conditional_at:
-        verdict = "conditional"
+        verdict = Verdict.CONDITIONAL
         reasons = [
             f"score {score:g} ≥ conditional_at {checklist.conditional_at:g} "
             f"but < approve_at {checklist.approve_at:g}"
         ]
     else:
-        verdict = "rejected"
+        verdict = Verdict.REJECTED
         reasons = [f"score {score:g} < conditional_at {checklist.conditional_at:g}"]
     return Score(
         score=score,
@@ -189,9 +223,9 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
 
 
 def _explain(kind: str, value: Any, credit: float, unit: str) -> str:
-    if kind == "bool":
+    if kind == Kind.BOOL:
         shown = "yes" if value else "no"
-    elif kind == "max_days":
+    elif kind == Kind.MAX_DAYS:
         shown = f"{value} days"
     else:
         shown = f"{value}{' ' + unit if unit else ''}"

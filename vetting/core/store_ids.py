@@ -4,6 +4,14 @@ exports (which skip apps without one) and the settings that name iOS system apps
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    IOS = "ios"
+    ANDROID = "android"
+    WEB = "web"  # no store ID
+
 
 # iOS bundle IDs: reverse-DNS of letters, digits, hyphens. Android: Java package names.
 IOS_BUNDLE_RE = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
