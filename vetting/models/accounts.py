@@ -17,7 +17,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     password_hash: str = Field(max_length=500)
-    role: str = Field(max_length=16)
+    role: str = Field(max_length=16)  # Role
     active: bool = True
     created_at: datetime = ts()
 
@@ -29,7 +29,7 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=200)
     prefix: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True)
-    role: str = Field(max_length=16)
+    role: str = Field(max_length=16)  # Role
     scopes: list[str] = json_field(list)
     created_by: str = Field(max_length=320)
     created_at: datetime = ts()

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from vetting.core.scoring import Verdict
+from vetting.core.statuses import AssessmentStatus
 from vetting.models.columns import json_field, ts
 
 
@@ -31,9 +33,9 @@ class Assessment(SQLModel, table=True):
     checklist_id: str = Field(max_length=64)
     checklist_version: str = Field(max_length=64)
     checklist_sha256: str = Field(foreign_key="checklist_version.sha256", max_length=64)
-    status: str = Field(default="open", max_length=16)  # open | decided
+    status: str = Field(default=AssessmentStatus.OPEN, max_length=16)  # AssessmentStatus
     score: float = 0.0
-    verdict: str = Field(default="incomplete", max_length=16)
+    verdict: str = Field(default=Verdict.INCOMPLETE, max_length=16)
     created_by: str = Field(max_length=320)
     created_at: datetime = ts()
     updated_at: datetime = ts()
@@ -49,7 +51,7 @@ class Answer(SQLModel, table=True):
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     capability_key: str = Field(max_length=64)
     value: Any = json_field()
-    source: str = Field(max_length=16)  # verified | attested | discovered
+    source: str = Field(max_length=16)  # Source
     evidence_url: str | None = Field(default=None, max_length=2000)
     note: str | None = Field(default=None, sa_type=Text)
     answered_by: str = Field(max_length=320)
@@ -63,8 +65,8 @@ class Decision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     app_id: int = Field(foreign_key="app.id")
-    decision: str = Field(max_length=16)  # approved | conditional | rejected
-    verdict: str = Field(max_length=16)  # the recommendation at the time of the decision
+    decision: str = Field(max_length=16)  # Outcome
+    verdict: str = Field(max_length=16)  # Verdict: the recommendation when decided
     score: float
     justification: str | None = Field(default=None, sa_type=Text)
     conditions: str | None = Field(default=None, sa_type=Text)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
+from vetting.core.baa import BaaLifecycle
 from vetting.models.columns import ts
 
 
@@ -29,10 +30,9 @@ class BAA(SQLModel, table=True):
     termination_reason: str | None = Field(default=None, max_length=1000)
     owner_email: str | None = Field(default=None, max_length=320)
     notes: str | None = Field(default=None, sa_type=Text)
-    # Register lifecycle (issue "BAA register"): draft | pending_signature | active |
-    # superseded | terminated. Only active and superseded agreements can be in force; a
-    # superseded one only until its successor takes effect (superseded_on).
-    status: str = Field(default="active", max_length=20, index=True)
+    # Register lifecycle (BaaLifecycle). Only active and superseded agreements can be in
+    # force; a superseded one only until its successor takes effect (superseded_on).
+    status: str = Field(default=BaaLifecycle.ACTIVE, max_length=20, index=True)
     supersedes_id: int | None = Field(default=None, foreign_key="baa.id")
     superseded_on: date | None = None
     created_at: datetime = ts()

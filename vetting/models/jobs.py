@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
+from vetting.core.statuses import JobStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
 
 
@@ -20,5 +21,5 @@ class JobRun(SQLModel, table=True):
     as_of: date | None = None
     started_at: datetime = ts()
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    status: str = Field(default="running", max_length=20)  # running | ok | failed | skipped
+    status: str = Field(default=JobStatus.RUNNING, max_length=20)
     detail: Any = json_field()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from vetting.core.reminders import NotificationStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
 
 
@@ -30,18 +31,17 @@ class Notification(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    subject_kind: str = Field(max_length=20)  # baa | assessment
+    subject_kind: str = Field(max_length=20)  # SubjectKind
     subject_id: int
-    kind: str = Field(max_length=30)  # term_end | notice_deadline | expired | reassessment
+    kind: str = Field(max_length=30)  # ReminderKind
     term_end: date
     threshold_days: int
-    channel: str = Field(max_length=20)  # in-app | email | webhook
+    channel: str = Field(max_length=20)  # Channel
     recipient: str = Field(max_length=500)
     title: str = Field(max_length=500)
     body: str = Field(sa_type=Text)
     payload: Any = json_field()
-    status: str = Field(default="pending", max_length=20, index=True)
-    # pending | sent | failed | cancelled
+    status: str = Field(default=NotificationStatus.PENDING, max_length=20, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
@@ -56,7 +56,7 @@ class NotificationChannel(SQLModel, table=True):
     __tablename__ = "notification_channel"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20)  # email | webhook
+    kind: str = Field(max_length=20)  # Channel.EMAIL or Channel.WEBHOOK
     name: str = Field(max_length=200, unique=True)
     target: str = Field(max_length=1000)
     secret_env: str | None = Field(default=None, max_length=200)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
+from vetting.core.statuses import SyncStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
 
 
@@ -41,7 +42,7 @@ class SyncTarget(SQLModel, table=True):
     active: bool = True
     last_synced_release_id: int | None = Field(default=None, foreign_key="allowlist_release.id")
     last_sync_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_result: str | None = Field(default=None, max_length=20)  # ok | failed
+    last_result: str | None = Field(default=None, max_length=20)  # SyncStatus.OK or FAILED
     created_at: datetime = ts()
 
 
@@ -54,6 +55,6 @@ class SyncRun(SQLModel, table=True):
     dry_run: bool = False
     started_at: datetime = ts()
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    status: str = Field(default="running", max_length=20)  # running | ok | failed
+    status: str = Field(default=SyncStatus.RUNNING, max_length=20)
     calls: Any = json_field(list)  # the exact requests made (method, url, body), no secrets
     error: str | None = Field(default=None, sa_type=Text)

@@ -29,7 +29,7 @@ class App(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
     name: str = Field(max_length=200, index=True)
-    platform: str = Field(max_length=16)  # ios | android | web
+    platform: str = Field(max_length=16)  # Platform
     store_id: str | None = Field(default=None, max_length=255)
     category: str | None = Field(default=None, max_length=100)
     store_url: str | None = Field(default=None, max_length=500)
