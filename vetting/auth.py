@@ -12,11 +12,12 @@ from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vetting import audit, clock
+from vetting.core.statuses import Role, values
 from vetting.db import transaction
 from vetting.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from vetting.models import ApiToken, User
 
-ROLES: tuple[str, ...] = ("admin", "procurement", "legal", "it", "viewer")
+ROLES: tuple[str, ...] = values(Role)  # plain strings: click choices, form options
 
 READ_SCOPES = (
     "vendors:read",
@@ -45,9 +46,9 @@ SCOPES: tuple[str, ...] = (
 # Signed BAA documents (contract text, signatures, negotiated terms) are downloadable only by
 # those who negotiate them: legal, procurement and admin — not viewer or IT.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "viewer": frozenset(READ_SCOPES),
-    "legal": frozenset({*READ_SCOPES, "baas:write", "audit:read", "baa-documents:read"}),
-    "procurement": frozenset(
+    Role.VIEWER: frozenset(READ_SCOPES),
+    Role.LEGAL: frozenset({*READ_SCOPES, "baas:write", "audit:read", "baa-documents:read"}),
+    Role.PROCUREMENT: frozenset(
         {
             *READ_SCOPES,
             "vendors:write",
@@ -58,8 +59,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         }
     ),
     # sync:write: configure MDM sync targets and push the list to them.
-    "it": frozenset({*READ_SCOPES, "allowlist:write", "sync:write"}),
-    "admin": frozenset(SCOPES),
+    Role.IT: frozenset({*READ_SCOPES, "allowlist:write", "sync:write"}),
+    Role.ADMIN: frozenset(SCOPES),
 }
 
 TOKEN_PREFIX = "vt_"
@@ -83,7 +84,7 @@ class Principal:
             raise Forbidden(f"role {self.role!r} may not do this (needs scope {scope!r})")
 
 
-CLI_PRINCIPAL = Principal("cli", "admin", frozenset(SCOPES), kind="cli")
+CLI_PRINCIPAL = Principal("cli", Role.ADMIN, frozenset(SCOPES), kind="cli")
 
 
 def hash_token(token: str) -> str:

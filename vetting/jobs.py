@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vetting import clock, db
 from vetting.app import settings_of
+from vetting.core.statuses import JobStatus
 from vetting.models import JobRun
 
 log = logging.getLogger("vetting.jobs")
@@ -120,7 +121,9 @@ def sweep_missed(app: Flask) -> bool:
         with app.app_context():
             done = db.session().scalar(
                 select(JobRun.id).where(
-                    JobRun.job == "reminders", JobRun.as_of == now.date(), JobRun.status == "ok"
+                    JobRun.job == "reminders",
+                    JobRun.as_of == now.date(),
+                    JobRun.status == JobStatus.OK,
                 )
             )
     except SQLAlchemyError as exc:  # no schema yet (before `vetting init-db`): not fatal

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from vetting import audit
 from vetting.auth import Principal, check_role
+from vetting.core.statuses import Role
 from vetting.db import transaction
 from vetting.errors import Conflict
 from vetting.models import ApiToken, User
@@ -31,7 +32,7 @@ def _other_active_admins(s: Session, user_id: int) -> int:
     return (
         s.scalar(
             select(func.count()).where(
-                User.role == "admin", User.active.is_(True), User.id != user_id
+                User.role == Role.ADMIN, User.active.is_(True), User.id != user_id
             )
         )
         or 0
@@ -49,9 +50,9 @@ def update_user(
         user = get_or_404(s, User, user_id, "user")
         before = audit.snapshot(user, exclude=("password_hash",))
         losing_admin = (
-            user.role == "admin"
+            user.role == Role.ADMIN
             and user.active
-            and ((role is not None and role != "admin") or active is False)
+            and ((role is not None and role != Role.ADMIN) or active is False)
         )
         if losing_admin and _other_active_admins(s, user.id) == 0:  # type: ignore[arg-type]
             raise Conflict(f"{user.email} is the last active admin; make another admin first")

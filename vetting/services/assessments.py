@@ -14,7 +14,8 @@ from sqlmodel import Session
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.checklist import AnswerValueError, Checklist
-from vetting.core.scoring import AnswerInput, Score, score_assessment
+from vetting.core.scoring import AnswerInput, Outcome, Score, score_assessment
+from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import Answer, App, Assessment, Decision
@@ -116,7 +117,7 @@ def list_(
 
 def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Checklist]:
     assessment = get_or_404(s, Assessment, assessment_id, "assessment")
-    if assessment.status == "decided":
+    if assessment.status == AssessmentStatus.DECIDED:
         raise Conflict(
             "this assessment is decided and its answers are frozen; start a reassessment"
         )
@@ -204,12 +205,12 @@ def decide(
     with transaction(s):
         view_ = get(s, assessment_id)
         verdict = view_.score.verdict
-        if data.decision == "conditional" and not (data.conditions or "").strip():
+        if data.decision == Outcome.CONDITIONAL and not (data.conditions or "").strip():
             raise Invalid("conditions are required for a conditional approval", "conditions")
         if data.decision != verdict and not (data.justification or "").strip():
             raise Invalid(
-                f"a justification is required: the decision {data.decision!r} differs from "
-                f"the verdict {verdict!r}",
+                f"a justification is required: the decision '{data.decision}' differs from "
+                f"the verdict '{verdict}'",
                 "justification",
             )
         valid_until: date = data.valid_until or today + relativedelta(months=valid_months)
@@ -228,7 +229,7 @@ def decide(
         )
         s.add(decision)
         assessment = view_.assessment
-        assessment.status = "decided"
+        assessment.status = AssessmentStatus.DECIDED
         assessment.score = view_.score.score
         assessment.verdict = verdict
         assessment.updated_at = clock.now()

@@ -11,7 +11,15 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vetting.core.baa import BaaTerms, ends_on, notice_deadline, state_on, term_ends
+from vetting.core.baa import (
+    BaaLifecycle,
+    BaaState,
+    BaaTerms,
+    ends_on,
+    notice_deadline,
+    state_on,
+    term_ends,
+)
 from vetting.models import BAA
 from vetting.services import baas, dashboard
 from vetting.services.allowlist import bulk_build
@@ -60,7 +68,9 @@ def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], in
             s.connection()
             .execute(
                 select(BAA.id, BAA.vendor_id, *baas.RAW_TERMS).where(
-                    BAA.status.in_(("active", "superseded", "terminated"))
+                    BAA.status.in_(
+                        (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
+                    )
                 )
             )
             .all()
@@ -94,7 +104,9 @@ def _lane(terms: BaaTerms, as_of: date, warn: int) -> _LaneFacts | None:
     the 12 months drawn."""
     stop = as_of + timedelta(days=366)
     st = state_on(terms, as_of, warn)
-    if not (st.in_force or (st.state == "not_yet_effective" and terms.effective_date < stop)):
+    if not (
+        st.in_force or (st.state == BaaState.NOT_YET_EFFECTIVE and terms.effective_date < stop)
+    ):
         return None
     ends = ends_on(terms)
     marks: list[Marker] = []

@@ -23,6 +23,8 @@ from vetting.core.baa import (
     STATUS_TRANSITIONS,
     STATUS_WORDS,
     UNSIGNED,
+    BaaLifecycle,
+    BaaState,
     BaaStatus,
     BaaTerms,
     state_on,
@@ -158,9 +160,11 @@ def _sync_termination(baa: BAA) -> None:
     if baa.status in UNSIGNED:
         return
     if baa.terminated_on is not None:
-        baa.status = "terminated"
-    elif baa.status == "terminated":
-        baa.status = "superseded" if baa.superseded_on is not None else "active"
+        baa.status = BaaLifecycle.TERMINATED
+    elif baa.status == BaaLifecycle.TERMINATED:
+        baa.status = (
+            BaaLifecycle.SUPERSEDED if baa.superseded_on is not None else BaaLifecycle.ACTIVE
+        )
 
 
 def create(s: Session, actor: Principal, data: BaaCreate) -> BAA:
@@ -252,11 +256,11 @@ def list_(
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).
-_SIGNED = frozenset({"active", "superseded", "terminated"})
+_SIGNED = frozenset({BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED})
 _STATE_STATUSES: dict[str, frozenset[str]] = {
-    "draft": frozenset({"draft"}),
-    "pending_signature": frozenset({"pending_signature"}),
-    "superseded": frozenset({"superseded", "terminated"}),
+    BaaState.DRAFT: frozenset({BaaLifecycle.DRAFT}),
+    BaaState.PENDING_SIGNATURE: frozenset({BaaLifecycle.PENDING_SIGNATURE}),
+    BaaState.SUPERSEDED: frozenset({BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED}),
 }
 
 
@@ -274,9 +278,9 @@ def _check_status_change(baa: BAA, new: str) -> None:
         return
     if new in STATUS_TRANSITIONS.get(baa.status, frozenset()):
         return
-    if new == "superseded":
+    if new == BaaLifecycle.SUPERSEDED:
         how = f"renew it with POST /api/v1/baas/{baa.id}/renew"
-    elif new == "terminated":
+    elif new == BaaLifecycle.TERMINATED:
         how = f"terminate it with POST /api/v1/baas/{baa.id}/terminate"
     else:
         allowed = sorted(STATUS_TRANSITIONS.get(baa.status, frozenset()))
@@ -303,7 +307,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
         before = audit.snapshot(baa)
         if "status" in changes:
             _check_status_change(baa, changes["status"])
-        if changes.get("terminated_on") is not None and baa.status == "superseded":
+        if changes.get("terminated_on") is not None and baa.status == BaaLifecycle.SUPERSEDED:
             raise Conflict(
                 f"BAA {baa.id} was superseded on {baa.superseded_on}; terminate its successor",
                 "terminated_on",
@@ -318,7 +322,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
         s.flush()
         action = "baa.status" if baa.status != before["status"] else "baa.update"  # type: ignore[index]
         audit.record(s, actor.name, action, "baa", baa.id, before, audit.snapshot(baa))
-        if predecessor is not None and baa.status == "active":
+        if predecessor is not None and baa.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, predecessor, baa)
     return baa
 
@@ -340,12 +344,12 @@ def _check_follows(new: BAA, old: BAA) -> None:
 
 def _supersede(s: Session, actor: Principal, old: BAA, new: BAA) -> None:
     """Mark `old` superseded from the day `new` takes effect (kept in step if that moves)."""
-    if old.status not in ("active", "superseded"):
+    if old.status not in (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED):
         return  # terminated meanwhile: its own end stands
-    if old.status == "superseded" and old.superseded_on == new.effective_date:
+    if old.status == BaaLifecycle.SUPERSEDED and old.superseded_on == new.effective_date:
         return
     before = audit.snapshot(old)
-    old.status = "superseded"
+    old.status = BaaLifecycle.SUPERSEDED
     old.superseded_on = new.effective_date
     old.updated_at = clock.now()
     _validate(old)
@@ -363,7 +367,7 @@ def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
     actor.require("baas:write")
     with transaction(s):
         old = _locked(s, baa_id)
-        if old.status == "terminated" or old.terminated_on is not None:
+        if old.status == BaaLifecycle.TERMINATED or old.terminated_on is not None:
             why = f": {old.termination_reason}" if old.termination_reason else ""
             raise Conflict(
                 f"BAA {old.id} was terminated on {old.terminated_on}{why}; a terminated BAA "
@@ -371,9 +375,13 @@ def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
                 "baa_id",
             )
         successor = _renewal_in_progress(s, old)
-        if old.status == "superseded" or successor is not None:
+        if old.status == BaaLifecycle.SUPERSEDED or successor is not None:
             succ = successor.id if successor is not None else "?"
-            state = STATUS_WORDS[successor.status] if successor is not None else "superseded"
+            state = (
+                STATUS_WORDS[successor.status]
+                if successor is not None
+                else STATUS_WORDS[BaaLifecycle.SUPERSEDED]
+            )
             raise Conflict(
                 f"BAA {old.id} already has a renewal (BAA {succ}, {state}); renew or edit "
                 "that one instead",
@@ -396,7 +404,7 @@ def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
         s.add(new)
         s.flush()
         audit.record(s, actor.name, "baa.renew", "baa", new.id, None, audit.snapshot(new))
-        if new.status == "active":
+        if new.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, old, new)
     return new
 
@@ -409,13 +417,13 @@ def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) 
         raise Invalid("is required", "reason")
     with transaction(s):
         baa = _locked(s, baa_id)
-        if baa.status == "terminated":
+        if baa.status == BaaLifecycle.TERMINATED:
             raise Conflict(
                 f"BAA {baa.id} is already terminated (from {baa.terminated_on}); change the date "
                 "with PATCH if it was wrong",
                 "baa_id",
             )
-        if baa.status == "superseded":
+        if baa.status == BaaLifecycle.SUPERSEDED:
             succ = _renewal_in_progress(s, baa)
             raise Conflict(
                 f"BAA {baa.id} was superseded on {baa.superseded_on} by BAA "
@@ -442,7 +450,7 @@ def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) 
         before = audit.snapshot(baa)
         baa.terminated_on = on
         baa.termination_reason = reason
-        baa.status = "terminated"
+        baa.status = BaaLifecycle.TERMINATED
         baa.updated_at = clock.now()
         _validate(baa)
         s.flush()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
-from vetting.core.baa import BaaStatus, state_on
+from vetting.core.baa import BaaState, BaaStatus, state_on
 from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
 from vetting.services import allowlist
 from vetting.services.audit_log import history
@@ -56,14 +56,14 @@ class AssessmentBrief:
 
 # Which BAA represents a vendor when it has several: the one in force beats the rest.
 _STATE_RANK = {
-    "active": 0,
-    "expiring": 1,
-    "not_yet_effective": 2,
-    "expired": 3,
-    "terminated": 4,
-    "superseded": 5,
-    "pending_signature": 6,
-    "draft": 7,
+    BaaState.ACTIVE: 0,
+    BaaState.EXPIRING: 1,
+    BaaState.NOT_YET_EFFECTIVE: 2,
+    BaaState.EXPIRED: 3,
+    BaaState.TERMINATED: 4,
+    BaaState.SUPERSEDED: 5,
+    BaaState.PENDING_SIGNATURE: 6,
+    BaaState.DRAFT: 7,
 }
 
 

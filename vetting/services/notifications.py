@@ -15,6 +15,9 @@ from sqlmodel import Session
 from integrations import http
 from vetting import audit
 from vetting.auth import Principal
+from vetting.core.reminders import Channel as ChannelKind
+from vetting.core.reminders import NotificationStatus, SubjectKind
+from vetting.core.statuses import values
 from vetting.db import transaction
 from vetting.errors import Conflict, Invalid, NotFound
 from vetting.models import Notification
@@ -22,9 +25,9 @@ from vetting.models import NotificationChannel as Channel
 from vetting.schemas import EMAIL_RE
 from vetting.services.common import PageResult, paginate
 
-STATUSES = ("pending", "sent", "failed", "cancelled")
-CHANNELS = ("in-app", "email", "webhook")
-SUBJECT_KINDS = ("baa", "assessment")
+STATUSES = values(NotificationStatus)
+CHANNELS = values(ChannelKind)
+SUBJECT_KINDS = values(SubjectKind)
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
 
 
@@ -77,7 +80,7 @@ def add_email(s: Session, actor: Principal, name: str, address: str) -> Channel:
     address = address.strip().lower()
     if not EMAIL_RE.match(address) or len(address) > 320:
         raise Invalid(f"{address!r} is not an email address", "address")
-    return _create(s, actor, kind="email", name=name, target=address)
+    return _create(s, actor, kind=ChannelKind.EMAIL, name=name, target=address)
 
 
 def add_webhook(
@@ -106,7 +109,7 @@ def add_webhook(
             "(letters, digits, underscore), not the secret itself",
             "secret_env",
         )
-    return _create(s, actor, kind="webhook", name=name, target=url, secret_env=secret_env)
+    return _create(s, actor, kind=ChannelKind.WEBHOOK, name=name, target=url, secret_env=secret_env)
 
 
 def _create(s: Session, actor: Principal, *, name: str, **fields: Any) -> Channel:

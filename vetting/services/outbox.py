@@ -28,6 +28,7 @@ from integrations.notifiers.base import (
     notifier_kind,
 )
 from vetting import clock
+from vetting.core.reminders import NotificationStatus
 from vetting.db import transaction
 from vetting.models import Notification
 from vetting.models import NotificationChannel as Channel
@@ -107,7 +108,7 @@ def _claim(
             s.scalars(
                 select(Notification)
                 .where(
-                    Notification.status == "pending",
+                    Notification.status == NotificationStatus.PENDING,
                     or_(
                         Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now
                     ),
@@ -208,14 +209,14 @@ def _deliver_one(
         error = DeliveryError(f"{type(exc).__name__}: {exc}")
     if cancelled:
         values: dict[str, Any] = {
-            "status": "cancelled",
+            "status": NotificationStatus.CANCELLED,
             "next_attempt_at": None,
             "last_error": f"cancelled: {cancelled}",
         }
         summary.cancelled += 1
     elif error is None:
         values = {
-            "status": "sent",
+            "status": NotificationStatus.SENT,
             "sent_at": clock.now(),
             "next_attempt_at": None,
             "last_error": None,
@@ -224,7 +225,7 @@ def _deliver_one(
     elif error.permanent or row.attempts >= settings.max_attempts:
         why = "permanent error" if error.permanent else f"gave up after {row.attempts} attempts"
         values = {
-            "status": "failed",
+            "status": NotificationStatus.FAILED,
             "next_attempt_at": None,
             "last_error": f"{error} ({why})"[:4000],
         }
@@ -242,7 +243,7 @@ def _deliver_one(
             update(Notification)
             .where(
                 Notification.id == row.id,
-                Notification.status == "pending",
+                Notification.status == NotificationStatus.PENDING,
                 Notification.attempts == row.attempts,
             )
             .values(**values)

@@ -18,6 +18,7 @@ from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.releases import Release, release_content
+from vetting.core.statuses import Role
 from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
@@ -27,7 +28,7 @@ from vetting.services.common import PageResult
 from vetting.settings import Settings
 
 # The daily job publishes as this principal (it may only publish).
-AUTO_PUBLISHER = Principal("system:auto-publish", "it", frozenset({"allowlist:write"}), "system")
+AUTO_PUBLISHER = Principal("system:auto-publish", Role.IT, frozenset({"allowlist:write"}), "system")
 _LOCK_KEY = 0x7E77_A0D2  # pg_advisory_xact_lock: one publication at a time across instances
 
 

@@ -41,15 +41,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from vetting import audit, clock
-from vetting.core.baa import BaaTerms
+from vetting.core.baa import BaaLifecycle, BaaTerms
+from vetting.core.reminders import Channel as ChannelKind
 from vetting.core.reminders import (
     Due,
+    NotificationStatus,
+    SubjectKind,
     baa_due,
     baa_reminder_stands,
     describe,
     reassessment_due,
     window,
 )
+from vetting.core.scoring import Outcome
+from vetting.core.statuses import AssessmentStatus, JobStatus
 from vetting.db import transaction
 from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification, Vendor
 from vetting.models import NotificationChannel as Channel
@@ -58,9 +63,9 @@ from vetting.services.baas import TERMS
 from vetting.settings import NotifySettings
 
 JOB = "reminders"
-IN_APP = "in-app"
+IN_APP = ChannelKind.IN_APP
 IN_APP_RECIPIENT = "dashboard"
-APPROVING = ("approved", "conditional")
+APPROVING = (Outcome.APPROVED, Outcome.CONDITIONAL)  # core.allowlist.APPROVING, for SQL IN
 CHUNK = 5000
 KEY_COLUMNS = (
     "subject_kind",
@@ -119,10 +124,10 @@ def run_reminders(
         with transaction(s):
             if not locks.try_job_lock(s, JOB):
                 summary.skipped = True
-                run = _job_run(s, as_of, started, "skipped", summary)
+                run = _job_run(s, as_of, started, JobStatus.SKIPPED, summary)
             else:
                 _sweep(s, as_of, settings, summary, write=True)
-                run = _job_run(s, as_of, started, "ok", summary)
+                run = _job_run(s, as_of, started, JobStatus.OK, summary)
                 if summary.created or summary.cancelled:
                     audit.record(
                         s, actor, "reminders.sweep", "job_run", run.id, None, summary.as_dict()
@@ -130,7 +135,7 @@ def run_reminders(
             summary.job_run_id = run.id
     except Exception as exc:
         with transaction(s):
-            failed = _job_run(s, as_of, started, "failed", summary)
+            failed = _job_run(s, as_of, started, JobStatus.FAILED, summary)
             failed.detail = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
         raise
     return summary
@@ -172,8 +177,8 @@ def _sweep(
     s: Session, as_of: date, settings: NotifySettings, summary: SweepSummary, write: bool
 ) -> None:
     channels = list(s.scalars(select(Channel).where(Channel.active).order_by(Channel.id)))
-    email_channels = [c.target.lower() for c in channels if c.kind == "email"]
-    webhooks = [(c.name, c.id) for c in channels if c.kind == "webhook"]
+    email_channels = [c.target.lower() for c in channels if c.kind == ChannelKind.EMAIL]
+    webhooks = [(c.name, c.id) for c in channels if c.kind == ChannelKind.WEBHOOK]
     conn = s.connection()  # plain rows: the ORM adds nothing to a column read
     due: list[_Reminder] = []
 
@@ -200,7 +205,7 @@ def _sweep(
         for d in dues:
             due.append(
                 _Reminder(
-                    "baa",
+                    SubjectKind.BAA,
                     r.id,
                     d,
                     label,
@@ -224,7 +229,7 @@ def _sweep(
         }
         label = f"{r.app_name} ({r.platform}, {r.vendor_name})"
         emails = tuple(_unique_emails([r.decided_by, *email_channels]))
-        due.append(_Reminder("assessment", r.assessment_id, d, label, subject, emails))
+        due.append(_Reminder(SubjectKind.ASSESSMENT, r.assessment_id, d, label, subject, emails))
     summary.due = len(due)
 
     # Fan out to (channel, recipient) keys, drop those already in the outbox, and only then
@@ -233,8 +238,8 @@ def _sweep(
     for rem in due:
         wanted.append((rem, IN_APP, IN_APP_RECIPIENT, None))
         if settings.email_enabled:
-            wanted.extend((rem, "email", address, None) for address in rem.emails)
-        wanted.extend((rem, "webhook", name, cid) for name, cid in webhooks)
+            wanted.extend((rem, ChannelKind.EMAIL, address, None) for address in rem.emails)
+        wanted.extend((rem, ChannelKind.WEBHOOK, name, cid) for name, cid in webhooks)
     present = _present_keys(s, due)
     now = clock.now()
     new: list[dict[str, Any]] = []
@@ -272,7 +277,7 @@ def _sweep(
                 "body": body,
                 "payload": payload if channel_id is None else {**payload, "channel_id": channel_id},
                 # in-app is delivered the moment it exists: the dashboard reads the outbox
-                "status": "sent" if in_app else "pending",
+                "status": NotificationStatus.SENT if in_app else NotificationStatus.PENDING,
                 "sent_at": now if in_app else None,
                 "attempts": 0,
                 "last_error": None,
@@ -337,7 +342,7 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
         )
         .join(Vendor, Vendor.id == BAA.vendor_id)
         .where(
-            BAA.status == "active",
+            BAA.status == BaaLifecycle.ACTIVE,
             BAA.expiration_date.is_not(None),
             or_(BAA.terminated_on.is_(None), BAA.terminated_on > as_of),
             or_(
@@ -391,7 +396,7 @@ def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[in
         .where(
             latest.c.rank == 1,
             latest.c.decision.in_(APPROVING),
-            Assessment.status == "decided",
+            Assessment.status == AssessmentStatus.DECIDED,
             or_(App.revoked_on.is_(None), App.revoked_on > as_of),
         )
         .order_by(latest.c.assessment_id)
@@ -478,7 +483,7 @@ def _baa_gone(as_of: date) -> Any:
     draft) or whose termination date has come."""
     return ~exists().where(
         BAA.id == Notification.subject_id,
-        BAA.status == "active",
+        BAA.status == BaaLifecycle.ACTIVE,
         or_(BAA.terminated_on.is_(None), BAA.terminated_on > as_of),
     )
 
@@ -487,7 +492,7 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
     """Ids of pending rows (optionally only `among` these) whose subject no longer needs them:
     the BAA was renewed (superseded), terminated or withdrawn; the decision was replaced by a
     newer one, or its app revoked."""
-    pending = [Notification.status == "pending"]
+    pending = [Notification.status == NotificationStatus.PENDING]
     if among is not None:
         if not among:
             return []
@@ -495,13 +500,13 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
     ids = list(
         s.scalars(
             select(Notification.id).where(
-                *pending, Notification.subject_kind == "baa", _baa_gone(as_of)
+                *pending, Notification.subject_kind == SubjectKind.BAA, _baa_gone(as_of)
             )
         )
     )
     rows = s.execute(
         select(Notification.id, Notification.subject_id).where(
-            *pending, Notification.subject_kind == "assessment"
+            *pending, Notification.subject_kind == SubjectKind.ASSESSMENT
         )
     ).all()
     if rows:
@@ -520,7 +525,10 @@ def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
     """Ids of pending rows (optionally only `among` these) about an active agreement whose
     dates were edited since they were planned: the term end they count to is no longer one
     of its term ends, or a termination now makes it moot (`baa_reminder_stands`)."""
-    pending = [Notification.status == "pending", Notification.subject_kind == "baa"]
+    pending = [
+        Notification.status == NotificationStatus.PENDING,
+        Notification.subject_kind == SubjectKind.BAA,
+    ]
     if among is not None:
         if not among:
             return []
@@ -533,7 +541,7 @@ def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
             *TERMS,
         )
         .join(BAA, BAA.id == Notification.subject_id)
-        .where(*pending, BAA.status == "active")
+        .where(*pending, BAA.status == BaaLifecycle.ACTIVE)
     ).all()
     return [r.id for r in rows if not baa_reminder_stands(BaaTerms(*r[3:]), r.kind, r.term_end)]
 
@@ -544,7 +552,9 @@ def drop_stale(s: Session, ids: Sequence[int]) -> int:
     reminder again if the edit is undone: the unique key would refuse it otherwise."""
     for chunk in _chunks(ids):
         s.execute(
-            delete(Notification).where(Notification.id.in_(chunk), Notification.status == "pending")
+            delete(Notification).where(
+                Notification.id.in_(chunk), Notification.status == NotificationStatus.PENDING
+            )
         )
     return len(ids)
 
@@ -559,9 +569,9 @@ def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None)
     for chunk in _chunks(ids):
         s.execute(
             update(Notification)
-            .where(Notification.id.in_(chunk), Notification.status == "pending")
+            .where(Notification.id.in_(chunk), Notification.status == NotificationStatus.PENDING)
             .values(
-                status="cancelled",
+                status=NotificationStatus.CANCELLED,
                 next_attempt_at=None,
                 last_error="cancelled: the agreement or decision no longer needs this reminder",
             )

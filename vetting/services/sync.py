@@ -40,6 +40,7 @@ from integrations.sync.base import SyncTarget as SyncKind
 from integrations.sync.sender import HttpSender
 from vetting import audit, clock
 from vetting.auth import Principal
+from vetting.core.statuses import Role, SyncStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import AllowlistRelease, SyncRun, SyncTarget
@@ -51,7 +52,7 @@ from vetting.settings import Settings, defaults, environment
 STALE_RUN = timedelta(minutes=15)
 BODY_LIMIT = 256 * 1024  # request bodies larger than this are recorded by size and hash
 # The daily job syncs as this principal after publishing automatically.
-AUTO_SYNCER = Principal("system:auto-sync", "it", frozenset({"sync:write"}), "system")
+AUTO_SYNCER = Principal("system:auto-sync", Role.IT, frozenset({"sync:write"}), "system")
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return self.run.status == "ok"
+        return self.run.status == SyncStatus.OK
 
     @property
     def message(self) -> str:
@@ -325,12 +326,12 @@ def run(
         body_limit=BODY_LIMIT,
         sleep=options.sleep,
     )
-    plan, status, error = SyncPlan(), "ok", None
+    plan, status, error = SyncPlan(), SyncStatus.OK, None
     try:
         with sender:
             plan = plugin.sync(sender, previous, current, force=force)
     except (SyncError, ExportError) as exc:
-        status, error = "failed", str(exc)
+        status, error = SyncStatus.FAILED, str(exc)
     except Exception as exc:  # a bug: record the run as failed, then let it surface
         _finish(
             s,
@@ -338,7 +339,7 @@ def run(
             target.id,
             run_id,
             previous_id,
-            "failed",
+            SyncStatus.FAILED,
             f"internal error: {exc!r}",
             sender.records,
             force,
@@ -361,11 +362,11 @@ def _dry_run(
     force: bool,
     missing: list[SyncSettingsError],
 ) -> RunResult:
-    status, error = "ok", None
+    status, error = SyncStatus.OK, None
     try:
         plan = plugin.preview(previous, current, force=force)
     except (SyncError, ExportError) as exc:
-        plan, status, error = SyncPlan(), "failed", str(exc)
+        plan, status, error = SyncPlan(), SyncStatus.FAILED, str(exc)
     plan.notes += [f"{e} — a real sync would stop here" for e in missing]
     calls = [
         {**c.describe(BODY_LIMIT), "status": None, "attempts": 0, "error": None} for c in plan.calls
@@ -414,7 +415,7 @@ def _start(s: Session, target: SyncTarget, release_id: int) -> int:
         busy = s.scalar(
             select(SyncRun).where(
                 SyncRun.target_id == target.id,
-                SyncRun.status == "running",
+                SyncRun.status == SyncStatus.RUNNING,
                 SyncRun.started_at > clock.now() - STALE_RUN,
             )
         )
@@ -429,7 +430,7 @@ def _start(s: Session, target: SyncTarget, release_id: int) -> int:
             release_id=release_id,
             dry_run=False,
             started_at=clock.now(),
-            status="running",
+            status=SyncStatus.RUNNING,
         )
         s.add(row)
         s.flush()
@@ -456,7 +457,7 @@ def _finish(
         assert row is not None and target is not None
         row.finished_at, row.status, row.error, row.calls = now, status, error, list(calls)
         target.last_sync_at, target.last_result = now, status
-        if status == "ok":
+        if status == SyncStatus.OK:
             target.last_synced_release_id = row.release_id
         audit.record(
             s,
