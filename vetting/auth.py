@@ -81,7 +81,7 @@ class Principal:
 
     def require(self, scope: str) -> None:
         if not self.can(scope):
-            raise Forbidden(f"role {self.role!r} may not do this (needs scope {scope!r})")
+            raise Forbidden(f"role '{self.role}' may not do this (needs scope {scope!r})")
 
 
 CLI_PRINCIPAL = Principal("cli", Role.ADMIN, frozenset(SCOPES), kind="cli")
@@ -148,7 +148,7 @@ def create_token(
             raise Invalid(f"unknown scope(s): {', '.join(unknown)}", "scopes")
         beyond = [sc for sc in scopes if sc not in allowed]
         if beyond:
-            raise Invalid(f"role {role!r} cannot hold: {', '.join(beyond)}", "scopes")
+            raise Invalid(f"role '{role}' cannot hold: {', '.join(beyond)}", "scopes")
     chosen = sorted(set(scopes) if scopes else allowed)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction(s):

@@ -20,8 +20,10 @@ from sqlalchemy import delete, func, select
 from sqlmodel import Session, SQLModel
 
 from vetting import audit, auth, clock
-from vetting.core.baa import DEFAULT_WARNING_DAYS
+from vetting.core.baa import DEFAULT_WARNING_DAYS, IN_FORCE
 from vetting.core.checklist import Checklist
+from vetting.core.scoring import Outcome, Source
+from vetting.core.statuses import Role
 from vetting.db import transaction
 from vetting.errors import Invalid
 from vetting.models import BAA, App, Assessment, Decision, Notification, User, Vendor
@@ -36,18 +38,18 @@ from vetting.schemas import (
 )
 from vetting.services import allowlist, apps, assessments, baas, vendors
 
-ACTOR = auth.Principal("demo", "admin", frozenset(auth.SCOPES), kind="cli")
+ACTOR = auth.Principal("demo", Role.ADMIN, frozenset(auth.SCOPES), kind="cli")
 
 # What `--reset` empties (and every table that refers to them); never people, tokens, audit.
 RESET_TABLES = ("vendor", "app", "assessment", "answer", "decision", "baa")
 KEPT_TABLES = frozenset({"user_account", "api_token", "audit_event", "checklist_version"})
 
 DEMO_USERS = (
-    ("admin@demo.example", "admin"),
-    ("procurement@demo.example", "procurement"),
-    ("legal@demo.example", "legal"),
-    ("it@demo.example", "it"),
-    ("viewer@demo.example", "viewer"),
+    ("admin@demo.example", Role.ADMIN),
+    ("procurement@demo.example", Role.PROCUREMENT),
+    ("legal@demo.example", Role.LEGAL),
+    ("it@demo.example", Role.IT),
+    ("viewer@demo.example", Role.VIEWER),
 )
 
 CONTRACT_KEYS = frozenset(
@@ -616,7 +618,7 @@ class _Loader:
                     ACTOR,
                     a.id,  # type: ignore[arg-type]
                     cap_key,
-                    AnswerIn(value=value, source="discovered", evidence_url=url, note=note),
+                    AnswerIn(value=value, source=Source.DISCOVERED, evidence_url=url, note=note),
                 )
             made.append(a.id)  # type: ignore[arg-type]
         return made
@@ -638,7 +640,7 @@ class _Loader:
             key,
             AnswerIn(
                 value=value,
-                source="verified" if verified else "attested",
+                source=Source.VERIFIED if verified else Source.ATTESTED,
                 evidence_url=url,
                 note=note,
             ),
@@ -808,8 +810,8 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
     )
 
     # Decisions. Brightpath's was made 400 days ago for 12 months: it has expired.
-    d.assessed_and_decided("brightpath", 400, decision="approved")
-    d.assessed_and_decided("lumen-classic", 330, decision="approved")
+    d.assessed_and_decided("brightpath", 400, decision=Outcome.APPROVED)
+    d.assessed_and_decided("lumen-classic", 330, decision=Outcome.APPROVED)
     d.at(
         30,
         lambda: apps.update(
@@ -822,21 +824,21 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             ),
         ),
     )
-    d.assessed_and_decided("dermatrak", 240, decision="approved")
-    d.assessed_and_decided("lumensnap", 150, decision="approved")
-    d.assessed_and_decided("woundsight", 100, decision="approved")
+    d.assessed_and_decided("dermatrak", 240, decision=Outcome.APPROVED)
+    d.assessed_and_decided("lumensnap", 150, decision=Outcome.APPROVED)
+    d.assessed_and_decided("woundsight", 100, decision=Outcome.APPROVED)
     for consumer in ("whatsapp", "messenger", "telegram"):
         d.assessed_and_decided(
             consumer,
             90,
-            decision="rejected",
+            decision=Outcome.REJECTED,
             justification=None,
         )
-    d.assessed_and_decided("carerelay", 60, decision="approved")
+    d.assessed_and_decided("carerelay", 60, decision=Outcome.APPROVED)
     d.assessed_and_decided(
         "pagerline",
         45,
-        decision="conditional",
+        decision=Outcome.CONDITIONAL,
         valid_until=today + timedelta(days=135),
         conditions="Enforce Intune app protection (no export to unmanaged apps); turn on the "
         "global export block; reassess when SAML SSO ships (vendor roadmap: next quarter).",
@@ -844,7 +846,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
     d.assessed_and_decided(
         "halcyon",
         20,
-        decision="approved",
+        decision=Outcome.APPROVED,
         justification="Scores conditional only for retention, legal hold and record filing, "
         "which the MSA covers: 7-year server-side retention with customer-initiated holds "
         "(MSA §9) and nightly export to our archive. Security committee approved, minutes "
@@ -932,7 +934,7 @@ def _users(s: Session) -> list[str]:
 
 
 def _token(s: Session, base_url: str) -> list[str]:
-    _, secret = auth.create_token(s, ACTOR, "demo", "admin")
+    _, secret = auth.create_token(s, ACTOR, "demo", Role.ADMIN)
     return [
         f"API token 'demo' (role admin, shown only now): {secret}",
         f'  curl -H "Authorization: Bearer {secret}" {base_url.rstrip("/")}/api/v1/allowlist',
@@ -949,7 +951,7 @@ def _summary(s: Session, today: date, warning_days: int) -> list[str]:
     for baa in s.scalars(select(BAA)):
         state = baas.view(baa, today, warning_days).status.state
         states[state] += 1
-        evergreen += baa.expiration_date is None and state in ("active", "expiring")
+        evergreen += baa.expiration_date is None and state in IN_FORCE
     statuses = Counter(
         {
             st: n

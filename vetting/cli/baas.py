@@ -13,9 +13,15 @@ from flask.cli import with_appcontext
 from vetting import db
 from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_json, echo_row, parse_date, validate
+from vetting.core.baa import BaaLifecycle, BaaState
 from vetting.schemas import BaaOut, BaaRenew, BaaStateName
 
 STATES: tuple[str, ...] = get_args(BaaStateName)
+SIGNABLE = [
+    BaaLifecycle.ACTIVE.value,
+    BaaLifecycle.PENDING_SIGNATURE.value,
+    BaaLifecycle.DRAFT.value,
+]
 
 
 def _states(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> list[str]:
@@ -78,7 +84,7 @@ def baas_list(
         left = f" ({st.days_left} days left)" if st.days_left is not None else ""
         flag = " renewed by default" if st.renewed_by_default else ""
         when = f"ends {st.term_end or '-'}{left}{deadline}{flag}"
-        if st.state in ("expired", "terminated", "superseded"):
+        if st.state in (BaaState.EXPIRED, BaaState.TERMINATED, BaaState.SUPERSEDED):
             when = f"ended {st.term_end}"
         echo_row(b.id, names.get(b.vendor_id, b.vendor_id), st.state, when, b.title or "")
 
@@ -87,8 +93,7 @@ def baas_list(
 @click.argument("baa_id", type=int)
 @click.option("--effective-date", required=True, help="the day the renewal takes over")
 @click.option("--expiration-date", help="first day no longer in force (omit: evergreen)")
-@click.option("--status", type=click.Choice(["active", "pending_signature", "draft"]),
-              default="active", show_default=True)  # fmt: skip
+@click.option("--status", type=click.Choice(SIGNABLE), default=SIGNABLE[0], show_default=True)
 @click.option("--auto-renews/--no-auto-renews", default=None, help="default: as the old BAA")
 @click.option("--renewal-term-months", type=int)
 @click.option("--notice-days", type=int)
@@ -101,7 +106,7 @@ def baas_renew(baa_id: int, **options: Any) -> None:
     data = {k: v for k, v in options.items() if v is not None}
     new = svc.renew(db.session(), actor(), baa_id, validate(BaaRenew, data))
     when = "from " + new.effective_date.isoformat()
-    if new.status != "active":
+    if new.status != BaaLifecycle.ACTIVE:
         when = f"once it is active (now {new.status})"
     click.echo(f"BAA {new.id} renews BAA {baa_id}; it supersedes it {when}")
 

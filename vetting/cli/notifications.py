@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 from vetting import clock, db
 from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_json, echo_row
+from vetting.core.reminders import Channel, NotificationStatus, SubjectKind
+from vetting.core.statuses import values
 from vetting.settings import secret_from_env
 
 # --- the outbox ------------------------------------------------------------------------------
@@ -44,11 +46,9 @@ def row_dict(n: Any) -> dict[str, Any]:
 
 @notifications.command("list")
 @click.option("--json", "as_json", is_flag=True, help="one JSON array")
-@click.option(
-    "--status", type=click.Choice(["pending", "sent", "failed", "cancelled"]), default=None
-)
-@click.option("--channel", type=click.Choice(["in-app", "email", "webhook"]), default=None)
-@click.option("--subject", "subject_kind", type=click.Choice(["baa", "assessment"]))
+@click.option("--status", type=click.Choice(values(NotificationStatus)), default=None)
+@click.option("--channel", type=click.Choice(values(Channel)), default=None)
+@click.option("--subject", "subject_kind", type=click.Choice(values(SubjectKind)))
 @click.option("--limit", type=click.IntRange(1, 100000), default=500, show_default=True)
 @with_appcontext
 def notifications_list(
@@ -77,7 +77,7 @@ def notifications_list(
             f"attempts={r['attempts']}",
             r["created_at"],
             r["sent_at"] or "-",
-            last=r["last_error"] if r["status"] != "sent" else None,
+            last=r["last_error"] if r["status"] != NotificationStatus.SENT else None,
         )
     if page.total > len(rows):
         click.echo(f"({page.total - len(rows)} more; use --limit)", err=True)

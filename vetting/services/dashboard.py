@@ -14,7 +14,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff
-from vetting.core.baa import BaaStatus, state_on
+from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
+from vetting.core.scoring import Verdict
+from vetting.core.statuses import AssessmentStatus
 from vetting.models import (
     BAA,
     AllowlistRelease,
@@ -263,7 +265,7 @@ def _baa_section(
     # Only agreements that can be expiring, past notice or recently lapsed (SQL narrows them;
     # the core decides): auto-renewing ones, and those whose end falls near today.
     near = and_(
-        BAA.status.in_(("active", "superseded", "terminated")),
+        BAA.status.in_((BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)),
         or_(
             BAA.auto_renews.is_(True),
             BAA.expiration_date.between(recent, soon),
@@ -271,13 +273,13 @@ def _baa_section(
         ),
     )
     rows = _needs(s, near, as_of, warning_days)
-    lapsing = {r.vendor_id for r, st in rows if st.state in ("expired", "terminated")}
+    lapsing = {r.vendor_id for r, st in rows if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)}
     in_force_vendors = {r.vendor_id for r, st in rows if st.in_force}
     if lapsing - in_force_vendors:
         others = _needs(s, BAA.vendor_id.in_(lapsing - in_force_vendors), as_of, warning_days)
         in_force_vendors |= {r.vendor_id for r, st in others if st.in_force}
     expiring = sorted(
-        ((r, st) for r, st in rows if st.state == "expiring"),
+        ((r, st) for r, st in rows if st.state == BaaState.EXPIRING),
         key=lambda x: x[1].notice_deadline or x[1].term_end or as_of,
     )
     past_notice = sorted(
@@ -289,7 +291,7 @@ def _baa_section(
         (
             (r, st)
             for r, st in rows
-            if st.state in ("expired", "terminated")
+            if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
             and st.term_end is not None
             and st.term_end >= recent
             and r.vendor_id not in in_force_vendors
@@ -312,11 +314,11 @@ def _baa_section(
 def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]:
     """Assessments waiting for a decision (the oldest first) and reassessments coming due."""
     ready_q = select(Assessment).where(
-        Assessment.status == "open", Assessment.verdict != "incomplete"
+        Assessment.status == AssessmentStatus.OPEN, Assessment.verdict != Verdict.INCOMPLETE
     )
-    ready_ = func.sum(case((Assessment.verdict != "incomplete", 1), else_=0))
+    ready_ = func.sum(case((Assessment.verdict != Verdict.INCOMPLETE, 1), else_=0))
     open_count, ready_count = s.execute(
-        select(func.count(), ready_).where(Assessment.status == "open")
+        select(func.count(), ready_).where(Assessment.status == AssessmentStatus.OPEN)
     ).one()
     ready = [
         AssessmentRow(detached(r.assessment), *astuple_tail(r))

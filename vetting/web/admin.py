@@ -8,6 +8,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import auth, clock, db
+from vetting.core.statuses import Role
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.services import accounts
 from vetting.web.base import Form, area, form_values, requires
@@ -30,8 +31,8 @@ def _page(
         role_options=[(r, r) for r in auth.ROLES],
         role_scopes=auth.ROLE_SCOPES,
         scopes=auth.SCOPES,
-        user_form=user_form or Form(values={"role": "viewer"}, prefix="user-"),
-        token_form=token_form or Form(values={"role": "it"}, prefix="token-"),
+        user_form=user_form or Form(values={"role": Role.VIEWER}, prefix="user-"),
+        token_form=token_form or Form(values={"role": Role.IT}, prefix="token-"),
         secret=secret,
         now=clock.now(),
     ), status

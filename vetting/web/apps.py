@@ -6,6 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 
 from vetting import db
+from vetting.core.store_ids import Platform
 from vetting.errors import VettingError
 from vetting.schemas import AppCreate, AppUpdate
 from vetting.services import apps as svc
@@ -25,7 +26,7 @@ from vetting.web.base import (
 
 bp = area("apps", __name__)
 FIELDS = ("vendor_id", "name", "platform", "store_id", "category", "store_url")
-PLATFORMS = [("ios", "iOS"), ("android", "Android"), ("web", "Web")]
+PLATFORMS = [(Platform.IOS, "iOS"), (Platform.ANDROID, "Android"), (Platform.WEB, "Web")]
 
 
 def _checklists() -> list[tuple[str, str]]:

@@ -11,6 +11,8 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.core.checklist import NA, AnswerValueError, Capability, Checklist
+from vetting.core.scoring import Outcome, Source, Verdict
+from vetting.core.statuses import AssessmentStatus
 from vetting.errors import Invalid, VettingError
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
@@ -30,11 +32,11 @@ from vetting.web.base import (
 
 bp = area("assessments", __name__)
 SOURCES = [
-    ("verified", "Verified — a reviewer checked the evidence"),
-    ("attested", "Attested — the vendor says so"),
-    ("discovered", "Discovered — a scanner's suggestion (counts for nothing)"),
+    (Source.VERIFIED, "Verified — a reviewer checked the evidence"),
+    (Source.ATTESTED, "Attested — the vendor says so"),
+    (Source.DISCOVERED, "Discovered — a scanner's suggestion (counts for nothing)"),
 ]
-DECISIONS = ("approved", "conditional", "rejected")
+DECISIONS = tuple(Outcome)
 
 
 def _registry() -> Mapping[str, Checklist]:
@@ -50,10 +52,8 @@ def index() -> ResponseReturnValue:
     result = browse.assessment_table(
         db.session(),
         q=arg_str("q"),
-        status=status if status in ("open", "decided") else None,
-        verdict=verdict
-        if verdict in ("approved", "conditional", "rejected", "incomplete")
-        else None,
+        status=status if status in tuple(AssessmentStatus) else None,
+        verdict=verdict if verdict in tuple(Verdict) else None,
         checklist_id=checklist,
         page=arg_int("page"),
     )
@@ -195,7 +195,7 @@ def answers(assessment_id: int) -> ResponseReturnValue:
     s = db.session()
     view = svc.get(s, assessment_id)
     context = browse.assessment_context(s, view.assessment)
-    if view.assessment.status == "decided" and request.method == "GET":
+    if view.assessment.status == AssessmentStatus.DECIDED and request.method == "GET":
         flash("This assessment is decided; its answers are frozen.", "info")
         return redirect(url_for("assessments.detail", assessment_id=assessment_id))
     status = 200

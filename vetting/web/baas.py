@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from vetting import clock, db
 from vetting.app import current_settings
+from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
@@ -36,17 +37,17 @@ bp = area("baas", __name__)
 FILTERS: dict[str, tuple[str, tuple[str, ...] | None, bool | None]] = {
     "all": ("All", None, None),
     "in-force": ("In force", ("in_force",), None),
-    "expiring": ("Expiring", ("expiring",), None),
-    "expired": ("Expired", ("expired",), None),
+    "expiring": ("Expiring", (BaaState.EXPIRING,), None),
+    "expired": ("Expired", (BaaState.EXPIRED,), None),
     "auto-renewing": ("Auto-renewing", None, True),
-    "terminated": ("Terminated or superseded", ("terminated", "superseded"), None),
-    "unsigned": ("Draft or pending signature", ("draft", "pending_signature"), None),
+    "terminated": ("Terminated or superseded", (BaaState.TERMINATED, BaaState.SUPERSEDED), None),
+    "unsigned": ("Draft or pending signature", (BaaState.DRAFT, BaaState.PENDING_SIGNATURE), None),
 }
 TRI = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
 STATUSES = [
-    ("active", "Active (signed)"),
-    ("pending_signature", "Pending signature"),
-    ("draft", "Draft"),
+    (BaaLifecycle.ACTIVE, "Active (signed)"),
+    (BaaLifecycle.PENDING_SIGNATURE, "Pending signature"),
+    (BaaLifecycle.DRAFT, "Draft"),
 ]
 TERM_FIELDS = (
     "title",
@@ -134,7 +135,7 @@ def _form_page(
 @requires("baas:write")
 def new() -> ResponseReturnValue:
     if request.method == "GET":
-        values = {"vendor_id": request.args.get("vendor_id", ""), "status": "active"}
+        values = {"vendor_id": request.args.get("vendor_id", ""), "status": BaaLifecycle.ACTIVE}
         return _form_page(Form(values=values), None, None, 200)
     form = Form(values=form_values())
     data = validate(
@@ -142,7 +143,7 @@ def new() -> ResponseReturnValue:
         {
             **_terms(form.values, *TERM_FIELDS),
             "vendor_id": form.values.get("vendor_id") or None,
-            "status": form.values.get("status") or "active",
+            "status": form.values.get("status") or BaaLifecycle.ACTIVE,
         },
         form,
     )
@@ -175,7 +176,12 @@ def detail(
         chain=chain,
         documents=baa_documents.history(s, baa_id),
         renew_form=forms.get("renew")
-        or Form(values={"status": "active", "effective_date": str(this.status.term_end or "")}),
+        or Form(
+            values={
+                "status": BaaLifecycle.ACTIVE,
+                "effective_date": str(this.status.term_end or ""),
+            }
+        ),
         terminate_form=forms.get("terminate")
         or Form(values={"on": str(today() + timedelta(days=1))}),
         upload_form=forms.get("upload") or Form(),
@@ -194,7 +200,7 @@ def edit(baa_id: int) -> ResponseReturnValue:
         return _form_page(Form(values=_values_of(baa)), baa, baa.vendor_id, 200)
     form = Form(values=form_values())
     data_in = _terms(form.values, *TERM_FIELDS)
-    if baa.status in ("draft", "pending_signature") and form.values.get("status"):
+    if baa.status in UNSIGNED and form.values.get("status"):
         data_in["status"] = form.values["status"]
     data = validate(BaaUpdate, data_in, form)
     if data is not None:
@@ -217,7 +223,7 @@ def renew(baa_id: int) -> ResponseReturnValue:
         {
             "effective_date": form.values.get("effective_date") or None,
             "expiration_date": form.values.get("expiration_date") or None,
-            "status": form.values.get("status") or "active",
+            "status": form.values.get("status") or BaaLifecycle.ACTIVE,
             **({"notes": form.values["notes"]} if form.values.get("notes") else {}),
         },
         form,

@@ -5,58 +5,63 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from vetting.core.checklist import NA
+from vetting.core.baa import BaaState
+from vetting.core.checklist import NA, Kind
+from vetting.core.scoring import CapabilityStatus, Source, Verdict
+from vetting.core.statuses import AssessmentStatus, SyncStatus
 
-# Labels always carry the meaning in words; colour only repeats it.
+# Labels always carry the meaning in words; colour only repeats it. Keyed by the core enums; a
+# stored string finds its label too (a StrEnum member hashes and compares as its value), and
+# a BAA's lifecycle status shares the words of the BaaState of the same value.
 STATE_LABELS = {
-    "approved": "Approved",
-    "conditional": "Conditional",
-    "rejected": "Rejected",
-    "incomplete": "Incomplete",
-    "open": "Open",
-    "decided": "Decided",
-    "active": "Active",
-    "expiring": "Expiring",
-    "expired": "Expired",
-    "terminated": "Terminated",
-    "not_yet_effective": "Not yet effective",
-    "superseded": "Superseded",
-    "draft": "Draft",
-    "pending_signature": "Pending signature",
-    "verified": "Verified",
-    "attested": "Attested",
-    "discovered": "Discovered (suggestion)",
-    "answered": "Answered",
-    "na": "N/A",
-    "unanswered": "Not answered",
-    "suggested": "Suggestion only",
-    "ok": "OK",
-    "failed": "Failed",
+    Verdict.APPROVED: "Approved",
+    Verdict.CONDITIONAL: "Conditional",
+    Verdict.REJECTED: "Rejected",
+    Verdict.INCOMPLETE: "Incomplete",
+    AssessmentStatus.OPEN: "Open",
+    AssessmentStatus.DECIDED: "Decided",
+    BaaState.ACTIVE: "Active",
+    BaaState.EXPIRING: "Expiring",
+    BaaState.EXPIRED: "Expired",
+    BaaState.TERMINATED: "Terminated",
+    BaaState.NOT_YET_EFFECTIVE: "Not yet effective",
+    BaaState.SUPERSEDED: "Superseded",
+    BaaState.DRAFT: "Draft",
+    BaaState.PENDING_SIGNATURE: "Pending signature",
+    Source.VERIFIED: "Verified",
+    Source.ATTESTED: "Attested",
+    Source.DISCOVERED: "Discovered (suggestion)",
+    CapabilityStatus.ANSWERED: "Answered",
+    CapabilityStatus.NA: "N/A",
+    CapabilityStatus.UNANSWERED: "Not answered",
+    CapabilityStatus.SUGGESTED: "Suggestion only",
+    SyncStatus.OK: "OK",
+    SyncStatus.FAILED: "Failed",
 }
 TONE = {
-    "approved": "good",
-    "active": "good",
-    "verified": "good",
-    "ok": "good",
-    "conditional": "warn",
-    "expiring": "warn",
-    "attested": "info",
-    "rejected": "bad",
-    "expired": "bad",
-    "terminated": "bad",
-    "failed": "bad",
-    "incomplete": "muted",
-    "not_yet_effective": "info",
-    "superseded": "muted",
-    "draft": "muted",
-    "pending_signature": "info",
-    "discovered": "muted",
-    "suggested": "muted",
-    "unanswered": "muted",
-    "na": "muted",
-    "open": "info",
-    "decided": "muted",
-    "answered": "info",
+    Verdict.APPROVED: "good",
+    BaaState.ACTIVE: "good",
+    Source.VERIFIED: "good",
+    SyncStatus.OK: "good",
+    Verdict.CONDITIONAL: "warn",
+    BaaState.EXPIRING: "warn",
+    Source.ATTESTED: "info",
+    Verdict.REJECTED: "bad",
+    BaaState.EXPIRED: "bad",
+    BaaState.TERMINATED: "bad",
+    SyncStatus.FAILED: "bad",
+    Verdict.INCOMPLETE: "muted",
+    BaaState.NOT_YET_EFFECTIVE: "info",
+    BaaState.SUPERSEDED: "muted",
+    BaaState.DRAFT: "muted",
+    BaaState.PENDING_SIGNATURE: "info",
+    Source.DISCOVERED: "muted",
+    CapabilityStatus.SUGGESTED: "muted",
+    CapabilityStatus.UNANSWERED: "muted",
+    CapabilityStatus.NA: "muted",
+    AssessmentStatus.OPEN: "info",
+    AssessmentStatus.DECIDED: "muted",
+    CapabilityStatus.ANSWERED: "info",
 }
 ICON = {"good": "✓", "warn": "!", "bad": "✕", "info": "•", "muted": "–"}
 
@@ -138,6 +143,6 @@ def unit_of(cap: Any) -> str | None:
     """The unit an answer is read in: days for deadlines, the checklist's unit for numbers."""
     if cap is None:
         return None
-    if cap.kind == "max_days":
+    if cap.kind == Kind.MAX_DAYS:
         return "days"
-    return cap.unit or None if cap.kind == "min_number" else None
+    return cap.unit or None if cap.kind == Kind.MIN_NUMBER else None
