@@ -24,6 +24,7 @@ from vetting.core.baa import DEFAULT_WARNING_DAYS, IN_FORCE
 from vetting.core.checklist import Checklist
 from vetting.core.scoring import Outcome, Source
 from vetting.core.statuses import Role
+from vetting.core.store_ids import Platform
 from vetting.db import transaction
 from vetting.errors import Invalid
 from vetting.models import BAA, App, Assessment, Decision, Notification, User, Vendor
@@ -248,8 +249,8 @@ PRODUCTS: tuple[Product, ...] = (
         "clinical-photo",
         "clinical photography",
         (
-            ("ios", "com.lumenclinical.snap", None),
-            ("android", "com.lumenclinical.snap", _play("com.lumenclinical.snap")),
+            (Platform.IOS, "com.lumenclinical.snap", None),
+            (Platform.ANDROID, "com.lumenclinical.snap", _play("com.lumenclinical.snap")),
         ),
         {
             **PHOTO_STRONG,
@@ -283,7 +284,7 @@ PRODUCTS: tuple[Product, ...] = (
         "Lumen Capture Classic",
         "clinical-photo",
         "clinical photography",
-        (("android", "com.lumenclinical.capture", _play("com.lumenclinical.capture")),),
+        ((Platform.ANDROID, "com.lumenclinical.capture", _play("com.lumenclinical.capture")),),
         {
             **PHOTO_STRONG,
             "breach_notification_days": "72 hours",
@@ -302,8 +303,8 @@ PRODUCTS: tuple[Product, ...] = (
         "clinical-photo",
         "wound care",
         (
-            ("ios", "com.woundsight.capture", None),
-            ("android", "com.woundsight.capture", _play("com.woundsight.capture")),
+            (Platform.IOS, "com.woundsight.capture", None),
+            (Platform.ANDROID, "com.woundsight.capture", _play("com.woundsight.capture")),
         ),
         {
             **PHOTO_STRONG,
@@ -332,8 +333,8 @@ PRODUCTS: tuple[Product, ...] = (
         "clinical-photo",
         "dermatology",
         (
-            ("ios", "com.dermatrak.capture", None),
-            ("android", "com.dermatrak.capture", _play("com.dermatrak.capture")),
+            (Platform.IOS, "com.dermatrak.capture", None),
+            (Platform.ANDROID, "com.dermatrak.capture", _play("com.dermatrak.capture")),
         ),
         {
             **PHOTO_STRONG,
@@ -353,7 +354,7 @@ PRODUCTS: tuple[Product, ...] = (
         "Brightpath Capture",
         "clinical-photo",
         "clinical photography",
-        (("android", "health.brightpath.capture", _play("health.brightpath.capture")),),
+        ((Platform.ANDROID, "health.brightpath.capture", _play("health.brightpath.capture")),),
         {
             **PHOTO_STRONG,
             "breach_notification_days": 30,
@@ -372,8 +373,8 @@ PRODUCTS: tuple[Product, ...] = (
         "secure-messaging",
         "secure messaging",
         (
-            ("ios", "com.carelink.carerelay", None),
-            ("android", "com.carelink.carerelay", _play("com.carelink.carerelay")),
+            (Platform.IOS, "com.carelink.carerelay", None),
+            (Platform.ANDROID, "com.carelink.carerelay", _play("com.carelink.carerelay")),
         ),
         {**MESSAGING_STRONG, "legal_hold": True, "audit_log_retention_years": 7},
         verified=frozenset(
@@ -396,8 +397,8 @@ PRODUCTS: tuple[Product, ...] = (
         "secure-messaging",
         "secure messaging",
         (
-            ("ios", "com.pagerline.app", None),
-            ("android", "com.pagerline.app", _play("com.pagerline.app")),
+            (Platform.IOS, "com.pagerline.app", None),
+            (Platform.ANDROID, "com.pagerline.app", _play("com.pagerline.app")),
         ),
         {
             **MESSAGING_STRONG,
@@ -423,8 +424,8 @@ PRODUCTS: tuple[Product, ...] = (
         "secure-messaging",
         "secure messaging",
         (
-            ("ios", "com.halcyonhealth.connect", None),
-            ("android", "com.halcyonhealth.connect", _play("com.halcyonhealth.connect")),
+            (Platform.IOS, "com.halcyonhealth.connect", None),
+            (Platform.ANDROID, "com.halcyonhealth.connect", _play("com.halcyonhealth.connect")),
         ),
         {
             **MESSAGING_STRONG,
@@ -446,7 +447,7 @@ PRODUCTS: tuple[Product, ...] = (
         "Northwind Visit",
         "secure-messaging",
         "telehealth",
-        (("ios", "com.northwindtelehealth.visit", None),),
+        ((Platform.IOS, "com.northwindtelehealth.visit", None),),
         {  # the review has only begun
             "baa_signed": True,
             "subcontractor_flow_down": True,
@@ -465,8 +466,8 @@ PRODUCTS: tuple[Product, ...] = (
         "secure-messaging",
         "consumer messaging",
         (
-            ("ios", "net.whatsapp.WhatsApp", "https://apps.apple.com/app/id310633997"),
-            ("android", "com.whatsapp", _play("com.whatsapp")),
+            (Platform.IOS, "net.whatsapp.WhatsApp", "https://apps.apple.com/app/id310633997"),
+            (Platform.ANDROID, "com.whatsapp", _play("com.whatsapp")),
         ),
         {**CONSUMER_MESSAGING, "end_to_end_encryption": True, "key_custody": "none"},
         verified=frozenset({"baa_signed", "end_to_end_encryption", "no_consumer_cloud_backup"}),
@@ -489,8 +490,8 @@ PRODUCTS: tuple[Product, ...] = (
         "secure-messaging",
         "consumer messaging",
         (
-            ("ios", "com.facebook.Messenger", "https://apps.apple.com/app/id454638411"),
-            ("android", "com.facebook.orca", _play("com.facebook.orca")),
+            (Platform.IOS, "com.facebook.Messenger", "https://apps.apple.com/app/id454638411"),
+            (Platform.ANDROID, "com.facebook.orca", _play("com.facebook.orca")),
         ),
         {**CONSUMER_MESSAGING, "end_to_end_encryption": True, "key_custody": "none"},
         verified=frozenset({"baa_signed"}),
@@ -504,8 +505,8 @@ PRODUCTS: tuple[Product, ...] = (
         "secure-messaging",
         "consumer messaging",
         (
-            ("ios", "ph.telegra.Telegraph", "https://apps.apple.com/app/id686449807"),
-            ("android", "org.telegram.messenger", _play("org.telegram.messenger")),
+            (Platform.IOS, "ph.telegra.Telegraph", "https://apps.apple.com/app/id686449807"),
+            (Platform.ANDROID, "org.telegram.messenger", _play("org.telegram.messenger")),
         ),
         {**CONSUMER_MESSAGING, "end_to_end_encryption": False, "key_custody": "vendor_only"},
         verified=frozenset({"baa_signed", "end_to_end_encryption"}),
