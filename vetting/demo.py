@@ -22,8 +22,9 @@ from sqlmodel import Session, SQLModel
 from vetting import audit, auth, clock
 from vetting.core.baa import DEFAULT_WARNING_DAYS, IN_FORCE
 from vetting.core.checklist import Checklist
+from vetting.core.reminders import SubjectKind
 from vetting.core.scoring import Outcome, Source
-from vetting.core.statuses import Role
+from vetting.core.statuses import Role, values
 from vetting.core.store_ids import Platform
 from vetting.db import transaction
 from vetting.errors import Invalid
@@ -912,7 +913,7 @@ def _reset(s: Session) -> dict[str, int]:
         # an id must not find its reminders already "sent".
         deleted["notification"] = (
             s.execute(
-                delete(Notification).where(Notification.subject_kind.in_(["baa", "assessment"]))
+                delete(Notification).where(Notification.subject_kind.in_(values(SubjectKind)))
             ).rowcount
             or 0
         )

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from vetting import auth, clock
 from vetting.core.checklist import ChecklistError
+from vetting.core.statuses import Role
 from vetting.errors import Invalid, VettingError, errors_from_pydantic
 from vetting.settings import SettingsError
 
@@ -29,7 +30,7 @@ def actor() -> auth.Principal:
         who = getpass.getuser()
     except Exception:
         who = "unknown"
-    return auth.Principal(f"cli:{who}", "admin", frozenset(auth.SCOPES), kind="cli")
+    return auth.Principal(f"cli:{who}", Role.ADMIN, frozenset(auth.SCOPES), kind="cli")
 
 
 # --- input -----------------------------------------------------------------------------------

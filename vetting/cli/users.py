@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from vetting import auth, db
 from vetting.cli.helpers import actor
+from vetting.core.statuses import Role
 
 
 @click.group()
@@ -22,7 +23,7 @@ def users_create_admin(email: str, password: str | None) -> None:
     """Create an administrator."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = auth.create_user(db.session(), actor(), email, password, "admin")
+    user = auth.create_user(db.session(), actor(), email, password, Role.ADMIN)
     click.echo(f"created admin {user.email} (id {user.id})")
 
 
