@@ -14,8 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlalchemy import text
+from sqlmodel import Session, col, select
 
 from vetting import clock
 from vetting.models import AuditEvent
@@ -75,7 +75,7 @@ def record(
     if s.get_bind().dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     last = s.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     event = AuditEvent(
@@ -114,7 +114,7 @@ def verify(s: Session, batch: int = 5000) -> VerifyResult:
         rows = s.scalars(
             select(AuditEvent)
             .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
+            .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:

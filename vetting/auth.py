@@ -7,8 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from vetting import audit, clock

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, func, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import delete, func
+from sqlmodel import Session, SQLModel, select
 
 from vetting import audit, auth, clock
 from vetting.core.baa import DEFAULT_WARNING_DAYS, IN_FORCE

@@ -9,21 +9,18 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from vetting.core.baa import BaaLifecycle, BaaState
-from vetting.core.reminders import Channel, NotificationStatus, SubjectKind
-from vetting.core.scoring import Outcome, Source
-from vetting.core.statuses import AssessmentStatus, values
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
     from vetting.services.assessments import AssessmentView
     from vetting.services.baas import BaaView
 
-# Literal[...] of the core enums' plain string values: the JSON Schema lists them as `enum`
+# The core enums' values spelled as Literal[...] (a type checker needs them written out;
+# tests/test_statuses.py keeps each equal to its enum): the JSON Schema lists them as `enum`
 # and a refusal names them ("Input should be 'ios', 'android' or 'web'").
-PlatformName = Literal[values(Platform)]  # type: ignore[valid-type]
-SourceName = Literal[values(Source)]  # type: ignore[valid-type]
-DecisionName = Literal[values(Outcome)]  # type: ignore[valid-type]
+PlatformName = Literal["ios", "android", "web"]
+SourceName = Literal["verified", "attested", "discovered"]
+DecisionName = Literal["approved", "conditional", "rejected"]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -317,7 +314,7 @@ class AssessmentDetail(AssessmentOut):
 
 class AssessmentQuery(PageQuery):
     app_id: int | None = Field(None, ge=1, le=MAX_ID)
-    status: Literal[values(AssessmentStatus)] | None = None  # type: ignore[valid-type]
+    status: Literal["open", "decided"] | None = None
 
 
 # --- BAAs ----------------------------------------------------------------------------------
@@ -349,12 +346,20 @@ class _BaaFields(In):
     _owner = field_validator("owner_email")(_email)
 
 
-SignableStatus = Literal[  # type: ignore[valid-type]
-    BaaLifecycle.DRAFT.value, BaaLifecycle.PENDING_SIGNATURE.value, BaaLifecycle.ACTIVE.value
-]
-BaaStatusName = Literal[values(BaaLifecycle)]  # type: ignore[valid-type]
+SignableStatus = Literal["draft", "pending_signature", "active"]
+BaaStatusName = Literal["draft", "pending_signature", "active", "superseded", "terminated"]
 # A filter: any state, or in force (active/expiring).
-BaaStateName = Literal[(*values(BaaState), "in_force")]  # type: ignore[valid-type]
+BaaStateName = Literal[
+    "draft",
+    "pending_signature",
+    "not_yet_effective",
+    "active",
+    "expiring",
+    "expired",
+    "terminated",
+    "superseded",
+    "in_force",
+]
 
 
 class BaaCreate(_BaaFields):
@@ -626,9 +631,9 @@ class ExportQuery(PullQuery):
 
 
 class NotificationQuery(PageQuery):
-    status: Literal[values(NotificationStatus)] | None = None  # type: ignore[valid-type]
-    channel: Literal[values(Channel)] | None = None  # type: ignore[valid-type]
-    subject_kind: Literal[values(SubjectKind)] | None = None  # type: ignore[valid-type]
+    status: Literal["pending", "sent", "failed", "cancelled"] | None = None
+    channel: Literal["in-app", "email", "webhook"] | None = None
+    subject_kind: Literal["baa", "assessment"] | None = None
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

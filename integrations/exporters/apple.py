@@ -59,8 +59,8 @@ def restriction_bundle_ids(
     if options.mode == "block":
         apps, skipped = store_ids.split(release.rejected, "ios")
         return sorted({a.store_id for a in apps if a.store_id}), skipped
-    apps, skipped = store_ids.split(release.entries, "ios")
-    ids = {a.store_id for a in apps if a.store_id} | set(options.ios_base_apps)
+    entries, skipped = store_ids.split(release.entries, "ios")
+    ids = {a.store_id for a in entries if a.store_id} | set(options.ios_base_apps)
     return sorted(ids), skipped
 
 

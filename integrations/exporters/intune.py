@@ -98,9 +98,9 @@ def ios_configuration_body(
         visible = compliant = [_list_item(a) for a in apps]
         list_type = "appsNotInListCompliant"
     else:
-        apps, skipped = store_ids.split(release.entries, "ios")
-        compliant = [_list_item(a) for a in apps]
-        listed = {a.store_id for a in apps}
+        entries, skipped = store_ids.split(release.entries, "ios")
+        compliant = [_list_item(a) for a in entries]
+        listed = {a.store_id for a in entries}
         # Like an allow-list profile, a visibility allow list hides every app not on it.
         base = [_base_item(b) for b in options.ios_base_apps if b not in listed]
         visible = sorted(compliant + base, key=lambda i: i["appId"])

@@ -17,10 +17,16 @@ _ID = {
 
 
 class StoreApp(Protocol):
-    app_id: int
-    name: str
-    platform: str
-    store_id: str | None
+    """A list entry or exclusion (frozen dataclasses: their fields are read-only)."""
+
+    @property
+    def app_id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def store_id(self) -> str | None: ...
 
 
 A = TypeVar("A", bound=StoreApp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, g
+from pydantic import BaseModel
 
 from vetting import db
 from vetting.api import bp
@@ -21,7 +22,7 @@ from vetting.services import apps as svc
     query=AppQuery,
     response=Page[AppOut],
 )
-def list_apps(query: AppQuery):  # type: ignore[no-untyped-def]
+def list_apps(query: AppQuery) -> BaseModel:
     return page_of(
         AppOut,
         svc.list_(

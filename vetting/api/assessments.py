@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g
+from pydantic import BaseModel
 
 from vetting import db
 from vetting.api import bp
@@ -32,7 +33,7 @@ from vetting.services import assessments as svc
     query=AssessmentQuery,
     response=Page[AssessmentOut],
 )
-def list_assessments(query: AssessmentQuery):  # type: ignore[no-untyped-def]
+def list_assessments(query: AssessmentQuery) -> BaseModel:
     return page_of(
         AssessmentOut,
         svc.list_(db.session(), query.page, query.per_page, query.app_id, query.status),
@@ -53,6 +54,7 @@ def list_assessments(query: AssessmentQuery):  # type: ignore[no-untyped-def]
 def create_assessment(body: AssessmentCreate) -> AssessmentDetail:
     s = db.session()
     assessment = svc.create(s, g.principal, registry(), body)
+    assert assessment.id is not None  # assigned by the insert
     return AssessmentDetail.from_view(svc.get(s, assessment.id))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -208,12 +208,14 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             if m is not None:
                 models.add(m)
     ordered = sorted(models, key=lambda m: m.__name__)
-    keys = [(m, "validation") for m in ordered if any(op.body is m for op in OPERATIONS)]
+    keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (m, "validation") for m in ordered if any(op.body is m for op in OPERATIONS)
+    ]
     keys += [(m, "serialization") for m in ordered if not any(op.body is m for op in OPERATIONS)]
     refs, top = models_json_schema(keys, ref_template="#/components/schemas/{model}")
     schemas = top.get("$defs", {})
 
-    def ref(model: type[BaseModel], mode: str) -> dict[str, Any]:
+    def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
         return refs[(model, mode)]
 
     paths: dict[str, dict[str, Any]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, g
+from pydantic import BaseModel
 
 from vetting import db
 from vetting.api import bp
@@ -21,7 +22,7 @@ from vetting.services import vendors as svc
     query=PageQuery,
     response=Page[VendorOut],
 )
-def list_vendors(query: PageQuery):  # type: ignore[no-untyped-def]
+def list_vendors(query: PageQuery) -> BaseModel:
     return page_of(VendorOut, svc.list_(db.session(), query.page, query.per_page, query.q))
 
 

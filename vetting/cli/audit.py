@@ -38,10 +38,12 @@ def audit_verify() -> None:
 @with_appcontext
 def audit_list(limit: int) -> None:
     """The most recent events, newest first."""
-    from sqlalchemy import select
+    from sqlmodel import col, select
 
     from vetting.models import AuditEvent
 
-    rows = db.session().scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit))
+    rows = db.session().scalars(
+        select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(limit)
+    )
     for ev in rows:
         echo_row(ev.seq, ev.at.isoformat(), ev.actor, ev.action, f"{ev.entity_type}:{ev.entity_id}")

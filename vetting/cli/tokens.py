@@ -43,11 +43,11 @@ def tokens_create(name: str, role: str, scopes: tuple[str, ...], expires_days: i
 @with_appcontext
 def tokens_list() -> None:
     """List tokens (never their secrets)."""
-    from sqlalchemy import select
+    from sqlmodel import col, select
 
     from vetting.models import ApiToken
 
-    for t in db.session().scalars(select(ApiToken).order_by(ApiToken.id)):
+    for t in db.session().scalars(select(ApiToken).order_by(col(ApiToken.id))):
         state = "revoked" if t.revoked_at else "active"
         echo_row(t.id, t.name, t.role, f"{t.prefix}…", state, ",".join(t.scopes))
 

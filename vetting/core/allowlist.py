@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 from vetting.core.baa import STATUS_WORDS, BaaLifecycle, BaaState, BaaStatus, BaaTerms, state_on
 from vetting.core.scoring import Outcome
@@ -280,8 +281,8 @@ class ListDiff:
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> ListDiff:
         def changes(kind: str) -> tuple[ListChange, ...]:
-            items = data.get(kind) or ()
-            return tuple(ListChange(**item) for item in items)  # type: ignore[union-attr, arg-type]
+            items = cast(Iterable[Mapping[str, Any]], data.get(kind) or ())
+            return tuple(ListChange(**item) for item in items)
 
         return cls(*(changes(k) for k in cls.KINDS))
 

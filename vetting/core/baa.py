@@ -169,8 +169,8 @@ def term_ends(terms: BaaTerms, start: date, stop: date) -> list[date]:
     if terms.expiration_date is None:
         return []
     if not terms.auto_renews:
-        end = terms.expiration_date
-        return [end] if start <= end <= stop else []
+        fixed = terms.expiration_date
+        return [fixed] if start <= fixed <= stop else []
     out: list[date] = []
     # The term covering the day before `start` ends on or after `start`.
     end = term_end_on(terms, start - timedelta(days=1))

@@ -159,9 +159,9 @@ class Capability:
             return 0.0
         if self.kind == Kind.CHOICE:
             return dict(self.options)[value]
-        for level in self.number_levels:
-            if value >= level.min:
-                return level.credit
+        for step in self.number_levels:
+            if value >= step.min:
+                return step.credit
         return 0.0
 
     @property

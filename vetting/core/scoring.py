@@ -103,8 +103,9 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     answered = 0
     for cap in checklist.capabilities:
         ans = answers.get(cap.key)
-        counts = ans is not None and ans.source != Source.DISCOVERED
-        if counts and ans.value == NA and cap.allow_na:
+        # A discovered answer is only a suggestion: it counts for nothing until accepted.
+        counted = ans if ans is not None and ans.source != Source.DISCOVERED else None
+        if counted is not None and counted.value == NA and cap.allow_na:
             answered += 1
             results.append(
                 CapabilityResult(
@@ -118,23 +119,20 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
                     None,
                     0.0,
                     0.0,
-                    ans.source,
-                    ans.evidence_url,
-                    ans.note,
+                    counted.source,
+                    counted.evidence_url,
+                    counted.note,
                     "not applicable: excluded from the score",
                 )
             )
             continue
         possible += cap.weight
-        if not counts or ans.value == NA:
+        if counted is None or counted.value == NA:
             if cap.gating:
                 gating_unanswered.append(cap.key)
-            status = (
-                CapabilityStatus.SUGGESTED
-                if ans is not None and not counts
-                else CapabilityStatus.UNANSWERED
-            )
-            if status == CapabilityStatus.SUGGESTED:
+            status = CapabilityStatus.UNANSWERED
+            if ans is not None and counted is None:
+                status = CapabilityStatus.SUGGESTED
                 why = f"suggested by a scanner ({ans.value!r}): counts for nothing until accepted"
             elif ans is not None:
                 why = "N/A is not allowed here: 0 points"
@@ -160,7 +158,7 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
             )
             continue
         answered += 1
-        credit = cap.credit(ans.value)
+        credit = cap.credit(counted.value)
         points = cap.weight * credit
         earned += points
         if cap.gating and credit == 0:
@@ -173,14 +171,14 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
                 cap.gating,
                 cap.weight,
                 CapabilityStatus.ANSWERED,
-                ans.value,
+                counted.value,
                 credit,
                 points,
                 cap.weight,
-                ans.source,
-                ans.evidence_url,
-                ans.note,
-                _explain(cap.kind, ans.value, credit, cap.unit) + f" ({cap.describe_rule()})",
+                counted.source,
+                counted.evidence_url,
+                counted.note,
+                _explain(cap.kind, counted.value, credit, cap.unit) + f" ({cap.describe_rule()})",
             )
         )
 

@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -61,7 +61,7 @@ def attach(
     s: Session,
     actor: Principal,
     baa_id: int,
-    stream: BinaryIO,
+    stream: IO[bytes],
     filename: str,
     mimetype: str | None,
     *,

@@ -83,7 +83,7 @@ def update_user(user_id: int) -> ResponseReturnValue:
 def create_token() -> ResponseReturnValue:
     form = Form(values=form_values(), prefix="token-")
     chosen = request.form.getlist("scopes")
-    form.values = {**form.values, "scopes": chosen}  # type: ignore[dict-item]
+    form.values = {**form.values, "scopes": chosen}
     expires = form.values.get("expires_days", "")
     try:
         expires_at = None

@@ -240,7 +240,7 @@ def _decision_form(view: svc.AssessmentView) -> Form:
     verdict = view.score.verdict
     return Form(
         values={
-            "decision": verdict if verdict in DECISIONS else "",
+            "decision": verdict if verdict in {d.value for d in DECISIONS} else "",
             "valid_until": in_months(decision_months()).isoformat(),
         }
     )

@@ -187,7 +187,7 @@ def detail(
         upload_form=forms.get("upload") or Form(),
         statuses=STATUSES,
         max_mib=current_settings().max_document_bytes // (1024 * 1024),
-        history=audit_log.history(s, [("baa", b.baa.id) for b in chain]),
+        history=audit_log.history(s, [("baa", b.baa.id) for b in chain if b.baa.id]),
     ), status
 
 

@@ -13,7 +13,7 @@ from vetting.core.statuses import AssessmentStatus, SyncStatus
 # Labels always carry the meaning in words; colour only repeats it. Keyed by the core enums; a
 # stored string finds its label too (a StrEnum member hashes and compares as its value), and
 # a BAA's lifecycle status shares the words of the BaaState of the same value.
-STATE_LABELS = {
+STATE_LABELS: dict[str, str] = {
     Verdict.APPROVED: "Approved",
     Verdict.CONDITIONAL: "Conditional",
     Verdict.REJECTED: "Rejected",
@@ -38,7 +38,7 @@ STATE_LABELS = {
     SyncStatus.OK: "OK",
     SyncStatus.FAILED: "Failed",
 }
-TONE = {
+TONE: dict[str, str] = {
     Verdict.APPROVED: "good",
     BaaState.ACTIVE: "good",
     Source.VERIFIED: "good",
