@@ -13,17 +13,17 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, func
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import CursorResult, delete, func
+from sqlmodel import Session, SQLModel, col, select
 
 from vetting import audit, auth, clock
 from vetting.core.baa import DEFAULT_WARNING_DAYS, IN_FORCE
 from vetting.core.checklist import Checklist
 from vetting.core.reminders import SubjectKind
-from vetting.core.scoring import Outcome, Source
+from vetting.core.scoring import Outcome
 from vetting.core.statuses import Role, values
 from vetting.core.store_ids import Platform
 from vetting.db import transaction
@@ -539,9 +539,9 @@ class _Loader:
         self.vendor_ids: dict[str, int] = {}
         self.app_ids: dict[str, list[int]] = {}
         self.counts: Counter[str] = Counter()
-        self.steps: list[tuple[date, Callable[[], None]]] = []
+        self.steps: list[tuple[date, Callable[[], object]]] = []
 
-    def at(self, days_ago: int, step: Callable[[], None]) -> None:
+    def at(self, days_ago: int, step: Callable[[], object]) -> None:
         self.steps.append((self.today - timedelta(days=days_ago), step))
 
     def run(self) -> None:
@@ -579,7 +579,7 @@ class _Loader:
                     AppCreate(
                         vendor_id=self.vendor_ids[p.vendor],
                         name=p.name,
-                        platform=platform,  # type: ignore[arg-type]
+                        platform=platform,
                         store_id=store_id,
                         category=p.category,
                         store_url=store_url,
@@ -620,13 +620,14 @@ class _Loader:
                     ACTOR,
                     a.id,  # type: ignore[arg-type]
                     cap_key,
-                    AnswerIn(value=value, source=Source.DISCOVERED, evidence_url=url, note=note),
+                    AnswerIn(value=value, source="discovered", evidence_url=url, note=note),
                 )
             made.append(a.id)  # type: ignore[arg-type]
         return made
 
     def answer(self, assessment_id: int, key: str, value: Any, p: Product, site: str) -> None:
         verified = key in p.verified
+        url: str | None
         if verified:
             url = p.evidence.get(key) or (
                 f"{site}/legal/baa.pdf" if key in CONTRACT_KEYS else f"{site}/security"
@@ -642,7 +643,7 @@ class _Loader:
             key,
             AnswerIn(
                 value=value,
-                source=Source.VERIFIED if verified else Source.ATTESTED,
+                source="verified" if verified else "attested",
                 evidence_url=url,
                 note=note,
             ),
@@ -908,22 +909,28 @@ def _reset(s: Session) -> dict[str, int]:
     deleted: dict[str, int] = {}
     with transaction(s):
         for table in reversed(wipe):
-            deleted[table.name] = s.execute(delete(table)).rowcount or 0  # type: ignore[attr-defined]
+            deleted[table.name] = _deleted(s.execute(delete(table)))
         # The outbox names its subjects by id without a foreign key: a reloaded BAA that reuses
         # an id must not find its reminders already "sent".
-        deleted["notification"] = (
+        deleted["notification"] = _deleted(
             s.execute(
-                delete(Notification).where(Notification.subject_kind.in_(values(SubjectKind)))
-            ).rowcount
-            or 0
+                delete(Notification).where(col(Notification.subject_kind).in_(values(SubjectKind)))
+            )
         )
         audit.record(s, ACTOR.name, "demo.reset", "demo", None, None, {"deleted": deleted})
     return deleted
 
 
+def _deleted(result: Any) -> int:
+    """Rows a DELETE removed (its cursor result's rowcount)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
 def _users(s: Session) -> list[str]:
     lines: list[str] = []
-    existing = set(s.scalars(select(User.email).where(User.email.in_([e for e, _ in DEMO_USERS]))))
+    existing = set(
+        s.scalars(select(User.email).where(col(User.email).in_([e for e, _ in DEMO_USERS])))
+    )
     for email, role in DEMO_USERS:
         if email in existing:
             continue
@@ -1002,8 +1009,8 @@ def load(
     today = clock.today()
     present = s.scalar(
         select(Vendor.name)
-        .where(Vendor.name.in_([v.name for v in VENDORS]))
-        .order_by(Vendor.id)
+        .where(col(Vendor.name).in_([v.name for v in VENDORS]))
+        .order_by(col(Vendor.id))
         .limit(1)
     )
     if present is not None:

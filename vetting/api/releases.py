@@ -34,10 +34,10 @@ def _summary(row: AllowlistRelease | dict[str, Any]) -> ReleaseSummaryOut:
 
 def _diff_out(row: AllowlistRelease, diff: ListDiff) -> ReleaseDiffOut:
     return ReleaseDiffOut(
-        release_id=row.id,  # type: ignore[arg-type]
+        release_id=row.id,
         previous_id=row.previous_id,
         summary=diff.summary,
-        **diff.as_dict(),  # type: ignore[arg-type]
+        **diff.as_dict(),
     )
 
 
