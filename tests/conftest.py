@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 from tests.databases import throwaway_database
 from vetting import auth, clock, db, migrate
 from vetting.app import create_app
-from vetting.services import dashboard, live_list
+from vetting.queries import dashboard, live_list
 
 TODAY = date(2026, 11, 25)
 

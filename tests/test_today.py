@@ -14,7 +14,7 @@ from tests import reminder_data as data
 from tests.cli.helpers import invoke, ok
 from vetting import auth, clock, db, jobs
 from vetting.app import create_app
-from vetting.services import allowlist
+from vetting.queries import allowlist
 
 # Kiritimati is UTC+14: its midnight is 10:00 UTC the day before.
 BEFORE = datetime(2026, 11, 25, 9, 59, tzinfo=UTC)  # 2026-11-25 23:59 there

@@ -29,6 +29,7 @@ from vetting.core.store_ids import Platform
 from vetting.db import transaction
 from vetting.errors import Invalid
 from vetting.models import BAA, App, Assessment, Decision, Notification, User, Vendor
+from vetting.queries import allowlist
 from vetting.schemas import (
     AnswerIn,
     AppCreate,
@@ -38,7 +39,7 @@ from vetting.schemas import (
     DecisionIn,
     VendorCreate,
 )
-from vetting.services import allowlist, apps, assessments, baas, vendors
+from vetting.services import apps, assessments, baas, vendors
 
 ACTOR = auth.Principal("demo", Role.ADMIN, frozenset(auth.SCOPES), kind="cli")
 

@@ -3,7 +3,7 @@
 At 50,000 apps the dashboard and the BAA timeline take a few hundred milliseconds the first
 time they are computed for a day in a process (the release's list is parsed, every
 agreement's state worked out); after that a change costs tens of milliseconds (see
-`services.live_list` and `services.dashboard`). A serving process therefore computes them in
+`queries.live_list` and `queries.dashboard`). A serving process therefore computes them in
 the background when it starts and again a minute after each midnight (UTC, the web's day),
 so the first person of the day does not wait. Off in tests and `vetting …` commands; turn off
 with VETTING_WARM_CACHES=off.
@@ -31,7 +31,7 @@ log = logging.getLogger("vetting.warmup")
 def warm(app: Flask) -> dict[str, float]:
     """Compute today's dashboard and BAA timeline into the process's caches; returns the
     milliseconds each took."""
-    from vetting.services import baa_timeline, dashboard
+    from vetting.queries import baa_timeline, dashboard
 
     took: dict[str, float] = {}
     warning_days = settings_of(app).baa_warning_days

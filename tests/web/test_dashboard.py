@@ -6,8 +6,9 @@ from datetime import date
 
 from tests.web.conftest import ACTOR, Register, good_answer
 from vetting import db
+from vetting.queries import live_list
 from vetting.schemas import AnswerIn, AppUpdate, BaaCreate, DecisionIn, VendorUpdate
-from vetting.services import apps, assessments, baas, live_list, vendors
+from vetting.services import apps, assessments, baas, vendors
 
 
 def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments(

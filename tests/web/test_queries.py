@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.benchmarks.synthetic import Sizes, populate
-from vetting.services import dashboard, live_list
+from vetting.queries import dashboard, live_list
 
 PAGES = [
     "/", "/vendors", "/vendors?sort=apps&desc=1", "/vendors/3", "/apps", "/apps?sort=vendor",

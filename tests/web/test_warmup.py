@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.web.conftest import Register
 from vetting import warmup
 from vetting.app import create_app
-from vetting.services import baa_timeline, dashboard, live_list
+from vetting.queries import baa_timeline, dashboard, live_list
 
 
 def spy(monkeypatch, module, name: str) -> list[int]:

@@ -9,8 +9,8 @@ from flask import Response
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import route
+from vetting.queries import allowlist as svc
 from vetting.schemas import AllowlistOut, AllowlistQuery
-from vetting.services import allowlist as svc
 
 
 @route(

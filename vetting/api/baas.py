@@ -13,6 +13,7 @@ from vetting.api import bp
 from vetting.api.spec import page_of, route
 from vetting.app import current_settings
 from vetting.models import BAA, BaaDocument
+from vetting.queries import baa_calendar
 from vetting.schemas import (
     BaaCalendarQuery,
     BaaCreate,
@@ -24,7 +25,7 @@ from vetting.schemas import (
     BaaUpdate,
     Page,
 )
-from vetting.services import baa_calendar, baa_documents
+from vetting.services import baa_documents
 from vetting.services import baas as svc
 
 

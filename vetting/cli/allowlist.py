@@ -29,7 +29,7 @@ def allowlist(ctx: click.Context, as_of: str | None, fmt: str, output: Path | No
     """Print the approved-app list for a date, with the reason for every app left out."""
     if ctx.invoked_subcommand is not None:
         return
-    from vetting.services import allowlist as svc
+    from vetting.queries import allowlist as svc
 
     result = svc.compute(db.session(), parse_date(as_of))
     text = (

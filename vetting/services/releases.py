@@ -22,8 +22,8 @@ from vetting.core.statuses import Role
 from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
+from vetting.queries import allowlist, live_list
 from vetting.schemas import MAX_DATE, MAX_ID, MIN_DATE
-from vetting.services import allowlist, live_list
 from vetting.services.common import PageResult
 from vetting.settings import Settings
 

@@ -98,7 +98,7 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
 
-    from vetting.services.audit_log import changes
+    from vetting.queries.audit_log import changes
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(

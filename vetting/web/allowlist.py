@@ -12,9 +12,10 @@ from integrations.exporters.base import load_exporters
 from vetting import clock, db
 from vetting.app import current_settings
 from vetting.errors import Invalid, VettingError
+from vetting.queries import allowlist as lists
+from vetting.queries import dashboard
 from vetting.schemas import ReleaseCreate
-from vetting.services import allowlist as lists
-from vetting.services import dashboard, releases, sync
+from vetting.services import releases, sync
 from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,

@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 from vetting import db
 from vetting.core.store_ids import Platform
 from vetting.errors import VettingError
+from vetting.queries import browse
 from vetting.schemas import AppCreate, AppUpdate
 from vetting.services import apps as svc
-from vetting.services import browse
 from vetting.web.base import (
     Form,
     area,

@@ -14,9 +14,9 @@ from vetting.core.checklist import NA, AnswerValueError, Capability, Checklist
 from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.errors import Invalid, VettingError
+from vetting.queries import browse
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
-from vetting.services import browse
 from vetting.web.base import (
     Form,
     area,

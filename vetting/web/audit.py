@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from vetting import audit as chain
 from vetting import db
-from vetting.services import audit_log
+from vetting.queries import audit_log
 from vetting.web.base import area, arg_date, arg_int, arg_str, requires
 
 bp = area("audit", __name__)

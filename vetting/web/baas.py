@@ -15,8 +15,9 @@ from vetting.app import current_settings
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
+from vetting.queries import audit_log, baa_calendar, baa_timeline, browse
 from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
-from vetting.services import audit_log, baa_calendar, baa_documents, baa_timeline, browse
+from vetting.services import baa_documents
 from vetting.services import baas as svc
 from vetting.web import timeline
 from vetting.web.base import (

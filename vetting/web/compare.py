@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.errors import VettingError
-from vetting.services import compare as svc
+from vetting.queries import compare as svc
 from vetting.web.base import Form, area, arg_str, requires
 
 bp = area("compare", __name__)

@@ -6,7 +6,7 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 
 from vetting import db
-from vetting.services import dashboard as svc
+from vetting.queries import dashboard as svc
 from vetting.web.base import area, requires, today, warning_days
 
 bp = area("dashboard", __name__)

@@ -11,7 +11,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from vetting.services.baa_timeline import MAX_ROWS, Lane
+from vetting.queries.baa_timeline import MAX_ROWS, Lane
 
 LABEL_W = 210  # room for the vendor name at the left
 PLOT_W = 760

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.errors import VettingError
+from vetting.queries import browse
 from vetting.schemas import VendorCreate, VendorUpdate
-from vetting.services import browse
 from vetting.services import vendors as svc
 from vetting.web.base import (
     Form,

@@ -21,8 +21,9 @@ from vetting.core.baa import (
     term_ends,
 )
 from vetting.models import BAA
-from vetting.services import baas, dashboard
-from vetting.services.allowlist import bulk_build
+from vetting.queries import dashboard
+from vetting.queries.allowlist import bulk_build
+from vetting.services import baas
 from vetting.services.memo import MISSING, ByTerms
 
 MAX_ROWS = 40  # lanes drawn; the rest are counted

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from vetting.core.baa import BaaState, BaaStatus, state_on
 from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
-from vetting.services import allowlist
-from vetting.services.audit_log import history
+from vetting.queries import allowlist
+from vetting.queries.audit_log import history
 from vetting.services.baas import terms_of
 from vetting.services.common import PageResult, get_or_404, like
 

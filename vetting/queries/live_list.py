@@ -11,7 +11,7 @@ published. An app's entry can differ today only when
   decision made or expiring, a revocation taking effect, a BAA of its vendor starting,
   ending, rolling over or being superseded.
 
-Those apps are recomputed (the same rules, the same code: `services.allowlist.compute`
+Those apps are recomputed (the same rules, the same code: `queries.allowlist.compute`
 restricted to them); every other app keeps its entry from the release. The diff is taken over
 the recomputed apps only, which gives the same diff as comparing the two whole lists, because
 every other app is the same in both. When the set is large, or a change cannot be traced to
@@ -38,7 +38,7 @@ from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
 from vetting.models import BAA, AllowlistRelease, App, Assessment, AuditEvent, Decision
-from vetting.services import allowlist
+from vetting.queries import allowlist
 from vetting.services.baas import TERMS
 
 # Above this many apps to recompute, one full computation is as cheap and simpler to trust.
