@@ -63,7 +63,8 @@ def daily_job(app: Flask) -> dict[str, Any]:
 def _auto_sync(app: Flask) -> list[str] | None:
     """VETTING_AUTO_SYNC: push the latest release to every active target not yet synced to
     it (a failed target is retried the next day). A failure here never stops delivery."""
-    from vetting.services import releases, sync
+    from vetting.queries import releases
+    from vetting.services import sync
 
     try:
         with app.app_context():
@@ -82,7 +83,7 @@ def _auto_sync(app: Flask) -> list[str] | None:
 
 def _auto_publish(app: Flask, today: date) -> Any:
     """Publish the approved list when it changed."""
-    from vetting.services import releases
+    from vetting.queries import releases
 
     with app.app_context():
         result = releases.publish_if_changed(db.session(), today)

@@ -34,7 +34,7 @@ from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from vetting import auth, clock, db, migrate  # noqa: E402
 from vetting.app import create_app  # noqa: E402
-from vetting.services import releases  # noqa: E402
+from vetting.queries import releases  # noqa: E402
 
 LIST_AIM = 2.0
 PULL_AIM = 20.0

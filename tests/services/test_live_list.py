@@ -15,7 +15,7 @@ from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
 from vetting.errors import VettingError
 from vetting.models import App
-from vetting.queries import allowlist, live_list
+from vetting.queries import allowlist, live_list, releases
 from vetting.schemas import (
     AppCreate,
     AppUpdate,
@@ -27,7 +27,7 @@ from vetting.schemas import (
     VendorCreate,
     VendorUpdate,
 )
-from vetting.services import apps, assessments, baas, releases, vendors
+from vetting.services import apps, assessments, baas, vendors
 
 ACTOR = auth.CLI_PRINCIPAL
 

@@ -12,7 +12,7 @@ from integrations.exporters.base import ExportOptions
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate
 from vetting import auth, db, settings
 from vetting.errors import Forbidden, Invalid
-from vetting.services import releases
+from vetting.queries import releases
 
 
 class Statements:

@@ -14,6 +14,7 @@ from vetting.api.spec import page_of, route
 from vetting.app import current_settings
 from vetting.core.allowlist import ListDiff
 from vetting.models import AllowlistRelease
+from vetting.queries import releases as svc
 from vetting.schemas import (
     ExportQuery,
     Page,
@@ -25,7 +26,6 @@ from vetting.schemas import (
     ReleaseQuery,
     ReleaseSummaryOut,
 )
-from vetting.services import releases as svc
 
 
 def _summary(row: AllowlistRelease | dict[str, Any]) -> ReleaseSummaryOut:

@@ -53,7 +53,7 @@ def allowlist(ctx: click.Context, as_of: str | None, fmt: str, output: Path | No
 @with_appcontext
 def allowlist_publish(as_of: str | None, note: str | None) -> None:
     """Store today's list as a release, only if it differs from the latest one."""
-    from vetting.services import releases
+    from vetting.queries import releases
 
     result = releases.publish(db.session(), actor(), parse_date(as_of), note)
     click.echo(result.message)
@@ -71,7 +71,7 @@ def _echo_changes(diff: object) -> None:
 @with_appcontext
 def allowlist_releases(limit: int) -> None:
     """Published releases, newest first."""
-    from vetting.services import releases
+    from vetting.queries import releases
 
     page = releases.list_(db.session(), 1, limit)
     if not page.items:
@@ -93,7 +93,7 @@ def allowlist_releases(limit: int) -> None:
 @with_appcontext
 def allowlist_diff(release_id: str) -> None:
     """What a release (an id, or 'latest') added and removed since the one before, and why."""
-    from vetting.services import releases
+    from vetting.queries import releases
 
     row, diff = releases.diff(db.session(), release_id)
     since = f"release {row.previous_id}" if row.previous_id else "nothing (first release)"
@@ -116,7 +116,7 @@ def allowlist_diff(release_id: str) -> None:
 @with_appcontext
 def allowlist_export(release_id: str, fmt: str, mode: str, output: Path | None) -> None:
     """Write a release in one format."""
-    from vetting.services import releases
+    from vetting.queries import releases
 
     releases.check_format(fmt)
     options = releases.export_options(current_settings(), mode)

@@ -27,9 +27,9 @@ from vetting.models import (
     SyncTarget,
     Vendor,
 )
-from vetting.queries import live_list
+from vetting.queries import live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
-from vetting.services import baas, releases
+from vetting.services import baas
 from vetting.services.memo import MISSING, ByTerms
 
 LIST_LIMIT = 10

@@ -44,8 +44,8 @@ from vetting.core.statuses import Role, SyncStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import AllowlistRelease, SyncRun, SyncTarget
+from vetting.queries import releases
 from vetting.schemas import MAX_ID
-from vetting.services import releases
 from vetting.settings import Settings, defaults, environment
 
 # A run still `running` after this long died with its process; another may start.

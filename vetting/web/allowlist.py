@@ -13,9 +13,9 @@ from vetting import clock, db
 from vetting.app import current_settings
 from vetting.errors import Invalid, VettingError
 from vetting.queries import allowlist as lists
-from vetting.queries import dashboard
+from vetting.queries import dashboard, releases
 from vetting.schemas import ReleaseCreate
-from vetting.services import releases, sync
+from vetting.services import sync
 from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,
