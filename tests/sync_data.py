@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from tests.api.chain import approved_app, baa, vendor
 from tests.configure import use, use_notify
 from vetting import auth, db
-from vetting.queries import releases
+from vetting.services import releases
 
 SECRET = "hook-secret-for-tests"
 ENV = {"HOOK_SECRET": SECRET}

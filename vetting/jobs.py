@@ -83,7 +83,7 @@ def _auto_sync(app: Flask) -> list[str] | None:
 
 def _auto_publish(app: Flask, today: date) -> Any:
     """Publish the approved list when it changed."""
-    from vetting.queries import releases
+    from vetting.services import releases
 
     with app.app_context():
         result = releases.publish_if_changed(db.session(), today)

@@ -42,13 +42,9 @@ from tests.web.test_queries import MAX_STATEMENTS  # noqa: E402
 from vetting import auth, clock, db, demo, migrate, warmup  # noqa: E402
 from vetting.app import create_app  # noqa: E402
 from vetting.models import BAA  # noqa: E402
-from vetting.queries import (  # noqa: E402
-    dashboard,
-    live_list,
-    releases,
-)
+from vetting.queries import dashboard, live_list  # noqa: E402
 from vetting.schemas import AppUpdate, AssessmentCreate, DecisionIn  # noqa: E402
-from vetting.services import apps, assessments, baas  # noqa: E402
+from vetting.services import apps, assessments, baas, releases  # noqa: E402
 
 AIM_MS = 150.0
 PASSWORD = "benchmark password"

@@ -15,7 +15,8 @@ from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
 from vetting.errors import VettingError
 from vetting.models import App
-from vetting.queries import allowlist, live_list, releases
+from vetting.queries import allowlist, live_list
+from vetting.queries import releases as reads
 from vetting.schemas import (
     AppCreate,
     AppUpdate,
@@ -27,19 +28,19 @@ from vetting.schemas import (
     VendorCreate,
     VendorUpdate,
 )
-from vetting.services import apps, assessments, baas, vendors
+from vetting.services import apps, assessments, baas, releases, vendors
 
 ACTOR = auth.CLI_PRINCIPAL
 
 
 def full_and_live(s, as_of: date):
     """The live list and diff, and what computing everything gives, for one date."""
-    release = releases.latest(s, with_content=False)
+    release = reads.latest(s, with_content=False)
     live = live_list.compute(s, as_of, release)
     full = live_list.sorted_list(allowlist.compute(s, as_of))
     previous = None
     if release is not None:
-        previous = list_from_content(releases.latest(s).content, release.as_of)
+        previous = list_from_content(reads.latest(s).content, release.as_of)
     return live, full, diff_lists(previous, full)
 
 

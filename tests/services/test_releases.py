@@ -12,7 +12,8 @@ from integrations.exporters.base import ExportOptions
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate
 from vetting import auth, db, settings
 from vetting.errors import Forbidden, Invalid
-from vetting.queries import releases
+from vetting.queries import releases as reads
+from vetting.services import releases
 
 
 class Statements:
@@ -42,7 +43,7 @@ def test_list_publish_and_exports_run_a_fixed_number_of_statements(app, inventor
     with app.app_context():
         s = db.session()
         with Statements(db.engine()) as build:
-            current, draft = releases.draft(s, AS_OF)
+            current, draft = reads.draft(s, AS_OF)
         assert len(build.seen) == 3  # apps, decisions, BAAs: never one per app
         assert len(draft.sha256) == 64
         assert len(current.entries) + len(current.excluded) == inventory["apps"] == 300
@@ -51,7 +52,7 @@ def test_list_publish_and_exports_run_a_fixed_number_of_statements(app, inventor
         assert result.created and len(publish.seen) <= 10, publish.seen
         for fmt in ("json", "csv", "xlsx", "mobileconfig", "android-policy", "intune"):
             with Statements(db.engine()) as export:
-                f = releases.export(s, "latest", fmt, options)
+                f = reads.export(s, "latest", fmt, options)
             assert f.body and len(export.seen) <= 2, (fmt, export.seen)
 
 
@@ -73,7 +74,7 @@ def test_publish_needs_the_allowlist_write_scope(app):
 
 def test_unknown_mode_is_refused_naming_the_modes():
     with pytest.raises(Invalid, match="unknown mode 'sideways'; one of: allow, block"):
-        releases.export_options({}, "sideways")
+        reads.export_options({}, "sideways")
 
 
 @pytest.mark.parametrize(

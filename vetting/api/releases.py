@@ -26,6 +26,7 @@ from vetting.schemas import (
     ReleaseQuery,
     ReleaseSummaryOut,
 )
+from vetting.services import releases as publishing
 
 
 def _summary(row: AllowlistRelease | dict[str, Any]) -> ReleaseSummaryOut:
@@ -64,7 +65,7 @@ def _file(f: svc.ExportFile) -> Response:
 def publish_release(body: ReleaseCreate) -> Response:
     """201 with the new release and its diff; 200 with the latest release when the list is
     the same as the latest release (nothing is stored)."""
-    result = svc.publish(db.session(), g.principal, body.as_of, body.note)
+    result = publishing.publish(db.session(), g.principal, body.as_of, body.note)
     out = PublishOut(
         created=result.created,
         message=result.message,

@@ -53,7 +53,7 @@ def allowlist(ctx: click.Context, as_of: str | None, fmt: str, output: Path | No
 @with_appcontext
 def allowlist_publish(as_of: str | None, note: str | None) -> None:
     """Store today's list as a release, only if it differs from the latest one."""
-    from vetting.queries import releases
+    from vetting.services import releases
 
     result = releases.publish(db.session(), actor(), parse_date(as_of), note)
     click.echo(result.message)

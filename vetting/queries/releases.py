@@ -1,46 +1,26 @@
-"""Publish the approved list as immutable releases, diff them, and export any release.
-
-A release is stored only when its content (entries and exclusions, not the date) differs
-from the latest one; its diff to that one is computed once, at publication, in words.
-"""
+"""Reading releases: the latest, one by id, the list of them, a release's diff, any release
+in any export format, and the draft a publication starts from (publishing is
+services/releases.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
 from integrations.exporters.base import ExportError, ExportOptions, exporter
-from vetting import audit, clock
-from vetting.auth import Principal
-from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
+from vetting import clock
+from vetting.core.allowlist import ApprovedList, ListDiff
 from vetting.core.releases import Release, release_content
-from vetting.core.statuses import Role
-from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
-from vetting.queries import allowlist, live_list
-from vetting.schemas import MAX_DATE, MAX_ID, MIN_DATE
+from vetting.queries import allowlist
+from vetting.schemas import MAX_ID
 from vetting.services.common import PageResult
 from vetting.settings import Settings
-
-# The daily job publishes as this principal (it may only publish).
-AUTO_PUBLISHER = Principal("system:auto-publish", Role.IT, frozenset({"allowlist:write"}), "system")
-_LOCK_KEY = 0x7E77_A0D2  # pg_advisory_xact_lock: one publication at a time across instances
-
-
-@dataclass(frozen=True, repr=False)
-class PublishResult:
-    release: AllowlistRelease
-    created: bool
-    diff: ListDiff
-    message: str
-
-    def __repr__(self) -> str:  # short: the release's content can be tens of megabytes
-        return f"PublishResult(release={self.release.id}, created={self.created}, {self.message!r})"
 
 
 @dataclass(frozen=True)
@@ -60,75 +40,6 @@ class ExportFile:
     body: bytes
 
 
-def publish(
-    s: Session, actor: Principal, as_of: date | None = None, note: str | None = None
-) -> PublishResult:
-    """Compute the list for `as_of` (default today) and store it as a release, unless it is
-    the same as the latest release: then nothing is written and the latest is returned."""
-    actor.require("allowlist:write")
-    day = as_of or clock.today()
-    if not MIN_DATE <= day <= MAX_DATE:
-        raise Invalid(f"must be between {MIN_DATE} and {MAX_DATE}", "as_of")
-    with transaction(s):
-        if s.get_bind().dialect.name == "postgresql":
-            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-        current, fresh = draft(s, day)
-        content, sha = fresh.content, fresh.sha256
-        tag = latest_tag(s)
-        if tag is not None and tag.sha256 == sha:
-            same = s.scalar(
-                select(AllowlistRelease)
-                .where(AllowlistRelease.id == tag.id)
-                .options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
-            )  # the big columns load only if someone reads them
-            return PublishResult(
-                same,  # type: ignore[arg-type]
-                False,
-                ListDiff(),
-                f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
-            )
-        last = latest(s, with_content=False)
-        with allowlist.bulk_build():  # the last release as parsed once per process
-            previous = live_list.release_list(s, last) if last else None
-            diff = diff_lists(previous, current)
-        release = AllowlistRelease(
-            sha256=sha,
-            as_of=day,
-            content=content,
-            entry_count=len(current.entries),
-            previous_id=last.id if last is not None else None,
-            diff=diff.as_dict(),
-            created_by=actor.name,
-            note=note,
-        )
-        s.add(release)
-        s.flush()
-        audit.record(
-            s,
-            actor.name,
-            "allowlist.publish",
-            "allowlist_release",
-            release.id,
-            None,
-            {
-                "sha256": sha,
-                "as_of": day,
-                "entry_count": release.entry_count,
-                "previous_id": release.previous_id,
-                "note": note,
-                **{k: len(getattr(diff, k)) for k in ListDiff.KINDS},
-            },
-        )
-    live_list.prime(s, release.id, sha, current)  # type: ignore[arg-type]
-    return PublishResult(
-        release,
-        True,
-        diff,
-        f"published release {release.id} (sha256 {sha[:12]}): {release.entry_count} approved; "
-        f"{diff.summary}",
-    )
-
-
 def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
     """The list on `as_of` as an unsaved release (id 0): its canonical content and hash, with
     the canonical JSON kept for an export (what publishing and previews both start from)."""
@@ -139,11 +50,6 @@ def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
             content, id=0, as_of=as_of, created_by="", created_at=clock.now()
         )
     return current, release
-
-
-def publish_if_changed(s: Session, as_of: date | None = None) -> PublishResult:
-    """For the daily job after the reminder sweep: publish today's list when it changed."""
-    return publish(s, AUTO_PUBLISHER, as_of, note="published automatically: the list changed")
 
 
 def latest(s: Session, with_content: bool = True) -> AllowlistRelease | None:

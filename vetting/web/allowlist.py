@@ -15,6 +15,7 @@ from vetting.errors import Invalid, VettingError
 from vetting.queries import allowlist as lists
 from vetting.queries import dashboard, releases
 from vetting.schemas import ReleaseCreate
+from vetting.services import releases as publishing
 from vetting.services import sync
 from vetting.services.common import PageResult
 from vetting.web.base import (
@@ -79,7 +80,7 @@ def publish() -> ResponseReturnValue:
     if data is None:
         return _page(form, 422)
     try:
-        result = releases.publish(db.session(), g.principal, today(), data.note)
+        result = publishing.publish(db.session(), g.principal, today(), data.note)
     except VettingError as exc:
         form.add(exc)
         return _page(form, 422)
