@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 from tests.databases import throwaway_database
 from vetting import auth, clock, db, migrate
 from vetting.app import create_app
-from vetting.queries import dashboard, live_list
+from vetting.queries import cache
 
 TODAY = date(2026, 11, 25)
 
@@ -44,6 +44,13 @@ def _empty_tables(app: Flask) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    """Every test starts like a new process: nothing remembered from another test's database
+    (SQLite reuses ids once the tables are emptied, so cache keys could repeat)."""
+    cache.clear_all()
+
+
 @pytest.fixture
 def frozen_clock() -> Iterator[date]:
     clock.freeze(TODAY)
@@ -61,10 +68,6 @@ def app(database_url: str, tmp_path: Path, frozen_clock: date) -> Iterator[Flask
             "TESTING": True,
         }
     )
-    # Every test starts like a new process: nothing remembered from another test's database
-    # (SQLite reuses ids once the tables are emptied, so cache keys could repeat).
-    dashboard.forget()
-    live_list.forget()
     yield application
     _empty_tables(application)
 

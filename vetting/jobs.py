@@ -83,10 +83,12 @@ def _auto_sync(app: Flask) -> list[str] | None:
 
 def _auto_publish(app: Flask, today: date) -> Any:
     """Publish the approved list when it changed."""
+    from vetting.queries import live_list
     from vetting.services import releases
 
     with app.app_context():
         result = releases.publish_if_changed(db.session(), today)
+        live_list.published(db.session(), result.release, result.listed)
         log.info("auto-publish %s: %s", today, result)
         return repr(result)
 

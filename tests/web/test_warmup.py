@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.web.conftest import Register
 from vetting import warmup
 from vetting.app import create_app
-from vetting.queries import baa_timeline, dashboard, live_list
+from vetting.queries import baa_timeline, cache, dashboard, live_list
 
 
 def spy(monkeypatch, module, name: str) -> list[int]:
@@ -32,7 +32,7 @@ def test_a_warmed_process_serves_the_dashboard_and_register_without_computing_th
         "list": spy(monkeypatch, live_list, "compute"),
         "timeline": spy(monkeypatch, baa_timeline, "_compute"),
     }
-    dashboard.forget()
+    cache.clear_all()
     took = warmup.warm(app)
     assert set(took) == {"dashboard", "baa timeline"}
     assert all(len(calls) == 1 for calls in computed.values()), computed
@@ -40,7 +40,7 @@ def test_a_warmed_process_serves_the_dashboard_and_register_without_computing_th
     assert b.get("/baas").status_code == 200
     assert all(len(calls) == 1 for calls in computed.values()), computed  # nothing again
 
-    dashboard.forget()  # a process that was not warmed computes on its first request
+    cache.clear_all()  # a process that was not warmed computes on its first request
     b.get("/")
     assert len(computed["baa section"]) == 2
 

@@ -14,6 +14,7 @@ from vetting.api.spec import page_of, route
 from vetting.app import current_settings
 from vetting.core.allowlist import ListDiff
 from vetting.models import AllowlistRelease
+from vetting.queries import live_list
 from vetting.queries import releases as svc
 from vetting.schemas import (
     ExportQuery,
@@ -66,6 +67,7 @@ def publish_release(body: ReleaseCreate) -> Response:
     """201 with the new release and its diff; 200 with the latest release when the list is
     the same as the latest release (nothing is stored)."""
     result = publishing.publish(db.session(), g.principal, body.as_of, body.note)
+    live_list.published(db.session(), result.release, result.listed)
     out = PublishOut(
         created=result.created,
         message=result.message,

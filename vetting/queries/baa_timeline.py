@@ -21,10 +21,10 @@ from vetting.core.baa import (
     term_ends,
 )
 from vetting.models import BAA
-from vetting.queries import dashboard
-from vetting.queries.allowlist import bulk_build
+from vetting.queries import cache, dashboard
+from vetting.queries.cache import MISSING
+from vetting.queries.terms import RAW_TERMS, terms_from_raw
 from vetting.services import baas
-from vetting.services.memo import MISSING, ByTerms
 
 MAX_ROWS = 40  # lanes drawn; the rest are counted
 
@@ -48,27 +48,31 @@ class Lane:
 
 # An agreement's lane without its vendor: (first marker day, state, start, bar end, markers).
 _LaneFacts = tuple[date, str, date, date | None, tuple[Marker, ...]]
-_LANES = ByTerms()  # per (day, warning days): an agreement's terms → its lane facts, or None
 
 
 def lanes(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], int]:
     """The first MAX_ROWS lanes on `as_of` (soonest marked date first) and how many there
     are in all; kept until an agreement or a vendor changes."""
-    key = ("timeline", as_of, warning_days)
-    return dashboard.cached(s, key, lambda: _compute(s, as_of, warning_days), dashboard.BAAS)
+    return cache.remembered(
+        "timeline",
+        (as_of, warning_days),
+        lambda: _compute(s, as_of, warning_days),
+        s=s,
+        reads=dashboard.BAAS,
+    )
 
 
 def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], int]:
     """Signed agreements in force or starting within 12 months. Plain rows and the core's date
     rules, remembered per set of terms (after an edit only that agreement is worked out again);
     no garbage-collector passes while 12,000 agreements' dates are read."""
-    memo = _LANES.table(as_of, warning_days)
+    memo = cache.table("baa lanes", as_of, warning_days)  # terms → lane facts, or None
     found: list[tuple[date, int, int, str, date, date | None, tuple[Marker, ...]]] = []
-    with bulk_build():
+    with cache.gc_paused():
         rows = (
             s.connection()
             .execute(
-                select(BAA.id, BAA.vendor_id, *baas.RAW_TERMS).where(
+                select(BAA.id, BAA.vendor_id, *RAW_TERMS).where(
                     BAA.status.in_(
                         (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
                     )
@@ -80,7 +84,7 @@ def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], in
             terms = tuple(r[2:])
             lane = memo.get(terms, MISSING)
             if lane is MISSING:
-                lane = memo[terms] = _lane(baas.terms_from_raw(terms), as_of, warning_days)
+                lane = memo[terms] = _lane(terms_from_raw(terms), as_of, warning_days)
             if lane is not None:
                 found.append((lane[0], r[1], r[0], *lane[1:]))
     found.sort(key=lambda f: (f[0], f[1], f[2]))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -17,114 +14,32 @@ from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
-from vetting.models import (
-    BAA,
-    AllowlistRelease,
-    App,
-    Assessment,
-    AuditEvent,
-    Decision,
-    SyncTarget,
-    Vendor,
-)
-from vetting.queries import live_list, releases
+from vetting.models import BAA, AllowlistRelease, App, Assessment, Decision, SyncTarget, Vendor
+from vetting.queries import cache, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
+from vetting.queries.cache import MISSING, Reads
+from vetting.queries.terms import RAW_TERMS, terms_from_raw
 from vetting.services import baas
-from vetting.services.memo import MISSING, ByTerms
 
 LIST_LIMIT = 10
-T = TypeVar("T")
 
-# Results derived from the whole register, kept per database state. Every change made through
-# the services appends an audit event in the same transaction, so the head of the hash chain
-# names the state of the data: a new event means recompute, none means the same answer.
-_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_CACHE_SIZE = 32
-_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Depends:
-    """What a kept result is computed from: the kinds of records whose audit events change it,
-    and the tables whose newest ids it must see (rows inserted around the services)."""
-
-    entity_types: tuple[str, ...]
-    models: tuple[type[Any], ...]
-
-
+# What each kept result is read from (the cache recomputes it when one of these changes).
 # The dashboard's BAA section and the register's timeline: agreements and vendors' names.
-BAAS = Depends(("baa", "vendor", "demo"), (BAA, Vendor))
+BAAS = Reads(("baa", "vendor", "demo"), (BAA, Vendor))
 # Assessments waiting for a decision and reassessments coming due: apps, assessments,
 # decisions (audited as assessment events) and vendors' names.
-WORK = Depends(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
+WORK = Reads(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
 # Today's list and its diff: what the list reads (live_list.LIST_ENTITIES) and the releases.
-LIST = Depends(
+LIST = Reads(
     (*sorted(live_list.LIST_ENTITIES), "allowlist_release", "demo"),
     (Vendor, App, Decision, BAA, AllowlistRelease),
 )
-
-
-def data_version(s: Session, depends: Depends | None = None) -> tuple[Any, ...]:
-    """Names the state of the register: the database, the head of the audit chain (every
-    change through a service moves it) and the newest row ids (rows inserted around the
-    services, e.g. by a bulk import or a benchmark, move those). With `depends`, only the
-    newest event of each kind it names counts, so unrelated changes keep the result.
-    Primary-key maxima and newest events are index look-ups: one cheap statement."""
-    if depends is None:
-        heads = [select(AuditEvent.seq, AuditEvent.hash)]
-        models: tuple[type[Any], ...] = (Vendor, App, Decision, BAA, AllowlistRelease)
-    else:
-        heads = [
-            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.entity_type == kind)
-            for kind in depends.entity_types
-        ]
-        models = depends.models
-    newest = [head.order_by(AuditEvent.seq.desc()).limit(1) for head in heads]
-    row = s.execute(
-        select(
-            *(
-                query.with_only_columns(column).scalar_subquery()
-                for query in newest
-                for column in (AuditEvent.seq, AuditEvent.hash)
-            ),
-            *(
-                select(func.max(model.id)).scalar_subquery()  # type: ignore[attr-defined]
-                for model in models
-            ),
-        )
-    ).one()
-    url = s.get_bind().engine.url.render_as_string(hide_password=True)
-    return (url, *row)
 
 
 def detached(obj: Any, exclude: set[str] | None = None) -> Any:
     """A plain copy of a row, safe to keep after its session closes (a session's rollback
     would otherwise expire the cached instance); `exclude` leaves big columns out."""
     return type(obj)(**obj.model_dump(exclude=exclude))
-
-
-def cached(
-    s: Session, key: tuple[Any, ...], compute: Callable[[], T], depends: Depends | None = None
-) -> T:
-    """`compute()` once per (key, data version); a few recent results are kept per process.
-    `depends` narrows the version to the records the result is computed from."""
-    full = (*key, *data_version(s, depends))
-    with _LOCK:
-        if full in _CACHE:
-            _CACHE.move_to_end(full)
-            return _CACHE[full]  # type: ignore[no-any-return]
-    value = compute()
-    with _LOCK:
-        _CACHE[full] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
-
-
-def forget() -> None:
-    """Drop every kept result (what a new process starts with)."""
-    with _LOCK:
-        _CACHE.clear()
 
 
 @dataclass(frozen=True)
@@ -161,7 +76,7 @@ def list_changes(s: Session, as_of: date) -> ListChanges:
         kept = detached(release, exclude={"content", "diff"}) if release else None
         return ListChanges(live.current, kept, live.diff)
 
-    return cached(s, ("list_changes", as_of), compute, LIST)
+    return cache.remembered("list changes", as_of, compute, s=s, reads=LIST)
 
 
 @dataclass(frozen=True)
@@ -183,8 +98,13 @@ class Overview:
 def overview(s: Session, as_of: date, warning_days: int, horizon_days: int = 90) -> Overview:
     """BAAs to act on, assessments waiting for a decision, reassessments coming due, and how
     today's approved list differs from the last release."""
-    key = ("overview", as_of, warning_days, horizon_days)
-    return cached(s, key, lambda: _overview(s, as_of, warning_days, horizon_days))
+    return cache.remembered(
+        "overview",
+        (as_of, warning_days, horizon_days),
+        lambda: _overview(s, as_of, warning_days, horizon_days),
+        s=s,
+        reads=cache.EVERYTHING,
+    )
 
 
 @dataclass(frozen=True)
@@ -205,23 +125,20 @@ class BaaNeed:
     vendor_name: str = ""
 
 
-_BAA_COLUMNS = (BAA.id, BAA.vendor_id, BAA.title, *baas.RAW_TERMS)
-
-
-_STATES = ByTerms()  # per (day, warning days): an agreement's terms → its state
+_BAA_COLUMNS = (BAA.id, BAA.vendor_id, BAA.title, *RAW_TERMS)
 
 
 def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple[Any, BaaStatus]]:
     """(row, state today) of each agreement `where` selects: plain rows and the core's state
     rules, remembered per set of terms (thousands of auto-renewing agreements are read on
     every dashboard, and few change between two views)."""
-    memo = _STATES.table(as_of, warning_days)
+    memo = cache.table("baa states", as_of, warning_days)  # an agreement's terms → its state
     found = []
     for r in s.connection().execute(select(*_BAA_COLUMNS).where(where)).all():
         terms = tuple(r[3:])
         status = memo.get(terms, MISSING)
         if status is MISSING:
-            status = memo[terms] = state_on(baas.terms_from_raw(terms), as_of, warning_days)
+            status = memo[terms] = state_on(terms_from_raw(terms), as_of, warning_days)
         found.append((r, status))
     return found
 
@@ -229,17 +146,19 @@ def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple
 def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> Overview:
     """Each section is kept until the records it is computed from change: editing an app
     does not recompute the BAA section, recording a BAA does not recount assessments."""
-    expiring, past_notice, lapsed = cached(
-        s,
-        ("dashboard-baas", as_of, warning_days),
+    expiring, past_notice, lapsed = cache.remembered(
+        "dashboard baas",
+        (as_of, warning_days),
         lambda: _baa_section(s, as_of, warning_days),
-        BAAS,
+        s=s,
+        reads=BAAS,
     )
-    ready, ready_count, open_count, due, due_count, overdue_count = cached(
-        s,
-        ("dashboard-work", as_of, horizon_days),
+    ready, ready_count, open_count, due, due_count, overdue_count = cache.remembered(
+        "dashboard work",
+        (as_of, horizon_days),
         lambda: _work_section(s, as_of, horizon_days),
-        WORK,
+        s=s,
+        reads=WORK,
     )
     return Overview(
         as_of=as_of,

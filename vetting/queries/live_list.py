@@ -18,15 +18,14 @@ every other app is the same in both. When the set is large, or a change cannot b
 apps, the whole list is computed instead: the result is always the same, only the cost
 differs. `tests/services/test_live_list.py` checks that on random histories.
 
-Parsed releases are kept per process (a release never changes); publishing primes the cache
-with the list it just computed.
+Parsed releases are kept per process (a release never changes, so it is keyed by its id and
+hash); after publishing, the web, the API and the daily job hand the list they just published
+to `published`, so the next page does not parse it back.
 """
 
 from __future__ import annotations
 
-import threading
 from bisect import insort
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -38,7 +37,7 @@ from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
 from vetting.models import BAA, AllowlistRelease, App, Assessment, AuditEvent, Decision
-from vetting.queries import allowlist
+from vetting.queries import allowlist, cache
 from vetting.services.baas import TERMS
 
 # Above this many apps to recompute, one full computation is as cheap and simpler to trust.
@@ -54,10 +53,6 @@ LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
 _OTHER_ENTITIES = frozenset(
     {"user", "api_token", "sync_target", "allowlist_release", "notification_channel", "job_run"}
 )
-
-_BASES: OrderedDict[tuple[Any, ...], Base] = OrderedDict()
-_BASES_KEPT = 2
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -97,40 +92,27 @@ class Base:
         self.newest_app_id = max((*self.entry_at, *self.excluded_at), default=0)
 
 
-def _base_key(s: Session, release_id: int, sha256: str) -> tuple[Any, ...]:
-    return (s.get_bind().engine.url.render_as_string(hide_password=True), release_id, sha256)
+def published(s: Session, release: AllowlistRelease, listed: ApprovedList | None) -> None:
+    """Keep the list `release` was just made from as that release's (what publishing returns
+    as `listed`; None when nothing new was published): the next page need not parse it back."""
+    if listed is None:
+        return
 
+    def index() -> Base:
+        with cache.gc_paused():
+            return Base(sorted_list(listed))
 
-def prime(s: Session, release_id: int, sha256: str, published: ApprovedList) -> None:
-    """Remember the list a release was just made from (no need to parse it back)."""
-    with allowlist.bulk_build():
-        _remember(_base_key(s, release_id, sha256), Base(sorted_list(published)))
-
-
-def _remember(key: tuple[Any, ...], value: Base) -> None:
-    with _LOCK:
-        _BASES[key] = value
-        _BASES.move_to_end(key)
-        while len(_BASES) > _BASES_KEPT:
-            _BASES.popitem(last=False)
-
-
-def forget() -> None:
-    """Drop every parsed release (what a new process starts with)."""
-    with _LOCK:
-        _BASES.clear()
+    cache.remembered("release", (release.id, release.sha256), index, s=s)
 
 
 def _base(s: Session, release: AllowlistRelease) -> Base:
-    key = _base_key(s, release.id, release.sha256)  # type: ignore[arg-type]
-    with _LOCK:
-        if key in _BASES:
-            _BASES.move_to_end(key)
-            return _BASES[key]
-    with allowlist.bulk_build():
-        base = Base(list_from_content(release.content, release.as_of))
-    _remember(key, base)
-    return base
+    """A release's list, parsed and indexed once per process and database."""
+
+    def parse() -> Base:
+        with cache.gc_paused():
+            return Base(list_from_content(release.content, release.as_of))
+
+    return cache.remembered("release", (release.id, release.sha256), parse, s=s)
 
 
 def release_list(s: Session, release: AllowlistRelease) -> ApprovedList:
@@ -147,9 +129,17 @@ def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveLi
             return _patched(s, as_of, base, apps)
     current = sorted_list(allowlist.compute(s, as_of))
     previous = release_list(s, release) if release is not None else None
-    with allowlist.bulk_build():
+    with cache.gc_paused():
         diff = diff_lists(previous, current)
     return LiveList(current, diff, False, len(current.entries) + len(current.excluded))
+
+
+def diff_from(s: Session, release: AllowlistRelease | None, listed: ApprovedList) -> ListDiff:
+    """What `listed` changes from `release`'s list (everything when there is no release), the
+    release parsed once per process: what publishing records as a new release's diff."""
+    with cache.gc_paused():
+        previous = release_list(s, release) if release is not None else None
+        return diff_lists(previous, listed)
 
 
 def _patched(s: Session, as_of: date, base: Base, apps: set[int]) -> LiveList:

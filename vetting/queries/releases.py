@@ -17,7 +17,7 @@ from vetting.core.allowlist import ApprovedList, ListDiff
 from vetting.core.releases import Release, release_content
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
-from vetting.queries import allowlist
+from vetting.queries import allowlist, cache
 from vetting.schemas import MAX_ID
 from vetting.services.common import PageResult
 from vetting.settings import Settings
@@ -43,7 +43,7 @@ class ExportFile:
 def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
     """The list on `as_of` as an unsaved release (id 0): its canonical content and hash, with
     the canonical JSON kept for an export (what publishing and previews both start from)."""
-    with allowlist.bulk_build():
+    with cache.gc_paused():
         current = allowlist.compute(s, as_of)
         content = release_content(current.entries, current.excluded)
         release = Release.of_content(
@@ -166,7 +166,7 @@ def export_release(row: AllowlistRelease, fmt: str, options: ExportOptions) -> E
     writer = exporter(fmt)
     release = to_release(row)
     try:
-        with allowlist.bulk_build():
+        with cache.gc_paused():
             body = writer.export(release, options)
     except ExportError as exc:
         raise Invalid(str(exc), exc.field) from None

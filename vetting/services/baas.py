@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, String, func, or_, select, type_coerce
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from vetting import audit, clock
@@ -74,10 +74,6 @@ TERMS = (
     BAA.status,
     BAA.superseded_on,
 )
-# The same read without the driver-level date conversion SQLAlchemy does for SQLite (ISO text
-# → date, in Python, per value): pages that remember results per set of terms key them by these
-# raw values and convert only the few they have not seen (PostgreSQL returns dates either way).
-RAW_TERMS = tuple(type_coerce(c, String) if isinstance(c.type, Date) else c for c in TERMS)
 
 
 def vendor_names(s: Session, ids: set[int]) -> dict[int, str]:
@@ -86,25 +82,6 @@ def vendor_names(s: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = s.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(sorted(ids))))
     return dict(rows.all())  # type: ignore[arg-type]
-
-
-def _day(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def terms_from_raw(raw: Sequence[Any]) -> BaaTerms:
-    """BaaTerms from a row of RAW_TERMS."""
-    effective, expiration, auto, months, notice, terminated, status, superseded = raw
-    return BaaTerms(
-        _day(effective),  # type: ignore[arg-type]
-        _day(expiration),
-        bool(auto),
-        months,
-        notice,
-        _day(terminated),
-        status,
-        _day(superseded),
-    )
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from sqlmodel import Session
 
 from vetting import audit, clock
 from vetting.auth import Principal
-from vetting.core.allowlist import ListDiff, diff_lists
+from vetting.core.allowlist import ApprovedList, ListDiff
 from vetting.core.statuses import Role
 from vetting.db import transaction
 from vetting.errors import Invalid
 from vetting.models import AllowlistRelease
-from vetting.queries import allowlist, live_list
+from vetting.queries import live_list
 from vetting.queries.releases import draft, latest, latest_tag
 from vetting.schemas import MAX_DATE, MIN_DATE
 
@@ -36,6 +36,7 @@ class PublishResult:
     created: bool
     diff: ListDiff
     message: str
+    listed: ApprovedList | None = None  # the list published (None when nothing was)
 
     def __repr__(self) -> str:  # short: the release's content can be tens of megabytes
         return f"PublishResult(release={self.release.id}, created={self.created}, {self.message!r})"
@@ -69,9 +70,7 @@ def publish(
                 f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
             )
         last = latest(s, with_content=False)
-        with allowlist.bulk_build():  # the last release as parsed once per process
-            previous = live_list.release_list(s, last) if last else None
-            diff = diff_lists(previous, current)
+        diff = live_list.diff_from(s, last, current)
         release = AllowlistRelease(
             sha256=sha,
             as_of=day,
@@ -100,13 +99,13 @@ def publish(
                 **{k: len(getattr(diff, k)) for k in ListDiff.KINDS},
             },
         )
-    live_list.prime(s, release.id, sha, current)  # type: ignore[arg-type]
     return PublishResult(
         release,
         True,
         diff,
         f"published release {release.id} (sha256 {sha[:12]}): {release.entry_count} approved; "
         f"{diff.summary}",
+        current,
     )
 
 

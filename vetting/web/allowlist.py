@@ -13,7 +13,7 @@ from vetting import clock, db
 from vetting.app import current_settings
 from vetting.errors import Invalid, VettingError
 from vetting.queries import allowlist as lists
-from vetting.queries import dashboard, releases
+from vetting.queries import dashboard, live_list, releases
 from vetting.schemas import ReleaseCreate
 from vetting.services import releases as publishing
 from vetting.services import sync
@@ -84,6 +84,7 @@ def publish() -> ResponseReturnValue:
     except VettingError as exc:
         form.add(exc)
         return _page(form, 422)
+    live_list.published(db.session(), result.release, result.listed)  # the page after is quick
     flash(result.message, "ok" if result.created else "info")
     return redirect(url_for("allowlist.index"))
 

@@ -1,0 +1,168 @@
+"""The one place results are kept between requests: every cache, its keys, its memory bound
+and its invalidation. Read models ask
+
+    cache.remembered(name, key, compute)                # kept while in the name's bound
+    cache.remembered(name, key, compute, s=s)           # … per database
+    cache.remembered(name, key, compute, s=s, reads=R)  # … until the records R names change
+    cache.table(name, *key)                             # a dict memoising a pure rule
+    with cache.gc_paused(): …                           # while building 10,000s of objects
+
+and `clear_all()` forgets everything (what a new process starts with; tests call it before
+each test). Use cases (vetting/services/) never call this module: they write, and their
+audit event is what moves a result's key.
+
+Invalidation: every change made through the services appends an audit event in the same
+transaction, so the head of the hash chain names the state of the data: a new event means
+recompute, none means the same answer. `reads` narrows that to the newest event of each kind
+of record a result is computed from (editing an app keeps the BAA section), plus the newest
+ids of the tables it reads (rows inserted around the services, e.g. by a bulk import or a
+benchmark, move those).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from vetting.models import BAA, AllowlistRelease, App, AuditEvent, Decision, Vendor
+
+T = TypeVar("T")
+
+# How many results each cache keeps, the least recently used dropped first.
+KEEP = 8
+BOUNDS = {
+    "release": 2,  # parsed releases, indexed for patching: tens of MB each at 50,000 apps
+    "pinned checklist": 256,  # parsed checklist versions, by SHA-256
+}
+# Memo tables: the few most recent keys (a day and its settings) per name, each table emptied
+# if it ever grows past MAX_ENTRIES (12,000 agreements hold far fewer distinct sets of terms).
+TABLES_KEPT = 4
+MAX_ENTRIES = 200_000
+
+MISSING: Any = object()  # what a memo table's .get returns for a key not seen yet
+
+_LOCK = threading.Lock()
+_KEPT: dict[str, OrderedDict[Hashable, Any]] = {}
+_TABLES: dict[str, OrderedDict[Hashable, dict[Any, Any]]] = {}
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What a kept result is computed from: the kinds of records whose audit events change it
+    (None: any event) and the tables whose newest ids it must see."""
+
+    entity_types: tuple[str, ...] | None
+    models: tuple[type[Any], ...]
+
+
+# The whole register: any audit event, any new row of the tables the pages read.
+EVERYTHING = Reads(None, (Vendor, App, Decision, BAA, AllowlistRelease))
+
+
+def remembered(
+    name: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    s: Session | None = None,
+    reads: Reads | None = None,
+) -> T:
+    """`compute()` once per `key` in the cache `name` (its bound in BOUNDS, else KEEP). With
+    `s`, once per key and database; with `reads` too, once per key and state of the records
+    `reads` names (one cheap statement to find it)."""
+    full: tuple[Any, ...] = (key,)
+    if reads is not None:
+        if s is None:
+            raise TypeError("reads needs the session whose data it reads")
+        full = (key, *_data_version(s, reads))
+    elif s is not None:
+        full = (key, _database(s))
+    with _LOCK:
+        kept = _KEPT.setdefault(name, OrderedDict())
+        if full in kept:
+            kept.move_to_end(full)
+            return kept[full]  # type: ignore[no-any-return]
+    value = compute()  # outside the lock: other requests are not held up meanwhile
+    with _LOCK:
+        kept = _KEPT.setdefault(name, OrderedDict())
+        kept[full] = value
+        kept.move_to_end(full)
+        while len(kept) > BOUNDS.get(name, KEEP):
+            kept.popitem(last=False)
+    return value
+
+
+def table(name: str, *key: Hashable) -> dict[Any, Any]:
+    """A plain dict for remembering a pure rule's results by its inputs, one per `key` (e.g.
+    a day and its settings): the caller reads it with .get(inputs, MISSING) and stores what it
+    computes. The results are pure functions of their keys, so they are never stale."""
+    with _LOCK:
+        tables = _TABLES.setdefault(name, OrderedDict())
+        found = tables.get(key)
+        if found is None or len(found) > MAX_ENTRIES:
+            found = tables[key] = {}
+        tables.move_to_end(key)
+        while len(tables) > TABLES_KEPT:
+            tables.popitem(last=False)
+        return found
+
+
+def clear_all() -> None:
+    """Forget every kept result and memo table (what a new process starts with)."""
+    with _LOCK:
+        _KEPT.clear()
+        _TABLES.clear()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of list objects are built:
+    they form no cycles, yet each automatic full collection would walk all of them again
+    (measured: a 50,000-app list takes about twice as long with it on). Nesting is safe."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _database(s: Session) -> str:
+    return s.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def _data_version(s: Session, reads: Reads) -> tuple[Any, ...]:
+    """Names the state of the records `reads` names: the database, the newest audit event of
+    each kind (of any kind for EVERYTHING) and the newest row ids. Primary-key maxima and
+    newest events are index look-ups: one cheap statement."""
+    if reads.entity_types is None:
+        heads = [select(AuditEvent.seq, AuditEvent.hash)]
+    else:
+        heads = [
+            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.entity_type == kind)
+            for kind in reads.entity_types
+        ]
+    newest = [head.order_by(AuditEvent.seq.desc()).limit(1) for head in heads]
+    row = s.execute(
+        select(
+            *(
+                query.with_only_columns(column).scalar_subquery()
+                for query in newest
+                for column in (AuditEvent.seq, AuditEvent.hash)
+            ),
+            *(
+                select(func.max(model.id)).scalar_subquery()  # type: ignore[attr-defined]
+                for model in reads.models
+            ),
+        )
+    ).one()
+    return (_database(s), *row)
