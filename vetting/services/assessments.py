@@ -19,6 +19,7 @@ from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import Answer, App, Assessment, Decision
+from vetting.queries.checklists import pinned
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import checklists as checklist_service
 from vetting.services.common import PageResult, get_or_404, paginate
@@ -88,7 +89,7 @@ def score_of(checklist: Checklist, answers: list[Answer]) -> Score:
 
 def get(s: Session, assessment_id: int) -> AssessmentView:
     assessment = get_or_404(s, Assessment, assessment_id, "assessment")
-    checklist = checklist_service.pinned(s, assessment.checklist_sha256)
+    checklist = pinned(s, assessment.checklist_sha256)
     score = score_of(checklist, _answers(s, assessment_id))
     decisions = list(
         s.scalars(
@@ -121,7 +122,7 @@ def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Check
         raise Conflict(
             "this assessment is decided and its answers are frozen; start a reassessment"
         )
-    return assessment, checklist_service.pinned(s, assessment.checklist_sha256)
+    return assessment, pinned(s, assessment.checklist_sha256)
 
 
 def _save_answers(

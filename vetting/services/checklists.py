@@ -1,14 +1,14 @@
-"""Checklists on disk, and the exact versions that assessments pinned (stored by SHA-256)."""
+"""Checklists on disk, and storing the exact versions that assessments pin (by SHA-256; reading
+them back is queries/checklists.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 
 from sqlmodel import Session
 
-from vetting.core.checklist import Checklist, load_directory, parse_checklist
+from vetting.core.checklist import Checklist, load_directory
 from vetting.errors import NotFound
 from vetting.models import ChecklistVersion
 
@@ -39,16 +39,3 @@ def pin(s: Session, checklist: Checklist) -> ChecklistVersion:
         s.add(row)
         s.flush()
     return row
-
-
-@lru_cache(maxsize=256)
-def _parse_pinned(sha256: str, content: str) -> Checklist:
-    return parse_checklist(content, file=f"pinned:{sha256[:12]}")
-
-
-def pinned(s: Session, sha256: str) -> Checklist:
-    """The checklist exactly as the assessment saw it."""
-    row = s.get(ChecklistVersion, sha256)
-    if row is None:
-        raise NotFound(f"checklist version {sha256} is not stored")
-    return _parse_pinned(sha256, row.content)
