@@ -238,16 +238,25 @@ def test_a_small_change_recomputes_only_the_apps_it_touches(app):
         assert live.current == full and live.diff == diff
 
 
-def test_publishing_primes_the_list_it_would_otherwise_parse(app):
+def test_the_list_handed_over_after_publishing_is_kept_as_the_release_parsed_back(app, monkeypatch):
+    """The web, the API and the daily job hand publish's list to live_list.published: the next
+    page reads it instead of parsing the release, and it is the release's list exactly."""
     with app.app_context():
         s = db.session()
         history = History(s, app.extensions["vetting.checklists"], random.Random(3))
         for _ in range(12):
             history.decide()
             history.baa()
-        release = releases.publish(s, ACTOR, clock.today()).release
-        primed = live_list.release_list(s, release)
-        assert primed == list_from_content(release.content, release.as_of)
+        result = releases.publish(s, ACTOR, clock.today())
+        live_list.published(s, result.release, result.listed)
+
+        def not_parsed(*_args):
+            raise AssertionError("the release was parsed back")
+
+        with monkeypatch.context() as m:
+            m.setattr(live_list, "list_from_content", not_parsed)
+            kept = live_list.release_list(s, result.release)
+        assert kept == list_from_content(result.release.content, result.release.as_of)
 
 
 def test_rows_written_around_the_services_make_it_compute_everything(app):

@@ -127,3 +127,19 @@ def test_a_sign_in_does_not_recompute_the_list_and_an_app_change_does(
         apps.update(db.session(), ACTOR, register.app_id, AppUpdate(name="Acme Camera 2"))
     assert "Acme Camera 2" in b.get("/allowlist").text
     assert len(computed) == before + 1
+
+
+def test_after_publishing_from_the_page_the_dashboard_does_not_parse_the_release_back(
+    app, browser, register: Register, monkeypatch
+):
+    """Publishing hands the list it published to the read side (live_list.published), so the
+    first dashboard after it patches that list instead of parsing the new release."""
+    it = browser("it")
+    assert it.post("/allowlist/publish", {"note": "first"}).status_code == 302
+
+    def not_parsed(*_args):
+        raise AssertionError("the release just published was parsed back")
+
+    monkeypatch.setattr(live_list, "list_from_content", not_parsed)
+    page = it.get("/").text
+    assert "No change since release #1." in page
