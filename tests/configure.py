@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Flask
 
-from vetting import clock
-from vetting.app import settings_of
+from vetting import clock, current
+from vetting.current import settings_of
 
 
 def use(app: Flask, **changes: Any) -> None:
     """Replace top-level settings (auto_sync=True, max_document_bytes=2048 …)."""
-    app.extensions["vetting.settings"] = dataclasses.replace(settings_of(app), **changes)
+    app.extensions[current.KEY] = dataclasses.replace(settings_of(app), **changes)
     if "timezone" in changes:  # the organisation's zone, as create_app sets it
         clock.set_zone(changes["timezone"])
 

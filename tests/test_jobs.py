@@ -18,7 +18,8 @@ from tests.configure import use as use_settings
 from tests.configure import use_notify
 from tests.notify_servers import smtp_server
 from vetting import clock, jobs
-from vetting.app import create_app, settings_of
+from vetting.app import create_app
+from vetting.current import settings_of
 from vetting.models import AllowlistRelease
 from vetting.settings import REPO_ROOT
 

@@ -6,9 +6,9 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, appcontext_pushed, current_app
+from flask import Flask, appcontext_pushed
 
-from vetting import clock, db
+from vetting import clock, current, db
 from vetting.settings import Settings
 
 
@@ -27,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     names = {f.name.upper() for f in fields(Settings)}
     given = {k.lower(): overrides.pop(k) for k in list(overrides) if k in names}
     loaded = replace(loaded, **given)
-    app.extensions["vetting.settings"] = loaded
+    app.extensions[current.KEY] = loaded
     app.config.update(
         SECRET_KEY=loaded.secret_key,
         MAX_CONTENT_LENGTH=loaded.max_request_bytes,
@@ -44,17 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)  # the in-process scheduler, only when VETTING_SCHEDULER=on
     warmup.init_app(app)  # today's costly pages computed ahead, in serving processes
     return app
-
-
-def settings_of(app: Flask) -> Settings:
-    """The settings an app was created with."""
-    found: Settings = app.extensions["vetting.settings"]
-    return found
-
-
-def current_settings() -> Settings:
-    """The settings of the app handling this request, command or job."""
-    return settings_of(current_app)
 
 
 def bind_database(app: Flask, url: str) -> None:

@@ -28,8 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from vetting import clock, db
-from vetting.app import settings_of
 from vetting.core.statuses import JobStatus
+from vetting.current import settings_of
 from vetting.models import JobRun
 
 log = logging.getLogger("vetting.jobs")

@@ -23,7 +23,7 @@ from apscheduler.triggers.date import DateTrigger
 from flask import Flask
 
 from vetting import clock, db
-from vetting.app import settings_of
+from vetting.current import settings_of
 
 log = logging.getLogger("vetting.warmup")
 

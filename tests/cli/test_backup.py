@@ -24,8 +24,9 @@ from tests.cli.helpers import handled
 from tests.conftest import TODAY, _empty_tables
 from tests.databases import throwaway_database
 from vetting import audit, auth, clock, db, demo, migrate
-from vetting.app import create_app, settings_of
+from vetting.app import create_app
 from vetting.cli import cli
+from vetting.current import settings_of
 from vetting.models import BAA
 from vetting.schemas import VendorCreate
 from vetting.services import baa_documents, vendors

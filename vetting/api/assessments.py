@@ -9,7 +9,7 @@ from vetting import db
 from vetting.api import bp
 from vetting.api.checklists import registry
 from vetting.api.spec import page_of, route
-from vetting.app import current_settings
+from vetting.current import current_settings
 from vetting.schemas import (
     AnswerIn,
     AssessmentCreate,

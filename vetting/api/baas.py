@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
-from vetting.app import current_settings
+from vetting.current import current_settings
 from vetting.models import BAA, BaaDocument
 from vetting.queries import baa_calendar
 from vetting.schemas import (

@@ -11,8 +11,8 @@ from flask import Response, g, request
 from vetting import db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
-from vetting.app import current_settings
 from vetting.core.allowlist import ListDiff
+from vetting.current import current_settings
 from vetting.models import AllowlistRelease
 from vetting.queries import live_list
 from vetting.queries import releases as svc

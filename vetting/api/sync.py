@@ -7,7 +7,7 @@ from flask import Response, g
 from vetting import db
 from vetting.api import bp
 from vetting.api.spec import route
-from vetting.app import current_settings
+from vetting.current import current_settings
 from vetting.models import SyncTarget
 from vetting.schemas import (
     SyncRunIn,

@@ -10,8 +10,8 @@ import click
 from flask.cli import with_appcontext
 
 from vetting import clock, db
-from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_row, parse_date
+from vetting.current import current_settings
 
 
 @click.group("allowlist", invoke_without_command=True)

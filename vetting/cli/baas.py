@@ -11,9 +11,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import db
-from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_json, echo_row, parse_date, validate
 from vetting.core.baa import BaaLifecycle, BaaState
+from vetting.current import current_settings
 from vetting.schemas import BaaOut, BaaRenew, BaaStateName
 
 STATES: tuple[str, ...] = get_args(BaaStateName)

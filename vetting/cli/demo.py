@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import db, migrate, warmup
-from vetting.app import current_settings
+from vetting.current import current_settings
 
 
 @click.command("demo")

@@ -9,10 +9,10 @@ import click
 from flask.cli import with_appcontext
 
 from vetting import clock, db
-from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_json, echo_row
 from vetting.core.reminders import Channel, NotificationStatus, SubjectKind
 from vetting.core.statuses import values
+from vetting.current import current_settings
 from vetting.settings import secret_from_env
 
 # --- the outbox ------------------------------------------------------------------------------

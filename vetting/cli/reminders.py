@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from vetting import db
-from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_json, echo_row, parse_date
+from vetting.current import current_settings
 
 
 @click.group()

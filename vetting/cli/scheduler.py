@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from vetting.app import current_settings
+from vetting.current import current_settings
 
 
 @click.command("scheduler")

@@ -11,8 +11,8 @@ import click
 from flask.cli import with_appcontext
 
 from vetting import db
-from vetting.app import current_settings
 from vetting.cli.helpers import actor, echo_row
+from vetting.current import current_settings
 from vetting.errors import Invalid
 
 

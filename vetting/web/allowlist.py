@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from integrations.exporters.base import load_exporters
 from vetting import clock, db
-from vetting.app import current_settings
+from vetting.current import current_settings
 from vetting.errors import Invalid, VettingError
 from vetting.queries import allowlist as lists
 from vetting.queries import dashboard, live_list, releases

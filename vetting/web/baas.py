@@ -11,8 +11,8 @@ from flask import current_app, flash, g, redirect, render_template, request, sen
 from flask.typing import ResponseReturnValue
 
 from vetting import clock, db
-from vetting.app import current_settings
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
+from vetting.current import current_settings
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, browse

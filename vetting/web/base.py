@@ -28,7 +28,7 @@ from flask_wtf.csrf import CSRFError
 from pydantic import BaseModel, ValidationError
 
 from vetting import auth, clock, db
-from vetting.app import current_settings
+from vetting.current import current_settings
 from vetting.errors import Unauthorized, VettingError, errors_from_pydantic
 from vetting.services import signin
 
