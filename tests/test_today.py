@@ -93,3 +93,10 @@ def test_a_decision_made_in_the_evening_west_of_utc_counts_that_evening(far_west
     before = allowlist.compute(s, date(2026, 11, 24))
     assert before.entries == ()
     s.close()
+
+
+def test_pages_show_an_instant_on_the_organisations_day(far_east: Flask) -> None:
+    from vetting.web.format import date_
+
+    assert date_(AFTER) == "2026-11-26"  # 10:01 UTC on the 25th is the 26th in Kiritimati
+    assert date_(BEFORE) == "2026-11-25"

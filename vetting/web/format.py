@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from vetting import clock
 from vetting.core.baa import BaaState
 from vetting.core.checklist import NA, Kind
 from vetting.core.scoring import CapabilityStatus, Source, Verdict
@@ -82,7 +83,7 @@ def date_(d: date | datetime | None) -> str:
     if d is None:
         return "—"
     if isinstance(d, datetime):
-        d = d.date()
+        d = clock.local_day(d)  # the organisation's day of the instant, as "today" is
     return d.isoformat()
 
 
