@@ -8,7 +8,7 @@ demoted or disabled, so nobody can lock the organisation out of its own register
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit
 from vetting.auth import Principal, check_role
@@ -25,14 +25,14 @@ def list_users(s: Session) -> list[User]:
 
 def list_tokens(s: Session) -> list[ApiToken]:
     """Every token, newest first (revoked ones too: they explain past API calls)."""
-    return list(s.scalars(select(ApiToken).order_by(ApiToken.id.desc())).all())
+    return list(s.scalars(select(ApiToken).order_by(col(ApiToken.id).desc())).all())
 
 
 def _other_active_admins(s: Session, user_id: int) -> int:
     return (
         s.scalar(
             select(func.count()).where(
-                User.role == Role.ADMIN, User.active.is_(True), User.id != user_id
+                col(User.role) == Role.ADMIN, col(User.active).is_(True), col(User.id) != user_id
             )
         )
         or 0
@@ -54,7 +54,7 @@ def update_user(
             and user.active
             and ((role is not None and role != Role.ADMIN) or active is False)
         )
-        if losing_admin and _other_active_admins(s, user.id) == 0:  # type: ignore[arg-type]
+        if losing_admin and _other_active_admins(s, user_id) == 0:
             raise Conflict(f"{user.email} is the last active admin; make another admin first")
         if role is not None:
             user.role = role

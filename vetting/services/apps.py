@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
@@ -17,9 +17,9 @@ from vetting.services.common import PageResult, apply, get_or_404, like, paginat
 def _check_unique(s: Session, platform: str, store_id: str | None, exclude: int | None) -> None:
     if store_id is None:
         return
-    stmt = select(App.id).where(App.platform == platform, App.store_id == store_id)
+    stmt = select(col(App.id)).where(col(App.platform) == platform, col(App.store_id) == store_id)
     if exclude is not None:
-        stmt = stmt.where(App.id != exclude)
+        stmt = stmt.where(col(App.id) != exclude)
     if s.scalar(stmt) is not None:
         raise Conflict(f"an {platform} app with store ID {store_id!r} already exists", "store_id")
 
@@ -53,7 +53,7 @@ def list_(
     vendor_id: int | None = None,
     platform: str | None = None,
 ) -> PageResult:
-    stmt = select(App).order_by(App.name, App.id)
+    stmt = select(App).order_by(col(App.name), col(App.id))
     if q:
         pattern = like(q)
         stmt = stmt.where(
@@ -61,9 +61,9 @@ def list_(
             | func.lower(App.store_id).like(pattern, escape="\\")
         )
     if vendor_id is not None:
-        stmt = stmt.where(App.vendor_id == vendor_id)
+        stmt = stmt.where(col(App.vendor_id) == vendor_id)
     if platform is not None:
-        stmt = stmt.where(App.platform == platform)
+        stmt = stmt.where(col(App.platform) == platform)
     return paginate(s, stmt, page, per_page)
 
 
@@ -101,7 +101,7 @@ def delete(s: Session, actor: Principal, app_id: int) -> None:
     actor.require("apps:write")
     with transaction(s):
         app = get(s, app_id)
-        assessed = s.scalar(select(func.count()).where(Assessment.app_id == app_id)) or 0
+        assessed = s.scalar(select(func.count()).where(col(Assessment.app_id) == app_id)) or 0
         if assessed:
             raise Conflict(
                 f"app {app.name!r} has {assessed} assessment(s); revoke it "

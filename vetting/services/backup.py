@@ -44,7 +44,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import OperationalError, StatementError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 import vetting.models  # noqa: F401  (registers every table in SQLModel.metadata)
 from vetting import __version__, audit, clock, migrate
@@ -151,7 +151,7 @@ def backup(
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 with _snapshot(engine) as conn:
                     tables = {t.name: _write_table(conn, zf, t) for t in _tables()}
-                    shas = sorted(set(conn.scalars(select(BaaDocument.sha256))))
+                    shas = sorted(set(conn.scalars(select(col(BaaDocument.sha256)))))
                 documents, missing = _write_documents(zf, instance_path, shas)
                 manifest = Manifest(
                     format=FORMAT,
@@ -365,7 +365,9 @@ def _check_members(zf: zipfile.ZipFile, archive: Path, manifest: Manifest) -> li
 
 def _verify_members(zf: zipfile.ZipFile, archive: Path, manifest: Manifest) -> None:
     """Every member's SHA-256 (and a document's size) as the manifest says."""
-    wanted = {_table_member(n): (e.sha256, None) for n, e in manifest.tables.items()}
+    wanted: dict[str, tuple[str, int | None]] = {
+        _table_member(n): (e.sha256, None) for n, e in manifest.tables.items()
+    }
     wanted |= {_document_member(sha): (sha, e.size) for sha, e in manifest.documents.items()}
     for member, (sha, size) in wanted.items():
         digest = hashlib.sha256()

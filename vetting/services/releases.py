@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import defer
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
@@ -60,11 +60,12 @@ def publish(
         if tag is not None and tag.sha256 == sha:
             same = s.scalar(
                 select(AllowlistRelease)
-                .where(AllowlistRelease.id == tag.id)
+                .where(col(AllowlistRelease.id) == tag.id)
                 .options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
             )  # the big columns load only if someone reads them
+            assert same is not None  # latest_tag read this row in this transaction
             return PublishResult(
-                same,  # type: ignore[arg-type]
+                same,
                 False,
                 ListDiff(),
                 f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
@@ -15,9 +15,9 @@ from vetting.services.common import PageResult, apply, get_or_404, like, paginat
 
 
 def _name_taken(s: Session, name: str, exclude_id: int | None = None) -> bool:
-    stmt = select(Vendor.id).where(func.lower(Vendor.name) == name.lower())
+    stmt = select(col(Vendor.id)).where(func.lower(Vendor.name) == name.lower())
     if exclude_id is not None:
-        stmt = stmt.where(Vendor.id != exclude_id)
+        stmt = stmt.where(col(Vendor.id) != exclude_id)
     return s.scalar(stmt) is not None
 
 
@@ -40,7 +40,7 @@ def get(s: Session, vendor_id: int) -> Vendor:
 
 
 def list_(s: Session, page: int = 1, per_page: int = 50, q: str | None = None) -> PageResult:
-    stmt = select(Vendor).order_by(Vendor.name, Vendor.id)
+    stmt = select(Vendor).order_by(col(Vendor.name), col(Vendor.id))
     if q:
         stmt = stmt.where(func.lower(Vendor.name).like(like(q), escape="\\"))
     return paginate(s, stmt, page, per_page)
@@ -70,8 +70,8 @@ def delete(s: Session, actor: Principal, vendor_id: int) -> None:
     actor.require("vendors:write")
     with transaction(s):
         vendor = get(s, vendor_id)
-        apps = s.scalar(select(func.count()).where(App.vendor_id == vendor_id)) or 0
-        baas = s.scalar(select(func.count()).where(BAA.vendor_id == vendor_id)) or 0
+        apps = s.scalar(select(func.count()).where(col(App.vendor_id) == vendor_id)) or 0
+        baas = s.scalar(select(func.count()).where(col(BAA.vendor_id) == vendor_id)) or 0
         if apps or baas:
             raise Conflict(
                 f"vendor {vendor.name!r} still has {apps} app(s) and {baas} BAA(s); "
