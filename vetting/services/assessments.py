@@ -9,12 +9,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.checklist import AnswerValueError, Checklist
-from vetting.core.scoring import AnswerInput, Outcome, Score, score_assessment
+from vetting.core.scoring import AnswerInput, Outcome, Score, Source, score_assessment
 from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
@@ -74,14 +74,16 @@ def create(
 def _answers(s: Session, assessment_id: int) -> list[Answer]:
     return list(
         s.scalars(
-            select(Answer).where(Answer.assessment_id == assessment_id).order_by(Answer.id)
+            select(Answer)
+            .where(col(Answer.assessment_id) == assessment_id)
+            .order_by(col(Answer.id))
         ).all()
     )
 
 
 def score_of(checklist: Checklist, answers: list[Answer]) -> Score:
     inputs = {
-        a.capability_key: AnswerInput(a.value, a.source, a.evidence_url, a.note)  # type: ignore[arg-type]
+        a.capability_key: AnswerInput(a.value, Source(a.source), a.evidence_url, a.note)
         for a in answers
     }
     return score_assessment(checklist, inputs)
@@ -94,8 +96,8 @@ def get(s: Session, assessment_id: int) -> AssessmentView:
     decisions = list(
         s.scalars(
             select(Decision)
-            .where(Decision.assessment_id == assessment_id)
-            .order_by(Decision.decided_at, Decision.id)
+            .where(col(Decision.assessment_id) == assessment_id)
+            .order_by(col(Decision.decided_at), col(Decision.id))
         ).all()
     )
     return AssessmentView(assessment, checklist, score, decisions)
@@ -108,11 +110,11 @@ def list_(
     app_id: int | None = None,
     status: str | None = None,
 ) -> PageResult:
-    stmt = select(Assessment).order_by(Assessment.id.desc())
+    stmt = select(Assessment).order_by(col(Assessment.id).desc())
     if app_id is not None:
-        stmt = stmt.where(Assessment.app_id == app_id)
+        stmt = stmt.where(col(Assessment.app_id) == app_id)
     if status is not None:
-        stmt = stmt.where(Assessment.status == status)
+        stmt = stmt.where(col(Assessment.status) == status)
     return paginate(s, stmt, page, per_page)
 
 
@@ -134,6 +136,7 @@ def _save_answers(
 ) -> int:
     """Upsert already-normalised answers, skip unchanged ones, rescore once, and audit each
     change with the score it led to. Returns how many answers changed."""
+    assert assessment.id is not None  # a row read from the table
     existing = {a.capability_key: a for a in _answers(s, assessment.id)}
     changed: list[tuple[dict[str, Any] | None, Answer]] = []
     for key, (value, data) in values.items():
@@ -170,7 +173,9 @@ def _save_answers(
     assessment.verdict = result.verdict
     assessment.updated_at = clock.now()
     for before, row in changed:
-        after = {**audit.snapshot(row), "score": result.score, "verdict": result.verdict}
+        answered = audit.snapshot(row)
+        assert answered is not None  # a row's snapshot is a dict
+        after = {**answered, "score": result.score, "verdict": result.verdict}
         audit.record(s, actor.name, "assessment.answer", "assessment", assessment.id, before, after)
     return len(changed)
 
@@ -206,7 +211,7 @@ def decide(
     with transaction(s):
         view_ = get(s, assessment_id)
         verdict = view_.score.verdict
-        if data.decision == Outcome.CONDITIONAL and not (data.conditions or "").strip():
+        if Outcome(data.decision) == Outcome.CONDITIONAL and not (data.conditions or "").strip():
             raise Invalid("conditions are required for a conditional approval", "conditions")
         if data.decision != verdict and not (data.justification or "").strip():
             raise Invalid(
@@ -236,6 +241,7 @@ def decide(
         assessment.updated_at = clock.now()
         s.flush()
         after = audit.snapshot(decision)
+        assert after is not None  # a row's snapshot is a dict
         after["overrides_verdict"] = data.decision != verdict
         audit.record(s, actor.name, "assessment.decide", "assessment", assessment_id, None, after)
     return decision

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from integrations import http
 from vetting import audit
@@ -49,27 +49,27 @@ def list_(
     ):
         if value is not None and value not in allowed:
             raise Invalid(f"must be one of {', '.join(allowed)}", name)
-    stmt = select(Notification).order_by(Notification.id.desc())
+    stmt = select(Notification).order_by(col(Notification.id).desc())
     if status:
-        stmt = stmt.where(Notification.status == status)
+        stmt = stmt.where(col(Notification.status) == status)
     if channel:
-        stmt = stmt.where(Notification.channel == channel)
+        stmt = stmt.where(col(Notification.channel) == channel)
     if subject_kind:
-        stmt = stmt.where(Notification.subject_kind == subject_kind)
+        stmt = stmt.where(col(Notification.subject_kind) == subject_kind)
     if subject_id is not None:
-        stmt = stmt.where(Notification.subject_id == subject_id)
+        stmt = stmt.where(col(Notification.subject_id) == subject_id)
     return paginate(s, stmt, page, per_page)
 
 
 def channels(s: Session) -> list[Channel]:
-    return list(s.scalars(select(Channel).order_by(Channel.id)))
+    return list(s.scalars(select(Channel).order_by(col(Channel.id))))
 
 
 def _name(s: Session, name: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:
         raise Invalid("is required (at most 200 characters)", "name")
-    if s.scalar(select(Channel).where(Channel.name == name)) is not None:
+    if s.scalar(select(Channel).where(col(Channel.name) == name)) is not None:
         raise Conflict(f"a channel named {name!r} already exists", "name")
     return name
 
@@ -134,7 +134,7 @@ def set_active(s: Session, actor: Principal, name: str, active: bool) -> Channel
     """Turn a channel off (its pending rows are cancelled at their next attempt) or on."""
     actor.require("admin")
     with transaction(s):
-        channel = s.scalar(select(Channel).where(Channel.name == name.strip()))
+        channel = s.scalar(select(Channel).where(col(Channel.name) == name.strip()))
         if channel is None:
             raise NotFound(f"no channel named {name!r}")
         before = audit.snapshot(channel)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import authenticate_password
@@ -38,19 +38,21 @@ def _wait_message(s: Session, email: str, ip: str, limits: Throttle) -> str | No
     # Per email: failures since the window opened and after the last success for it.
     last_ok = s.scalar(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.email == email, LoginAttempt.success.is_(True), LoginAttempt.at > since
+            col(LoginAttempt.email) == email,
+            col(LoginAttempt.success).is_(True),
+            col(LoginAttempt.at) > since,
         )
     )
     email_since = max(since, last_ok) if last_ok else since
-    failed = LoginAttempt.success.is_(False)
+    failed = col(LoginAttempt.success).is_(False)
     by_email = s.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.email == email, failed, LoginAttempt.at > email_since
+            col(LoginAttempt.email) == email, failed, col(LoginAttempt.at) > email_since
         )
     ).one()
     by_ip = s.execute(
         select(func.count(), func.min(LoginAttempt.at)).where(
-            LoginAttempt.ip == ip, failed, LoginAttempt.at > since
+            col(LoginAttempt.ip) == ip, failed, col(LoginAttempt.at) > since
         )
     ).one()
     blocked = [
@@ -83,7 +85,9 @@ def sign_in(s: Session, email: str, password: str, ip: str, limits: Throttle | N
     user = authenticate_password(s, email, password) if email and password else None
     with transaction(s):
         # Old attempts are only useful inside the window; keep the table small.
-        s.execute(delete(LoginAttempt).where(LoginAttempt.at < clock.now() - timedelta(days=1)))
+        s.execute(
+            delete(LoginAttempt).where(col(LoginAttempt.at) < clock.now() - timedelta(days=1))
+        )
         s.add(LoginAttempt(email=email, ip=ip, success=user is not None))
         if user is not None:
             audit.record(s, user.email, "user.login", "user", user.id, None, {"ip": ip})
