@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit
 from vetting.auth import Principal
@@ -104,8 +104,8 @@ def attach(
             baa = get_baa(s, baa_id)
             latest = s.scalar(
                 select(BaaDocument)
-                .where(BaaDocument.baa_id == baa.id)
-                .order_by(BaaDocument.id.desc())
+                .where(col(BaaDocument.baa_id) == baa.id)
+                .order_by(col(BaaDocument.id).desc())
                 .limit(1)
             )
             if latest is not None and latest.sha256 == sha:
@@ -116,7 +116,7 @@ def attach(
                 os.replace(tmp, final)
                 placed = final
             doc = BaaDocument(
-                baa_id=baa.id,  # type: ignore[arg-type]
+                baa_id=baa_id,
                 sha256=sha,
                 filename=safe_filename(filename or "", kind),
                 content_type=kind.content_type,
@@ -139,15 +139,18 @@ def attach(
 
 
 def _referenced(s: Session, sha: str) -> bool:
-    return s.scalar(select(BaaDocument.id).where(BaaDocument.sha256 == sha).limit(1)) is not None
+    return (
+        s.scalar(select(col(BaaDocument.id)).where(col(BaaDocument.sha256) == sha).limit(1))
+        is not None
+    )
 
 
 def latest(s: Session, baa_id: int) -> BaaDocument:
     baa = get_baa(s, baa_id)
     doc = s.scalar(
         select(BaaDocument)
-        .where(BaaDocument.baa_id == baa.id)
-        .order_by(BaaDocument.id.desc())
+        .where(col(BaaDocument.baa_id) == baa.id)
+        .order_by(col(BaaDocument.id).desc())
         .limit(1)
     )
     if doc is None:
@@ -159,7 +162,11 @@ def history(s: Session, baa_id: int) -> list[BaaDocument]:
     """Every document uploaded for a BAA, oldest first."""
     baa = get_baa(s, baa_id)
     return list(
-        s.scalars(select(BaaDocument).where(BaaDocument.baa_id == baa.id).order_by(BaaDocument.id))
+        s.scalars(
+            select(BaaDocument)
+            .where(col(BaaDocument.baa_id) == baa.id)
+            .order_by(col(BaaDocument.id))
+        )
     )
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
@@ -65,14 +65,14 @@ def terms_of(baa: BAA) -> BaaTerms:
 # The columns BaaTerms is made of, in its field order: pages and jobs that read thousands of
 # agreements select these and build BaaTerms(*row) positionally.
 TERMS = (
-    BAA.effective_date,
-    BAA.expiration_date,
-    BAA.auto_renews,
-    BAA.renewal_term_months,
-    BAA.notice_days,
-    BAA.terminated_on,
-    BAA.status,
-    BAA.superseded_on,
+    col(BAA.effective_date),
+    col(BAA.expiration_date),
+    col(BAA.auto_renews),
+    col(BAA.renewal_term_months),
+    col(BAA.notice_days),
+    col(BAA.terminated_on),
+    col(BAA.status),
+    col(BAA.superseded_on),
 )
 
 
@@ -80,8 +80,10 @@ def vendor_names(s: Session, ids: set[int]) -> dict[int, str]:
     """Vendor id → name, for just the vendors a page shows."""
     if not ids:
         return {}
-    rows = s.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(sorted(ids))))
-    return dict(rows.all())  # type: ignore[arg-type]
+    rows = s.execute(
+        select(col(Vendor.id), col(Vendor.name)).where(col(Vendor.id).in_(sorted(ids)))
+    )
+    return dict(rows.all())
 
 
 @dataclass(frozen=True)
@@ -101,15 +103,20 @@ def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
 def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> list[BaaView]:
     """State on a date plus the successor and the latest document, in two queries in all."""
     ids = [b.id for b in baas]
-    successors: dict[int, int] = {}
-    documents: dict[int, BaaDocument] = {}
+    # Keyed by b.id as the model types it (int | None; every stored row has one).
+    successors: dict[int | None, int] = {}
+    documents: dict[int | None, BaaDocument] = {}
     if ids:
         for succ_id, old_id in s.execute(
-            select(BAA.id, BAA.supersedes_id).where(BAA.supersedes_id.in_(ids)).order_by(BAA.id)
+            select(col(BAA.id), col(BAA.supersedes_id))
+            .where(col(BAA.supersedes_id).in_(ids))
+            .order_by(col(BAA.id))
         ):
             successors.setdefault(old_id, succ_id)
         for doc in s.scalars(
-            select(BaaDocument).where(BaaDocument.baa_id.in_(ids)).order_by(BaaDocument.id)
+            select(BaaDocument)
+            .where(col(BaaDocument.baa_id).in_(ids))
+            .order_by(col(BaaDocument.id))
         ):
             documents[doc.baa_id] = doc  # the newest upload wins
     return [
@@ -117,8 +124,8 @@ def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> li
             b,
             state_on(terms_of(b), as_of, warning_days),
             as_of,
-            successors.get(b.id),  # type: ignore[arg-type]
-            documents.get(b.id),  # type: ignore[arg-type]
+            successors.get(b.id),
+            documents.get(b.id),
         )
         for b in baas
     ]
@@ -189,15 +196,15 @@ def list_(
     by the core, so they page over the filtered rows in Python.
     """
     as_of = as_of or clock.today()
-    stmt = select(BAA).order_by(BAA.vendor_id, BAA.effective_date, BAA.id)
+    stmt = select(BAA).order_by(col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
     if vendor_id is not None:
-        stmt = stmt.where(BAA.vendor_id == vendor_id)
+        stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
-        stmt = stmt.where(BAA.auto_renews == auto_renews)
+        stmt = stmt.where(col(BAA.auto_renews) == auto_renews)
     if q:
-        names = select(Vendor.id).where(func.lower(Vendor.name).like(like(q), escape="\\"))
+        names = select(col(Vendor.id)).where(func.lower(Vendor.name).like(like(q), escape="\\"))
         stmt = stmt.where(
-            or_(func.lower(BAA.title).like(like(q), escape="\\"), BAA.vendor_id.in_(names))
+            or_(func.lower(BAA.title).like(like(q), escape="\\"), col(BAA.vendor_id).in_(names))
         )
     if not states and within_days is None:
         result = paginate(s, stmt, page, per_page)
@@ -209,12 +216,12 @@ def list_(
         wanted |= IN_FORCE
     horizon = as_of + timedelta(days=within_days) if within_days is not None else None
     # Read only the dates (not whole rows) for every candidate; load full rows for one page.
-    columns = select(BAA.id, *TERMS).where(
-        BAA.id.in_(stmt.with_only_columns(BAA.id).order_by(None))
+    columns = select(col(BAA.id), *TERMS).where(
+        col(BAA.id).in_(stmt.with_only_columns(col(BAA.id)).order_by(None))
     )
     statuses = _statuses_for(wanted)
     if statuses is not None:
-        columns = columns.where(BAA.status.in_(sorted(statuses)))
+        columns = columns.where(col(BAA.status).in_(sorted(statuses)))
     kept: set[int] = set()
     for r in s.execute(columns):
         st = state_on(BaaTerms(*r[1:]), as_of, warning_days)
@@ -225,9 +232,9 @@ def list_(
         ):
             continue
         kept.add(r.id)
-    ordered = [i for i in s.scalars(stmt.with_only_columns(BAA.id)) if i in kept]
+    ordered = [i for i in s.scalars(stmt.with_only_columns(col(BAA.id))) if i in kept]
     page_ids = ordered[(page - 1) * per_page : page * per_page]
-    rows = {b.id: b for b in s.scalars(select(BAA).where(BAA.id.in_(page_ids)))}
+    rows = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(page_ids)))}
     items = [rows[i] for i in page_ids]
     return PageResult(views(s, items, as_of, warning_days), page, per_page, len(ordered))
 
@@ -297,7 +304,8 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
             _check_follows(baa, predecessor)
         baa.updated_at = clock.now()
         s.flush()
-        action = "baa.status" if baa.status != before["status"] else "baa.update"  # type: ignore[index]
+        assert before is not None  # a row's snapshot is a dict
+        action = "baa.status" if baa.status != before["status"] else "baa.update"
         audit.record(s, actor.name, action, "baa", baa.id, before, audit.snapshot(baa))
         if predecessor is not None and baa.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, predecessor, baa)
@@ -335,7 +343,9 @@ def _supersede(s: Session, actor: Principal, old: BAA, new: BAA) -> None:
 
 
 def _renewal_in_progress(s: Session, baa: BAA) -> BAA | None:
-    return s.scalar(select(BAA).where(BAA.supersedes_id == baa.id).order_by(BAA.id).limit(1))
+    return s.scalar(
+        select(BAA).where(col(BAA.supersedes_id) == baa.id).order_by(col(BAA.id)).limit(1)
+    )
 
 
 def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
