@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from integrations.notifiers.base import (
     ConfiguredChannel,
@@ -108,25 +108,28 @@ def _claim(
             s.scalars(
                 select(Notification)
                 .where(
-                    Notification.status == NotificationStatus.PENDING,
+                    col(Notification.status) == NotificationStatus.PENDING,
                     or_(
-                        Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now
+                        col(Notification.next_attempt_at).is_(None),
+                        col(Notification.next_attempt_at) <= now,
                     ),
                 )
-                .order_by(Notification.id)
+                .order_by(col(Notification.id))
                 .limit(size)
                 .with_for_update(skip_locked=True)
             )
         )
         if not rows:
             return []
-        retired = reminders.cancel_unwanted(s, clock.local_day(now), [r.id for r in rows])
+        ids = [r.id for r in rows if r.id is not None]  # all of them: rows read from the table
+        retired = reminders.cancel_unwanted(s, clock.local_day(now), ids)
         summary.cancelled += len(retired)
         claimed: list[_Claimed] = []
         until = now + lease(settings)
         for row in rows:
             if row.id in retired:
                 continue
+            assert row.id is not None  # read from the table
             row.attempts += 1
             row.next_attempt_at = until
             claimed.append(
@@ -146,7 +149,7 @@ def _claim(
 
 
 def _notifier(
-    row: _Claimed, settings: NotifySettings, channels: dict[int, Channel]
+    row: _Claimed, settings: NotifySettings, channels: dict[int | None, Channel]
 ) -> Notifier | str:
     """The notifier registered for the row's channel, or why the row can no longer be sent
     (it is cancelled)."""
@@ -159,7 +162,7 @@ def _notifier(
         return str(exc)
 
 
-def _channel(row: _Claimed, channels: dict[int, Channel]) -> ConfiguredChannel | None:
+def _channel(row: _Claimed, channels: dict[int | None, Channel]) -> ConfiguredChannel | None:
     """The configured channel the row names (a webhook's), its secret read from the
     environment variable the channel names."""
     channel = channels.get(int(row.payload.get("channel_id") or 0))
@@ -192,7 +195,7 @@ def _deliver_one(
     row: _Claimed,
     now: datetime,
     settings: NotifySettings,
-    channels: dict[int, Channel],
+    channels: dict[int | None, Channel],  # by id, typed as the model's (every stored row has one)
     summary: DeliverySummary,
 ) -> None:
     error: DeliveryError | None = None
@@ -242,9 +245,9 @@ def _deliver_one(
         s.execute(
             update(Notification)
             .where(
-                Notification.id == row.id,
-                Notification.status == NotificationStatus.PENDING,
-                Notification.attempts == row.attempts,
+                col(Notification.id) == row.id,
+                col(Notification.status) == NotificationStatus.PENDING,
+                col(Notification.attempts) == row.attempts,
             )
             .values(**values)
         )

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from integrations import http
 from integrations.exporters.base import ExportError, ExportOptions
@@ -158,7 +158,7 @@ def _name(name: str | None) -> str:
 
 
 def _unique(s: Session, name: str, except_id: int | None = None) -> None:
-    found = s.scalar(select(SyncTarget.id).where(func.lower(SyncTarget.name) == name.lower()))
+    found = s.scalar(select(col(SyncTarget.id)).where(func.lower(SyncTarget.name) == name.lower()))
     if found is not None and found != except_id:
         raise Conflict(f"a sync target named {name!r} already exists", "name")
 
@@ -167,7 +167,7 @@ def _unique(s: Session, name: str, except_id: int | None = None) -> None:
 
 
 def list_(s: Session) -> list[SyncTarget]:
-    return list(s.scalars(select(SyncTarget).order_by(SyncTarget.name)))
+    return list(s.scalars(select(SyncTarget).order_by(col(SyncTarget.name))))
 
 
 def get(s: Session, ident: int | str) -> SyncTarget:
@@ -177,7 +177,7 @@ def get(s: Session, ident: int | str) -> SyncTarget:
     if isinstance(ident, int):
         row = s.get(SyncTarget, ident) if 1 <= ident <= MAX_ID else None
     else:
-        row = s.scalar(select(SyncTarget).where(SyncTarget.name == ident.strip()))
+        row = s.scalar(select(SyncTarget).where(col(SyncTarget.name) == ident.strip()))
     if row is None:
         raise NotFound(f"no sync target {ident!r} (see `vetting sync targets`)", "target")
     return row
@@ -250,8 +250,8 @@ def delete(s: Session, actor: Principal, ident: int | str) -> None:
     with transaction(s):
         row = get(s, ident)
         before = audit.snapshot(row)
-        count = s.scalar(select(func.count()).where(SyncRun.target_id == row.id)) or 0
-        s.execute(sql_delete(SyncRun).where(SyncRun.target_id == row.id))
+        count = s.scalar(select(func.count()).where(col(SyncRun.target_id) == row.id)) or 0
+        s.execute(sql_delete(SyncRun).where(col(SyncRun.target_id) == row.id))
         s.delete(row)
         audit.record(
             s,
@@ -270,8 +270,8 @@ def runs(s: Session, ident: int | str, limit: int = 50) -> list[SyncRun]:
     return list(
         s.scalars(
             select(SyncRun)
-            .where(SyncRun.target_id == row.id)
-            .order_by(SyncRun.id.desc())
+            .where(col(SyncRun.target_id) == row.id)
+            .order_by(col(SyncRun.id).desc())
             .limit(max(1, min(limit, 500)))
         )
     )
@@ -301,6 +301,7 @@ def run(
     options = options or SyncOptions.default()
     env = environment() if env is None else env
     target = get(s, ident)
+    assert target.id is not None  # read from the table
     row = releases.get(s, "latest" if release is None else release)
     if not target.active and not dry_run:
         raise Invalid(
@@ -362,6 +363,7 @@ def _dry_run(
     force: bool,
     missing: list[SyncSettingsError],
 ) -> RunResult:
+    assert target.id is not None  # the caller read it from the table
     status, error = SyncStatus.OK, None
     try:
         plan = plugin.preview(previous, current, force=force)
@@ -374,7 +376,7 @@ def _dry_run(
     now = clock.now()
     with transaction(s):
         row = SyncRun(
-            target_id=target.id,  # type: ignore[arg-type]
+            target_id=target.id,
             release_id=current.id,
             dry_run=True,
             started_at=now,
@@ -407,16 +409,17 @@ def _dry_run(
 
 def _start(s: Session, target: SyncTarget, release_id: int) -> int:
     """Record the run as running; 409 when another run of this target is in progress."""
+    assert target.id is not None  # the caller read it from the table
     with transaction(s):
         locked = s.scalar(
-            select(SyncTarget).where(SyncTarget.id == target.id).with_for_update()
+            select(SyncTarget).where(col(SyncTarget.id) == target.id).with_for_update()
         )  # PostgreSQL: two instances starting a sync of one target wait for each other
         assert locked is not None
         busy = s.scalar(
             select(SyncRun).where(
-                SyncRun.target_id == target.id,
-                SyncRun.status == SyncStatus.RUNNING,
-                SyncRun.started_at > clock.now() - STALE_RUN,
+                col(SyncRun.target_id) == target.id,
+                col(SyncRun.status) == SyncStatus.RUNNING,
+                col(SyncRun.started_at) > clock.now() - STALE_RUN,
             )
         )
         if busy is not None:
@@ -426,7 +429,7 @@ def _start(s: Session, target: SyncTarget, release_id: int) -> int:
                 "target",
             )
         row = SyncRun(
-            target_id=target.id,  # type: ignore[arg-type]
+            target_id=target.id,
             release_id=release_id,
             dry_run=False,
             started_at=clock.now(),
@@ -434,7 +437,8 @@ def _start(s: Session, target: SyncTarget, release_id: int) -> int:
         )
         s.add(row)
         s.flush()
-        return row.id  # type: ignore[return-value]
+        assert row.id is not None  # assigned by the insert
+        return row.id
 
 
 def _finish(
@@ -489,6 +493,7 @@ def sync_active(
     for target in list_(s):
         if not target.active or target.last_synced_release_id == release_id:
             continue
+        assert target.id is not None  # read from the table
         try:
             result = run(s, AUTO_SYNCER, target.id, release_id, options=options, env=env)
             out.append(result.message)
