@@ -38,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from vetting import audit, clock
 from vetting.core.baa import BaaLifecycle, BaaTerms
@@ -176,14 +176,14 @@ class _Reminder:
 def _sweep(
     s: Session, as_of: date, settings: NotifySettings, summary: SweepSummary, write: bool
 ) -> None:
-    channels = list(s.scalars(select(Channel).where(Channel.active).order_by(Channel.id)))
+    channels = list(s.scalars(select(Channel).where(col(Channel.active)).order_by(col(Channel.id))))
     email_channels = [c.target.lower() for c in channels if c.kind == ChannelKind.EMAIL]
     webhooks = [(c.name, c.id) for c in channels if c.kind == ChannelKind.WEBHOOK]
     conn = s.connection()  # plain rows: the ORM adds nothing to a column read
     due: list[_Reminder] = []
 
     lo, hi = window(as_of, settings.thresholds, settings.catch_up_days)
-    max_notice = s.scalar(select(func.max(BAA.notice_days)).where(BAA.auto_renews)) or 0
+    max_notice = s.scalar(select(func.max(BAA.notice_days)).where(col(BAA.auto_renews))) or 0
     for r in conn.execute(_baa_query(as_of, lo, hi, max_notice)):
         summary.subjects += 1
         terms = BaaTerms(
@@ -217,8 +217,8 @@ def _sweep(
 
     for r in conn.execute(_decision_query(as_of, lo, hi)):
         summary.subjects += 1
-        d = reassessment_due(r.valid_until, as_of, settings.thresholds, settings.catch_up_days)
-        if d is None:
+        found = reassessment_due(r.valid_until, as_of, settings.thresholds, settings.catch_up_days)
+        if found is None:
             continue
         subject = {
             "app_id": r.app_id,
@@ -228,8 +228,17 @@ def _sweep(
             "decided_by": r.decided_by,
         }
         label = f"{r.app_name} ({r.platform}, {r.vendor_name})"
-        emails = tuple(_unique_emails([r.decided_by, *email_channels]))
-        due.append(_Reminder(SubjectKind.ASSESSMENT, r.assessment_id, d, label, subject, emails))
+        emails = [r.decided_by, *email_channels]
+        due.append(
+            _Reminder(
+                SubjectKind.ASSESSMENT,
+                r.assessment_id,
+                found,
+                label,
+                subject,
+                tuple(_unique_emails(emails)),
+            )
+        )
     summary.due = len(due)
 
     # Fan out to (channel, recipient) keys, drop those already in the outbox, and only then
@@ -325,32 +334,34 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
     terms ending inside the window [lo, hi]; auto-renewing ones whose first term is still
     running and whose notice deadline (term end − notice days, at most `max_notice` days
     earlier) can fall inside it; auto-renewing ones that rolled already (the rules roll them)."""
-    renewing_window = BAA.expiration_date.between(lo, hi + timedelta(days=max_notice))
+    expires, renews = col(BAA.expiration_date), col(BAA.auto_renews)
+    terminated_on = col(BAA.terminated_on)
+    renewing_window = expires.between(lo, hi + timedelta(days=max_notice))
     return (
         select(
-            BAA.id,
-            BAA.title,
-            BAA.effective_date,
-            BAA.expiration_date,
-            BAA.auto_renews,
-            BAA.renewal_term_months,
-            BAA.notice_days,
-            BAA.terminated_on,
-            BAA.owner_email,
-            Vendor.name.label("vendor_name"),
-            Vendor.contact_email.label("vendor_contact"),
+            col(BAA.id),
+            col(BAA.title),
+            col(BAA.effective_date),
+            expires,
+            renews,
+            col(BAA.renewal_term_months),
+            col(BAA.notice_days),
+            terminated_on,
+            col(BAA.owner_email),
+            col(Vendor.name).label("vendor_name"),
+            col(Vendor.contact_email).label("vendor_contact"),
         )
-        .join(Vendor, Vendor.id == BAA.vendor_id)
+        .join(Vendor, col(Vendor.id) == col(BAA.vendor_id))
         .where(
-            BAA.status == BaaLifecycle.ACTIVE,
-            BAA.expiration_date.is_not(None),
-            or_(BAA.terminated_on.is_(None), BAA.terminated_on > as_of),
+            col(BAA.status) == BaaLifecycle.ACTIVE,
+            expires.is_not(None),
+            or_(terminated_on.is_(None), terminated_on > as_of),
             or_(
-                and_(~BAA.auto_renews, BAA.expiration_date.between(lo, hi)),
-                and_(BAA.auto_renews, or_(BAA.expiration_date <= as_of, renewing_window)),
+                and_(~renews, expires.between(lo, hi)),
+                and_(renews, or_(expires <= as_of, renewing_window)),
             ),
         )
-        .order_by(BAA.id)
+        .order_by(col(BAA.id))
     )
 
 
@@ -358,19 +369,20 @@ def _latest_decisions(as_of: date) -> Any:
     """Each app's latest decision made on or before `as_of` (a subquery with rank 1 rows)."""
     cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
     rank = func.row_number().over(
-        partition_by=Decision.app_id, order_by=(Decision.decided_at.desc(), Decision.id.desc())
+        partition_by=col(Decision.app_id),
+        order_by=(col(Decision.decided_at).desc(), col(Decision.id).desc()),
     )
     return (
         select(
-            Decision.id,
-            Decision.app_id,
-            Decision.assessment_id,
-            Decision.decision,
-            Decision.decided_by,
-            Decision.valid_until,
+            col(Decision.id),
+            col(Decision.app_id),
+            col(Decision.assessment_id),
+            col(Decision.decision),
+            col(Decision.decided_by),
+            col(Decision.valid_until),
             rank.label("rank"),
         )
-        .where(Decision.decided_at < cutoff)
+        .where(col(Decision.decided_at) < cutoff)
         .subquery()
     )
 
@@ -386,18 +398,18 @@ def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[in
             latest.c.decision,
             latest.c.decided_by,
             latest.c.valid_until,
-            App.name.label("app_name"),
-            App.platform,
-            Vendor.name.label("vendor_name"),
+            col(App.name).label("app_name"),
+            col(App.platform),
+            col(Vendor.name).label("vendor_name"),
         )
-        .join(App, App.id == latest.c.app_id)
-        .join(Vendor, Vendor.id == App.vendor_id)
-        .join(Assessment, Assessment.id == latest.c.assessment_id)
+        .join(App, col(App.id) == latest.c.app_id)
+        .join(Vendor, col(Vendor.id) == col(App.vendor_id))
+        .join(Assessment, col(Assessment.id) == latest.c.assessment_id)
         .where(
             latest.c.rank == 1,
             latest.c.decision.in_(APPROVING),
-            Assessment.status == AssessmentStatus.DECIDED,
-            or_(App.revoked_on.is_(None), App.revoked_on > as_of),
+            col(Assessment.status) == AssessmentStatus.DECIDED,
+            or_(col(App.revoked_on).is_(None), col(App.revoked_on) > as_of),
         )
         .order_by(latest.c.assessment_id)
     )
@@ -419,7 +431,7 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 def _present_keys(s: Session, due: Sequence[_Reminder]) -> set[tuple[Any, ...]]:
     """The outbox keys already stored for these subjects (read through the unique index)."""
     present: set[tuple[Any, ...]] = set()
-    table = Notification.__table__
+    table = SQLModel.metadata.tables[Notification.__tablename__]
     cols = [table.c[c] for c in KEY_COLUMNS]
     by_kind: dict[str, set[int]] = {}
     for rem in due:
@@ -437,7 +449,7 @@ def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
     an error. Returns the unique keys of the rows actually inserted."""
     if not rows:
         return set()
-    table = Notification.__table__
+    table = SQLModel.metadata.tables[Notification.__tablename__]
     keys = [table.c[c] for c in KEY_COLUMNS]
     conn = s.connection()
     created: set[tuple[Any, ...]] = set()
@@ -482,9 +494,9 @@ def _baa_gone(as_of: date) -> Any:
     """Notification rows about a BAA that is no longer active (superseded, terminated, back to
     draft) or whose termination date has come."""
     return ~exists().where(
-        BAA.id == Notification.subject_id,
-        BAA.status == BaaLifecycle.ACTIVE,
-        or_(BAA.terminated_on.is_(None), BAA.terminated_on > as_of),
+        col(BAA.id) == col(Notification.subject_id),
+        col(BAA.status) == BaaLifecycle.ACTIVE,
+        or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
     )
 
 
@@ -492,21 +504,20 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
     """Ids of pending rows (optionally only `among` these) whose subject no longer needs them:
     the BAA was renewed (superseded), terminated or withdrawn; the decision was replaced by a
     newer one, or its app revoked."""
-    pending = [Notification.status == NotificationStatus.PENDING]
+    pending = [col(Notification.status) == NotificationStatus.PENDING]
     if among is not None:
         if not among:
             return []
-        pending.append(Notification.id.in_(among))
-    ids = list(
-        s.scalars(
-            select(Notification.id).where(
-                *pending, Notification.subject_kind == SubjectKind.BAA, _baa_gone(as_of)
-            )
+        pending.append(col(Notification.id).in_(among))
+    gone = s.scalars(
+        select(col(Notification.id)).where(
+            *pending, col(Notification.subject_kind) == SubjectKind.BAA, _baa_gone(as_of)
         )
     )
+    ids = [i for i in gone if i is not None]  # all of them: primary keys
     rows = s.execute(
-        select(Notification.id, Notification.subject_id).where(
-            *pending, Notification.subject_kind == SubjectKind.ASSESSMENT
+        select(col(Notification.id), col(Notification.subject_id)).where(
+            *pending, col(Notification.subject_kind) == SubjectKind.ASSESSMENT
         )
     ).all()
     if rows:
@@ -526,22 +537,22 @@ def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
     dates were edited since they were planned: the term end they count to is no longer one
     of its term ends, or a termination now makes it moot (`baa_reminder_stands`)."""
     pending = [
-        Notification.status == NotificationStatus.PENDING,
-        Notification.subject_kind == SubjectKind.BAA,
+        col(Notification.status) == NotificationStatus.PENDING,
+        col(Notification.subject_kind) == SubjectKind.BAA,
     ]
     if among is not None:
         if not among:
             return []
-        pending.append(Notification.id.in_(among))
+        pending.append(col(Notification.id).in_(among))
     rows = s.execute(
         select(
-            Notification.id,
-            Notification.kind,
-            Notification.term_end,
+            col(Notification.id),
+            col(Notification.kind),
+            col(Notification.term_end),
             *TERMS,
         )
-        .join(BAA, BAA.id == Notification.subject_id)
-        .where(*pending, BAA.status == BaaLifecycle.ACTIVE)
+        .join(BAA, col(BAA.id) == col(Notification.subject_id))
+        .where(*pending, col(BAA.status) == BaaLifecycle.ACTIVE)
     ).all()
     return [r.id for r in rows if not baa_reminder_stands(BaaTerms(*r[3:]), r.kind, r.term_end)]
 
@@ -553,7 +564,8 @@ def drop_stale(s: Session, ids: Sequence[int]) -> int:
     for chunk in _chunks(ids):
         s.execute(
             delete(Notification).where(
-                Notification.id.in_(chunk), Notification.status == NotificationStatus.PENDING
+                col(Notification.id).in_(chunk),
+                col(Notification.status) == NotificationStatus.PENDING,
             )
         )
     return len(ids)
@@ -569,7 +581,10 @@ def cancel_unwanted(s: Session, as_of: date, among: Sequence[int] | None = None)
     for chunk in _chunks(ids):
         s.execute(
             update(Notification)
-            .where(Notification.id.in_(chunk), Notification.status == NotificationStatus.PENDING)
+            .where(
+                col(Notification.id).in_(chunk),
+                col(Notification.status) == NotificationStatus.PENDING,
+            )
             .values(
                 status=NotificationStatus.CANCELLED,
                 next_attempt_at=None,
