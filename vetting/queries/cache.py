@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting.models import BAA, AllowlistRelease, App, AuditEvent, Decision, Vendor
 
@@ -89,7 +89,7 @@ def remembered(
         kept = _KEPT.setdefault(name, OrderedDict())
         if full in kept:
             kept.move_to_end(full)
-            return kept[full]  # type: ignore[no-any-return]
+            return kept[full]
     value = compute()  # outside the lock: other requests are not held up meanwhile
     with _LOCK:
         kept = _KEPT.setdefault(name, OrderedDict())
@@ -145,24 +145,23 @@ def _data_version(s: Session, reads: Reads) -> tuple[Any, ...]:
     each kind (of any kind for EVERYTHING) and the newest row ids. Primary-key maxima and
     newest events are index look-ups: one cheap statement."""
     if reads.entity_types is None:
-        heads = [select(AuditEvent.seq, AuditEvent.hash)]
+        heads = [select(col(AuditEvent.seq), col(AuditEvent.hash))]
     else:
         heads = [
-            select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.entity_type == kind)
+            select(col(AuditEvent.seq), col(AuditEvent.hash)).where(
+                col(AuditEvent.entity_type) == kind
+            )
             for kind in reads.entity_types
         ]
-    newest = [head.order_by(AuditEvent.seq.desc()).limit(1) for head in heads]
+    newest = [head.order_by(col(AuditEvent.seq).desc()).limit(1) for head in heads]
     row = s.execute(
         select(
             *(
                 query.with_only_columns(column).scalar_subquery()
                 for query in newest
-                for column in (AuditEvent.seq, AuditEvent.hash)
+                for column in (col(AuditEvent.seq), col(AuditEvent.hash))
             ),
-            *(
-                select(func.max(model.id)).scalar_subquery()  # type: ignore[attr-defined]
-                for model in reads.models
-            ),
+            *(select(func.max(model.id)).scalar_subquery() for model in reads.models),
         )
     ).one()
     return (_database(s), *row)
