@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting.models import AuditEvent
 from vetting.services.common import PageResult, like
@@ -33,20 +33,20 @@ def list_events(
     if actor:
         stmt = stmt.where(func.lower(AuditEvent.actor).like(like(actor), escape="\\"))
     if action:
-        stmt = stmt.where(AuditEvent.action == action)
+        stmt = stmt.where(col(AuditEvent.action) == action)
     if entity_type:
-        stmt = stmt.where(AuditEvent.entity_type == entity_type)
+        stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
     if entity_id:
-        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+        stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
     if since:
-        stmt = stmt.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=UTC))
+        stmt = stmt.where(col(AuditEvent.at) >= datetime.combine(since, time.min, tzinfo=UTC))
     if until:
         end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
-        stmt = stmt.where(AuditEvent.at < end)
+        stmt = stmt.where(col(AuditEvent.at) < end)
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = list(
         s.scalars(
-            stmt.order_by(AuditEvent.seq.desc()).limit(per_page).offset((page - 1) * per_page)
+            stmt.order_by(col(AuditEvent.seq).desc()).limit(per_page).offset((page - 1) * per_page)
         )
     )
     return PageResult(items, page, per_page, total)
@@ -54,9 +54,13 @@ def list_events(
 
 def facets(s: Session) -> tuple[list[str], list[str]]:
     """The distinct actions and entity types present, for the filter drop-downs."""
-    actions = list(s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    actions = list(
+        s.scalars(select(col(AuditEvent.action)).distinct().order_by(col(AuditEvent.action)))
+    )
     types = list(
-        s.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type))
+        s.scalars(
+            select(col(AuditEvent.entity_type)).distinct().order_by(col(AuditEvent.entity_type))
+        )
     )
     return actions, types
 
@@ -69,12 +73,15 @@ def history(s: Session, refs: Iterable[tuple[str, int | str]], limit: int = 50) 
     if not by_type:
         return []
     clauses = [
-        and_(AuditEvent.entity_type == t, AuditEvent.entity_id.in_(ids))
+        and_(col(AuditEvent.entity_type) == t, col(AuditEvent.entity_id).in_(ids))
         for t, ids in by_type.items()
     ]
     return list(
         s.scalars(
-            select(AuditEvent).where(or_(*clauses)).order_by(AuditEvent.seq.desc()).limit(limit)
+            select(AuditEvent)
+            .where(or_(*clauses))
+            .order_by(col(AuditEvent.seq).desc())
+            .limit(limit)
         )
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from integrations.calendar import to_ics
 from vetting.core.baa import UNSIGNED
@@ -18,15 +18,15 @@ from vetting.services.baas import terms_of
 def events(s: Session, as_of: date, vendor_id: int | None = None) -> list[DeadlineEvent]:
     """Deadline events of every signed agreement (one query)."""
     stmt = (
-        select(BAA, Vendor.name)
-        .join(Vendor, Vendor.id == BAA.vendor_id)
-        .where(BAA.status.not_in(sorted(UNSIGNED)))
-        .order_by(BAA.id)
+        select(BAA, col(Vendor.name))
+        .join(Vendor, col(Vendor.id) == BAA.vendor_id)
+        .where(col(BAA.status).not_in(sorted(UNSIGNED)))
+        .order_by(col(BAA.id))
     )
     if vendor_id is not None:
-        stmt = stmt.where(BAA.vendor_id == vendor_id)
+        stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     baas = [
-        CalendarBaa(b.id, name, terms_of(b), b.title, b.termination_reason)  # type: ignore[arg-type]
+        CalendarBaa(b.id, name, terms_of(b), b.title, b.termination_reason)
         for b, name in s.execute(stmt)
     ]
     return deadline_events(baas, as_of)

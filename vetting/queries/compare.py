@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting.core.scoring import CapabilityResult
 from vetting.errors import Invalid
@@ -54,16 +54,23 @@ def candidates(
     of each one's latest assessment, for the picker."""
     latest = (
         select(func.max(Assessment.id).label("id"))
-        .where(Assessment.checklist_id == checklist_id)
-        .group_by(Assessment.app_id)
+        .where(col(Assessment.checklist_id) == checklist_id)
+        .group_by(col(Assessment.app_id))
         .subquery()
     )
     stmt = (
-        select(App.id, App.name, App.platform, Vendor.name, Assessment.score, Assessment.verdict)
-        .join(Assessment, Assessment.app_id == App.id)
+        select(
+            col(App.id),
+            col(App.name),
+            col(App.platform),
+            col(Vendor.name),
+            col(Assessment.score),
+            col(Assessment.verdict),
+        )
+        .join(Assessment, col(Assessment.app_id) == App.id)
         .join(latest, latest.c.id == Assessment.id)
-        .join(Vendor, Vendor.id == App.vendor_id)
-        .order_by(App.name, App.id)
+        .join(Vendor, col(Vendor.id) == App.vendor_id)
+        .order_by(col(App.name), col(App.id))
         .limit(limit)
     )
     if q:
@@ -79,11 +86,17 @@ def compare(s: Session, checklist_id: str, app_ids: list[int]) -> Comparison:
     found = {
         r[0]: r
         for r in s.execute(
-            select(App.id, App.name, App.platform, Vendor.name, func.max(Assessment.id))
-            .join(Vendor, Vendor.id == App.vendor_id)
-            .join(Assessment, Assessment.app_id == App.id)
-            .where(App.id.in_(ids), Assessment.checklist_id == checklist_id)
-            .group_by(App.id, App.name, App.platform, Vendor.name)
+            select(
+                col(App.id),
+                col(App.name),
+                col(App.platform),
+                col(Vendor.name),
+                func.max(Assessment.id),
+            )
+            .join(Vendor, col(Vendor.id) == App.vendor_id)
+            .join(Assessment, col(Assessment.app_id) == App.id)
+            .where(col(App.id).in_(ids), col(Assessment.checklist_id) == checklist_id)
+            .group_by(col(App.id), col(App.name), col(App.platform), col(Vendor.name))
         )
     }
     missing = [i for i in ids if i not in found]
@@ -98,13 +111,14 @@ def compare(s: Session, checklist_id: str, app_ids: list[int]) -> Comparison:
         for i in ids
     ]
     order: dict[str, CapabilityResult] = {}
-    for col in columns:
-        for cap in col.view.score.capabilities:
+    for column in columns:
+        for cap in column.view.score.capabilities:
             order.setdefault(cap.key, cap)
     rows = []
     for key, first in order.items():
         cells = [
-            next((c for c in col.view.score.capabilities if c.key == key), None) for col in columns
+            next((c for c in column.view.score.capabilities if c.key == key), None)
+            for column in columns
         ]
         shown = {(c.status, c.credit) if c is not None else None for c in cells}
         rows.append(Row(key, first.title, first.theme, first.gating, cells, len(shown) > 1))

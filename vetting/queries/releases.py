@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from integrations.exporters.base import ExportError, ExportOptions, exporter
 from vetting import clock
@@ -55,7 +55,7 @@ def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
 def latest(s: Session, with_content: bool = True) -> AllowlistRelease | None:
     """The newest release; without its content and diff (loaded on first access) when
     `with_content` is false: tens of megabytes of JSON at 50,000 apps."""
-    query = select(AllowlistRelease).order_by(AllowlistRelease.id.desc()).limit(1)
+    query = select(AllowlistRelease).order_by(col(AllowlistRelease.id).desc()).limit(1)
     if not with_content:
         query = query.options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
     return s.scalar(query)
@@ -64,8 +64,8 @@ def latest(s: Session, with_content: bool = True) -> AllowlistRelease | None:
 def latest_tag(s: Session) -> ReleaseTag | None:
     """The latest release's id and hash in one small query (no content loaded)."""
     row = s.execute(
-        select(AllowlistRelease.id, AllowlistRelease.sha256)
-        .order_by(AllowlistRelease.id.desc())
+        select(col(AllowlistRelease.id), col(AllowlistRelease.sha256))
+        .order_by(col(AllowlistRelease.id).desc())
         .limit(1)
     ).first()
     return ReleaseTag(row.id, row.sha256) if row is not None else None
@@ -104,16 +104,16 @@ def list_(s: Session, page: int = 1, per_page: int = 50) -> PageResult:
     total = s.scalar(select(func.count()).select_from(AllowlistRelease)) or 0
     rows = s.execute(
         select(
-            AllowlistRelease.id,
-            AllowlistRelease.sha256,
-            AllowlistRelease.as_of,
-            AllowlistRelease.entry_count,
-            AllowlistRelease.previous_id,
-            AllowlistRelease.created_by,
-            AllowlistRelease.created_at,
-            AllowlistRelease.note,
+            col(AllowlistRelease.id),
+            col(AllowlistRelease.sha256),
+            col(AllowlistRelease.as_of),
+            col(AllowlistRelease.entry_count),
+            col(AllowlistRelease.previous_id),
+            col(AllowlistRelease.created_by),
+            col(AllowlistRelease.created_at),
+            col(AllowlistRelease.note),
         )
-        .order_by(AllowlistRelease.id.desc())
+        .order_by(col(AllowlistRelease.id).desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -122,8 +122,9 @@ def list_(s: Session, page: int = 1, per_page: int = 50) -> PageResult:
 
 def to_release(row: AllowlistRelease) -> Release:
     """The stored row as the core type exporters and sync targets read."""
+    assert row.id is not None  # a stored release
     return Release(
-        id=row.id,  # type: ignore[arg-type]
+        id=row.id,
         sha256=row.sha256,
         as_of=row.as_of,
         created_by=row.created_by,
