@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
-from sqlmodel import Session
+from sqlalchemy import Date, cast, func, label, select
+from sqlmodel import Session, col
 
 from integrations.exporters.base import ExportOptions, exporter
 from vetting import clock
@@ -45,40 +45,42 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
     conn = s.connection()
     app_query = (
         select(
-            App.id,
-            App.name,
-            App.platform,
-            App.store_id,
-            App.vendor_id,
-            Vendor.name.label("vendor_name"),
-            App.revoked_on,
-            App.revoked_reason,
-            App.store_url,
+            col(App.id),
+            col(App.name),
+            col(App.platform),
+            col(App.store_id),
+            col(App.vendor_id),
+            label("vendor_name", col(Vendor.name)),
+            col(App.revoked_on),
+            col(App.revoked_reason),
+            col(App.store_url),
         )
-        .join(Vendor, Vendor.id == App.vendor_id)
-        .order_by(App.name, App.platform, App.id)
+        .join(Vendor, col(Vendor.id) == App.vendor_id)
+        .order_by(col(App.name), col(App.platform), col(App.id))
     )
     if app_ids is not None:
-        app_query = app_query.where(App.id.in_(sorted(app_ids)))
-    apps = [AppFacts(*r) for r in conn.execute(app_query).all()]  # one fetchall, not one per row
+        app_query = app_query.where(col(App.id).in_(sorted(app_ids)))
+    # (Rows typed Any: a selected `id` is never NULL, yet SQLModel types it int | None.)
+    app_rows: Sequence[Any] = conn.execute(app_query).all()  # one fetchall, not one per row
+    apps = [AppFacts(*r) for r in app_rows]
     cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.zone())
     decision_query = (
         select(
-            Decision.app_id,
-            Decision.decision,
+            col(Decision.app_id),
+            col(Decision.decision),
             _local_day(Decision.decided_at, conn.dialect.name),
-            Decision.decided_by,
-            Decision.valid_until,
-            Decision.assessment_id,
-            Decision.conditions,
+            col(Decision.decided_by),
+            col(Decision.valid_until),
+            col(Decision.assessment_id),
+            col(Decision.conditions),
         )
-        .where(Decision.decided_at < cutoff)
-        .order_by(Decision.decided_at, Decision.id)
+        .where(col(Decision.decided_at) < cutoff)
+        .order_by(col(Decision.decided_at), col(Decision.id))
     )
-    baa_query = select(BAA.id, BAA.vendor_id, *TERMS)
+    baa_query = select(col(BAA.id), col(BAA.vendor_id), *map(col, TERMS))
     if app_ids is not None:
-        decision_query = decision_query.where(Decision.app_id.in_(sorted(app_ids)))
-        baa_query = baa_query.where(BAA.vendor_id.in_(sorted({a.vendor_id for a in apps})))
+        decision_query = decision_query.where(col(Decision.app_id).in_(sorted(app_ids)))
+        baa_query = baa_query.where(col(BAA.vendor_id).in_(sorted({a.vendor_id for a in apps})))
     rows: dict[int, Any] = {}
     for r in conn.execute(decision_query).all():
         rows[r[0]] = r  # ordered by time: the last one kept is the latest
@@ -86,7 +88,8 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
         app_id: DecisionFacts(r[1], r[2], r[3], r[4], r[5], r[6]) for app_id, r in rows.items()
     }
     baas: dict[int, list[BaaFacts]] = defaultdict(list)
-    for r in conn.execute(baa_query).all():
+    baa_rows: Sequence[Any] = conn.execute(baa_query).all()
+    for r in baa_rows:
         baas[r[1]].append(BaaFacts(r[0], BaaTerms(*r[2:])))
     return approved_list(as_of, apps, latest, baas)
 

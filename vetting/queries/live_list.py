@@ -26,12 +26,13 @@ to `published`, so the next page does not parse it back.
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.baa import BaaTerms, state_on
@@ -181,17 +182,17 @@ def _apps_to_recompute(
     """The ids of every app whose entry may differ between `base` and the list on `as_of`,
     or None when they cannot be narrowed down (then the whole list is computed)."""
     since = s.scalar(
-        select(AuditEvent.seq).where(
-            AuditEvent.action == "allowlist.publish",
-            AuditEvent.entity_type == "allowlist_release",
-            AuditEvent.entity_id == str(release.id),
+        select(col(AuditEvent.seq)).where(
+            col(AuditEvent.action) == "allowlist.publish",
+            col(AuditEvent.entity_type) == "allowlist_release",
+            col(AuditEvent.entity_id) == str(release.id),
         )
     )
     if since is None:
         return None
     events = s.execute(
-        select(AuditEvent.entity_type, AuditEvent.entity_id)
-        .where(AuditEvent.seq > since)
+        select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
+        .where(col(AuditEvent.seq) > since)
         .limit(MAX_EVENTS + 1)
     ).all()
     if len(events) > MAX_EVENTS:
@@ -207,15 +208,17 @@ def _apps_to_recompute(
     vendors = set(ids["vendor"])
     if ids["assessment"]:
         found = s.execute(
-            select(Assessment.id, Assessment.app_id).where(
-                Assessment.id.in_(sorted(ids["assessment"]))
+            select(col(Assessment.id), col(Assessment.app_id)).where(
+                col(Assessment.id).in_(sorted(ids["assessment"]))
             )
         ).all()
         if len(found) != len(ids["assessment"]):
             return None  # an assessment gone without its app's event: cannot trace it
         apps.update(app_id for _, app_id in found)
     if ids["baa"]:
-        found = s.execute(select(BAA.id, BAA.vendor_id).where(BAA.id.in_(sorted(ids["baa"])))).all()
+        found = s.execute(
+            select(col(BAA.id), col(BAA.vendor_id)).where(col(BAA.id).in_(sorted(ids["baa"])))
+        ).all()
         if len(found) != len(ids["baa"]):
             return None
         vendors.update(vendor_id for _, vendor_id in found)
@@ -225,7 +228,11 @@ def _apps_to_recompute(
         apps.update(_apps_dated_between(s, lo, hi))
         vendors.update(_vendors_changing_between(s, lo, hi))
     if vendors:
-        apps.update(s.scalars(select(App.id).where(App.vendor_id.in_(sorted(vendors)))).all())
+        # (Typed Any: a selected `id` is never NULL, yet SQLModel types it int | None.)
+        theirs: Sequence[Any] = s.scalars(
+            select(col(App.id)).where(col(App.vendor_id).in_(sorted(vendors)))
+        ).all()
+        apps.update(theirs)
         for vendor_id in vendors:
             apps.update(base.by_vendor.get(vendor_id, ()))
     if len(apps) > MAX_RECOMPUTE:
@@ -244,14 +251,15 @@ def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
     it was made, so the latest one changes) or expiring (valid through its `valid_until`)."""
     start = datetime.combine(lo + timedelta(days=1), time.min, tzinfo=UTC)
     end = datetime.combine(hi + timedelta(days=1), time.min, tzinfo=UTC)
-    revoked = select(App.id).where(App.revoked_on > lo, App.revoked_on <= hi)
-    decided = select(Decision.app_id).where(
+    revoked = select(col(App.id)).where(col(App.revoked_on) > lo, col(App.revoked_on) <= hi)
+    decided = select(col(Decision.app_id)).where(
         or_(
-            and_(Decision.decided_at >= start, Decision.decided_at < end),
-            and_(Decision.valid_until >= lo, Decision.valid_until < hi),
+            and_(col(Decision.decided_at) >= start, col(Decision.decided_at) < end),
+            and_(col(Decision.valid_until) >= lo, col(Decision.valid_until) < hi),
         )
     )
-    return set(s.scalars(revoked.union(decided)).all())
+    found: Sequence[Any] = s.scalars(revoked.union(decided)).all()  # ids: never NULL
+    return set(found)
 
 
 def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
@@ -260,13 +268,13 @@ def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
     themselves, can differ; the core's `state_on` decides for those."""
     near = (lo - timedelta(days=1), hi + timedelta(days=1))
     rows = s.execute(
-        select(BAA.id, BAA.vendor_id, *TERMS).where(
+        select(col(BAA.id), col(BAA.vendor_id), *map(col, TERMS)).where(
             or_(
-                BAA.auto_renews.is_(True),
-                BAA.effective_date.between(*near),
-                BAA.expiration_date.between(*near),
-                BAA.terminated_on.between(*near),
-                BAA.superseded_on.between(*near),
+                col(BAA.auto_renews).is_(True),
+                col(BAA.effective_date).between(*near),
+                col(BAA.expiration_date).between(*near),
+                col(BAA.terminated_on).between(*near),
+                col(BAA.superseded_on).between(*near),
             )
         )
     ).all()
