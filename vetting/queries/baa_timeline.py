@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting.core.baa import (
     BaaLifecycle,
@@ -72,8 +72,8 @@ def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], in
         rows = (
             s.connection()
             .execute(
-                select(BAA.id, BAA.vendor_id, *RAW_TERMS).where(
-                    BAA.status.in_(
+                select(col(BAA.id), col(BAA.vendor_id), *RAW_TERMS).where(
+                    col(BAA.status).in_(
                         (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
                     )
                 )

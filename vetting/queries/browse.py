@@ -7,13 +7,13 @@ Each table is one page query plus a fixed number of look-ups for the rows on tha
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import Select, func, label, or_, select
+from sqlmodel import Session, col
 
 from vetting.core.baa import BaaState, BaaStatus, state_on
 from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
@@ -84,15 +84,15 @@ def _representative(rows: list[BaaRow]) -> BaaRow | None:
     )
 
 
-def _latest_decisions(s: Session, app_ids: list[int]) -> dict[int, DecisionBrief]:
+def _latest_decisions(s: Session, app_ids: Sequence[int | None]) -> dict[int | None, DecisionBrief]:
     """The latest decision of each app in `app_ids` (one query)."""
-    latest: dict[int, DecisionBrief] = {}
+    latest: dict[int | None, DecisionBrief] = {}
     if not app_ids:
         return latest
     for d in s.scalars(
         select(Decision)
-        .where(Decision.app_id.in_(app_ids))
-        .order_by(Decision.decided_at, Decision.id)
+        .where(col(Decision.app_id).in_(app_ids))
+        .order_by(col(Decision.decided_at), col(Decision.id))
     ):
         latest[d.app_id] = _brief_decision(d)
     return latest
@@ -100,7 +100,7 @@ def _latest_decisions(s: Session, app_ids: list[int]) -> dict[int, DecisionBrief
 
 def _brief_decision(d: Decision) -> DecisionBrief:
     return DecisionBrief(
-        d.id,  # type: ignore[arg-type]
+        d.id,  # type: ignore[arg-type]  # a stored row's id (SQLModel: int | None)
         d.decision,
         d.verdict,
         d.decided_at,
@@ -110,12 +110,14 @@ def _brief_decision(d: Decision) -> DecisionBrief:
     )
 
 
-def _latest_assessments(s: Session, app_ids: list[int]) -> dict[int, AssessmentBrief]:
-    latest: dict[int, AssessmentBrief] = {}
+def _latest_assessments(
+    s: Session, app_ids: Sequence[int | None]
+) -> dict[int | None, AssessmentBrief]:
+    latest: dict[int | None, AssessmentBrief] = {}
     if not app_ids:
         return latest
     for a in s.scalars(
-        select(Assessment).where(Assessment.app_id.in_(app_ids)).order_by(Assessment.id)
+        select(Assessment).where(col(Assessment.app_id).in_(app_ids)).order_by(col(Assessment.id))
     ):
         latest[a.app_id] = _brief_assessment(a)
     return latest
@@ -123,7 +125,7 @@ def _latest_assessments(s: Session, app_ids: list[int]) -> dict[int, AssessmentB
 
 def _brief_assessment(a: Assessment) -> AssessmentBrief:
     return AssessmentBrief(
-        a.id,  # type: ignore[arg-type]
+        a.id,  # type: ignore[arg-type]  # a stored row's id (SQLModel: int | None)
         a.checklist_id,
         a.checklist_version,
         a.status,
@@ -183,8 +185,8 @@ def vendor_table(
     warning_days: int,
 ) -> PageResult:
     counts = (
-        select(App.vendor_id.label("vendor_id"), func.count().label("n"))
-        .group_by(App.vendor_id)
+        select(label("vendor_id", col(App.vendor_id)), func.count().label("n"))
+        .group_by(col(App.vendor_id))
         .subquery()
     )
     app_count = func.coalesce(counts.c.n, 0)
@@ -196,13 +198,13 @@ def vendor_table(
     key = {"name": func.lower(Vendor.name), "apps": app_count, "created": Vendor.created_at}[
         sort if sort in VENDOR_SORTS else "name"
     ]
-    stmt = stmt.order_by(_order(key, descending), Vendor.id)
+    stmt = stmt.order_by(_order(key, descending), col(Vendor.id))
     rows, total = _page(s, stmt, page, per_page, one_scan=bool(q))
     ids = [r[0].id for r in rows]
     by_vendor: dict[int, list[BaaRow]] = defaultdict(list)
     if ids:
         for row in baa_rows(
-            s.scalars(select(BAA).where(BAA.vendor_id.in_(ids))), as_of, warning_days
+            s.scalars(select(BAA).where(col(BAA.vendor_id).in_(ids))), as_of, warning_days
         ):
             by_vendor[row.baa.vendor_id].append(row)
     items = [
@@ -241,28 +243,35 @@ class VendorDetail:
 
 def vendor_detail(s: Session, vendor_id: int, as_of: date, warning_days: int) -> VendorDetail:
     vendor = get_or_404(s, Vendor, vendor_id, "vendor")
-    apps = list(s.scalars(select(App).where(App.vendor_id == vendor_id).order_by(App.name)))
+    apps = list(
+        s.scalars(select(App).where(col(App.vendor_id) == vendor_id).order_by(col(App.name)))
+    )
     app_ids = [a.id for a in apps]
-    decisions = _latest_decisions(s, app_ids)  # type: ignore[arg-type]
-    latest = _latest_assessments(s, app_ids)  # type: ignore[arg-type]
+    decisions = _latest_decisions(s, app_ids)
+    latest = _latest_assessments(s, app_ids)
     baas = baa_rows(
-        s.scalars(select(BAA).where(BAA.vendor_id == vendor_id).order_by(BAA.effective_date)),
+        s.scalars(
+            select(BAA).where(col(BAA.vendor_id) == vendor_id).order_by(col(BAA.effective_date))
+        ),
         as_of,
         warning_days,
     )
     assessments = _assessment_rows(
-        s, select(Assessment).where(Assessment.app_id.in_(app_ids)).order_by(Assessment.id.desc())
+        s,
+        select(Assessment)
+        .where(col(Assessment.app_id).in_(app_ids))
+        .order_by(col(Assessment.id).desc()),
     )
-    refs = [("vendor", vendor_id)]
+    refs: list[tuple[str, int | None]] = [("vendor", vendor_id)]
     refs += [("app", i) for i in app_ids]
     refs += [("baa", r.baa.id) for r in baas]
     refs += [("assessment", a.assessment.id) for a in assessments]
     return VendorDetail(
         vendor,
-        [AppRow(a, vendor.name, decisions.get(a.id), latest.get(a.id)) for a in apps],  # type: ignore[arg-type]
+        [AppRow(a, vendor.name, decisions.get(a.id), latest.get(a.id)) for a in apps],
         baas,
         assessments,
-        history(s, refs),  # type: ignore[arg-type]
+        history(s, refs),  # type: ignore[arg-type]  # stored rows' ids (SQLModel: int | None)
     )
 
 
@@ -282,7 +291,7 @@ def app_table(
     page: int = 1,
     per_page: int = 50,
 ) -> PageResult:
-    stmt = select(App, Vendor.name).join(Vendor, Vendor.id == App.vendor_id)
+    stmt = select(App, col(Vendor.name)).join(Vendor, col(Vendor.id) == App.vendor_id)
     if q:
         pattern = like(q)
         stmt = stmt.where(
@@ -292,16 +301,16 @@ def app_table(
             )
         )
     if platform:
-        stmt = stmt.where(App.platform == platform)
+        stmt = stmt.where(col(App.platform) == platform)
     if vendor_id:
-        stmt = stmt.where(App.vendor_id == vendor_id)
+        stmt = stmt.where(col(App.vendor_id) == vendor_id)
     key = {
         "name": App.name,
         "vendor": Vendor.name,
         "platform": App.platform,
         "updated": App.updated_at,
     }[sort if sort in APP_SORTS else "name"]
-    stmt = stmt.order_by(_order(key, descending), App.id)
+    stmt = stmt.order_by(_order(key, descending), col(App.id))
     rows, total = _page(s, stmt, page, per_page, one_scan=bool(q))
     ids = [r[0].id for r in rows]
     decisions = _latest_decisions(s, ids)
@@ -334,18 +343,23 @@ def app_detail(s: Session, app_id: int, as_of: date, warning_days: int) -> AppDe
     vendor = s.get(Vendor, app.vendor_id)
     assert vendor is not None
     assessments = _assessment_rows(
-        s, select(Assessment).where(Assessment.app_id == app_id).order_by(Assessment.id.desc())
+        s,
+        select(Assessment)
+        .where(col(Assessment.app_id) == app_id)
+        .order_by(col(Assessment.id).desc()),
     )
     decisions = [
         _brief_decision(d)
         for d in s.scalars(
             select(Decision)
-            .where(Decision.app_id == app_id)
-            .order_by(Decision.decided_at.desc(), Decision.id.desc())
+            .where(col(Decision.app_id) == app_id)
+            .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
         )
     ]
     baa_list = list(
-        s.scalars(select(BAA).where(BAA.vendor_id == vendor.id).order_by(BAA.effective_date))
+        s.scalars(
+            select(BAA).where(col(BAA.vendor_id) == vendor.id).order_by(col(BAA.effective_date))
+        )
     )
     result = allowlist.compute(s, as_of, [app_id])  # the list's own rule, for this app
     listing = (
@@ -361,13 +375,16 @@ def app_detail(s: Session, app_id: int, as_of: date, warning_days: int) -> AppDe
         decisions,
         baa_rows(baa_list, as_of, warning_days),
         listing,
-        history(s, refs),  # type: ignore[arg-type]
+        history(s, refs),  # type: ignore[arg-type]  # stored rows' ids (SQLModel: int | None)
     )
 
 
 def vendor_choices(s: Session) -> list[tuple[int, str]]:
     """(id, name) of every vendor, for a select box."""
-    return [(r[0], r[1]) for r in s.execute(select(Vendor.id, Vendor.name).order_by(Vendor.name))]
+    return [
+        (r[0], r[1])
+        for r in s.execute(select(col(Vendor.id), col(Vendor.name)).order_by(col(Vendor.name)))
+    ]
 
 
 # --- assessments ----------------------------------------------------------------------------
@@ -385,16 +402,22 @@ def assessment_rows(s: Session, rows: list[Assessment]) -> list[AssessmentRow]:
     apps = {
         r.id: r
         for r in s.execute(
-            select(App.id, App.name, App.platform, App.vendor_id, Vendor.name.label("vendor"))
-            .join(Vendor, Vendor.id == App.vendor_id)
-            .where(App.id.in_(app_ids))
+            select(
+                col(App.id),
+                col(App.name),
+                col(App.platform),
+                col(App.vendor_id),
+                label("vendor", col(Vendor.name)),
+            )
+            .join(Vendor, col(Vendor.id) == App.vendor_id)
+            .where(col(App.id).in_(app_ids))
         )
     }
-    decided: dict[int, DecisionBrief] = {}
+    decided: dict[int | None, DecisionBrief] = {}
     for d in s.scalars(
         select(Decision)
-        .where(Decision.assessment_id.in_([a.id for a in rows]))
-        .order_by(Decision.decided_at, Decision.id)
+        .where(col(Decision.assessment_id).in_([a.id for a in rows]))
+        .order_by(col(Decision.decided_at), col(Decision.id))
     ):
         decided[d.assessment_id] = _brief_decision(d)
     return [
@@ -404,7 +427,7 @@ def assessment_rows(s: Session, rows: list[Assessment]) -> list[AssessmentRow]:
             apps[a.app_id].platform,
             apps[a.app_id].vendor_id,
             apps[a.app_id].vendor,
-            decided.get(a.id),  # type: ignore[arg-type]
+            decided.get(a.id),
         )
         for a in rows
     ]
@@ -422,16 +445,16 @@ def assessment_table(
 ) -> PageResult:
     stmt = select(Assessment)
     if q:
-        stmt = stmt.join(App, App.id == Assessment.app_id).where(
+        stmt = stmt.join(App, col(App.id) == Assessment.app_id).where(
             func.lower(App.name).like(like(q), escape="\\")
         )
     if status:
-        stmt = stmt.where(Assessment.status == status)
+        stmt = stmt.where(col(Assessment.status) == status)
     if verdict:
-        stmt = stmt.where(Assessment.verdict == verdict)
+        stmt = stmt.where(col(Assessment.verdict) == verdict)
     if checklist_id:
-        stmt = stmt.where(Assessment.checklist_id == checklist_id)
-    stmt = stmt.order_by(Assessment.id.desc())
+        stmt = stmt.where(col(Assessment.checklist_id) == checklist_id)
+    stmt = stmt.order_by(col(Assessment.id).desc())
     total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(s.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return PageResult(assessment_rows(s, rows), page, per_page, total)
@@ -443,15 +466,15 @@ def app_search(s: Session, q: str, limit: int = 20) -> list[tuple[int, str, str,
     return [
         (r[0], r[1], r[2], r[3])
         for r in s.execute(
-            select(App.id, App.name, App.platform, Vendor.name)
-            .join(Vendor, Vendor.id == App.vendor_id)
+            select(col(App.id), col(App.name), col(App.platform), col(Vendor.name))
+            .join(Vendor, col(Vendor.id) == App.vendor_id)
             .where(
                 or_(
                     func.lower(App.name).like(pattern, escape="\\"),
                     func.lower(App.store_id).like(pattern, escape="\\"),
                 )
             )
-            .order_by(App.name, App.id)
+            .order_by(col(App.name), col(App.id))
             .limit(limit)
         )
     ]

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, label, or_, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
@@ -125,7 +125,7 @@ class BaaNeed:
     vendor_name: str = ""
 
 
-_BAA_COLUMNS = (BAA.id, BAA.vendor_id, BAA.title, *RAW_TERMS)
+_BAA_COLUMNS = (col(BAA.id), col(BAA.vendor_id), col(BAA.title), *RAW_TERMS)
 
 
 def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple[Any, BaaStatus]]:
@@ -185,18 +185,20 @@ def _baa_section(
     # Only agreements that can be expiring, past notice or recently lapsed (SQL narrows them;
     # the core decides): auto-renewing ones, and those whose end falls near today.
     near = and_(
-        BAA.status.in_((BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)),
+        col(BAA.status).in_(
+            (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
+        ),
         or_(
-            BAA.auto_renews.is_(True),
-            BAA.expiration_date.between(recent, soon),
-            BAA.terminated_on.between(recent, as_of),
+            col(BAA.auto_renews).is_(True),
+            col(BAA.expiration_date).between(recent, soon),
+            col(BAA.terminated_on).between(recent, as_of),
         ),
     )
     rows = _needs(s, near, as_of, warning_days)
     lapsing = {r.vendor_id for r, st in rows if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)}
     in_force_vendors = {r.vendor_id for r, st in rows if st.in_force}
     if lapsing - in_force_vendors:
-        others = _needs(s, BAA.vendor_id.in_(lapsing - in_force_vendors), as_of, warning_days)
+        others = _needs(s, col(BAA.vendor_id).in_(lapsing - in_force_vendors), as_of, warning_days)
         in_force_vendors |= {r.vendor_id for r, st in others if st.in_force}
     expiring = sorted(
         ((r, st) for r, st in rows if st.state == BaaState.EXPIRING),
@@ -234,16 +236,17 @@ def _baa_section(
 def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]:
     """Assessments waiting for a decision (the oldest first) and reassessments coming due."""
     ready_q = select(Assessment).where(
-        Assessment.status == AssessmentStatus.OPEN, Assessment.verdict != Verdict.INCOMPLETE
+        col(Assessment.status) == AssessmentStatus.OPEN,
+        col(Assessment.verdict) != Verdict.INCOMPLETE,
     )
-    ready_ = func.sum(case((Assessment.verdict != Verdict.INCOMPLETE, 1), else_=0))
+    ready_ = func.sum(case((col(Assessment.verdict) != Verdict.INCOMPLETE, 1), else_=0))
     open_count, ready_count = s.execute(
-        select(func.count(), ready_).where(Assessment.status == AssessmentStatus.OPEN)
+        select(func.count(), ready_).where(col(Assessment.status) == AssessmentStatus.OPEN)
     ).one()
     ready = [
         AssessmentRow(detached(r.assessment), *astuple_tail(r))
         for r in assessment_rows(
-            s, list(s.scalars(ready_q.order_by(Assessment.updated_at).limit(LIST_LIMIT)))
+            s, list(s.scalars(ready_q.order_by(col(Assessment.updated_at)).limit(LIST_LIMIT)))
         )
     ]
     due, due_count, overdue_count = _due(s, as_of, horizon_days)
@@ -258,42 +261,42 @@ def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision],
     """Approving decisions (each app's latest) that expire within the horizon or already did."""
     newer = aliased(Decision)
     latest = (
-        ~select(newer.id)
+        ~select(col(newer.id))
         .where(
-            newer.app_id == Decision.app_id,
+            col(newer.app_id) == Decision.app_id,
             or_(
-                newer.decided_at > Decision.decided_at,
-                and_(newer.decided_at == Decision.decided_at, newer.id > Decision.id),
+                col(newer.decided_at) > Decision.decided_at,
+                and_(col(newer.decided_at) == Decision.decided_at, col(newer.id) > Decision.id),
             ),
         )
         .exists()
     )
     base = (
         select(
-            Decision.app_id,
-            App.name,
-            App.platform,
-            Vendor.name.label("vendor"),
-            Decision.decision,
-            Decision.valid_until,
-            Decision.assessment_id,
+            col(Decision.app_id),
+            col(App.name),
+            col(App.platform),
+            label("vendor", col(Vendor.name)),
+            col(Decision.decision),
+            col(Decision.valid_until),
+            col(Decision.assessment_id),
         )
-        .join(App, App.id == Decision.app_id)
-        .join(Vendor, Vendor.id == App.vendor_id)
+        .join(App, col(App.id) == Decision.app_id)
+        .join(Vendor, col(Vendor.id) == App.vendor_id)
         .where(
-            Decision.decision.in_(APPROVING),
-            Decision.valid_until <= as_of + timedelta(days=horizon_days),
-            or_(App.revoked_on.is_(None), App.revoked_on > as_of),
+            col(Decision.decision).in_(APPROVING),
+            col(Decision.valid_until) <= as_of + timedelta(days=horizon_days),
+            or_(col(App.revoked_on).is_(None), col(App.revoked_on) > as_of),
             latest,
         )
     )
     # The totals ride along on the first rows (window functions run before LIMIT): one pass
     # over thousands of due decisions instead of one for the rows and one for the counts.
     total = func.count().over()
-    overdue = func.sum(case((Decision.valid_until < as_of, 1), else_=0)).over()
+    overdue = func.sum(case((col(Decision.valid_until) < as_of, 1), else_=0)).over()
     rows = s.execute(
         base.add_columns(total, overdue)
-        .order_by(Decision.valid_until, App.name, App.id)
+        .order_by(col(Decision.valid_until), col(App.name), col(App.id))
         .limit(LIST_LIMIT)
     ).all()
     due = [DueDecision(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (r[5] - as_of).days) for r in rows]
@@ -304,4 +307,4 @@ def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision],
 
 def sync_targets(s: Session) -> list[SyncTarget]:
     """The MDMs the list is pushed to, with the last result each recorded."""
-    return list(s.scalars(select(SyncTarget).order_by(SyncTarget.name)))
+    return list(s.scalars(select(SyncTarget).order_by(col(SyncTarget.name))))
