@@ -77,7 +77,7 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
         .where(col(Decision.decided_at) < cutoff)
         .order_by(col(Decision.decided_at), col(Decision.id))
     )
-    baa_query = select(col(BAA.id), col(BAA.vendor_id), *map(col, TERMS))
+    baa_query = select(col(BAA.id), col(BAA.vendor_id), *TERMS)
     if app_ids is not None:
         decision_query = decision_query.where(col(Decision.app_id).in_(sorted(app_ids)))
         baa_query = baa_query.where(col(BAA.vendor_id).in_(sorted({a.vendor_id for a in apps})))

@@ -268,7 +268,7 @@ def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
     themselves, can differ; the core's `state_on` decides for those."""
     near = (lo - timedelta(days=1), hi + timedelta(days=1))
     rows = s.execute(
-        select(col(BAA.id), col(BAA.vendor_id), *map(col, TERMS)).where(
+        select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(
             or_(
                 col(BAA.auto_renews).is_(True),
                 col(BAA.effective_date).between(*near),

@@ -17,7 +17,7 @@ from vetting.services.baas import TERMS
 # TERMS without the driver-level date conversion SQLAlchemy does for SQLite (ISO text → date,
 # in Python, per value): results are keyed by these raw values and only the few not seen yet
 # are converted (PostgreSQL returns dates either way).
-# (TERMS holds the model's column attributes, which SQLModel declares as their Python types.)
+# (TERMS holds the model's column attributes: typed Mapped, whose stubs declare no .type.)
 _COLUMNS = cast(tuple[QueryableAttribute[Any], ...], TERMS)
 RAW_TERMS = tuple(type_coerce(c, String) if isinstance(c.type, Date) else c for c in _COLUMNS)
 
