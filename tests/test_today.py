@@ -100,3 +100,17 @@ def test_pages_show_an_instant_on_the_organisations_day(far_east: Flask) -> None
 
     assert date_(AFTER) == "2026-11-26"  # 10:01 UTC on the 25th is the 26th in Kiritimati
     assert date_(BEFORE) == "2026-11-25"
+
+
+def test_the_audit_log_filters_by_the_organisations_days(far_east: Flask) -> None:
+    from vetting import audit
+    from vetting.queries import audit_log
+
+    with far_east.app_context():
+        s = db.session()
+        clock.freeze(AFTER)  # the 26th there, still the 25th in UTC
+        with s.begin():
+            audit.record(s, "t", "test.late", "test", 1, None, {})
+        on_26 = audit_log.list_events(s, action="test.late", since=date(2026, 11, 26))
+        on_25 = audit_log.list_events(s, action="test.late", until=date(2026, 11, 25))
+    assert (on_26.total, on_25.total) == (1, 0)

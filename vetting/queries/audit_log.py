@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
+from vetting import clock
 from vetting.models import AuditEvent
 from vetting.services.common import PageResult, like
 
@@ -28,7 +29,8 @@ def list_events(
     page: int = 1,
     per_page: int = 50,
 ) -> PageResult:
-    """Events newest first; `since`/`until` are inclusive calendar days (UTC)."""
+    """Events newest first; `since`/`until` are inclusive calendar days of the organisation
+    (VETTING_TIMEZONE), the days the pages show."""
     stmt = select(AuditEvent)
     if actor:
         stmt = stmt.where(func.lower(AuditEvent.actor).like(like(actor), escape="\\"))
@@ -39,9 +41,10 @@ def list_events(
     if entity_id:
         stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
     if since:
-        stmt = stmt.where(col(AuditEvent.at) >= datetime.combine(since, time.min, tzinfo=UTC))
+        start = datetime.combine(since, time.min, tzinfo=clock.zone())
+        stmt = stmt.where(col(AuditEvent.at) >= start)
     if until:
-        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=clock.zone())
         stmt = stmt.where(col(AuditEvent.at) < end)
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = list(
