@@ -8,6 +8,7 @@ import pytest
 
 from vetting import auth, schemas
 from vetting.core.baa import STATUSES, BaaLifecycle, BaaState
+from vetting.core.checklist import Tier
 from vetting.core.reminders import Channel, NotificationStatus, SubjectKind
 from vetting.core.scoring import CapabilityStatus, Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus, Role, values
@@ -21,6 +22,7 @@ from vetting.web import format
         (schemas.PlatformName, Platform),
         (schemas.SourceName, Source),
         (schemas.DecisionName, Outcome),
+        (schemas.TierName, Tier),
         (schemas.BaaStatusName, BaaLifecycle),
         (schemas.AssessmentQuery.model_fields["status"].annotation, AssessmentStatus),
         (schemas.NotificationQuery.model_fields["status"].annotation, NotificationStatus),

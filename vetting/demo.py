@@ -813,9 +813,25 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
         ),
     )
 
-    # Decisions. Brightpath's was made 400 days ago for 12 months: it has expired.
-    d.assessed_and_decided("brightpath", 400, decision=Outcome.APPROVED)
-    d.assessed_and_decided("lumen-classic", 330, decision=Outcome.APPROVED)
+    # Decisions. Brightpath's was made 400 days ago for 12 months: it has expired. Keys held
+    # by the vendor (neither end-to-end encryption nor customer-held keys) make the verdict
+    # conditional: the decision names the condition.
+    keys_condition = (
+        "Move the image keys to customer-managed keys (BYOK) in our key vault before the "
+        "next renewal; the vendor committed to it in writing."
+    )
+    d.assessed_and_decided(
+        "brightpath",
+        400,
+        decision=Outcome.CONDITIONAL,
+        conditions=keys_condition + " Turn on legal hold for the imaging tenant.",
+    )
+    d.assessed_and_decided(
+        "lumen-classic",
+        330,
+        decision=Outcome.CONDITIONAL,
+        conditions=keys_condition + " Enforce SAML SSO for every user.",
+    )
     d.at(
         30,
         lambda: apps.update(
@@ -828,15 +844,29 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             ),
         ),
     )
-    d.assessed_and_decided("dermatrak", 240, decision=Outcome.APPROVED)
-    d.assessed_and_decided("lumensnap", 150, decision=Outcome.APPROVED)
-    d.assessed_and_decided("woundsight", 100, decision=Outcome.APPROVED)
+    d.assessed_and_decided(
+        "dermatrak",
+        240,
+        decision=Outcome.APPROVED,
+        justification="MDM support is partial (Intune app protection on iOS only); our "
+        "Android phones are fully managed corporate devices, so the gap does not apply to "
+        "our fleet. Security committee approved, minutes 2025-Q2 item 3.",
+    )
+    d.assessed_and_decided(
+        "lumensnap", 150, decision=Outcome.CONDITIONAL, conditions=keys_condition
+    )
+    d.assessed_and_decided(
+        "woundsight", 100, decision=Outcome.CONDITIONAL, conditions=keys_condition
+    )
+    # Consumer apps: rejected on the failed gates before the review was finished (only a
+    # rejection can be decided on an incomplete assessment).
     for consumer in ("whatsapp", "messenger", "telegram"):
         d.assessed_and_decided(
             consumer,
             90,
             decision=Outcome.REJECTED,
-            justification=None,
+            justification="No BAA; PHI in notifications; attachments saved to the device "
+            "gallery; no audit log. Not reviewed further.",
         )
     d.assessed_and_decided("carerelay", 60, decision=Outcome.APPROVED)
     d.assessed_and_decided(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the services import this module; the views are only annotat
 PlatformName = Literal["ios", "android", "web"]
 SourceName = Literal["verified", "attested", "discovered"]
 DecisionName = Literal["approved", "conditional", "rejected"]
+TierName = Literal["gate", "required", "scored"]
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -190,7 +191,14 @@ class CapabilityOut(Out):
     question: str
     kind: str
     weight: float
-    gating: bool
+    tier: TierName = Field(
+        description="gate: no credit → rejected; required: less than full credit → at best "
+        "conditional; scored: weight only"
+    )
+    gating: bool = Field(description='tier == "gate" (kept for older clients)')
+    satisfied_by: list[str] = Field(
+        description="required capabilities whose full credit also meets this requirement"
+    )
     allow_na: bool
     guidance: str
     references: list[str]
@@ -238,6 +246,7 @@ class CapabilityScore(Out):
     key: str
     title: str
     theme: str
+    tier: TierName
     gating: bool
     weight: float
     status: str
@@ -290,8 +299,15 @@ class AssessmentDetail(AssessmentOut):
     reasons: list[str]
     answered: int
     total: int
-    gating_failures: list[str]
-    gating_unanswered: list[str]
+    gating_failures: list[str] = Field(description="gates answered with no credit")
+    gating_unanswered: list[str] = Field(description="gates not answered yet")
+    missing: list[str] = Field(
+        description="gates and required capabilities not answered: the verdict is incomplete "
+        "until this is empty"
+    )
+    conditions: list[str] = Field(
+        description="for a conditional verdict: each required capability short of full credit"
+    )
     capabilities: list[CapabilityScore]
     decisions: list[DecisionOut]
 
@@ -307,6 +323,8 @@ class AssessmentDetail(AssessmentOut):
             total=score.total,
             gating_failures=list(score.gating_failures),
             gating_unanswered=list(score.gating_unanswered),
+            missing=list(score.missing),
+            conditions=list(score.conditions),
             capabilities=[CapabilityScore.model_validate(c) for c in score.capabilities],
             decisions=[DecisionOut.model_validate(d) for d in view.decisions],
         )

@@ -89,9 +89,11 @@ def decide(
 def approved_app(
     client: FlaskClient, headers: Headers, vendor_id: int, decision: str = "approved", **app_kw: Any
 ) -> int:
-    """An app with a recorded decision (an override of the empty verdict, so justified)."""
+    """An app with a recorded decision on a fully answered assessment (only a rejection can
+    be decided on an incomplete one); justified, so any decision may differ from the verdict."""
     app_id = app_(client, headers, vendor_id, **app_kw)
     a = assess(client, headers, app_id)
+    answer_all(client, headers, a["id"])
     extra: dict[str, Any] = {"justification": "reviewed offline"}
     if decision == "conditional":
         extra["conditions"] = "camera roll disabled by MDM"

@@ -112,6 +112,7 @@ def test_expired_decision_takes_the_app_off_the_list(client, admin, vid):
     baa(client, admin, vid)
     app_id = app_(client, admin, vid)
     a = assess(client, admin, app_id)
+    answer_all(client, admin, a["id"])
     decide(client, admin, a["id"], "approved", justification="pilot", valid_until="2026-12-31")
     assert on_list(client, admin, "2026-12-31") == ["Acme Camera"]
     assert reasons(client, admin, "2027-01-01") == {

@@ -41,11 +41,14 @@ def weights(client, admin):
 def test_new_assessment_pins_checklist_id_version_and_sha256(client, admin, app_id):
     a = assess(client, admin, app_id)
     assert a["checklist_id"] == "clinical-photo"
-    assert a["checklist_version"] == "1.0.0"
+    assert a["checklist_version"] == "1.1.0"
     assert a["checklist_sha256"] == hashlib.sha256(CHECKLIST_FILE.read_bytes()).hexdigest()
     assert (a["status"], a["score"], a["verdict"], a["answered"]) == ("open", 0, "incomplete", 0)
     assert a["total"] == len(a["capabilities"]) >= 18
     assert all(c["status"] == "unanswered" for c in a["capabilities"])
+    # incomplete until every gate and required capability is answered: all of them missing
+    assert a["missing"] == [c["key"] for c in a["capabilities"] if c["tier"] != "scored"]
+    assert a["conditions"] == []
 
 
 @pytest.mark.parametrize(
@@ -122,6 +125,7 @@ def test_max_days_answer_converts_hours_and_business_days(client, admin, aid, va
 
 
 def test_unstated_breach_days_is_not_a_gating_failure(client, admin, aid):
+    answer_all(client, admin, aid)
     r = answer(client, admin, aid, "breach_notification_days", "unstated")
     assert "breach_notification_days" not in r.json["gating_failures"]
     r = answer(client, admin, aid, "breach_notification_days", "90 days")
@@ -239,8 +243,10 @@ def test_answer_can_be_replaced(client, admin, aid):
     answer(client, admin, aid, "baa_signed", True)
     r = answer(client, admin, aid, "baa_signed", False)
     assert r.json["answered"] == 1
-    assert r.json["verdict"] == "rejected"
+    # a failed gate is named, but the verdict stays incomplete until the rest is answered
+    assert r.json["verdict"] == "incomplete"
     assert r.json["gating_failures"] == ["baa_signed"]
+    assert "baa_signed" not in r.json["missing"]
 
 
 def test_get_returns_score_verdict_reasons_and_explanation(client, admin, aid):
@@ -251,6 +257,13 @@ def test_get_returns_score_verdict_reasons_and_explanation(client, admin, aid):
     assert (d["score"], d["verdict"]) == (100, "approved")
     assert d["reasons"] == ["score 100 ≥ approve_at 80"]
     assert d["answered"] == d["total"]
+    assert (d["missing"], d["conditions"]) == ([], [])
+    tiers = {c["key"]: c["tier"] for c in d["capabilities"]}
+    assert (tiers["audit_logging"], tiers["mfa"], tiers["remote_wipe"]) == (
+        "gate",
+        "required",
+        "scored",
+    )
     for c in d["capabilities"]:
         assert {"value", "credit", "points", "possible", "source", "evidence_url"} <= set(c)
         assert c["points"] == c["possible"] == c["weight"]
@@ -260,6 +273,7 @@ def test_get_returns_score_verdict_reasons_and_explanation(client, admin, aid):
 
 
 def test_conditional_needs_conditions(client, admin, aid):
+    answer_all(client, admin, aid)
     r = client.post(
         f"/api/v1/assessments/{aid}/decision",
         json={"decision": "conditional", "justification": "pilot", "conditions": " "},
@@ -270,22 +284,68 @@ def test_conditional_needs_conditions(client, admin, aid):
 
 
 def test_overriding_the_verdict_needs_a_justification_and_is_audited(client, app, admin, aid):
+    answer_all(client, admin, aid)
+    answer(client, admin, aid, "mdm_app_protection", "partial_support")  # → conditional
     r = client.post(
         f"/api/v1/assessments/{aid}/decision", json={"decision": "approved"}, headers=admin
     )
     assert r.status_code == 422
     assert [e["field"] for e in r.json["errors"]] == ["justification"]
-    assert "incomplete" in r.json["errors"][0]["message"]
+    assert "conditional" in r.json["errors"][0]["message"]
     d = decide(client, admin, aid, "approved", justification="BAA reviewed by counsel")
     assert (d["decision"], d["verdict"], d["justification"]) == (
         "approved",
-        "incomplete",
+        "conditional",
         "BAA reviewed by counsel",
     )
     event = audit_events(app)[-1]
     assert (event.action, event.entity_id) == ("assessment.decide", str(aid))
     assert event.after["overrides_verdict"] is True
     assert event.after["justification"] == "BAA reviewed by counsel"
+
+
+@pytest.mark.parametrize("decision", ["approved", "conditional"])
+def test_an_incomplete_assessment_cannot_be_approved_naming_what_is_missing(
+    client, admin, aid, decision
+):
+    answer_all(client, admin, aid)
+    for key in ("legal_hold", "audit_logging"):
+        r = client.put(
+            f"/api/v1/assessments/{aid}/answers/{key}",
+            json={"value": True, "source": "discovered"},  # a suggestion: not an answer
+            headers=admin,
+        )
+        assert r.status_code == 200, r.json
+    assert (r.json["verdict"], r.json["missing"]) == ("incomplete", ["legal_hold", "audit_logging"])
+    body = {"decision": decision, "justification": "reviewed offline", "conditions": "MDM"}
+    r = client.post(f"/api/v1/assessments/{aid}/decision", json=body, headers=admin)
+    assert r.status_code == 422, r.json
+    assert r.json["errors"] == [
+        {
+            "field": "decision",
+            "message": "only a rejection can be decided on an incomplete assessment "
+            "(not answered: legal_hold, audit_logging)",
+        }
+    ]
+    assert client.get(f"/api/v1/assessments/{aid}", headers=admin).json["decisions"] == []
+
+
+def test_an_incomplete_assessment_can_be_rejected(client, admin, aid):
+    answer(client, admin, aid, "baa_signed", False)
+    d = decide(client, admin, aid, "rejected", justification="the vendor will not sign a BAA")
+    assert (d["decision"], d["verdict"]) == ("rejected", "incomplete")
+
+
+def test_conditional_verdict_names_each_condition(client, admin, aid):
+    answer_all(client, admin, aid)
+    answer(client, admin, aid, "sso_saml_oidc", "none")
+    r = answer(client, admin, aid, "mfa", "none")
+    assert r.json["score"] >= 80
+    assert r.json["verdict"] == "conditional"
+    assert r.json["conditions"] == [
+        "Single sign-on (SAML / OIDC) or Multi-factor authentication: none has full credit"
+        " — one is required for approval"
+    ]
 
 
 def test_decision_matching_the_verdict_needs_no_justification(client, app, admin, aid):

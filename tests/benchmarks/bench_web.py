@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 from flask import Flask, current_app  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
+from tests.answers import answer_everything  # noqa: E402
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from tests.web.test_queries import MAX_STATEMENTS  # noqa: E402
@@ -77,6 +78,8 @@ def _decide(s: Any) -> None:
     checklists = current_app.extensions["vetting.checklists"]
     new = AssessmentCreate(app_id=23, checklist_id="clinical-photo")
     assessment = assessments.create(s, auth.CLI_PRINCIPAL, checklists, new)
+    # Only a rejection can be decided on an incomplete assessment: answer it first.
+    answer_everything(s, checklists["clinical-photo"], assessment.id)
     decision = DecisionIn(decision="approved", justification="committee approved it")
     assessments.decide(s, auth.CLI_PRINCIPAL, assessment.id, decision)
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.api.chain import answer, app_, approved_app, assess, baa, vendor
+from tests.api.chain import answer, answer_all, app_, approved_app, assess, baa, vendor
 from tests.cli.helpers import clean_error, handled, invoke
 from vetting import db, migrate
 from vetting.models import User
@@ -39,7 +39,7 @@ def test_validate_shipped_checklists(runner, monkeypatch):
     for args in ((), (str(SHIPPED),), (str(SHIPPED / "clinical-photo.toml"),)):
         r = invoke(runner, "checklists", "validate", *args)
         assert r.exit_code == 0, r.output
-        assert "ok  clinical-photo 1.0.0" in r.output
+        assert "ok  clinical-photo 1.1.0  25 capabilities, 7 gates, 14 required" in r.output
         assert ("ok  secure-messaging" in r.output) == (not args or args[0] == str(SHIPPED))
 
 
@@ -259,11 +259,36 @@ def scored(client, admin):
 def test_score_prints_verdict_and_explanation(runner, scored):
     r = invoke(runner, "score", str(scored["id"]))
     assert r.exit_code == 0, r.output
-    assert f"assessment {scored['id']}: clinical-photo 1.0.0" in r.output
+    assert f"assessment {scored['id']}: clinical-photo 1.1.0" in r.output
     assert f"score {scored['score']:g} — verdict INCOMPLETE" in r.output
-    assert "must-have not answered" in r.output
-    assert re.search(r"! baa_signed\s+10\.00/10\.00\s+verified", r.output)
-    assert re.search(r"! breach_notification_days\s+8\.00/8\.00\s+verified\s+3 days", r.output)
+    assert (
+        "not answered: Subcontractors bound by the same terms (subcontractor_flow_down), "
+        in r.output
+    )
+    assert re.search(r"gate +baa_signed\s+10\.00/10\.00\s+verified", r.output)
+    assert re.search(r"gate +breach_notification_days\s+8\.00/8\.00\s+verified\s+3 days", r.output)
+    assert re.search(r"required +mfa\s+0\.00/6\.00\s+-\s+not answered", r.output)
+    assert re.search(r"scored +remote_wipe\s+0\.00/5\.00", r.output)
+
+
+def test_score_prints_the_conditions_of_a_conditional_verdict(runner, client, admin):
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    answer_all(client, admin, aid)
+    answer(client, admin, aid, "legal_hold", False)
+    r = invoke(runner, "score", str(aid))
+    assert r.exit_code == 0, r.output
+    assert "verdict CONDITIONAL" in r.output
+    assert "  condition: Legal hold: no credit — required for approval" in r.output
+
+
+def test_validate_refuses_a_checklist_without_the_audit_logging_gate(runner, tmp_path):
+    path = bad_copy(
+        tmp_path,
+        ', audit_logging = "audit_logging" }',
+        " }",
+    )
+    r = invoke(runner, "checklists", "validate", str(path))
+    clean_error(r, "bad.toml", "[policy] must_gate names no gate for: audit_logging")
 
 
 def test_score_json_matches_the_api(runner, scored):

@@ -37,8 +37,14 @@ def cap(key: str = "baa_signed", **fields: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not _DROP}
 
 
-def checklist_text(caps: list[dict[str, Any]] | None = None, **header: Any) -> str:
-    """A checklist file: header fields (overridable, DROP removes one) then [[capabilities]]."""
+def checklist_text(
+    caps: list[dict[str, Any]] | None = None,
+    *,
+    must_gate: dict[str, str] | None = None,
+    **header: Any,
+) -> str:
+    """A checklist file: header fields (overridable, DROP removes one), an optional
+    `[policy] must_gate` table, then [[capabilities]]."""
     top: dict[str, Any] = {
         "id": "demo",
         "version": "1.0.0",
@@ -48,6 +54,8 @@ def checklist_text(caps: list[dict[str, Any]] | None = None, **header: Any) -> s
     }
     top.update(header)
     lines = [f"{k} = {toml_value(v)}" for k, v in top.items() if v is not _DROP]
+    if must_gate is not None:
+        lines += ["", "[policy]", f"must_gate = {toml_value(must_gate)}"]
     for c in caps if caps is not None else [cap()]:
         lines.append("")
         lines.append("[[capabilities]]")
@@ -56,3 +64,16 @@ def checklist_text(caps: list[dict[str, Any]] | None = None, **header: Any) -> s
 
 
 DROP: Any = _DROP
+
+# The gates a checklist loaded from disk must name (vetting.core.checklist.MUST_GATE).
+MUST_GATE = {"baa": "baa_signed", "encryption_at_rest": "at_rest", "audit_logging": "audit_log"}
+
+
+def gated_caps() -> list[dict[str, Any]]:
+    """The three gates every checklist on disk needs, as tier = "gate" capabilities."""
+    return [cap(key, tier="gate") for key in MUST_GATE.values()]
+
+
+def loadable_text(caps: list[dict[str, Any]] | None = None, **header: Any) -> str:
+    """A checklist that `load_checklist` accepts: the must-have gates plus `caps`."""
+    return checklist_text([*gated_caps(), *(caps or [])], must_gate=MUST_GATE, **header)

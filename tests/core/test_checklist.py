@@ -18,7 +18,7 @@ from vetting.core.checklist import (
     parse_days,
 )
 
-from .builders import DROP, cap, checklist_text
+from .builders import DROP, MUST_GATE, cap, checklist_text, gated_caps, loadable_text
 
 CHECKLISTS = Path(__file__).resolve().parents[2] / "checklists"
 SHIPPED_IDS = ("clinical-photo", "secure-messaging")
@@ -557,8 +557,8 @@ def test_unreadable_path_is_refused_naming_it(tmp_path: Path) -> None:
 
 
 def test_two_files_with_the_same_id_in_one_folder_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "a.toml").write_text(checklist_text(id="photo"), encoding="utf-8")
-    (tmp_path / "b.toml").write_text(checklist_text(id="photo", version="2"), encoding="utf-8")
+    (tmp_path / "a.toml").write_text(loadable_text(id="photo"), encoding="utf-8")
+    (tmp_path / "b.toml").write_text(loadable_text(id="photo", version="2"), encoding="utf-8")
     with pytest.raises(ChecklistError) as caught:
         load_directory(tmp_path)
     assert (caught.value.file, caught.value.capability, caught.value.reason) == (
@@ -569,18 +569,222 @@ def test_two_files_with_the_same_id_in_one_folder_are_refused(tmp_path: Path) ->
 
 
 def test_load_directory_keys_checklists_by_id_and_ignores_other_files(tmp_path: Path) -> None:
-    (tmp_path / "one.toml").write_text(checklist_text(id="first"), encoding="utf-8")
-    (tmp_path / "two.toml").write_text(checklist_text(id="second"), encoding="utf-8")
+    (tmp_path / "one.toml").write_text(loadable_text(id="first"), encoding="utf-8")
+    (tmp_path / "two.toml").write_text(loadable_text(id="second"), encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not a checklist", encoding="utf-8")
     assert sorted(load_directory(tmp_path)) == ["first", "second"]
 
 
 def test_one_bad_file_in_a_folder_refuses_the_folder_naming_that_file(tmp_path: Path) -> None:
-    (tmp_path / "good.toml").write_text(checklist_text(id="good"), encoding="utf-8")
+    (tmp_path / "good.toml").write_text(loadable_text(id="good"), encoding="utf-8")
     (tmp_path / "oops.toml").write_text(checklist_text([cap(weight=-2)]), encoding="utf-8")
     with pytest.raises(ChecklistError) as caught:
         load_directory(tmp_path)
     assert (caught.value.file, caught.value.capability) == ("oops.toml", "baa_signed")
+
+
+# ------------------------------------------------------------------- tiers and the must-have gates
+
+
+def test_tier_is_read_per_capability_and_scored_is_the_default() -> None:
+    checklist = parse_checklist(
+        checklist_text([cap("a_gate", tier="gate"), cap("b_req", tier="required"), cap("c_sc")])
+    )
+    assert [(c.key, c.tier, c.gating) for c in checklist.capabilities] == [
+        ("a_gate", "gate", True),
+        ("b_req", "required", False),
+        ("c_sc", "scored", False),
+    ]
+
+
+def test_the_older_gating_flag_still_loads_as_tier_gate() -> None:
+    """Pinned copies of version 1.0.0 checklists say `gating = true`; they keep scoring."""
+    checklist = parse_checklist(
+        checklist_text([cap("old_gate", gating=True), cap("old_plain", gating=False)])
+    )
+    assert [c.tier for c in checklist.capabilities] == ["gate", "scored"]
+
+
+BAD_TIERS = [
+    pytest.param(
+        checklist_text([cap(tier="gate", gating=True)]),
+        "baa_signed",
+        "give tier or the older gating, not both (gating = true is tier gate)",
+        id="tier-and-gating",
+    ),
+    pytest.param(
+        checklist_text([cap(tier="must")]),
+        "baa_signed",
+        "tier must be one of gate, required, scored, not 'must'",
+        id="unknown-tier",
+    ),
+    pytest.param(
+        checklist_text([cap(tier="gate", satisfied_by=["mfa"]), cap("mfa", tier="required")]),
+        "baa_signed",
+        "satisfied_by is only for tier required",
+        id="satisfied-by-on-a-gate",
+    ),
+    pytest.param(
+        checklist_text([cap("sso", tier="required", satisfied_by=["mfa"])]),
+        "sso",
+        "satisfied_by names 'mfa', which is not a capability",
+        id="satisfied-by-unknown-key",
+    ),
+    pytest.param(
+        checklist_text([cap("sso", tier="required", satisfied_by=["mfa"]), cap("mfa")]),
+        "sso",
+        "satisfied_by names 'mfa', which is tier scored, not required",
+        id="satisfied-by-a-scored-capability",
+    ),
+    pytest.param(
+        checklist_text([cap("sso", tier="required", satisfied_by=["sso"])]),
+        "sso",
+        "satisfied_by cannot name the capability itself",
+        id="satisfied-by-itself",
+    ),
+    pytest.param(
+        checklist_text(gated_caps(), must_gate={**MUST_GATE, "tls": "at_rest"}),
+        None,
+        "[policy] must_gate: unknown role(s) tls (roles: baa, encryption_at_rest, audit_logging)",
+        id="must-gate-unknown-role",
+    ),
+    pytest.param(
+        checklist_text(gated_caps(), must_gate={**MUST_GATE, "baa": "baa_sigend"}),
+        None,
+        "[policy] must_gate.baa names 'baa_sigend', which is not a capability",
+        id="must-gate-typo",
+    ),
+    pytest.param(
+        checklist_text([*gated_caps()[:2], cap("audit_log", tier="required")], must_gate=MUST_GATE),
+        "audit_log",
+        "[policy] must_gate.audit_logging names it, so its tier must be gate, not required",
+        id="must-gate-names-a-required-capability",
+    ),
+    pytest.param(
+        checklist_text(gated_caps()),
+        None,
+        "[policy] must_gate names no gate for: baa (the signed Business Associate Agreement); "
+        "encryption_at_rest (encryption at rest); audit_logging (audit logging (45 CFR "
+        "164.312(b)))",
+        id="no-policy",
+    ),
+    pytest.param(
+        checklist_text(
+            [*gated_caps()[:2], cap("audit_log")],
+            must_gate={k: v for k, v in MUST_GATE.items() if k != "audit_logging"},
+        ),
+        None,
+        "[policy] must_gate names no gate for: audit_logging (audit logging (45 CFR 164.312(b)))",
+        id="no-audit-logging-gate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "capability", "reason"), BAD_TIERS)
+def test_bad_tiers_and_missing_must_have_gates_are_refused_naming_file_and_reason(
+    tmp_path: Path, text: str, capability: str | None, reason: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ChecklistError) as caught:
+        load_checklist(path)
+    assert (caught.value.file, caught.value.capability, caught.value.reason) == (
+        "bad.toml",
+        capability,
+        reason,
+    )
+
+
+def test_a_checklist_with_the_must_have_gates_loads() -> None:
+    """Guards BAD_TIERS: each case differs from this one by one change."""
+    path_text = loadable_text(
+        [cap("sso", tier="required", satisfied_by=["mfa"]), cap("mfa", tier="required")]
+    )
+    checklist = parse_checklist(path_text, file="ok.toml")
+    assert dict(checklist.must_gate) == MUST_GATE
+    sso = checklist.capability("sso")
+    assert sso is not None and sso.satisfied_by == ("mfa",)
+
+
+def test_a_pinned_copy_without_the_policy_still_parses() -> None:
+    """parse_checklist (what pinned versions go through) does not require the policy;
+    load_checklist (files on disk) does."""
+    checklist = parse_checklist(checklist_text([cap(gating=True)]), file="pinned:abc")
+    assert checklist.must_gate == {}
+
+
+# The product's tier table, mapped to the capabilities each shipped checklist has.
+GATES = {
+    "baa_signed",
+    "breach_notification_days",
+    "encryption_at_rest",
+    "tls_in_transit",
+    "unique_user_ids",
+    "audit_logging",
+}
+REQUIRED = {
+    "end_to_end_encryption",
+    "key_custody",
+    "sso_saml_oidc",
+    "mfa",
+    "mdm_app_protection",
+    "rbac_admin_controls",
+    "configurable_retention",
+    "legal_hold",
+    "export_controls",
+    "no_consumer_cloud_backup",
+    "subcontractor_flow_down",
+    "return_or_destroy_at_termination",
+}
+SHIPPED_TIERS = {
+    "clinical-photo": (
+        GATES | {"gallery_bypass"},
+        REQUIRED | {"metadata_stripping", "auto_upload_confirmed_delivery"},
+    ),
+    "secure-messaging": (
+        GATES | {"attachments_stay_in_app", "phi_free_notifications"},
+        REQUIRED | {"attachment_metadata_stripping", "record_filing_confirmed_delivery"},
+    ),
+}
+
+
+@pytest.mark.parametrize("cid", SHIPPED_IDS)
+def test_shipped_checklists_give_the_guidance_musts_as_gates_or_required(
+    shipped: dict[str, Checklist], cid: str
+) -> None:
+    gates, required = SHIPPED_TIERS[cid]
+    tiers = {c.key: c.tier for c in shipped[cid].capabilities}
+    assert {k for k, t in tiers.items() if t == "gate"} == gates
+    assert {k for k, t in tiers.items() if t == "required"} == required
+    assert {k for k, t in tiers.items() if t == "scored"} == {
+        "automatic_logoff",
+        "remote_wipe",
+        "screenshot_copy_paste_restriction",
+        "audit_log_retention_years",
+    }
+    assert dict(shipped[cid].must_gate) == {
+        "baa": "baa_signed",
+        "encryption_at_rest": "encryption_at_rest",
+        "audit_logging": "audit_logging",
+    }
+
+
+@pytest.mark.parametrize("cid", SHIPPED_IDS)
+def test_shipped_either_or_requirements_name_each_other(
+    shipped: dict[str, Checklist], cid: str
+) -> None:
+    either = {c.key: c.satisfied_by for c in shipped[cid].capabilities if c.satisfied_by}
+    assert either == {
+        "end_to_end_encryption": ("key_custody",),
+        "key_custody": ("end_to_end_encryption",),
+        "sso_saml_oidc": ("mfa",),
+        "mfa": ("sso_saml_oidc",),
+    }
+
+
+@pytest.mark.parametrize("cid", SHIPPED_IDS)
+def test_shipped_checklists_moved_to_version_1_1_0(shipped: dict[str, Checklist], cid: str) -> None:
+    assert shipped[cid].version == "1.1.0"
 
 
 # ------------------------------------------------------------------- answer normalisation

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from vetting.core.checklist import NA, Capability, Checklist, load_checklist, parse_checklist
+from vetting.core.checklist import (
+    NA,
+    Capability,
+    Checklist,
+    Tier,
+    load_checklist,
+    parse_checklist,
+)
 from vetting.core.scoring import AnswerInput, score_assessment
 
 from .builders import cap, checklist_text
@@ -176,14 +183,21 @@ def test_gating_capability_at_zero_credit_rejects_naming_it_whatever_the_score()
     )
     assert result.verdict == "rejected"
     assert result.gating_failures == ("baa_signed",)
-    assert result.reasons == ("must-have failed: Title of baa_signed (baa_signed)",)
+    assert result.reasons == ("gate failed: Title of baa_signed (baa_signed)",)
 
 
-def test_gating_failure_rejects_even_when_another_gating_capability_is_unanswered() -> None:
+def test_a_failed_gate_with_another_gate_unanswered_is_incomplete_saying_the_gate_failed() -> None:
+    """Incomplete is not rejected (until then only a person can reject); the failed gate is
+    still named. Before tiers this was `rejected`."""
     result = score_assessment(SMALL, normalised(SMALL, baa_signed=False))
-    assert result.verdict == "rejected"
+    assert result.verdict == "incomplete"
     assert result.gating_failures == ("baa_signed",)
     assert result.gating_unanswered == ("breach_notification_days",)
+    assert result.missing == ("breach_notification_days",)
+    assert result.reasons == (
+        "not answered: Title of breach_notification_days (breach_notification_days)",
+        "gate already failed: Title of baa_signed (baa_signed)",
+    )
 
 
 def test_unanswered_gating_capability_makes_the_verdict_incomplete() -> None:
@@ -191,7 +205,8 @@ def test_unanswered_gating_capability_makes_the_verdict_incomplete() -> None:
     result = score_assessment(SMALL, normalised(SMALL, **partial))
     assert result.verdict == "incomplete"
     assert result.gating_unanswered == ("baa_signed",)
-    assert result.reasons == ("must-have not answered: Title of baa_signed (baa_signed)",)
+    assert result.missing == ("baa_signed",)
+    assert result.reasons == ("not answered: Title of baa_signed (baa_signed)",)
 
 
 def test_empty_assessment_is_incomplete_with_score_zero() -> None:
@@ -332,9 +347,13 @@ def raw_capabilities(draw: st.DrawFn, key: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "kind": kind,
         "weight": draw(st.sampled_from([0, 0.25, 1, 2, 3, 5, 7.5, 10])),
-        "gating": draw(st.booleans()),
         "allow_na": draw(st.booleans()),
     }
+    tier = draw(st.sampled_from(["gate", "required", "scored", "old-gating", "old-plain"]))
+    if tier.startswith("old-"):
+        fields["gating"] = tier == "old-gating"  # the older form still loads
+    else:
+        fields["tier"] = tier
     if kind in ("max_days", "min_number"):
         n = draw(st.integers(1, 3))
         cuts = draw(st.lists(st.integers(0, 90), min_size=n, max_size=n, unique=True))
@@ -455,9 +474,31 @@ def _candidates(c: Capability) -> list[Any]:
     return [0, 0.5, 1, 2, 5, 6, 10, 20, 45, 90, 100]
 
 
+def _settled(c: Capability, a: AnswerInput | None) -> bool:
+    """Answered for the verdict: a counted value, or N/A where the capability allows it."""
+    return a is not None and a.source != "discovered" and (a.value != NA or c.allow_na)
+
+
+def _with_tier(checklist: Checklist, index: int, **changes: Any) -> Checklist:
+    caps = list(checklist.capabilities)
+    caps[index] = dataclasses.replace(caps[index], **changes)
+    return dataclasses.replace(checklist, capabilities=tuple(caps))
+
+
+def _settle_the_rest(
+    checklist: Checklist, answers: dict[str, AnswerInput], data: st.DataObject
+) -> dict[str, AnswerInput]:
+    """Answer every gate and required capability left open (until then: incomplete)."""
+    out = dict(answers)
+    for c in checklist.capabilities:
+        if c.tier != Tier.SCORED and not _settled(c, out.get(c.key)):
+            out[c.key] = AnswerInput(data.draw(values_for(c)), "verified")  # type: ignore[arg-type]
+    return out
+
+
 @PROPERTY
 @given(assessed(), st.data())
-def test_any_gating_capability_at_zero_credit_means_rejected(
+def test_any_gate_at_zero_credit_means_rejected_once_gates_and_required_are_answered(
     case: tuple[Checklist, dict[str, AnswerInput]], data: st.DataObject
 ) -> None:
     checklist, given_answers = case
@@ -465,13 +506,12 @@ def test_any_gating_capability_at_zero_credit_means_rejected(
     target = checklist.capabilities[index]
     zero = _zero_credit_value(target)
     assume(zero is not None)
-    gated = dataclasses.replace(target, gating=True)
-    caps = list(checklist.capabilities)
-    caps[index] = gated
-    checklist = dataclasses.replace(checklist, capabilities=tuple(caps))
-    failing = {**given_answers, target.key: AnswerInput(zero, "attested")}
+    checklist = _with_tier(checklist, index, tier=Tier.GATE)
+    failing = {**given_answers, target.key: AnswerInput(zero, "attested")}  # type: ignore[arg-type]
+    failing = _settle_the_rest(checklist, failing, data)
     result = score_assessment(checklist, failing)
     assert result.verdict == "rejected"
+    assert result.missing == ()
     assert any(f"({target.key})" in reason for reason in result.reasons)
     # every answered gating capability at credit 0 is named, in checklist order
     assert list(result.gating_failures) == [
@@ -479,6 +519,74 @@ def test_any_gating_capability_at_zero_credit_means_rejected(
         for c in checklist.capabilities
         if c.gating and _counts(c, failing.get(c.key)) and c.credit(failing[c.key].value) == 0
     ]
+
+
+@PROPERTY
+@given(assessed(), st.data())
+def test_a_gate_or_required_capability_not_answered_means_incomplete_naming_it(
+    case: tuple[Checklist, dict[str, AnswerInput]], data: st.DataObject
+) -> None:
+    checklist, given_answers = case
+    index = data.draw(st.integers(0, len(checklist.capabilities) - 1))
+    tier = data.draw(st.sampled_from([Tier.GATE, Tier.REQUIRED]))
+    checklist = _with_tier(checklist, index, tier=tier, allow_na=False)
+    target = checklist.capabilities[index]
+    how = data.draw(st.sampled_from(["absent", "na-not-allowed", "discovered"]))
+    open_ = {k: v for k, v in given_answers.items() if k != target.key}
+    if how == "na-not-allowed":
+        open_[target.key] = AnswerInput(NA, "verified")  # type: ignore[arg-type]
+    elif how == "discovered":
+        open_[target.key] = AnswerInput(data.draw(values_for(target)), "discovered")  # type: ignore[arg-type]
+    result = score_assessment(checklist, open_)
+    assert result.verdict == "incomplete"
+    assert target.key in result.missing
+    assert f"({target.key})" in result.reasons[0]
+
+
+@PROPERTY
+@given(assessed(), st.data())
+def test_a_required_capability_short_of_full_credit_is_never_approved(
+    case: tuple[Checklist, dict[str, AnswerInput]], data: st.DataObject
+) -> None:
+    checklist, given_answers = case
+    index = data.draw(st.integers(0, len(checklist.capabilities) - 1))
+    checklist = _with_tier(checklist, index, tier=Tier.REQUIRED, satisfied_by=())
+    target = checklist.capabilities[index]
+    short = [v for v in _candidates(target) if target.credit(v) < target.max_credit]
+    assume(short)
+    answers = {
+        **given_answers,
+        target.key: AnswerInput(data.draw(st.sampled_from(short)), "verified"),
+    }  # type: ignore[arg-type]
+    result = score_assessment(checklist, _settle_the_rest(checklist, answers, data))
+    assert result.verdict != "approved"
+    if result.verdict == "conditional":
+        assert any(c.startswith(f"{target.title}: ") for c in result.conditions)
+
+
+@PROPERTY
+@given(assessed(), st.data())
+def test_tiers_never_change_the_score(
+    case: tuple[Checklist, dict[str, AnswerInput]], data: st.DataObject
+) -> None:
+    checklist, given_answers = case
+    tiers = data.draw(
+        st.lists(
+            st.sampled_from(list(Tier)),
+            min_size=len(checklist.capabilities),
+            max_size=len(checklist.capabilities),
+        )
+    )
+    retiered = dataclasses.replace(
+        checklist,
+        capabilities=tuple(
+            dataclasses.replace(c, tier=t, satisfied_by=())
+            for c, t in zip(checklist.capabilities, tiers, strict=True)
+        ),
+    )
+    a, b = score_assessment(checklist, given_answers), score_assessment(retiered, given_answers)
+    assert a.score == b.score
+    assert [c.tier for c in b.capabilities] == tiers
 
 
 @PROPERTY
@@ -548,3 +656,181 @@ references = ["45 CFR 164.316(b)(2)(i)"]
     assert result.score == 0.0
     assert result.verdict == "incomplete"
     assert result.reasons == ("no applicable capability carries weight: nothing to score",)
+
+
+# ------------------------------------------------------------------- what a compliance officer
+# tried (issue 10, "Why"): the shipped checklists must not approve any of these.
+
+
+@pytest.fixture(scope="module")
+def messaging() -> Checklist:
+    return load_checklist(CHECKLISTS / "secure-messaging.toml")
+
+
+def _best_but(checklist: Checklist, **raw: Any) -> dict[str, AnswerInput]:
+    out = _best_answers(checklist)
+    for key, value in raw.items():
+        c = checklist.capability(key)
+        assert c is not None, key
+        out[key] = AnswerInput(c.normalise(value), "verified")  # type: ignore[arg-type]
+    return out
+
+
+def test_everything_best_but_no_audit_logging_is_rejected_naming_it(photo: Checklist) -> None:
+    result = score_assessment(photo, _best_but(photo, audit_logging=False))
+    assert result.score >= photo.approve_at  # the score alone would approve (96 before tiers)
+    assert result.verdict == "rejected"
+    assert result.gating_failures == ("audit_logging",)
+    assert result.reasons == ("gate failed: Audit controls for image activity (audit_logging)",)
+
+
+def test_no_mfa_and_no_sso_is_at_best_conditional_with_a_named_condition(
+    photo: Checklist,
+) -> None:
+    result = score_assessment(photo, _best_but(photo, sso_saml_oidc="none", mfa="none"))
+    assert result.score >= photo.approve_at  # 92.7: approved before tiers
+    assert result.verdict == "conditional"
+    assert result.conditions == (
+        "Single sign-on (SAML / OIDC) or Multi-factor authentication: none has full credit"
+        " — one is required for approval",
+    )
+    assert "condition: " + result.conditions[0] in result.reasons
+
+
+@pytest.mark.parametrize(
+    ("changes", "verdict"),
+    [
+        ({"sso_saml_oidc": "sso_enforced", "mfa": "none"}, "approved"),
+        ({"sso_saml_oidc": "none", "mfa": "phishing_resistant"}, "approved"),
+        ({"sso_saml_oidc": "none", "mfa": "otp_or_push"}, "conditional"),
+        ({"end_to_end_encryption": False, "key_custody": "customer_managed"}, "approved"),
+        ({"end_to_end_encryption": True, "key_custody": "vendor_only"}, "approved"),
+        ({"end_to_end_encryption": False, "key_custody": "vendor_only"}, "conditional"),
+    ],
+)
+def test_either_or_requirements_are_met_by_full_credit_on_either(
+    photo: Checklist, changes: dict[str, Any], verdict: str
+) -> None:
+    """SSO or MFA; end-to-end encryption or customer-held keys (satisfied_by)."""
+    assert score_assessment(photo, _best_but(photo, **changes)).verdict == verdict
+
+
+def test_sso_rbac_retention_hold_logoff_screenshots_and_log_years_at_zero_is_not_approved(
+    photo: Checklist,
+) -> None:
+    result = score_assessment(
+        photo,
+        _best_but(
+            photo,
+            sso_saml_oidc="none",
+            rbac_admin_controls=False,
+            configurable_retention="indefinite",
+            legal_hold=False,
+            automatic_logoff="none",
+            screenshot_copy_paste_restriction="none",
+            audit_log_retention_years=0,
+        ),
+    )
+    assert result.score >= photo.approve_at  # 81.5: approved before tiers
+    assert result.verdict == "conditional"
+    assert result.conditions == (
+        "Granular admin controls and role-based access: no credit — required for approval",
+        "Configurable retention: no credit — required for approval",
+        "Legal hold: no credit — required for approval",
+    )
+
+
+def test_required_partial_credit_is_a_condition_naming_the_credit(photo: Checklist) -> None:
+    result = score_assessment(photo, _best_but(photo, mdm_app_protection="partial_support"))
+    assert result.verdict == "conditional"
+    assert result.conditions == (
+        "MDM / app-protection integration: partial credit (0.5) — required for approval",
+    )
+
+
+def test_messaging_with_phi_in_notifications_gallery_attachments_and_exif_is_rejected(
+    messaging: Checklist,
+) -> None:
+    result = score_assessment(
+        messaging,
+        _best_but(
+            messaging,
+            phi_free_notifications=False,
+            attachments_stay_in_app=False,
+            attachment_metadata_stripping=False,
+            audit_logging=False,
+            mfa="none",
+        ),
+    )
+    assert result.verdict == "rejected"  # 82.9 and approved before tiers
+    assert result.gating_failures == (
+        "attachments_stay_in_app",
+        "phi_free_notifications",
+        "audit_logging",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "verdict"),
+    [
+        ("phi_free_notifications", False, "rejected"),  # PHI in notifications / SMS fallback
+        ("attachments_stay_in_app", False, "rejected"),  # saved to the camera roll
+        ("attachment_metadata_stripping", False, "conditional"),  # EXIF kept
+        ("audit_logging", False, "rejected"),
+    ],
+)
+def test_each_messaging_leak_alone_is_not_approved(
+    messaging: Checklist, key: str, value: Any, verdict: str
+) -> None:
+    result = score_assessment(messaging, _best_but(messaging, **{key: value}))
+    assert result.score >= messaging.approve_at
+    assert result.verdict == verdict
+
+
+@pytest.mark.parametrize("cid", ["clinical-photo", "secure-messaging"])
+def test_only_the_gates_answered_is_incomplete_listing_the_required_not_rejected(
+    cid: str,
+) -> None:
+    checklist = load_checklist(CHECKLISTS / f"{cid}.toml")
+    best = _best_answers(checklist)
+    gates_only = {c.key: best[c.key] for c in checklist.capabilities if c.tier == "gate"}
+    result = score_assessment(checklist, gates_only)
+    assert result.score < checklist.conditional_at  # 33.8: rejected before tiers
+    assert result.verdict == "incomplete"
+    required = tuple(c.key for c in checklist.capabilities if c.tier == "required")
+    assert result.missing == required
+    assert result.gating_unanswered == ()
+    assert result.reasons[0].startswith("not answered: ")
+
+
+def test_a_gate_answered_na_where_na_is_not_allowed_is_incomplete(photo: Checklist) -> None:
+    answers = _best_answers(photo)
+    answers["baa_signed"] = AnswerInput(NA, "verified")  # type: ignore[arg-type]
+    result = score_assessment(photo, answers)
+    assert result.verdict == "incomplete"
+    assert result.missing == ("baa_signed",)
+    assert result.reasons == ("not answered: Business Associate Agreement signed (baa_signed)",)
+
+
+def test_na_on_a_gate_that_allows_it_is_answered(messaging: Checklist) -> None:
+    """An app that cannot send attachments: attachments_stay_in_app is N/A, not missing."""
+    answers = _best_answers(messaging)
+    for key in ("attachments_stay_in_app", "attachment_metadata_stripping"):
+        answers[key] = AnswerInput(NA, "verified")  # type: ignore[arg-type]
+    assert score_assessment(messaging, answers).verdict == "approved"
+
+
+def test_a_discovered_answer_leaves_a_required_capability_missing(photo: Checklist) -> None:
+    answers = _best_answers(photo)
+    answers["legal_hold"] = AnswerInput(True, "discovered")  # type: ignore[arg-type]
+    result = score_assessment(photo, answers)
+    assert (result.verdict, result.missing) == ("incomplete", ("legal_hold",))
+
+
+def test_each_capability_result_carries_its_tier(photo: Checklist) -> None:
+    result = score_assessment(photo, _best_answers(photo))
+    assert {c.key: c.tier for c in result.capabilities} == {
+        c.key: c.tier for c in photo.capabilities
+    }
+    assert result.verdict == "approved"
+    assert (result.missing, result.conditions) == ((), ())

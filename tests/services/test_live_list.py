@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import insert
 
+from tests.answers import answer_everything
 from vetting import auth, clock, db
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
@@ -132,6 +133,7 @@ class History:
             self.checklists,
             AssessmentCreate(app_id=self.rng.choice(self.apps), checklist_id=checklist),
         )
+        answer_everything(self.s, self.checklists[checklist], a.id)
         decision = self.rng.choice(["approved", "approved", "conditional", "rejected"])
         data = DecisionIn(
             decision=decision,
@@ -302,6 +304,7 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
                 history.checklists,
                 AssessmentCreate(app_id=app_id, checklist_id="clinical-photo"),
             )
+            answer_everything(s, history.checklists["clinical-photo"], a.id)
             decision = DecisionIn(
                 decision="approved",
                 justification="committee",

@@ -236,13 +236,15 @@ def test_na_only_where_the_capability_allows_it(app, browser, register: Register
 def test_decision_override_needs_a_justification(app, browser, register: Register):
     b = browser("procurement")
     url = f"/assessments/{register.open_id}/decision"
-    resp = b.post(url, {"decision": "approved", "valid_until": "2027-06-01"})
+    resp = b.post(url, {"decision": "rejected", "valid_until": "2027-06-01"})
     assert resp.status_code == 422
     assert "a justification is required" in txt(resp)
     assert 'value="2027-06-01"' in txt(resp)
-    resp = b.post(url, {"decision": "conditional", "justification": "pilot only"})
-    assert resp.status_code == 422 and "conditions are required" in txt(resp)
-    assert "pilot only" in txt(resp)
+    for decision in ("approved", "conditional"):
+        resp = b.post(url, {"decision": decision, "justification": "pilot only"})
+        assert resp.status_code == 422
+        assert "only a rejection can be decided on an incomplete assessment" in txt(resp)
+        assert "baa_signed" in txt(resp) and "pilot only" in txt(resp)
     assert _count(app, Decision) == 1
     resp = b.post(
         url,

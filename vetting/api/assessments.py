@@ -92,6 +92,8 @@ def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> Asses
     "/assessments/<int:assessment_id>/decision",
     "POST",
     summary="Record the human decision",
+    description="A decision that differs from the verdict needs a justification; on an "
+    "incomplete assessment only a rejection can be decided (422 naming what is not answered).",
     tag="assessments",
     scope="decisions:write",
     body=DecisionIn,

@@ -31,8 +31,7 @@ def score(assessment_id: int, as_json: bool) -> None:
     for reason in s.reasons:
         click.echo(f"  {reason}")
     for c in s.capabilities:
-        mark = "!" if c.gating else " "
         click.echo(
-            f" {mark} {c.key:<36} {c.points:>5.2f}/{c.possible:<5.2f} "
+            f"  {c.tier:<8} {c.key:<36} {c.points:>5.2f}/{c.possible:<5.2f} "
             f"{(c.source or '-'):<10} {c.explanation}"
         )

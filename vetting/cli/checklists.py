@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vetting.core.checklist import ChecklistError, load_checklist, load_directory
+from vetting.core.checklist import ChecklistError, Tier, load_checklist, load_directory
 from vetting.settings import checklists_dir
 
 
@@ -31,8 +31,9 @@ def checklists_validate(path: Path | None) -> None:
     if not found:
         raise click.ClickException(f"{target}: no *.toml checklists found")
     for c in found.values():
-        gating = sum(cap.gating for cap in c.capabilities)
+        gates = sum(cap.tier == Tier.GATE for cap in c.capabilities)
+        required = sum(cap.tier == Tier.REQUIRED for cap in c.capabilities)
         click.echo(
             f"ok  {c.id} {c.version}  {len(c.capabilities)} capabilities, "
-            f"{gating} must-have  sha256={c.sha256[:12]}  ({c.source})"
+            f"{gates} gates, {required} required  sha256={c.sha256[:12]}  ({c.source})"
         )

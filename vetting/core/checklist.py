@@ -27,6 +27,26 @@ class Kind(StrEnum):
 
 
 KINDS: tuple[str, ...] = tuple(Kind)
+
+
+class Tier(StrEnum):
+    """How a capability weighs on the verdict, besides its weight in the score."""
+
+    GATE = "gate"  # no credit → rejected, naming it
+    REQUIRED = "required"  # less than full credit → at best conditional, a named condition
+    SCORED = "scored"  # weight only
+
+
+TIERS: tuple[str, ...] = tuple(Tier)
+
+# The gates every checklist loaded from disk must name in `[policy] must_gate`: role → what it
+# covers. A checklist without them is refused (pinned copies of older versions are not).
+MUST_GATE: dict[str, str] = {
+    "baa": "the signed Business Associate Agreement",
+    "encryption_at_rest": "encryption at rest",
+    "audit_logging": "audit logging (45 CFR 164.312(b))",
+}
+
 NA = "n/a"
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -39,6 +59,7 @@ _CHECKLIST_FIELDS = {
     "description",
     "approve_at",
     "conditional_at",
+    "policy",
     "capabilities",
 }
 _CAPABILITY_FIELDS = {
@@ -47,7 +68,9 @@ _CAPABILITY_FIELDS = {
     "question",
     "kind",
     "weight",
-    "gating",
+    "tier",
+    "gating",  # older form: gating = true is tier "gate"
+    "satisfied_by",
     "allow_na",
     "guidance",
     "references",
@@ -102,7 +125,7 @@ class Capability:
     question: str
     kind: Kind
     weight: float
-    gating: bool = False
+    tier: Tier = Tier.SCORED
     allow_na: bool = False
     guidance: str = ""
     references: tuple[str, ...] = ()
@@ -113,6 +136,14 @@ class Capability:
     options: tuple[tuple[str, float], ...] = ()
     unstated_days: int | None = None
     unit: str = ""
+    # A required capability short of full credit is no condition when one of these other
+    # required capabilities has full credit ("SSO or MFA", "E2EE or customer-held keys").
+    satisfied_by: tuple[str, ...] = ()
+
+    @property
+    def gating(self) -> bool:
+        """A gate: no credit rejects (the older `gating = true`)."""
+        return self.tier == Tier.GATE
 
     def normalise(self, value: Any) -> Any:
         """Return the canonical stored form of an answer value, or raise AnswerValueError."""
@@ -202,6 +233,8 @@ class Checklist:
     description: str = ""
     source: str = ""
     text: str = field(default="", repr=False, compare=False)
+    # `[policy] must_gate`: role (a MUST_GATE key) → the gate capability that covers it.
+    must_gate: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def capability(self, key: str) -> Capability | None:
         for cap in self.capabilities:
@@ -294,6 +327,21 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
     for flag in ("gating", "allow_na"):
         if flag in raw and not isinstance(raw[flag], bool):
             raise ChecklistError(file, key, f"{flag} must be true or false")
+    if "tier" in raw and "gating" in raw:
+        raise ChecklistError(
+            file, key, "give tier or the older gating, not both (gating = true is tier gate)"
+        )
+    if "tier" in raw:
+        if raw["tier"] not in TIERS:
+            raise ChecklistError(
+                file, key, f"tier must be one of {', '.join(TIERS)}, not {raw['tier']!r}"
+            )
+        tier = Tier(raw["tier"])
+    else:
+        tier = Tier.GATE if raw.get("gating", False) else Tier.SCORED
+    satisfied_by = _str_list(file, key, raw.get("satisfied_by", []), "satisfied_by")
+    if satisfied_by and tier != Tier.REQUIRED:
+        raise ChecklistError(file, key, "satisfied_by is only for tier required")
     for text in ("guidance", "theme", "unit"):
         if text in raw and not isinstance(raw[text], str):
             raise ChecklistError(file, key, f"{text} must be a string")
@@ -379,7 +427,7 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
         question=raw["question"].strip(),
         kind=kind,
         weight=float(weight),
-        gating=raw.get("gating", False),
+        tier=tier,
         allow_na=raw.get("allow_na", False),
         guidance=raw.get("guidance", "").strip(),
         references=references,
@@ -390,7 +438,78 @@ def _parse_capability(file: str, raw: Any, index: int) -> Capability:
         options=options,
         unstated_days=unstated_days,
         unit=raw.get("unit", ""),
+        satisfied_by=satisfied_by,
     )
+
+
+def _check_satisfied_by(file: str, caps: list[Capability]) -> None:
+    by_key = {c.key: c for c in caps}
+    for cap in caps:
+        for other in cap.satisfied_by:
+            if other == cap.key:
+                raise ChecklistError(
+                    file, cap.key, "satisfied_by cannot name the capability itself"
+                )
+            found = by_key.get(other)
+            if found is None:
+                raise ChecklistError(
+                    file, cap.key, f"satisfied_by names {other!r}, which is not a capability"
+                )
+            if found.tier != Tier.REQUIRED:
+                raise ChecklistError(
+                    file,
+                    cap.key,
+                    f"satisfied_by names {other!r}, which is tier {found.tier}, not required",
+                )
+
+
+def _parse_policy(file: str, raw: Any, caps: list[Capability]) -> dict[str, str]:
+    """`[policy] must_gate = { baa = KEY, encryption_at_rest = KEY, audit_logging = KEY }`."""
+    if not isinstance(raw, dict) or set(raw) - {"must_gate"}:
+        raise ChecklistError(file, None, "[policy] may only hold must_gate")
+    must_gate = raw.get("must_gate", {})
+    if not isinstance(must_gate, dict):
+        raise ChecklistError(
+            file, None, "[policy] must_gate must be a table of role = capability key"
+        )
+    unknown = set(must_gate) - set(MUST_GATE)
+    if unknown:
+        raise ChecklistError(
+            file,
+            None,
+            f"[policy] must_gate: unknown role(s) {', '.join(sorted(unknown))} "
+            f"(roles: {', '.join(MUST_GATE)})",
+        )
+    by_key = {c.key: c for c in caps}
+    for role, key in must_gate.items():
+        found = by_key.get(key) if isinstance(key, str) else None
+        if found is None:
+            raise ChecklistError(
+                file, None, f"[policy] must_gate.{role} names {key!r}, which is not a capability"
+            )
+        if found.tier != Tier.GATE:
+            raise ChecklistError(
+                file,
+                key,
+                f"[policy] must_gate.{role} names it, so its tier must be gate, not {found.tier}",
+            )
+    return dict(must_gate)
+
+
+def check_must_gates(checklist: Checklist) -> None:
+    """Refuse a checklist that does not name a gate for each MUST_GATE role.
+
+    Applied to checklists loaded from disk (`vetting checklists validate`, app start); a
+    pinned copy of an older version keeps scoring as it was written.
+    """
+    missing = [role for role in MUST_GATE if role not in checklist.must_gate]
+    if missing:
+        covers = "; ".join(f"{role} ({MUST_GATE[role]})" for role in missing)
+        raise ChecklistError(
+            checklist.source,
+            None,
+            f"[policy] must_gate names no gate for: {covers}",
+        )
 
 
 def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
@@ -433,6 +552,8 @@ def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
         seen.add(cap.key)
     if sum(c.weight for c in caps) <= 0:
         raise ChecklistError(file, None, "the weights must add up to more than 0")
+    _check_satisfied_by(file, caps)
+    must_gate = _parse_policy(file, data["policy"], caps) if "policy" in data else {}
     return Checklist(
         id=cid,
         version=version.strip(),
@@ -444,15 +565,19 @@ def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
         sha256=hashlib.sha256(raw_bytes).hexdigest(),
         source=file,
         text=raw_bytes.decode("utf-8"),
+        must_gate=must_gate,
     )
 
 
 def load_checklist(path: Path) -> Checklist:
+    """A checklist file from disk: the format, and the gates every checklist must have."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ChecklistError(str(path), None, f"cannot read: {exc.strerror}") from None
-    return parse_checklist(data, file=path.name)
+    checklist = parse_checklist(data, file=path.name)
+    check_must_gates(checklist)
+    return checklist
 
 
 def load_directory(directory: Path) -> dict[str, Checklist]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.checklist import AnswerValueError, Checklist
-from vetting.core.scoring import AnswerInput, Outcome, Score, Source, score_assessment
+from vetting.core.scoring import AnswerInput, Outcome, Score, Source, Verdict, score_assessment
 from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
@@ -211,6 +211,13 @@ def decide(
     with transaction(s):
         view_ = get(s, assessment_id)
         verdict = view_.score.verdict
+        if verdict == Verdict.INCOMPLETE and Outcome(data.decision) != Outcome.REJECTED:
+            missing = ", ".join(view_.score.missing) or "nothing applicable to score"
+            raise Invalid(
+                f"only a rejection can be decided on an incomplete assessment "
+                f"(not answered: {missing})",
+                "decision",
+            )
         if Outcome(data.decision) == Outcome.CONDITIONAL and not (data.conditions or "").strip():
             raise Invalid("conditions are required for a conditional approval", "conditions")
         if data.decision != verdict and not (data.justification or "").strip():
