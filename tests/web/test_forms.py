@@ -148,7 +148,7 @@ def test_starting_an_assessment_from_the_app_page(app, browser, register: Regist
 def test_answer_form_is_all_or_nothing_and_keeps_input(app, browser, register: Register):
     b = browser("procurement")
     page = b.get(f"/assessments/{register.open_id}/answers")
-    assert "Must-have" in txt(page) and "45 CFR 164.410(b)" in txt(page)  # guidance, references
+    assert "Gate" in txt(page) and "45 CFR 164.410(b)" in txt(page)  # guidance, references
     before = _count(app, Answer)
     resp = b.post(
         f"/assessments/{register.open_id}/answers",
@@ -236,6 +236,9 @@ def test_na_only_where_the_capability_allows_it(app, browser, register: Register
 def test_decision_override_needs_a_justification(app, browser, register: Register):
     b = browser("procurement")
     url = f"/assessments/{register.open_id}/decision"
+    page = b.get(f"/assessments/{register.open_id}").text
+    # incomplete: the form offers only a rejection
+    assert 'id="f-decision-rejected"' in page and 'id="f-decision-approved"' not in page
     resp = b.post(url, {"decision": "rejected", "valid_until": "2027-06-01"})
     assert resp.status_code == 422
     assert "a justification is required" in txt(resp)
@@ -467,3 +470,33 @@ def test_compare_lines_up_apps_and_marks_differences(browser, register: Register
         f"/compare?checklist=secure-messaging&app={register.app_id}&app={register.open_app_id}"
     )
     assert resp.status_code == 422 and "no assessment on checklist" in txt(resp)
+
+
+def test_scorecard_shows_each_tier_what_is_missing_and_the_conditions(
+    app, browser, register: Register
+):
+    from tests.web.conftest import ACTOR, good_answer
+    from vetting.schemas import AnswerIn
+    from vetting.services import assessments
+
+    b = browser("viewer")
+    page = txt(b.get(f"/assessments/{register.open_id}"))
+    words = re.sub(r"<[^>]+>", "", page)
+    assert "Incomplete: missing Business Associate Agreement signed (gate), " in words
+    assert "Legal hold (required)" in words
+    assert "Remote wipe of app data (scored)" not in words  # scored: never blocks
+    rows = re.findall(r'<span class="tier tier-(\w+)">(\w+)</span>', page)
+    assert {t for t, _ in rows} == {"gate", "required", "scored"}
+    assert len(rows) == 25  # one per capability row
+    with app.app_context():
+        s = db.session()
+        checklist = app.extensions["vetting.checklists"]["clinical-photo"]
+        answers = {
+            c.key: AnswerIn(value=good_answer(c.kind, c.options), source="verified")
+            for c in checklist.capabilities
+        }
+        answers["legal_hold"] = AnswerIn(value=False, source="verified")
+        assessments.answer_many(s, ACTOR, register.open_id, answers)
+    page = txt(b.get(f"/assessments/{register.open_id}"))
+    assert "Incomplete: missing" not in page
+    assert "Legal hold: no credit — required for approval" in page

@@ -257,16 +257,18 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
     view = svc.get(s, assessment_id)
     context = browse.assessment_context(s, view.assessment)
     caps = view.score.capabilities
-    gating_keys = set(view.score.gating_failures) | set(view.score.gating_unanswered)
+    incomplete = view.score.verdict == Verdict.INCOMPLETE
     return render_template(
         "assessments/scorecard.html",
         view=view,
         context=context,
         form=form or _decision_form(view),
-        must_fix=[c for c in caps if c.key in gating_keys],
+        missing=[c for c in caps if c.key in view.score.missing],
+        failing=[c for c in caps if c.key in view.score.gating_failures],
         themes=[(t, [c for c in caps if c.theme == t]) for t, _ in _themes(view.checklist)],
         caps={c.key: c for c in view.checklist.capabilities},
-        decisions=DECISIONS,
+        # only a rejection can be decided on an incomplete assessment
+        decisions=(Outcome.REJECTED,) if incomplete else DECISIONS,
     ), status
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from vetting import clock
 from vetting.core.baa import BaaState
-from vetting.core.checklist import NA, Kind
+from vetting.core.checklist import NA, Kind, Tier
 from vetting.core.scoring import CapabilityStatus, Source, Verdict
 from vetting.core.statuses import AssessmentStatus, SyncStatus
 
@@ -65,6 +65,18 @@ TONE: dict[str, str] = {
     CapabilityStatus.ANSWERED: "info",
 }
 ICON = {"good": "✓", "warn": "!", "bad": "✕", "info": "•", "muted": "–"}
+
+
+# How a capability weighs on the verdict (vetting.core.checklist.Tier).
+TIER_LABELS: dict[str, str] = {
+    Tier.GATE: "Gate",
+    Tier.REQUIRED: "Required",
+    Tier.SCORED: "Scored",
+}
+
+
+def tier_label(tier: str) -> str:
+    return TIER_LABELS.get(tier, tier)
 
 
 def label(state: str | None) -> str:
