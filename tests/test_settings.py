@@ -125,3 +125,18 @@ def test_no_module_reads_the_environment_but_the_settings() -> None:
             if "os.environ" in text or "os.getenv" in text:
                 offenders.append(str(path.relative_to(settings.REPO_ROOT)))
     assert offenders == []
+
+
+def test_the_retry_cap_cannot_be_below_the_first_retry_delay(tmp_path: Path) -> None:
+    env = {
+        "SECRET_KEY": "x",
+        "VETTING_NOTIFY_BACKOFF_SECONDS": "60",
+        "VETTING_NOTIFY_BACKOFF_CAP_SECONDS": "10",
+    }
+    with pytest.raises(settings.SettingsError, match="VETTING_NOTIFY_BACKOFF_CAP_SECONDS must be"):
+        settings.load(tmp_path, env)
+
+
+def test_the_database_password_does_not_show_in_the_settings_repr(tmp_path: Path) -> None:
+    env = {"SECRET_KEY": "x", "DATABASE_URL": "postgresql://u:s3cret-db@h/db"}
+    assert "s3cret-db" not in repr(settings.load(tmp_path, env))

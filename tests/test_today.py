@@ -114,3 +114,10 @@ def test_the_audit_log_filters_by_the_organisations_days(far_east: Flask) -> Non
         on_26 = audit_log.list_events(s, action="test.late", since=date(2026, 11, 26))
         on_25 = audit_log.list_events(s, action="test.late", until=date(2026, 11, 25))
     assert (on_26.total, on_25.total) == (1, 0)
+
+
+def test_the_zone_must_be_one_the_database_can_name() -> None:
+    from datetime import timedelta, timezone
+
+    with pytest.raises(TypeError):
+        clock.set_zone(timezone(timedelta(hours=5)))

@@ -16,9 +16,15 @@ _zone: tzinfo = UTC
 
 
 def set_zone(zone: str | tzinfo) -> None:
-    """The organisation's time zone (set once at start-up from VETTING_TIMEZONE)."""
+    """The organisation's time zone (set once at start-up from VETTING_TIMEZONE): an IANA
+    name, so the database can compute the same days (queries name the zone by its key)."""
     global _zone
-    _zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    if isinstance(zone, str):
+        _zone = ZoneInfo(zone)
+    elif zone is UTC or isinstance(zone, ZoneInfo):
+        _zone = zone
+    else:
+        raise TypeError(f"an IANA time zone is needed, not {zone!r}")
 
 
 def zone() -> tzinfo:

@@ -249,6 +249,7 @@ class Settings:
         None,
         "SQLite file, or `postgresql://…` (psycopg 3)",
         parse=_database_url,
+        secret=True,  # may hold the database password
         shown="`sqlite:///instance/vetting.db`",
     )
     secret_key: str = setting(
@@ -393,6 +394,11 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
         secret_key=loaded.secret_key or secret_key(instance_path),
         checklists_dir=loaded.checklists_dir or REPO_ROOT / "checklists",
     )
+    if loaded.notify.backoff_cap_seconds < loaded.notify.backoff_seconds:
+        raise SettingsError(
+            f"VETTING_NOTIFY_BACKOFF_CAP_SECONDS must be ≥ VETTING_NOTIFY_BACKOFF_SECONDS "
+            f"({loaded.notify.backoff_seconds}), not {loaded.notify.backoff_cap_seconds}"
+        )
     if loaded.max_document_bytes + MIB > loaded.max_request_bytes:
         raise SettingsError(
             f"VETTING_MAX_DOCUMENT_BYTES ({loaded.max_document_bytes}) must be at least 1 MiB "

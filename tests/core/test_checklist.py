@@ -661,6 +661,16 @@ BAD_TIERS = [
         id="must-gate-names-a-required-capability",
     ),
     pytest.param(
+        checklist_text(
+            [cap("baa_signed", tier="gate", allow_na=True), *gated_caps()[1:]],
+            must_gate=MUST_GATE,
+        ),
+        "baa_signed",
+        "[policy] must_gate.baa names it, so it cannot allow N/A (an N/A answer would take the "
+        "gate out of the verdict)",
+        id="must-gate-allows-na",
+    ),
+    pytest.param(
         checklist_text(gated_caps()),
         None,
         "[policy] must_gate names no gate for: baa (the signed Business Associate Agreement); "

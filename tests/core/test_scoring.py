@@ -218,6 +218,20 @@ def test_empty_assessment_is_incomplete_with_score_zero() -> None:
 FIVE = parse_checklist(checklist_text([cap(f"c{i}x", weight=2) for i in range(5)]))
 
 
+def test_an_either_or_requirement_met_by_its_partner_is_not_missing(photo: Checklist) -> None:
+    """MFA at full credit meets "SSO or MFA": SSO left unanswered must not make it incomplete
+    (which would allow only a rejection)."""
+    answers = _best_answers(photo)
+    del answers["sso_saml_oidc"]
+    result = score_assessment(photo, answers)
+    assert "sso_saml_oidc" not in result.missing
+    assert result.verdict != "incomplete"
+    del answers["mfa"]
+    both_missing = score_assessment(photo, answers)
+    assert both_missing.verdict == "incomplete"
+    assert {"sso_saml_oidc", "mfa"} <= set(both_missing.missing)
+
+
 @pytest.mark.parametrize(
     ("yes", "score", "verdict"),
     [

@@ -493,6 +493,13 @@ def _parse_policy(file: str, raw: Any, caps: list[Capability]) -> dict[str, str]
                 key,
                 f"[policy] must_gate.{role} names it, so its tier must be gate, not {found.tier}",
             )
+        if found.allow_na:
+            raise ChecklistError(
+                file,
+                key,
+                f"[policy] must_gate.{role} names it, so it cannot allow N/A (an N/A answer "
+                "would take the gate out of the verdict)",
+            )
     return dict(must_gate)
 
 

@@ -192,6 +192,13 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     score = round(100.0 * earned / possible, 2) if possible > 0 else 0.0
     by_key = {c.key: c for c in checklist.capabilities}
     conditions = _conditions(checklist, credits)
+    # An either/or requirement met by a partner at full credit (MFA when SSO is unanswered)
+    # is not missing: nothing more about it is needed to decide.
+    missing = [
+        k
+        for k in missing
+        if not any(_full(by_key[p], credits.get(p)) for p in by_key[k].satisfied_by)
+    ]
 
     def named(keys: list[str]) -> str:
         return ", ".join(f"{by_key[k].title} ({k})" for k in keys)

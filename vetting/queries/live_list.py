@@ -28,12 +28,13 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
+from vetting import clock
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
@@ -247,10 +248,11 @@ def _apps_to_recompute(
 
 def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
     """Apps whose unchanged facts read differently on `lo` and on `hi`: a revocation taking
-    effect (revoked on a day d means off from d), a decision made (it counts from the UTC day
-    it was made, so the latest one changes) or expiring (valid through its `valid_until`)."""
-    start = datetime.combine(lo + timedelta(days=1), time.min, tzinfo=UTC)
-    end = datetime.combine(hi + timedelta(days=1), time.min, tzinfo=UTC)
+    effect (revoked on a day d means off from d), a decision made (it counts from the organisation's
+    day it was made, so the latest one changes) or expiring (valid through its `valid_until`)."""
+    zone = clock.zone()  # days are the organisation's, as the full list counts them
+    start = datetime.combine(lo + timedelta(days=1), time.min, tzinfo=zone)
+    end = datetime.combine(hi + timedelta(days=1), time.min, tzinfo=zone)
     revoked = select(col(App.id)).where(col(App.revoked_on) > lo, col(App.revoked_on) <= hi)
     decided = select(col(Decision.app_id)).where(
         or_(

@@ -21,7 +21,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -367,7 +367,8 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
 
 def _latest_decisions(as_of: date) -> Any:
     """Each app's latest decision made on or before `as_of` (a subquery with rank 1 rows)."""
-    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    # The organisation's day, as the approved list counts a decision.
+    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.zone())
     rank = func.row_number().over(
         partition_by=col(Decision.app_id),
         order_by=(col(Decision.decided_at).desc(), col(Decision.id).desc()),
