@@ -37,17 +37,14 @@ def test_the_domain_core_imports_no_framework_database_or_network_library() -> N
 
 @pytest.mark.parametrize(
     "packages",
-    [
-        ["vetting.services", "vetting.models"],
-        ["integrations"],
-    ],
-    ids=["services-and-models", "integrations"],
+    [["vetting.services", "vetting.queries", "vetting.models"], ["integrations"]],
+    ids=["services-queries-and-models", "integrations"],
 )
-def test_use_cases_tables_and_integrations_work_without_flask(packages: list[str]) -> None:
-    extra = ["vetting.queries"] if packages[0] == "vetting.services" else []
-    extra = [p for p in extra if _exists(p)]
+def test_use_cases_read_models_tables_and_integrations_work_without_flask(
+    packages: list[str],
+) -> None:
     # werkzeug.security (password hashes) is a plain library; the web framework is not.
-    assert loaded(packages + extra, ["flask", "flask_wtf"]) == []
+    assert loaded(packages, ["flask", "flask_wtf"]) == []
 
 
 def test_the_package_root_and_the_database_helpers_load_no_flask() -> None:
@@ -55,12 +52,6 @@ def test_the_package_root_and_the_database_helpers_load_no_flask() -> None:
     code += "print('flask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def _exists(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
 
 
 # Use cases never touch caches: every kept result goes through vetting/queries/cache.py. Read

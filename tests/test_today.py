@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -111,8 +112,9 @@ def test_the_audit_log_filters_by_the_organisations_days(far_east: Flask) -> Non
         clock.freeze(AFTER)  # the 26th there, still the 25th in UTC
         with s.begin():
             audit.record(s, "t", "test.late", "test", 1, None, {})
-        on_26 = audit_log.list_events(s, action="test.late", since=date(2026, 11, 26))
-        on_25 = audit_log.list_events(s, action="test.late", until=date(2026, 11, 25))
+        late = audit_log.AuditFilter(action="test.late")
+        on_26 = audit_log.list_events(s, replace(late, since=date(2026, 11, 26)))
+        on_25 = audit_log.list_events(s, replace(late, until=date(2026, 11, 25)))
     assert (on_26.total, on_25.total) == (1, 0)
 
 
@@ -121,3 +123,23 @@ def test_the_zone_must_be_one_the_database_can_name() -> None:
 
     with pytest.raises(TypeError):
         clock.set_zone(timezone(timedelta(hours=5)))
+
+
+def test_the_live_list_and_the_sweep_see_an_evening_decision_on_its_local_day(
+    far_west: Flask,
+) -> None:
+    """The patched live list and the reminder sweep count a decision from the organisation's
+    day, as the full list does: 21:00 in New York on the 25th is the 26th in UTC."""
+    from sqlalchemy import select
+
+    from vetting.queries import live_list
+    from vetting.services import reminders
+
+    s = data.session(far_west)
+    v = data.vendor(s)
+    d = data.decision(s, v.id, date(2027, 6, 1), decided_at=datetime(2026, 11, 26, 2, tzinfo=UTC))
+    assert live_list._apps_dated_between(s, date(2026, 11, 24), date(2026, 11, 25)) == {d.app_id}
+    assert live_list._apps_dated_between(s, date(2026, 11, 25), date(2026, 11, 26)) == set()
+    latest = reminders._latest_decisions(date(2026, 11, 25))
+    assert s.scalars(select(latest.c.id)).all() == [d.id]
+    s.close()

@@ -51,6 +51,11 @@ def local_day(at: datetime) -> date:
     return at.astimezone(_zone).date()
 
 
+def day_start(day: date) -> datetime:
+    """The instant the organisation's `day` begins (its midnight, in its zone)."""
+    return datetime(day.year, day.month, day.day, tzinfo=_zone)
+
+
 def freeze(at: datetime | date | None) -> None:
     """Pin the clock (tests): an instant, or a day (its noon in the organisation's zone);
     None releases it."""

@@ -43,13 +43,24 @@ def setting(
     minimum: int = 0,
     secret: bool = False,
     shown: str | None = None,
+    empty: Any = None,
 ) -> Any:
-    """A field read from the variable `env`; unset (or empty) means `default`. `shown` is
+    """A field read from the variable `env`. Unset means `default`; set but empty means
+    `empty` when given (e.g. "no base apps"), "off" for a boolean, else `default`. `shown` is
     how the README's table words a default that is computed or not plain."""
+    if empty is None and isinstance(default, bool):
+        empty = False
     return field(
         default=default,
         repr=not secret,
-        metadata={"env": env, "doc": doc, "parse": parse, "minimum": minimum, "shown": shown},
+        metadata={
+            "env": env,
+            "doc": doc,
+            "parse": parse,
+            "minimum": minimum,
+            "shown": shown,
+            "empty": empty,
+        },
     )
 
 
@@ -304,6 +315,7 @@ class Settings:
         DEFAULT_IOS_BASE_APPS,
         "bundle IDs an allow-list profile keeps visible, comma-separated (empty: none)",
         parse=_bundle_ids,
+        empty=(),
         shown="Settings, Phone, Contacts, Clock, Calculator, Find My, App Store",
     )
     profile_identifier: str = setting(
@@ -339,10 +351,6 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
 
 
-# Variables whose empty value means "none" rather than "the default".
-_EMPTY_MEANS_NONE = {"VETTING_IOS_BASE_APPS"}
-
-
 def _read(cls: type[Any], env: Env, **given: Any) -> Any:
     """An instance of the settings dataclass `cls` from `env` (fields in `given` as passed)."""
     values: dict[str, Any] = dict(given)
@@ -353,11 +361,9 @@ def _read(cls: type[Any], env: Env, **given: Any) -> Any:
         raw = env.get(name)
         if raw is None:
             continue
-        if not raw.strip():  # set but empty: the default, except where empty says "off"/"none"
-            if isinstance(f.default, bool):
-                values[f.name] = False
-            elif name in _EMPTY_MEANS_NONE:
-                values[f.name] = ()
+        if not raw.strip():  # set but empty
+            if f.metadata["empty"] is not None:
+                values[f.name] = f.metadata["empty"]
             continue
         parse: Parser | None = f.metadata["parse"]
         if parse is not None:
@@ -392,7 +398,7 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
         loaded,
         database_url=loaded.database_url or f"sqlite:///{instance_path / 'vetting.db'}",
         secret_key=loaded.secret_key or secret_key(instance_path),
-        checklists_dir=loaded.checklists_dir or REPO_ROOT / "checklists",
+        checklists_dir=loaded.checklists_dir or checklists_dir(env),
     )
     if loaded.notify.backoff_cap_seconds < loaded.notify.backoff_seconds:
         raise SettingsError(

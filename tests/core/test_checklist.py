@@ -514,6 +514,11 @@ BAD_CHECKLISTS: list[Any] = [
 def test_bad_checklist_is_refused_naming_file_capability_and_reason(
     tmp_path: Path, text: str, capability: str | None, reason: str
 ) -> None:
+    assert_refused(tmp_path, text, capability, reason)
+
+
+def assert_refused(tmp_path: Path, text: str, capability: str | None, reason: str) -> None:
+    """Loading `text` from bad.toml fails naming the file, the capability and the reason."""
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ChecklistError) as caught:
@@ -694,15 +699,7 @@ BAD_TIERS = [
 def test_bad_tiers_and_missing_must_have_gates_are_refused_naming_file_and_reason(
     tmp_path: Path, text: str, capability: str | None, reason: str
 ) -> None:
-    path = tmp_path / "bad.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ChecklistError) as caught:
-        load_checklist(path)
-    assert (caught.value.file, caught.value.capability, caught.value.reason) == (
-        "bad.toml",
-        capability,
-        reason,
-    )
+    assert_refused(tmp_path, text, capability, reason)
 
 
 def test_a_checklist_with_the_must_have_gates_loads() -> None:

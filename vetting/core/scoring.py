@@ -116,38 +116,12 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         # A discovered answer is only a suggestion: it counts for nothing until accepted.
         counted = ans if ans is not None and ans.source != Source.DISCOVERED else None
 
-        def result(
-            status: CapabilityStatus,
-            value: Any,
-            credit: float | None,
-            points: float,
-            possible: float,
-            explanation: str,
-            _cap: Capability = cap,
-            _ans: AnswerInput | None = ans,
-        ) -> CapabilityResult:
-            return CapabilityResult(
-                key=_cap.key,
-                title=_cap.title,
-                theme=_cap.theme,
-                gating=_cap.gating,
-                weight=_cap.weight,
-                status=status,
-                value=value,
-                credit=credit,
-                points=points,
-                possible=possible,
-                source=_ans.source if _ans else None,
-                evidence_url=_ans.evidence_url if _ans else None,
-                note=_ans.note if _ans else None,
-                explanation=explanation,
-                tier=_cap.tier,
-            )
-
         if counted is not None and counted.value == NA and cap.allow_na:
             answered += 1
             results.append(
-                result(
+                _result(
+                    cap,
+                    ans,
                     CapabilityStatus.NA,
                     NA,
                     None,
@@ -169,7 +143,9 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
                 why = "N/A is not allowed here: 0 points"
             else:
                 why = "not answered: 0 points"
-            results.append(result(status, ans.value if ans else None, None, 0.0, cap.weight, why))
+            results.append(
+                _result(cap, ans, status, ans.value if ans else None, None, 0.0, cap.weight, why)
+            )
             continue
         answered += 1
         credit = cap.credit(counted.value)
@@ -179,7 +155,9 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         if cap.tier == Tier.GATE and credit == 0:
             gating_failures.append(cap.key)
         results.append(
-            result(
+            _result(
+                cap,
+                ans,
                 CapabilityStatus.ANSWERED,
                 counted.value,
                 credit,
@@ -248,6 +226,36 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         gating_unanswered=tuple(k for k in missing if by_key[k].tier == Tier.GATE),
         missing=tuple(missing),
         conditions=tuple(conditions) if verdict == Verdict.CONDITIONAL else (),
+    )
+
+
+def _result(
+    cap: Capability,
+    ans: AnswerInput | None,
+    status: CapabilityStatus,
+    value: Any,
+    credit: float | None,
+    points: float,
+    possible: float,
+    explanation: str,
+) -> CapabilityResult:
+    """One capability's line of the scorecard."""
+    return CapabilityResult(
+        key=cap.key,
+        title=cap.title,
+        theme=cap.theme,
+        gating=cap.gating,
+        weight=cap.weight,
+        status=status,
+        value=value,
+        credit=credit,
+        points=points,
+        possible=possible,
+        source=ans.source if ans else None,
+        evidence_url=ans.evidence_url if ans else None,
+        note=ans.note if ans else None,
+        explanation=explanation,
+        tier=cap.tier,
     )
 
 

@@ -11,24 +11,25 @@ from sqlmodel import Field, SQLModel
 from vetting.core.reminders import NotificationStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
 
+# What makes a reminder the same reminder: the outbox holds each such row once, so a second
+# sweep, instance or restart inserts nothing (INSERT … ON CONFLICT DO NOTHING on this key).
+ONCE_KEY = (
+    "subject_kind",
+    "subject_id",
+    "kind",
+    "term_end",
+    "threshold_days",
+    "channel",
+    "recipient",
+)
+
 
 class Notification(SQLModel, table=True):
     """The persistent outbox. The unique key makes every (subject, term, threshold, channel,
     recipient) notification exist at most once, whatever reruns or instances do."""
 
     __tablename__ = "notification"
-    __table_args__ = (
-        UniqueConstraint(
-            "subject_kind",
-            "subject_id",
-            "kind",
-            "term_end",
-            "threshold_days",
-            "channel",
-            "recipient",
-            name="uq_notification_once",
-        ),
-    )
+    __table_args__ = (UniqueConstraint(*ONCE_KEY, name="uq_notification_once"),)
 
     id: int | None = Field(default=None, primary_key=True)
     subject_kind: str = Field(max_length=20)  # SubjectKind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, cast, func, label, select
@@ -63,7 +63,7 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
     # (Rows typed Any: a selected `id` is never NULL, yet SQLModel types it int | None.)
     app_rows: Sequence[Any] = conn.execute(app_query).all()  # one fetchall, not one per row
     apps = [AppFacts(*r) for r in app_rows]
-    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.zone())
+    cutoff = clock.day_start(as_of + timedelta(days=1))
     decision_query = (
         select(
             col(Decision.app_id),

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
@@ -17,34 +18,36 @@ from vetting.models import AuditEvent
 from vetting.services.common import PageResult, like
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page filters by; `since`/`until` are inclusive calendar days of the
+    organisation (VETTING_TIMEZONE), the days the pages show."""
+
+    actor: str | None = None
+    action: str | None = None
+    entity_type: str | None = None
+    entity_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
 def list_events(
-    s: Session,
-    *,
-    actor: str | None = None,
-    action: str | None = None,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    page: int = 1,
-    per_page: int = 50,
+    s: Session, f: AuditFilter = AuditFilter(), *, page: int = 1, per_page: int = 50
 ) -> PageResult:
-    """Events newest first; `since`/`until` are inclusive calendar days of the organisation
-    (VETTING_TIMEZONE), the days the pages show."""
+    """Events matching `f`, newest first."""
     stmt = select(AuditEvent)
-    if actor:
-        stmt = stmt.where(func.lower(AuditEvent.actor).like(like(actor), escape="\\"))
-    if action:
-        stmt = stmt.where(col(AuditEvent.action) == action)
-    if entity_type:
-        stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
-    if entity_id:
-        stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
-    if since:
-        start = datetime.combine(since, time.min, tzinfo=clock.zone())
-        stmt = stmt.where(col(AuditEvent.at) >= start)
-    if until:
-        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=clock.zone())
+    if f.actor:
+        stmt = stmt.where(func.lower(AuditEvent.actor).like(like(f.actor), escape="\\"))
+    if f.action:
+        stmt = stmt.where(col(AuditEvent.action) == f.action)
+    if f.entity_type:
+        stmt = stmt.where(col(AuditEvent.entity_type) == f.entity_type)
+    if f.entity_id:
+        stmt = stmt.where(col(AuditEvent.entity_id) == f.entity_id)
+    if f.since:
+        stmt = stmt.where(col(AuditEvent.at) >= clock.day_start(f.since))
+    if f.until:
+        end = clock.day_start(f.until + timedelta(days=1))
         stmt = stmt.where(col(AuditEvent.at) < end)
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = list(

@@ -28,7 +28,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -250,9 +250,8 @@ def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
     """Apps whose unchanged facts read differently on `lo` and on `hi`: a revocation taking
     effect (revoked on a day d means off from d), a decision made (it counts from the organisation's
     day it was made, so the latest one changes) or expiring (valid through its `valid_until`)."""
-    zone = clock.zone()  # days are the organisation's, as the full list counts them
-    start = datetime.combine(lo + timedelta(days=1), time.min, tzinfo=zone)
-    end = datetime.combine(hi + timedelta(days=1), time.min, tzinfo=zone)
+    # Days are the organisation's, as the full list counts them.
+    start, end = clock.day_start(lo + timedelta(days=1)), clock.day_start(hi + timedelta(days=1))
     revoked = select(col(App.id)).where(col(App.revoked_on) > lo, col(App.revoked_on) <= hi)
     decided = select(col(Decision.app_id)).where(
         or_(

@@ -21,7 +21,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -41,6 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
 from vetting import audit, clock
+from vetting.core import allowlist as core_allowlist
 from vetting.core.baa import BaaLifecycle, BaaTerms
 from vetting.core.reminders import Channel as ChannelKind
 from vetting.core.reminders import (
@@ -53,11 +54,11 @@ from vetting.core.reminders import (
     reassessment_due,
     window,
 )
-from vetting.core.scoring import Outcome
 from vetting.core.statuses import AssessmentStatus, JobStatus
 from vetting.db import transaction
 from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification, Vendor
 from vetting.models import NotificationChannel as Channel
+from vetting.models.notifications import ONCE_KEY
 from vetting.services import locks
 from vetting.services.baas import TERMS
 from vetting.settings import NotifySettings
@@ -65,17 +66,9 @@ from vetting.settings import NotifySettings
 JOB = "reminders"
 IN_APP = ChannelKind.IN_APP
 IN_APP_RECIPIENT = "dashboard"
-APPROVING = (Outcome.APPROVED, Outcome.CONDITIONAL)  # core.allowlist.APPROVING, for SQL IN
+APPROVING = tuple(sorted(core_allowlist.APPROVING))  # a fixed order: one cached SQL statement
 CHUNK = 5000
-KEY_COLUMNS = (
-    "subject_kind",
-    "subject_id",
-    "kind",
-    "term_end",
-    "threshold_days",
-    "channel",
-    "recipient",
-)
+KEY_COLUMNS = ONCE_KEY  # the outbox's unique key: each reminder is sent once
 
 
 @dataclass
@@ -368,7 +361,7 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
 def _latest_decisions(as_of: date) -> Any:
     """Each app's latest decision made on or before `as_of` (a subquery with rank 1 rows)."""
     # The organisation's day, as the approved list counts a decision.
-    cutoff = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=clock.zone())
+    cutoff = clock.day_start(as_of + timedelta(days=1))
     rank = func.row_number().over(
         partition_by=col(Decision.app_id),
         order_by=(col(Decision.decided_at).desc(), col(Decision.id).desc()),

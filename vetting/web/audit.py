@@ -17,27 +17,15 @@ bp = area("audit", __name__)
 @requires("audit:read")
 def index() -> ResponseReturnValue:
     s = db.session()
-    actor, action = arg_str("actor"), arg_str("action", 64)
-    entity_type, entity_id = arg_str("entity_type", 64), arg_str("entity_id", 64)
-    since, until = arg_date("since"), arg_date("until")
-    filters = {
-        "actor": actor,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "since": since,
-        "until": until,
-    }
-    result = audit_log.list_events(
-        s,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        since=since,
-        until=until,
-        page=arg_int("page"),
+    filters = audit_log.AuditFilter(
+        actor=arg_str("actor"),
+        action=arg_str("action", 64),
+        entity_type=arg_str("entity_type", 64),
+        entity_id=arg_str("entity_id", 64),
+        since=arg_date("since"),
+        until=arg_date("until"),
     )
+    result = audit_log.list_events(s, filters, page=arg_int("page"))
     actions, types = audit_log.facets(s)
     return render_template(
         "audit.html", result=result, f=filters, actions=actions, types=types, verify=None
