@@ -28,7 +28,16 @@ from vetting.core.statuses import Role, values
 from vetting.core.store_ids import Platform
 from vetting.db import transaction
 from vetting.errors import Invalid
-from vetting.models import BAA, App, Assessment, Decision, Notification, User, Vendor
+from vetting.models import (
+    BAA,
+    App,
+    Assessment,
+    Decision,
+    DecisionCondition,
+    Notification,
+    User,
+    Vendor,
+)
 from vetting.queries import allowlist
 from vetting.schemas import (
     AnswerIn,
@@ -39,9 +48,13 @@ from vetting.schemas import (
     DecisionIn,
     VendorCreate,
 )
-from vetting.services import apps, assessments, baas, vendors
+from vetting.services import apps, assessments, baas, decisions, vendors
 
 ACTOR = auth.Principal("demo", Role.ADMIN, frozenset(auth.SCOPES), kind="cli")
+# The second person who confirms the demo's decisions that are more permissive than the verdict.
+REVIEWER = auth.Principal(
+    "security-committee@demo.example", Role.ADMIN, frozenset(auth.SCOPES), kind="cli"
+)
 
 # What `--reset` empties (and every table that refers to them); never people, tokens, audit.
 RESET_TABLES = ("vendor", "app", "assessment", "answer", "decision", "baa")
@@ -650,10 +663,30 @@ class _Loader:
             ),
         )
 
-    def decide(self, assessment_ids: list[int], **decision: Any) -> None:
+    def decide(
+        self,
+        assessment_ids: list[int],
+        confirmed: bool = True,
+        met: tuple[int, ...] = (),
+        **decision: Any,
+    ) -> None:
+        """Decide each assessment; one more permissive than the verdict is confirmed by the
+        security committee unless `confirmed` is false; conditions at positions `met` are
+        marked met on the day."""
         for aid in assessment_ids:
-            assessments.decide(self.s, ACTOR, aid, DecisionIn(**decision))
+            made = decisions.decide(self.s, ACTOR, aid, DecisionIn(**decision))
             self.counts["decisions"] += 1
+            if made.needs_confirmation and confirmed:
+                decisions.confirm(self.s, REVIEWER, made.id)  # type: ignore[arg-type]
+            for position in met:
+                condition = self.s.exec(
+                    select(DecisionCondition).where(
+                        DecisionCondition.decision_id == made.id,
+                        DecisionCondition.position == position,
+                    )
+                ).one()
+                assert condition.id is not None  # a stored row
+                decisions.meet_condition(self.s, ACTOR, condition.id, "Checked in the MDM console.")
 
     def assessed_and_decided(self, key: str, decided_days_ago: int, **decision: Any) -> None:
         """Assess a week before the decision, then decide (as of that day)."""
@@ -817,20 +850,34 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
     # by the vendor (neither end-to-end encryption nor customer-held keys) make the verdict
     # conditional: the decision names the condition.
     keys_condition = (
-        "Move the image keys to customer-managed keys (BYOK) in our key vault before the "
-        "next renewal; the vendor committed to it in writing."
+        "Move the image keys to customer-managed keys (BYOK) in our key vault; the vendor "
+        "committed to it in writing."
     )
+
+    def condition(text: str, decided_days_ago: int, due_in_days: int) -> dict[str, Any]:
+        """A condition due `due_in_days` after a decision made `decided_days_ago`."""
+        due = today - timedelta(days=decided_days_ago - due_in_days)
+        return {"text": text, "due_date": due, "owner": "it-security@demo.example"}
+
     d.assessed_and_decided(
         "brightpath",
         400,
         decision=Outcome.CONDITIONAL,
-        conditions=keys_condition + " Turn on legal hold for the imaging tenant.",
+        conditions=[
+            condition(keys_condition, 400, 300),
+            condition("Turn on legal hold for the imaging tenant.", 400, 30),
+        ],
+        met=(1,),
     )
     d.assessed_and_decided(
         "lumen-classic",
         330,
         decision=Outcome.CONDITIONAL,
-        conditions=keys_condition + " Enforce SAML SSO for every user.",
+        conditions=[
+            condition(keys_condition, 330, 300),
+            condition("Enforce SAML SSO for every user.", 330, 60),
+        ],
+        met=(1,),
     )
     d.at(
         30,
@@ -852,11 +899,19 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
         "Android phones are fully managed corporate devices, so the gap does not apply to "
         "our fleet. Security committee approved, minutes 2025-Q2 item 3.",
     )
+    # LumenSnap's key move is due in two months (reminders are on their way); WoundSight's
+    # was due ten days ago and is not met: WoundSight is off the list until it is.
     d.assessed_and_decided(
-        "lumensnap", 150, decision=Outcome.CONDITIONAL, conditions=keys_condition
+        "lumensnap",
+        150,
+        decision=Outcome.CONDITIONAL,
+        conditions=[condition(keys_condition, 150, 210)],
     )
     d.assessed_and_decided(
-        "woundsight", 100, decision=Outcome.CONDITIONAL, conditions=keys_condition
+        "woundsight",
+        100,
+        decision=Outcome.CONDITIONAL,
+        conditions=[condition(keys_condition, 100, 90)],
     )
     # Consumer apps: rejected on the failed gates before the review was finished (only a
     # rejection can be decided on an incomplete assessment).
@@ -874,8 +929,12 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
         45,
         decision=Outcome.CONDITIONAL,
         valid_until=today + timedelta(days=135),
-        conditions="Enforce Intune app protection (no export to unmanaged apps); turn on the "
-        "global export block; reassess when SAML SSO ships (vendor roadmap: next quarter).",
+        conditions=[
+            condition("Enforce Intune app protection (no export to unmanaged apps).", 45, 14),
+            condition("Turn on the global export block.", 45, 65),
+            condition("Reassess when SAML SSO ships (vendor roadmap: next quarter).", 45, 170),
+        ],
+        met=(0,),
     )
     d.assessed_and_decided(
         "halcyon",

@@ -14,6 +14,7 @@ from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
     from vetting.services.assessments import AssessmentView
     from vetting.services.baas import BaaView
+    from vetting.services.decisions import DecisionView
 
 # The core enums' values spelled as Literal[...] (a type checker needs them written out;
 # tests/test_statuses.py keeps each equal to its enum): the JSON Schema lists them as `enum`
@@ -260,11 +261,55 @@ class CapabilityScore(Out):
     explanation: str
 
 
+class ConditionIn(In):
+    text: str = Field(min_length=1, max_length=500, description="what must happen")
+    due_date: date = Field(
+        description="the last day to meet it; the day after, unmet, the app leaves the list"
+    )
+    owner: str = Field(max_length=320, description="e-mail of who sees to it (gets reminders)")
+
+    _owner = field_validator("owner")(_email)
+
+
 class DecisionIn(In):
     decision: DecisionName
-    justification: str | None = Field(None, max_length=10000)
-    valid_until: date | None = Field(None, description="defaults to 12 months from today")
-    conditions: str | None = Field(None, max_length=10000)
+    justification: str | None = Field(
+        None,
+        max_length=10000,
+        description="required (with at least the configured number of letters or digits) "
+        "when the decision differs from the verdict",
+    )
+    valid_until: date | None = Field(
+        None, description="defaults to the configured months from today; capped by a setting"
+    )
+    conditions: list[ConditionIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="a conditional approval's conditions (at least one); none otherwise",
+    )
+
+
+class RefusalIn(In):
+    reason: str = Field(min_length=1, max_length=10000)
+
+
+class ReconfirmIn(In):
+    justification: str = Field(min_length=1, max_length=10000)
+
+
+class ConditionMetIn(In):
+    note: str | None = Field(None, max_length=10000)
+
+
+class ConditionOut(Out):
+    id: int
+    text: str
+    due_date: date
+    owner: str
+    met_at: datetime | None
+    met_by: str | None
+    met_note: str | None
+    overdue: bool = Field(description="past its due date and not met (today)")
 
 
 class DecisionOut(Out):
@@ -275,10 +320,62 @@ class DecisionOut(Out):
     verdict: str
     score: float
     justification: str | None
-    conditions: str | None
+    conditions: list[ConditionOut]
+    conditions_text: str | None = Field(
+        description="the conditions in words (free text for decisions made before conditions "
+        "had due dates)"
+    )
     decided_by: str
     decided_at: datetime
     valid_until: date
+    confirmation: Literal["not_needed", "pending", "confirmed", "refused"] = Field(
+        description="a decision more permissive than the verdict waits for a second person"
+    )
+    confirmation_reason: str | None
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+    refused_by: str | None
+    refused_at: datetime | None
+    refusal_reason: str | None
+    pinned_platform: str | None
+    pinned_store_id: str | None
+    pinned_vendor_id: int | None
+    checklist_version: str | None
+    reconfirms_id: int | None
+    shortfalls: list[str] = Field(
+        description="what this decision lacks by today's rules (decisions made before them)"
+    )
+
+    @classmethod
+    def from_view(cls, view: DecisionView) -> DecisionOut:
+        d = view.decision
+        return cls(
+            **{
+                name: getattr(d, name)
+                for name in cls.model_fields
+                if name not in {"conditions", "conditions_text", "confirmation", "shortfalls"}
+            },
+            conditions=[
+                ConditionOut(
+                    id=c.id or 0,
+                    text=c.text,
+                    due_date=c.due_date,
+                    owner=c.owner,
+                    met_at=c.met_at,
+                    met_by=c.met_by,
+                    met_note=c.met_note,
+                    overdue=c.id in view.overdue_ids,
+                )
+                for c in view.conditions
+            ],
+            conditions_text=d.conditions,
+            confirmation=view.confirmation,
+            shortfalls=list(view.shortfalls),
+        )
+
+
+class DecisionList(Out):
+    items: list[DecisionOut]
 
 
 class AssessmentOut(Out):
@@ -326,7 +423,7 @@ class AssessmentDetail(AssessmentOut):
             missing=list(score.missing),
             conditions=list(score.conditions),
             capabilities=[CapabilityScore.model_validate(c) for c in score.capabilities],
-            decisions=[DecisionOut.model_validate(d) for d in view.decisions],
+            decisions=[DecisionOut.from_view(d) for d in view.decisions],
         )
 
 
@@ -651,7 +748,7 @@ class ExportQuery(PullQuery):
 class NotificationQuery(PageQuery):
     status: Literal["pending", "sent", "failed", "cancelled"] | None = None
     channel: Literal["in-app", "email", "webhook"] | None = None
-    subject_kind: Literal["baa", "assessment"] | None = None
+    subject_kind: Literal["baa", "assessment", "condition"] | None = None
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
+from vetting.core.decisions import DecisionRules
 from vetting.core.reminders import DEFAULT_CATCH_UP_DAYS, DEFAULT_THRESHOLDS, parse_thresholds
 from vetting.core.store_ids import IOS_BUNDLE_RE
 
@@ -292,6 +293,18 @@ class Settings:
     decision_valid_months: int = setting(
         "VETTING_DECISION_VALID_MONTHS", 12, "default validity of a decision", minimum=1
     )
+    decision_max_months: int = setting(
+        "VETTING_DECISION_MAX_MONTHS",
+        24,
+        "longest validity a decision may be given (months from the day it is made)",
+        minimum=1,
+    )
+    justification_min_chars: int = setting(
+        "VETTING_JUSTIFICATION_MIN_CHARS",
+        20,
+        "letters or digits a justification needs when a decision differs from the verdict",
+        minimum=1,
+    )
     max_request_bytes: int = setting(
         "VETTING_MAX_REQUEST_BYTES",
         25 * MIB,
@@ -350,6 +363,15 @@ class Settings:
     )
     notify: NotifySettings = field(default_factory=NotifySettings)
 
+    @property
+    def decision_rules(self) -> DecisionRules:
+        """The limits a new decision is held to."""
+        return DecisionRules(
+            default_months=self.decision_valid_months,
+            max_months=self.decision_max_months,
+            min_justification=self.justification_min_chars,
+        )
+
 
 def _read(cls: type[Any], env: Env, **given: Any) -> Any:
     """An instance of the settings dataclass `cls` from `env` (fields in `given` as passed)."""
@@ -404,6 +426,11 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
         raise SettingsError(
             f"VETTING_NOTIFY_BACKOFF_CAP_SECONDS must be ≥ VETTING_NOTIFY_BACKOFF_SECONDS "
             f"({loaded.notify.backoff_seconds}), not {loaded.notify.backoff_cap_seconds}"
+        )
+    if loaded.decision_valid_months > loaded.decision_max_months:
+        raise SettingsError(
+            f"VETTING_DECISION_VALID_MONTHS ({loaded.decision_valid_months}) must not exceed "
+            f"VETTING_DECISION_MAX_MONTHS ({loaded.decision_max_months})"
         )
     if loaded.max_document_bytes + MIB > loaded.max_request_bytes:
         raise SettingsError(

@@ -3,12 +3,13 @@ shared by the assessment, allowlist, audit and CLI tests. Each asserts its own s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from vetting import db
+from vetting import clock, db
 from vetting.models import AuditEvent
 
 Headers = dict[str, str]
@@ -94,11 +95,17 @@ def approved_app(
     app_id = app_(client, headers, vendor_id, **app_kw)
     a = assess(client, headers, app_id)
     answer_all(client, headers, a["id"])
-    extra: dict[str, Any] = {"justification": "reviewed offline"}
+    extra: dict[str, Any] = {"justification": "reviewed offline by the security committee"}
     if decision == "conditional":
-        extra["conditions"] = "camera roll disabled by MDM"
+        extra["conditions"] = [condition("camera roll disabled by MDM")]
     decide(client, headers, a["id"], decision, **extra)
     return app_id
+
+
+def condition(text: str, days: int = 60, owner: str = "it@example.org") -> dict[str, str]:
+    """A condition of a conditional approval, due `days` after today."""
+    due = clock.today() + timedelta(days=days)
+    return {"text": text, "due_date": due.isoformat(), "owner": owner}
 
 
 def baa(client: FlaskClient, headers: Headers, vendor_id: int, **fields: Any) -> dict[str, Any]:

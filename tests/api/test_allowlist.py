@@ -48,7 +48,8 @@ def test_approved_and_conditional_apps_are_on_the_list(client, admin, vid):
         "approved",
         "com.acme.camera",
     )
-    assert (chat["decision"], chat["conditions"]) == ("conditional", "camera roll disabled by MDM")
+    assert chat["decision"] == "conditional"
+    assert chat["conditions"].startswith("camera roll disabled by MDM (due ")
     assert camera["baa_term_end"] == "2027-06-01"
     assert camera["valid_until"] == "2027-11-25"
     assert camera["reason"] == "approved 2026-11-25 by token:test-admin; BAA with Acme in force"
@@ -86,7 +87,13 @@ def test_latest_decision_wins(client, admin, vid):
     app_id = approved_app(client, admin, vid)
     with clock.travel(date(2026, 12, 10)):
         again = assess(client, admin, app_id)
-        decide(client, admin, again["id"], "rejected", justification="vendor breach")
+        decide(
+            client,
+            admin,
+            again["id"],
+            "rejected",
+            justification="vendor breach reported in the news",
+        )
     assert on_list(client, admin, "2026-12-09") == ["Acme Camera"]
     assert reasons(client, admin, "2026-12-10") == {
         "Acme Camera": "rejected 2026-12-10 by token:test-admin"
@@ -113,7 +120,14 @@ def test_expired_decision_takes_the_app_off_the_list(client, admin, vid):
     app_id = app_(client, admin, vid)
     a = assess(client, admin, app_id)
     answer_all(client, admin, a["id"])
-    decide(client, admin, a["id"], "approved", justification="pilot", valid_until="2026-12-31")
+    decide(
+        client,
+        admin,
+        a["id"],
+        "approved",
+        justification="pilot on one ward for three months",
+        valid_until="2026-12-31",
+    )
     assert on_list(client, admin, "2026-12-31") == ["Acme Camera"]
     assert reasons(client, admin, "2027-01-01") == {
         "Acme Camera": "approved decision expired 2026-12-31: reassessment due"

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.chain import answer, answer_all, app_, assess, audit_events, decide, vendor
+from tests.api.chain import (
+    answer,
+    answer_all,
+    app_,
+    assess,
+    audit_events,
+    condition,
+    decide,
+    vendor,
+)
 from vetting.app import create_app
 from vetting.settings import REPO_ROOT
 
@@ -276,7 +285,11 @@ def test_conditional_needs_conditions(client, admin, aid):
     answer_all(client, admin, aid)
     r = client.post(
         f"/api/v1/assessments/{aid}/decision",
-        json={"decision": "conditional", "justification": "pilot", "conditions": " "},
+        json={
+            "decision": "conditional",
+            "justification": "pilot on one ward for three months",
+            "conditions": [],
+        },
         headers=admin,
     )
     assert r.status_code == 422
@@ -317,7 +330,9 @@ def test_an_incomplete_assessment_cannot_be_approved_naming_what_is_missing(
         )
         assert r.status_code == 200, r.json
     assert (r.json["verdict"], r.json["missing"]) == ("incomplete", ["legal_hold", "audit_logging"])
-    body = {"decision": decision, "justification": "reviewed offline", "conditions": "MDM"}
+    body: dict = {"decision": decision, "justification": "reviewed offline by the committee"}
+    if decision == "conditional":
+        body["conditions"] = [condition("MDM app protection on")]
     r = client.post(f"/api/v1/assessments/{aid}/decision", json=body, headers=admin)
     assert r.status_code == 422, r.json
     assert r.json["errors"] == [
@@ -359,7 +374,7 @@ def test_decision_matching_the_verdict_needs_no_justification(client, app, admin
 
 
 def test_valid_until_defaults_to_twelve_months(client, admin, aid, frozen_clock):
-    d = decide(client, admin, aid, "rejected", justification="no BAA offered")
+    d = decide(client, admin, aid, "rejected", justification="no BAA offered by the vendor")
     assert frozen_clock == date(2026, 11, 25)
     assert d["valid_until"] == "2027-11-25"
 
@@ -368,7 +383,11 @@ def test_valid_until_defaults_to_twelve_months(client, admin, aid, frozen_clock)
 def test_valid_until_must_be_in_the_future(client, admin, aid, valid_until):
     r = client.post(
         f"/api/v1/assessments/{aid}/decision",
-        json={"decision": "rejected", "justification": "no BAA", "valid_until": valid_until},
+        json={
+            "decision": "rejected",
+            "justification": "no BAA offered by the vendor",
+            "valid_until": valid_until,
+        },
         headers=admin,
     )
     assert r.status_code == 422
@@ -376,7 +395,14 @@ def test_valid_until_must_be_in_the_future(client, admin, aid, valid_until):
 
 
 def test_explicit_valid_until_is_kept(client, admin, aid):
-    d = decide(client, admin, aid, "rejected", justification="x", valid_until="2027-03-31")
+    d = decide(
+        client,
+        admin,
+        aid,
+        "rejected",
+        justification="reviewed by the security committee",
+        valid_until="2027-03-31",
+    )
     assert d["valid_until"] == "2027-03-31"
 
 
@@ -389,7 +415,7 @@ def test_bad_decision_body_is_422(client, admin, aid, body):
 
 
 def test_decided_assessment_freezes_its_answers(client, admin, aid):
-    decide(client, admin, aid, "rejected", justification="no BAA offered")
+    decide(client, admin, aid, "rejected", justification="no BAA offered by the vendor")
     r = answer(client, admin, aid, "baa_signed", True)
     assert r.status_code == 409
     assert "decided" in r.json["errors"][0]["message"]

@@ -21,7 +21,7 @@ def write_everything(client, headers):
     client.patch(f"/api/v1/apps/{app_id}", json={"category": "camera"}, headers=headers)
     aid = assess(client, headers, app_id)["id"]
     answer(client, headers, aid, "baa_signed", True)
-    decide(client, headers, aid, "rejected", justification="too many gaps")
+    decide(client, headers, aid, "rejected", justification="too many gaps in the answers given")
     b = baa(client, headers, vid)
     client.patch(f"/api/v1/baas/{b['id']}", json={"notes": "signed by counsel"}, headers=headers)
     spare_vendor = vendor(client, headers, "Spare")

@@ -45,7 +45,7 @@ from vetting.app import create_app  # noqa: E402
 from vetting.models import BAA  # noqa: E402
 from vetting.queries import cache, live_list  # noqa: E402
 from vetting.schemas import AppUpdate, AssessmentCreate, DecisionIn  # noqa: E402
-from vetting.services import apps, assessments, baas, releases  # noqa: E402
+from vetting.services import apps, assessments, baas, decisions, releases  # noqa: E402
 
 AIM_MS = 150.0
 PASSWORD = "benchmark password"
@@ -80,8 +80,8 @@ def _decide(s: Any) -> None:
     assessment = assessments.create(s, auth.CLI_PRINCIPAL, checklists, new)
     # Only a rejection can be decided on an incomplete assessment: answer it first.
     answer_everything(s, checklists["clinical-photo"], assessment.id)
-    decision = DecisionIn(decision="approved", justification="committee approved it")
-    assessments.decide(s, auth.CLI_PRINCIPAL, assessment.id, decision)
+    decision = DecisionIn(decision="approved", justification="the security committee approved it")
+    decisions.decide(s, auth.CLI_PRINCIPAL, assessment.id, decision)
 
 
 _CHANGES = [

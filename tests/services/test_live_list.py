@@ -8,17 +8,19 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlmodel import col
 
 from tests.answers import answer_everything
 from vetting import auth, clock, db
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
 from vetting.errors import VettingError
-from vetting.models import App
+from vetting.models import App, DecisionCondition
 from vetting.queries import allowlist, live_list
 from vetting.queries import releases as reads
 from vetting.schemas import (
+    AnswerIn,
     AppCreate,
     AppUpdate,
     AssessmentCreate,
@@ -29,9 +31,10 @@ from vetting.schemas import (
     VendorCreate,
     VendorUpdate,
 )
-from vetting.services import apps, assessments, baas, releases, vendors
+from vetting.services import apps, assessments, baas, decisions, releases, vendors
 
 ACTOR = auth.CLI_PRINCIPAL
+SECOND = auth.Principal("second@x.org", "admin", frozenset(auth.SCOPES), kind="user")
 
 
 def full_and_live(s, as_of: date):
@@ -69,13 +72,14 @@ class History:
 
     def step(self) -> str:
         ops = [self.vendor, self.app, self.decide, self.decide, self.baa, self.baa]
+        ops += [self.override, self.second_person, self.meet_condition]
         if self.apps:
             ops += [self.edit_app, self.revoke, self.delete_app]
         if self.vendors:
             ops += [self.rename_vendor]
         if self.baas:
             ops += [self.activate, self.renew, self.terminate, self.edit_baa]
-        ops += [self.publish, self.travel]
+        ops += [self.publish, self.publish, self.travel]
         op = self.rng.choice(ops)
         try:
             op()
@@ -100,13 +104,56 @@ class History:
         self.apps.append(apps.create(self.s, ACTOR, data).id)
 
     def edit_app(self) -> None:
-        change = self.rng.choice(["name", "vendor"])
-        data = (
-            AppUpdate(name=f"Renamed {self.rng.randint(1, 99)}")
-            if change == "name" or not self.vendors
-            else AppUpdate(vendor_id=self.rng.choice(self.vendors))
-        )
+        change = self.rng.choice(["name", "vendor", "store"])
+        self.n += 1
+        if change == "store":  # a store ID the decision was not made about
+            data = AppUpdate(store_id=f"com.moved.app{self.n}")
+        elif change == "name" or not self.vendors:
+            data = AppUpdate(name=f"Renamed {self.rng.randint(1, 99)}")
+        else:
+            data = AppUpdate(vendor_id=self.rng.choice(self.vendors))
         apps.update(self.s, ACTOR, self.rng.choice(self.apps), data)
+
+    def override(self) -> None:
+        """Approve an assessment whose verdict is a rejection: pending a second person."""
+        if not self.apps:
+            self.app()
+        a = assessments.create(
+            self.s,
+            ACTOR,
+            self.checklists,
+            AssessmentCreate(app_id=self.rng.choice(self.apps), checklist_id="clinical-photo"),
+        )
+        answer_everything(self.s, self.checklists["clinical-photo"], a.id)
+        assessments.answer(
+            self.s, ACTOR, a.id, "baa_signed", AnswerIn(value=False, source="attested")
+        )
+        data = DecisionIn(
+            decision="approved",
+            justification="security committee accepted the risk",
+            valid_until=clock.today() + timedelta(days=self.rng.randint(1, 150)),
+        )
+        decisions.decide(self.s, ACTOR, a.id, data)
+
+    def second_person(self) -> None:
+        pending = decisions.pending(self.s)
+        if not pending:
+            return
+        d = self.rng.choice(pending)
+        assert d.id is not None
+        if self.rng.random() < 0.7:
+            decisions.confirm(self.s, SECOND, d.id)
+        else:
+            decisions.refuse(self.s, SECOND, d.id, "not convinced")
+
+    def meet_condition(self) -> None:
+        open_ = self.s.scalars(
+            select(DecisionCondition).where(col(DecisionCondition.met_at).is_(None))
+        ).all()
+        if open_:
+            c = self.rng.choice(list(open_))
+            assert c.id is not None
+            decisions.meet_condition(self.s, ACTOR, c.id)
 
     def revoke(self) -> None:
         data = AppUpdate(revoked_on=self.day(40), revoked_reason="vendor sold")
@@ -135,13 +182,16 @@ class History:
         )
         answer_everything(self.s, self.checklists[checklist], a.id)
         decision = self.rng.choice(["approved", "approved", "conditional", "rejected"])
+        valid = clock.today() + timedelta(days=self.rng.randint(2, 150))
+        due = clock.today() + timedelta(days=self.rng.randint(1, (valid - clock.today()).days))
+        conditions = [{"text": "camera roll off", "due_date": due, "owner": "it@x.org"}]
         data = DecisionIn(
             decision=decision,
-            justification="reviewed by the committee",
-            conditions="camera roll off" if decision == "conditional" else None,
-            valid_until=clock.today() + timedelta(days=self.rng.randint(1, 150)),
+            justification="reviewed by the security committee",
+            conditions=conditions if decision == "conditional" else [],
+            valid_until=valid,
         )
-        assessments.decide(self.s, ACTOR, a.id, data)
+        decisions.decide(self.s, ACTOR, a.id, data)
 
     def baa(self) -> None:
         if not self.vendors:
@@ -307,10 +357,10 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
             answer_everything(s, history.checklists["clinical-photo"], a.id)
             decision = DecisionIn(
                 decision="approved",
-                justification="committee",
+                justification="security committee approved it",
                 valid_until=today + timedelta(days=valid_days),
             )
-            assessments.decide(s, ACTOR, a.id, decision)
+            decisions.decide(s, ACTOR, a.id, decision)
             return vendor_id, app_id
 
         def baa(vendor_id: int, **fields) -> int:

@@ -23,7 +23,7 @@ from vetting.schemas import (
     DecisionIn,
     VendorCreate,
 )
-from vetting.services import apps, assessments, baas, vendors
+from vetting.services import apps, assessments, baas, decisions, vendors
 
 PASSWORD = "correct horse battery"
 ACTOR = auth.CLI_PRINCIPAL
@@ -137,7 +137,7 @@ def register(app: Flask) -> Register:
             for c in checklist.capabilities
         }
         assessments.answer_many(s, ACTOR, done.id, answers)
-        assessments.decide(s, ACTOR, done.id, DecisionIn(decision="approved"))
+        decisions.decide(s, ACTOR, done.id, DecisionIn(decision="approved"))
         pending = assessments.create(
             s,
             ACTOR,

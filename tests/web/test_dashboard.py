@@ -8,7 +8,7 @@ from tests.web.conftest import ACTOR, Register, good_answer
 from vetting import db
 from vetting.queries import live_list
 from vetting.schemas import AnswerIn, AppUpdate, BaaCreate, DecisionIn, VendorUpdate
-from vetting.services import apps, assessments, baas, vendors
+from vetting.services import apps, assessments, baas, decisions, vendors
 
 
 def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments(
@@ -98,13 +98,13 @@ def test_each_dashboard_section_follows_the_records_it_is_built_from(
     assert "Borealis Snap" in page
     with app.app_context():
         s = db.session()
-        assessments.decide(
+        decisions.decide(
             s,
             ACTOR,
             register.open_id,
             DecisionIn(
                 decision="approved",
-                justification="pilot on one ward",
+                justification="pilot on one ward, committee minutes 12",
                 valid_until=date(2026, 12, 10),
             ),
         )

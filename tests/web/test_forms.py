@@ -251,11 +251,21 @@ def test_decision_override_needs_a_justification(app, browser, register: Registe
     assert _count(app, Decision) == 1
     resp = b.post(
         url,
-        {"decision": "rejected", "justification": "no BAA offered", "valid_until": "2027-06-01"},
+        {"decision": "rejected", "justification": "no BAA", "valid_until": "2027-06-01"},
+    )
+    assert resp.status_code == 422
+    assert "a justification needs at least 20 letters or digits" in txt(resp)
+    resp = b.post(
+        url,
+        {
+            "decision": "rejected",
+            "justification": "no BAA offered by the vendor",
+            "valid_until": "2027-06-01",
+        },
     )
     assert resp.status_code == 302
     card = b.get(resp.headers["Location"]).text
-    assert "overrides the verdict" in card and "no BAA offered" in card
+    assert "overrides the verdict" in card and "no BAA offered by the vendor" in card
     assert "Record decision" not in card  # decided: no second decision form
 
 
@@ -500,3 +510,98 @@ def test_scorecard_shows_each_tier_what_is_missing_and_the_conditions(
     page = txt(b.get(f"/assessments/{register.open_id}"))
     assert "Incomplete: missing" not in page
     assert "Legal hold: no credit — required for approval" in page
+
+
+def _answer_all(app, assessment_id: int, **overrides) -> None:
+    from tests.answers import answer_everything
+    from vetting import auth
+    from vetting.schemas import AnswerIn
+    from vetting.services import assessments
+
+    with app.app_context():
+        s = db.session()
+        checklist = app.extensions["vetting.checklists"]["clinical-photo"]
+        answer_everything(s, checklist, assessment_id)
+        for key, value in overrides.items():
+            assessments.answer(
+                s, auth.CLI_PRINCIPAL, assessment_id, key, AnswerIn(value=value, source="attested")
+            )
+
+
+def test_an_override_waits_for_a_second_person_in_the_browser_forms(
+    app, browser, register: Register
+):
+    _answer_all(app, register.open_id, encryption_at_rest=False)  # a failed gate: rejected
+    author, second = browser("procurement"), browser("admin")
+    url = f"/assessments/{register.open_id}"
+    page = author.get(url).text
+    assert "takes effect only when a second person confirms it" in page
+    resp = author.post(
+        f"{url}/decision",
+        {"decision": "approved", "justification": "compensating control: MDM encrypts the device"},
+    )
+    assert resp.status_code == 302
+    card = author.get(url).text
+    assert (
+        "Awaiting a second person" in card and "approved although the verdict is rejected" in card
+    )
+    assert "another person with the procurement or admin role must confirm it" in card
+    assert "Confirm as second person" not in card
+    with app.app_context():
+        decision_id = db.session().scalars(select(Decision.id)).all()[-1]
+    # The author's own confirmation is refused (a forged post gets the same answer).
+    resp = author.post(f"/decisions/{decision_id}/confirm")
+    assert resp.status_code == 302
+    assert "cannot confirm it" in txt(author.client.get(url))
+    card = second.get(url).text
+    assert "Confirm as second person" in card
+    resp = second.post(f"/decisions/{decision_id}/confirm")
+    assert resp.status_code == 302
+    card = second.get(url).text
+    assert "Decision confirmed" in card and "Confirmed by admin@hospital.example" in card
+
+
+def test_conditions_are_rows_with_due_dates_and_owners(app, browser, register: Register):
+    _answer_all(app, register.open_id, mdm_app_protection="partial_support")  # conditional
+    b = browser("procurement")
+    url = f"/assessments/{register.open_id}"
+    page = b.get(url).text
+    # The verdict's condition is offered as the first row's text.
+    assert 'name="conditions.0.text"' in page and "required for approval" in page
+    resp = b.post(
+        f"{url}/decision",
+        {
+            "decision": "conditional",
+            "conditions.0.text": "Intune app protection on every device",
+            "conditions.0.due_date": "2026-11-20",
+            "conditions.0.owner": "not-an-email",
+        },
+    )
+    assert resp.status_code == 422
+    body = txt(resp)
+    assert "Condition 1 owner</a>: must be an email address" in body
+    assert 'value="Intune app protection on every device"' in body  # what was typed is kept
+    resp = b.post(
+        f"{url}/decision",
+        {
+            "decision": "conditional",
+            "conditions.0.text": "Intune app protection on every device",
+            "conditions.0.due_date": "2026-11-20",
+            "conditions.0.owner": "it@hospital.example",
+        },
+    )
+    assert resp.status_code == 422
+    assert "Condition 1 due date</a>: must be after today (2026-11-25)" in txt(resp)
+    resp = b.post(
+        f"{url}/decision",
+        {
+            "decision": "conditional",
+            "conditions.0.text": "Intune app protection on every device",
+            "conditions.0.due_date": "2027-01-31",
+            "conditions.0.owner": "it@hospital.example",
+        },
+    )
+    assert resp.status_code == 302, txt(resp)
+    card = b.get(url).text
+    assert "Intune app protection on every device" in card and "2027-01-31" in card
+    assert "Mark met" in card

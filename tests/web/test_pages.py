@@ -120,7 +120,7 @@ WRITES = [
     ("/assessments/{open_id}/answers", {"v.baa_signed": "yes"}, "assessments:write"),
     (
         "/assessments/{open_id}/decision",
-        {"decision": "rejected", "justification": "x"},
+        {"decision": "rejected", "justification": "reviewed by the security committee"},
         "decisions:write",
     ),
     ("/baas/new", {"vendor_id": "{vendor_id}", "effective_date": "2026-01-01"}, "baas:write"),

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from flask import g
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from vetting import db
 from vetting.api import bp
 from vetting.api.checklists import registry
 from vetting.api.spec import page_of, route
 from vetting.current import current_settings
+from vetting.models import Decision
 from vetting.schemas import (
     AnswerIn,
     AssessmentCreate,
     AssessmentDetail,
     AssessmentOut,
     AssessmentQuery,
+    ConditionMetIn,
     DecisionIn,
+    DecisionList,
     DecisionOut,
     Page,
+    ReconfirmIn,
+    RefusalIn,
 )
 from vetting.services import assessments as svc
+from vetting.services import decisions
 
 
 @route(
@@ -68,7 +75,9 @@ def create_assessment(body: AssessmentCreate) -> AssessmentDetail:
     response=AssessmentDetail,
 )
 def get_assessment(assessment_id: int) -> AssessmentDetail:
-    return AssessmentDetail.from_view(svc.get(db.session(), assessment_id))
+    return AssessmentDetail.from_view(
+        svc.get(db.session(), assessment_id, current_settings().decision_rules)
+    )
 
 
 @route(
@@ -92,8 +101,12 @@ def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> Asses
     "/assessments/<int:assessment_id>/decision",
     "POST",
     summary="Record the human decision",
-    description="A decision that differs from the verdict needs a justification; on an "
-    "incomplete assessment only a rejection can be decided (422 naming what is not answered).",
+    description="A decision that differs from the verdict needs a justification (a minimum "
+    "number of letters or digits); `valid_until` is capped; a conditional approval needs "
+    "structured conditions (text, due date, owner). On an incomplete assessment only a "
+    "rejection can be decided (422 naming what is not answered). A decision more permissive "
+    "than the verdict is `pending` (the app stays off the list) until a different person "
+    "confirms it.",
     tag="assessments",
     scope="decisions:write",
     body=DecisionIn,
@@ -101,7 +114,94 @@ def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> Asses
     status=201,
 )
 def post_decision(assessment_id: int, body: DecisionIn) -> DecisionOut:
-    months = current_settings().decision_valid_months
-    return DecisionOut.model_validate(
-        svc.decide(db.session(), g.principal, assessment_id, body, months)
+    s, rules = db.session(), current_settings().decision_rules
+    return _out(s, decisions.decide(s, g.principal, assessment_id, body, rules))
+
+
+def _out(s: Session, decision: Decision) -> DecisionOut:
+    return DecisionOut.from_view(
+        decisions.views(s, [decision], current_settings().decision_rules)[0]
     )
+
+
+@route(
+    bp,
+    "/decisions/pending",
+    "GET",
+    summary="Decisions waiting for a second person",
+    tag="assessments",
+    scope="assessments:read",
+    response=DecisionList,
+)
+def list_pending() -> DecisionList:
+    s = db.session()
+    rules = current_settings().decision_rules
+    pending = decisions.views(s, decisions.pending(s), rules)
+    return DecisionList(items=[DecisionOut.from_view(v) for v in pending])
+
+
+@route(
+    bp,
+    "/decisions/<int:decision_id>/confirm",
+    "POST",
+    summary="Confirm a pending decision (a second person)",
+    description="Refused (403) for the decision's own author; 409 when it is not pending.",
+    tag="assessments",
+    scope="decisions:write",
+    response=DecisionOut,
+)
+def confirm_decision(decision_id: int) -> DecisionOut:
+    s = db.session()
+    return _out(s, decisions.confirm(s, g.principal, decision_id))
+
+
+@route(
+    bp,
+    "/decisions/<int:decision_id>/refuse",
+    "POST",
+    summary="Refuse (or withdraw) a pending decision",
+    description="It never takes effect; the assessment opens again for a new decision.",
+    tag="assessments",
+    scope="decisions:write",
+    body=RefusalIn,
+    response=DecisionOut,
+)
+def refuse_decision(decision_id: int, body: RefusalIn) -> DecisionOut:
+    s = db.session()
+    return _out(s, decisions.refuse(s, g.principal, decision_id, body.reason))
+
+
+@route(
+    bp,
+    "/decisions/<int:decision_id>/reconfirm",
+    "POST",
+    summary="Re-confirm a decision after its app's store ID, platform or vendor changed",
+    description="Creates a pending decision bound to the app as it is now, with the same "
+    "outcome, validity and conditions; a second person confirms it (409 when nothing changed).",
+    tag="assessments",
+    scope="decisions:write",
+    body=ReconfirmIn,
+    response=DecisionOut,
+    status=201,
+)
+def reconfirm_decision(decision_id: int, body: ReconfirmIn) -> DecisionOut:
+    s, rules = db.session(), current_settings().decision_rules
+    return _out(s, decisions.reconfirm(s, g.principal, decision_id, body.justification, rules))
+
+
+@route(
+    bp,
+    "/decisions/conditions/<int:condition_id>/met",
+    "POST",
+    summary="Mark a condition of a decision met",
+    tag="assessments",
+    scope="decisions:write",
+    body=ConditionMetIn,
+    response=DecisionOut,
+)
+def condition_met(condition_id: int, body: ConditionMetIn) -> DecisionOut:
+    s = db.session()
+    c = decisions.meet_condition(s, g.principal, condition_id, body.note)
+    decision = s.get(Decision, c.decision_id)
+    assert decision is not None  # a condition's decision
+    return _out(s, decision)

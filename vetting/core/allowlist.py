@@ -12,6 +12,14 @@ from datetime import date
 from typing import Any, cast
 
 from vetting.core.baa import STATUS_WORDS, BaaLifecycle, BaaState, BaaStatus, BaaTerms, state_on
+from vetting.core.decisions import (
+    ConditionFacts,
+    Confirmation,
+    Pins,
+    confirmation_state,
+    overdue,
+    pin_changes,
+)
 from vetting.core.scoring import Outcome
 
 APPROVING = frozenset({Outcome.APPROVED, Outcome.CONDITIONAL})
@@ -40,6 +48,16 @@ class DecisionFacts:
     valid_until: date
     assessment_id: int
     conditions: str | None = None
+    # Its second person: needed (more permissive than the verdict), and when given or refused.
+    needs_confirmation: bool = False
+    confirmation_reason: str | None = None
+    confirmed_on: date | None = None
+    confirmed_by: str | None = None
+    refused_on: date | None = None
+    refused_by: str | None = None
+    # What it was made about; conditions with due dates.
+    pins: Pins | None = None
+    condition_items: tuple[ConditionFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +161,34 @@ def _ended(vendor: str, baa: BaaFacts, status: BaaStatus) -> str:
     return f"BAA with {vendor} not yet effective (starts {baa.terms.effective_date.isoformat()})"
 
 
+def _decision_reasons(app: AppFacts, d: DecisionFacts, as_of: date) -> list[str]:
+    """Why the app's latest decision keeps it off the list on `as_of`, in words (none: it
+    allows the app)."""
+    made = f"{d.decision} {d.decided_on.isoformat()} by {d.decided_by}"
+    if d.decision not in APPROVING:
+        return [made]
+    state = confirmation_state(d.needs_confirmation, d.confirmed_on, d.refused_on, as_of)
+    if state == Confirmation.PENDING:
+        why = f" ({d.confirmation_reason})" if d.confirmation_reason else ""
+        return [f"{made} awaits a second person's confirmation{why}"]
+    if state == Confirmation.REFUSED:
+        on = d.refused_on.isoformat() if d.refused_on else ""
+        return [f"{made} was refused by {d.refused_by} {on}".rstrip()]
+    out: list[str] = []
+    if d.valid_until < as_of:
+        out.append(f"{d.decision} decision expired {d.valid_until.isoformat()}: reassessment due")
+    out.extend(overdue(d.condition_items, as_of))
+    if d.pins is not None:
+        out.extend(pin_changes(d.pins, app.platform, app.store_id, app.vendor_id, d.decided_on))
+    return out
+
+
+def _confirmed(d: DecisionFacts) -> str:
+    if d.needs_confirmation and d.confirmed_by:
+        return f", confirmed by {d.confirmed_by}"
+    return ""
+
+
 def approved_list(
     as_of: date,
     apps: Iterable[AppFacts],
@@ -163,15 +209,8 @@ def approved_list(
         decision = latest_decisions.get(app.app_id)
         if decision is None:
             reasons.append("no decision recorded")
-        elif decision.decision not in APPROVING:
-            reasons.append(
-                f"{decision.decision} {decision.decided_on.isoformat()} by {decision.decided_by}"
-            )
-        elif decision.valid_until < as_of:
-            reasons.append(
-                f"{decision.decision} decision expired {decision.valid_until.isoformat()}: "
-                "reassessment due"
-            )
+        else:
+            reasons.extend(_decision_reasons(app, decision, as_of))
         if app.vendor_id not in baa_cache:
             baa_cache[app.vendor_id] = _baa_reason(
                 app.vendor_name, baas_by_vendor.get(app.vendor_id, ()), as_of
@@ -214,7 +253,8 @@ def approved_list(
                 conditions=decision.conditions,
                 reason=(
                     f"{decision.decision} {decision.decided_on.isoformat()} by "
-                    f"{decision.decided_by}; BAA with {app.vendor_name} in force"
+                    f"{decision.decided_by}{_confirmed(decision)}; "
+                    f"BAA with {app.vendor_name} in force"
                 ),
                 store_url=app.store_url,
             )

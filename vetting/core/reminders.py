@@ -1,17 +1,18 @@
 """Which reminder is due on a date: pure rules, no I/O.
 
-A subject (a BAA's term, or a decision's validity) has a deadline. Reminders are due at
-thresholds — whole days before the deadline (90, 60, 30, 14, 7, 1, 0 by default; a negative
-threshold means days *after* it). On any date, the reminder due is the **latest threshold
-crossed**: the smallest threshold ≥ days left. A sweep that runs every day therefore meets
-each threshold on its own day; a sweep that missed days meets only the latest one crossed
-(never a burst of the ones it missed). Whether a reminder was already sent is not decided
-here: the outbox's unique key (subject, term, threshold, channel, recipient) makes a second
-insert of the same reminder a no-op, which is what makes this stateless rule exactly-once.
+A subject (a BAA's term, a decision's validity, a condition's due date) has a deadline.
+Reminders are due at thresholds — whole days before the deadline (90, 60, 30, 14, 7, 1, 0 by
+default; a negative threshold means days *after* it). On any date, the reminder due is the
+**latest threshold crossed**: the smallest threshold ≥ days left. A sweep that runs every
+day therefore meets each threshold on its own day; a sweep that missed days meets only the
+latest one crossed (never a burst of the ones it missed). Whether a reminder was already
+sent is not decided here: the outbox's unique key (subject, term, threshold, channel,
+recipient) makes a second insert of the same reminder a no-op, which is what makes this
+stateless rule exactly-once.
 
-A reminder stays catchable for `catch_up_days` after the last threshold is crossed; a deadline
-that passed longer ago than that is history, not news (and keeps old agreements from flooding
-the outbox the day reminders are first switched on).
+A reminder stays catchable for `catch_up_days` after the last threshold is crossed; a
+deadline that passed longer ago than that is history, not news (and keeps old agreements
+from flooding the outbox the day reminders are first switched on).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class ReminderKind(StrEnum):
     EXPIRED = "expired"
     NOTICE_DEADLINE = "notice_deadline"
     REASSESSMENT = "reassessment"
+    CONDITION_DUE = "condition_due"
 
 
 class SubjectKind(StrEnum):
@@ -42,6 +44,7 @@ class SubjectKind(StrEnum):
 
     BAA = "baa"
     ASSESSMENT = "assessment"
+    CONDITION = "condition"  # a condition of a conditional approval
 
 
 class Channel(StrEnum):
@@ -201,6 +204,20 @@ def reassessment_due(
     )
 
 
+def condition_due(
+    due_date: date,
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> Due | None:
+    """The reminder due on `on` for a condition of a conditional approval due on `due_date`
+    (its last day: unmet, the app leaves the list the day after)."""
+    threshold = due_threshold(due_date, on, thresholds, catch_up_days)
+    if threshold is None:
+        return None
+    return Due(ReminderKind.CONDITION_DUE, due_date, due_date, threshold, (due_date - on).days)
+
+
 def window(
     on: date,
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
@@ -218,6 +235,7 @@ def describe(
     subject: str,
     *,
     renewal_months: int | None = None,
+    condition: str | None = None,
 ) -> tuple[str, str]:
     """Title and body in plain words for one reminder about `subject` (e.g. "BAA with Acme")."""
     d, left, end = due.deadline.isoformat(), due.days_left, due.term_end.isoformat()
@@ -250,6 +268,20 @@ def describe(
                 f"{subject} renews automatically on {end}{term} unless notice is given by "
                 f"{d}. Review its terms (breach-notification days, subcontractors, "
                 "return/destroy) now if they need to change."
+            )
+    elif due.kind == ReminderKind.CONDITION_DUE:
+        what = f"'{condition}'" if condition else "a condition"
+        if left < 0:
+            title = f"Condition {what} of {subject} overdue since {end}"
+            body = (
+                f"The condition {what} of the decision on {subject} was due on {end} and is "
+                "not marked met: the app is off the approved list until it is."
+            )
+        else:
+            title = f"Condition {what} of {subject} due {when} ({end})"
+            body = (
+                f"The decision on {subject} is conditional on {what}, due on {end}. Mark it met "
+                "when it is done; unmet after that day, the app leaves the approved list."
             )
     else:
         if left < 0:

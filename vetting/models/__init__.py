@@ -2,7 +2,13 @@
 timezone-aware UTC datetimes."""
 
 from vetting.models.accounts import ApiToken, LoginAttempt, User
-from vetting.models.assessments import Answer, Assessment, ChecklistVersion, Decision
+from vetting.models.assessments import (
+    Answer,
+    Assessment,
+    ChecklistVersion,
+    Decision,
+    DecisionCondition,
+)
 from vetting.models.audit import AuditEvent
 from vetting.models.baas import BAA, BaaDocument
 from vetting.models.columns import UTCDateTime
@@ -22,6 +28,7 @@ __all__ = [
     "BaaDocument",
     "ChecklistVersion",
     "Decision",
+    "DecisionCondition",
     "JobRun",
     "LoginAttempt",
     "Notification",

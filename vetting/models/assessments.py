@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
-from vetting.models.columns import json_field, ts
+from vetting.models.columns import UTCDateTime, json_field, ts
 
 
 class ChecklistVersion(SQLModel, table=True):
@@ -73,3 +73,39 @@ class Decision(SQLModel, table=True):
     decided_by: str = Field(max_length=320)
     decided_at: datetime = ts()
     valid_until: date
+    # A decision more permissive than the verdict waits for a second person (docs/rules.md,
+    # "Decisions"): in effect from its confirmation, never if refused.
+    needs_confirmation: bool = False
+    confirmation_reason: str | None = Field(default=None, max_length=500)
+    confirmed_by: str | None = Field(default=None, max_length=320)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refused_by: str | None = Field(default=None, max_length=320)
+    refused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refusal_reason: str | None = Field(default=None, sa_type=Text)
+    # What was assessed and decided: the app's platform, store ID and vendor then, and the
+    # checklist version. A change to the app takes it off the list until decided again.
+    pinned_platform: str | None = Field(default=None, max_length=16)
+    pinned_store_id: str | None = Field(default=None, max_length=255)
+    pinned_vendor_id: int | None = None
+    pinned_vendor_name: str | None = Field(default=None, max_length=200)
+    checklist_version: str | None = Field(default=None, max_length=64)
+    checklist_sha256: str | None = Field(default=None, max_length=64)
+    # A re-confirmation of an earlier decision after the app's facts changed.
+    reconfirms_id: int | None = Field(default=None, foreign_key="decision.id")
+
+
+class DecisionCondition(SQLModel, table=True):
+    """One condition of a conditional approval: what must happen, by when, and who sees to it.
+    Past its due date and not met, it takes the app off the list."""
+
+    __tablename__ = "decision_condition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    position: int = 0
+    text: str = Field(max_length=500)
+    due_date: date = Field(index=True)
+    owner: str = Field(max_length=320)
+    met_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    met_by: str | None = Field(default=None, max_length=320)
+    met_note: str | None = Field(default=None, sa_type=Text)

@@ -14,8 +14,9 @@ from integrations.exporters.base import ExportOptions, exporter
 from vetting import clock
 from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaTerms
+from vetting.core.decisions import ConditionFacts, Pins
 from vetting.core.releases import Release, release_content
-from vetting.models import BAA, App, Decision, Vendor
+from vetting.models import BAA, App, Decision, DecisionCondition, Vendor
 from vetting.queries import cache
 from vetting.services.baas import TERMS
 
@@ -64,15 +65,27 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
     app_rows: Sequence[Any] = conn.execute(app_query).all()  # one fetchall, not one per row
     apps = [AppFacts(*r) for r in app_rows]
     cutoff = clock.day_start(as_of + timedelta(days=1))
+    dialect = conn.dialect.name
     decision_query = (
         select(
             col(Decision.app_id),
             col(Decision.decision),
-            _local_day(Decision.decided_at, conn.dialect.name),
+            _local_day(Decision.decided_at, dialect),
             col(Decision.decided_by),
             col(Decision.valid_until),
             col(Decision.assessment_id),
             col(Decision.conditions),
+            col(Decision.needs_confirmation),
+            col(Decision.confirmation_reason),
+            _local_day(Decision.confirmed_at, dialect),
+            col(Decision.confirmed_by),
+            _local_day(Decision.refused_at, dialect),
+            col(Decision.refused_by),
+            col(Decision.id),
+            col(Decision.pinned_platform),
+            col(Decision.pinned_store_id),
+            col(Decision.pinned_vendor_id),
+            col(Decision.pinned_vendor_name),
         )
         .where(col(Decision.decided_at) < cutoff)
         .order_by(col(Decision.decided_at), col(Decision.id))
@@ -84,14 +97,41 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
     rows: dict[int, Any] = {}
     for r in conn.execute(decision_query).all():
         rows[r[0]] = r  # ordered by time: the last one kept is the latest
-    latest = {
-        app_id: DecisionFacts(r[1], r[2], r[3], r[4], r[5], r[6]) for app_id, r in rows.items()
-    }
+    items = _conditions(conn, {r[13] for r in rows.values()}, app_ids is not None, dialect)
+    latest: dict[int, DecisionFacts] = {}
+    for app_id, r in rows.items():
+        facts = DecisionFacts(*r[1:13])
+        if any(v is not None for v in r[14:17]):
+            facts.pins = Pins(*r[14:18])
+        facts.condition_items = items.get(r[13], ())
+        latest[app_id] = facts
     baas: dict[int, list[BaaFacts]] = defaultdict(list)
     baa_rows: Sequence[Any] = conn.execute(baa_query).all()
     for r in baa_rows:
         baas[r[1]].append(BaaFacts(r[0], BaaTerms(*r[2:])))
     return approved_list(as_of, apps, latest, baas)
+
+
+def _conditions(
+    conn: Any, decision_ids: set[int], few: bool, dialect: str
+) -> dict[int, tuple[ConditionFacts, ...]]:
+    """The conditions of these decisions (few: looked up by id; else the whole table, which
+    holds only conditional approvals' items, read once)."""
+    query = select(
+        col(DecisionCondition.decision_id),
+        col(DecisionCondition.text),
+        col(DecisionCondition.due_date),
+        _local_day(DecisionCondition.met_at, dialect),
+    ).order_by(col(DecisionCondition.decision_id), col(DecisionCondition.position))
+    if few:
+        if not decision_ids:
+            return {}
+        query = query.where(col(DecisionCondition.decision_id).in_(sorted(decision_ids)))
+    out: dict[int, list[ConditionFacts]] = defaultdict(list)
+    for decision_id, text, due, met_on in conn.execute(query):
+        if decision_id in decision_ids:
+            out[decision_id].append(ConditionFacts(text, due, met_on))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def as_dict(result: ApprovedList, generated_at: datetime) -> dict[str, Any]:

@@ -15,7 +15,10 @@ from typing import Any
 from sqlalchemy import Select, func, label, or_, select
 from sqlmodel import Session, col
 
+from vetting import clock
+from vetting.core import allowlist as allowlist_core
 from vetting.core.baa import BaaState, BaaStatus, state_on
+from vetting.core.decisions import IN_EFFECT, Pins, pin_changes
 from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
 from vetting.queries import allowlist
 from vetting.queries.audit_log import history
@@ -96,6 +99,33 @@ def _latest_decisions(s: Session, app_ids: Sequence[int | None]) -> dict[int | N
     ):
         latest[d.app_id] = _brief_decision(d)
     return latest
+
+
+def decision_rebinds(s: Session, app_id: int, views: Sequence[Any]) -> dict[int, list[str]]:
+    """{decision id: what changed about the app since} for the app's latest decision when it
+    approves, is in effect and the app's platform, store ID or vendor changed since (what
+    the scorecard offers to re-confirm). `views` are the assessment's decision views."""
+    newest = s.scalars(
+        select(Decision)
+        .where(col(Decision.app_id) == app_id)
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+        .limit(1)
+    ).first()
+    app = s.get(App, app_id)
+    if newest is None or app is None or newest.decision not in allowlist_core.APPROVING:
+        return {}
+    if not any(v.decision.id == newest.id and v.confirmation in IN_EFFECT for v in views):
+        return {}
+    pins = Pins(
+        newest.pinned_platform,
+        newest.pinned_store_id,
+        newest.pinned_vendor_id,
+        newest.pinned_vendor_name,
+    )
+    changed = pin_changes(
+        pins, app.platform, app.store_id, app.vendor_id, clock.local_day(newest.decided_at)
+    )
+    return {newest.id: changed} if changed and newest.id is not None else {}
 
 
 def _brief_decision(d: Decision) -> DecisionBrief:

@@ -38,7 +38,15 @@ from vetting import clock
 from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
-from vetting.models import BAA, AllowlistRelease, App, Assessment, AuditEvent, Decision
+from vetting.models import (
+    BAA,
+    AllowlistRelease,
+    App,
+    Assessment,
+    AuditEvent,
+    Decision,
+    DecisionCondition,
+)
 from vetting.queries import allowlist, cache
 from vetting.services.baas import TERMS
 
@@ -249,7 +257,8 @@ def _apps_to_recompute(
 def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
     """Apps whose unchanged facts read differently on `lo` and on `hi`: a revocation taking
     effect (revoked on a day d means off from d), a decision made (it counts from the organisation's
-    day it was made, so the latest one changes) or expiring (valid through its `valid_until`)."""
+    day it was made, so the latest one changes), confirmed or refused by a second person, or
+    expiring (valid through its `valid_until`), a condition falling due or being met."""
     # Days are the organisation's, as the full list counts them.
     start, end = clock.day_start(lo + timedelta(days=1)), clock.day_start(hi + timedelta(days=1))
     revoked = select(col(App.id)).where(col(App.revoked_on) > lo, col(App.revoked_on) <= hi)
@@ -259,7 +268,27 @@ def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
             and_(col(Decision.valid_until) >= lo, col(Decision.valid_until) < hi),
         )
     )
-    found: Sequence[Any] = s.scalars(revoked.union(decided)).all()  # ids: never NULL
+    # A second person's confirmation or refusal counts from its day, as a decision does.
+    seconded = select(col(Decision.app_id)).where(
+        or_(
+            and_(col(Decision.confirmed_at) >= start, col(Decision.confirmed_at) < end),
+            and_(col(Decision.refused_at) >= start, col(Decision.refused_at) < end),
+        )
+    )
+    # A condition is overdue from the day after its due date, and met from the day it was.
+    conditioned = (
+        select(col(Decision.app_id))
+        .join(DecisionCondition, col(DecisionCondition.decision_id) == col(Decision.id))
+        .where(
+            or_(
+                and_(col(DecisionCondition.due_date) >= lo, col(DecisionCondition.due_date) < hi),
+                and_(col(DecisionCondition.met_at) >= start, col(DecisionCondition.met_at) < end),
+            )
+        )
+    )
+    found: Sequence[Any] = s.scalars(  # ids: never NULL
+        revoked.union(decided, seconded, conditioned)
+    ).all()
     return set(found)
 
 

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.checklist import AnswerValueError, Checklist
-from vetting.core.scoring import AnswerInput, Outcome, Score, Source, Verdict, score_assessment
+from vetting.core.decisions import DecisionRules
+from vetting.core.scoring import AnswerInput, Score, Source, score_assessment
 from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound
 from vetting.models import Answer, App, Assessment, Decision
 from vetting.queries.checklists import pinned
-from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
+from vetting.schemas import AnswerIn, AssessmentCreate
 from vetting.services import checklists as checklist_service
+from vetting.services import decisions as decision_service
 from vetting.services.common import PageResult, get_or_404, paginate
+from vetting.services.decisions import DecisionView
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class AssessmentView:
     assessment: Assessment
     checklist: Checklist
     score: Score
-    decisions: list[Decision]
+    decisions: list[DecisionView]
 
 
 def create(
@@ -89,7 +90,8 @@ def score_of(checklist: Checklist, answers: list[Answer]) -> Score:
     return score_assessment(checklist, inputs)
 
 
-def get(s: Session, assessment_id: int) -> AssessmentView:
+def get(s: Session, assessment_id: int, rules: DecisionRules | None = None) -> AssessmentView:
+    """The assessment, scored, with its decisions (held to `rules` for what they lack)."""
     assessment = get_or_404(s, Assessment, assessment_id, "assessment")
     checklist = pinned(s, assessment.checklist_sha256)
     score = score_of(checklist, _answers(s, assessment_id))
@@ -100,7 +102,9 @@ def get(s: Session, assessment_id: int) -> AssessmentView:
             .order_by(col(Decision.decided_at), col(Decision.id))
         ).all()
     )
-    return AssessmentView(assessment, checklist, score, decisions)
+    return AssessmentView(
+        assessment, checklist, score, decision_service.views(s, decisions, rules or DecisionRules())
+    )
 
 
 def list_(
@@ -200,58 +204,6 @@ def answer(
             raise Invalid(str(exc), "value") from None
         _save_answers(s, actor, assessment, checklist, {capability_key: (value, data)})
     return get(s, assessment_id)
-
-
-def decide(
-    s: Session, actor: Principal, assessment_id: int, data: DecisionIn, valid_months: int = 12
-) -> Decision:
-    """Record the human decision; overriding the verdict needs a written justification."""
-    actor.require("decisions:write")
-    today = clock.today()
-    with transaction(s):
-        view_ = get(s, assessment_id)
-        verdict = view_.score.verdict
-        if verdict == Verdict.INCOMPLETE and Outcome(data.decision) != Outcome.REJECTED:
-            missing = ", ".join(view_.score.missing) or "nothing applicable to score"
-            raise Invalid(
-                f"only a rejection can be decided on an incomplete assessment "
-                f"(not answered: {missing})",
-                "decision",
-            )
-        if Outcome(data.decision) == Outcome.CONDITIONAL and not (data.conditions or "").strip():
-            raise Invalid("conditions are required for a conditional approval", "conditions")
-        if data.decision != verdict and not (data.justification or "").strip():
-            raise Invalid(
-                f"a justification is required: the decision '{data.decision}' differs from "
-                f"the verdict '{verdict}'",
-                "justification",
-            )
-        valid_until: date = data.valid_until or today + relativedelta(months=valid_months)
-        if valid_until <= today:
-            raise Invalid(f"must be after today ({today.isoformat()})", "valid_until")
-        decision = Decision(
-            assessment_id=assessment_id,
-            app_id=view_.assessment.app_id,
-            decision=data.decision,
-            verdict=verdict,
-            score=view_.score.score,
-            justification=data.justification,
-            conditions=data.conditions,
-            decided_by=actor.name,
-            valid_until=valid_until,
-        )
-        s.add(decision)
-        assessment = view_.assessment
-        assessment.status = AssessmentStatus.DECIDED
-        assessment.score = view_.score.score
-        assessment.verdict = verdict
-        assessment.updated_at = clock.now()
-        s.flush()
-        after = audit.snapshot(decision)
-        assert after is not None  # a row's snapshot is a dict
-        after["overrides_verdict"] = data.decision != verdict
-        audit.record(s, actor.name, "assessment.decide", "assessment", assessment_id, None, after)
-    return decision
 
 
 def answer_many(

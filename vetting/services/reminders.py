@@ -50,13 +50,23 @@ from vetting.core.reminders import (
     SubjectKind,
     baa_due,
     baa_reminder_stands,
+    condition_due,
     describe,
     reassessment_due,
     window,
 )
 from vetting.core.statuses import AssessmentStatus, JobStatus
 from vetting.db import transaction
-from vetting.models import BAA, App, Assessment, Decision, JobRun, Notification, Vendor
+from vetting.models import (
+    BAA,
+    App,
+    Assessment,
+    Decision,
+    DecisionCondition,
+    JobRun,
+    Notification,
+    Vendor,
+)
 from vetting.models import NotificationChannel as Channel
 from vetting.models.notifications import ONCE_KEY
 from vetting.services import locks
@@ -232,6 +242,30 @@ def _sweep(
                 tuple(_unique_emails(emails)),
             )
         )
+    for r in conn.execute(_condition_query(as_of, lo, hi)):
+        summary.subjects += 1
+        found = condition_due(r.due_date, as_of, settings.thresholds, settings.catch_up_days)
+        if found is None:
+            continue
+        subject = {
+            "app_id": r.app_id,
+            "app": r.app_name,
+            "vendor": r.vendor_name,
+            "assessment_id": r.assessment_id,
+            "condition": r.text,
+            "owner": r.owner,
+        }
+        label = f"{r.app_name} ({r.platform}, {r.vendor_name})"
+        due.append(
+            _Reminder(
+                SubjectKind.CONDITION,
+                r.id,
+                found,
+                label,
+                subject,
+                tuple(_unique_emails([r.owner, r.decided_by, *email_channels])),
+            )
+        )
     summary.due = len(due)
 
     # Fan out to (channel, recipient) keys, drop those already in the outbox, and only then
@@ -261,7 +295,12 @@ def _sweep(
             continue
         present.add(key)
         if id(rem) not in texts:
-            title, body = describe(d, rem.label, renewal_months=rem.renewal_months)
+            title, body = describe(
+                d,
+                rem.label,
+                renewal_months=rem.renewal_months,
+                condition=rem.subject.get("condition"),
+            )
             payload = _payload(rem.subject_kind, rem.subject_id, d, as_of, **rem.subject)
             texts[id(rem)] = (title[:500], body, payload)
         title, body, payload = texts[id(rem)]
@@ -374,6 +413,9 @@ def _latest_decisions(as_of: date) -> Any:
             col(Decision.decision),
             col(Decision.decided_by),
             col(Decision.valid_until),
+            col(Decision.needs_confirmation),
+            col(Decision.confirmed_at),
+            col(Decision.refused_at),
             rank.label("rank"),
         )
         .where(col(Decision.decided_at) < cutoff)
@@ -402,6 +444,7 @@ def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[in
         .where(
             latest.c.rank == 1,
             latest.c.decision.in_(APPROVING),
+            _in_effect(latest, as_of),
             col(Assessment.status) == AssessmentStatus.DECIDED,
             or_(col(App.revoked_on).is_(None), col(App.revoked_on) > as_of),
         )
@@ -410,6 +453,55 @@ def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[in
     if assessment_ids:
         return stmt.where(latest.c.assessment_id.in_(assessment_ids))
     return stmt.where(latest.c.valid_until.between(lo, hi))
+
+
+def _in_effect(latest: Any, as_of: date) -> Any:
+    """The latest decision is in effect on `as_of`: it needs no second person, or had one's
+    confirmation by then (a pending or refused one is not: no reminder is about it)."""
+    cutoff = clock.day_start(as_of + timedelta(days=1))
+    return or_(
+        latest.c.needs_confirmation.is_(False),
+        and_(latest.c.confirmed_at.is_not(None), latest.c.confirmed_at < cutoff),
+    )
+
+
+def _condition_query(as_of: date, lo: date, hi: date, condition_ids: Sequence[int] = ()) -> Any:
+    """Unmet conditions of approving decisions that are their app's latest and in effect (not
+    waiting for, or refused by, a second person), of apps not revoked — the conditions a
+    reminder can be about."""
+    latest = _latest_decisions(as_of)
+    cutoff = clock.day_start(as_of + timedelta(days=1))
+    stmt = (
+        select(
+            col(DecisionCondition.id),
+            col(DecisionCondition.text),
+            col(DecisionCondition.due_date),
+            col(DecisionCondition.owner),
+            latest.c.assessment_id,
+            latest.c.app_id,
+            latest.c.decided_by,
+            col(App.name).label("app_name"),
+            col(App.platform),
+            col(Vendor.name).label("vendor_name"),
+        )
+        .join(latest, latest.c.id == col(DecisionCondition.decision_id))
+        .join(App, col(App.id) == latest.c.app_id)
+        .join(Vendor, col(Vendor.id) == col(App.vendor_id))
+        .where(
+            latest.c.rank == 1,
+            latest.c.decision.in_(APPROVING),
+            _in_effect(latest, as_of),
+            or_(
+                col(DecisionCondition.met_at).is_(None),
+                col(DecisionCondition.met_at) >= cutoff,
+            ),
+            or_(col(App.revoked_on).is_(None), col(App.revoked_on) > as_of),
+        )
+        .order_by(col(DecisionCondition.id))
+    )
+    if condition_ids:
+        return stmt.where(col(DecisionCondition.id).in_(condition_ids))
+    return stmt.where(col(DecisionCondition.due_date).between(lo, hi))
 
 
 def _keys(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
@@ -523,6 +615,19 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
                 for r in s.execute(_decision_query(as_of, as_of, as_of, list(chunk)))
             )
         ids += [r.id for r in rows if r.subject_id not in current]
+    rows = s.execute(
+        select(col(Notification.id), col(Notification.subject_id)).where(
+            *pending, col(Notification.subject_kind) == SubjectKind.CONDITION
+        )
+    ).all()
+    if rows:
+        subjects = sorted({r.subject_id for r in rows})
+        standing: set[int] = set()
+        for chunk in _chunks(subjects):
+            standing.update(
+                r.id for r in s.execute(_condition_query(as_of, as_of, as_of, list(chunk)))
+            )
+        ids += [r.id for r in rows if r.subject_id not in standing]
     return sorted(ids)
 
 

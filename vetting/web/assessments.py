@@ -3,7 +3,7 @@ and the recorded decision."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import groupby
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
@@ -13,20 +13,22 @@ from vetting import db
 from vetting.core.checklist import NA, AnswerValueError, Capability, Checklist
 from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
+from vetting.current import current_settings
 from vetting.errors import Invalid, VettingError
+from vetting.models import Decision
 from vetting.queries import browse
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
+from vetting.services import decisions
 from vetting.web.base import (
     Form,
     area,
     arg_int,
     arg_str,
-    decision_months,
     form_values,
-    in_months,
     optional,
     requires,
+    today,
     validate,
 )
 
@@ -236,14 +238,41 @@ def answers(assessment_id: int) -> ResponseReturnValue:
     ), status
 
 
+CONDITION_ROWS = 5  # blank condition rows the decision form offers
+
+
 def _decision_form(view: svc.AssessmentView) -> Form:
     verdict = view.score.verdict
-    return Form(
-        values={
-            "decision": verdict if verdict in {d.value for d in DECISIONS} else "",
-            "valid_until": in_months(decision_months()).isoformat(),
-        }
-    )
+    values: dict[str, str] = {
+        "decision": verdict if verdict in {d.value for d in DECISIONS} else "",
+        "valid_until": current_settings().decision_rules.default_valid_until(today()).isoformat(),
+    }
+    # The verdict's conditions, as a start: each still needs a due date and an owner.
+    for i, text in enumerate(view.score.conditions[:CONDITION_ROWS]):
+        values[f"conditions.{i}.text"] = text[:500]
+    return Form(values=values)
+
+
+def _condition_labels() -> dict[str, tuple[str, str]]:
+    """Error-summary links and words for the condition rows ("Condition 2 due date")."""
+    out: dict[str, tuple[str, str]] = {}
+    for i in range(CONDITION_ROWS):
+        for part, words in (("text", "text"), ("due_date", "due date"), ("owner", "owner")):
+            out[f"conditions.{i}.{part}"] = (
+                f"f-conditions-{i}-{part}",
+                f"Condition {i + 1} {words}",
+            )
+    return out
+
+
+def _conditions_from(values: Mapping[str, str]) -> list[dict[str, str | None]]:
+    """The condition rows typed in the form; a row left wholly blank is no condition."""
+    rows: list[dict[str, str | None]] = []
+    for i in range(CONDITION_ROWS):
+        row = {k: values.get(f"conditions.{i}.{k}") or None for k in ("text", "due_date", "owner")}
+        if any(row.values()):
+            rows.append(row)
+    return rows
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -254,7 +283,8 @@ def detail(assessment_id: int) -> ResponseReturnValue:
 
 def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> ResponseReturnValue:
     s = db.session()
-    view = svc.get(s, assessment_id)
+    rules = current_settings().decision_rules
+    view = svc.get(s, assessment_id, rules)
     context = browse.assessment_context(s, view.assessment)
     caps = view.score.capabilities
     incomplete = view.score.verdict == Verdict.INCOMPLETE
@@ -269,6 +299,12 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
         caps={c.key: c for c in view.checklist.capabilities},
         # only a rejection can be decided on an incomplete assessment
         decisions=(Outcome.REJECTED,) if incomplete else DECISIONS,
+        rules=rules,
+        latest_valid_until=rules.latest_valid_until(today()).isoformat(),
+        condition_rows=CONDITION_ROWS,
+        labels=_condition_labels(),
+        current_user_name=g.principal.name,
+        rebind=browse.decision_rebinds(s, view.assessment.app_id, view.decisions),
     ), status
 
 
@@ -276,21 +312,90 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
 @requires("decisions:write")
 def decide(assessment_id: int) -> ResponseReturnValue:
     form = Form(values=form_values())
-    data = validate(
-        DecisionIn,
-        optional(form.values, "decision", "justification", "valid_until", "conditions"),
-        form,
-    )
+    fields = optional(form.values, "decision", "justification", "valid_until")
+    conditions = _conditions_from(form.values)
+    data = validate(DecisionIn, {**fields, "conditions": conditions}, form)
     if data is not None:
         try:
-            decision = svc.decide(db.session(), g.principal, assessment_id, data, decision_months())
+            decision = decisions.decide(
+                db.session(), g.principal, assessment_id, data, current_settings().decision_rules
+            )
         except VettingError as exc:
             form.add(exc)
         else:
+            pending = " It waits for a second person to confirm it." * decision.needs_confirmation
             flash(
                 f"Decision recorded: {decision.decision}, valid until "
-                f"{decision.valid_until.isoformat()}.",
+                f"{decision.valid_until.isoformat()}.{pending}",
                 "ok",
             )
             return redirect(url_for("assessments.detail", assessment_id=assessment_id))
     return _scorecard(assessment_id, form, 422)
+
+
+def _back(decision: Decision) -> ResponseReturnValue:
+    return redirect(url_for("assessments.detail", assessment_id=decision.assessment_id))
+
+
+def _act(action: Callable[[], Decision], done: str, decision_id: int) -> ResponseReturnValue:
+    """Run a decision action from a button; its refusal becomes a message on the scorecard."""
+    try:
+        decision = action()
+    except VettingError as exc:
+        flash(str(exc), "error")
+        found = db.session().get(Decision, decision_id)
+        if found is None:
+            return redirect(url_for("assessments.index"))
+        return _back(found)
+    flash(done, "ok")
+    return _back(decision)
+
+
+@bp.post("/decisions/<int:decision_id>/confirm")
+@requires("decisions:write")
+def confirm(decision_id: int) -> ResponseReturnValue:
+    return _act(
+        lambda: decisions.confirm(db.session(), g.principal, decision_id),
+        "Decision confirmed: it is in effect.",
+        decision_id,
+    )
+
+
+@bp.post("/decisions/<int:decision_id>/refuse")
+@requires("decisions:write")
+def refuse(decision_id: int) -> ResponseReturnValue:
+    reason = form_values().get("reason", "")
+    return _act(
+        lambda: decisions.refuse(db.session(), g.principal, decision_id, reason),
+        "Decision refused: it never takes effect, and the assessment is open again.",
+        decision_id,
+    )
+
+
+@bp.post("/decisions/<int:decision_id>/reconfirm")
+@requires("decisions:write")
+def reconfirm(decision_id: int) -> ResponseReturnValue:
+    why = form_values().get("justification", "")
+    return _act(
+        lambda: decisions.reconfirm(
+            db.session(), g.principal, decision_id, why, current_settings().decision_rules
+        ),
+        "Re-confirmation recorded: it waits for a second person to confirm it.",
+        decision_id,
+    )
+
+
+@bp.post("/decisions/conditions/<int:condition_id>/met")
+@requires("decisions:write")
+def condition_met(condition_id: int) -> ResponseReturnValue:
+    s = db.session()
+    note = form_values().get("note") or None
+    try:
+        c = decisions.meet_condition(s, g.principal, condition_id, note)
+    except VettingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("assessments.index"))
+    decision = s.get(Decision, c.decision_id)
+    assert decision is not None  # a condition's decision
+    flash(f"Condition marked met: {c.text}", "ok")
+    return _back(decision)

@@ -193,13 +193,3 @@ def today() -> date:
 
 def warning_days() -> int:
     return current_settings().baa_warning_days
-
-
-def decision_months() -> int:
-    return current_settings().decision_valid_months
-
-
-def in_months(months: int) -> date:
-    from dateutil.relativedelta import relativedelta
-
-    return today() + relativedelta(months=months)

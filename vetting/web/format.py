@@ -8,6 +8,7 @@ from typing import Any
 from vetting import clock
 from vetting.core.baa import BaaState
 from vetting.core.checklist import NA, Kind, Tier
+from vetting.core.decisions import Confirmation
 from vetting.core.scoring import CapabilityStatus, Source, Verdict
 from vetting.core.statuses import AssessmentStatus, SyncStatus
 
@@ -63,6 +64,7 @@ TONE: dict[str, str] = {
     AssessmentStatus.OPEN: "info",
     AssessmentStatus.DECIDED: "muted",
     CapabilityStatus.ANSWERED: "info",
+    Confirmation.PENDING: "warn",
 }
 ICON = {"good": "✓", "warn": "!", "bad": "✕", "info": "•", "muted": "–"}
 

@@ -1,0 +1,141 @@
+"""Rescoring every assessment under its pinned checklist version: after the scoring rules
+change (an upgrade), each stored score and verdict is what the rules give today.
+
+One pass: the answers are streamed in assessment order with plain Core rows, each assessment
+is scored by the same `score_assessment` the pages use (its explanations are built only when
+read), and only the assessments whose score or verdict changed are written, in batches, with
+one audit event for the run. Decisions keep the verdict they were made on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session, col
+
+from vetting import audit
+from vetting.core.checklist import Checklist
+from vetting.core.scoring import AnswerInput, Source, score_assessment
+from vetting.db import transaction
+from vetting.models import Answer, Assessment
+from vetting.queries.checklists import pinned
+
+BATCH = 5000
+
+
+@dataclass
+class RescoreSummary:
+    assessments: int = 0
+    changed: int = 0
+    verdicts_changed: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)  # the first few changes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "assessments": self.assessments,
+            "changed": self.changed,
+            "verdicts_changed": self.verdicts_changed,
+            "examples": self.examples,
+        }
+
+
+def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
+    """(assessment id, its answers) for every assessment with answers, in id order."""
+    conn = s.connection()
+    rows = conn.execution_options(yield_per=BATCH).execute(
+        select(
+            col(Answer.assessment_id),
+            col(Answer.capability_key),
+            col(Answer.value),
+            col(Answer.source),
+            col(Answer.evidence_url),
+            col(Answer.note),
+        ).order_by(col(Answer.assessment_id), col(Answer.id))
+    )
+    current: int | None = None
+    answers: dict[str, AnswerInput] = {}
+    sources = {m.value: m for m in Source}
+    for assessment_id, key, value, source, url, note in rows:
+        if assessment_id != current:
+            if current is not None:
+                yield current, answers
+            current, answers = assessment_id, {}
+        answers[key] = AnswerInput(value, sources[source], url, note)
+    if current is not None:
+        yield current, answers
+
+
+def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
+    """Score every assessment again under its pinned checklist; store what changed."""
+    summary = RescoreSummary()
+    stored = {
+        r[0]: (r[1], r[2], r[3])
+        for r in s.execute(
+            select(
+                col(Assessment.id),
+                col(Assessment.checklist_sha256),
+                col(Assessment.score),
+                col(Assessment.verdict),
+            )
+        )
+    }
+    checklists: dict[str, Checklist] = {}
+    for sha in {sha for sha, _, _ in stored.values()}:
+        checklists[sha] = pinned(s, sha)
+    changes: list[dict[str, Any]] = []
+    answered: set[int] = set()
+    empty = {sha: score_assessment(c, {}) for sha, c in checklists.items()}
+
+    def compare(assessment_id: int, score: float, verdict: str) -> None:
+        _, old_score, old_verdict = stored[assessment_id]
+        summary.assessments += 1
+        if (old_score, old_verdict) == (score, verdict):
+            return
+        summary.changed += 1
+        summary.verdicts_changed += old_verdict != verdict
+        change = {"b_id": assessment_id, "score": score, "verdict": verdict}
+        changes.append(change)
+        if len(summary.examples) < 20:
+            summary.examples.append(
+                {
+                    "assessment_id": assessment_id,
+                    "score": [old_score, score],
+                    "verdict": [old_verdict, verdict],
+                }
+            )
+
+    for assessment_id, answers in _answers(s):
+        answered.add(assessment_id)
+        if assessment_id not in stored:
+            continue
+        result = score_assessment(checklists[stored[assessment_id][0]], answers)
+        compare(assessment_id, result.score, result.verdict)
+    for assessment_id, (sha, _, _) in stored.items():
+        if assessment_id not in answered:
+            compare(assessment_id, empty[sha].score, empty[sha].verdict)
+    if dry_run or not changes:
+        return summary
+    with transaction(s):
+        stmt = (
+            update(Assessment)
+            .where(col(Assessment.id) == bindparam("b_id"))
+            .values(score=bindparam("score"), verdict=bindparam("verdict"))
+        )
+        conn = s.connection()
+        for start in range(0, len(changes), BATCH):
+            conn.execute(stmt, changes[start : start + BATCH])
+        audit.record(
+            s,
+            actor,
+            "assessment.rescore",
+            "assessment",
+            None,
+            None,
+            json.loads(json.dumps(summary.as_dict(), default=str)),
+        )
+    s.expire_all()
+    return summary
