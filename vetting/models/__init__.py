@@ -2,7 +2,13 @@
 timezone-aware UTC datetimes."""
 
 from vetting.models.accounts import ApiToken, LoginAttempt, User
-from vetting.models.assessments import Answer, Assessment, ChecklistVersion, Decision
+from vetting.models.assessments import (
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    ChecklistVersion,
+    Decision,
+)
 from vetting.models.audit import AuditEvent
 from vetting.models.baas import BAA, BaaDocument
 from vetting.models.columns import UTCDateTime
@@ -15,6 +21,7 @@ __all__ = [
     "BAA",
     "AllowlistRelease",
     "Answer",
+    "AnswerEvidence",
     "ApiToken",
     "App",
     "Assessment",
