@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from vetting.core.scoring import EvidenceStrength
+from vetting.core.statuses import AssessmentStatus
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
@@ -387,8 +388,13 @@ class AssessmentDetail(AssessmentOut):
         """An assessment with its score, as the API returns it and `vetting score --json`
         prints it."""
         a, score = view.assessment, view.score
+        stored = AssessmentOut.model_validate(a).model_dump()
+        if a.status == AssessmentStatus.OPEN:
+            # An open assessment shows the verdict its answers give under today's rules; the
+            # stored one catches up at the next change (a decided one keeps its own).
+            stored |= {"score": score.score, "verdict": score.verdict}
         return cls(
-            **AssessmentOut.model_validate(a).model_dump(),
+            **stored,
             reasons=list(score.reasons),
             answered=score.answered,
             total=score.total,
