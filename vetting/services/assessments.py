@@ -370,7 +370,7 @@ def answer_many(
     Errors name the capability (fields "<key>.value", "<key>.evidence_url" for a verified
     answer without evidence, "<key>.evidence" for a refused file); unchanged answers are not
     rewritten and leave no audit event. Returns the rescored assessment and how many answers
-    and files changed.
+    changed (files are counted by the caller: a file already linked is not linked twice).
     """
     actor.require("assessments:write")
     files = files or {}
@@ -416,4 +416,4 @@ def answer_many(
         if errors:
             raise Invalid("", errors=errors)
         changed = _save_answers(s, actor, assessment, checklist, values, rescore=added > 0)
-    return get(s, assessment_id), changed + added
+    return get(s, assessment_id), changed
