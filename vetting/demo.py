@@ -392,10 +392,17 @@ PRODUCTS: tuple[Product, ...] = (
             (Platform.ANDROID, "com.carelink.carerelay", _play("com.carelink.carerelay")),
         ),
         {**MESSAGING_STRONG, "legal_hold": True, "audit_log_retention_years": 7},
+        # Every gate checked against evidence: the one app approved on its verdict alone (a
+        # gate taken on the vendor's word allows at best conditional).
         verified=frozenset(
             {
                 "baa_signed",
                 "breach_notification_days",
+                "encryption_at_rest",
+                "tls_in_transit",
+                "unique_user_ids",
+                "attachments_stay_in_app",
+                "phi_free_notifications",
                 "end_to_end_encryption",
                 "key_custody",
                 "sso_saml_oidc",

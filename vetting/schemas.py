@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from vetting.core.scoring import EvidenceStrength
+from vetting.core.statuses import AssessmentStatus
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
@@ -243,6 +245,55 @@ class AnswerIn(In):
     _evidence = field_validator("evidence_url")(_url)
 
 
+class EvidenceOut(Out):
+    """An evidence file behind one capability's answer; download it from `download`."""
+
+    id: int
+    assessment_id: int
+    capability_key: str
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+    download: str = ""
+
+    @classmethod
+    def of(cls, row: Any) -> EvidenceOut:
+        out = cls.model_validate(row)
+        out.download = f"/api/v1/assessments/{out.assessment_id}/evidence/{out.id}"
+        return out
+
+
+class EvidenceStrengthOut(BaseModel):
+    """How the applicable weight is answered: percents add up to 100 (0s when nothing is
+    applicable); weights are the checklist's."""
+
+    verified: int
+    attested: int
+    unanswered: int
+    verified_weight: float
+    attested_weight: float
+    unanswered_weight: float
+    applicable_weight: float
+    summary: str
+
+    @classmethod
+    def of(cls, e: EvidenceStrength) -> EvidenceStrengthOut:
+        v, a, u = e.percents()
+        return cls(
+            verified=v,
+            attested=a,
+            unanswered=u,
+            verified_weight=e.verified_weight,
+            attested_weight=e.attested_weight,
+            unanswered_weight=e.unanswered_weight,
+            applicable_weight=e.applicable_weight,
+            summary=e.summary(),
+        )
+
+
 class CapabilityScore(Out):
     key: str
     title: str
@@ -259,6 +310,17 @@ class CapabilityScore(Out):
     evidence_url: str | None
     note: str | None
     explanation: str
+    counts_as: str | None = Field(
+        None,
+        description="the source the verdict and the evidence figure use: `verified` without "
+        "an evidence URL or file counts as `attested`",
+    )
+    unsupported: bool = Field(
+        False, description="marked verified but no evidence attached (counts as attested)"
+    )
+    files: list[EvidenceOut] = Field(
+        default_factory=list, description="evidence files attached to this answer"
+    )
 
 
 class ConditionIn(In):
@@ -403,7 +465,17 @@ class AssessmentDetail(AssessmentOut):
         "until this is empty"
     )
     conditions: list[str] = Field(
-        description="for a conditional verdict: each required capability short of full credit"
+        description="for a conditional verdict: each required capability short of full credit "
+        "and each gate answered only attested"
+    )
+    evidence: EvidenceStrengthOut = Field(
+        description="share of the applicable weight answered verified, attested, not at all"
+    )
+    attested_gates: list[str] = Field(
+        description="gates answered only attested (or verified without evidence)"
+    )
+    unsupported: list[str] = Field(
+        description="answers marked verified with no evidence attached: they count as attested"
     )
     capabilities: list[CapabilityScore]
     decisions: list[DecisionOut]
@@ -413,8 +485,13 @@ class AssessmentDetail(AssessmentOut):
         """An assessment with its score, as the API returns it and `vetting score --json`
         prints it."""
         a, score = view.assessment, view.score
+        stored = AssessmentOut.model_validate(a).model_dump()
+        if a.status == AssessmentStatus.OPEN:
+            # An open assessment shows the verdict its answers give under today's rules; the
+            # stored one catches up at the next change (a decided one keeps its own).
+            stored |= {"score": score.score, "verdict": score.verdict}
         return cls(
-            **AssessmentOut.model_validate(a).model_dump(),
+            **stored,
             reasons=list(score.reasons),
             answered=score.answered,
             total=score.total,
@@ -422,7 +499,15 @@ class AssessmentDetail(AssessmentOut):
             gating_unanswered=list(score.gating_unanswered),
             missing=list(score.missing),
             conditions=list(score.conditions),
-            capabilities=[CapabilityScore.model_validate(c) for c in score.capabilities],
+            evidence=EvidenceStrengthOut.of(score.evidence),
+            attested_gates=list(score.attested_gates),
+            unsupported=list(score.unsupported),
+            capabilities=[
+                CapabilityScore.model_validate(c).model_copy(
+                    update={"files": [EvidenceOut.of(f) for f in view.files_of(c.key)]}
+                )
+                for c in score.capabilities
+            ],
             decisions=[DecisionOut.from_view(d) for d in view.decisions],
         )
 

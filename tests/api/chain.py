@@ -48,10 +48,14 @@ def assess(
     return r.json
 
 
+CHECKED = "https://vendor.example/trust/assurance-pack"
+
+
 def answer(
     client: FlaskClient, headers: Headers, assessment_id: int, key: str, value: Any, **extra: Any
 ) -> Any:
-    body = {"value": value, "source": "verified", **extra}
+    # a verified answer needs evidence: where the reviewer saw it
+    body = {"value": value, "source": "verified", "evidence_url": CHECKED, **extra}
     return client.put(
         f"/api/v1/assessments/{assessment_id}/answers/{key}", json=body, headers=headers
     )

@@ -29,7 +29,11 @@ def test_full_chain_puts_approved_app_on_list(client, admin):
             value = cap["options"][0]
         r = client.put(
             f"/api/v1/assessments/{aid}/answers/{cap['key']}",
-            json={"value": value, "source": "verified"},
+            json={
+                "value": value,
+                "source": "verified",
+                "evidence_url": "https://vendor.example/trust/pen-test-letter.pdf",
+            },
             headers=admin,
         )
         assert r.status_code == 200, r.json

@@ -417,3 +417,37 @@ def test_backup_warns_about_a_missing_document_and_archives_the_rest(
     with zipfile.ZipFile(tmp_path / "again.zip") as zf:
         assert json.loads(zf.read("manifest.json"))["documents"] == {}
         assert "tables/baa_document.jsonl" in zf.namelist()
+
+
+def test_evidence_files_travel_with_the_backup(
+    app: Flask, runner: FlaskCliRunner, tmp_path, target
+):
+    """An evidence file is a stored document too: backed up, checked and placed on restore."""
+    from tests.api.chain import app_, assess, vendor
+    from vetting.services import assessments
+    from vetting.services.evidence import FileUpload, Limits
+
+    client = app.test_client()
+    with app.app_context():
+        _, secret = auth.create_token(db.session(), auth.CLI_PRINCIPAL, "backup", "admin")
+    headers = {"Authorization": f"Bearer {secret}"}
+    aid = assess(client, headers, app_(client, headers, vendor(client, headers)))["id"]
+    screenshot = b"\x89PNG\r\n\x1a\n" + b"audit console, retention 7 years" + bytes(16)
+    with app.app_context():
+        settings = settings_of(app)
+        assessments.attach_evidence(
+            db.session(),
+            auth.CLI_PRINCIPAL,
+            aid,
+            "audit_logging",
+            FileUpload(io.BytesIO(screenshot), "siem.png", None),
+            Limits(app.instance_path, settings.max_document_bytes, 10 * 1024 * 1024),
+        )
+    sha = hashlib.sha256(screenshot).hexdigest()
+    archive = tmp_path / "with-evidence.zip"
+    backup(runner, archive)
+    with zipfile.ZipFile(archive) as zf:
+        assert f"documents/{sha}" in zf.namelist()
+    r = invoke(target.test_cli_runner(), "restore", str(archive))
+    assert r.exit_code == 0, r.output
+    assert (Path(target.instance_path) / "documents" / sha).read_bytes() == screenshot

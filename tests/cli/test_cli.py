@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.api.chain import answer, answer_all, app_, approved_app, assess, baa, vendor
 from tests.cli.helpers import clean_error, handled, invoke
 from vetting import db, migrate
-from vetting.models import User
+from vetting.models import Answer, User
 from vetting.settings import REPO_ROOT
 
 SHIPPED = REPO_ROOT / "checklists"
@@ -301,3 +301,30 @@ def test_score_json_matches_the_api(runner, scored):
 
 def test_score_of_unknown_assessment_is_a_clean_error(runner):
     clean_error(invoke(runner, "score", "999"), "no assessment with id 999")
+
+
+def test_score_shows_the_evidence_figure_and_unproven_verified_answers(runner, client, admin, app):
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    answer_all(client, admin, aid)  # every answer verified, with an evidence URL
+    answer(client, admin, aid, "remote_wipe", True, source="attested")
+    with app.app_context():  # older data: a gate marked verified before evidence was required
+        s = db.session()
+        row = s.scalar(select(Answer).where(Answer.capability_key == "audit_logging"))
+        assert row is not None
+        row.evidence_url = None
+        s.commit()
+    r = invoke(runner, "score", str(aid))
+    assert r.exit_code == 0, r.output
+    assert "verdict CONDITIONAL" in r.output
+    figure = re.search(
+        r"^Evidence: (\d+)% verified, (\d+)% attested, 0% unanswered$", r.output, re.M
+    )
+    assert figure and int(figure[1]) + int(figure[2]) == 100 and int(figure[2]) > 0
+    assert re.search(r"gate +audit_logging\s+\S+\s+verified\*", r.output)
+    assert re.search(r"scored +remote_wipe\s+\S+\s+attested", r.output)
+    assert ": marked verified but no evidence attached — attach the evidence" in r.output
+    assert "* verified — no evidence attached: counts as attested" in r.output
+
+    body = json.loads(invoke(runner, "score", str(aid), "--json").stdout)
+    assert body["evidence"]["summary"] == figure[0]
+    assert body["unsupported"] == ["audit_logging"] == body["attested_gates"]

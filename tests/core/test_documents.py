@@ -105,3 +105,34 @@ def test_a_claim_by_name_or_type_must_match_the_content(name, mimetype, actual, 
 )
 def test_stored_names_are_safe_and_end_in_the_real_extension(name: str, expected: str) -> None:
     assert safe_filename(name, Identified("application/pdf", ".pdf")) == expected
+
+
+# --- evidence: the same judge, more kinds --------------------------------------------------
+
+SCREENSHOT = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(32)
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(32)
+
+
+def test_evidence_accepts_screenshots_and_photos_as_well_as_documents() -> None:
+    from vetting.core.documents import EVIDENCE, JPEG, PNG
+
+    def as_evidence(data: bytes) -> Identified:
+        return identify(io.BytesIO(data), len(data), LIMIT, EVIDENCE)
+
+    assert as_evidence(SCREENSHOT) == Identified(PNG, ".png")
+    assert as_evidence(PHOTO) == Identified(JPEG, ".jpg")
+    assert as_evidence(PDF).content_type == "application/pdf"
+    assert as_evidence(docx()).content_type == DOCX
+    assert as_evidence(TEXT).content_type == TEXT_TYPE
+    with pytest.raises(DocumentRejected, match="not a PDF, a PNG image, a JPEG image, a Word"):
+        as_evidence(b"GIF89a" + bytes(20))
+    # a photo named as a PDF is what it is, not what its name says
+    with pytest.raises(DocumentRejected, match="named as a PDF but its content is a JPEG image"):
+        check_claim("report.pdf", None, as_evidence(PHOTO))
+    assert safe_filename("ward 3 photo.jpeg", as_evidence(PHOTO), "evidence") == "ward 3 photo.jpeg"
+    assert safe_filename("", as_evidence(SCREENSHOT), "evidence") == "evidence.png"
+
+
+def test_an_agreement_is_never_an_image() -> None:
+    with pytest.raises(DocumentRejected, match="NUL byte"):
+        judge(SCREENSHOT)

@@ -23,6 +23,8 @@ from vetting.core.scoring import AnswerInput, score_assessment
 from .builders import cap, checklist_text
 
 CHECKLISTS = Path(__file__).resolve().parents[2] / "checklists"
+# Where a reviewer saw the proof: a verified answer needs it to count as verified.
+SEEN = "https://trust.vendor.example/soc2-letter"
 
 # Weights 10 + 8 + 7 + 3 + 2 = 30.
 SMALL = parse_checklist(
@@ -63,7 +65,8 @@ def normalised(
     for key, value in raw.items():
         capability = checklist.capability(key)
         assert capability is not None, key
-        out[key] = AnswerInput(capability.normalise(value), source)  # type: ignore[arg-type]
+        url = SEEN if source == "verified" else None
+        out[key] = AnswerInput(capability.normalise(value), source, url)  # type: ignore[arg-type]
     return out
 
 
@@ -243,7 +246,7 @@ def test_an_either_or_requirement_met_by_its_partner_is_not_missing(photo: Check
     ],
 )
 def test_thresholds_are_inclusive(yes: int, score: float, verdict: str) -> None:
-    given_answers = {f"c{i}x": AnswerInput(i < yes, "verified") for i in range(5)}
+    given_answers = {f"c{i}x": AnswerInput(i < yes, "verified", SEEN) for i in range(5)}
     result = score_assessment(FIVE, given_answers)
     assert (result.score, result.verdict) == (score, verdict)
 
@@ -253,7 +256,11 @@ def test_just_below_approve_at_is_conditional() -> None:
         checklist_text([cap("a_yes", weight=79), cap("b_no", weight=21)], approve_at=80)
     )
     result = score_assessment(
-        checklist, {"a_yes": AnswerInput(True, "verified"), "b_no": AnswerInput(False, "verified")}
+        checklist,
+        {
+            "a_yes": AnswerInput(True, "verified", SEEN),
+            "b_no": AnswerInput(False, "verified", SEEN),
+        },
     )
     assert (result.score, result.verdict) == (79.0, "conditional")
 
@@ -277,7 +284,7 @@ def test_discovered_failure_on_a_gating_capability_does_not_reject() -> None:
 
 def test_na_on_a_capability_that_does_not_allow_it_is_not_excluded() -> None:
     given_answers = normalised(SMALL, **TYPICAL)
-    given_answers["key_custody"] = AnswerInput(NA, "verified")
+    given_answers["key_custody"] = AnswerInput(NA, "verified", SEEN)
     result = score_assessment(SMALL, given_answers)
     custody = next(c for c in result.capabilities if c.key == "key_custody")
     assert (custody.status, custody.possible) == ("unanswered", 7.0)
@@ -305,7 +312,7 @@ def _best_answers(checklist: Checklist) -> dict[str, AnswerInput]:
             value = max(c.options, key=lambda o: o[1])[0]
         else:
             value = c.number_levels[0].min
-        out[c.key] = AnswerInput(value, "verified")
+        out[c.key] = AnswerInput(value, "verified", SEEN)
     return out
 
 
@@ -313,7 +320,7 @@ def _with_breach(checklist: Checklist, raw: Any) -> dict[str, AnswerInput]:
     breach = checklist.capability("breach_notification_days")
     assert breach is not None
     out = _best_answers(checklist)
-    out["breach_notification_days"] = AnswerInput(breach.normalise(raw), "attested")
+    out["breach_notification_days"] = AnswerInput(breach.normalise(raw), "verified", SEEN)
     return out
 
 
@@ -471,7 +478,7 @@ def test_raising_one_answers_credit_never_lowers_the_score(
     assume(before is None or before.value != NA)
     better = [v for v in _candidates(c) if c.credit(v) >= old_credit]
     new_value = data.draw(st.sampled_from(better))
-    raised = {**given_answers, c.key: AnswerInput(new_value, "verified")}
+    raised = {**given_answers, c.key: AnswerInput(new_value, "verified", SEEN)}
     assert (
         score_assessment(checklist, raised).score
         >= score_assessment(checklist, given_answers).score
@@ -506,7 +513,7 @@ def _settle_the_rest(
     out = dict(answers)
     for c in checklist.capabilities:
         if c.tier != Tier.SCORED and not _settled(c, out.get(c.key)):
-            out[c.key] = AnswerInput(data.draw(values_for(c)), "verified")  # type: ignore[arg-type]
+            out[c.key] = AnswerInput(data.draw(values_for(c)), "verified", SEEN)  # type: ignore[arg-type]
     return out
 
 
@@ -548,7 +555,7 @@ def test_a_gate_or_required_capability_not_answered_means_incomplete_naming_it(
     how = data.draw(st.sampled_from(["absent", "na-not-allowed", "discovered"]))
     open_ = {k: v for k, v in given_answers.items() if k != target.key}
     if how == "na-not-allowed":
-        open_[target.key] = AnswerInput(NA, "verified")  # type: ignore[arg-type]
+        open_[target.key] = AnswerInput(NA, "verified", SEEN)  # type: ignore[arg-type]
     elif how == "discovered":
         open_[target.key] = AnswerInput(data.draw(values_for(target)), "discovered")  # type: ignore[arg-type]
     result = score_assessment(checklist, open_)
@@ -570,7 +577,7 @@ def test_a_required_capability_short_of_full_credit_is_never_approved(
     assume(short)
     answers = {
         **given_answers,
-        target.key: AnswerInput(data.draw(st.sampled_from(short)), "verified"),
+        target.key: AnswerInput(data.draw(st.sampled_from(short)), "verified", SEEN),
     }  # type: ignore[arg-type]
     result = score_assessment(checklist, _settle_the_rest(checklist, answers, data))
     assert result.verdict != "approved"
@@ -617,7 +624,7 @@ def test_na_answer_scores_as_if_the_capability_were_not_in_the_checklist(
     without = dataclasses.replace(
         checklist, capabilities=tuple(c for c in caps if c.key != target.key)
     )
-    na_answers = {**given_answers, target.key: AnswerInput(NA, "verified")}
+    na_answers = {**given_answers, target.key: AnswerInput(NA, "verified", SEEN)}
     rest = {k: v for k, v in given_answers.items() if k != target.key}
     a, b = score_assessment(with_na, na_answers), score_assessment(without, rest)
     assert (a.score, a.verdict, a.reasons) == (b.score, b.verdict, b.reasons)
@@ -666,7 +673,7 @@ allow_na = true
 references = ["45 CFR 164.316(b)(2)(i)"]
 """
     )
-    result = score_assessment(checklist, {"legal_hold": AnswerInput("n/a", "verified")})
+    result = score_assessment(checklist, {"legal_hold": AnswerInput("n/a", "verified", SEEN)})
     assert result.score == 0.0
     assert result.verdict == "incomplete"
     assert result.reasons == ("no applicable capability carries weight: nothing to score",)
@@ -686,7 +693,7 @@ def _best_but(checklist: Checklist, **raw: Any) -> dict[str, AnswerInput]:
     for key, value in raw.items():
         c = checklist.capability(key)
         assert c is not None, key
-        out[key] = AnswerInput(c.normalise(value), "verified")  # type: ignore[arg-type]
+        out[key] = AnswerInput(c.normalise(value), "verified", SEEN)  # type: ignore[arg-type]
     return out
 
 
@@ -819,7 +826,7 @@ def test_only_the_gates_answered_is_incomplete_listing_the_required_not_rejected
 
 def test_a_gate_answered_na_where_na_is_not_allowed_is_incomplete(photo: Checklist) -> None:
     answers = _best_answers(photo)
-    answers["baa_signed"] = AnswerInput(NA, "verified")  # type: ignore[arg-type]
+    answers["baa_signed"] = AnswerInput(NA, "verified", SEEN)  # type: ignore[arg-type]
     result = score_assessment(photo, answers)
     assert result.verdict == "incomplete"
     assert result.missing == ("baa_signed",)
@@ -830,7 +837,7 @@ def test_na_on_a_gate_that_allows_it_is_answered(messaging: Checklist) -> None:
     """An app that cannot send attachments: attachments_stay_in_app is N/A, not missing."""
     answers = _best_answers(messaging)
     for key in ("attachments_stay_in_app", "attachment_metadata_stripping"):
-        answers[key] = AnswerInput(NA, "verified")  # type: ignore[arg-type]
+        answers[key] = AnswerInput(NA, "verified", SEEN)  # type: ignore[arg-type]
     assert score_assessment(messaging, answers).verdict == "approved"
 
 

@@ -122,6 +122,7 @@ def _answer_everything_well(page: object, checklist: object) -> None:
         else:
             page.fill(f"#f-v-{cap.key}", "5" if cap.kind == "max_days" else "7")  # type: ignore[attr-defined]
         page.select_option(f"#f-src-{cap.key}", "verified")  # type: ignore[attr-defined]
+        page.fill(f"#f-ev-{cap.key}", "https://vendor.example/trust/assurance-pack")  # type: ignore[attr-defined]
 
 
 def test_from_candidate_app_to_mdm_profile(app, people, tmp_path):

@@ -89,7 +89,11 @@ def test_each_dashboard_section_follows_the_records_it_is_built_from(
         s = db.session()
         checklist = app.extensions["vetting.checklists"]["clinical-photo"]
         answers = {
-            c.key: AnswerIn(value=good_answer(c.kind, c.options), source="verified")
+            c.key: AnswerIn(
+                value=good_answer(c.kind, c.options),
+                source="verified",
+                evidence_url="https://borealis.example/trust/soc2-bridge-letter.pdf",
+            )
             for c in checklist.capabilities
         }
         assessments.answer_many(s, ACTOR, register.open_id, answers)

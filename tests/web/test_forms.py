@@ -180,6 +180,7 @@ def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
         {
             "v.baa_signed": "yes",
             "src.baa_signed": "verified",
+            "ev.baa_signed": "https://borealis.example/baa.pdf",
             "v.breach_notification_days": "72 hours",
             "src.breach_notification_days": "attested",
             "v.key_custody": "customer_managed",
@@ -200,6 +201,7 @@ def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
         {
             "v.baa_signed": "yes",
             "src.baa_signed": "verified",
+            "ev.baa_signed": "https://borealis.example/baa.pdf",
             "v.breach_notification_days": "3",
             "src.breach_notification_days": "attested",
             "v.key_custody": "customer_managed",
@@ -502,10 +504,18 @@ def test_scorecard_shows_each_tier_what_is_missing_and_the_conditions(
         s = db.session()
         checklist = app.extensions["vetting.checklists"]["clinical-photo"]
         answers = {
-            c.key: AnswerIn(value=good_answer(c.kind, c.options), source="verified")
+            c.key: AnswerIn(
+                value=good_answer(c.kind, c.options),
+                source="verified",
+                evidence_url="https://borealis.example/trust/soc2-bridge-letter.pdf",
+            )
             for c in checklist.capabilities
         }
-        answers["legal_hold"] = AnswerIn(value=False, source="verified")
+        answers["legal_hold"] = AnswerIn(
+            value=False,
+            source="verified",
+            evidence_url="https://borealis.example/trust/soc2-bridge-letter.pdf",
+        )
         assessments.answer_many(s, ACTOR, register.open_id, answers)
     page = txt(b.get(f"/assessments/{register.open_id}"))
     assert "Incomplete: missing" not in page

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import Response, current_app, g, send_file
 from pydantic import BaseModel
 from sqlmodel import Session
+from werkzeug.datastructures import FileStorage
 
 from vetting import db
 from vetting.api import bp
@@ -22,12 +23,14 @@ from vetting.schemas import (
     DecisionIn,
     DecisionList,
     DecisionOut,
+    EvidenceOut,
     Page,
     ReconfirmIn,
     RefusalIn,
 )
 from vetting.services import assessments as svc
-from vetting.services import decisions
+from vetting.services import decisions, evidence
+from vetting.services.evidence import FileUpload, Limits
 
 
 @route(
@@ -94,6 +97,91 @@ def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> Asses
     return AssessmentDetail.from_view(
         svc.answer(db.session(), g.principal, assessment_id, capability_key, body)
     )
+
+
+@route(
+    bp,
+    "/assessments/<int:assessment_id>/answers/<capability_key>/evidence",
+    "POST",
+    summary="Attach an evidence file to one capability's answer (PDF, PNG, JPEG, DOCX or text)",
+    tag="assessments",
+    scope="assessments:write",
+    files=("file",),
+    response=EvidenceOut,
+    status=201,
+    description="multipart/form-data with a `file` part; the type is judged by content. Stored "
+    "once by SHA-256 and never altered; the same bytes for the same capability return the "
+    "existing file (200). A `verified` answer needs an evidence URL or such a file: upload it "
+    "before (or after) saving the answer; until then a verified answer counts as attested.",
+)
+def upload_evidence(
+    assessment_id: int, capability_key: str, files: dict[str, FileStorage]
+) -> Response | EvidenceOut:
+    part = files["file"]
+    result = svc.attach_evidence(
+        db.session(),
+        g.principal,
+        assessment_id,
+        capability_key,
+        FileUpload(part.stream, part.filename or "", part.mimetype or None),
+        _limits(),
+    )
+    out = EvidenceOut.of(result.file)
+    if not result.created:
+        return Response(out.model_dump_json(), status=200, mimetype="application/json")
+    return out
+
+
+@route(
+    bp,
+    "/assessments/<int:assessment_id>/evidence/<int:evidence_id>",
+    "GET",
+    summary="Download an evidence file",
+    tag="assessments",
+    scope=evidence.READ_SCOPE,
+    produces=(
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/plain",
+    ),
+)
+def download_evidence(assessment_id: int, evidence_id: int) -> Response:
+    row, path = evidence.open_file(
+        db.session(),
+        g.principal,
+        assessment_id,
+        evidence_id,
+        instance_path=current_app.instance_path,
+    )
+    return file_response(str(path), row.content_type, row.filename, row.sha256)
+
+
+def _limits() -> Limits:
+    settings = current_settings()
+    return Limits(
+        current_app.instance_path,
+        settings.max_document_bytes,
+        settings.max_document_unpacked_bytes,
+    )
+
+
+def file_response(path: str, content_type: str, filename: str, sha256: str) -> Response:
+    """A stored file as an attachment that no browser renders or sniffs in place."""
+    resp = send_file(
+        path,
+        mimetype=content_type,
+        as_attachment=True,
+        download_name=filename,
+        etag=sha256,
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp.headers["X-Document-SHA256"] = sha256
+    return resp
 
 
 @route(

@@ -29,14 +29,21 @@ def score(assessment_id: int, as_json: bool) -> None:
         f"assessment {a.id}: {view.checklist.id} {view.checklist.version} "
         f"(sha256 {view.checklist.sha256[:12]})"
     )
-    click.echo(f"score {s.score:g} — verdict {s.verdict.upper()} — {s.answered}/{s.total} answered")
+    verdict = s.verdict if a.status == "open" else a.verdict
+    click.echo(f"score {s.score:g} — verdict {verdict.upper()} — {s.answered}/{s.total} answered")
+    click.echo(s.evidence.summary())
     for reason in s.reasons:
         click.echo(f"  {reason}")
     for c in s.capabilities:
+        files = len(view.files_of(c.key))
+        shown = f"{files} file{'s' * (files != 1)}; " if files else ""
+        source = "verified*" if c.unsupported else (c.source or "-")
         click.echo(
             f"  {c.tier:<8} {c.key:<36} {c.points:>5.2f}/{c.possible:<5.2f} "
-            f"{(c.source or '-'):<10} {c.explanation}"
+            f"{source:<10} {shown}{c.explanation}"
         )
+    if s.unsupported:
+        click.echo("* verified — no evidence attached: counts as attested")
     for dv in view.decisions:
         d = dv.decision
         state = "" if dv.confirmation == "not_needed" else f" [{dv.confirmation}]"

@@ -39,6 +39,16 @@ class Tier(StrEnum):
 
 TIERS: tuple[str, ...] = tuple(Tier)
 
+
+class AttestedGates(StrEnum):
+    """`[policy] attested_gates`: what a gate answered only on the vendor's word allows."""
+
+    CONDITIONAL = "conditional"  # at best a conditional verdict, the gate named as a condition
+    ALLOWED = "allowed"  # as good as verified evidence
+
+
+ATTESTED_GATES: tuple[str, ...] = tuple(AttestedGates)
+
 # The gates every checklist loaded from disk must name in `[policy] must_gate`: role → what it
 # covers. A checklist without them is refused (pinned copies of older versions are not).
 MUST_GATE: dict[str, str] = {
@@ -235,6 +245,9 @@ class Checklist:
     text: str = field(default="", repr=False, compare=False)
     # `[policy] must_gate`: role (a MUST_GATE key) → the gate capability that covers it.
     must_gate: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # `[policy] attested_gates`: a gate answered only `attested` allows at best conditional
+    # unless the checklist says "allowed".
+    attested_gates: AttestedGates = AttestedGates.CONDITIONAL
 
     def capability(self, key: str) -> Capability | None:
         for cap in self.capabilities:
@@ -463,10 +476,22 @@ def _check_satisfied_by(file: str, caps: list[Capability]) -> None:
                 )
 
 
+def _parse_attested_gates(file: str, raw: Any) -> AttestedGates:
+    """`[policy] attested_gates = "conditional" | "allowed"` (default conditional)."""
+    value = raw.get("attested_gates", AttestedGates.CONDITIONAL)
+    if value not in ATTESTED_GATES:
+        raise ChecklistError(
+            file,
+            None,
+            f"[policy] attested_gates must be one of {', '.join(ATTESTED_GATES)}, not {value!r}",
+        )
+    return AttestedGates(value)
+
+
 def _parse_policy(file: str, raw: Any, caps: list[Capability]) -> dict[str, str]:
     """`[policy] must_gate = { baa = KEY, encryption_at_rest = KEY, audit_logging = KEY }`."""
-    if not isinstance(raw, dict) or set(raw) - {"must_gate"}:
-        raise ChecklistError(file, None, "[policy] may only hold must_gate")
+    if not isinstance(raw, dict) or set(raw) - {"must_gate", "attested_gates"}:
+        raise ChecklistError(file, None, "[policy] may only hold must_gate and attested_gates")
     must_gate = raw.get("must_gate", {})
     if not isinstance(must_gate, dict):
         raise ChecklistError(
@@ -561,6 +586,7 @@ def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
         raise ChecklistError(file, None, "the weights must add up to more than 0")
     _check_satisfied_by(file, caps)
     must_gate = _parse_policy(file, data["policy"], caps) if "policy" in data else {}
+    attested_gates = _parse_attested_gates(file, data.get("policy", {}))
     return Checklist(
         id=cid,
         version=version.strip(),
@@ -573,6 +599,7 @@ def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
         source=file,
         text=raw_bytes.decode("utf-8"),
         must_gate=must_gate,
+        attested_gates=attested_gates,
     )
 
 

@@ -1,8 +1,11 @@
-"""What a signed-agreement file really is, judged by its bytes, never by its name.
+"""What an uploaded file (a signed agreement, a piece of evidence) really is, judged by its
+bytes, never by its name.
 
-Accepted: PDF (starts with "%PDF-"), DOCX (a zip holding "[Content_Types].xml" and
-"word/document.xml", with its unpacked size and compression ratio bounded so a zip bomb is
-refused before anyone opens it) and plain text (valid UTF-8 without NUL characters).
+Known: PDF (starts with "%PDF-"), PNG and JPEG (their signatures), DOCX (a zip holding
+"[Content_Types].xml" and "word/document.xml", with its unpacked size and compression ratio
+bounded so a zip bomb is refused before anyone opens it) and plain text (valid UTF-8 without
+NUL characters). Each use accepts some of them: `AGREEMENT` for signed BAAs, `EVIDENCE` for
+the evidence behind a verified answer (screenshots too).
 Pure: reads a seekable binary stream the caller provides; no file system, no Flask.
 """
 
@@ -19,10 +22,38 @@ from typing import BinaryIO
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain; charset=utf-8"
-KIND_WORDS: dict[str, str] = {PDF: "a PDF", DOCX: "a Word (.docx) document", TEXT: "plain text"}
+PNG = "image/png"
+JPEG = "image/jpeg"
+KIND_WORDS: dict[str, str] = {
+    PDF: "a PDF",
+    PNG: "a PNG image",
+    JPEG: "a JPEG image",
+    DOCX: "a Word (.docx) document",
+    TEXT: "plain text",
+}
+EXTENSIONS: dict[str, str] = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".docx", TEXT: ".txt"}
+# The types each use accepts, in the order their names are listed to people.
+AGREEMENT: tuple[str, ...] = (PDF, DOCX, TEXT)
+EVIDENCE: tuple[str, ...] = (PDF, PNG, JPEG, DOCX, TEXT)
 # What a file name or a part's Content-Type claims; anything else claims nothing we check.
-CLAIMED_BY_EXTENSION: dict[str, str] = {".pdf": PDF, ".docx": DOCX, ".txt": TEXT, ".text": TEXT}
-CLAIMED_BY_MIMETYPE: dict[str, str] = {"application/pdf": PDF, DOCX: DOCX, "text/plain": TEXT}
+CLAIMED_BY_EXTENSION: dict[str, str] = {
+    ".pdf": PDF,
+    ".docx": DOCX,
+    ".txt": TEXT,
+    ".text": TEXT,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+}
+CLAIMED_BY_MIMETYPE: dict[str, str] = {
+    "application/pdf": PDF,
+    DOCX: DOCX,
+    "text/plain": TEXT,
+    "image/png": PNG,
+    "image/jpeg": JPEG,
+}
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_COMPRESSION_RATIO = 100  # real Word XML compresses ~10:1; bombs reach 1000:1
@@ -40,19 +71,35 @@ class Identified:
     extension: str
 
 
-def identify(fh: BinaryIO, size: int, max_unpacked: int) -> Identified:
-    """The document's type from its content; DocumentRejected with the reason otherwise."""
+def kinds_in_words(accept: tuple[str, ...]) -> str:
+    """'a PDF, a Word (.docx) document or plain text'."""
+    words = [KIND_WORDS[k] for k in accept]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def identify(
+    fh: BinaryIO, size: int, max_unpacked: int, accept: tuple[str, ...] = AGREEMENT
+) -> Identified:
+    """The document's type from its content, if `accept` holds it; DocumentRejected with the
+    reason otherwise."""
     if size == 0:
         raise DocumentRejected("is empty")
     fh.seek(0)
     head = fh.read(8)
     fh.seek(0)
-    if head.startswith(b"%PDF-"):
-        return Identified(PDF, ".pdf")
-    if head.startswith(b"PK\x03\x04"):
+    # A type the caller does not accept is not looked for: it is refused as what it is not.
+    if head.startswith(b"%PDF-") and PDF in accept:
+        return Identified(PDF, EXTENSIONS[PDF])
+    if head.startswith(_PNG_SIGNATURE) and PNG in accept:
+        return Identified(PNG, EXTENSIONS[PNG])
+    if head.startswith(_JPEG_SIGNATURE) and JPEG in accept:
+        return Identified(JPEG, EXTENSIONS[JPEG])
+    if head.startswith(b"PK\x03\x04") and DOCX in accept:
         _check_docx(fh, max_unpacked)
-        return Identified(DOCX, ".docx")
-    _check_text(fh)
+        return Identified(DOCX, EXTENSIONS[DOCX])
+    if TEXT not in accept:
+        raise DocumentRejected(f"is not {kinds_in_words(accept)}")
+    _check_text(fh, accept)
     return Identified(TEXT, ".txt")
 
 
@@ -107,21 +154,21 @@ def _read_bounded(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
     return data
 
 
-def _check_text(fh: BinaryIO) -> None:
+def _check_text(fh: BinaryIO, accept: tuple[str, ...]) -> None:
+    others = kinds_in_words((*(k for k in accept if k != TEXT), TEXT))  # text named last
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     while chunk := fh.read(_CHUNK):
         nul = chunk.find(b"\x00")
         if nul >= 0:
             raise DocumentRejected(
-                f"is not a PDF, a Word (.docx) document or plain text "
-                f"(binary content: NUL byte at offset {offset + nul})"
+                f"is not {others} (binary content: NUL byte at offset {offset + nul})"
             )
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             raise DocumentRejected(
-                "is not a PDF, a Word (.docx) document or UTF-8 plain text "
+                f"is not {others.removesuffix('plain text')}UTF-8 plain text "
                 f"(invalid UTF-8 at byte {offset + exc.start})"
             ) from None
         offset += len(chunk)
@@ -154,12 +201,15 @@ def check_claim(filename: str, mimetype: str | None, actual: Identified) -> None
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
-def safe_filename(filename: str, actual: Identified) -> str:
+def safe_filename(filename: str, actual: Identified, default: str = "agreement") -> str:
     """A name safe in a Content-Disposition header and on any file system, ending in the
     extension of what the file really is."""
     name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" ._")[:150] or "agreement"
-    if not name.lower().endswith(actual.extension):
+    name = _UNSAFE.sub("_", name).strip(" ._")[:150] or default
+    lower = name.lower()
+    if actual.content_type == JPEG and lower.endswith(".jpeg"):
+        return name
+    if not lower.endswith(actual.extension):
         name += actual.extension
     return name

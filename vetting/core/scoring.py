@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from vetting.core.checklist import NA, Capability, Checklist, Kind, Tier
+from vetting.core.checklist import NA, AttestedGates, Capability, Checklist, Kind, Tier
 
 
 class Source(StrEnum):
@@ -55,6 +55,19 @@ class AnswerInput:
     source: Source
     evidence_url: str | None = None
     note: str | None = None
+    evidence_files: int = 0  # files attached to this capability's answer
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence_url) or self.evidence_files > 0
+
+    @property
+    def counts_as(self) -> Source:
+        """The source the verdict and the evidence figure use: `verified` without an evidence
+        URL or file (older data) counts as `attested`."""
+        if self.source == Source.VERIFIED and not self.has_evidence:
+            return Source.ATTESTED
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,61 @@ class CapabilityResult:
     note: str | None
     explanation: str
     tier: Tier = Tier.SCORED
+    evidence_files: int = 0
+    counts_as: Source | None = None  # the source after `verified` without evidence → attested
+
+    @property
+    def unsupported(self) -> bool:
+        """Marked verified, but with no evidence URL or file: it counts as attested."""
+        return self.source == Source.VERIFIED and self.counts_as == Source.ATTESTED
+
+
+@dataclass(frozen=True)
+class EvidenceStrength:
+    """How the applicable weight is answered: `verified` (with evidence), `attested` (including
+    verified without evidence) and not at all (unanswered, only suggested, N/A where it is
+    not allowed). N/A where allowed is not applicable and not counted."""
+
+    verified_weight: float = 0.0
+    attested_weight: float = 0.0
+    applicable_weight: float = 0.0
+
+    @property
+    def unanswered_weight(self) -> float:
+        return max(self.applicable_weight - self.verified_weight - self.attested_weight, 0.0)
+
+    def percents(self) -> tuple[int, int, int]:
+        """(verified, attested, unanswered) as whole percents adding up to 100 (largest
+        remainder), or (0, 0, 0) when nothing is applicable."""
+        total = self.applicable_weight
+        if total <= 0:
+            return (0, 0, 0)
+        parts = [self.verified_weight, self.attested_weight, self.unanswered_weight]
+        exact = [100.0 * w / total for w in parts]
+        whole = [int(x) for x in exact]
+        by_remainder = sorted(range(3), key=lambda i: (exact[i] - whole[i], -i), reverse=True)
+        for i in by_remainder[: 100 - sum(whole)]:
+            whole[i] += 1
+        return (whole[0], whole[1], whole[2])
+
+    @property
+    def verified(self) -> int:
+        return self.percents()[0]
+
+    @property
+    def attested(self) -> int:
+        return self.percents()[1]
+
+    @property
+    def unanswered(self) -> int:
+        return self.percents()[2]
+
+    def summary(self) -> str:
+        """'Evidence: 62% verified, 30% attested, 8% unanswered'."""
+        if self.applicable_weight <= 0:
+            return "Evidence: nothing applicable"
+        v, a, u = self.percents()
+        return f"Evidence: {v}% verified, {a}% attested, {u}% unanswered"
 
 
 @dataclass(frozen=True)
@@ -89,6 +157,9 @@ class Score:
     missing: tuple[str, ...] = ()  # gates and required capabilities not answered
     conditions: tuple[str, ...] = ()  # required capabilities short of full credit, in words
     extra: dict[str, Any] = field(default_factory=dict)
+    evidence: EvidenceStrength = field(default_factory=EvidenceStrength)
+    attested_gates: tuple[str, ...] = ()  # gates answered only `attested` (or verified, no proof)
+    unsupported: tuple[str, ...] = ()  # answers marked verified with no evidence attached
 
 
 def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -> Score:
@@ -100,9 +171,11 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
 
     Verdict, in this order: `incomplete` while a gate or required capability is not
     answered (listing them); `rejected` if a gate has no credit (naming it); `approved` at
-    ≥ approve_at unless a required capability is short of full credit (then at best
-    `conditional`, each gap a named condition); `conditional` at ≥ conditional_at; else
-    `rejected`.
+    ≥ approve_at unless a required capability is short of full credit or a gate is answered
+    only `attested` (then at best `conditional`, each a named condition; the checklist's
+    `[policy] attested_gates = "allowed"` lifts the second); `conditional` at
+    ≥ conditional_at; else `rejected`. `verified` without an evidence URL or file counts as
+    `attested`.
     """
     results: list[CapabilityResult] = []
     earned = 0.0
@@ -111,6 +184,9 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     missing: list[str] = []
     credits: dict[str, float] = {}  # counted, applicable answers
     answered = 0
+    verified_weight = attested_weight = 0.0
+    attested_gates: list[str] = []
+    unsupported: list[str] = []
     for cap in checklist.capabilities:
         ans = answers.get(cap.key)
         # A discovered answer is only a suggestion: it counts for nothing until accepted.
@@ -148,6 +224,14 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
             )
             continue
         answered += 1
+        if counted.counts_as == Source.VERIFIED:
+            verified_weight += cap.weight
+        else:
+            attested_weight += cap.weight
+            if cap.tier == Tier.GATE:
+                attested_gates.append(cap.key)
+        if counted.source == Source.VERIFIED and counted.counts_as != Source.VERIFIED:
+            unsupported.append(cap.key)
         credit = cap.credit(counted.value)
         credits[cap.key] = credit
         points = cap.weight * credit
@@ -170,6 +254,19 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     score = round(100.0 * earned / possible, 2) if possible > 0 else 0.0
     by_key = {c.key: c for c in checklist.capabilities}
     conditions = _conditions(checklist, credits)
+    # A gate resting on the vendor's word alone allows at best conditional, unless the
+    # checklist allows it; a gate that failed rejects anyway.
+    on_word = (
+        [k for k in attested_gates if credits[k] > 0]
+        if checklist.attested_gates == AttestedGates.CONDITIONAL
+        else []
+    )
+    word_conditions = [
+        f"{by_key[k].title}: marked verified but no evidence attached — attach the evidence"
+        if k in unsupported
+        else f"{by_key[k].title}: vendor-attested only — verify the evidence"
+        for k in on_word
+    ]
     # An either/or requirement met by a partner at full credit (MFA when SSO is unanswered)
     # is not missing: nothing more about it is needed to decide.
     missing = [
@@ -195,22 +292,26 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         # Everything weighted is N/A: there is nothing to score, so no recommendation.
         verdict = Verdict.INCOMPLETE
         reasons = ["no applicable capability carries weight: nothing to score"]
-    elif score >= checklist.approve_at and not conditions:
+    elif score >= checklist.approve_at and not conditions and not word_conditions:
         verdict = Verdict.APPROVED
         reasons = [f"score {score:g} ≥ approve_at {checklist.approve_at:g}"]
     elif score >= checklist.approve_at:
         verdict = Verdict.CONDITIONAL
+        buts = []
+        if conditions:
+            buts.append("a capability required for approval is short of full credit")
+        if word_conditions:
+            buts.append("a gate rests on the vendor's word alone (no verified evidence)")
         reasons = [
-            f"score {score:g} ≥ approve_at {checklist.approve_at:g}, "
-            "but a capability required for approval is short of full credit",
-            *(f"condition: {c}" for c in conditions),
+            f"score {score:g} ≥ approve_at {checklist.approve_at:g}, but {' and '.join(buts)}",
+            *(f"condition: {c}" for c in [*conditions, *word_conditions]),
         ]
     elif score >= checklist.conditional_at:
         verdict = Verdict.CONDITIONAL
         reasons = [
             f"score {score:g} ≥ conditional_at {checklist.conditional_at:g} "
             f"but < approve_at {checklist.approve_at:g}",
-            *(f"condition: {c}" for c in conditions),
+            *(f"condition: {c}" for c in [*conditions, *word_conditions]),
         ]
     else:
         verdict = Verdict.REJECTED
@@ -225,7 +326,12 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         gating_failures=tuple(gating_failures),
         gating_unanswered=tuple(k for k in missing if by_key[k].tier == Tier.GATE),
         missing=tuple(missing),
-        conditions=tuple(conditions) if verdict == Verdict.CONDITIONAL else (),
+        conditions=(
+            tuple([*conditions, *word_conditions]) if verdict == Verdict.CONDITIONAL else ()
+        ),
+        evidence=EvidenceStrength(verified_weight, attested_weight, possible),
+        attested_gates=tuple(attested_gates),
+        unsupported=tuple(unsupported),
     )
 
 
@@ -256,6 +362,8 @@ def _result(
         note=ans.note if ans else None,
         explanation=explanation,
         tier=cap.tier,
+        evidence_files=ans.evidence_files if ans else 0,
+        counts_as=ans.counts_as if ans else None,
     )
 
 

@@ -4,6 +4,7 @@ timezone-aware UTC datetimes."""
 from vetting.models.accounts import ApiToken, LoginAttempt, User
 from vetting.models.assessments import (
     Answer,
+    AnswerEvidence,
     Assessment,
     ChecklistVersion,
     Decision,
@@ -21,6 +22,7 @@ __all__ = [
     "BAA",
     "AllowlistRelease",
     "Answer",
+    "AnswerEvidence",
     "ApiToken",
     "App",
     "Assessment",

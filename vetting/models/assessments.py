@@ -58,6 +58,30 @@ class Answer(SQLModel, table=True):
     answered_at: datetime = ts()
 
 
+class AnswerEvidence(SQLModel, table=True):
+    """A file backing the answer to one capability of an assessment, stored by SHA-256 in the
+    document store. Keyed by capability rather than by answer row, so re-answering never loses
+    it; the same bytes for the same capability are one row."""
+
+    __tablename__ = "answer_evidence"
+    __table_args__ = (
+        UniqueConstraint(
+            "assessment_id", "capability_key", "sha256", name="uq_answer_evidence_file"
+        ),
+        Index("ix_answer_evidence_capability", "assessment_id", "capability_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id")
+    capability_key: str = Field(max_length=64)
+    sha256: str = Field(max_length=64, index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by: str = Field(max_length=320)
+    uploaded_at: datetime = ts()
+
+
 class Decision(SQLModel, table=True):
     __tablename__ = "decision"
     __table_args__ = (Index("ix_decision_app_decided", "app_id", "decided_at"),)

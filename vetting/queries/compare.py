@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from vetting.core.checklist import Tier
 from vetting.core.scoring import CapabilityResult
 from vetting.errors import Invalid
 from vetting.models import App, Assessment, Vendor
@@ -35,9 +36,13 @@ class Row:
     key: str
     title: str
     theme: str
-    gating: bool
+    tier: Tier  # gate / required / scored, as the first column's checklist version says
     cells: list[CapabilityResult | None]
     differs: bool
+
+    @property
+    def gating(self) -> bool:
+        return self.tier == Tier.GATE
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ def compare(s: Session, checklist_id: str, app_ids: list[int]) -> Comparison:
             next((c for c in column.view.score.capabilities if c.key == key), None)
             for column in columns
         ]
-        shown = {(c.status, c.credit) if c is not None else None for c in cells}
-        rows.append(Row(key, first.title, first.theme, first.gating, cells, len(shown) > 1))
+        # what a committee compares: the credit, and whether it rests on checked evidence
+        shown = {(c.status, c.credit, c.counts_as) if c is not None else None for c in cells}
+        rows.append(Row(key, first.title, first.theme, first.tier, cells, len(shown) > 1))
     return Comparison(checklist_id, columns, rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -16,14 +16,22 @@ from vetting.core.decisions import DecisionRules
 from vetting.core.scoring import AnswerInput, Score, Source, score_assessment
 from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
-from vetting.errors import Conflict, FieldError, Invalid, NotFound
-from vetting.models import Answer, App, Assessment, Decision
+from vetting.errors import Conflict, FieldError, Invalid, NotFound, VettingError
+from vetting.models import Answer, AnswerEvidence, App, Assessment, Decision
 from vetting.queries.checklists import pinned
 from vetting.schemas import AnswerIn, AssessmentCreate
 from vetting.services import checklists as checklist_service
 from vetting.services import decisions as decision_service
+from vetting.services import evidence
 from vetting.services.common import PageResult, get_or_404, paginate
 from vetting.services.decisions import DecisionView
+from vetting.services.documents import Staged, uploads
+from vetting.services.evidence import FileUpload, Limits
+
+NEEDS_EVIDENCE = (
+    "a verified answer needs evidence: an http(s) evidence URL or an attached file "
+    "(or choose attested)"
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,10 @@ class AssessmentView:
     checklist: Checklist
     score: Score
     decisions: list[DecisionView]
+    evidence: list[AnswerEvidence] = field(default_factory=list)
+
+    def files_of(self, capability_key: str) -> list[AnswerEvidence]:
+        return [f for f in self.evidence if f.capability_key == capability_key]
 
 
 def create(
@@ -82,9 +94,15 @@ def _answers(s: Session, assessment_id: int) -> list[Answer]:
     )
 
 
-def score_of(checklist: Checklist, answers: list[Answer]) -> Score:
+def score_of(
+    checklist: Checklist, answers: list[Answer], files: Mapping[str, int] | None = None
+) -> Score:
+    """The score of recorded answers; `files`: evidence files per capability."""
+    files = files or {}
     inputs = {
-        a.capability_key: AnswerInput(a.value, Source(a.source), a.evidence_url, a.note)
+        a.capability_key: AnswerInput(
+            a.value, Source(a.source), a.evidence_url, a.note, files.get(a.capability_key, 0)
+        )
         for a in answers
     }
     return score_assessment(checklist, inputs)
@@ -94,7 +112,11 @@ def get(s: Session, assessment_id: int, rules: DecisionRules | None = None) -> A
     """The assessment, scored, with its decisions (held to `rules` for what they lack)."""
     assessment = get_or_404(s, Assessment, assessment_id, "assessment")
     checklist = pinned(s, assessment.checklist_sha256)
-    score = score_of(checklist, _answers(s, assessment_id))
+    files = evidence.files(s, assessment_id)
+    counted: dict[str, int] = {}
+    for f in files:
+        counted[f.capability_key] = counted.get(f.capability_key, 0) + 1
+    score = score_of(checklist, _answers(s, assessment_id), counted)
     decisions = list(
         s.scalars(
             select(Decision)
@@ -103,7 +125,11 @@ def get(s: Session, assessment_id: int, rules: DecisionRules | None = None) -> A
         ).all()
     )
     return AssessmentView(
-        assessment, checklist, score, decision_service.views(s, decisions, rules or DecisionRules())
+        assessment,
+        checklist,
+        score,
+        decision_service.views(s, decisions, rules or DecisionRules()),
+        files,
     )
 
 
@@ -131,26 +157,59 @@ def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Check
     return assessment, pinned(s, assessment.checklist_sha256)
 
 
+def _unchanged(row: Answer | None, value: Any, data: AnswerIn) -> bool:
+    return row is not None and (row.value, row.source, row.evidence_url, row.note) == (
+        value,
+        data.source,
+        data.evidence_url,
+        data.note,
+    )
+
+
+def _without_evidence(
+    s: Session, assessment_id: int, values: Mapping[str, tuple[Any, AnswerIn]]
+) -> list[str]:
+    """The capabilities that would be saved `verified` with neither an evidence URL nor a
+    file. An unchanged answer is not being saved, so older data never blocks a form."""
+    existing = {a.capability_key: a for a in _answers(s, assessment_id)}
+    files = evidence.counts(s, assessment_id)
+    return [
+        key
+        for key, (value, data) in values.items()
+        if data.source == "verified"
+        and not data.evidence_url
+        and not files[key]
+        and not _unchanged(existing.get(key), value, data)
+    ]
+
+
+def _rescore(s: Session, assessment: Assessment, checklist: Checklist) -> Score:
+    assert assessment.id is not None  # a row read from the table
+    result = score_of(checklist, _answers(s, assessment.id), evidence.counts(s, assessment.id))
+    assessment.score = result.score
+    assessment.verdict = result.verdict
+    assessment.updated_at = clock.now()
+    return result
+
+
 def _save_answers(
     s: Session,
     actor: Principal,
     assessment: Assessment,
     checklist: Checklist,
     values: Mapping[str, tuple[Any, AnswerIn]],
+    *,
+    rescore: bool = False,
 ) -> int:
-    """Upsert already-normalised answers, skip unchanged ones, rescore once, and audit each
-    change with the score it led to. Returns how many answers changed."""
+    """Upsert already-normalised answers, skip unchanged ones, rescore once (also when only
+    `rescore`: evidence files were added), and audit each change with the score it led to.
+    Returns how many answers changed."""
     assert assessment.id is not None  # a row read from the table
     existing = {a.capability_key: a for a in _answers(s, assessment.id)}
     changed: list[tuple[dict[str, Any] | None, Answer]] = []
     for key, (value, data) in values.items():
         row = existing.get(key)
-        if row is not None and (row.value, row.source, row.evidence_url, row.note) == (
-            value,
-            data.source,
-            data.evidence_url,
-            data.note,
-        ):
+        if _unchanged(row, value, data):
             continue
         before = audit.snapshot(row)
         if row is None:
@@ -170,12 +229,11 @@ def _save_answers(
         row.answered_at = clock.now()
         changed.append((before, row))
     if not changed:
+        if rescore:
+            _rescore(s, assessment, checklist)
         return 0
     s.flush()
-    result = score_of(checklist, _answers(s, assessment.id))
-    assessment.score = result.score
-    assessment.verdict = result.verdict
-    assessment.updated_at = clock.now()
+    result = _rescore(s, assessment, checklist)
     for before, row in changed:
         answered = audit.snapshot(row)
         assert answered is not None  # a row's snapshot is a dict
@@ -202,21 +260,81 @@ def answer(
             value = cap.normalise(data.value)
         except AnswerValueError as exc:
             raise Invalid(str(exc), "value") from None
-        _save_answers(s, actor, assessment, checklist, {capability_key: (value, data)})
+        values = {capability_key: (value, data)}
+        assert assessment.id is not None  # a row read from the table
+        if _without_evidence(s, assessment.id, values):
+            raise Invalid(
+                f"{NEEDS_EVIDENCE}; upload one first with POST /api/v1/assessments/"
+                f"{assessment_id}/answers/{capability_key}/evidence",
+                "evidence_url",
+            )
+        _save_answers(s, actor, assessment, checklist, values)
     return get(s, assessment_id)
 
 
-def answer_many(
-    s: Session, actor: Principal, assessment_id: int, answers: Mapping[str, AnswerIn]
-) -> tuple[AssessmentView, int]:
-    """Record several answers at once (the web form): all of them or, on any error, none.
+@dataclass(frozen=True)
+class EvidenceAttached:
+    file: AnswerEvidence
+    created: bool  # False: these bytes were already linked to this capability's answer
 
-    Errors name the capability (field "<key>.value"); unchanged answers are not rewritten
-    and leave no audit event. Returns the rescored assessment and how many answers changed.
+
+def attach_evidence(
+    s: Session,
+    actor: Principal,
+    assessment_id: int,
+    capability_key: str,
+    upload: FileUpload,
+    limits: Limits,
+) -> EvidenceAttached:
+    """Attach an evidence file to one capability's answer (answered or not yet) and rescore:
+    a `verified` answer without evidence counts as attested until it has some. Refused files
+    (empty, too large, not PDF/PNG/JPEG/DOCX/UTF-8 text, not what their name claims) raise
+    naming "file" and store nothing."""
+    actor.require("assessments:write")
+    with transaction(s):  # 404 / 409 before reading a byte
+        _, checklist = _open_for_answers(s, assessment_id)
+        _capability(checklist, capability_key)
+    with uploads(s, limits.instance_path) as batch:
+        staged = evidence.stage(batch, upload, limits, "file")
+        with transaction(s):
+            assessment, checklist = _open_for_answers(s, assessment_id)
+            row, created = evidence.record(s, actor, assessment_id, capability_key, staged, batch)
+            if created:
+                _rescore(s, assessment, checklist)
+        return EvidenceAttached(row, created)
+
+
+def _capability(checklist: Checklist, capability_key: str) -> None:
+    if checklist.capability(capability_key) is None:
+        raise NotFound(
+            f"checklist {checklist.id} {checklist.version} has no capability {capability_key!r}",
+            "capability_key",
+        )
+
+
+def answer_many(
+    s: Session,
+    actor: Principal,
+    assessment_id: int,
+    answers: Mapping[str, AnswerIn],
+    files: Mapping[str, FileUpload] | None = None,
+    limits: Limits | None = None,
+) -> tuple[AssessmentView, int]:
+    """Record several answers at once (the web form), with evidence files per capability:
+    all of them or, on any error, none (no answer, no file).
+
+    Errors name the capability (fields "<key>.value", "<key>.evidence_url" for a verified
+    answer without evidence, "<key>.evidence" for a refused file); unchanged answers are not
+    rewritten and leave no audit event. Returns the rescored assessment and how many answers
+    changed (files are counted by the caller: a file already linked is not linked twice).
     """
     actor.require("assessments:write")
-    with transaction(s):
+    files = files or {}
+    if files and limits is None:
+        raise ValueError("evidence files need the store's limits")
+    with uploads(s, limits.instance_path if limits else ".") as batch, transaction(s):
         assessment, checklist = _open_for_answers(s, assessment_id)
+        assert assessment.id is not None  # a row read from the table
         errors: list[FieldError] = []
         values: dict[str, tuple[Any, AnswerIn]] = {}
         for key, data in answers.items():
@@ -230,7 +348,28 @@ def answer_many(
                 values[key] = (cap.normalise(data.value), data)
             except AnswerValueError as exc:
                 errors.append(FieldError(f"{key}.value", str(exc)))
+        staged: dict[str, Staged] = {}
+        for key, upload in files.items():
+            if checklist.capability(key) is None:
+                errors.append(
+                    FieldError(key, f"checklist {checklist.id} has no capability {key!r}")
+                )
+                continue
+            assert limits is not None  # checked above
+            try:
+                staged[key] = evidence.stage(batch, upload, limits, f"{key}.evidence")
+            except VettingError as exc:
+                errors.extend(exc.errors)
+        added = 0
+        if not errors:  # record the files first: they are evidence for the answers
+            for key, one in staged.items():
+                added += evidence.record(s, actor, assessment.id, key, one, batch)[1]
+        errors += [
+            FieldError(f"{key}.evidence_url", NEEDS_EVIDENCE)
+            for key in _without_evidence(s, assessment.id, values)
+            if key not in files  # a refused file is reported as such
+        ]
         if errors:
             raise Invalid("", errors=errors)
-        changed = _save_answers(s, actor, assessment, checklist, values)
+        changed = _save_answers(s, actor, assessment, checklist, values, rescore=added > 0)
     return get(s, assessment_id), changed

@@ -1,17 +1,10 @@
-"""Signed BAA documents: stored once by SHA-256 under the instance folder, never altered.
-
-Upload: stream to a temporary file beside the store (hashing and counting as it goes), judge
-the content (vetting.core.documents), then move it into place with os.replace — so a file
-under documents/<sha256> is always complete, and a refused upload leaves nothing behind.
-The same bytes uploaded twice are stored once. Download re-checks the hash before serving.
+"""Signed BAA documents, kept in the document store (services/documents.py): stored once by
+SHA-256 under the instance folder, never altered. The same bytes uploaded twice are stored
+once. Download re-checks the hash before serving.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -21,40 +14,29 @@ from sqlmodel import Session, col
 
 from vetting import audit
 from vetting.auth import Principal
-from vetting.core.documents import DocumentRejected, check_claim, identify, safe_filename
+from vetting.core.documents import AGREEMENT
 from vetting.db import transaction
-from vetting.errors import Invalid, NotFound, TooLarge, VettingError
+from vetting.errors import NotFound
 from vetting.models import BaaDocument
 from vetting.services.baas import get as get_baa
+from vetting.services.documents import (
+    STORE,
+    StoredDocumentDamaged,
+    checked_path,
+    store_dir,
+    stored_path,
+    uploads,
+)
 
-STORE = "documents"
-_CHUNK = 1 << 16
+__all__ = ["STORE", "StoredDocumentDamaged", "store_dir", "stored_path"]
+
 READ_SCOPE = "baa-documents:read"
-
-
-class StoredDocumentDamaged(VettingError):
-    """The file on disk no longer matches its recorded SHA-256 (or is gone): a server fault
-    for an administrator (restore from backup), not something the caller can fix."""
-
-    status = 500
 
 
 @dataclass(frozen=True)
 class Attached:
     document: BaaDocument
     created: bool  # False: these exact bytes were already this BAA's latest document
-
-
-def store_dir(instance_path: str | Path) -> Path:
-    return Path(instance_path) / STORE
-
-
-def stored_path(instance_path: str | Path, sha256: str) -> Path:
-    return store_dir(instance_path) / sha256
-
-
-def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def attach(
@@ -73,33 +55,15 @@ def attach(
     or UTF-8 text, or not what their name claims) raise with field "file" and store nothing."""
     actor.require("baas:write")
     get_baa(s, baa_id)  # 404 before reading a byte
-    folder = store_dir(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    tmp = Path(tmp_name)
-    placed: Path | None = None
-    try:
-        digest = hashlib.sha256()
-        size = 0
-        with os.fdopen(fd, "w+b") as out:
-            while chunk := stream.read(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(
-                        f"is larger than the {_mib(max_bytes)} limit (VETTING_MAX_DOCUMENT_BYTES)",
-                        "file",
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            try:
-                kind = identify(out, size, max_unpacked)
-                check_claim(filename or "", mimetype, kind)
-            except DocumentRejected as exc:
-                name = f"{filename!r} " if filename else ""
-                raise Invalid(f"{name}{exc}", "file") from None
-            os.fsync(out.fileno())
-        sha = digest.hexdigest()
+    with uploads(s, instance_path) as batch:
+        staged = batch.stage(
+            stream,
+            filename,
+            mimetype,
+            max_bytes=max_bytes,
+            max_unpacked=max_unpacked,
+            accept=AGREEMENT,
+        )
         with transaction(s):
             baa = get_baa(s, baa_id)
             latest = s.scalar(
@@ -108,19 +72,15 @@ def attach(
                 .order_by(col(BaaDocument.id).desc())
                 .limit(1)
             )
-            if latest is not None and latest.sha256 == sha:
+            if latest is not None and latest.sha256 == staged.sha256:
                 return Attached(latest, created=False)
-            final = stored_path(instance_path, sha)
-            if not final.exists():
-                os.chmod(tmp, 0o440)  # stored documents are never written again
-                os.replace(tmp, final)
-                placed = final
+            batch.place(staged)
             doc = BaaDocument(
                 baa_id=baa_id,
-                sha256=sha,
-                filename=safe_filename(filename or "", kind),
-                content_type=kind.content_type,
-                size=size,
+                sha256=staged.sha256,
+                filename=staged.filename,
+                content_type=staged.kind.content_type,
+                size=staged.size,
                 uploaded_by=actor.name,
             )
             s.add(doc)
@@ -128,21 +88,7 @@ def attach(
             audit.record(
                 s, actor.name, "baa.document.upload", "baa", baa.id, None, audit.snapshot(doc)
             )
-        placed = None  # committed: the file now belongs to the store
         return Attached(doc, created=True)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        if placed is not None and not _referenced(s, placed.name):
-            with contextlib.suppress(FileNotFoundError):
-                placed.unlink()
-
-
-def _referenced(s: Session, sha: str) -> bool:
-    return (
-        s.scalar(select(col(BaaDocument.id)).where(col(BaaDocument.sha256) == sha).limit(1))
-        is not None
-    )
 
 
 def latest(s: Session, baa_id: int) -> BaaDocument:
@@ -176,22 +122,7 @@ def open_latest(
     """The latest document of a BAA and its verified file, for download (audited)."""
     actor.require(READ_SCOPE)
     doc = latest(s, baa_id)
-    path = stored_path(instance_path, doc.sha256)
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise StoredDocumentDamaged(
-            f"the stored file of document {doc.id} ({doc.sha256}) is missing from "
-            f"{store_dir(instance_path)}; restore it from backup"
-        ) from None
-    if digest.hexdigest() != doc.sha256:
-        raise StoredDocumentDamaged(
-            f"the stored file of document {doc.id} no longer matches its SHA-256 "
-            f"({doc.sha256}); restore it from backup"
-        )
+    path = checked_path(instance_path, doc.sha256, f"document {doc.id}")
     with transaction(s):
         audit.record(
             s,

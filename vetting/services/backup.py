@@ -1,4 +1,5 @@
-"""Backup and restore: the whole database and the signed BAA documents in one zip archive.
+"""Backup and restore: the whole database and the stored documents (signed BAAs, answer
+evidence) in one zip archive.
 
 The archive is plain data, not a database dump, so a backup taken on SQLite restores into
 PostgreSQL and the other way round: `manifest.json` (format, time, Alembic revision, source
@@ -49,8 +50,8 @@ from sqlmodel import Session, SQLModel, col
 import vetting.models  # noqa: F401  (registers every table in SQLModel.metadata)
 from vetting import __version__, audit, clock, migrate
 from vetting.errors import Conflict, Invalid, NotFound, VettingError
-from vetting.models import BaaDocument
-from vetting.services.baa_documents import store_dir, stored_path
+from vetting.models import AnswerEvidence, BaaDocument
+from vetting.services.documents import store_dir, stored_path
 
 FORMAT = "vetting.backup/v1"
 MANIFEST = "manifest.json"
@@ -151,7 +152,10 @@ def backup(
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 with _snapshot(engine) as conn:
                     tables = {t.name: _write_table(conn, zf, t) for t in _tables()}
-                    shas = sorted(set(conn.scalars(select(col(BaaDocument.sha256)))))
+                    shas = sorted(
+                        set(conn.scalars(select(col(BaaDocument.sha256))))
+                        | set(conn.scalars(select(col(AnswerEvidence.sha256))))
+                    )
                 documents, missing = _write_documents(zf, instance_path, shas)
                 manifest = Manifest(
                     format=FORMAT,

@@ -14,14 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session, col
 
 from vetting import audit
 from vetting.core.checklist import Checklist
 from vetting.core.scoring import AnswerInput, Source, score_assessment
 from vetting.db import transaction
-from vetting.models import Answer, Assessment
+from vetting.models import Answer, AnswerEvidence, Assessment
 from vetting.queries.checklists import pinned
 
 BATCH = 5000
@@ -56,6 +56,16 @@ def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
             col(Answer.note),
         ).order_by(col(Answer.assessment_id), col(Answer.id))
     )
+    files: dict[tuple[int, str], int] = {
+        (r[0], r[1]): r[2]
+        for r in s.execute(
+            select(
+                col(AnswerEvidence.assessment_id),
+                col(AnswerEvidence.capability_key),
+                func.count(),
+            ).group_by(col(AnswerEvidence.assessment_id), col(AnswerEvidence.capability_key))
+        )
+    }
     current: int | None = None
     answers: dict[str, AnswerInput] = {}
     sources = {m.value: m for m in Source}
@@ -64,7 +74,9 @@ def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
             if current is not None:
                 yield current, answers
             current, answers = assessment_id, {}
-        answers[key] = AnswerInput(value, sources[source], url, note)
+        answers[key] = AnswerInput(
+            value, sources[source], url, note, files.get((assessment_id, key), 0)
+        )
     if current is not None:
         yield current, answers
 

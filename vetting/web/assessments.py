@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from itertools import groupby
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import db
@@ -19,7 +19,8 @@ from vetting.models import Decision
 from vetting.queries import browse
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
-from vetting.services import decisions
+from vetting.services import decisions, evidence
+from vetting.services.evidence import FileUpload, Limits
 from vetting.web.base import (
     Form,
     area,
@@ -34,7 +35,7 @@ from vetting.web.base import (
 
 bp = area("assessments", __name__)
 SOURCES = [
-    (Source.VERIFIED, "Verified — a reviewer checked the evidence"),
+    (Source.VERIFIED, "Verified — a reviewer checked the evidence (URL or file required)"),
     (Source.ATTESTED, "Attested — the vendor says so"),
     (Source.DISCOVERED, "Discovered — a scanner's suggestion (counts for nothing)"),
 ]
@@ -141,7 +142,11 @@ def _stored_values(view: svc.AssessmentView) -> dict[str, str]:
 
 
 def _parse_answers(
-    checklist: Checklist, values: Mapping[str, str], answered: set[str], form: Form
+    checklist: Checklist,
+    values: Mapping[str, str],
+    answered: set[str],
+    form: Form,
+    files: Mapping[str, FileUpload] | None = None,
 ) -> dict[str, AnswerIn]:
     """The answers the form carries, validated with AnswerIn; messages go to `form`."""
     out: dict[str, AnswerIn] = {}
@@ -150,17 +155,17 @@ def _parse_answers(
         raw = values.get(f"v.{k}", "")
         if cap.allow_na and values.get(f"na.{k}") == "on":
             raw = NA
-        evidence, note = values.get(f"ev.{k}", ""), values.get(f"note.{k}", "")
+        url, note = values.get(f"ev.{k}", ""), values.get(f"note.{k}", "")
         if raw == "":
             if k in answered:
                 form.errors[f"v.{k}"] = "a recorded answer cannot be left empty; choose a value"
-            elif evidence or note:
+            elif url or note or k in (files or {}):
                 form.errors[f"v.{k}"] = "choose an answer, or leave evidence and note empty"
             continue
         data = {
             "value": raw,
             "source": values.get(f"src.{k}") or None,
-            "evidence_url": evidence or None,
+            "evidence_url": url or None,
             "note": note or None,
         }
         try:  # report a value that does not fit together with every other problem
@@ -184,7 +189,8 @@ def _labels(checklist: Checklist) -> dict[str, tuple[str, str]]:
         for prefix, what in (
             ("v", "answer"),
             ("src", "source"),
-            ("ev", "evidence"),
+            ("ev", "evidence URL"),
+            ("evf", "evidence file"),
             ("note", "note"),
         ):
             out[f"{prefix}.{cap.key}"] = (f"cap-{cap.key}", f"{cap.title} ({what})")
@@ -206,26 +212,35 @@ def answers(assessment_id: int) -> ResponseReturnValue:
     else:
         form = Form(values=form_values())
         answered = {c.key for c in view.score.capabilities if c.source is not None}
-        parsed = _parse_answers(view.checklist, form.values, answered, form)
+        files = _uploads()
+        parsed = _parse_answers(view.checklist, form.values, answered, form, files)
         if not form.errors:
             try:
-                view, changed = svc.answer_many(s, g.principal, assessment_id, parsed)
+                view, changed = svc.answer_many(
+                    s, g.principal, assessment_id, parsed, files, _limits()
+                )
             except Invalid as exc:
                 for e in exc.errors:
-                    key = (e.field or "").removesuffix(".value")
-                    form.errors.setdefault(f"v.{key}" if key else "_", e.message)
+                    form.errors.setdefault(_form_field(e.field), e.message)
             except VettingError as exc:
+                if exc.status >= 500:
+                    raise
                 form.add(exc)
             else:
                 sc = view.score
+                with_files = f" and {len(files)} evidence file{'s' * (len(files) != 1)}"
                 flash(
-                    f"Saved {changed} answer{'s' * (changed != 1)}. Score {sc.score:g}, "
-                    f"verdict {sc.verdict}.",
+                    f"Saved {changed} answer{'s' * (changed != 1)}"
+                    f"{with_files if files else ''}. Score {sc.score:g}, verdict {sc.verdict}.",
                     "ok",
                 )
                 target = "detail" if form.values.get("then") == "scorecard" else "answers"
                 return redirect(url_for(f"assessments.{target}", assessment_id=assessment_id))
         status = 422
+        if files and form.errors:  # nothing was kept: a browser cannot refill a file input
+            form.errors.setdefault(
+                "_", "nothing was saved, files included: choose the files again after fixing"
+            )
     return render_template(
         "assessments/form.html",
         view=view,
@@ -235,7 +250,61 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         results={c.key: c for c in view.score.capabilities},
         sources=SOURCES,
         labels=_labels(view.checklist),
+        max_mib=current_settings().max_document_bytes // (1024 * 1024),
     ), status
+
+
+def _uploads() -> dict[str, FileUpload]:
+    """The evidence files the answer form carries (input `evf.<key>`), chosen ones only."""
+    return {
+        name.removeprefix("evf."): FileUpload(part.stream, part.filename, part.mimetype or None)
+        for name, part in request.files.items()
+        if name.startswith("evf.") and part.filename
+    }
+
+
+def _limits() -> Limits:
+    settings = current_settings()
+    return Limits(
+        current_app.instance_path,
+        settings.max_document_bytes,
+        settings.max_document_unpacked_bytes,
+    )
+
+
+# The service names a capability's fields "<key>.value", "<key>.evidence_url" (a verified
+# answer without evidence) and "<key>.evidence" (a refused file); the form's inputs are these.
+_FORM_PREFIX = {".value": "v.", ".evidence_url": "ev.", ".evidence": "evf."}
+
+
+def _form_field(field: str | None) -> str:
+    for suffix, prefix in _FORM_PREFIX.items():
+        if field and field.endswith(suffix):
+            return prefix + field.removesuffix(suffix)
+    return f"v.{field}" if field else "_"
+
+
+@bp.get("/assessments/<int:assessment_id>/evidence/<int:evidence_id>")
+@requires(evidence.READ_SCOPE)
+def evidence_file(assessment_id: int, evidence_id: int) -> ResponseReturnValue:
+    row, path = evidence.open_file(
+        db.session(),
+        g.principal,
+        assessment_id,
+        evidence_id,
+        instance_path=current_app.instance_path,
+    )
+    resp = send_file(
+        str(path),
+        mimetype=row.content_type,
+        as_attachment=True,
+        download_name=row.filename,
+        etag=row.sha256,
+        max_age=0,
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return resp
 
 
 CONDITION_ROWS = 5  # blank condition rows the decision form offers

@@ -2,7 +2,7 @@
 structured conditions with due dates
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 06:37:03.610157
 
 Decisions recorded before this revision are bound to the app's platform, store ID and vendor as
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
