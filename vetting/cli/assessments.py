@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import db
@@ -18,8 +19,9 @@ def score(assessment_id: int, as_json: bool) -> None:
     from vetting.services import assessments
 
     view = assessments.get(db.session(), assessment_id)
+    detail = AssessmentDetail.from_view(view, current_app.extensions["vetting.checklists"])
     if as_json:
-        click.echo(AssessmentDetail.from_view(view).model_dump_json(indent=2))
+        click.echo(detail.model_dump_json(indent=2))
         return
     s = view.score
     a = view.assessment
@@ -27,6 +29,8 @@ def score(assessment_id: int, as_json: bool) -> None:
         f"assessment {a.id}: {view.checklist.id} {view.checklist.version} "
         f"(sha256 {view.checklist.sha256[:12]})"
     )
+    if detail.notice:
+        click.echo(detail.notice)
     click.echo(f"score {s.score:g} — verdict {s.verdict.upper()} — {s.answered}/{s.total} answered")
     for reason in s.reasons:
         click.echo(f"  {reason}")

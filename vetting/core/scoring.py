@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from vetting.core import deadlines
 from vetting.core.checklist import NA, Capability, Checklist, Kind, Tier
 
 
@@ -74,6 +75,9 @@ class CapabilityResult:
     note: str | None
     explanation: str
     tier: Tier = Tier.SCORED
+    # The answer in words where its value alone would mislead: a deadline keeps its unit and
+    # trigger, and an unstated one reads "unstated (60-day legal maximum)", never "60".
+    answer_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,17 @@ def _result(
         note=ans.note if ans else None,
         explanation=explanation,
         tier=cap.tier,
+        answer_text=_answer_text(cap, value),
     )
+
+
+def _answer_text(cap: Capability, value: Any) -> str | None:
+    if cap.kind != Kind.MAX_DAYS or value is None or value == NA:
+        return None
+    try:
+        return deadlines.describe(value)
+    except (KeyError, TypeError, ValueError):  # not a deadline: a stored value of another form
+        return None
 
 
 def _full(cap: Capability, credit: float | None) -> bool:
@@ -300,7 +314,7 @@ def _explain(kind: str, value: Any, credit: float, unit: str) -> str:
     if kind == Kind.BOOL:
         shown = "yes" if value else "no"
     elif kind == Kind.MAX_DAYS:
-        shown = f"{value} days"
+        shown = deadlines.describe(value)
     else:
         shown = f"{value}{' ' + unit if unit else ''}"
     return f"{shown} → credit {credit:g}"

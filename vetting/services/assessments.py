@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
-from vetting.core.checklist import AnswerValueError, Checklist
+from vetting.core.checklist import AnswerValueError, Capability, Checklist
 from vetting.core.scoring import AnswerInput, Outcome, Score, Source, Verdict, score_assessment
 from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
@@ -127,6 +127,46 @@ def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Check
     return assessment, pinned(s, assessment.checklist_sha256)
 
 
+def _as_stored(cap: Capability | None, value: Any) -> Any:
+    """A stored value in today's normal form (a breach deadline stored as a plain int before
+    answers kept their words reads as the structured form), to tell a real change."""
+    if cap is None:
+        return value
+    try:
+        return cap.normalise(value)
+    except AnswerValueError:
+        return value
+
+
+def _counted(rows: Mapping[str, tuple[Any, str]]) -> dict[str, Any]:
+    """key → value of the answers that count (a discovered suggestion never does)."""
+    return {k: v for k, (v, source) in rows.items() if source != Source.DISCOVERED}
+
+
+def _refuse_conflicts(
+    checklist: Checklist,
+    existing: Mapping[str, Answer],
+    values: Mapping[str, tuple[Any, AnswerIn]],
+) -> None:
+    """Refuse answers that contradict each other (the checklist's [[conflicts]]): the stored
+    answers with these saved over them, counted answers only. Only a conflict that involves a
+    capability this save changes is refused, so resolving one by changing either side works."""
+    before = {
+        k: (_as_stored(checklist.capability(k), a.value), a.source) for k, a in existing.items()
+    }
+    after = {**before, **{k: (v, d.source) for k, (v, d) in values.items()}}
+    touched = {k for k in values if before.get(k) != after[k]}
+    errors: list[FieldError] = []
+    for found in checklist.conflicts_in(_counted(after)):
+        keys = [k for k in found.keys if k in touched]
+        if not keys:
+            continue
+        message = "these answers contradict each other: " + found.describe(checklist)
+        errors.extend(FieldError(f"{k}.value", message) for k in keys)
+    if errors:
+        raise Invalid("", errors=errors)
+
+
 def _save_answers(
     s: Session,
     actor: Principal,
@@ -134,19 +174,21 @@ def _save_answers(
     checklist: Checklist,
     values: Mapping[str, tuple[Any, AnswerIn]],
 ) -> int:
-    """Upsert already-normalised answers, skip unchanged ones, rescore once, and audit each
-    change with the score it led to. Returns how many answers changed."""
+    """Refuse answers that contradict each other, upsert already-normalised answers, skip
+    unchanged ones, rescore once, and audit each change with the score it led to. Returns how
+    many answers changed."""
     assert assessment.id is not None  # a row read from the table
     existing = {a.capability_key: a for a in _answers(s, assessment.id)}
+    _refuse_conflicts(checklist, existing, values)
     changed: list[tuple[dict[str, Any] | None, Answer]] = []
     for key, (value, data) in values.items():
         row = existing.get(key)
-        if row is not None and (row.value, row.source, row.evidence_url, row.note) == (
-            value,
-            data.source,
-            data.evidence_url,
-            data.note,
-        ):
+        if row is not None and (
+            _as_stored(checklist.capability(key), row.value),
+            row.source,
+            row.evidence_url,
+            row.note,
+        ) == (value, data.source, data.evidence_url, data.note):
             continue
         before = audit.snapshot(row)
         if row is None:
