@@ -72,6 +72,7 @@ _NUMBER_UNIT = re.compile(
 _BARE = re.compile(
     r"^(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|business\s+days?|working\s+days?|calendar\s+days?|days?|d)?$"
 )
+_RANGE = re.compile(r"\d\s*(?:and|to|or|-|–)\s*\d")
 _UNSTATED_WORDS = {"", "unstated", "not stated", "none stated", "no number"}
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -158,6 +159,8 @@ def _from_text(text: str, unstated_days: int | None) -> dict[str, Any]:
             )
         # "without unreasonable delay", "promptly": no number, so the legal maximum
         return _deadline(None, None, _trigger_in(plain), quote, unstated_days)
+    if _RANGE.search(plain):
+        raise DeadlineError("give one number, the latest the clause allows (not a range)")
     found = [m for m in _NUMBER_UNIT.finditer(plain) if m.group(2)]
     if len(found) != 1:
         raise DeadlineError(_HELP)
