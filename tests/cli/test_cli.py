@@ -263,8 +263,7 @@ def test_score_prints_verdict_and_explanation(runner, scored):
     assert f"score {scored['score']:g} — verdict INCOMPLETE" in r.output
     assert (
         "not answered: Security-incident reporting (security_incident_reporting), "
-        "Subcontractors bound by the same terms (subcontractor_flow_down), "
-        in r.output
+        "Subcontractors bound by the same terms (subcontractor_flow_down), " in r.output
     )
     assert re.search(r"gate +baa_signed\s+10\.00/10\.00\s+verified", r.output)
     assert re.search(
