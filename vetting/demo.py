@@ -200,6 +200,10 @@ PHOTO_STRONG: dict[str, Any] = {
     "no_consumer_cloud_backup": True,
     "audit_logging": True,
     "audit_log_retention_years": 6,
+    "security_incident_reporting": "all_incidents_incl_attempted",
+    "independent_attestation": "soc2_type2",
+    "attestation_recency": "within_12_months",
+    "mobile_security_test": "within_12_months",
 }
 
 # A strong secure-messaging app.
@@ -230,6 +234,10 @@ MESSAGING_STRONG: dict[str, Any] = {
     "phi_free_notifications": True,
     "audit_logging": True,
     "audit_log_retention_years": 6,
+    "security_incident_reporting": "all_incidents_incl_attempted",
+    "independent_attestation": "soc2_type2",
+    "attestation_recency": "within_12_months",
+    "mobile_security_test": "within_12_months",
 }
 
 # Consumer messaging: what a reviewer finds in the public terms and help pages.
@@ -254,6 +262,10 @@ CONSUMER_MESSAGING: dict[str, Any] = {
     "no_consumer_cloud_backup": False,
     "phi_free_notifications": False,
     "audit_logging": False,
+    "security_incident_reporting": "breaches_only",
+    "independent_attestation": "iso27001",
+    "attestation_recency": "within_12_months",
+    "mobile_security_test": "older_or_never",
 }
 
 PRODUCTS: tuple[Product, ...] = (
@@ -308,6 +320,9 @@ PRODUCTS: tuple[Product, ...] = (
             "sso_saml_oidc": "sso_optional",
             "mfa": "otp_or_push",
             "legal_hold": "n/a",
+            "independent_attestation": "iso27001",
+            "attestation_recency": "within_24_months",
+            "mobile_security_test": "within_24_months",
         },
         verified=frozenset({"baa_signed", "gallery_bypass", "encryption_at_rest"}),
     ),
@@ -323,7 +338,13 @@ PRODUCTS: tuple[Product, ...] = (
         ),
         {
             **PHOTO_STRONG,
-            "breach_notification_days": "5 business days",
+            "breach_notification_days": {
+                "value": 5,
+                "unit": "business_days",
+                "trigger": "discovery",
+                "quote": "WoundSight will tell Customer of any Breach of Unsecured PHI no later "
+                "than five (5) business days after discovering it.",
+            },
             "end_to_end_encryption": False,
             "key_custody": "vendor_only",
             "sso_saml_oidc": "sso_optional",
@@ -353,7 +374,12 @@ PRODUCTS: tuple[Product, ...] = (
         ),
         {
             **PHOTO_STRONG,
-            "breach_notification_days": "unstated",
+            "breach_notification_days": {
+                "stated": False,
+                "trigger": "discovery",
+                "quote": "Business Associate shall report a Breach to Covered Entity without "
+                "unreasonable delay following discovery.",
+            },
             "mdm_app_protection": "partial_support",
             "screenshot_copy_paste_restriction": "one_restricted",
         },
@@ -378,6 +404,7 @@ PRODUCTS: tuple[Product, ...] = (
             "sso_saml_oidc": "sso_optional",
             "metadata_stripping": True,
             "legal_hold": False,
+            "mobile_security_test": "within_24_months",
         },
         verified=frozenset({"baa_signed", "gallery_bypass", "remote_wipe"}),
     ),
@@ -435,6 +462,10 @@ PRODUCTS: tuple[Product, ...] = (
             "export_controls": "global_toggle",
             "screenshot_copy_paste_restriction": "one_restricted",
             "audit_log_retention_years": 1,
+            "security_incident_reporting": "successful_incidents_only",
+            "independent_attestation": "none",
+            "attestation_recency": "n/a",
+            "mobile_security_test": "older_or_never",
         },
         verified=frozenset({"baa_signed", "breach_notification_days", "encryption_at_rest"}),
         notes={"sso_saml_oidc": "SAML is on the vendor roadmap; today local passwords only."},
@@ -491,7 +522,7 @@ PRODUCTS: tuple[Product, ...] = (
             (Platform.IOS, "net.whatsapp.WhatsApp", "https://apps.apple.com/app/id310633997"),
             (Platform.ANDROID, "com.whatsapp", _play("com.whatsapp")),
         ),
-        {**CONSUMER_MESSAGING, "end_to_end_encryption": True, "key_custody": "none"},
+        {**CONSUMER_MESSAGING, "end_to_end_encryption": True, "key_custody": "device_only"},
         verified=frozenset({"baa_signed", "end_to_end_encryption", "no_consumer_cloud_backup"}),
         notes={
             "baa_signed": "Consumer terms of service; Meta does not sign a BAA for WhatsApp.",
@@ -515,7 +546,7 @@ PRODUCTS: tuple[Product, ...] = (
             (Platform.IOS, "com.facebook.Messenger", "https://apps.apple.com/app/id454638411"),
             (Platform.ANDROID, "com.facebook.orca", _play("com.facebook.orca")),
         ),
-        {**CONSUMER_MESSAGING, "end_to_end_encryption": True, "key_custody": "none"},
+        {**CONSUMER_MESSAGING, "end_to_end_encryption": True, "key_custody": "device_only"},
         verified=frozenset({"baa_signed"}),
         notes={"baa_signed": "Consumer service under Meta's terms; no BAA is offered."},
         evidence={"baa_signed": "https://www.facebook.com/legal/terms"},

@@ -4,11 +4,13 @@ generated from them, so the two cannot drift apart."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from vetting.core.checklist import Checklist, newer_version, reassess_notice
 from vetting.core.scoring import EvidenceStrength
 from vetting.core.statuses import AssessmentStatus
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
@@ -235,8 +237,14 @@ class AssessmentCreate(In):
 
 class AnswerIn(In):
     value: Any = Field(
-        description='true/false, days ("72 hours", "5 business days"), an option name, '
-        'a number, or "n/a" where the capability allows it'
+        description='true/false; an option name; a number; "n/a" where the capability allows '
+        'it; or a deadline (kind max_days): a number of calendar days, "72 hours", '
+        '"5 business days", "unstated" or wording without a number ("without unreasonable '
+        'delay": the 60-day legal maximum), or an object {"value": 5, "unit": '
+        '"hours" | "calendar_days" | "business_days", "trigger": "discovery" | "confirmation" | '
+        '"unspecified", "quote": "the clause"} ({"stated": false, "quote": …} when it names no '
+        "number). A deadline is stored as that object with the computed worst-case calendar "
+        '"days" and "stated".'
     )
     source: SourceName
     evidence_url: str | None = Field(None, max_length=2000)
@@ -320,6 +328,13 @@ class CapabilityScore(Out):
     )
     files: list[EvidenceOut] = Field(
         default_factory=list, description="evidence files attached to this answer"
+    )
+
+    answer_text: str | None = Field(
+        None,
+        description="the answer in words where the value alone would mislead: a deadline "
+        'such as "5 business days (7 calendar days at worst) from discovery" or "unstated '
+        '(60-day legal maximum)"',
     )
 
 
@@ -479,18 +494,31 @@ class AssessmentDetail(AssessmentOut):
     )
     capabilities: list[CapabilityScore]
     decisions: list[DecisionOut]
+    newer_checklist_version: str | None = Field(
+        None,
+        description="a newer version of this checklist is loaded: the assessment stays pinned "
+        "to its own version; reassess against this one",
+    )
+    notice: str | None = Field(
+        None, description='in words, e.g. "reassess against v2.0.0 (pinned to v1.1.0)"'
+    )
 
     @classmethod
-    def from_view(cls, view: AssessmentView) -> AssessmentDetail:
+    def from_view(
+        cls, view: AssessmentView, loaded: Mapping[str, Checklist] | None = None
+    ) -> AssessmentDetail:
         """An assessment with its score, as the API returns it and `vetting score --json`
-        prints it."""
+        prints it; with the loaded checklists, whether a newer version asks for reassessment."""
         a, score = view.assessment, view.score
+        newer = newer_version(view.checklist, loaded) if loaded is not None else None
         stored = AssessmentOut.model_validate(a).model_dump()
         if a.status == AssessmentStatus.OPEN:
             # An open assessment shows the verdict its answers give under today's rules; the
             # stored one catches up at the next change (a decided one keeps its own).
             stored |= {"score": score.score, "verdict": score.verdict}
         return cls(
+            newer_checklist_version=newer.version if newer else None,
+            notice=reassess_notice(view.checklist, newer) if newer else None,
             **stored,
             reasons=list(score.reasons),
             answered=score.answered,

@@ -15,7 +15,7 @@ from vetting.models import AuditEvent
 Headers = dict[str, str]
 
 # A passing answer for every kind: full credit unless a choice's first option says otherwise.
-GOOD = {"bool": True, "max_days": 5, "min_number": 7}
+GOOD = {"bool": True, "max_days": 3, "min_number": 7}
 
 
 def vendor(client: FlaskClient, headers: Headers, name: str = "Acme Health") -> int:

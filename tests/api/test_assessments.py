@@ -50,7 +50,7 @@ def weights(client, admin):
 def test_new_assessment_pins_checklist_id_version_and_sha256(client, admin, app_id):
     a = assess(client, admin, app_id)
     assert a["checklist_id"] == "clinical-photo"
-    assert a["checklist_version"] == "1.1.0"
+    assert a["checklist_version"] == "2.0.0"
     assert a["checklist_sha256"] == hashlib.sha256(CHECKLIST_FILE.read_bytes()).hexdigest()
     assert (a["status"], a["score"], a["verdict"], a["answered"]) == ("open", 0, "incomplete", 0)
     assert a["total"] == len(a["capabilities"]) >= 18
@@ -118,11 +118,11 @@ def test_bool_answer_is_explained_with_value_credit_points_source_and_evidence(c
     ("value", "days", "credit"),
     [
         ("72 hours", 3, 1.0),
-        ("5 business days", 7, 1.0),
-        (10, 10, 1.0),
+        ("5 business days", 7, 0.8),
+        (10, 10, 0.8),
         ("30 days", 30, 0.5),
         # 45 CFR 164.410(b): a BAA that states no number means 60 days, lawful, partial credit.
-        ("unstated", 60, 0.5),
+        ("unstated", 60, 0.3),
         (61, 61, 0.0),
     ],
 )
@@ -130,7 +130,7 @@ def test_max_days_answer_converts_hours_and_business_days(client, admin, aid, va
     r = answer(client, admin, aid, "breach_notification_days", value)
     assert r.status_code == 200, r.json
     c = cap(r.json, "breach_notification_days")
-    assert (c["value"], c["credit"], c["points"]) == (days, credit, 8 * credit)
+    assert (c["value"]["days"], c["credit"], c["points"]) == (days, credit, 8 * credit)
 
 
 def test_unstated_breach_days_is_not_a_gating_failure(client, admin, aid):
@@ -187,7 +187,8 @@ def test_na_where_not_allowed_is_422_on_value(client, admin, aid):
         ("baa_signed", None),
         ("baa_signed", [True]),
         ("breach_notification_days", True),
-        ("breach_notification_days", "soon"),
+        ("breach_notification_days", "sixty days"),
+        ("breach_notification_days", {"value": 5, "unit": "weeks"}),
         ("breach_notification_days", -3),
         ("breach_notification_days", {"days": 3}),
         ("key_custody", "the vendor"),

@@ -24,7 +24,7 @@ def test_full_chain_puts_approved_app_on_list(client, admin):
     aid = r.json["id"]
     caps = client.get("/api/v1/checklists/clinical-photo", headers=admin).json["capabilities"]
     for cap in caps:
-        value = {"bool": True, "max_days": 5, "min_number": 7}.get(cap["kind"])
+        value = {"bool": True, "max_days": 3, "min_number": 7}.get(cap["kind"])
         if cap["kind"] == "choice":
             value = cap["options"][0]
         r = client.put(

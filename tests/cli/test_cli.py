@@ -39,7 +39,7 @@ def test_validate_shipped_checklists(runner, monkeypatch):
     for args in ((), (str(SHIPPED),), (str(SHIPPED / "clinical-photo.toml"),)):
         r = invoke(runner, "checklists", "validate", *args)
         assert r.exit_code == 0, r.output
-        assert "ok  clinical-photo 1.1.0  25 capabilities, 7 gates, 14 required" in r.output
+        assert "ok  clinical-photo 2.0.0  29 capabilities, 7 gates, 15 required" in r.output
         assert ("ok  secure-messaging" in r.output) == (not args or args[0] == str(SHIPPED))
 
 
@@ -57,8 +57,8 @@ def bad_copy(tmp_path, old, new, name="bad.toml"):
         ("weight = 10\n", "weight = -1\n", "baa_signed", "weight must be ≥ 0"),
         ('kind = "max_days"', 'kind = "days"', "breach_notification_days", "kind must be one of"),
         (
-            "levels = [{ max_days = 10, credit = 1.0 }, { max_days = 60, credit = 0.5 }]",
-            "levels = [{ max_days = 60, credit = 1.0 }, { max_days = 10, credit = 0.5 }]",
+            "levels = [{ max_days = 3, credit = 1.0 }, { max_days = 10, credit = 0.8 }",
+            "levels = [{ max_days = 10, credit = 1.0 }, { max_days = 3, credit = 0.8 }",
             "breach_notification_days",
             "strictly increasing",
         ),
@@ -259,14 +259,18 @@ def scored(client, admin):
 def test_score_prints_verdict_and_explanation(runner, scored):
     r = invoke(runner, "score", str(scored["id"]))
     assert r.exit_code == 0, r.output
-    assert f"assessment {scored['id']}: clinical-photo 1.1.0" in r.output
+    assert f"assessment {scored['id']}: clinical-photo 2.0.0" in r.output
     assert f"score {scored['score']:g} — verdict INCOMPLETE" in r.output
     assert (
-        "not answered: Subcontractors bound by the same terms (subcontractor_flow_down), "
-        in r.output
+        "not answered: Security-incident reporting (security_incident_reporting), "
+        "Subcontractors bound by the same terms (subcontractor_flow_down), " in r.output
     )
     assert re.search(r"gate +baa_signed\s+10\.00/10\.00\s+verified", r.output)
-    assert re.search(r"gate +breach_notification_days\s+8\.00/8\.00\s+verified\s+3 days", r.output)
+    assert re.search(
+        r"gate +breach_notification_days\s+8\.00/8\.00\s+verified\s+"
+        r"72 hours \(3 calendar days, rounded up\) → credit 1",
+        r.output,
+    )
     assert re.search(r"required +mfa\s+0\.00/6\.00\s+-\s+not answered", r.output)
     assert re.search(r"scored +remote_wipe\s+0\.00/5\.00", r.output)
 

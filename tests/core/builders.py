@@ -41,10 +41,11 @@ def checklist_text(
     caps: list[dict[str, Any]] | None = None,
     *,
     must_gate: dict[str, str] | None = None,
+    conflicts: list[dict[str, Any]] | None = None,
     **header: Any,
 ) -> str:
     """A checklist file: header fields (overridable, DROP removes one), an optional
-    `[policy] must_gate` table, then [[capabilities]]."""
+    `[policy] must_gate` table, then [[capabilities]] and any [[conflicts]]."""
     top: dict[str, Any] = {
         "id": "demo",
         "version": "1.0.0",
@@ -60,6 +61,8 @@ def checklist_text(
         lines.append("")
         lines.append("[[capabilities]]")
         lines.extend(f"{k} = {toml_value(v)}" for k, v in c.items())
+    for rule in conflicts or []:
+        lines += ["", "[[conflicts]]", *(f"{k} = {toml_value(v)}" for k, v in rule.items())]
     return "\n".join(lines) + "\n"
 
 

@@ -117,20 +117,37 @@ def test_shipped_checklist_cites_the_hipaa_sections_named_in_the_issue(
 
 
 @pytest.mark.parametrize("cid", SHIPPED_IDS)
-def test_breach_notification_days_is_gating_with_sixty_unstated_and_ten_sixty_levels(
+def test_breach_notification_days_is_a_gate_with_sixty_unstated_and_four_credit_steps(
     shipped: dict[str, Checklist], cid: str
 ) -> None:
+    """2.0.0: ≤ 3 days 1.0, ≤ 10 0.8, ≤ 30 0.5, ≤ 60 0.3 (unstated = 60: lawful but weak)."""
     breach = shipped[cid].capability("breach_notification_days")
     assert breach is not None
     assert breach.kind == "max_days"
     assert breach.gating is True
     assert breach.unstated_days == 60
-    assert [(lv.max_days, lv.credit) for lv in breach.days_levels] == [(10, 1.0), (60, 0.5)]
+    assert [(lv.max_days, lv.credit) for lv in breach.days_levels] == [
+        (3, 1.0),
+        (10, 0.8),
+        (30, 0.5),
+        (60, 0.3),
+    ]
     assert "45 CFR 164.410(b)" in breach.references
-    assert breach.credit(10) == 1.0
-    assert breach.credit(11) == 0.5
-    assert breach.credit(60) == 0.5
-    assert breach.credit(61) == 0.0
+    credits = {
+        raw: breach.credit(breach.normalise(raw))
+        for raw in ("72 hours", "4 days", "10", "11", "30 days", "unstated", "60", "61")
+    }
+    assert credits == {
+        "72 hours": 1.0,
+        "4 days": 0.8,
+        "10": 0.8,
+        "11": 0.5,
+        "30 days": 0.5,
+        "unstated": 0.3,
+        "60": 0.3,
+        "61": 0.0,
+    }
+    assert breach.credit(61) == 0.0  # an answer stored as a plain int before 2.0.0
 
 
 @pytest.mark.parametrize("cid", SHIPPED_IDS)
@@ -746,11 +763,17 @@ REQUIRED = {
 SHIPPED_TIERS = {
     "clinical-photo": (
         GATES | {"gallery_bypass"},
-        REQUIRED | {"metadata_stripping", "auto_upload_confirmed_delivery"},
+        REQUIRED
+        | {"metadata_stripping", "auto_upload_confirmed_delivery", "security_incident_reporting"},
     ),
     "secure-messaging": (
         GATES | {"attachments_stay_in_app", "phi_free_notifications"},
-        REQUIRED | {"attachment_metadata_stripping", "record_filing_confirmed_delivery"},
+        REQUIRED
+        | {
+            "attachment_metadata_stripping",
+            "record_filing_confirmed_delivery",
+            "security_incident_reporting",
+        },
     ),
 }
 
@@ -768,6 +791,9 @@ def test_shipped_checklists_give_the_guidance_musts_as_gates_or_required(
         "remote_wipe",
         "screenshot_copy_paste_restriction",
         "audit_log_retention_years",
+        "independent_attestation",
+        "attestation_recency",
+        "mobile_security_test",
     }
     assert dict(shipped[cid].must_gate) == {
         "baa": "baa_signed",
@@ -790,8 +816,8 @@ def test_shipped_either_or_requirements_name_each_other(
 
 
 @pytest.mark.parametrize("cid", SHIPPED_IDS)
-def test_shipped_checklists_moved_to_version_1_1_0(shipped: dict[str, Checklist], cid: str) -> None:
-    assert shipped[cid].version == "1.1.0"
+def test_shipped_checklists_moved_to_version_2_0_0(shipped: dict[str, Checklist], cid: str) -> None:
+    assert shipped[cid].version == "2.0.0"
 
 
 # ------------------------------------------------------------------- answer normalisation
@@ -841,8 +867,8 @@ def test_unstated_days_without_a_default_is_an_error(value: Any) -> None:
         "-5",
         True,
         False,
-        "soon",
-        "sixty days",
+        "sixty days",  # a number in words is refused rather than read as "unstated"
+        "within one business day",
         "72 minutes",
         float("nan"),
         float("inf"),
@@ -890,11 +916,19 @@ def test_bool_answers_refuse_anything_else(value: Any) -> None:
         _capability(**BOOL).normalise(value)
 
 
-def test_max_days_answer_is_normalised_to_calendar_days() -> None:
+def test_max_days_answer_keeps_its_words_with_the_calendar_days() -> None:
     days = _capability(**DAYS)
-    assert days.normalise("72 hours") == 3
-    assert days.normalise("unstated") == 60
-    assert days.normalise("5 business days") == 7
+    assert days.normalise("72 hours") == {
+        "days": 3,
+        "value": 72,
+        "unit": "hours",
+        "trigger": "unspecified",
+        "quote": None,
+        "stated": True,
+    }
+    assert days.normalise("unstated")["days"] == 60
+    assert days.normalise("unstated")["stated"] is False
+    assert days.normalise("5 business days")["days"] == 7
 
 
 def test_choice_answer_must_be_one_of_the_options() -> None:
@@ -931,6 +965,9 @@ def test_na_is_accepted_only_where_allow_na(fields: dict[str, Any]) -> None:
 def test_credit_rules_follow_the_levels() -> None:
     days, number, custody = _capability(**DAYS), _capability(**NUMBER), _capability(**OPTIONS)
     assert [days.credit(d) for d in (0, 10, 11, 60, 61)] == [1.0, 1.0, 0.5, 0.5, 0.0]
+    assert days.credit(days.normalise("11 days")) == 0.5
     assert [number.credit(n) for n in (10, 6, 5.9, 1, 0.5)] == [1.0, 1.0, 0.4, 0.4, 0.0]
     assert [custody.credit(o) for o in ("customer_managed", "vendor_only")] == [1.0, 0.3]
-    assert days.describe_rule() == "≤10 days → 1, ≤60 days → 0.5, more → 0; not stated = 60 days"
+    assert days.describe_rule() == (
+        "≤10 days → 1, ≤60 days → 0.5, more → 0; unstated = the 60-day legal maximum"
+    )

@@ -162,8 +162,9 @@ def test_explanation_carries_value_credit_points_source_and_evidence() -> None:
         "https://example.test/baa.pdf",
         "clause 7",
     )
-    assert breach.explanation == (
-        "60 days → credit 0.5 (≤10 days → 1, ≤60 days → 0.5, more → 0; not stated = 60 days)"
+    assert breach.explanation == (  # a plain int: an answer stored before deadlines kept words
+        "60 calendar days → credit 0.5 (≤10 days → 1, ≤60 days → 0.5, more → 0; "
+        "unstated = the 60-day legal maximum)"
     )
     assert [c.key for c in result.capabilities] == SMALL.keys
 
@@ -327,11 +328,13 @@ def _with_breach(checklist: Checklist, raw: Any) -> dict[str, AnswerInput]:
 def test_unstated_breach_days_earn_partial_credit_not_failure(photo: Checklist) -> None:
     result = score_assessment(photo, _with_breach(photo, "unstated"))
     breach = next(c for c in result.capabilities if c.key == "breach_notification_days")
-    assert (breach.value, breach.credit) == (60, 0.5)
+    assert (breach.value["days"], breach.value["stated"], breach.credit) == (60, False, 0.3)
+    assert breach.answer_text == "unstated (60-day legal maximum)"
+    assert breach.explanation.startswith("unstated (60-day legal maximum) → credit 0.3 (")
     assert result.gating_failures == ()
     assert result.verdict == "approved"
     total = sum(c.weight for c in photo.capabilities)
-    assert result.score == round(100 * (total - 4) / total, 2)  # 8 × 0.5 points lost
+    assert result.score == round(100 * (total - 8 * 0.7) / total, 2)  # 8 × 0.7 points lost
 
 
 def test_sixty_one_breach_days_fail_the_gating_capability(photo: Checklist) -> None:
@@ -344,14 +347,14 @@ def test_sixty_one_breach_days_fail_the_gating_capability(photo: Checklist) -> N
 def test_seventy_two_hours_earn_full_breach_credit(photo: Checklist) -> None:
     result = score_assessment(photo, _with_breach(photo, "72 hours"))
     breach = next(c for c in result.capabilities if c.key == "breach_notification_days")
-    assert (breach.value, breach.credit) == (3, 1.0)
+    assert (breach.value["days"], breach.credit) == (3, 1.0)
     assert (result.score, result.verdict) == (100.0, "approved")
 
 
-def test_five_business_days_are_seven_calendar_days_and_full_credit(photo: Checklist) -> None:
+def test_five_business_days_are_seven_calendar_days_and_the_second_step(photo: Checklist) -> None:
     result = score_assessment(photo, _with_breach(photo, "5 business days"))
     breach = next(c for c in result.capabilities if c.key == "breach_notification_days")
-    assert (breach.value, breach.credit) == (7, 1.0)
+    assert (breach.value["days"], breach.credit) == (7, 0.8)
 
 
 # ------------------------------------------------------------------- properties

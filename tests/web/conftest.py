@@ -96,7 +96,7 @@ class Register:
 
 
 def good_answer(kind: str, options: tuple[tuple[str, float], ...]) -> Any:
-    return {"bool": True, "max_days": 5, "min_number": 7}.get(kind) or options[0][0]
+    return {"bool": True, "max_days": 3, "min_number": 7}.get(kind) or options[0][0]
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ def _answer_everything_well(page: object, checklist: object) -> None:
             best = max(cap.options, key=lambda o: o[1])[0]
             page.select_option(f"#f-v-{cap.key}", best)  # type: ignore[attr-defined]
         else:
-            page.fill(f"#f-v-{cap.key}", "5" if cap.kind == "max_days" else "7")  # type: ignore[attr-defined]
+            page.fill(f"#f-v-{cap.key}", "3" if cap.kind == "max_days" else "7")  # type: ignore[attr-defined]
         page.select_option(f"#f-src-{cap.key}", "verified")  # type: ignore[attr-defined]
         page.fill(f"#f-ev-{cap.key}", "https://vendor.example/trust/assurance-pack")  # type: ignore[attr-defined]
 

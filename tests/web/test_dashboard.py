@@ -33,7 +33,7 @@ def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments
             c.key: AnswerIn(
                 value=False
                 if c.kind == "bool"
-                else ({"max_days": 5, "min_number": 7}.get(c.kind) or c.options[0][0]),
+                else ({"max_days": 3, "min_number": 7}.get(c.kind) or c.options[0][0]),
                 source="attested",
             )
             for c in checklist.capabilities

@@ -156,7 +156,7 @@ def test_answer_form_is_all_or_nothing_and_keeps_input(app, browser, register: R
             "v.baa_signed": "yes",
             "src.baa_signed": "verified",
             "ev.baa_signed": "https://borealis.example/baa.pdf",
-            "v.breach_notification_days": "soon",
+            "v.breach_notification_days": "72 minutes",
             "src.breach_notification_days": "attested",
             "v.key_custody": "customer_managed",
             "src.key_custody": "attested",
@@ -168,7 +168,7 @@ def test_answer_form_is_all_or_nothing_and_keeps_input(app, browser, register: R
     assert resp.status_code == 422
     assert "expects a number of days" in txt(resp)
     assert "must be an http:// or https:// URL" in txt(resp)
-    assert 'value="soon"' in txt(resp)
+    assert 'value="72 minutes"' in txt(resp)
     assert 'value="https://borealis.example/baa.pdf"' in txt(resp)
     assert _count(app, Answer) == before  # nothing written
 
@@ -192,7 +192,7 @@ def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/{register.open_id}")
     card = b.get(resp.headers["Location"]).text
     assert "Saved 3 answers" in card
-    assert "3 days → credit 1" in card  # 72 hours converted
+    assert "72 hours (3 calendar days, rounded up) → credit 1" in card  # the words are kept
     assert "BYOK via Azure Key Vault" in card
     # Re-sending the same answers changes nothing and audits nothing.
     events = _count(app, AuditEvent)
@@ -202,7 +202,7 @@ def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
             "v.baa_signed": "yes",
             "src.baa_signed": "verified",
             "ev.baa_signed": "https://borealis.example/baa.pdf",
-            "v.breach_notification_days": "3",
+            "v.breach_notification_days": "72 hours",
             "src.breach_notification_days": "attested",
             "v.key_custody": "customer_managed",
             "src.key_custody": "attested",
@@ -499,7 +499,7 @@ def test_scorecard_shows_each_tier_what_is_missing_and_the_conditions(
     assert "Remote wipe of app data (scored)" not in words  # scored: never blocks
     rows = re.findall(r'<span class="tier tier-(\w+)">(\w+)</span>', page)
     assert {t for t, _ in rows} == {"gate", "required", "scored"}
-    assert len(rows) == 25  # one per capability row
+    assert len(rows) == 29  # one per capability row
     with app.app_context():
         s = db.session()
         checklist = app.extensions["vetting.checklists"]["clinical-photo"]
@@ -615,3 +615,74 @@ def test_conditions_are_rows_with_due_dates_and_owners(app, browser, register: R
     card = b.get(url).text
     assert "Intune app protection on every device" in card and "2027-01-31" in card
     assert "Mark met" in card
+
+
+def test_a_deadline_is_entered_as_value_unit_trigger_and_quote_and_shown_back(
+    app, browser, register: Register
+):
+    b = browser("procurement")
+    clause = "The vendor reports a breach to the hospital within 4 business days of discovery."
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.breach_notification_days": "4",
+            "u.breach_notification_days": "business_days",
+            "t.breach_notification_days": "discovery",
+            "qt.breach_notification_days": clause,
+            "src.breach_notification_days": "attested",
+            "then": "scorecard",
+        },
+    )
+    assert resp.status_code == 302, txt(resp)
+    card = txt(b.get(resp.headers["Location"]))
+    assert "4 business days (6 calendar days at worst) from discovery" in card
+    assert clause in card
+    form = txt(b.get(f"/assessments/{register.open_id}/answers"))
+    assert 'name="v.breach_notification_days" value="4"' in form
+    assert '<option value="business_days" selected>' in form
+    assert '<option value="discovery" selected>' in form
+    assert clause in form
+    # wording without a number is the 60-day legal maximum, in words
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.breach_notification_days": "without unreasonable delay",
+            "src.breach_notification_days": "attested",
+            "then": "scorecard",
+        },
+    )
+    card = txt(b.get(resp.headers["Location"]))
+    assert "unstated (60-day legal maximum)" in card
+    assert "“without unreasonable delay”" in card
+
+
+def test_answers_that_contradict_each_other_are_refused_on_the_form(
+    app, browser, register: Register
+):
+    b = browser("procurement")
+    before = _count(app, Answer)
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.encryption_at_rest": "yes",
+            "src.encryption_at_rest": "attested",
+            "v.key_custody": "none",
+            "src.key_custody": "attested",
+        },
+    )
+    assert resp.status_code == 422
+    page = txt(resp)
+    assert "these answers contradict each other" in page
+    assert "(encryption_at_rest) = yes" in page and "(key_custody) = none" in page
+    assert _count(app, Answer) == before
+
+
+def test_the_scorecard_of_an_older_pinned_version_says_to_reassess(app, browser):
+    from tests.older_version import assessment_on_older_version
+
+    with app.app_context():
+        aid = assessment_on_older_version(db.session())
+    page = txt(browser("viewer").get(f"/assessments/{aid}"))
+    assert "Newer checklist:" in page
+    assert "reassess against v2.0.0: clinical-photo v2.0.0 is loaded" in page
+    assert "v1.9.0" in page

@@ -65,7 +65,7 @@ def create_assessment(body: AssessmentCreate) -> AssessmentDetail:
     s = db.session()
     assessment = svc.create(s, g.principal, registry(), body)
     assert assessment.id is not None  # assigned by the insert
-    return AssessmentDetail.from_view(svc.get(s, assessment.id))
+    return AssessmentDetail.from_view(svc.get(s, assessment.id), registry())
 
 
 @route(
@@ -79,7 +79,7 @@ def create_assessment(body: AssessmentCreate) -> AssessmentDetail:
 )
 def get_assessment(assessment_id: int) -> AssessmentDetail:
     return AssessmentDetail.from_view(
-        svc.get(db.session(), assessment_id, current_settings().decision_rules)
+        svc.get(db.session(), assessment_id, current_settings().decision_rules), registry()
     )
 
 
@@ -95,7 +95,7 @@ def get_assessment(assessment_id: int) -> AssessmentDetail:
 )
 def put_answer(assessment_id: int, capability_key: str, body: AnswerIn) -> AssessmentDetail:
     return AssessmentDetail.from_view(
-        svc.answer(db.session(), g.principal, assessment_id, capability_key, body)
+        svc.answer(db.session(), g.principal, assessment_id, capability_key, body), registry()
     )
 
 

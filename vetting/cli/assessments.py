@@ -4,6 +4,7 @@ rescore`: every assessment scored again under its pinned checklist."""
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import clock, db
@@ -20,8 +21,9 @@ def score(assessment_id: int, as_json: bool) -> None:
     from vetting.services import assessments
 
     view = assessments.get(db.session(), assessment_id, current_settings().decision_rules)
+    detail = AssessmentDetail.from_view(view, current_app.extensions["vetting.checklists"])
     if as_json:
-        click.echo(AssessmentDetail.from_view(view).model_dump_json(indent=2))
+        click.echo(detail.model_dump_json(indent=2))
         return
     s = view.score
     a = view.assessment
@@ -29,6 +31,8 @@ def score(assessment_id: int, as_json: bool) -> None:
         f"assessment {a.id}: {view.checklist.id} {view.checklist.version} "
         f"(sha256 {view.checklist.sha256[:12]})"
     )
+    if detail.notice:
+        click.echo(detail.notice)
     verdict = s.verdict if a.status == "open" else a.verdict
     click.echo(f"score {s.score:g} — verdict {verdict.upper()} — {s.answered}/{s.total} answered")
     click.echo(s.evidence.summary())

@@ -13,8 +13,15 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from vetting.core.deadlines import (
+    DeadlineError,
+    days_of,
+    parse_deadline,
+)
 
 
 class Kind(StrEnum):
@@ -71,7 +78,9 @@ _CHECKLIST_FIELDS = {
     "conditional_at",
     "policy",
     "capabilities",
+    "conflicts",
 }
+_CONFLICT_FIELDS = {"when", "forbids", "message"}
 _CAPABILITY_FIELDS = {
     "key",
     "title",
@@ -170,7 +179,10 @@ class Capability:
                 return False
             raise AnswerValueError(f"{self.key} expects true or false")
         if self.kind == Kind.MAX_DAYS:
-            return parse_days(value, self.unstated_days)
+            try:
+                return parse_deadline(value, self.unstated_days)
+            except DeadlineError as exc:
+                raise AnswerValueError(f"{self.key}: {exc}") from None
         if self.kind == Kind.CHOICE:
             names = [name for name, _ in self.options]
             if isinstance(value, str) and value in names:
@@ -194,8 +206,9 @@ class Capability:
         if self.kind == Kind.BOOL:
             return 1.0 if value is True else 0.0
         if self.kind == Kind.MAX_DAYS:
+            days = days_of(value)  # an old plain int, or the structured form's days
             for level in self.days_levels:
-                if value <= level.max_days:
+                if days <= level.max_days:
                     return level.credit
             return 0.0
         if self.kind == Kind.CHOICE:
@@ -205,7 +218,7 @@ class Capability:
                 return step.credit
         return 0.0
 
-    @property
+    @cached_property
     def max_credit(self) -> float:
         if self.kind == Kind.BOOL:
             return 1.0
@@ -223,12 +236,58 @@ class Capability:
             parts = [f"≤{lv.max_days} days → {lv.credit:g}" for lv in self.days_levels]
             text = ", ".join(parts) + ", more → 0"
             if self.unstated_days is not None:
-                text += f"; not stated = {self.unstated_days} days"
+                text += f"; unstated = the {self.unstated_days}-day legal maximum"
             return text
         if self.kind == Kind.CHOICE:
             return ", ".join(f"{name} → {credit:g}" for name, credit in self.options)
         parts = [f"≥{lv.min:g} → {lv.credit:g}" for lv in self.number_levels]
         return ", ".join(parts) + ", less → 0"
+
+
+@dataclass(frozen=True)
+class ConflictRule:
+    """Answers that cannot all be true of one app (`[[conflicts]]`): when every `when`
+    capability has one of its values, no `forbids` capability may have one of its values."""
+
+    when: tuple[tuple[str, tuple[Any, ...]], ...]
+    forbids: tuple[tuple[str, tuple[Any, ...]], ...]
+    message: str
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in (*self.when, *self.forbids))
+
+
+@dataclass(frozen=True)
+class ConflictFound:
+    """One conflict rule broken by a set of answers: the answers that break it, in order."""
+
+    rule: ConflictRule
+    answers: tuple[tuple[str, Any], ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.answers)
+
+    def describe(self, checklist: Checklist) -> str:
+        """'<message> (Encryption at rest (encryption_at_rest) = yes; … = none)'."""
+        parts = []
+        for key, value in self.answers:
+            found = checklist.capability(key)
+            title = found.title if found else key
+            parts.append(f"{title} ({key}) = {answer_words(value)}")
+        return f"{self.rule.message} ({'; '.join(parts)})"
+
+
+def answer_words(value: Any) -> str:
+    """A normalised answer in a message: yes/no, N/A, an option name, a number."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value == NA:
+        return "N/A"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -248,6 +307,8 @@ class Checklist:
     # `[policy] attested_gates`: a gate answered only `attested` allows at best conditional
     # unless the checklist says "allowed".
     attested_gates: AttestedGates = AttestedGates.CONDITIONAL
+    # `[[conflicts]]`: answer combinations refused when saved (an app cannot be both).
+    conflicts: tuple[ConflictRule, ...] = ()
 
     def capability(self, key: str) -> Capability | None:
         for cap in self.capabilities:
@@ -259,45 +320,59 @@ class Checklist:
     def keys(self) -> list[str]:
         return [c.key for c in self.capabilities]
 
-
-_HOURS_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(h|hr|hrs|hour|hours)$")
-_BDAYS_RE = re.compile(r"^(\d+)\s*(business|working)\s*days?$")
-_DAYS_RE = re.compile(r"^(\d+)\s*(d|day|days|calendar days?)?$")
-_UNSTATED = {"", "unstated", "not stated", "none stated", "no number"}
-
-
-def business_days_to_calendar(n: int) -> int:
-    """Worst-case calendar days for n business days (5 business days → 7 calendar days)."""
-    weeks, rest = divmod(n, 5)
-    return weeks * 7 + (rest + 2 if rest else 0)
+    def conflicts_in(self, answers: Mapping[str, Any]) -> list[ConflictFound]:
+        """The conflict rules that these counted, normalised answers break (key → value;
+        leave out discovered suggestions and unanswered capabilities)."""
+        found = []
+        for rule in self.conflicts:
+            if not all(k in answers and answers[k] in values for k, values in rule.when):
+                continue
+            broken = [
+                (k, answers[k])
+                for k, values in rule.forbids
+                if k in answers and answers[k] in values
+            ]
+            if broken:
+                found.append(
+                    ConflictFound(rule, (*((k, answers[k]) for k, _ in rule.when), *broken))
+                )
+        return found
 
 
 def parse_days(value: Any, unstated_days: int | None = None) -> int:
     """A deadline as whole calendar days: 72 h → 3, '5 business days' → 7, 'unstated' → default.
 
     45 CFR 164.410(b) caps breach notification at 60 calendar days, so a BAA that states no
-    number is answered with the capability's `unstated_days` (60), not with 0.
+    number is answered with the capability's `unstated_days` (60), not with 0. The structured
+    form that keeps the words is `vetting.core.deadlines.parse_deadline`.
     """
-    if value is None or (isinstance(value, str) and value.strip().lower() in _UNSTATED):
-        if unstated_days is None:
-            raise AnswerValueError("a number of days is required")
-        return unstated_days
-    if isinstance(value, bool):
-        raise AnswerValueError("expects a number of days, e.g. 10, '72 hours', '5 business days'")
-    if isinstance(value, int | float):
-        if not math.isfinite(value) or value < 0:
-            raise AnswerValueError("days must be a finite number ≥ 0")
-        return math.ceil(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if m := _HOURS_RE.match(text):
-            return math.ceil(float(m.group(1)) / 24)
-        if m := _BDAYS_RE.match(text):
-            return business_days_to_calendar(int(m.group(1)))
-        if m := _DAYS_RE.match(text):
-            return int(m.group(1))
-    raise AnswerValueError(
-        "expects a number of days, e.g. 10, '72 hours', '5 business days' or 'unstated'"
+    try:
+        return int(parse_deadline(value, unstated_days)["days"])
+    except DeadlineError as exc:
+        raise AnswerValueError(str(exc)) from None
+
+
+def newer_version(pinned: Checklist, loaded: Mapping[str, Checklist]) -> Checklist | None:
+    """The loaded checklist of the same id when its version is newer than the pinned one
+    (an assessment made against the pinned one should be reassessed against it)."""
+    current = loaded.get(pinned.id)
+    if current is None or current.sha256 == pinned.sha256:
+        return None
+    return current if version_key(current.version) > version_key(pinned.version) else None
+
+
+def reassess_notice(pinned: Checklist, newer: Checklist) -> str:
+    """The notice on an assessment pinned to an older version of a loaded checklist."""
+    return (
+        f"reassess against v{newer.version}: {pinned.id} v{newer.version} is loaded, and this "
+        f"assessment is pinned to v{pinned.version} (it keeps scoring against that version)"
+    )
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A version for comparison: numbers as numbers ("1.10.0" > "1.9.0"), words as text."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version)
     )
 
 
@@ -528,6 +603,77 @@ def _parse_policy(file: str, raw: Any, caps: list[Capability]) -> dict[str, str]
     return dict(must_gate)
 
 
+def _conflict_values(
+    file: str, where: str, by_key: Mapping[str, Capability], table: Any, part: str
+) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """`when` or `forbids`: { capability = value or [values] }, each value valid for its kind."""
+    if not isinstance(table, dict) or not table:
+        raise ChecklistError(
+            file, None, f"{where}: {part} must be a table of capability = value or [values]"
+        )
+    out = []
+    for key, raw in table.items():
+        found = by_key.get(key)
+        if found is None:
+            raise ChecklistError(
+                file, None, f"{where}: {part} names {key!r}, which is not a capability"
+            )
+        values = raw if isinstance(raw, list) else [raw]
+        if not values:
+            raise ChecklistError(file, key, f"{where}: {part}.{key} lists no value")
+        if found.kind not in (Kind.BOOL, Kind.CHOICE):
+            raise ChecklistError(
+                file,
+                key,
+                f"{where}: only yes/no and choice capabilities can conflict, not {found.kind}",
+            )
+        for value in values:
+            if value == NA:
+                if not found.allow_na:
+                    raise ChecklistError(
+                        file, key, f"{where}: {part}.{key} = 'n/a', but it does not allow N/A"
+                    )
+            elif found.kind == Kind.BOOL and not isinstance(value, bool):
+                raise ChecklistError(
+                    file, key, f"{where}: {part}.{key} must be true or false, not {value!r}"
+                )
+            elif found.kind == Kind.CHOICE and value not in dict(found.options):
+                names = ", ".join(name for name, _ in found.options)
+                raise ChecklistError(
+                    file,
+                    key,
+                    f"{where}: {part}.{key} = {value!r} is not one of its options ({names})",
+                )
+        out.append((key, tuple(dict.fromkeys(values))))
+    return tuple(out)
+
+
+def _parse_conflicts(file: str, raw: Any, caps: list[Capability]) -> tuple[ConflictRule, ...]:
+    """`[[conflicts]] when = {…} forbids = {…} message = "…"`, checked against the capabilities."""
+    if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
+        raise ChecklistError(file, None, "conflicts must be [[conflicts]] tables")
+    by_key = {c.key: c for c in caps}
+    rules = []
+    for i, item in enumerate(raw):
+        where = f"conflicts #{i + 1}"
+        unknown = set(item) - _CONFLICT_FIELDS
+        if unknown:
+            raise ChecklistError(
+                file, None, f"{where}: unknown field(s): {', '.join(sorted(unknown))}"
+            )
+        message = item.get("message")
+        if not isinstance(message, str) or not message.strip():
+            raise ChecklistError(file, None, f"{where}: message is required (say why, in words)")
+        when = _conflict_values(file, where, by_key, item.get("when"), "when")
+        forbids = _conflict_values(file, where, by_key, item.get("forbids"), "forbids")
+        both = {k for k, _ in when} & {k for k, _ in forbids}
+        if both:
+            key = sorted(both)[0]
+            raise ChecklistError(file, key, f"{where}: it is named in both when and forbids")
+        rules.append(ConflictRule(when, forbids, " ".join(message.split())))
+    return tuple(rules)
+
+
 def check_must_gates(checklist: Checklist) -> None:
     """Refuse a checklist that does not name a gate for each MUST_GATE role.
 
@@ -587,6 +733,7 @@ def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
     _check_satisfied_by(file, caps)
     must_gate = _parse_policy(file, data["policy"], caps) if "policy" in data else {}
     attested_gates = _parse_attested_gates(file, data.get("policy", {}))
+    conflicts = _parse_conflicts(file, data["conflicts"], caps) if "conflicts" in data else ()
     return Checklist(
         id=cid,
         version=version.strip(),
@@ -600,6 +747,7 @@ def parse_checklist(text: str | bytes, file: str = "<checklist>") -> Checklist:
         text=raw_bytes.decode("utf-8"),
         must_gate=must_gate,
         attested_gates=attested_gates,
+        conflicts=conflicts,
     )
 
 

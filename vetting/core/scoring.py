@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from vetting.core import deadlines
 from vetting.core.checklist import NA, AttestedGates, Capability, Checklist, Kind, Tier
 
 
@@ -89,6 +90,9 @@ class CapabilityResult:
     tier: Tier = Tier.SCORED
     evidence_files: int = 0
     counts_as: Source | None = None  # the source after `verified` without evidence → attested
+    # The answer in words where its value alone would mislead: a deadline keeps its unit and
+    # trigger, and an unstated one reads "unstated (60-day legal maximum)", never "60".
+    answer_text: str | None = None
 
     @property
     def unsupported(self) -> bool:
@@ -162,6 +166,160 @@ class Score:
     unsupported: tuple[str, ...] = ()  # answers marked verified with no evidence attached
 
 
+@dataclass(frozen=True)
+class _Line:
+    """One capability as the tally needs it, worked out once per checklist."""
+
+    cap: Capability
+    key: str
+    weight: float
+    gate: bool
+    scored: bool
+    allow_na: bool
+    credits: Mapping[str, float] | None  # a choice's option name → credit
+
+
+@dataclass(frozen=True)
+class ScoringPlan:
+    """A checklist prepared for scoring many answer sets (rescoring thousands at once)."""
+
+    checklist: Checklist
+    lines: tuple[_Line, ...]
+    by_key: Mapping[str, Capability]
+    required: tuple[Capability, ...]  # the `required` tier, in checklist order
+
+
+def plan(checklist: Checklist) -> ScoringPlan:
+    lines = []
+    for cap in checklist.capabilities:
+        # Options by name (the same lookup Capability.credit makes, without the call).
+        table = dict(cap.options) if cap.kind == Kind.CHOICE else None
+        lines.append(
+            _Line(
+                cap,
+                cap.key,
+                cap.weight,
+                cap.tier == Tier.GATE,
+                cap.tier == Tier.SCORED,
+                cap.allow_na,
+                table,
+            )
+        )
+    return ScoringPlan(
+        checklist,
+        tuple(lines),
+        {c.key: c for c in checklist.capabilities},
+        tuple(c for c in checklist.capabilities if c.tier == Tier.REQUIRED),
+    )
+
+
+@dataclass
+class _Tally:
+    """What the loop over the capabilities adds up: all a verdict needs."""
+
+    earned: float = 0.0
+    possible: float = 0.0
+    answered: int = 0
+    verified_weight: float = 0.0
+    attested_weight: float = 0.0
+    credits: dict[str, float] = field(default_factory=dict)  # counted, applicable answers
+    missing: list[str] = field(default_factory=list)
+    gating_failures: list[str] = field(default_factory=list)
+    attested_gates: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+
+def _tally(
+    p: ScoringPlan,
+    answers: Mapping[str, AnswerInput],
+    results: list[CapabilityResult] | None = None,
+) -> _Tally:
+    """Add up the answers; with `results`, also write each capability's line (the scorecard).
+    The verdict never depends on the lines: rescoring skips them."""
+    t = _Tally()
+    credits = t.credits
+    discovered, verified = Source.DISCOVERED, Source.VERIFIED
+    for line in p.lines:
+        ans = answers.get(line.key)
+        # A discovered answer is only a suggestion: it counts for nothing until accepted.
+        counted = ans if ans is not None and ans.source != discovered else None
+        value = counted.value if counted is not None else None
+        if counted is not None and line.allow_na and value == NA:
+            t.answered += 1
+            if results is not None:
+                results.append(
+                    _result(
+                        line.cap,
+                        ans,
+                        CapabilityStatus.NA,
+                        NA,
+                        None,
+                        0.0,
+                        0.0,
+                        "not applicable: excluded from the score",
+                    )
+                )
+            continue
+        t.possible += line.weight
+        if counted is None or value == NA:
+            if not line.scored:
+                t.missing.append(line.key)
+            if results is not None:
+                results.append(_unanswered(line.cap, ans, counted))
+            continue
+        t.answered += 1
+        # `verified` without an evidence URL or file (older data) counts as `attested`.
+        source = counted.source
+        proven = source == verified and (counted.evidence_url or counted.evidence_files)
+        if proven:
+            t.verified_weight += line.weight
+        else:
+            t.attested_weight += line.weight
+            if line.gate:
+                t.attested_gates.append(line.key)
+            if source == verified:
+                t.unsupported.append(line.key)
+        table = line.credits
+        if table is not None and type(value) is str and value in table:
+            credit = table[value]
+        else:
+            credit = line.cap.credit(value)
+        credits[line.key] = credit
+        points = line.weight * credit
+        t.earned += points
+        if line.gate and credit == 0:
+            t.gating_failures.append(line.key)
+        if results is not None:
+            cap = line.cap
+            results.append(
+                _result(
+                    cap,
+                    ans,
+                    CapabilityStatus.ANSWERED,
+                    value,
+                    credit,
+                    points,
+                    line.weight,
+                    _explain(cap.kind, value, credit, cap.unit) + f" ({cap.describe_rule()})",
+                )
+            )
+    return t
+
+
+def _unanswered(
+    cap: Capability, ans: AnswerInput | None, counted: AnswerInput | None
+) -> CapabilityResult:
+    status = CapabilityStatus.UNANSWERED
+    if ans is not None and counted is None:
+        status = CapabilityStatus.SUGGESTED
+        why = f"suggested by a scanner ({ans.value!r}): counts for nothing until accepted"
+    elif ans is not None:
+        why = "N/A is not allowed here: 0 points"
+    else:
+        why = "not answered: 0 points"
+    return _result(cap, ans, status, ans.value if ans else None, None, 0.0, cap.weight, why)
+
+
 def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -> Score:
     """Score = 100 × Σ weight·credit / Σ weight over applicable capabilities.
 
@@ -178,82 +336,32 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
     `attested`.
     """
     results: list[CapabilityResult] = []
-    earned = 0.0
-    possible = 0.0
-    gating_failures: list[str] = []
-    missing: list[str] = []
-    credits: dict[str, float] = {}  # counted, applicable answers
-    answered = 0
-    verified_weight = attested_weight = 0.0
-    attested_gates: list[str] = []
-    unsupported: list[str] = []
-    for cap in checklist.capabilities:
-        ans = answers.get(cap.key)
-        # A discovered answer is only a suggestion: it counts for nothing until accepted.
-        counted = ans if ans is not None and ans.source != Source.DISCOVERED else None
+    prepared = plan(checklist)
+    return _judge(prepared, _tally(prepared, answers, results), results)
 
-        if counted is not None and counted.value == NA and cap.allow_na:
-            answered += 1
-            results.append(
-                _result(
-                    cap,
-                    ans,
-                    CapabilityStatus.NA,
-                    NA,
-                    None,
-                    0.0,
-                    0.0,
-                    "not applicable: excluded from the score",
-                )
-            )
-            continue
-        possible += cap.weight
-        if counted is None or counted.value == NA:
-            if cap.tier != Tier.SCORED:
-                missing.append(cap.key)
-            status = CapabilityStatus.UNANSWERED
-            if ans is not None and counted is None:
-                status = CapabilityStatus.SUGGESTED
-                why = f"suggested by a scanner ({ans.value!r}): counts for nothing until accepted"
-            elif ans is not None:
-                why = "N/A is not allowed here: 0 points"
-            else:
-                why = "not answered: 0 points"
-            results.append(
-                _result(cap, ans, status, ans.value if ans else None, None, 0.0, cap.weight, why)
-            )
-            continue
-        answered += 1
-        if counted.counts_as == Source.VERIFIED:
-            verified_weight += cap.weight
-        else:
-            attested_weight += cap.weight
-            if cap.tier == Tier.GATE:
-                attested_gates.append(cap.key)
-        if counted.source == Source.VERIFIED and counted.counts_as != Source.VERIFIED:
-            unsupported.append(cap.key)
-        credit = cap.credit(counted.value)
-        credits[cap.key] = credit
-        points = cap.weight * credit
-        earned += points
-        if cap.tier == Tier.GATE and credit == 0:
-            gating_failures.append(cap.key)
-        results.append(
-            _result(
-                cap,
-                ans,
-                CapabilityStatus.ANSWERED,
-                counted.value,
-                credit,
-                points,
-                cap.weight,
-                _explain(cap.kind, counted.value, credit, cap.unit) + f" ({cap.describe_rule()})",
-            )
-        )
 
+def score_many(p: ScoringPlan, answers: Mapping[str, AnswerInput]) -> tuple[float, Verdict]:
+    """The score and verdict `score_assessment` gives, without the per-capability lines and
+    their explanations: what rescoring thousands of assessments needs."""
+    result = _judge(p, _tally(p, answers), None)
+    return result.score, result.verdict
+
+
+def _judge(p: ScoringPlan, t: _Tally, results: list[CapabilityResult] | None) -> Score:
+    """The score and the verdict, with its reasons, from a tally."""
+    checklist = p.checklist
+    earned, possible, credits = t.earned, t.possible, t.credits
+    gating_failures, attested_gates, unsupported = (
+        t.gating_failures,
+        t.attested_gates,
+        t.unsupported,
+    )
+    missing = t.missing
+    answered = t.answered
+    verified_weight, attested_weight = t.verified_weight, t.attested_weight
     score = round(100.0 * earned / possible, 2) if possible > 0 else 0.0
-    by_key = {c.key: c for c in checklist.capabilities}
-    conditions = _conditions(checklist, credits)
+    by_key = p.by_key
+    conditions = _conditions(p, credits)
     # A gate resting on the vendor's word alone allows at best conditional, unless the
     # checklist allows it; a gate that failed rejects anyway.
     on_word = (
@@ -320,7 +428,7 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
         score=score,
         verdict=verdict,
         reasons=tuple(reasons),
-        capabilities=tuple(results),
+        capabilities=tuple(results or ()),
         answered=answered,
         total=len(checklist.capabilities),
         gating_failures=tuple(gating_failures),
@@ -364,14 +472,24 @@ def _result(
         tier=cap.tier,
         evidence_files=ans.evidence_files if ans else 0,
         counts_as=ans.counts_as if ans else None,
+        answer_text=_answer_text(cap, value),
     )
+
+
+def _answer_text(cap: Capability, value: Any) -> str | None:
+    if cap.kind != Kind.MAX_DAYS or value is None or value == NA:
+        return None
+    try:
+        return deadlines.describe(value)
+    except (KeyError, TypeError, ValueError):  # not a deadline: a stored value of another form
+        return None
 
 
 def _full(cap: Capability, credit: float | None) -> bool:
     return credit is not None and credit >= cap.max_credit
 
 
-def _conditions(checklist: Checklist, credits: Mapping[str, float]) -> list[str]:
+def _conditions(p: ScoringPlan, credits: Mapping[str, float]) -> list[str]:
     """A named condition for each required capability answered short of full credit.
 
     A capability with `satisfied_by` is met when it or one of those has full credit; a
@@ -379,9 +497,9 @@ def _conditions(checklist: Checklist, credits: Mapping[str, float]) -> list[str]
     """
     out: list[str] = []
     seen: set[frozenset[str]] = set()
-    by_key = {c.key: c for c in checklist.capabilities}
-    for cap in checklist.capabilities:
-        if cap.tier != Tier.REQUIRED or cap.key not in credits:
+    by_key = p.by_key
+    for cap in p.required:
+        if cap.key not in credits:
             continue
         credit = credits[cap.key]
         if _full(cap, credit):
@@ -408,7 +526,7 @@ def _explain(kind: str, value: Any, credit: float, unit: str) -> str:
     if kind == Kind.BOOL:
         shown = "yes" if value else "no"
     elif kind == Kind.MAX_DAYS:
-        shown = f"{value} days"
+        shown = deadlines.describe(value)
     else:
         shown = f"{value}{' ' + unit if unit else ''}"
     return f"{shown} → credit {credit:g}"

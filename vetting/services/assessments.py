@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
-from vetting.core.checklist import AnswerValueError, Checklist
+from vetting.core.checklist import AnswerValueError, Capability, Checklist
 from vetting.core.decisions import DecisionRules
 from vetting.core.scoring import AnswerInput, Score, Source, score_assessment
 from vetting.core.statuses import AssessmentStatus
@@ -157,17 +157,24 @@ def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Check
     return assessment, pinned(s, assessment.checklist_sha256)
 
 
-def _unchanged(row: Answer | None, value: Any, data: AnswerIn) -> bool:
-    return row is not None and (row.value, row.source, row.evidence_url, row.note) == (
-        value,
-        data.source,
-        data.evidence_url,
-        data.note,
-    )
+def _unchanged(
+    row: Answer | None, value: Any, data: AnswerIn, cap: Capability | None = None
+) -> bool:
+    """The stored answer is what is being saved (a value stored in an older form compared in
+    today's normal form)."""
+    return row is not None and (
+        _as_stored(cap, row.value),
+        row.source,
+        row.evidence_url,
+        row.note,
+    ) == (value, data.source, data.evidence_url, data.note)
 
 
 def _without_evidence(
-    s: Session, assessment_id: int, values: Mapping[str, tuple[Any, AnswerIn]]
+    s: Session,
+    assessment_id: int,
+    values: Mapping[str, tuple[Any, AnswerIn]],
+    checklist: Checklist | None = None,
 ) -> list[str]:
     """The capabilities that would be saved `verified` with neither an evidence URL nor a
     file. An unchanged answer is not being saved, so older data never blocks a form."""
@@ -179,7 +186,9 @@ def _without_evidence(
         if data.source == "verified"
         and not data.evidence_url
         and not files[key]
-        and not _unchanged(existing.get(key), value, data)
+        and not _unchanged(
+            existing.get(key), value, data, checklist.capability(key) if checklist else None
+        )
     ]
 
 
@@ -192,6 +201,46 @@ def _rescore(s: Session, assessment: Assessment, checklist: Checklist) -> Score:
     return result
 
 
+def _as_stored(cap: Capability | None, value: Any) -> Any:
+    """A stored value in today's normal form (a breach deadline stored as a plain int before
+    answers kept their words reads as the structured form), to tell a real change."""
+    if cap is None:
+        return value
+    try:
+        return cap.normalise(value)
+    except AnswerValueError:
+        return value
+
+
+def _counted(rows: Mapping[str, tuple[Any, str]]) -> dict[str, Any]:
+    """key → value of the answers that count (a discovered suggestion never does)."""
+    return {k: v for k, (v, source) in rows.items() if source != Source.DISCOVERED}
+
+
+def _refuse_conflicts(
+    checklist: Checklist,
+    existing: Mapping[str, Answer],
+    values: Mapping[str, tuple[Any, AnswerIn]],
+) -> None:
+    """Refuse answers that contradict each other (the checklist's [[conflicts]]): the stored
+    answers with these saved over them, counted answers only. Only a conflict that involves a
+    capability this save changes is refused, so resolving one by changing either side works."""
+    before = {
+        k: (_as_stored(checklist.capability(k), a.value), a.source) for k, a in existing.items()
+    }
+    after = {**before, **{k: (v, d.source) for k, (v, d) in values.items()}}
+    touched = {k for k in values if before.get(k) != after[k]}
+    errors: list[FieldError] = []
+    for found in checklist.conflicts_in(_counted(after)):
+        keys = [k for k in found.keys if k in touched]
+        if not keys:
+            continue
+        message = "these answers contradict each other: " + found.describe(checklist)
+        errors.extend(FieldError(f"{k}.value", message) for k in keys)
+    if errors:
+        raise Invalid("", errors=errors)
+
+
 def _save_answers(
     s: Session,
     actor: Principal,
@@ -201,15 +250,16 @@ def _save_answers(
     *,
     rescore: bool = False,
 ) -> int:
-    """Upsert already-normalised answers, skip unchanged ones, rescore once (also when only
-    `rescore`: evidence files were added), and audit each change with the score it led to.
-    Returns how many answers changed."""
+    """Refuse answers that contradict each other, upsert already-normalised answers, skip
+    unchanged ones, rescore once (also when only `rescore`: evidence files were added), and
+    audit each change with the score it led to. Returns how many answers changed."""
     assert assessment.id is not None  # a row read from the table
     existing = {a.capability_key: a for a in _answers(s, assessment.id)}
+    _refuse_conflicts(checklist, existing, values)
     changed: list[tuple[dict[str, Any] | None, Answer]] = []
     for key, (value, data) in values.items():
         row = existing.get(key)
-        if _unchanged(row, value, data):
+        if _unchanged(row, value, data, checklist.capability(key)):
             continue
         before = audit.snapshot(row)
         if row is None:
@@ -262,7 +312,7 @@ def answer(
             raise Invalid(str(exc), "value") from None
         values = {capability_key: (value, data)}
         assert assessment.id is not None  # a row read from the table
-        if _without_evidence(s, assessment.id, values):
+        if _without_evidence(s, assessment.id, values, checklist):
             raise Invalid(
                 f"{NEEDS_EVIDENCE}; upload one first with POST /api/v1/assessments/"
                 f"{assessment_id}/answers/{capability_key}/evidence",
@@ -366,7 +416,7 @@ def answer_many(
                 added += evidence.record(s, actor, assessment.id, key, one, batch)[1]
         errors += [
             FieldError(f"{key}.evidence_url", NEEDS_EVIDENCE)
-            for key in _without_evidence(s, assessment.id, values)
+            for key in _without_evidence(s, assessment.id, values, checklist)
             if key not in files  # a refused file is reported as such
         ]
         if errors:

@@ -2,9 +2,10 @@
 change (an upgrade), each stored score and verdict is what the rules give today.
 
 One pass: the answers are streamed in assessment order with plain Core rows, each assessment
-is scored by the same `score_assessment` the pages use (its explanations are built only when
-read), and only the assessments whose score or verdict changed are written, in batches, with
-one audit event for the run. Decisions keep the verdict they were made on.
+is scored by the same tally and verdict rules the pages use (`score_many`: without the
+per-capability lines and their explanations), and only the assessments whose score or
+verdict changed are written, in batches, with one audit event for the run. Decisions keep
+the verdict they were made on.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session, col
 
 from vetting import audit
-from vetting.core.checklist import Checklist
-from vetting.core.scoring import AnswerInput, Source, score_assessment
+from vetting.core.scoring import AnswerInput, ScoringPlan, Source, plan, score_many
 from vetting.db import transaction
 from vetting.models import Answer, AnswerEvidence, Assessment
 from vetting.queries.checklists import pinned
@@ -95,12 +95,12 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
             )
         )
     }
-    checklists: dict[str, Checklist] = {}
+    plans: dict[str, ScoringPlan] = {}
     for sha in {sha for sha, _, _ in stored.values()}:
-        checklists[sha] = pinned(s, sha)
+        plans[sha] = plan(pinned(s, sha))
     changes: list[dict[str, Any]] = []
     answered: set[int] = set()
-    empty = {sha: score_assessment(c, {}) for sha, c in checklists.items()}
+    empty = {sha: score_many(p, {}) for sha, p in plans.items()}
 
     def compare(assessment_id: int, score: float, verdict: str) -> None:
         _, old_score, old_verdict = stored[assessment_id]
@@ -124,11 +124,10 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
         answered.add(assessment_id)
         if assessment_id not in stored:
             continue
-        result = score_assessment(checklists[stored[assessment_id][0]], answers)
-        compare(assessment_id, result.score, result.verdict)
+        compare(assessment_id, *score_many(plans[stored[assessment_id][0]], answers))
     for assessment_id, (sha, _, _) in stored.items():
         if assessment_id not in answered:
-            compare(assessment_id, empty[sha].score, empty[sha].verdict)
+            compare(assessment_id, *empty[sha])
     if dry_run or not changes:
         return summary
     with transaction(s):

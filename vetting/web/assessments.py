@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from itertools import groupby
+from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import db
-from vetting.core.checklist import NA, AnswerValueError, Capability, Checklist
+from vetting.core.checklist import (
+    NA,
+    AnswerValueError,
+    Capability,
+    Checklist,
+    Kind,
+    newer_version,
+    reassess_notice,
+)
 from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.current import current_settings
@@ -133,12 +142,60 @@ def _stored_values(view: svc.AssessmentView) -> dict[str, str]:
             values[f"v.{k}"] = NA
         elif v is True or v is False:
             values[f"v.{k}"] = "yes" if v else "no"
+        elif isinstance(v, Mapping):  # a deadline in its words (vetting.core.deadlines)
+            values[f"v.{k}"] = _number(v["value"]) if v.get("stated") else "unstated"
+            values[f"u.{k}"] = v.get("unit") or ""
+            values[f"t.{k}"] = v.get("trigger") or ""
+            values[f"qt.{k}"] = v.get("quote") or ""
         else:
             values[f"v.{k}"] = str(v)
         values[f"src.{k}"] = c.source
         values[f"ev.{k}"] = c.evidence_url or ""
         values[f"note.{k}"] = c.note or ""
     return values
+
+
+def _number(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+# A deadline's unit and clock trigger on the answer form (vetting.core.deadlines).
+DEADLINE_UNITS = [
+    ("calendar_days", "calendar days"),
+    ("business_days", "business days"),
+    ("hours", "hours"),
+]
+DEADLINE_TRIGGERS = [
+    ("unspecified", "not stated"),
+    ("discovery", "discovery"),
+    ("confirmation", "the vendor's confirmation"),
+]
+
+
+def _deadline(cap: Capability, raw: str, values: Mapping[str, str]) -> Any:
+    """A deadline from the form: a bare number in the chosen unit, or the words typed ("72
+    hours", "unstated", "without unreasonable delay"); the trigger and the quote fields are
+    kept with it. Raises AnswerValueError."""
+    k = cap.key
+    if raw == NA:
+        return NA
+    trigger = values.get(f"t.{k}") or "unspecified"
+    quote = values.get(f"qt.{k}", "").strip() or None
+    text = raw.strip()
+    try:
+        number: float | None = float(text)
+    except ValueError:
+        number = None
+    if number is not None:
+        value: float | int = int(number) if number.is_integer() else number
+        out = {"value": value, "unit": values.get(f"u.{k}") or "calendar_days"}
+    else:
+        words = cap.normalise(text)
+        out = {"value": words["value"], "unit": words["unit"], "stated": words["stated"]}
+        if trigger == "unspecified":
+            trigger = words["trigger"]
+        quote = quote or words["quote"]
+    return {**out, "trigger": trigger, "quote": quote}
 
 
 def _parse_answers(
@@ -156,20 +213,28 @@ def _parse_answers(
         if cap.allow_na and values.get(f"na.{k}") == "on":
             raw = NA
         url, note = values.get(f"ev.{k}", ""), values.get(f"note.{k}", "")
+        quote = values.get(f"qt.{k}", "").strip()
         if raw == "":
             if k in answered:
                 form.errors[f"v.{k}"] = "a recorded answer cannot be left empty; choose a value"
-            elif url or note or k in (files or {}):
+            elif url or note or quote or k in (files or {}):
                 form.errors[f"v.{k}"] = "choose an answer, or leave evidence and note empty"
             continue
+        value: Any = raw
+        if cap.kind == Kind.MAX_DAYS:
+            try:
+                value = _deadline(cap, raw, values)
+            except AnswerValueError as exc:
+                form.errors.setdefault(f"v.{k}", str(exc))
+                continue
         data = {
-            "value": raw,
+            "value": value,
             "source": values.get(f"src.{k}") or None,
             "evidence_url": url or None,
             "note": note or None,
         }
         try:  # report a value that does not fit together with every other problem
-            cap.normalise(raw)
+            cap.normalise(value)
         except AnswerValueError as exc:
             form.errors.setdefault(f"v.{k}", str(exc))
         prefixes = {"value": "v.", "source": "src.", "evidence_url": "ev.", "note": "note."}
@@ -188,6 +253,9 @@ def _labels(checklist: Checklist) -> dict[str, tuple[str, str]]:
     for cap in checklist.capabilities:
         for prefix, what in (
             ("v", "answer"),
+            ("u", "unit"),
+            ("t", "clock trigger"),
+            ("qt", "BAA wording"),
             ("src", "source"),
             ("ev", "evidence URL"),
             ("evf", "evidence file"),
@@ -251,6 +319,8 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         sources=SOURCES,
         labels=_labels(view.checklist),
         max_mib=current_settings().max_document_bytes // (1024 * 1024),
+        units=DEADLINE_UNITS,
+        triggers=DEADLINE_TRIGGERS,
     ), status
 
 
@@ -357,10 +427,12 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
     context = browse.assessment_context(s, view.assessment)
     caps = view.score.capabilities
     incomplete = view.score.verdict == Verdict.INCOMPLETE
+    newer = newer_version(view.checklist, _registry())
     return render_template(
         "assessments/scorecard.html",
         view=view,
         context=context,
+        reassess=reassess_notice(view.checklist, newer) if newer else None,
         form=form or _decision_form(view),
         missing=[c for c in caps if c.key in view.score.missing],
         failing=[c for c in caps if c.key in view.score.gating_failures],

@@ -159,5 +159,5 @@ def unit_of(cap: Any) -> str | None:
     if cap is None:
         return None
     if cap.kind == Kind.MAX_DAYS:
-        return "days"
+        return "calendar days"
     return cap.unit or None if cap.kind == Kind.MIN_NUMBER else None

@@ -1,0 +1,219 @@
+"""Benchmark: rescoring 50,000 assessments × 25 answered capabilities after the scoring rules
+change (issue 10), against scoring the same answers with a plain loop over dicts.
+
+1. `vetting rescore` end to end (read every answer, score, write every changed assessment):
+   aim ≤ 2 s on the development machine (2 cores);
+2. the same answers read with the raw SQL query and scored with a plain loop over dicts
+   (Σ weight·credit / Σ weight, nothing else): the baseline, measured in the same run;
+3. in memory only: `score_many` vs the plain loop over the same answer dicts.
+
+    python tests/benchmarks/bench_rescore.py            # SQLite file in a temp folder
+    pytest tests/benchmarks/bench_rescore.py -s         # the same, as a test
+    VETTING_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test python …
+    BENCH_ASSESSMENTS=5000 python …                     # a quicker run
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a plain script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, insert, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from tests.databases import throwaway_database  # noqa: E402
+from vetting import db, migrate  # noqa: E402
+from vetting.core.checklist import Checklist, Kind, load_checklist  # noqa: E402
+from vetting.core.scoring import AnswerInput, Source, plan, score_many  # noqa: E402
+from vetting.models import Answer, App, Assessment, ChecklistVersion, Vendor  # noqa: E402
+from vetting.services.rescoring import rescore  # noqa: E402
+
+AIM_SECONDS = 2.0
+ANSWERED = 25  # capabilities answered per assessment
+CHECKLIST = ROOT / "checklists" / "clinical-photo.toml"
+
+
+def _value(cap: Any, rng: random.Random) -> Any:
+    if cap.kind == Kind.BOOL:
+        return rng.random() < 0.85
+    if cap.kind == Kind.CHOICE:
+        return rng.choice(cap.options)[0]
+    if cap.kind == Kind.MAX_DAYS:
+        return cap.normalise(rng.choice([3, "72 hours", "5 business days", 30, "unstated"]))
+    return cap.number_levels[0].min if rng.random() < 0.7 else 0
+
+
+def populate(engine: Engine, checklist: Checklist, n: int, seed: int = 1) -> int:
+    """n apps, each with one assessment of `checklist` answering ANSWERED capabilities."""
+    rng = random.Random(seed)
+    now = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    caps = list(checklist.capabilities)
+    vendors = [
+        {"id": v + 1, "name": f"Vendor {v}", "created_at": now, "updated_at": now}
+        for v in range(max(1, n // 5))
+    ]
+    apps = [
+        {
+            "id": i + 1,
+            "vendor_id": i % len(vendors) + 1,
+            "name": f"App {i}",
+            "platform": "web",
+            "store_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(n)
+    ]
+    assessments = [
+        {
+            "id": i + 1,
+            "app_id": i + 1,
+            "checklist_id": checklist.id,
+            "checklist_version": checklist.version,
+            "checklist_sha256": checklist.sha256,
+            "status": "open",
+            "score": 0.0,  # as if stored under older rules: every one is written again
+            "verdict": "incomplete",
+            "created_by": "bench@example.org",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(n)
+    ]
+    answers: list[dict[str, Any]] = []
+    for i in range(n):
+        for cap in rng.sample(caps, ANSWERED):
+            verified = rng.random() < 0.5
+            answers.append({
+                "assessment_id": i + 1, "capability_key": cap.key, "value": _value(cap, rng),
+                "source": "verified" if verified else "attested",
+                "evidence_url": "https://vendor.example/evidence" if verified else None,
+                "note": None, "answered_by": "bench@example.org", "answered_at": now,
+            })  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(
+            insert(ChecklistVersion),
+            [{
+                "sha256": checklist.sha256, "checklist_id": checklist.id,
+                "version": checklist.version, "content": CHECKLIST.read_text("utf-8"),
+                "first_seen_at": now,
+            }],
+        )  # fmt: skip
+        for model, rows in (
+            (Vendor, vendors),
+            (App, apps),
+            (Assessment, assessments),
+            (Answer, answers),
+        ):
+            for start in range(0, len(rows), 10_000):
+                conn.execute(insert(model), rows[start : start + 10_000])
+    return len(answers)
+
+
+def plain_loop(groups: dict[int, dict[str, Any]], weights: dict[str, float], credit: Any) -> int:
+    """The baseline: Σ weight·credit / Σ weight per assessment, over plain dicts."""
+    total = sum(weights.values())
+    done = 0
+    for answers in groups.values():
+        earned = 0.0
+        for key, value in answers.items():
+            earned += weights[key] * credit[key](value)
+        _ = round(100.0 * earned / total, 2)
+        done += 1
+    return done
+
+
+def _timed(fn: Any, runs: int = 3) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def run(url: str, n: int) -> dict[str, float]:
+    checklist = load_checklist(CHECKLIST)
+    engine = db.make_engine(url)
+    migrate.upgrade(engine)
+    started = time.perf_counter()
+    rows = populate(engine, checklist, n)
+    print(f"{n} assessments, {rows} answers inserted in {time.perf_counter() - started:.1f} s")
+    weights = {c.key: c.weight for c in checklist.capabilities}
+    credit = {c.key: c.credit for c in checklist.capabilities}
+
+    # SQLite hands the JSON column back as its text; psycopg decodes it already.
+    decode = json.loads if engine.dialect.name == "sqlite" else (lambda v: v)
+    query = text("SELECT assessment_id, capability_key, value FROM answer ORDER BY assessment_id")
+
+    def baseline() -> int:
+        groups: dict[int, dict[str, Any]] = defaultdict(dict)
+        with engine.connect() as conn:
+            for aid, key, value in conn.execute(query):
+                groups[aid][key] = decode(value)
+        return plain_loop(groups, weights, credit)
+
+    base_s, _ = _timed(baseline)
+
+    with Session(engine) as s:
+        first = time.perf_counter()
+        summary = rescore(s, "bench", dry_run=False)  # writes every assessment once
+        write_s = time.perf_counter() - first
+        dry_s, again = _timed(lambda: rescore(s, "bench", dry_run=True))
+    assert summary.assessments == n and summary.changed == n, summary.as_dict()
+    assert again.changed == 0
+
+    # In memory: the same answer sets as AnswerInputs and as plain dicts.
+    rng = random.Random(2)
+    sets = []
+    for _ in range(min(n, 50_000)):
+        sets.append({
+            c.key: AnswerInput(_value(c, rng), Source.VERIFIED, "https://e.example")
+            for c in rng.sample(list(checklist.capabilities), ANSWERED)
+        })  # fmt: skip
+    prepared = plan(checklist)
+    mem_s, _ = _timed(lambda: [score_many(prepared, a) for a in sets])
+    plain = {i: {k: a.value for k, a in ans.items()} for i, ans in enumerate(sets)}
+    mem_base_s, _ = _timed(lambda: plain_loop(plain, weights, credit))
+    engine.dispose()
+    return {
+        "rescore_write_s": write_s,
+        "rescore_read_score_s": dry_s,
+        "baseline_sql_plain_loop_s": base_s,
+        "ratio_vs_baseline": write_s / base_s,
+        "in_memory_score_many_s": mem_s,
+        "in_memory_plain_loop_s": mem_base_s,
+        "in_memory_ratio": mem_s / mem_base_s,
+    }
+
+
+def main() -> dict[str, float]:
+    n = int(os.environ.get("BENCH_ASSESSMENTS", 50_000))
+    with throwaway_database("vetting_bench") as url:
+        figures = run(url, n)
+    for name, value in figures.items():
+        print(f"  {name:<28} {value:8.3f}")
+    verdict = "meets" if figures["rescore_write_s"] <= AIM_SECONDS else "MISSES"
+    print(f"rescore {verdict} the {AIM_SECONDS:g} s aim at {n} assessments × {ANSWERED}")
+    return figures
+
+
+def test_rescore_benchmark() -> None:
+    figures = main()
+    assert figures["in_memory_ratio"] < 20
+
+
+if __name__ == "__main__":
+    main()
