@@ -154,8 +154,11 @@ def run(url: str, n: int) -> dict[str, float]:
     weights = {c.key: c.weight for c in checklist.capabilities}
     credit = {c.key: c.credit for c in checklist.capabilities}
 
-    # SQLite hands the JSON column back as its text; psycopg decodes it already.
-    decode = json.loads if engine.dialect.name == "sqlite" else (lambda v: v)
+    # SQLite hands the JSON column back as its text (numbers as numbers: the column's affinity);
+    # psycopg decodes it already.
+    def decode(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
     query = text("SELECT assessment_id, capability_key, value FROM answer ORDER BY assessment_id")
 
     def baseline() -> int:

@@ -166,17 +166,9 @@ class Score:
     unsupported: tuple[str, ...] = ()  # answers marked verified with no evidence attached
 
 
-@dataclass(frozen=True)
-class _Line:
-    """One capability as the tally needs it, worked out once per checklist."""
-
-    cap: Capability
-    key: str
-    weight: float
-    gate: bool
-    scored: bool
-    allow_na: bool
-    credits: Mapping[str, float] | None  # a choice's option name → credit
+# One capability as the tally needs it, worked out once per checklist: key, weight, is a gate,
+# is only scored, allows N/A, a choice's option name → credit (None for other kinds), itself.
+_Row = tuple[str, float, bool, bool, bool, Mapping[str, float] | None, Capability]
 
 
 @dataclass(frozen=True)
@@ -184,30 +176,30 @@ class ScoringPlan:
     """A checklist prepared for scoring many answer sets (rescoring thousands at once)."""
 
     checklist: Checklist
-    lines: tuple[_Line, ...]
+    rows: tuple[_Row, ...]
     by_key: Mapping[str, Capability]
     required: tuple[Capability, ...]  # the `required` tier, in checklist order
 
 
 def plan(checklist: Checklist) -> ScoringPlan:
-    lines = []
+    rows: list[_Row] = []
     for cap in checklist.capabilities:
         # Options by name (the same lookup Capability.credit makes, without the call).
         table = dict(cap.options) if cap.kind == Kind.CHOICE else None
-        lines.append(
-            _Line(
-                cap,
+        rows.append(
+            (
                 cap.key,
                 cap.weight,
                 cap.tier == Tier.GATE,
                 cap.tier == Tier.SCORED,
                 cap.allow_na,
                 table,
+                cap,
             )
         )
     return ScoringPlan(
         checklist,
-        tuple(lines),
+        tuple(rows),
         {c.key: c for c in checklist.capabilities},
         tuple(c for c in checklist.capabilities if c.tier == Tier.REQUIRED),
     )
@@ -235,21 +227,28 @@ def _tally(
     results: list[CapabilityResult] | None = None,
 ) -> _Tally:
     """Add up the answers; with `results`, also write each capability's line (the scorecard).
-    The verdict never depends on the lines: rescoring skips them."""
-    t = _Tally()
-    credits = t.credits
+    The verdict never depends on the lines: rescoring skips them. (Locals and unpacked rows:
+    this loop runs a million times when every assessment is rescored.)"""
+    earned = possible = verified_weight = attested_weight = 0.0
+    answered = 0
+    credits: dict[str, float] = {}
+    missing: list[str] = []
+    gating_failures: list[str] = []
+    attested_gates: list[str] = []
+    unsupported: list[str] = []
     discovered, verified = Source.DISCOVERED, Source.VERIFIED
-    for line in p.lines:
-        ans = answers.get(line.key)
+    get = answers.get
+    for key, weight, gate, scored, allow_na, table, cap in p.rows:
+        ans = get(key)
         # A discovered answer is only a suggestion: it counts for nothing until accepted.
         counted = ans if ans is not None and ans.source != discovered else None
         value = counted.value if counted is not None else None
-        if counted is not None and line.allow_na and value == NA:
-            t.answered += 1
+        if counted is not None and allow_na and value == NA:
+            answered += 1
             if results is not None:
                 results.append(
                     _result(
-                        line.cap,
+                        cap,
                         ans,
                         CapabilityStatus.NA,
                         NA,
@@ -260,37 +259,34 @@ def _tally(
                     )
                 )
             continue
-        t.possible += line.weight
+        possible += weight
         if counted is None or value == NA:
-            if not line.scored:
-                t.missing.append(line.key)
+            if not scored:
+                missing.append(key)
             if results is not None:
-                results.append(_unanswered(line.cap, ans, counted))
+                results.append(_unanswered(cap, ans, counted))
             continue
-        t.answered += 1
+        answered += 1
         # `verified` without an evidence URL or file (older data) counts as `attested`.
         source = counted.source
-        proven = source == verified and (counted.evidence_url or counted.evidence_files)
-        if proven:
-            t.verified_weight += line.weight
+        if source == verified and (counted.evidence_url or counted.evidence_files):
+            verified_weight += weight
         else:
-            t.attested_weight += line.weight
-            if line.gate:
-                t.attested_gates.append(line.key)
+            attested_weight += weight
+            if gate:
+                attested_gates.append(key)
             if source == verified:
-                t.unsupported.append(line.key)
-        table = line.credits
+                unsupported.append(key)
         if table is not None and type(value) is str and value in table:
             credit = table[value]
         else:
-            credit = line.cap.credit(value)
-        credits[line.key] = credit
-        points = line.weight * credit
-        t.earned += points
-        if line.gate and credit == 0:
-            t.gating_failures.append(line.key)
+            credit = cap.credit(value)
+        credits[key] = credit
+        points = weight * credit
+        earned += points
+        if gate and credit == 0:
+            gating_failures.append(key)
         if results is not None:
-            cap = line.cap
             results.append(
                 _result(
                     cap,
@@ -299,11 +295,22 @@ def _tally(
                     value,
                     credit,
                     points,
-                    line.weight,
+                    weight,
                     _explain(cap.kind, value, credit, cap.unit) + f" ({cap.describe_rule()})",
                 )
             )
-    return t
+    return _Tally(
+        earned,
+        possible,
+        answered,
+        verified_weight,
+        attested_weight,
+        credits,
+        missing,
+        gating_failures,
+        attested_gates,
+        unsupported,
+    )
 
 
 def _unanswered(
@@ -343,68 +350,84 @@ def score_assessment(checklist: Checklist, answers: Mapping[str, AnswerInput]) -
 def score_many(p: ScoringPlan, answers: Mapping[str, AnswerInput]) -> tuple[float, Verdict]:
     """The score and verdict `score_assessment` gives, without the per-capability lines and
     their explanations: what rescoring thousands of assessments needs."""
-    result = _judge(p, _tally(p, answers), None)
-    return result.score, result.verdict
+    score, verdict, _ = _decide(p, _tally(p, answers))
+    return score, verdict
+
+
+def _decide(p: ScoringPlan, t: _Tally) -> tuple[float, Verdict, list[str]]:
+    """The score, the verdict and what is missing, from a tally: the rules, in their order
+    (see `score_assessment`), with no words built — rescoring thousands needs only these."""
+    checklist, credits, by_key = p.checklist, t.credits, p.by_key
+    possible = t.possible
+    score = round(100.0 * t.earned / possible, 2) if possible > 0 else 0.0
+    # An either/or requirement met by a partner at full credit (MFA when SSO is unanswered)
+    # is not missing: nothing more about it is needed to decide.
+    missing = [
+        k
+        for k in t.missing
+        if not any(_full(by_key[q], credits.get(q)) for q in by_key[k].satisfied_by)
+    ]
+    if missing:
+        return score, Verdict.INCOMPLETE, missing
+    if t.gating_failures:
+        return score, Verdict.REJECTED, missing
+    if possible <= 0:
+        # Everything weighted is N/A: there is nothing to score, so no recommendation.
+        return score, Verdict.INCOMPLETE, missing
+    if score >= checklist.approve_at:
+        short = _conditions(p, credits, first_only=True) or _on_word(p, t)
+        return score, Verdict.CONDITIONAL if short else Verdict.APPROVED, missing
+    if score >= checklist.conditional_at:
+        return score, Verdict.CONDITIONAL, missing
+    return score, Verdict.REJECTED, missing
+
+
+def _on_word(p: ScoringPlan, t: _Tally) -> list[str]:
+    """Gates resting on the vendor's word alone (with credit): at best conditional, unless
+    the checklist allows it; a gate that failed rejects anyway."""
+    if p.checklist.attested_gates != AttestedGates.CONDITIONAL:
+        return []
+    return [k for k in t.attested_gates if t.credits[k] > 0]
 
 
 def _judge(p: ScoringPlan, t: _Tally, results: list[CapabilityResult] | None) -> Score:
-    """The score and the verdict, with its reasons, from a tally."""
+    """The score and the verdict (`_decide`), with its reasons in words, from a tally."""
     checklist = p.checklist
-    earned, possible, credits = t.earned, t.possible, t.credits
+    possible, credits = t.possible, t.credits
     gating_failures, attested_gates, unsupported = (
         t.gating_failures,
         t.attested_gates,
         t.unsupported,
     )
-    missing = t.missing
     answered = t.answered
     verified_weight, attested_weight = t.verified_weight, t.attested_weight
-    score = round(100.0 * earned / possible, 2) if possible > 0 else 0.0
+    score, verdict, missing = _decide(p, t)
     by_key = p.by_key
     conditions = _conditions(p, credits)
-    # A gate resting on the vendor's word alone allows at best conditional, unless the
-    # checklist allows it; a gate that failed rejects anyway.
-    on_word = (
-        [k for k in attested_gates if credits[k] > 0]
-        if checklist.attested_gates == AttestedGates.CONDITIONAL
-        else []
-    )
     word_conditions = [
         f"{by_key[k].title}: marked verified but no evidence attached — attach the evidence"
         if k in unsupported
         else f"{by_key[k].title}: vendor-attested only — verify the evidence"
-        for k in on_word
-    ]
-    # An either/or requirement met by a partner at full credit (MFA when SSO is unanswered)
-    # is not missing: nothing more about it is needed to decide.
-    missing = [
-        k
-        for k in missing
-        if not any(_full(by_key[p], credits.get(p)) for p in by_key[k].satisfied_by)
+        for k in _on_word(p, t)
     ]
 
     def named(keys: list[str]) -> str:
         return ", ".join(f"{by_key[k].title} ({k})" for k in keys)
 
-    reasons: list[str] = []
-    verdict: Verdict
-    if missing:
-        verdict = Verdict.INCOMPLETE
+    reasons: list[str]
+    if verdict == Verdict.INCOMPLETE and missing:
         reasons = [f"not answered: {named(missing)}"]
         if gating_failures:
             reasons.append(f"gate already failed: {named(gating_failures)}")
-    elif gating_failures:
-        verdict = Verdict.REJECTED
-        reasons = [f"gate failed: {by_key[k].title} ({k})" for k in gating_failures]
-    elif possible <= 0:
-        # Everything weighted is N/A: there is nothing to score, so no recommendation.
-        verdict = Verdict.INCOMPLETE
+    elif verdict == Verdict.INCOMPLETE:
         reasons = ["no applicable capability carries weight: nothing to score"]
-    elif score >= checklist.approve_at and not conditions and not word_conditions:
-        verdict = Verdict.APPROVED
+    elif verdict == Verdict.REJECTED and gating_failures:
+        reasons = [f"gate failed: {by_key[k].title} ({k})" for k in gating_failures]
+    elif verdict == Verdict.REJECTED:
+        reasons = [f"score {score:g} < conditional_at {checklist.conditional_at:g}"]
+    elif verdict == Verdict.APPROVED:
         reasons = [f"score {score:g} ≥ approve_at {checklist.approve_at:g}"]
     elif score >= checklist.approve_at:
-        verdict = Verdict.CONDITIONAL
         buts = []
         if conditions:
             buts.append("a capability required for approval is short of full credit")
@@ -414,16 +437,12 @@ def _judge(p: ScoringPlan, t: _Tally, results: list[CapabilityResult] | None) ->
             f"score {score:g} ≥ approve_at {checklist.approve_at:g}, but {' and '.join(buts)}",
             *(f"condition: {c}" for c in [*conditions, *word_conditions]),
         ]
-    elif score >= checklist.conditional_at:
-        verdict = Verdict.CONDITIONAL
+    else:
         reasons = [
             f"score {score:g} ≥ conditional_at {checklist.conditional_at:g} "
             f"but < approve_at {checklist.approve_at:g}",
             *(f"condition: {c}" for c in [*conditions, *word_conditions]),
         ]
-    else:
-        verdict = Verdict.REJECTED
-        reasons = [f"score {score:g} < conditional_at {checklist.conditional_at:g}"]
     return Score(
         score=score,
         verdict=verdict,
@@ -489,11 +508,14 @@ def _full(cap: Capability, credit: float | None) -> bool:
     return credit is not None and credit >= cap.max_credit
 
 
-def _conditions(p: ScoringPlan, credits: Mapping[str, float]) -> list[str]:
+def _conditions(
+    p: ScoringPlan, credits: Mapping[str, float], first_only: bool = False
+) -> list[str]:
     """A named condition for each required capability answered short of full credit.
 
     A capability with `satisfied_by` is met when it or one of those has full credit; a
     group short of it gives one condition naming them all. N/A answers leave no condition.
+    `first_only`: whether there is any, as a list of at most one (no words worth reading).
     """
     out: list[str] = []
     seen: set[frozenset[str]] = set()
@@ -505,11 +527,15 @@ def _conditions(p: ScoringPlan, credits: Mapping[str, float]) -> list[str]:
         if _full(cap, credit):
             continue
         if not cap.satisfied_by:
+            if first_only:
+                return [cap.key]
             out.append(f"{cap.title}: {_shortfall(credit)} — required for approval")
             continue
         group = [cap.key, *cap.satisfied_by]
         if any(_full(by_key[k], credits.get(k)) for k in cap.satisfied_by):
             continue
+        if first_only:
+            return [cap.key]
         if frozenset(group) in seen:
             continue
         seen.add(frozenset(group))

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from vetting import audit
 from vetting.core.scoring import AnswerInput, ScoringPlan, Source, plan, score_many
 from vetting.db import transaction
-from vetting.models import Answer, AnswerEvidence, Assessment
+from vetting.models import AnswerEvidence, Assessment
 from vetting.queries.checklists import pinned
 
 BATCH = 5000
@@ -43,19 +43,20 @@ class RescoreSummary:
         }
 
 
+_ANSWERS_SQL = (
+    "SELECT assessment_id, capability_key, value, source, evidence_url "
+    "FROM answer ORDER BY assessment_id, id"
+)
+
+
 def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
-    """(assessment id, its answers) for every assessment with answers, in id order."""
-    conn = s.connection()
-    rows = conn.execution_options(yield_per=BATCH).execute(
-        select(
-            col(Answer.assessment_id),
-            col(Answer.capability_key),
-            col(Answer.value),
-            col(Answer.source),
-            col(Answer.evidence_url),
-            col(Answer.note),
-        ).order_by(col(Answer.assessment_id), col(Answer.id))
-    )
+    """(assessment id, its answers) for every assessment with answers, in id order.
+
+    Read with the driver's own cursor (a server-side one on PostgreSQL): at a million answers
+    the ORM's per-row processing would cost more than the scoring. SQLite hands the JSON column
+    back as text (numbers as numbers), PostgreSQL's driver decodes it; the few distinct texts
+    (true, false, option names) are decoded once each.
+    """
     files: dict[tuple[int, str], int] = {
         (r[0], r[1]): r[2]
         for r in s.execute(
@@ -66,19 +67,43 @@ def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
             ).group_by(col(AnswerEvidence.assessment_id), col(AnswerEvidence.capability_key))
         )
     }
-    current: int | None = None
-    answers: dict[str, AnswerInput] = {}
+    conn = s.connection()
+    raw = conn.connection.dbapi_connection
+    assert raw is not None  # a live connection
+    server_side = conn.dialect.name == "postgresql"
+    cursor = raw.cursor(name="rescore") if server_side else raw.cursor()
+    decoded: dict[str, Any] = {}
+
+    def value_of(stored: Any) -> Any:
+        if not isinstance(stored, str):
+            return stored
+        found = decoded.get(stored, decoded)
+        if found is decoded:
+            found = decoded[stored] = json.loads(stored)
+        return found
+
     sources = {m.value: m for m in Source}
-    for assessment_id, key, value, source, url, note in rows:
-        if assessment_id != current:
-            if current is not None:
-                yield current, answers
-            current, answers = assessment_id, {}
-        answers[key] = AnswerInput(
-            value, sources[source], url, note, files.get((assessment_id, key), 0)
-        )
-    if current is not None:
-        yield current, answers
+    try:
+        cursor.execute(_ANSWERS_SQL)
+        current: int | None = None
+        answers: dict[str, AnswerInput] = {}
+        while rows := cursor.fetchmany(BATCH):
+            for assessment_id, key, value, source, url in rows:
+                if assessment_id != current:
+                    if current is not None:
+                        yield current, answers
+                    current, answers = assessment_id, {}
+                answers[key] = AnswerInput(
+                    value_of(value) if server_side is False else value,
+                    sources[source],
+                    url,
+                    None,
+                    files.get((assessment_id, key), 0) if files else 0,
+                )
+        if current is not None:
+            yield current, answers
+    finally:
+        cursor.close()
 
 
 def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
