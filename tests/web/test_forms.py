@@ -557,6 +557,7 @@ def test_an_override_waits_for_a_second_person_in_the_browser_forms(
     )
     assert "another person with the procurement or admin role must confirm it" in card
     assert "Confirm as second person" not in card
+    assert "Decisions awaiting a second person" in second.get("/").text
     with app.app_context():
         decision_id = db.session().scalars(select(Decision.id)).all()[-1]
     # The author's own confirmation is refused (a forged post gets the same answer).
@@ -569,6 +570,7 @@ def test_an_override_waits_for_a_second_person_in_the_browser_forms(
     assert resp.status_code == 302
     card = second.get(url).text
     assert "Decision confirmed" in card and "Confirmed by admin@hospital.example" in card
+    assert "Decisions awaiting a second person" not in second.get("/").text
 
 
 def test_conditions_are_rows_with_due_dates_and_owners(app, browser, register: Register):

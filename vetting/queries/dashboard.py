@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -93,6 +93,8 @@ class Overview:
     overdue_count: int
     horizon_days: int
     changes: ListChanges
+    # Decisions more permissive than their verdict, waiting for a second person's confirmation.
+    awaiting_second: list[AssessmentRow] = field(default_factory=list)
 
 
 def overview(s: Session, as_of: date, warning_days: int, horizon_days: int = 90) -> Overview:
@@ -153,7 +155,7 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         s=s,
         reads=BAAS,
     )
-    ready, ready_count, open_count, due, due_count, overdue_count = cache.remembered(
+    ready, ready_count, open_count, due, due_count, overdue_count, awaiting = cache.remembered(
         "dashboard work",
         (as_of, horizon_days),
         lambda: _work_section(s, as_of, horizon_days),
@@ -173,6 +175,7 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         overdue_count=overdue_count,
         horizon_days=horizon_days,
         changes=list_changes(s, as_of),
+        awaiting_second=awaiting,
     )
 
 
@@ -250,7 +253,33 @@ def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]
         )
     ]
     due, due_count, overdue_count = _due(s, as_of, horizon_days)
-    return ready, ready_count or 0, open_count or 0, due, due_count, overdue_count
+    awaiting = _awaiting_second(s)
+    return ready, ready_count or 0, open_count or 0, due, due_count, overdue_count, awaiting
+
+
+def _awaiting_second(s: Session) -> list[AssessmentRow]:
+    """Assessments whose decision (their app's latest) waits for a second person."""
+    pending = s.execute(
+        select(col(Decision.id), col(Decision.app_id), col(Decision.assessment_id)).where(
+            col(Decision.needs_confirmation),
+            col(Decision.confirmed_at).is_(None),
+            col(Decision.refused_at).is_(None),
+        )
+    ).all()
+    if not pending:
+        return []
+    newest: dict[int, int] = {}
+    for app_id, decision_id in s.execute(
+        select(col(Decision.app_id), col(Decision.id))
+        .where(col(Decision.app_id).in_(sorted({r.app_id for r in pending})))
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    ):
+        newest[app_id] = decision_id
+    ids = [r.assessment_id for r in pending if newest.get(r.app_id) == r.id][:LIST_LIMIT]
+    rows = list(s.scalars(select(Assessment).where(col(Assessment.id).in_(ids))))
+    return [
+        AssessmentRow(detached(r.assessment), *astuple_tail(r)) for r in assessment_rows(s, rows)
+    ]
 
 
 def astuple_tail(row: AssessmentRow) -> tuple[Any, ...]:
