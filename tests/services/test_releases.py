@@ -50,7 +50,8 @@ def test_list_publish_and_exports_run_a_fixed_number_of_statements(app, inventor
         assert len(current.entries) + len(current.excluded) == inventory["apps"] == 300
         with Statements(db.engine()) as publish:
             result = releases.publish(s, auth.CLI_PRINCIPAL, AS_OF)
-        assert result.created and len(publish.seen) <= 10, publish.seen
+        # (on PostgreSQL one more: the audit chain's advisory lock)
+        assert result.created and len(publish.seen) <= 11, publish.seen
         for fmt in ("json", "csv", "xlsx", "mobileconfig", "android-policy", "intune"):
             with Statements(db.engine()) as export:
                 f = reads.export(s, "latest", fmt, options)
