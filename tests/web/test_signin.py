@@ -53,7 +53,24 @@ def test_sign_in_lands_on_the_page_asked_for(app, make_user):
     assert resp.status_code == 302 and resp.headers["Location"] == "/apps?q=acme"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example/",  # a browser drops the tab: //evil.example/
+        "/%09/evil.example/",
+        "/%0a/evil.example/",
+        "/\r\nSet-Cookie: x=1",  # a header break was a 500 that still set the cookie
+        "/%2F%2Fevil.example",
+        "/%252F%252Fevil.example",  # encoded twice
+        "/%5Cevil.example",
+        " //evil.example",
+        "javascript:alert(1)",
+        "/\x00",
+    ],
+)
 def test_sign_in_never_redirects_off_site(app, make_user, target):
     b = Browser(app.test_client())
     email = make_user("viewer")
@@ -67,7 +84,25 @@ def test_sign_in_never_redirects_off_site(app, make_user, target):
             "next": target,
         },
     )
+    assert resp.status_code == 302
     assert resp.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/apps?q=acme%20health", "/baas?filter=expiring#top"])
+def test_sign_in_keeps_a_same_site_path(app, make_user, target):
+    b = Browser(app.test_client())
+    email = make_user("viewer")
+    page = b.client.get("/login")
+    resp = b.client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "email": email,
+            "password": PASSWORD,
+            "next": target,
+        },
+    )
+    assert resp.headers["Location"] == target
 
 
 def test_wrong_password_shows_a_message_and_keeps_the_email_not_the_password(app, make_user):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
@@ -14,10 +17,28 @@ bp = area("auth", __name__, public=True)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never //host or a scheme): no open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+    """Only a path on this site: no open redirect. Checked as given and after percent-decoding
+    (browsers drop tabs and newlines, so `/%09/evil.example/` would become `//evil.example/`):
+    no scheme, no host, no `//` or backslash, no control characters, no space at either end."""
+    home = url_for("dashboard.index")
+    if not target:
+        return home
+    decoded = target
+    for _ in range(3):  # %252F decodes twice
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    for text in (target, decoded):
+        # URL parsers drop tabs and newlines anywhere and spaces at the ends: refuse them all.
+        if text != text.strip() or any(unicodedata.category(ch) == "Cc" for ch in text):
+            return home
+        if not text.startswith("/") or text.startswith("//") or "\\" in text:
+            return home
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
