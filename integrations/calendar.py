@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 
 from vetting.core.baa_calendar import DeadlineEvent
+from vetting.core.cells import printable
 
 PRODID = "-//Vetting//BAA register//EN"
 CATEGORY = {"term_end": "BAA term end", "notice_deadline": "BAA notice deadline",
@@ -25,15 +26,15 @@ def to_ics(events: Iterable[DeadlineEvent], stamp: datetime, name: str = "BAA de
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", printable(name))
     for e in events:
         ev = Event()
         ev.add("uid", e.uid)
         ev.add("dtstamp", stamp)
         ev.add("dtstart", e.day)
         ev.add("dtend", e.day + timedelta(days=1))
-        ev.add("summary", e.summary)
-        ev.add("description", e.description)
+        ev.add("summary", printable(e.summary))
+        ev.add("description", printable(e.description))
         ev.add("categories", [CATEGORY[e.kind]])
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)

@@ -37,16 +37,20 @@ SCOPES: tuple[str, ...] = (
     "sync:write",
     "audit:read",
     "baa-documents:read",
+    "evidence:read",
     "admin",
 )
 
 # What each role may do. Viewer reads; legal writes BAAs; procurement writes vendors, apps,
 # assessments and decisions; IT reads everything and (later) publishes the list; admin all.
 # Signed BAA documents (contract text, signatures, negotiated terms) are downloadable only by
-# those who negotiate them: legal, procurement and admin — not viewer or IT.
+# those who negotiate them: legal, procurement and admin — not viewer or IT. Evidence files
+# behind answers (SOC 2 reports, penetration tests, often under NDA) likewise.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset(READ_SCOPES),
-    Role.LEGAL: frozenset({*READ_SCOPES, "baas:write", "audit:read", "baa-documents:read"}),
+    Role.LEGAL: frozenset(
+        {*READ_SCOPES, "baas:write", "audit:read", "baa-documents:read", "evidence:read"}
+    ),
     Role.PROCUREMENT: frozenset(
         {
             *READ_SCOPES,
@@ -55,6 +59,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "assessments:write",
             "decisions:write",
             "baa-documents:read",
+            "evidence:read",
         }
     ),
     # sync:write: configure MDM sync targets and push the list to them.
@@ -74,6 +79,13 @@ class Principal:
     role: str
     scopes: frozenset[str]
     kind: str = "token"  # token | user | cli
+    # The person behind it: a user's e-mail; for a token, whoever created it; else the name.
+    # What "a second person" compares (a token an author made is still the author).
+    person: str = ""
+
+    @property
+    def who(self) -> str:
+        return (self.person or self.name).strip().lower()
 
     def can(self, scope: str) -> bool:
         return scope in self.scopes
@@ -203,8 +215,10 @@ def principal_for_token(s: Session, secret: str) -> Principal:
         raise Unauthorized("token expired")
     # A token never holds more than its role allows today.
     scopes = frozenset(token.scopes) & ROLE_SCOPES.get(token.role, frozenset())
-    return Principal(f"token:{token.name}", token.role, scopes, kind="token")
+    return Principal(
+        f"token:{token.name}", token.role, scopes, kind="token", person=token.created_by
+    )
 
 
 def principal_for_user(user: User) -> Principal:
-    return Principal(user.email, user.role, ROLE_SCOPES[user.role], kind="user")
+    return Principal(user.email, user.role, ROLE_SCOPES[user.role], kind="user", person=user.email)

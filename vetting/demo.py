@@ -724,7 +724,9 @@ class _Loader:
                     )
                 ).one()
                 assert condition.id is not None  # a stored row
-                decisions.meet_condition(self.s, ACTOR, condition.id, "Checked in the MDM console.")
+                decisions.meet_condition(
+                    self.s, REVIEWER, condition.id, "Checked in the MDM console."
+                )
 
     def assessed_and_decided(self, key: str, decided_days_ago: int, **decision: Any) -> None:
         """Assess a week before the decision, then decide (as of that day)."""

@@ -4,9 +4,10 @@ generated from them, so the two cannot drift apart."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -65,14 +66,68 @@ def check_store_id(platform: str, store_id: str | None) -> str | None:
     return store_id
 
 
+# Line breaks and tabs are text in a note or a justification; every other control character
+# (C0, DEL, C1) is refused: it breaks MDM profiles, calendar feeds and spreadsheets.
+_TEXT_CONTROLS = frozenset("\t\n\r")
+# Fields that are one line (a name, a title): no line break or tab either.
+ONE_LINE_FIELDS = frozenset(
+    {"name", "title", "store_id", "category", "website", "email", "owner", "owner_email",
+     "contact_email", "parent_agreement", "text", "revoked_reason", "termination_reason",
+     "checklist_id", "decided_by"}
+)  # fmt: skip
+
+
+def control_problem(text: str, one_line: bool = False) -> str | None:
+    """Why a text cannot be stored, or None: a control character (named by its code point)."""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" and (one_line or ch not in _TEXT_CONTROLS):
+            if ch == "\x00":
+                return "must not contain NUL characters"
+            return f"must not contain control characters (found U+{ord(ch):04X})"
+    return None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_kind(annotation: Any) -> type | None:
+    """date or datetime when a field holds one (Optional included), else None."""
+    if annotation is date or annotation is datetime:
+        return annotation
+    for arg in get_args(annotation):
+        if found := _date_kind(arg):
+            return found
+    return None
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_dates(cls, value: Any, info: ValidationInfo) -> Any:
+        """A date is an ISO string YYYY-MM-DD (or a date): a number, or digits, would be read
+        as seconds since 1970 (`"as_of": 0` was a release dated 1970-01-01)."""
+        if info.field_name is None or isinstance(value, date) or value is None:
+            return value
+        field = cls.model_fields.get(info.field_name)
+        kind = _date_kind(field.annotation) if field is not None else None
+        if kind is None:
+            return value
+        if isinstance(value, int | float) or (
+            kind is date and isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip())
+        ):
+            raise ValueError("must be a date as YYYY-MM-DD")
+        return value
+
     @field_validator("*")
     @classmethod
-    def _storable(cls, value: Any) -> Any:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        one_line = info.field_name in ONE_LINE_FIELDS
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for text in texts:
+            if isinstance(text, str) and (problem := control_problem(text, one_line)):
+                raise ValueError(problem)
         if isinstance(value, date) and not MIN_DATE <= value <= MAX_DATE:
             raise ValueError(f"must be between {MIN_DATE} and {MAX_DATE}")
         return value
@@ -345,7 +400,13 @@ class ConditionIn(In):
     )
     owner: str = Field(max_length=320, description="e-mail of who sees to it (gets reminders)")
 
-    _owner = field_validator("owner")(_email)
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        email = _email(value)
+        if email is None:
+            raise ValueError("is required: the e-mail address of who sees to it")
+        return email
 
 
 class DecisionIn(In):
@@ -375,7 +436,7 @@ class ReconfirmIn(In):
 
 
 class ConditionMetIn(In):
-    note: str | None = Field(None, max_length=10000)
+    note: str = Field(min_length=1, max_length=10000, description="how it was met")
 
 
 class ConditionOut(Out):

@@ -409,6 +409,9 @@ def notify_settings(env: Env | None = None) -> NotifySettings:
     return _read(NotifySettings, dict(os.environ if env is None else env))
 
 
+MAX_DECISION_MONTHS = 120  # ten years: beyond, no decision is a decision about today's app
+
+
 def load(instance_path: Path, env: Env | None = None) -> Settings:
     """Every setting from the environment (default: os.environ), checked together."""
     env = dict(os.environ if env is None else env)
@@ -426,6 +429,11 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
         raise SettingsError(
             f"VETTING_NOTIFY_BACKOFF_CAP_SECONDS must be ≥ VETTING_NOTIFY_BACKOFF_SECONDS "
             f"({loaded.notify.backoff_seconds}), not {loaded.notify.backoff_cap_seconds}"
+        )
+    if loaded.decision_max_months > MAX_DECISION_MONTHS:
+        raise SettingsError(
+            f"VETTING_DECISION_MAX_MONTHS must be at most {MAX_DECISION_MONTHS}, not "
+            f"{loaded.decision_max_months}"
         )
     if loaded.decision_valid_months > loaded.decision_max_months:
         raise SettingsError(

@@ -18,6 +18,7 @@ from typing import Any
 from integrations.exporters import store_ids
 from integrations.exporters.base import Exporter, ExportOptions, Skipped
 from integrations.registry import register
+from vetting.core.cells import printable_all
 from vetting.core.releases import Release
 
 # Apps an allow-list profile keeps visible unless VETTING_IOS_BASE_APPS says otherwise:
@@ -117,5 +118,7 @@ class MobileconfigExporter(Exporter):
     title = "Apple configuration profile (Restrictions payload)"
 
     def export(self, release: Release, options: ExportOptions) -> bytes:
-        profile = build_profile(release, options).profile
+        # A name with a control character (stored before they were refused) must not make
+        # every device's profile unreadable: XML cannot carry one.
+        profile = printable_all(build_profile(release, options).profile)
         return plistlib.dumps(profile, fmt=plistlib.FMT_XML, sort_keys=True)

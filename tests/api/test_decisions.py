@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from tests.api.chain import answer, answer_all, app_, assess, audit_events, baa, condition, vendor
 from tests.conftest import TODAY
-from vetting import clock, db
+from vetting import auth, clock, db
 from vetting.services.reminders import run_reminders
 from vetting.settings import notify_settings
 
@@ -22,9 +22,14 @@ JUSTIFIED = "Reviewed by the security committee on 2026-11-20, minutes item 4."
 
 
 @pytest.fixture
-def other(make_token):
-    """A second person with the procurement role (a different token name: another person)."""
-    return make_token("procurement")
+def other(app):
+    """A second person: a procurement token created by another user (a token's person is
+    whoever created it; every `make_token` token is the CLI's)."""
+    second = auth.Principal("second@hospital.example", "admin", frozenset(auth.SCOPES), "user",
+                            person="second@hospital.example")  # fmt: skip
+    with app.app_context():
+        _, secret = auth.create_token(db.session(), second, "second", "procurement")
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture
@@ -86,10 +91,7 @@ def test_approving_a_rejected_assessment_waits_for_a_second_person(client, admin
 
     r = client.post(f"/api/v1/decisions/{d['id']}/confirm", headers=other)
     assert r.status_code == 200, r.json
-    assert (r.json["confirmation"], r.json["confirmed_by"]) == (
-        "confirmed",
-        "token:test-procurement",
-    )
+    assert (r.json["confirmation"], r.json["confirmed_by"]) == ("confirmed", "token:second")
     assert listed(client, admin, setup["app"]) is None
     # Confirmed once only.
     again = client.post(f"/api/v1/decisions/{d['id']}/confirm", headers=other)
@@ -138,7 +140,7 @@ def test_a_refused_decision_never_takes_effect_and_reopens_the_assessment(
     assert r.status_code == 200, r.json
     assert r.json["confirmation"] == "refused"
     reason = listed(client, admin, setup["app"])
-    assert reason is not None and "was refused by token:test-procurement" in reason
+    assert reason is not None and "was refused by token:second" in reason
     a = client.get(f"/api/v1/assessments/{setup['aid']}", headers=admin).json
     assert a["status"] == "open"
     assert client.post(f"/api/v1/decisions/{did}/confirm", headers=other).status_code == 409
@@ -230,7 +232,9 @@ def test_an_approval_with_conditions_is_refused(client, admin, setup):
     assert "conditions belong to a conditional approval" in r.json["errors"][0]["message"]
 
 
-def test_an_overdue_condition_takes_the_app_off_the_list_until_it_is_met(client, admin, setup):
+def test_an_overdue_condition_takes_the_app_off_the_list_until_it_is_met(
+    client, admin, other, setup
+):
     make_conditional(client, admin, setup["aid"])
     due = TODAY + timedelta(days=36)  # 2026-12-31
     r = post_decision(
@@ -253,13 +257,17 @@ def test_an_overdue_condition_takes_the_app_off_the_list_until_it_is_met(client,
     with clock.travel(after + timedelta(days=3)):
         a = client.get(f"/api/v1/assessments/{setup['aid']}", headers=admin).json
         assert a["decisions"][0]["conditions"][0]["overdue"] is True
-        r = client.post(
-            f"/api/v1/decisions/conditions/{cid}/met", json={"note": "SAML on"}, headers=admin
-        )
+        met = f"/api/v1/decisions/conditions/{cid}/met"
+        # Its author cannot mark it met (a dummy condition would need no second person).
+        mine = client.post(met, json={"note": "SAML on"}, headers=admin)
+        assert mine.status_code == 403
+        no_note = client.post(met, json={"note": " "}, headers=other)
+        assert no_note.status_code == 422 and no_note.json["errors"][0]["field"] == "note"
+        r = client.post(met, json={"note": "SAML on"}, headers=other)
         assert r.status_code == 200, r.json
-        assert r.json["conditions"][0]["met_by"] == "token:test-admin"
+        assert r.json["conditions"][0]["met_by"] == "token:second"
         assert listed(client, admin, setup["app"]) is None
-        again = client.post(f"/api/v1/decisions/conditions/{cid}/met", json={}, headers=admin)
+        again = client.post(met, json={"note": "again"}, headers=other)
         assert again.status_code == 409
     # History keeps its days: on the day after the due date it was still off.
     assert listed(client, admin, setup["app"], after) is not None
@@ -361,7 +369,7 @@ def test_unknown_decision_and_condition_are_404_json(client, admin):
         "/api/v1/decisions/999/confirm",
         "/api/v1/decisions/conditions/999/met",
     ):
-        r = client.post(path, json={}, headers=admin)
+        r = client.post(path, json={"note": "checked"}, headers=admin)
         assert r.status_code == 404, path
         assert r.json["errors"]
 
@@ -371,3 +379,84 @@ def test_viewers_cannot_confirm(client, admin, make_token, setup):
     d = post_decision(client, admin, setup["aid"], decision="approved", justification=JUSTIFIED)
     r = client.post(f"/api/v1/decisions/{d.json['id']}/confirm", headers=make_token("viewer"))
     assert r.status_code == 403
+
+
+def test_a_token_its_author_made_is_still_its_author(client, app, setup, make_token):
+    """The person behind a token is whoever created it: an author cannot confirm their own
+    decision through a token they made (nor through another name)."""
+    alice = auth.Principal("alice@hospital.example", "admin", frozenset(auth.SCOPES), "user",
+                           person="alice@hospital.example")  # fmt: skip
+    with app.app_context():
+        _, as_alice = auth.create_token(db.session(), alice, "alice-script", "procurement")
+    headers = {"Authorization": f"Bearer {as_alice}"}
+    admin = make_token("admin")
+    make_rejected(client, admin, setup["aid"])
+    with app.app_context():
+        from vetting.schemas import DecisionIn
+        from vetting.services import decisions
+
+        d = decisions.decide(
+            db.session(),
+            alice,
+            setup["aid"],
+            DecisionIn(decision="approved", justification=JUSTIFIED),
+        )
+        decision_id = d.id
+    r = client.post(f"/api/v1/decisions/{decision_id}/confirm", headers=headers)
+    assert r.status_code == 403, r.json
+    assert "alice@hospital.example made it" in r.json["errors"][0]["message"]
+
+
+def test_deciding_again_after_the_app_changed_is_refused(client, admin, setup):
+    """Re-deciding a decided assessment would bind the old assessment to the changed app with
+    no second person: it must go through a reassessment or a re-confirmation."""
+    answer_all(client, admin, setup["aid"])
+    post_decision(client, admin, setup["aid"], decision="approved")
+    client.patch(f"/api/v1/apps/{setup['app']}", json={"store_id": "com.evil.other"}, headers=admin)
+    r = post_decision(client, admin, setup["aid"], decision="approved")
+    assert r.status_code == 409
+    assert "re-confirm" in r.json["errors"][0]["message"]
+    assert listed(client, admin, setup["app"]) is not None
+
+
+def test_a_long_store_id_change_reconfirms_on_every_database(client, admin, other, setup):
+    answer_all(client, admin, setup["aid"])
+    d = post_decision(client, admin, setup["aid"], decision="approved").json
+    long_id = "com." + "a" * 200 + ".camera"
+    client.patch(f"/api/v1/apps/{setup['app']}", json={"store_id": long_id}, headers=admin)
+    r = client.post(
+        f"/api/v1/decisions/{d['id']}/reconfirm", json={"justification": JUSTIFIED}, headers=admin
+    )
+    assert r.status_code == 201, r.json
+    assert long_id in r.json["confirmation_reason"]
+
+
+def test_refusing_a_reconfirmation_leaves_the_assessment_decided(client, admin, other, setup):
+    answer_all(client, admin, setup["aid"])
+    d = post_decision(client, admin, setup["aid"], decision="approved").json
+    client.patch(f"/api/v1/apps/{setup['app']}", json={"store_id": "com.acme.new"}, headers=admin)
+    new = client.post(
+        f"/api/v1/decisions/{d['id']}/reconfirm", json={"justification": JUSTIFIED}, headers=admin
+    ).json
+    r = client.post(
+        f"/api/v1/decisions/{new['id']}/refuse",
+        json={"reason": "new bundle not reviewed"},
+        headers=other,
+    )
+    assert r.status_code == 200, r.json
+    a = client.get(f"/api/v1/assessments/{setup['aid']}", headers=admin).json
+    assert a["status"] == "decided"
+
+
+@pytest.mark.parametrize("owner", ["", " ", None])
+def test_a_condition_needs_an_owner(client, admin, setup, owner):
+    make_conditional(client, admin, setup["aid"])
+    r = post_decision(
+        client,
+        admin,
+        setup["aid"],
+        decision="conditional",
+        conditions=[{"text": "MDM block", "due_date": "2027-01-10", "owner": owner}],
+    )
+    assert r.status_code == 422, r.json
+    assert [e["field"] for e in r.json["errors"]] == ["conditions.0.owner"]

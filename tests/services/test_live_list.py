@@ -153,7 +153,7 @@ class History:
         if open_:
             c = self.rng.choice(list(open_))
             assert c.id is not None
-            decisions.meet_condition(self.s, ACTOR, c.id)
+            decisions.meet_condition(self.s, SECOND, c.id, "checked in the MDM console")
 
     def revoke(self) -> None:
         data = AppUpdate(revoked_on=self.day(40), revoked_reason="vendor sold")

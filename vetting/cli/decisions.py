@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from vetting import db
+from vetting.auth import Principal
 from vetting.cli.helpers import actor, echo_json, echo_row
 from vetting.core.decisions import DecisionRules
 
@@ -20,6 +21,24 @@ def _rules() -> DecisionRules:
     from vetting.current import current_settings
 
     return current_settings().decision_rules
+
+
+def _person(email: str) -> Principal:
+    """The signed-up person the shell user confirms as: a second person is a person (a
+    `cli:<login>` could otherwise confirm anyone's decision unnamed)."""
+    from sqlmodel import select
+
+    from vetting import auth
+    from vetting.errors import Invalid
+    from vetting.models import User
+
+    user = db.session().scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise Invalid(f"no active user {email!r}", "as")
+    person = auth.principal_for_user(user)
+    if not person.can("decisions:write"):
+        raise Invalid(f"{email} (role {user.role}) may not confirm decisions", "as")
+    return person
 
 
 def _print(decision_id: int, as_json: bool) -> None:
@@ -63,13 +82,16 @@ def pending(as_json: bool) -> None:
 
 @decisions.command("confirm")
 @click.argument("decision_id", type=int)
+@click.option(
+    "--as", "as_email", required=True, help="the user (procurement or admin) confirming it"
+)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def confirm(decision_id: int, as_json: bool) -> None:
-    """Confirm a pending decision as the second person (not its author)."""
+def confirm(decision_id: int, as_email: str, as_json: bool) -> None:
+    """Confirm a pending decision as the second person (a user other than its author)."""
     from vetting.services import decisions as svc
 
-    svc.confirm(db.session(), actor(), decision_id)
+    svc.confirm(db.session(), _person(as_email), decision_id)
     _print(decision_id, as_json)
 
 
@@ -88,12 +110,15 @@ def refuse(decision_id: int, reason: str, as_json: bool) -> None:
 
 @decisions.command("condition-met")
 @click.argument("condition_id", type=int)
-@click.option("--note", default=None, help="how it was met")
+@click.option("--note", required=True, help="how it was met")
+@click.option(
+    "--as", "as_email", required=True, help="the user (not the decision's author) confirming it"
+)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def condition_met(condition_id: int, note: str | None, as_json: bool) -> None:
+def condition_met(condition_id: int, note: str, as_email: str, as_json: bool) -> None:
     """Mark a condition of a conditional approval met."""
     from vetting.services import decisions as svc
 
-    condition = svc.meet_condition(db.session(), actor(), condition_id, note)
+    condition = svc.meet_condition(db.session(), _person(as_email), condition_id, note)
     _print(condition.decision_id, as_json)

@@ -189,6 +189,10 @@ def _from_mapping(raw: Mapping[str, Any], unstated_days: int | None) -> dict[str
     if stated is not None and not isinstance(stated, bool):
         raise DeadlineError("stated must be true or false")
     value = raw.get("value")
+    if value is None and stated is None:
+        raise DeadlineError(
+            "give a value and a unit, or stated: false for a BAA that states no deadline"
+        )
     if value is None and stated is True:
         raise DeadlineError("a stated deadline needs a value and a unit")
     if value is None or stated is False:
@@ -215,7 +219,9 @@ def _from_mapping(raw: Mapping[str, Any], unstated_days: int | None) -> dict[str
 def parse_deadline(value: Any, unstated_days: int | None = None) -> dict[str, Any]:
     """Any accepted form → the stored form (see the module docstring). Raises DeadlineError."""
     if value is None:
-        return _deadline(None, None, Trigger.UNSPECIFIED, None, unstated_days)
+        # No answer is not "unstated": that takes words ("unstated", "without unreasonable
+        # delay") or `stated: false`, so a client's missing field never earns credit.
+        raise DeadlineError(_HELP)
     if isinstance(value, Mapping):
         return _from_mapping(value, unstated_days)
     if isinstance(value, str):

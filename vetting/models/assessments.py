@@ -100,7 +100,9 @@ class Decision(SQLModel, table=True):
     # A decision more permissive than the verdict waits for a second person (docs/rules.md,
     # "Decisions"): in effect from its confirmation, never if refused.
     needs_confirmation: bool = False
-    confirmation_reason: str | None = Field(default=None, max_length=500)
+    confirmation_reason: str | None = Field(default=None, sa_type=Text)
+    # The person who decided (a token's creator, not the token): the second must differ.
+    decided_by_person: str | None = Field(default=None, max_length=320)
     confirmed_by: str | None = Field(default=None, max_length=320)
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     refused_by: str | None = Field(default=None, max_length=320)

@@ -61,7 +61,15 @@ MAX_EVENTS = 20_000
 # Anything else (a new kind of event, or a reset of the demo data) means: compute it all.
 LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
 _OTHER_ENTITIES = frozenset(
-    {"user", "api_token", "sync_target", "allowlist_release", "notification_channel", "job_run"}
+    {
+        "user",
+        "api_token",
+        "sync_target",
+        "allowlist_release",
+        "notification_channel",
+        "job_run",
+        "evidence",
+    }
 )
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.decisions import (
+    IN_EFFECT,
     ConditionFacts,
     Confirmation,
     DecisionRules,
@@ -209,6 +210,13 @@ def decide(
     today = clock.today()
     with transaction(s):
         view_ = assessments.get(s, assessment_id)
+        if view_.assessment.status == AssessmentStatus.DECIDED:
+            # Deciding again would bind the decision to the app as it is now with no second
+            # person: after a change, reassess or re-confirm instead.
+            raise Conflict(
+                "this assessment is already decided: start a reassessment, or re-confirm its "
+                "decision if the app changed"
+            )
         verdict = view_.score.verdict
         _check(data, verdict, rules, today, ", ".join(view_.score.missing))
         assessment = view_.assessment
@@ -224,6 +232,7 @@ def decide(
             justification=data.justification,
             conditions=conditions_text(data.conditions),
             decided_by=actor.name,
+            decided_by_person=actor.who,
             valid_until=data.valid_until or rules.default_valid_until(today),
             needs_confirmation=reason is not None,
             confirmation_reason=reason,
@@ -250,6 +259,15 @@ def decide(
     return decision
 
 
+def _newest_id(s: Session, app_id: int) -> int | None:
+    return s.scalar(
+        select(col(Decision.id))
+        .where(col(Decision.app_id) == app_id)
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+        .limit(1)
+    )
+
+
 def _pending(s: Session, decision_id: int) -> Decision:
     d = get_or_404(s, Decision, decision_id, "decision")
     if not d.needs_confirmation:
@@ -269,8 +287,11 @@ def _pending(s: Session, decision_id: int) -> Decision:
     return d
 
 
-def _same_person(a: str, b: str) -> bool:
-    return a.strip().lower() == b.strip().lower()
+def same_person(actor: Principal, d: Decision) -> bool:
+    """Whether `actor` is the person who made `d`: by name, and by the person behind a token
+    (a token its author created is still its author)."""
+    made_by = {d.decided_by.strip().lower(), (d.decided_by_person or "").strip().lower()}
+    return bool({actor.name.strip().lower(), actor.who} & (made_by - {""}))
 
 
 def confirm(s: Session, actor: Principal, decision_id: int) -> Decision:
@@ -278,7 +299,7 @@ def confirm(s: Session, actor: Principal, decision_id: int) -> Decision:
     actor.require("decisions:write")
     with transaction(s):
         d = _pending(s, decision_id)
-        if _same_person(actor.name, d.decided_by):
+        if same_person(actor, d):
             raise Forbidden(
                 "a decision more permissive than the verdict needs a second person: "
                 f"{d.decided_by} made it and cannot confirm it"
@@ -292,7 +313,8 @@ def confirm(s: Session, actor: Principal, decision_id: int) -> Decision:
 
 def refuse(s: Session, actor: Principal, decision_id: int, reason: str) -> Decision:
     """A second person refuses a pending decision (or its author withdraws it): it never takes
-    effect, and the assessment opens again for a new decision."""
+    effect, and the assessment opens again for a new decision (a refused re-confirmation
+    leaves it decided)."""
     actor.require("decisions:write")
     if not reason.strip():
         raise Invalid("is required: say why the decision is refused", "reason")
@@ -301,10 +323,13 @@ def refuse(s: Session, actor: Principal, decision_id: int, reason: str) -> Decis
         d.refused_by = actor.name
         d.refused_at = clock.now()
         d.refusal_reason = reason.strip()
-        assessment = s.get(Assessment, d.assessment_id)
-        assert assessment is not None  # a decision's assessment
-        assessment.status = AssessmentStatus.OPEN
-        assessment.updated_at = clock.now()
+        if d.reconfirms_id is None:
+            # The refused decision closed the assessment: open it for a new one. A refused
+            # re-confirmation leaves the earlier decision's assessment as it was.
+            assessment = s.get(Assessment, d.assessment_id)
+            assert assessment is not None  # a decision's assessment
+            assessment.status = AssessmentStatus.OPEN
+            assessment.updated_at = clock.now()
         s.flush()
         _audit(s, actor, "decision.refuse", d)
     return d
@@ -382,6 +407,7 @@ def reconfirm(
             justification=justification.strip(),
             conditions=old.conditions,
             decided_by=actor.name,
+            decided_by_person=actor.who,
             valid_until=old.valid_until,
             needs_confirmation=True,
             confirmation_reason="re-confirmation after: " + "; ".join(changed),
@@ -416,16 +442,32 @@ def meet_condition(
 ) -> DecisionCondition:
     """Mark a condition met (from now): an app off the list only for it returns."""
     actor.require("decisions:write")
+    if not (note or "").strip():
+        raise Invalid("is required: say how the condition was met", "note")
     with transaction(s):
         c = get_or_404(s, DecisionCondition, condition_id, "condition")
         if c.met_at is not None:
             raise Conflict(f"this condition was already marked met by {c.met_by}")
+        d = s.get(Decision, c.decision_id)
+        assert d is not None  # a condition's decision
+        if _newest_id(s, d.app_id) != d.id:
+            raise Conflict("a newer decision on this app replaced the one with this condition")
+        state = confirmation_state(
+            d.needs_confirmation,
+            _local_day(d, "confirmed_at"),
+            _local_day(d, "refused_at"),
+            clock.today(),
+        )
+        if state not in IN_EFFECT:
+            raise Conflict(f"this condition's decision is {state}, not in effect")
+        if same_person(actor, d):
+            raise Forbidden(
+                f"{d.decided_by} made this decision: someone else confirms its conditions are met"
+            )
         before = audit.snapshot(c)
         c.met_at = clock.now()
         c.met_by = actor.name
-        c.met_note = (note or "").strip() or None
-        d = s.get(Decision, c.decision_id)
-        assert d is not None  # a condition's decision
+        c.met_note = (note or "").strip()
         s.flush()
         audit.record(
             s,

@@ -23,7 +23,7 @@ from vetting.errors import NotFound
 from vetting.models import AnswerEvidence
 from vetting.services.documents import Staged, Uploads, checked_path
 
-READ_SCOPE = "assessments:read"
+READ_SCOPE = "evidence:read"
 ACCEPTED = EVIDENCE
 
 
@@ -140,9 +140,15 @@ def open_file(
             s,
             actor.name,
             "assessment.evidence.download",
-            "assessment",
-            assessment_id,
+            # Its own kind of record: a download changes nothing on the approved list.
+            "evidence",
+            row.id,
             None,
-            {"evidence_id": row.id, "capability_key": row.capability_key, "sha256": row.sha256},
+            {
+                "assessment_id": assessment_id,
+                "evidence_id": row.id,
+                "capability_key": row.capability_key,
+                "sha256": row.sha256,
+            },
         )
     return row, path

@@ -1,5 +1,6 @@
-"""Rescoring every assessment under its pinned checklist version: after the scoring rules
-change (an upgrade), each stored score and verdict is what the rules give today.
+"""Rescoring every open assessment under its pinned checklist version: after the scoring rules
+change (an upgrade), each stored score and verdict is what the rules give today (a decided one
+keeps what it was decided on).
 
 One pass: the answers are streamed in assessment order with plain Core rows, each assessment
 is scored by the same tally and verdict rules the pages use (`score_many`: without the
@@ -20,6 +21,7 @@ from sqlmodel import Session, col
 
 from vetting import audit
 from vetting.core.scoring import AnswerInput, ScoringPlan, Source, plan, score_many
+from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.models import AnswerEvidence, Assessment
 from vetting.queries.checklists import pinned
@@ -107,7 +109,8 @@ def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
 
 
 def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
-    """Score every assessment again under its pinned checklist; store what changed."""
+    """Score every open assessment again under its pinned checklist; store what changed. A
+    decided assessment keeps the score and verdict it was decided on."""
     summary = RescoreSummary()
     stored = {
         r[0]: (r[1], r[2], r[3])
@@ -117,7 +120,7 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
                 col(Assessment.checklist_sha256),
                 col(Assessment.score),
                 col(Assessment.verdict),
-            )
+            ).where(col(Assessment.status) == AssessmentStatus.OPEN)
         )
     }
     plans: dict[str, ScoringPlan] = {}

@@ -24,7 +24,7 @@ from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.current import current_settings
 from vetting.errors import Invalid, VettingError
-from vetting.models import Decision
+from vetting.models import Decision, DecisionCondition
 from vetting.queries import browse
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
@@ -535,7 +535,11 @@ def condition_met(condition_id: int) -> ResponseReturnValue:
         c = decisions.meet_condition(s, g.principal, condition_id, note)
     except VettingError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("assessments.index"))
+        found = s.get(DecisionCondition, condition_id)
+        made = s.get(Decision, found.decision_id) if found is not None else None
+        if made is None:
+            return redirect(url_for("assessments.index"))
+        return _back(made)
     decision = s.get(Decision, c.decision_id)
     assert decision is not None  # a condition's decision
     flash(f"Condition marked met: {c.text}", "ok")

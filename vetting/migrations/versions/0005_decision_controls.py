@@ -49,7 +49,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("needs_confirmation", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-        batch_op.add_column(sa.Column("confirmation_reason", AutoString(length=500), nullable=True))
+        batch_op.add_column(sa.Column("confirmation_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("decided_by_person", AutoString(length=320), nullable=True))
         batch_op.add_column(sa.Column("confirmed_by", AutoString(length=320), nullable=True))
         batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("refused_by", AutoString(length=320), nullable=True))
@@ -105,6 +106,7 @@ def downgrade() -> None:
             "refused_by",
             "confirmed_at",
             "confirmed_by",
+            "decided_by_person",
             "confirmation_reason",
             "needs_confirmation",
         ):

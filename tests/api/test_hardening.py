@@ -1,0 +1,96 @@
+"""Findings of the attack review (issue 12, item 1), each a regression test that failed on
+the code before the fix: control characters in stored text, numbers read as dates, exports
+broken by a name stored before control characters were refused, CSV cells split in
+`;`-separator locales."""
+
+from __future__ import annotations
+
+import csv
+import io
+import plistlib
+
+import pytest
+from sqlalchemy import update
+
+from tests.api.chain import app_, approved_app, baa, vendor
+from vetting import db
+from vetting.models import App
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Camera\u0007", "U+0007"), ("Cam\x1bera", "U+001B"), ("Cam\x7f", "U+007F"),
+     ("Cam\u0085era", "U+0085"), ("Two\nlines", "U+000A"), ("Tab\there", "U+0009")],
+)  # fmt: skip
+def test_control_characters_are_refused_in_names(client, admin, name, code):
+    vid = vendor(client, admin)
+    r = client.post(
+        "/api/v1/apps", json={"vendor_id": vid, "name": name, "platform": "web"}, headers=admin
+    )
+    assert r.status_code == 422
+    (error,) = r.json["errors"]
+    assert error["field"] == "name" and code in error["message"]
+    assert client.get("/api/v1/apps", headers=admin).json["total"] == 0
+
+
+def test_line_breaks_stay_allowed_in_notes_but_not_bells(client, admin):
+    ok = client.post(
+        "/api/v1/vendors", json={"name": "Acme", "notes": "line one\nline two\ttab"}, headers=admin
+    )
+    assert ok.status_code == 201, ok.json
+    bad = client.post(
+        "/api/v1/vendors", json={"name": "Beta", "notes": "ring\u0007"}, headers=admin
+    )
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "notes"
+
+
+@pytest.mark.parametrize("as_of", [0, 1700000000, "0", "1700000000", True, "2026-11-25T00:00:00"])
+def test_a_number_is_not_a_date(client, admin, as_of):
+    r = client.post("/api/v1/allowlist/releases", json={"as_of": as_of}, headers=admin)
+    assert r.status_code == 422, r.json
+    assert r.json["errors"][0]["field"] == "as_of"
+    assert "YYYY-MM-DD" in r.json["errors"][0]["message"]
+    assert client.get("/api/v1/allowlist/releases", headers=admin).json["total"] == 0
+
+
+def test_a_number_in_a_query_string_is_not_a_date(client, admin):
+    r = client.get("/api/v1/allowlist?as_of=0", headers=admin)
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "as_of"
+
+
+def test_a_name_stored_with_a_control_character_does_not_break_any_export(app, client, admin):
+    vid = vendor(client, admin)
+    baa(client, admin, vid)
+    aid = approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
+    with app.app_context():  # as stored before they were refused
+        s = db.session()
+        s.execute(update(App).where(App.id == aid).values(name="Acme \u0007Camera"))
+        s.commit()
+    r = client.post("/api/v1/allowlist/releases", json={}, headers=admin)
+    assert r.status_code == 201, r.json
+    for path in (
+        "/api/v1/allowlist/latest.mobileconfig",
+        "/api/v1/allowlist/latest.csv",
+        "/api/v1/allowlist/latest.json",
+        "/api/v1/allowlist?format=csv",
+    ):
+        r = client.get(path, headers=admin)
+        assert r.status_code == 200, (path, r.data[:200])
+    profile = plistlib.loads(
+        client.get("/api/v1/allowlist/latest.mobileconfig", headers=admin).data
+    )
+    assert profile["PayloadContent"][0]["allowListedAppBundleIDs"]
+    text = client.get("/api/v1/allowlist/latest.csv", headers=admin).data.decode("utf-8")
+    assert "Acme \ufffdCamera" in text and "\u0007" not in text
+
+
+def test_csv_cells_are_quoted_so_a_semicolon_locale_cannot_split_a_formula(app, client, admin):
+    vid = vendor(client, admin)
+    baa(client, admin, vid)
+    app_(client, admin, vid, name="Notes;=cmd|' /C calc'!A0", store_id="com.acme.notes")
+    raw = client.get("/api/v1/allowlist?format=csv", headers=admin).data.decode("utf-8")
+    assert "Notes;'=cmd|' /C calc'!A0" in raw
+    # Split the way a `;`-separator spreadsheet would: no cell starts a formula.
+    for separator in (";", ",", "\t"):
+        for row in csv.reader(io.StringIO(raw), delimiter=separator):
+            assert not any(cell.lstrip(' "').startswith(("=", "+", "-", "@")) for cell in row), row
