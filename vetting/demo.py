@@ -976,9 +976,12 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
         ],
         met=(0,),
     )
+    # Approved over a conditional verdict and still waiting for the security committee's
+    # second signature: off the list until someone other than its author confirms it.
     d.assessed_and_decided(
         "halcyon",
         20,
+        confirmed=False,
         decision=Outcome.APPROVED,
         justification="Scores conditional only for retention, legal hold and record filing, "
         "which the MSA covers: 7-year server-side retention with customer-initiated holds "
