@@ -30,9 +30,34 @@ class UnsafeURL(ValueError):
     """A URL the guard will not fetch, with the reason in words."""
 
 
+# NAT64's well-known prefix (RFC 6052): 64:ff9b::a.b.c.d reaches the IPv4 address a.b.c.d.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries to a gateway: mapped (::ffff:a.b.c.d), 6to4
+    (2002:AABB:CCDD::, RFC 3056), Teredo (2001:0::/32, the client's address inverted,
+    RFC 4380) or NAT64 (64:ff9b::/96). `2002:7f00:1::1` is 127.0.0.1."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return client if not client.is_global else server if not server.is_global else None
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         return _forbidden(ip.ipv4_mapped)
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            why = _forbidden(inner)
+            return f"{why}, embedded {inner}," if why else None
     for label, hit in (
         ("loopback", ip.is_loopback),
         ("link-local", ip.is_link_local),

@@ -7,6 +7,8 @@ opens the scope's session on first use and the scope closes it (rolled back if u
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,7 +29,13 @@ def make_engine(url: str, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Created owner-only (0600): it holds every contract term and answer. SQLite gives
+            # its -wal and -shm files the database file's permissions.
+            if not path.exists():
+                with contextlib.suppress(FileExistsError):  # another process made it first
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = create_engine(url, connect_args={"timeout": 30}, **kw)
 
         @event.listens_for(engine, "connect")

@@ -415,7 +415,7 @@ MAX_DECISION_MONTHS = 120  # ten years: beyond, no decision is a decision about 
 def load(instance_path: Path, env: Env | None = None) -> Settings:
     """Every setting from the environment (default: os.environ), checked together."""
     env = dict(os.environ if env is None else env)
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner only
     loaded: Settings = _read(
         Settings, env, instance_path=instance_path, notify=notify_settings(env)
     )
@@ -471,7 +471,7 @@ def secret_key(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -169,7 +169,7 @@ class TestDemoRoundTrip:
         assert every_row(target) == demo_backup.rows
         stored = Path(target.instance_path) / "documents" / demo_backup.document
         assert stored.read_bytes() == PDF
-        assert os.stat(stored).st_mode & 0o777 == 0o440
+        assert os.stat(stored).st_mode & 0o777 == 0o400
         with target.app_context():
             assert audit.verify(db.session()).ok
 

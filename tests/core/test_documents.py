@@ -69,6 +69,30 @@ def test_the_unpacked_size_is_bounded_whatever_the_ratio() -> None:
         judge(docx(b"x" * 2000), max_unpacked=1000)
 
 
+def _lying_docx(real: bytes, declared: int) -> bytes:
+    """A .docx whose document.xml says it unpacks to `declared` bytes but inflates `real`."""
+    data = bytearray(docx(real))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("word/document.xml")
+    # The uncompressed size: at offset 22 of the local header, 24 of the central directory's.
+    data[info.header_offset + 22 : info.header_offset + 26] = declared.to_bytes(4, "little")
+    central = bytes(data).find(b"PK\x01\x02")
+    while bytes(data[central + 46 : central + 46 + 17]) != b"word/document.xml":
+        central = bytes(data).find(b"PK\x01\x02", central + 4)
+        assert central > 0
+    data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_zip_bomb_lying_about_its_sizes_is_refused_by_what_it_inflates() -> None:
+    bomb = _lying_docx(b"<w:t>" + b"0" * (3 * 1024 * 1024) + b"</w:t>", declared=900)
+    with zipfile.ZipFile(io.BytesIO(bomb)) as z:  # what the headers claim: small and tame
+        assert z.getinfo("word/document.xml").file_size == 900
+    with pytest.raises(DocumentRejected, match="unpacks to more than 1048576 bytes"):
+        judge(bomb, max_unpacked=1024 * 1024)
+    assert judge(docx(b"<w:t>fine</w:t>"), max_unpacked=1024 * 1024) == DOCX
+
+
 @pytest.mark.parametrize(
     ("name", "mimetype", "actual", "ok"),
     [

@@ -21,6 +21,11 @@ from tests.notify_servers import http_receiver
         ("http://169.254.169.254/latest/meta-data/", "169.254.169.254, a link-local address"),
         ("http://100.64.0.1/", "not globally routable"),
         ("http://0.0.0.0/", "a private address"),
+        ("http://[2002:7f00:1::1]/", "loopback, embedded 127.0.0.1"),  # 6to4
+        ("http://[2002:a9fe:a9fe::1]/", "link-local, embedded 169.254.169.254"),  # metadata
+        ("http://[2002:0a00:0001::1]/", "private, embedded 10.0.0.1"),
+        ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "embedded 127.0.0.1"),  # Teredo
+        ("http://[64:ff9b::a9fe:a9fe]/", "embedded 169.254.169.254"),  # NAT64
         ("http://224.0.0.1/", "a multicast address"),
         ("ftp://example.org/", "must be an http:// or https:// URL"),
         ("file:///etc/passwd", "must be an http:// or https:// URL"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -127,6 +128,10 @@ def _check_docx(fh: BinaryIO, max_unpacked: int) -> None:
                     raise DocumentRejected(
                         f"{info.filename} is compressed {ratio:.0f}:1 (a zip bomb?); refused"
                     )
+            # The sizes above are what the archive declares, and a crafted one lies (Python's
+            # zipfile even stops at the declared size). Inflate each entry's own data and count
+            # what comes out, never past the limit.
+            _inflated_within(fh, infos, max_unpacked)
             types = _read_bounded(zf, "[Content_Types].xml", 1 << 20)
             if _DOCX_MAIN.encode() not in types:
                 raise DocumentRejected(
@@ -143,6 +148,40 @@ def _check_docx(fh: BinaryIO, max_unpacked: int) -> None:
         zlib.error,
     ) as exc:
         raise DocumentRejected(f"looks like a zip archive but cannot be read ({exc})") from None
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip entry's local file header (30 bytes)
+
+
+def _inflated_within(fh: BinaryIO, infos: list[zipfile.ZipInfo], limit: int) -> None:
+    """Inflate every entry from its compressed bytes, counting the output whatever the
+    headers claim; DocumentRejected as soon as the total passes `limit`."""
+    total = 0
+    for info in infos:
+        fh.seek(info.header_offset)
+        header = fh.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+            raise DocumentRejected(f"looks like a zip archive but {info.filename} is damaged")
+        fields = _LOCAL_HEADER.unpack(header)
+        fh.seek(fields[-2] + fields[-1], 1)  # past the name and the extra field
+        if info.compress_type == zipfile.ZIP_STORED:
+            total += info.compress_size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflate = zlib.decompressobj(-15)
+            while not inflate.eof:
+                data = fh.read(_CHUNK)
+                if not data:
+                    break
+                while data and total <= limit:
+                    total += len(inflate.decompress(data, _CHUNK))
+                    data = inflate.unconsumed_tail
+                if total > limit:
+                    break
+        else:
+            raise DocumentRejected(f"{info.filename} uses a compression Word never writes")
+        if total > limit:
+            raise DocumentRejected(f"unpacks to more than {limit} bytes (a zip bomb?); refused")
+    fh.seek(0)
 
 
 def _read_bounded(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:

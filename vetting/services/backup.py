@@ -509,7 +509,7 @@ def _place_documents(
     for sha in manifest.documents:
         member = _document_member(sha)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner only
             placed = _place_document(zf, member, sha, folder)
         except _DAMAGED as exc:
             placed = f"unreadable ({exc})"
@@ -536,7 +536,7 @@ def _place_document(zf: zipfile.ZipFile, member: str, sha: str, folder: Path) ->
             os.fsync(out.fileno())
         if digest.hexdigest() != sha:
             return "SHA-256 does not match the manifest (the archive changed during the restore)"
-        os.chmod(tmp, 0o440)
+        os.chmod(tmp, 0o400)
         os.replace(tmp, folder / sha)
         return None
     finally:

@@ -94,7 +94,7 @@ class Uploads:
         large, of a type not accepted, or not what their name claims) raise naming
         `field_name`."""
         folder = store_dir(self.instance_path)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner only
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
         tmp = Path(tmp_name)
         try:
@@ -135,7 +135,7 @@ class Uploads:
         final = stored_path(self.instance_path, staged.sha256)
         if final.exists():
             return
-        os.chmod(staged.tmp, 0o440)  # stored documents are never written again
+        os.chmod(staged.tmp, 0o400)  # owner-only, and never written again
         os.replace(staged.tmp, final)
         self.placed.append(final)
 
