@@ -94,3 +94,10 @@ def test_csv_cells_are_quoted_so_a_semicolon_locale_cannot_split_a_formula(app, 
     for separator in (";", ",", "\t"):
         for row in csv.reader(io.StringIO(raw), delimiter=separator):
             assert not any(cell.lstrip(' "').startswith(("=", "+", "-", "@")) for cell in row), row
+
+
+def test_json_answers_are_not_cached_and_the_server_keeps_its_version(client, admin):
+    r = client.get("/api/v1/vendors", headers=admin)
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Server"] == "vetting"
+    assert client.get("/api/v1/openapi.json").headers["Server"] == "vetting"

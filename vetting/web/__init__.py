@@ -114,9 +114,14 @@ def init_app(app: Flask) -> None:
     def _security_headers(resp: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             resp.headers.setdefault(name, value)
-        if resp.mimetype == "text/html" and not request.path.startswith("/static/"):
-            # Pages show who may touch PHI and contract terms: never keep them in caches.
+        if resp.mimetype in ("text/html", "application/json") and not request.path.startswith(
+            "/static/"
+        ):
+            # Pages and API answers show who may touch PHI and contract terms: never keep them
+            # in shared caches (routes that may be cached, such as a release, say so).
             resp.headers.setdefault("Cache-Control", "no-store")
+        # The server's name and version help no one but an attacker.
+        resp.headers["Server"] = "vetting"
         return resp
 
     @app.get("/healthz")
