@@ -79,10 +79,36 @@ def test_auto_publish_is_called_by_the_daily_job_only_when_on(app):
     jobs.daily_job(app)
     assert count() == 0
     use(app, auto_publish=True)
+    # An empty list would leave supervised iPhones with their system apps only: the job
+    # leaves it for a person (the latest release, if any, stays what MDMs pull).
     out = jobs.daily_job(app)
-    assert out["publish"] is not None
+    assert "skipped" in out["publish"] and "not published: the list is empty" in out["publish"]
+    assert count() == 0
+    _approved_app(app)
+    out = jobs.daily_job(app)
+    assert out["publish"].startswith("PublishResult(release=")
     assert count() == 1
     s.close()
+
+
+def _approved_app(app) -> None:
+    from tests.answers import answer_everything
+    from vetting import auth, db
+    from vetting.schemas import AppCreate, AssessmentCreate, BaaCreate, DecisionIn, VendorCreate
+    from vetting.services import apps, assessments, baas, decisions, vendors
+
+    actor = auth.CLI_PRINCIPAL
+    with app.app_context():
+        s = db.session()
+        checklists = app.extensions["vetting.checklists"]
+        v = vendors.create(s, actor, VendorCreate(name="Acme Health")).id
+        baas.create(s, actor, BaaCreate(vendor_id=v, effective_date=date(2026, 1, 1)))
+        a = apps.create(s, actor, AppCreate(vendor_id=v, name="Acme Camera", platform="web"))
+        made = assessments.create(
+            s, actor, checklists, AssessmentCreate(app_id=a.id, checklist_id="clinical-photo")
+        )
+        answer_everything(s, checklists["clinical-photo"], made.id)
+        decisions.decide(s, actor, made.id, DecisionIn(decision="approved"))
 
 
 def test_the_scheduler_starts_inside_the_app_only_when_asked(database_url, tmp_path):

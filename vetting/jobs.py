@@ -87,7 +87,14 @@ def _auto_publish(app: Flask, today: date) -> Any:
     from vetting.services import releases
 
     with app.app_context():
-        result = releases.publish_if_changed(db.session(), today)
+        try:
+            result = releases.publish_if_changed(
+                db.session(), today, settings_of(app).publish_max_drop_percent
+            )
+        except releases.Shrinks as exc:
+            # A person checks a list that empties or drops too far; the latest stays served.
+            log.warning("auto-publish %s skipped: %s", today, exc)
+            return f"skipped: {exc}"
         live_list.published(db.session(), result.release, result.listed)
         log.info("auto-publish %s: %s", today, result)
         return repr(result)

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
+from vetting import clock
 from vetting.core.checklist import Checklist, newer_version, reassess_notice
 from vetting.core.scoring import EvidenceStrength
 from vetting.core.statuses import AssessmentStatus
@@ -848,6 +849,11 @@ class AllowlistOut(Out):
 class ReleaseCreate(In):
     as_of: date | None = Field(None, description="compute the list for this date (default today)")
     note: str | None = Field(None, max_length=1000)
+    allow_shrink: bool = Field(
+        False,
+        description="publish even though the list is empty or drops more than "
+        "VETTING_PUBLISH_MAX_DROP_PERCENT of the latest release's approved apps (409 otherwise)",
+    )
 
 
 class ReleaseQuery(In):
@@ -864,6 +870,14 @@ class ReleaseSummaryOut(Out):
     created_by: str
     created_at: datetime
     note: str | None
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="published for a day before the one it was published on: a record of "
+        "the past, never the latest over a newer list"
+    )
+    @property
+    def past_dated(self) -> bool:
+        return self.as_of < clock.local_day(self.created_at)
 
 
 class ListChangeOut(Out):

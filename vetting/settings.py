@@ -293,6 +293,13 @@ class Settings:
     decision_valid_months: int = setting(
         "VETTING_DECISION_VALID_MONTHS", 12, "default validity of a decision", minimum=1
     )
+    publish_max_drop_percent: int = setting(
+        "VETTING_PUBLISH_MAX_DROP_PERCENT",
+        20,
+        "a release that drops more of the latest release's approved apps than this (or is "
+        "empty) needs an explicit --allow-shrink / allow_shrink: true; the daily job skips it",
+        minimum=0,
+    )
     decision_max_months: int = setting(
         "VETTING_DECISION_MAX_MONTHS",
         24,

@@ -206,7 +206,7 @@ def test_uploading_needs_assessments_write(client, aid, make_token):
 # --- download -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["admin", "procurement", "viewer"])
+@pytest.mark.parametrize("role", ["admin", "procurement", "legal"])
 def test_download_is_an_attachment_that_is_never_sniffed(client, admin, make_token, aid, role):
     up = attach(client, admin, aid, "audit_logging", CONSOLE, "SIEM export.png").json
     r = client.get(up["download"], headers=make_token(role))
@@ -220,11 +220,15 @@ def test_download_is_an_attachment_that_is_never_sniffed(client, admin, make_tok
     assert (ev.action, ev.actor) == ("assessment.evidence.download", f"token:test-{role}")
 
 
-def test_download_needs_a_token_that_may_read_assessments(client, admin, make_token, aid):
+def test_download_needs_the_evidence_scope(client, admin, make_token, aid):
+    """Evidence (SOC 2 reports, penetration tests) is often under NDA: those who negotiate
+    read it (procurement, legal, admin), not viewers, IT or an MDM's pull token."""
     up = attach(client, admin, aid, "audit_logging", CONSOLE, "console.png").json
     error(client.get(up["download"]), 401)
     feed = make_token("it", ["allowlist:read"])  # an MDM's pull token
-    error(client.get(up["download"], headers=feed), 403, None, "assessments:read")
+    error(client.get(up["download"], headers=feed), 403, None, "evidence:read")
+    for role in ("viewer", "it"):
+        error(client.get(up["download"], headers=make_token(role)), 403, None, "evidence:read")
 
 
 def test_download_through_another_assessment_is_404(client, admin, aid):

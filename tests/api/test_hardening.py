@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import plistlib
+from datetime import date
 
 import pytest
 from sqlalchemy import update
@@ -101,3 +102,52 @@ def test_json_answers_are_not_cached_and_the_server_keeps_its_version(client, ad
     assert r.headers["Cache-Control"] == "no-store"
     assert r.headers["Server"] == "vetting"
     assert client.get("/api/v1/openapi.json").headers["Server"] == "vetting"
+
+
+# --- releases: the one MDMs pull, and lists that shrink ---------------------------------------
+
+
+def test_an_empty_or_much_smaller_list_needs_allow_shrink(client, admin, app):
+    r = client.post("/api/v1/allowlist/releases", json={}, headers=admin)
+    assert r.status_code == 409 and r.json["errors"][0]["field"] == "allow_shrink"
+    assert "the list is empty" in r.json["errors"][0]["message"]
+    vid = vendor(client, admin)
+    baa(client, admin, vid)
+    ids = [
+        approved_app(client, admin, vid, name=f"App {i}", store_id=f"com.acme.app{i}")
+        for i in range(5)
+    ]
+    assert client.post("/api/v1/allowlist/releases", json={}, headers=admin).status_code == 201
+    with app.app_context():  # two of five revoked: a 40% drop
+        s = db.session()
+        s.execute(update(App).where(App.id.in_(ids[:2])).values(revoked_on=date(2026, 11, 1)))
+        s.commit()
+    r = client.post("/api/v1/allowlist/releases", json={}, headers=admin)
+    assert r.status_code == 409
+    assert (
+        "drops from 5 to 3 approved apps, more than 20% at once" in r.json["errors"][0]["message"]
+    )
+    r = client.post("/api/v1/allowlist/releases", json={"allow_shrink": True}, headers=admin)
+    assert r.status_code == 201, r.json
+
+
+def test_the_release_mdms_pull_is_the_newest_date_not_after_today(client, admin):
+    vid = vendor(client, admin)
+    baa(client, admin, vid, expiration_date="2026-12-15")  # the list of 2026-12-20 differs
+    approved_app(client, admin, vid)
+    today = client.post("/api/v1/allowlist/releases", json={}, headers=admin).json["release"]
+    later = client.post(
+        "/api/v1/allowlist/releases",
+        json={"as_of": "2026-12-20", "allow_shrink": True},
+        headers=admin,
+    ).json["release"]
+    past = client.post(
+        "/api/v1/allowlist/releases",
+        json={"as_of": "2026-11-01", "allow_shrink": True},
+        headers=admin,
+    ).json["release"]
+    assert past["past_dated"] is True and today["past_dated"] is False
+    # Newest id is the past-dated one, the newest date is in the future: neither is pulled.
+    pulled = client.get("/api/v1/allowlist/releases/latest", headers=admin).json
+    assert pulled["id"] == today["id"] and later["id"] > today["id"]
+    assert client.get("/api/v1/allowlist/latest.json", headers=admin).status_code == 200

@@ -27,6 +27,7 @@ PULLS = {
 
 
 def publish(client, headers, status=201, **body):
+    body.setdefault("allow_shrink", True)  # (the guard has its own tests below)
     r = client.post("/api/v1/allowlist/releases", json=body, headers=headers)
     assert r.status_code == status, r.get_data(as_text=True)
     return r.json

@@ -33,7 +33,10 @@ def test_publish_then_publish_again_without_change(runner, acme):
 
 def test_publish_as_of_a_date_and_diff_says_why(runner, acme):
     ok(invoke(runner, "allowlist", "publish"))
-    out = ok(invoke(runner, "allowlist", "publish", "--as-of", "2026-12-01"))
+    # Emptying the list needs saying so.
+    refused = invoke(runner, "allowlist", "publish", "--as-of", "2026-12-01")
+    clean_error(refused, "the list is empty", "--allow-shrink")
+    out = ok(invoke(runner, "allowlist", "publish", "--as-of", "2026-12-01", "--allow-shrink"))
     assert "published release 2" in out
     diff = ok(invoke(runner, "allowlist", "diff", "2"))
     assert diff.splitlines()[0] == "release 2 (2026-12-01) since release 1: 1 removed"
@@ -41,6 +44,9 @@ def test_publish_as_of_a_date_and_diff_says_why(runner, acme):
         "Acme Camera (ios com.acme.camera): removed: BAA with Acme Health expired 2026-12-01"
         in diff
     )
+    # Dated 2026-12-01, it is not what MDMs pull before that day.
+    assert ok(invoke(runner, "allowlist", "diff", "latest")) != diff
+    clock.freeze(date(2026, 12, 1))
     assert ok(invoke(runner, "allowlist", "diff", "latest")) == diff
     listing = ok(invoke(runner, "allowlist", "releases")).splitlines()
     assert [line.split("\t")[:3] for line in listing] == [
@@ -52,7 +58,7 @@ def test_publish_as_of_a_date_and_diff_says_why(runner, acme):
 def test_export_latest_and_by_id_to_files(runner, acme, tmp_path):
     ok(invoke(runner, "allowlist", "publish"))
     clock.freeze(date(2026, 12, 2))
-    ok(invoke(runner, "allowlist", "publish"))
+    ok(invoke(runner, "allowlist", "publish", "--allow-shrink"))
     profile = tmp_path / "list.mobileconfig"
     ok(invoke(runner, "allowlist", "export", "--release", "1", "--format", "mobileconfig",
               "-o", str(profile)))  # fmt: skip

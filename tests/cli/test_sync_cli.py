@@ -158,7 +158,7 @@ def test_force_installed_refusal_then_force(runner, client, admin, app, local):
             "/api/v1/baas/1/terminate", json={"on": "2026-11-25", "reason": "x"}, headers=admin
         )
         assert r.status_code == 200
-        ok(invoke(runner, "allowlist", "publish"))
+        ok(invoke(runner, "allowlist", "publish", "--allow-shrink"))
         clean_error(
             invoke(runner, "sync", "run", "droid"),
             "com.acme.notes (FORCE_INSTALLED, would be removed)",

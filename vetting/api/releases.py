@@ -66,7 +66,14 @@ def _file(f: svc.ExportFile) -> Response:
 def publish_release(body: ReleaseCreate) -> Response:
     """201 with the new release and its diff; 200 with the latest release when the list is
     the same as the latest release (nothing is stored)."""
-    result = publishing.publish(db.session(), g.principal, body.as_of, body.note)
+    result = publishing.publish(
+        db.session(),
+        g.principal,
+        body.as_of,
+        body.note,
+        allow_shrink=body.allow_shrink,
+        max_drop_percent=current_settings().publish_max_drop_percent,
+    )
     live_list.published(db.session(), result.release, result.listed)
     out = PublishOut(
         created=result.created,

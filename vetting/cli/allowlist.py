@@ -50,12 +50,25 @@ def allowlist(ctx: click.Context, as_of: str | None, fmt: str, output: Path | No
 @allowlist.command("publish")
 @click.option("--as-of", "as_of", help="compute the list for this date (YYYY-MM-DD); default today")
 @click.option("--note", help="a note stored with the release")
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="publish even an empty list, or one dropping more than VETTING_PUBLISH_MAX_DROP_PERCENT",
+)
 @with_appcontext
-def allowlist_publish(as_of: str | None, note: str | None) -> None:
+def allowlist_publish(as_of: str | None, note: str | None, allow_shrink: bool) -> None:
     """Store today's list as a release, only if it differs from the latest one."""
+    from vetting.current import current_settings
     from vetting.services import releases
 
-    result = releases.publish(db.session(), actor(), parse_date(as_of), note)
+    result = releases.publish(
+        db.session(),
+        actor(),
+        parse_date(as_of),
+        note,
+        allow_shrink=allow_shrink,
+        max_drop_percent=current_settings().publish_max_drop_percent,
+    )
     click.echo(result.message)
     _echo_changes(result.diff)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
@@ -52,21 +53,32 @@ def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
     return current, release
 
 
-def latest(s: Session, with_content: bool = True) -> AllowlistRelease | None:
-    """The newest release; without its content and diff (loaded on first access) when
-    `with_content` is false: tens of megabytes of JSON at 50,000 apps."""
-    query = select(AllowlistRelease).order_by(col(AllowlistRelease.id).desc()).limit(1)
+def _newest(query: Any, on: date | None) -> Any:
+    """The release MDMs pull: the newest `as_of` not after today (a release published for a
+    later day waits for it; one published for an earlier day never replaces a newer one),
+    the last published among those of one day."""
+    return (
+        query.where(col(AllowlistRelease.as_of) <= (on or clock.today()))
+        .order_by(col(AllowlistRelease.as_of).desc(), col(AllowlistRelease.id).desc())
+        .limit(1)
+    )
+
+
+def latest(
+    s: Session, with_content: bool = True, on: date | None = None
+) -> AllowlistRelease | None:
+    """The latest release (see `_newest`); without its content and diff (loaded on first
+    access) when `with_content` is false: tens of megabytes of JSON at 50,000 apps."""
+    query = _newest(select(AllowlistRelease), on)
     if not with_content:
         query = query.options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
     return s.scalar(query)
 
 
-def latest_tag(s: Session) -> ReleaseTag | None:
+def latest_tag(s: Session, on: date | None = None) -> ReleaseTag | None:
     """The latest release's id and hash in one small query (no content loaded)."""
     row = s.execute(
-        select(col(AllowlistRelease.id), col(AllowlistRelease.sha256))
-        .order_by(col(AllowlistRelease.id).desc())
-        .limit(1)
+        _newest(select(col(AllowlistRelease.id), col(AllowlistRelease.sha256)), on)
     ).first()
     return ReleaseTag(row.id, row.sha256) if row is not None else None
 

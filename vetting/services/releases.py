@@ -19,7 +19,7 @@ from vetting.auth import Principal
 from vetting.core.allowlist import ApprovedList, ListDiff
 from vetting.core.statuses import Role
 from vetting.db import transaction
-from vetting.errors import Invalid
+from vetting.errors import Conflict, Invalid
 from vetting.models import AllowlistRelease
 from vetting.queries import live_list
 from vetting.queries.releases import draft, latest, latest_tag
@@ -42,11 +42,36 @@ class PublishResult:
         return f"PublishResult(release={self.release.id}, created={self.created}, {self.message!r})"
 
 
+class Shrinks(Conflict):
+    """A list that would empty MDMs' allow lists, or drop too many apps at once."""
+
+
+def shrink_problem(before: int | None, after: int, max_drop_percent: int) -> str | None:
+    """Why publishing `after` approved apps over a release with `before` needs an explicit
+    allow_shrink, or None. On supervised iPhones an allow list hides every app not on it."""
+    if after == 0:
+        return "the list is empty: every managed device would allow only its system apps"
+    if before and (before - after) * 100 > before * max_drop_percent:
+        return (
+            f"the list drops from {before} to {after} approved apps, more than "
+            f"{max_drop_percent}% at once"
+        )
+    return None
+
+
 def publish(
-    s: Session, actor: Principal, as_of: date | None = None, note: str | None = None
+    s: Session,
+    actor: Principal,
+    as_of: date | None = None,
+    note: str | None = None,
+    *,
+    allow_shrink: bool = False,
+    max_drop_percent: int = 20,
 ) -> PublishResult:
     """Compute the list for `as_of` (default today) and store it as a release, unless it is
-    the same as the latest release: then nothing is written and the latest is returned."""
+    the same as the latest release on that day: then nothing is written and that release is
+    returned. An empty list, or one dropping more than `max_drop_percent` of the latest's
+    approved apps, is refused (Shrinks, 409) unless `allow_shrink`."""
     actor.require("allowlist:write")
     day = as_of or clock.today()
     if not MIN_DATE <= day <= MAX_DATE:
@@ -56,7 +81,7 @@ def publish(
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         current, fresh = draft(s, day)
         content, sha = fresh.content, fresh.sha256
-        tag = latest_tag(s)
+        tag = latest_tag(s, on=day)
         if tag is not None and tag.sha256 == sha:
             same = s.scalar(
                 select(AllowlistRelease)
@@ -70,7 +95,16 @@ def publish(
                 ListDiff(),
                 f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
             )
-        last = latest(s, with_content=False)
+        last = latest(s, with_content=False, on=day)
+        problem = shrink_problem(
+            last.entry_count if last is not None else None, len(current.entries), max_drop_percent
+        )
+        if problem and not allow_shrink:
+            raise Shrinks(
+                f"not published: {problem}. Check the BAAs and decisions behind it, then "
+                "publish with --allow-shrink (API: allow_shrink: true) if it is right",
+                "allow_shrink",
+            )
         diff = live_list.diff_from(s, last, current)
         release = AllowlistRelease(
             sha256=sha,
@@ -100,16 +134,31 @@ def publish(
                 **{k: len(getattr(diff, k)) for k in ListDiff.KINDS},
             },
         )
+    past = (
+        f"; dated {day.isoformat()}, before today: a record of the past, never the latest "
+        "over a newer release"
+        if day < clock.today()
+        else ""
+    )
     return PublishResult(
         release,
         True,
         diff,
         f"published release {release.id} (sha256 {sha[:12]}): {release.entry_count} approved; "
-        f"{diff.summary}",
+        f"{diff.summary}{past}",
         current,
     )
 
 
-def publish_if_changed(s: Session, as_of: date | None = None) -> PublishResult:
-    """For the daily job after the reminder sweep: publish today's list when it changed."""
-    return publish(s, AUTO_PUBLISHER, as_of, note="published automatically: the list changed")
+def publish_if_changed(
+    s: Session, as_of: date | None = None, max_drop_percent: int = 20
+) -> PublishResult:
+    """For the daily job after the reminder sweep: publish today's list when it changed (a
+    list that shrinks too far is refused, for a person to check and publish)."""
+    return publish(
+        s,
+        AUTO_PUBLISHER,
+        as_of,
+        note="published automatically: the list changed",
+        max_drop_percent=max_drop_percent,
+    )

@@ -80,7 +80,14 @@ def publish() -> ResponseReturnValue:
     if data is None:
         return _page(form, 422)
     try:
-        result = publishing.publish(db.session(), g.principal, today(), data.note)
+        result = publishing.publish(
+            db.session(),
+            g.principal,
+            today(),
+            data.note,
+            allow_shrink=form.values.get("allow_shrink") == "1",
+            max_drop_percent=current_settings().publish_max_drop_percent,
+        )
     except VettingError as exc:
         form.add(exc)
         return _page(form, 422)
