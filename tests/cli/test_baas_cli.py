@@ -65,6 +65,8 @@ def test_renew_then_terminate_from_the_shell(runner, client, admin, two):
         "2027-01-10",
         "--expiration-date",
         "2029-01-10",
+        "--signed-copy-note",
+        "signed original held by legal",
     )
     assert r.exit_code == 0, r.output
     new_id = int(r.output.split()[1])

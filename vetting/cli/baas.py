@@ -98,6 +98,11 @@ def baas_list(
 @click.option("--renewal-term-months", type=int)
 @click.option("--notice-days", type=int)
 @click.option("--title")
+@click.option(
+    "--signed-copy-note",
+    help="where the signed copy is held (an active renewal "
+    "needs this, or a signed document uploaded while it is pending signature)",
+)
 @with_appcontext
 def baas_renew(baa_id: int, **options: Any) -> None:
     """Renew a BAA: a new one that supersedes it from its effective date."""

@@ -60,6 +60,7 @@ TERM_FIELDS = (
     "breach_notification_days",
     "owner_email",
     "notes",
+    "signed_copy_note",
 )
 
 
@@ -226,6 +227,7 @@ def renew(baa_id: int) -> ResponseReturnValue:
             "expiration_date": form.values.get("expiration_date") or None,
             "status": form.values.get("status") or BaaLifecycle.ACTIVE,
             **({"notes": form.values["notes"]} if form.values.get("notes") else {}),
+            "signed_copy_note": form.values.get("signed_copy_note") or None,
         },
         form,
     )
