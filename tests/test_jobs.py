@@ -102,7 +102,15 @@ def _approved_app(app) -> None:
         s = db.session()
         checklists = app.extensions["vetting.checklists"]
         v = vendors.create(s, actor, VendorCreate(name="Acme Health")).id
-        baas.create(s, actor, BaaCreate(vendor_id=v, effective_date=date(2026, 1, 1)))
+        baas.create(
+            s,
+            actor,
+            BaaCreate(
+                vendor_id=v,
+                effective_date=date(2026, 1, 1),
+                signed_copy_note="countersigned copy in the contracts folder",
+            ),
+        )
         a = apps.create(s, actor, AppCreate(vendor_id=v, name="Acme Camera", platform="web"))
         made = assessments.create(
             s, actor, checklists, AssessmentCreate(app_id=a.id, checklist_id="clinical-photo")

@@ -21,3 +21,60 @@ def test_migrations_match_models(database_url: str) -> None:
         assert migrate.current(engine) == migrate.head(engine)
     finally:
         engine.dispose()
+
+
+def test_0006_keeps_existing_baas_signed_and_covering_all_products() -> None:
+    """BAAs recorded before 0006: signed ones without a document get the legacy signed-copy
+    note (so they stay on the list), every one covers all products with its scope unreviewed,
+    and no provision is recorded (all not reviewed: still conforming)."""
+    from sqlalchemy import text
+
+    from tests.databases import throwaway_database
+
+    with throwaway_database("vetting_mig") as url:
+        engine = db.make_engine(url)
+        try:
+            migrate.upgrade(engine, "0005")
+            now = "2026-01-01 00:00:00"
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO vendor (id, name, created_at, updated_at) "
+                        "VALUES (1, 'Acme Health', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                for baa_id, status in ((1, "active"), (2, "draft"), (3, "active")):
+                    conn.execute(
+                        text(
+                            "INSERT INTO baa (id, vendor_id, effective_date, auto_renews, status, "
+                            "created_at, updated_at) VALUES (:id, 1, '2025-01-01', false, :st, "
+                            ":now, :now)"
+                        ),
+                        {"id": baa_id, "st": status, "now": now},
+                    )
+                conn.execute(
+                    text(
+                        "INSERT INTO baa_document (baa_id, sha256, filename, content_type, size, "
+                        "uploaded_by, uploaded_at) VALUES (3, :sha, 'signed.pdf', "
+                        "'application/pdf', 10, 'legal@example.org', :now)"
+                    ),
+                    {"sha": "a" * 64, "now": now},
+                )
+            migrate.upgrade(engine)
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT id, signed_copy_note, all_products, scope_reviewed FROM baa "
+                        "ORDER BY id"
+                    )
+                ).all()
+                provisions = conn.execute(text("SELECT count(*) FROM baa_provision")).scalar()
+        finally:
+            engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, "recorded before signed copies were required", True, False),
+        (2, None, True, False),
+        (3, None, True, False),
+    ]
+    assert provisions == 0

@@ -641,6 +641,8 @@ class _Loader:
                 self.counts["apps"] += 1
 
     def baa(self, vendor: str, **terms: Any) -> None:
+        if terms.get("status", "active") != "pending_signature" and terms.get("status") != "draft":
+            terms.setdefault("signed_copy_note", "signed original in the contracts system")
         baas.create(self.s, ACTOR, BaaCreate(vendor_id=self.vendor_ids[vendor], **terms))
         self.counts["BAAs"] += 1
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
@@ -632,6 +632,12 @@ class _BaaFields(In):
     termination_reason: str | None = Field(None, max_length=1000)
     owner_email: str | None = Field(None, max_length=320)
     notes: str | None = Field(None, max_length=10000)
+    signed_copy_note: str | None = Field(
+        None,
+        max_length=2000,
+        description="where the signed copy is held, when it is not attached; an active BAA "
+        "needs this or a signed document",
+    )
 
     _owner = field_validator("owner_email")(_email)
 
@@ -658,6 +664,12 @@ class BaaCreate(_BaaFields):
     auto_renews: bool = False
     status: SignableStatus = Field(
         "active", description="draft → pending_signature → active; only active can be in force"
+    )
+    all_products: bool | None = Field(
+        None, description="covers every product of the vendor (unset: yes, scope not reviewed)"
+    )
+    app_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        None, max_length=1000, description="the vendor's apps it covers (all_products false)"
     )
 
 
@@ -692,6 +704,7 @@ class BaaRenew(In):
     return_or_destroy: bool | None = None
     owner_email: str | None = Field(None, max_length=320)
     notes: str | None = Field(None, max_length=10000)
+    signed_copy_note: str | None = Field(None, max_length=2000)
 
     _owner = field_validator("owner_email")(_email)
 
@@ -710,6 +723,48 @@ class BaaDocumentOut(Out):
     size: int
     uploaded_by: str
     uploaded_at: datetime
+
+
+class BaaScopeIn(In):
+    all_products: bool
+    app_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=1000
+    )
+
+
+class BaaProvisionIn(In):
+    status: Literal["present", "absent", "not_reviewed"]
+    quote: str | None = Field(None, max_length=10000, description="the clause, quoted")
+    section: str | None = Field(None, max_length=200, description="e.g. §4.2")
+
+
+class BaaExceptionIn(In):
+    reason: str = Field(max_length=5000)
+    ends_on: date = Field(description="the last day the exception counts")
+
+
+class BaaProvisionOut(Out):
+    key: str
+    title: str
+    citation: str
+    question: str
+    guidance: str
+    status: str
+    quote: str | None = None
+    section: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+
+
+class BaaExceptionOut(Out):
+    id: int
+    baa_id: int
+    reason: str
+    ends_on: date
+    created_by: str
+    created_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None
 
 
 class BaaOut(Out):
@@ -742,6 +797,18 @@ class BaaOut(Out):
     renewed_by_default: bool
     as_of: date
     document: BaaDocumentOut | None
+    signed_copy_note: str | None = None
+    all_products: bool = True
+    scope_reviewed: bool = True
+    app_ids: list[int] = []
+    provisions: list[BaaProvisionOut] = []
+    provisions_not_reviewed: int = 0
+    conforming: bool = True
+    non_conforming_reasons: list[str] = []
+    excepted: bool = Field(
+        False, description="a confirmed exception counts on as_of (non-conforming but allowed)"
+    )
+    exceptions: list[BaaExceptionOut] = []
 
     @classmethod
     def from_view(cls, v: BaaView) -> BaaOut:
@@ -757,7 +824,40 @@ class BaaOut(Out):
             renewed_by_default=v.status.renewed_by_default,
             as_of=v.as_of,
             document=BaaDocumentOut.model_validate(v.document) if v.document else None,
+            **_standing(v),
         )
+
+
+def _standing(v: BaaView) -> dict[str, Any]:
+    st = v.standing
+    if st is None or st.catalogue is None:
+        return {}
+    provisions = []
+    for p in st.catalogue.provisions:
+        row = st.provisions.get(p.key)
+        provisions.append(
+            BaaProvisionOut(
+                key=p.key,
+                title=p.title,
+                citation=p.citation,
+                question=p.question,
+                guidance=p.guidance,
+                status=row.status if row else "not_reviewed",
+                quote=row.quote if row else None,
+                section=row.section if row else None,
+                reviewed_by=row.reviewed_by if row else None,
+                reviewed_at=row.reviewed_at if row else None,
+            )
+        )
+    return {
+        "app_ids": list(st.app_ids),
+        "provisions": provisions,
+        "provisions_not_reviewed": sum(p.status == "not_reviewed" for p in provisions),
+        "conforming": st.conforming,
+        "non_conforming_reasons": list(st.gaps),
+        "excepted": not st.conforming and st.excepted_on(v.as_of),
+        "exceptions": [BaaExceptionOut.model_validate(e) for e in st.exceptions],
+    }
 
 
 def _split_states(value: Any) -> Any:
@@ -779,6 +879,14 @@ class BaaQuery(PageQuery):
         None, ge=0, le=3650, description="a term end or notice deadline in [as_of, as_of + N]"
     )
     auto_renews: bool | None = None
+    non_conforming: bool | None = Field(
+        None,
+        description="true: BAAs lacking a required provision or with a breach deadline over "
+        "60 days",
+    )
+    scope_reviewed: bool | None = Field(
+        None, description="false: BAAs whose product scope nobody has stated yet"
+    )
 
     _states = field_validator("state", mode="before")(_split_states)
 

@@ -112,8 +112,14 @@ def condition(text: str, days: int = 60, owner: str = "it@example.org") -> dict[
     return {"text": text, "due_date": due.isoformat(), "owner": owner}
 
 
+# What tests say about an active BAA's signed copy (signed means signed: a document or this).
+SIGNED = "signed original held by legal"
+
+
 def baa(client: FlaskClient, headers: Headers, vendor_id: int, **fields: Any) -> dict[str, Any]:
     body = {"vendor_id": vendor_id, "effective_date": "2026-01-01", **fields}
+    if body.get("status", "active") == "active":
+        body.setdefault("signed_copy_note", SIGNED)
     r = client.post("/api/v1/baas", json=body, headers=headers)
     assert r.status_code == 201, r.json
     return r.json

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 from sqlalchemy import func, select
 
-from tests.api.chain import approved_app, audit_events, baa, vendor
+from tests.api.chain import SIGNED, approved_app, audit_events, baa, vendor
 from tests.api.expect import error
 from tests.api.register_helpers import (
     PDF,
@@ -72,7 +72,11 @@ def test_draft_and_pending_baas_never_put_apps_on_the_list(client, admin, vid):
     off = listed(client, admin, "2026-11-25")
     assert off["excluded"][0]["reasons"] == ["BAA with Acme Health is pending signature"]
 
-    r = client.patch(f"/api/v1/baas/{b['id']}", json={"status": "active"}, headers=admin)
+    r = client.patch(
+        f"/api/v1/baas/{b['id']}",
+        json={"status": "active", "signed_copy_note": SIGNED},
+        headers=admin,
+    )
     assert (r.status_code, r.json["status"], r.json["state"]) == (200, "active", "active")
     assert [e["baa_id"] for e in listed(client, admin, "2026-11-25")["entries"]] == [b["id"]]
     actions = [e.action for e in audit_events(client.application)]
@@ -135,7 +139,11 @@ def test_renewal_supersedes_the_old_baa_and_keeps_the_chain(client, admin, vid):
     )
     r = client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2027-01-01", "expiration_date": "2028-01-01"},
+        json={
+            "signed_copy_note": SIGNED,
+            "effective_date": "2027-01-01",
+            "expiration_date": "2028-01-01",
+        },
         headers=admin,
     )
     assert r.status_code == 201, r.json
@@ -170,7 +178,11 @@ def test_a_renewal_signed_early_does_not_cut_the_old_baa_short(client, admin, vi
     old = baa(client, admin, vid, expiration_date="2027-03-01")
     new = client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2027-03-01", "expiration_date": "2029-03-01"},
+        json={
+            "signed_copy_note": SIGNED,
+            "effective_date": "2027-03-01",
+            "expiration_date": "2029-03-01",
+        },
         headers=admin,
     ).json
     # signed today (2026-11-25) — the old agreement still carries the app until 2027-03-01
@@ -188,20 +200,30 @@ def test_a_pending_renewal_supersedes_only_once_it_is_active(client, admin, vid)
     old = baa(client, admin, vid, expiration_date="2027-03-01")
     r = client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2027-03-01", "status": "pending_signature"},
+        json={
+            "signed_copy_note": SIGNED,
+            "effective_date": "2027-03-01",
+            "status": "pending_signature",
+        },
         headers=admin,
     )
     assert r.status_code == 201, r.json
     new = r.json
     assert get(client, admin, old["id"])["status"] == "active"
     assert get(client, admin, old["id"])["superseded_by_id"] == new["id"]
-    r = client.patch(f"/api/v1/baas/{new['id']}", json={"status": "active"}, headers=admin)
+    r = client.patch(
+        f"/api/v1/baas/{new['id']}",
+        json={"status": "active", "signed_copy_note": SIGNED},
+        headers=admin,
+    )
     assert r.status_code == 200, r.json
     was = get(client, admin, old["id"])
     assert (was["status"], was["superseded_on"]) == ("superseded", "2027-03-01")
     # moving the renewal's start moves the hand-over with it
     r = client.patch(
-        f"/api/v1/baas/{new['id']}", json={"effective_date": "2027-02-15"}, headers=admin
+        f"/api/v1/baas/{new['id']}",
+        json={"signed_copy_note": SIGNED, "effective_date": "2027-02-15"},
+        headers=admin,
     )
     assert r.status_code == 200, r.json
     assert get(client, admin, old["id"])["superseded_on"] == "2027-02-15"
@@ -231,7 +253,7 @@ def test_renewing_what_cannot_be_renewed_is_refused_naming_why(
         )
         assert r.status_code == 200, r.json
     if setup in ("superseded", "pending_renewal"):
-        body = {"effective_date": "2027-01-01"}
+        body = {"effective_date": "2027-01-01", "signed_copy_note": SIGNED}
         if setup == "pending_renewal":
             body["status"] = "draft"
         assert (
@@ -242,7 +264,9 @@ def test_renewing_what_cannot_be_renewed_is_refused_naming_why(
         get(client, admin, i["id"]) for i in client.get("/api/v1/baas", headers=admin).json["items"]
     ]
     r = client.post(
-        f"/api/v1/baas/{target['id']}/renew", json={"effective_date": "2027-06-01"}, headers=admin
+        f"/api/v1/baas/{target['id']}/renew",
+        json={"signed_copy_note": SIGNED, "effective_date": "2027-06-01"},
+        headers=admin,
     )
     error(r, status, field, message)
     after = [
@@ -289,7 +313,9 @@ def test_renew_and_terminate_need_baas_write_and_an_existing_baa(client, admin, 
         h = make_token(role)
         error(
             client.post(
-                f"/api/v1/baas/{old['id']}/renew", json={"effective_date": "2027-01-01"}, headers=h
+                f"/api/v1/baas/{old['id']}/renew",
+                json={"signed_copy_note": SIGNED, "effective_date": "2027-01-01"},
+                headers=h,
             ),
             403,
         )
@@ -303,7 +329,11 @@ def test_renew_and_terminate_need_baas_write_and_an_existing_baa(client, admin, 
         )
     legal = make_token("legal")
     error(
-        client.post("/api/v1/baas/999/renew", json={"effective_date": "2027-01-01"}, headers=legal),
+        client.post(
+            "/api/v1/baas/999/renew",
+            json={"signed_copy_note": SIGNED, "effective_date": "2027-01-01"},
+            headers=legal,
+        ),
         404,
     )
     error(
@@ -313,7 +343,11 @@ def test_renew_and_terminate_need_baas_write_and_an_existing_baa(client, admin, 
         404,
     )
     error(
-        client.post(f"/api/v1/baas/{old['id']}/renew", json={"effective_date": "2027-01-01"}), 401
+        client.post(
+            f"/api/v1/baas/{old['id']}/renew",
+            json={"signed_copy_note": SIGNED, "effective_date": "2027-01-01"},
+        ),
+        401,
     )
     assert count(client.application, BAA) == 1
 
@@ -391,7 +425,9 @@ def test_bad_terminations_are_refused_and_change_nothing(
         )
     if setup == "superseded":
         client.post(
-            f"/api/v1/baas/{b['id']}/renew", json={"effective_date": "2027-01-01"}, headers=admin
+            f"/api/v1/baas/{b['id']}/renew",
+            json={"signed_copy_note": SIGNED, "effective_date": "2027-01-01"},
+            headers=admin,
         )
     before = get(client, admin, b["id"])
     events = len(audit_events(client.application))
@@ -412,7 +448,11 @@ def test_apps_leave_the_list_the_day_the_baa_lapses_and_return_when_the_renewal_
     # the renewal is signed late: it only takes effect a month after the old one lapsed
     new = client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2027-02-01", "expiration_date": "2028-02-01"},
+        json={
+            "signed_copy_note": SIGNED,
+            "effective_date": "2027-02-01",
+            "expiration_date": "2028-02-01",
+        },
         headers=admin,
     ).json
     days = {
@@ -441,7 +481,11 @@ def test_a_lapsed_baa_with_a_renewal_awaiting_signature_says_both(client, admin,
     old = baa(client, admin, vid, expiration_date="2027-01-01")
     client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2027-01-01", "status": "pending_signature"},
+        json={
+            "signed_copy_note": SIGNED,
+            "effective_date": "2027-01-01",
+            "status": "pending_signature",
+        },
         headers=admin,
     )
     off = listed(client, admin, "2027-01-01")
@@ -811,7 +855,11 @@ def test_calendar_drops_a_superseded_baas_dates_after_its_successor_starts(clien
     )
     new = client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2026-12-15", "expiration_date": "2028-12-15"},
+        json={
+            "signed_copy_note": SIGNED,
+            "effective_date": "2026-12-15",
+            "expiration_date": "2028-12-15",
+        },
         headers=admin,
     ).json
     uids = {str(e["uid"]) for e in parse(client.get("/api/v1/baas.ics", headers=admin))}

@@ -26,6 +26,7 @@ def pending(app, client, admin):
         "effective_date": "2025-01-01",
         "expiration_date": "2027-01-01",
         "owner_email": "owner@example.org",
+        "signed_copy_note": "signed PDF in the contracts share",
     }
     r = client.post("/api/v1/baas", json=body, headers=admin)
     assert r.status_code == 201, r.json
@@ -41,7 +42,11 @@ def test_a_renewal_cancels_the_old_agreements_pending_reminders(client, admin, p
     r = client.post(
         f"/api/v1/baas/{baa_id}/renew",
         headers=admin,
-        json={"effective_date": "2026-12-15", "expiration_date": "2028-01-01"},
+        json={
+            "signed_copy_note": "signed PDF",
+            "effective_date": "2026-12-15",
+            "expiration_date": "2028-01-01",
+        },
     )
     assert r.status_code == 201, r.json
     with smtp_server() as (port, box):

@@ -48,6 +48,7 @@ def test_full_chain_puts_approved_app_on_list(client, admin):
             "vendor_id": v.json["id"],
             "effective_date": "2026-01-01",
             "expiration_date": "2027-06-01",
+            "signed_copy_note": "signed PDF in the contracts share",
         },
         headers=admin,
     )

@@ -123,7 +123,9 @@ def test_delete_vendor_with_apps_is_a_conflict(client, admin, new_vendor):
 def test_delete_vendor_with_a_baa_is_a_conflict(client, admin, new_vendor):
     v = new_vendor()
     b = client.post(
-        "/api/v1/baas", json={"vendor_id": v["id"], "effective_date": "2026-01-01"}, headers=admin
+        "/api/v1/baas",
+        json={"vendor_id": v["id"], "effective_date": "2026-01-01", "status": "draft"},
+        headers=admin,
     )
     assert b.status_code == 201, b.json
     error(client.delete(f"{URL}/{v['id']}", headers=admin), 409, message="1 BAA(s)")

@@ -65,6 +65,8 @@ def test_renew_then_terminate_from_the_shell(runner, client, admin, two):
         "2027-01-10",
         "--expiration-date",
         "2029-01-10",
+        "--signed-copy-note",
+        "signed original held by legal",
     )
     assert r.exit_code == 0, r.output
     new_id = int(r.output.split()[1])
@@ -127,3 +129,17 @@ def test_attach_stores_the_file_and_refuses_a_bomb(runner, app, client, admin, t
         invoke(runner, "baas", "attach", str(soon), str(tmp_path / "nope.pdf")), "does not exist"
     )
     assert sorted(p.name for p in (Path(app.instance_path) / "documents").iterdir()) == [sha]
+
+
+def test_provisions_prints_each_provision_and_whether_the_baa_conforms(runner, client, admin, two):
+    soon, _ = two
+    r = client.put(
+        f"/api/v1/baas/{soon}/provisions/hhs_access", json={"status": "absent"}, headers=admin
+    )
+    assert r.status_code == 200, r.json
+    r = invoke(runner, "baas", "provisions", str(soon))
+    assert r.exit_code == 0, r.output
+    first = r.output.splitlines()[0]
+    assert first.startswith(f"BAA {soon}: NON-CONFORMING: lacks books and records available to HHS")
+    assert first.endswith("; 11 not reviewed")
+    assert any(line.startswith("hhs_access") and "absent" in line for line in r.output.splitlines())

@@ -16,7 +16,7 @@ from vetting import auth, clock, db
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
 from vetting.errors import VettingError
-from vetting.models import App, DecisionCondition
+from vetting.models import App, BaaException, DecisionCondition
 from vetting.queries import allowlist, live_list
 from vetting.queries import releases as reads
 from vetting.schemas import (
@@ -31,9 +31,11 @@ from vetting.schemas import (
     VendorCreate,
     VendorUpdate,
 )
-from vetting.services import apps, assessments, baas, decisions, releases, vendors
+from vetting.services import apps, assessments, baa_provisions, baas, decisions, releases, vendors
 
 ACTOR = auth.CLI_PRINCIPAL
+SIGNED = "signed original in the contracts share"
+SECOND = auth.Principal("second@example.org", "legal", auth.ROLE_SCOPES["legal"], "user")
 SECOND = auth.Principal("second@x.org", "admin", frozenset(auth.SCOPES), kind="user")
 
 
@@ -79,6 +81,8 @@ class History:
             ops += [self.rename_vendor]
         if self.baas:
             ops += [self.activate, self.renew, self.terminate, self.edit_baa]
+            ops += [self.scope, self.provision, self.provision, self.exception, self.confirm]
+            ops += [self.publish]  # keeps publishing as frequent among the steps as before
         ops += [self.publish, self.publish, self.travel]
         op = self.rng.choice(ops)
         try:
@@ -208,6 +212,7 @@ class History:
             vendor_id=self.rng.choice(self.vendors),
             effective_date=effective,
             status=status,
+            signed_copy_note=SIGNED,
             **fields,
         )
         self.baas.append(baas.create(self.s, ACTOR, data).id)
@@ -217,7 +222,7 @@ class History:
         status = {"draft": "pending_signature", "pending_signature": "active"}.get(
             baas.get(self.s, baa_id).status, "active"
         )
-        baas.update(self.s, ACTOR, baa_id, BaaUpdate(status=status))
+        baas.update(self.s, ACTOR, baa_id, BaaUpdate(status=status, signed_copy_note=SIGNED))
 
     def edit_baa(self) -> None:
         baa_id = self.rng.choice(self.baas)
@@ -232,11 +237,41 @@ class History:
             effective_date=start,
             expiration_date=start + timedelta(days=self.rng.randint(30, 365)),
             status=self.rng.choice(["active", "active", "pending_signature"]),
+            signed_copy_note=SIGNED,
         )
         self.baas.append(baas.renew(self.s, ACTOR, baa_id, data).id)
 
     def terminate(self) -> None:
         baas.terminate(self.s, ACTOR, self.rng.choice(self.baas), self.day(60), "breach")
+
+    def scope(self) -> None:
+        baa = baas.get(self.s, self.rng.choice(self.baas))
+        theirs = self.s.scalars(select(App.id).where(col(App.vendor_id) == baa.vendor_id)).all()
+        if not theirs or self.rng.random() < 0.3:
+            baa_provisions.set_scope(self.s, ACTOR, baa.id, True, [])
+            return
+        some = self.rng.sample(list(theirs), self.rng.randint(1, len(theirs)))
+        baa_provisions.set_scope(self.s, ACTOR, baa.id, False, some)
+
+    def provision(self) -> None:
+        key = self.rng.choice(["subcontractors", "access", "termination"])
+        status = self.rng.choice(["absent", "absent", "present", "not_reviewed"])
+        baa_provisions.set_provision(
+            self.s, ACTOR, self.rng.choice(self.baas), key, status, None, "§7"
+        )
+
+    def exception(self) -> None:
+        ends = clock.today() + timedelta(days=self.rng.randint(0, 60))
+        baa_provisions.add_exception(
+            self.s, ACTOR, self.rng.choice(self.baas), "accepted until the renewal closes", ends
+        )
+
+    def confirm(self) -> None:
+        waiting = self.s.scalars(
+            select(BaaException.id).where(col(BaaException.confirmed_at).is_(None))
+        ).all()
+        if waiting:
+            baa_provisions.confirm_exception(self.s, SECOND, self.rng.choice(list(waiting)))
 
     def publish(self) -> None:
         releases.publish(self.s, ACTOR, clock.today(), allow_shrink=True)
@@ -365,7 +400,9 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
 
         def baa(vendor_id: int, **fields) -> int:
             data = BaaCreate(
-                vendor_id=vendor_id, **{"effective_date": today - timedelta(days=100), **fields}
+                vendor_id=vendor_id,
+                signed_copy_note=SIGNED,
+                **{"effective_date": today - timedelta(days=100), **fields},
             )
             return baas.create(s, ACTOR, data).id
 
@@ -401,6 +438,7 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
             BaaRenew(
                 effective_date=today + timedelta(days=7),
                 expiration_date=today + timedelta(days=400),
+                signed_copy_note=SIGNED,
             ),
         )
         v, _ = approved_app_of_vendor(valid_days=8)  # decision expires after day 8

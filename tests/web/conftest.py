@@ -157,6 +157,7 @@ def register(app: Flask) -> Register:
                 expiration_date=date(2027, 1, 1),
                 breach_notification_days=5,
                 title="Acme BAA",
+                signed_copy_note="signed PDF in the contracts share",
             ),
         )
         return Register(v.id, w.id, a.id, b.id, done.id, pending.id, baa.id)  # type: ignore[arg-type]

@@ -184,6 +184,7 @@ def test_from_candidate_app_to_mdm_profile(app, people, tmp_path):
     page.fill("#f-expiration_date", "2027-03-01")
     page.fill("#f-breach_notification_days", "5")
     page.select_option("#f-subcontractor_flowdown", "yes")
+    page.fill("#f-signed_copy_note", "signed original in the contracts share")
     page.click("button:has-text('Record BAA')")
     page.wait_for_selector("text=BAA recorded.")
     assert "In force today" in page.locator(".listing").inner_text()

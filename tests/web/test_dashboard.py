@@ -25,6 +25,7 @@ def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments
                 title="Borealis BAA",
                 effective_date=date(2025, 1, 1),
                 expiration_date=date(2027, 1, 15),
+                signed_copy_note="signed PDF in the contracts share",
             ),
         )
         # Complete the open assessment's must-haves so it waits for a decision.

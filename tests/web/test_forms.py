@@ -306,6 +306,7 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
             "renewal_term_months": "12",
             "notice_days": "60",
             "subcontractor_flowdown": "yes",
+            "signed_copy_note": "signed original in the contracts share",
         },
     )
     assert resp.status_code == 302
@@ -317,8 +318,17 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
         f"{baa_url}/renew", {"effective_date": "2026-01-01", "expiration_date": "2028-01-01"}
     )
     assert bad.status_code == 422 and "must be after the effective date" in txt(bad)
-    renewed = b.post(
+    unsigned = b.post(
         f"{baa_url}/renew", {"effective_date": "2027-05-01", "expiration_date": "2029-05-01"}
+    )
+    assert unsigned.status_code == 422 and "needs its signed copy" in txt(unsigned)
+    renewed = b.post(
+        f"{baa_url}/renew",
+        {
+            "effective_date": "2027-05-01",
+            "expiration_date": "2029-05-01",
+            "signed_copy_note": "signed original in the contracts share",
+        },
     )
     assert renewed.status_code == 302
     assert "Renewal chain" in b.get(renewed.headers["Location"]).text

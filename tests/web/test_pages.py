@@ -201,7 +201,8 @@ def test_timeline_marks_a_notice_deadline_whose_term_ends_beyond_the_window(app,
         v = vendors.create(s, ACTOR, VendorCreate(name="Halcyon Health Cloud"))
         baas.create(s, ACTOR, BaaCreate(
             vendor_id=v.id, effective_date=date(2025, 1, 1), expiration_date=date(2027, 12, 30),
-            auto_renews=True, renewal_term_months=36, notice_days=120))  # fmt: skip
+            auto_renews=True, renewal_term_months=36, notice_days=120,
+            signed_copy_note="signed original held by legal"))  # fmt: skip
     page = browser("legal").get("/baas").text
     assert "2027-09-01: notice deadline" in page  # term end 2027-12-30 is beyond 12 months
     assert ": term ends" not in page

@@ -18,14 +18,19 @@ from vetting.schemas import (
     BaaCalendarQuery,
     BaaCreate,
     BaaDocumentOut,
+    BaaExceptionIn,
+    BaaExceptionOut,
     BaaOut,
+    BaaProvisionIn,
+    BaaProvisionOut,
     BaaQuery,
     BaaRenew,
+    BaaScopeIn,
     BaaTerminate,
     BaaUpdate,
     Page,
 )
-from vetting.services import baa_documents
+from vetting.services import baa_documents, baa_provisions
 from vetting.services import baas as svc
 
 
@@ -49,7 +54,8 @@ def out(baa: BAA, as_of: date | None = None) -> BaaOut:
     response=Page[BaaOut],
     description="Filters: `state` (one or more, comma-separated; `in_force` = active or "
     "expiring), `within_days` (a term end or notice deadline within N days of `as_of`), "
-    "`vendor_id`, `auto_renews`, `q` (title or vendor name). Example: "
+    "`vendor_id`, `auto_renews`, `q` (title or vendor name), `non_conforming` (a required "
+    "provision absent or a breach deadline over 60 days), `scope_reviewed`. Example: "
     "`?state=expiring&within_days=90&as_of=2027-01-01`.",
 )
 def list_baas(query: BaaQuery) -> Page[BaaOut]:
@@ -64,6 +70,8 @@ def list_baas(query: BaaQuery) -> Page[BaaOut]:
         within_days=query.within_days,
         auto_renews=query.auto_renews,
         q=query.q,
+        non_conforming=query.non_conforming,
+        scope_reviewed=query.scope_reviewed,
     )
     return page_of(BaaOut, result, BaaOut.from_view)  # type: ignore[return-value]
 
@@ -108,6 +116,77 @@ def get_baa(baa_id: int) -> BaaOut:
 )
 def update_baa(baa_id: int, body: BaaUpdate) -> BaaOut:
     return out(svc.update(db.session(), g.principal, baa_id, body))
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/scope",
+    "PUT",
+    summary="Say which of the vendor's products the BAA covers: all, or a list of app ids",
+    tag="baas",
+    scope="baas:write",
+    body=BaaScopeIn,
+    response=BaaOut,
+    description="An app of another vendor is refused (422 on `app_ids`). The approved list "
+    "keeps an app only while a BAA in force covers it.",
+)
+def set_scope(baa_id: int, body: BaaScopeIn) -> BaaOut:
+    return out(
+        baa_provisions.set_scope(db.session(), g.principal, baa_id, body.all_products, body.app_ids)
+    )
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/provisions/<key>",
+    "PUT",
+    summary="Record what the BAA says about one required provision (45 CFR 164.504(e)(2))",
+    tag="baas",
+    scope="baas:write",
+    body=BaaProvisionIn,
+    response=BaaProvisionOut,
+    description="`present` needs the clause quoted (`quote`) or its section named (`section`), "
+    "else 422 on `quote`. An `absent` provision makes the BAA non-conforming: its vendor's apps "
+    "leave the approved list unless a confirmed exception counts.",
+)
+def set_provision(baa_id: int, key: str, body: BaaProvisionIn) -> BaaProvisionOut:
+    s = db.session()
+    baa_provisions.set_provision(s, g.principal, baa_id, key, body.status, body.quote, body.section)
+    baa = svc.get(s, baa_id)
+    (v,) = svc.views(s, [baa], clock.today(), _warning_days())
+    return next(p for p in BaaOut.from_view(v).provisions if p.key == key)
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/exceptions",
+    "POST",
+    summary="Record an exception: accept a non-conforming BAA until a date",
+    tag="baas",
+    scope="baas:write",
+    body=BaaExceptionIn,
+    response=BaaExceptionOut,
+    status=201,
+    description="It counts only once a second person with baas:write confirms it "
+    "(POST /api/v1/baas/exceptions/{id}/confirm), through `ends_on`.",
+)
+def add_exception(baa_id: int, body: BaaExceptionIn) -> BaaExceptionOut:
+    row = baa_provisions.add_exception(db.session(), g.principal, baa_id, body.reason, body.ends_on)
+    return BaaExceptionOut.model_validate(row)
+
+
+@route(
+    bp,
+    "/baas/exceptions/<int:exception_id>/confirm",
+    "POST",
+    summary="Confirm an exception (a second person: its author cannot, 403)",
+    tag="baas",
+    scope="baas:write",
+    response=BaaExceptionOut,
+)
+def confirm_exception(exception_id: int) -> BaaExceptionOut:
+    row = baa_provisions.confirm_exception(db.session(), g.principal, exception_id)
+    return BaaExceptionOut.model_validate(row)
 
 
 @route(

@@ -1,5 +1,5 @@
-"""`vetting baas list|renew|terminate|attach`: the BAA register from the shell — thin: parse,
-call services, print."""
+"""`vetting baas list|renew|terminate|attach|provisions`: the BAA register from the shell —
+thin: parse, call services, print."""
 
 from __future__ import annotations
 
@@ -98,6 +98,11 @@ def baas_list(
 @click.option("--renewal-term-months", type=int)
 @click.option("--notice-days", type=int)
 @click.option("--title")
+@click.option(
+    "--signed-copy-note",
+    help="where the signed copy is held (an active renewal "
+    "needs this, or a signed document uploaded while it is pending signature)",
+)
 @with_appcontext
 def baas_renew(baa_id: int, **options: Any) -> None:
     """Renew a BAA: a new one that supersedes it from its effective date."""
@@ -151,3 +156,38 @@ def baas_attach(baa_id: int, file: Path) -> None:
         f"{verb} {d.filename} ({d.content_type}, {d.size} bytes, sha256 {d.sha256}) "
         f"to BAA {d.baa_id} as document {d.id}"
     )
+
+
+@baas.command("provisions")
+@click.argument("baa_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="print the provisions as JSON")
+@with_appcontext
+def baas_provisions(baa_id: int, as_json: bool) -> None:
+    """The required provisions of a BAA: present / absent / not reviewed, and whether it
+    conforms (45 CFR 164.504(e)(2), 164.314(a)(2)(i))."""
+    from vetting import clock
+    from vetting.services import baas as svc
+
+    s = db.session()
+    (v,) = svc.views(s, [svc.get(s, baa_id)], clock.today(), current_settings().baa_warning_days)
+    out = BaaOut.from_view(v)
+    if as_json:
+        echo_json(
+            {
+                "conforming": out.conforming,
+                "non_conforming_reasons": out.non_conforming_reasons,
+                "provisions": [p.model_dump(mode="json") for p in out.provisions],
+            }
+        )
+        return
+    verdict = (
+        "conforming"
+        if out.conforming
+        else "NON-CONFORMING: " + "; ".join(out.non_conforming_reasons)
+    )
+    if not out.conforming and out.excepted:
+        verdict += " (under a confirmed exception)"
+    click.echo(f"BAA {baa_id}: {verdict}; {out.provisions_not_reviewed} not reviewed")
+    for p in out.provisions:
+        where = p.section or (f"“{p.quote[:60]}”" if p.quote else "")
+        echo_row(p.key, p.status, p.citation, where)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, cast
 
 from vetting.core.baa import STATUS_WORDS, BaaLifecycle, BaaState, BaaStatus, BaaTerms, state_on
+from vetting.core.baa_provisions import ExceptionWindow, excepted
 from vetting.core.decisions import (
     ConditionFacts,
     Confirmation,
@@ -64,6 +65,16 @@ class DecisionFacts:
 class BaaFacts:
     baa_id: int
     terms: BaaTerms
+    # Product scope: every app of the vendor, or only `app_ids`.
+    all_products: bool = True
+    app_ids: frozenset[int] = frozenset()
+    # Why it is non-conforming ("lacks subcontractor flow-down — 45 CFR …"); empty: conforms.
+    gaps: tuple[str, ...] = ()
+    # Exceptions legal recorded for it (counting once confirmed, through their end).
+    exceptions: tuple[ExceptionWindow, ...] = ()
+
+    def covers(self, app_id: int) -> bool:
+        return self.all_products or app_id in self.app_ids
 
 
 @dataclass
@@ -111,20 +122,21 @@ class ApprovedList:
     excluded: tuple[Exclusion, ...] = field(default=())
 
 
-def _baa_reason(vendor: str, baas: Sequence[BaaFacts], on: date) -> tuple[BaaFacts | None, str]:
-    """The BAA in force on `on`, or the reason in words why there is none.
+def _in_force(vendor: str, baas: Sequence[BaaFacts], on: date) -> tuple[list[BaaFacts], str]:
+    """The vendor's BAAs in force on `on`, newest first, or the reason in words why there is
+    none.
 
     Drafts and agreements pending signature never count; they are only mentioned, after the
     reason the signed agreements give, so legal sees both "what lapsed" and "what is coming".
     """
     if not baas:
-        return None, f"no BAA with {vendor}"
+        return [], f"no BAA with {vendor}"
     signed = [(b, state_on(b.terms, on)) for b in baas if b.terms.signed]
     in_force = [(b, st) for b, st in signed if st.in_force]
     if in_force:
         # Several can overlap (a renewal that starts before the old term ends): the newest wins.
-        baa, _ = max(in_force, key=lambda s: (s[0].terms.effective_date, s[0].baa_id))
-        return baa, ""
+        in_force.sort(key=lambda s: (s[0].terms.effective_date, s[0].baa_id), reverse=True)
+        return [b for b, _ in in_force], ""
     reasons: list[str] = []
     if signed:
         reasons.append(_lapse_reason(vendor, signed))
@@ -135,7 +147,23 @@ def _baa_reason(vendor: str, baas: Sequence[BaaFacts], on: date) -> tuple[BaaFac
         )
         words = STATUS_WORDS[newest.terms.status]
         reasons.append(f"BAA with {vendor} is {words}" if not signed else f"a new BAA is {words}")
-    return None, "; ".join(reasons)
+    return [], "; ".join(reasons)
+
+
+def _covering(
+    app: AppFacts, in_force: Sequence[BaaFacts], lapsed: str, on: date
+) -> tuple[BaaFacts | None, list[str]]:
+    """The BAA that keeps `app` on the list on `on` (the newest in force that covers it and
+    conforms, or is excepted), or the reasons in words why none does."""
+    if not in_force:
+        return None, [lapsed]
+    covering = [b for b in in_force if b.covers(app.app_id)]
+    if not covering:
+        return None, [f"no BAA with {app.vendor_name} covers {app.name}"]
+    for baa in covering:
+        if not baa.gaps or excepted(baa.exceptions, on):
+            return baa, []
+    return None, [f"BAA with {app.vendor_name} {gap}" for gap in covering[0].gaps]
 
 
 def _lapse_reason(vendor: str, signed: Sequence[tuple[BaaFacts, BaaStatus]]) -> str:
@@ -199,8 +227,8 @@ def approved_list(
     made on or before `as_of` (the caller selects it; this function checks validity)."""
     entries: list[ListEntry] = []
     excluded: list[Exclusion] = []
-    baa_cache: dict[int, tuple[BaaFacts | None, str]] = {}
-    term_end_cache: dict[int, date | None] = {}  # one state_on per vendor, not per app
+    baa_cache: dict[int, tuple[list[BaaFacts], str]] = {}  # in force, per vendor
+    term_end_cache: dict[int, date | None] = {}  # one state_on per BAA, not per app
     for app in apps:
         reasons: list[str] = []
         if app.revoked_on is not None and app.revoked_on <= as_of:
@@ -212,12 +240,16 @@ def approved_list(
         else:
             reasons.extend(_decision_reasons(app, decision, as_of))
         if app.vendor_id not in baa_cache:
-            baa_cache[app.vendor_id] = _baa_reason(
+            baa_cache[app.vendor_id] = _in_force(
                 app.vendor_name, baas_by_vendor.get(app.vendor_id, ()), as_of
             )
-        baa, baa_reason = baa_cache[app.vendor_id]
-        if baa is None:
-            reasons.append(baa_reason)
+        in_force, lapsed = baa_cache[app.vendor_id]
+        first = in_force[0] if in_force else None
+        if first is not None and first.all_products and not first.gaps:
+            baa: BaaFacts | None = first  # the common case: nothing per app to check
+        else:
+            baa, baa_reasons = _covering(app, in_force, lapsed, as_of)
+            reasons.extend(baa_reasons)
         if reasons or decision is None or baa is None:
             excluded.append(
                 Exclusion(
@@ -233,8 +265,8 @@ def approved_list(
                 )
             )
             continue
-        if app.vendor_id not in term_end_cache:
-            term_end_cache[app.vendor_id] = state_on(baa.terms, as_of).term_end
+        if baa.baa_id not in term_end_cache:
+            term_end_cache[baa.baa_id] = state_on(baa.terms, as_of).term_end
         entries.append(
             ListEntry(
                 app_id=app.app_id,
@@ -249,12 +281,13 @@ def approved_list(
                 valid_until=decision.valid_until,
                 assessment_id=decision.assessment_id,
                 baa_id=baa.baa_id,
-                baa_term_end=term_end_cache[app.vendor_id],
+                baa_term_end=term_end_cache[baa.baa_id],
                 conditions=decision.conditions,
                 reason=(
                     f"{decision.decision} {decision.decided_on.isoformat()} by "
                     f"{decision.decided_by}{_confirmed(decision)}; "
                     f"BAA with {app.vendor_name} in force"
+                    f"{' (non-conforming, under a confirmed exception)' if baa.gaps else ''}"
                 ),
                 store_url=app.store_url,
             )

@@ -11,7 +11,7 @@ from vetting.models.assessments import (
     DecisionCondition,
 )
 from vetting.models.audit import AuditEvent
-from vetting.models.baas import BAA, BaaDocument
+from vetting.models.baas import BAA, BaaApp, BaaDocument, BaaException, BaaProvision
 from vetting.models.columns import UTCDateTime
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel
@@ -27,7 +27,10 @@ __all__ = [
     "App",
     "Assessment",
     "AuditEvent",
+    "BaaApp",
     "BaaDocument",
+    "BaaException",
+    "BaaProvision",
     "ChecklistVersion",
     "Decision",
     "DecisionCondition",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vetting.core.baa import BaaLifecycle
-from vetting.models.columns import ts
+from vetting.models.columns import UTCDateTime, ts
 
 
 class BAA(SQLModel, table=True):
@@ -35,8 +35,56 @@ class BAA(SQLModel, table=True):
     status: str = Field(default=BaaLifecycle.ACTIVE, max_length=20, index=True)
     supersedes_id: int | None = Field(default=None, foreign_key="baa.id")
     superseded_on: date | None = None
+    # Signed means signed: an agreement becomes active only with a signed document attached
+    # or this note by legal saying where the signed copy is held.
+    signed_copy_note: str | None = Field(default=None, sa_type=Text)
+    # Product scope: every app of the vendor, or only those in baa_app. `scope_reviewed` is
+    # false for agreements whose scope nobody has stated yet (older ones read "all products").
+    all_products: bool = True
+    scope_reviewed: bool = True
     created_at: datetime = ts()
     updated_at: datetime = ts()
+
+
+class BaaApp(SQLModel, table=True):
+    """An app a BAA covers (when it does not cover all products of its vendor)."""
+
+    __tablename__ = "baa_app"
+
+    baa_id: int = Field(foreign_key="baa.id", primary_key=True)
+    app_id: int = Field(foreign_key="app.id", primary_key=True, index=True)
+
+
+class BaaProvision(SQLModel, table=True):
+    """What legal found in the agreement about one required provision (checklists/baa)."""
+
+    __tablename__ = "baa_provision"
+    __table_args__ = (UniqueConstraint("baa_id", "key", name="uq_baa_provision_baa_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    baa_id: int = Field(foreign_key="baa.id", index=True)
+    key: str = Field(max_length=64)
+    status: str = Field(max_length=20)  # present / absent / not_reviewed
+    quote: str | None = Field(default=None, sa_type=Text)
+    section: str | None = Field(default=None, max_length=200)
+    reviewed_by: str = Field(max_length=320)
+    reviewed_at: datetime = ts()
+
+
+class BaaException(SQLModel, table=True):
+    """Legal accepts a non-conforming BAA for a while: counts once a second person confirms
+    it, through `ends_on`."""
+
+    __tablename__ = "baa_exception"
+
+    id: int | None = Field(default=None, primary_key=True)
+    baa_id: int = Field(foreign_key="baa.id", index=True)
+    reason: str = Field(sa_type=Text)
+    ends_on: date
+    created_by: str = Field(max_length=320)
+    created_at: datetime = ts()
+    confirmed_by: str | None = Field(default=None, max_length=320)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class BaaDocument(SQLModel, table=True):

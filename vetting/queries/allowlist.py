@@ -7,17 +7,28 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, cast, func, label, select
+from sqlalchemy import Date, Integer, String, cast, func, label, literal, null, select, union_all
 from sqlmodel import Session, col
 
 from integrations.exporters.base import ExportOptions, exporter
 from vetting import clock
 from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
 from vetting.core.baa import BaaTerms
+from vetting.core.baa_provisions import ExceptionWindow, ProvisionStatus, gaps
 from vetting.core.decisions import ConditionFacts, Pins
 from vetting.core.releases import Release, release_content
-from vetting.models import BAA, App, Decision, DecisionCondition, Vendor
+from vetting.models import (
+    BAA,
+    App,
+    BaaApp,
+    BaaException,
+    BaaProvision,
+    Decision,
+    DecisionCondition,
+    Vendor,
+)
 from vetting.queries import cache
+from vetting.services.baa_provisions import catalogue
 from vetting.services.baas import TERMS
 
 
@@ -90,10 +101,17 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
         .where(col(Decision.decided_at) < cutoff)
         .order_by(col(Decision.decided_at), col(Decision.id))
     )
-    baa_query = select(col(BAA.id), col(BAA.vendor_id), *TERMS)
+    baa_query = select(
+        col(BAA.id),
+        col(BAA.vendor_id),
+        *TERMS,
+        col(BAA.all_products),
+        col(BAA.breach_notification_days),
+    )
+    vendor_ids = sorted({a.vendor_id for a in apps})
     if app_ids is not None:
         decision_query = decision_query.where(col(Decision.app_id).in_(sorted(app_ids)))
-        baa_query = baa_query.where(col(BAA.vendor_id).in_(sorted({a.vendor_id for a in apps})))
+        baa_query = baa_query.where(col(BAA.vendor_id).in_(vendor_ids))
     rows: dict[int, Any] = {}
     for r in conn.execute(decision_query).all():
         rows[r[0]] = r  # ordered by time: the last one kept is the latest
@@ -107,9 +125,74 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
         latest[app_id] = facts
     baas: dict[int, list[BaaFacts]] = defaultdict(list)
     baa_rows: Sequence[Any] = conn.execute(baa_query).all()
+    details = _baa_details(conn, dialect, vendor_ids if app_ids is not None else None)
+    cat = catalogue()
+    n = len(TERMS) + 2
     for r in baa_rows:
-        baas[r[1]].append(BaaFacts(r[0], BaaTerms(*r[2:])))
+        scope, absent, windows = details.get(r[0], _NO_DETAILS)
+        baas[r[1]].append(
+            BaaFacts(
+                r[0],
+                BaaTerms(*r[2:n]),
+                all_products=r[n],
+                app_ids=frozenset(scope),
+                gaps=gaps(cat, absent, r[n + 1]),
+                exceptions=tuple(windows),
+            )
+        )
     return approved_list(as_of, apps, latest, baas)
+
+
+_NO_DETAILS: tuple[list[int], list[str], list[ExceptionWindow]] = ([], [], [])
+
+
+def _baa_details(
+    conn: Any, dialect: str, vendor_ids: list[int] | None
+) -> dict[int, tuple[list[int], list[str], list[ExceptionWindow]]]:
+    """Per BAA: the apps its scope names, its provisions recorded absent, and its confirmed
+    exceptions — three small tables read in one statement (a UNION ALL)."""
+    no_str, no_int, no_day = cast(null(), String), cast(null(), Integer), cast(null(), Date)
+    scope = select(
+        col(BaaApp.baa_id), literal("s", String), no_str, col(BaaApp.app_id), no_day, no_day
+    )
+    absent = select(
+        col(BaaProvision.baa_id),
+        literal("p", String),
+        col(BaaProvision.key),
+        no_int,
+        no_day,
+        no_day,
+    ).where(col(BaaProvision.status) == ProvisionStatus.ABSENT)
+    excepted = select(
+        col(BaaException.baa_id),
+        literal("e", String),
+        no_str,
+        no_int,
+        _local_day(BaaException.confirmed_at, dialect),
+        col(BaaException.ends_on),
+    ).where(col(BaaException.confirmed_at).is_not(None))
+    if vendor_ids is not None:
+        theirs = select(col(BAA.id)).where(col(BAA.vendor_id).in_(vendor_ids))
+        scope = scope.where(col(BaaApp.baa_id).in_(theirs))
+        absent = absent.where(col(BaaProvision.baa_id).in_(theirs))
+        excepted = excepted.where(col(BaaException.baa_id).in_(theirs))
+    out: dict[int, tuple[list[int], list[str], list[ExceptionWindow]]] = {}
+    for baa_id, kind, key, app_id, confirmed_on, ends_on in conn.execute(
+        union_all(scope, absent, excepted)
+    ):
+        entry = out.setdefault(baa_id, ([], [], []))
+        if kind == "s":
+            entry[0].append(app_id)
+        elif kind == "p":
+            entry[1].append(key)
+        else:
+            entry[2].append(ExceptionWindow(_as_date(confirmed_on), ends_on))
+    return out
+
+
+def _as_date(value: Any) -> date:
+    """SQLite returns a UNION's computed date as text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _conditions(

@@ -417,6 +417,16 @@ def vendor_choices(s: Session) -> list[tuple[int, str]]:
     ]
 
 
+def vendor_apps(s: Session, vendor_id: int) -> list[tuple[int, str, str]]:
+    """(id, name, platform) of a vendor's apps, for a BAA's product scope."""
+    rows = s.execute(
+        select(col(App.id), col(App.name), col(App.platform))
+        .where(col(App.vendor_id) == vendor_id)
+        .order_by(col(App.name), col(App.platform), col(App.id))
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
 # --- assessments ----------------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ from vetting.models import (
     App,
     Assessment,
     AuditEvent,
+    BaaException,
     Decision,
     DecisionCondition,
 )
@@ -302,8 +303,9 @@ def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
 
 def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
     """Vendors with a BAA whose standing differs on `lo` and on `hi` (in force or not, and the
-    term end the list shows). Only agreements with a date in between, or that renew by
-    themselves, can differ; the core's `state_on` decides for those."""
+    term end the list shows, or an exception starting or ending to count). Only agreements with
+    a date in between, or that renew by themselves, can differ; the core's `state_on` decides
+    for those."""
     near = (lo - timedelta(days=1), hi + timedelta(days=1))
     rows = s.execute(
         select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(
@@ -316,7 +318,19 @@ def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
             )
         )
     ).all()
-    vendors: set[int] = set()
+    # An exception counts from the day a second person confirms it, through its `ends_on`.
+    start, end = clock.day_start(lo + timedelta(days=1)), clock.day_start(hi + timedelta(days=1))
+    excepted: Sequence[Any] = s.scalars(
+        select(col(BAA.vendor_id))
+        .join(BaaException, col(BaaException.baa_id) == col(BAA.id))
+        .where(
+            or_(
+                and_(col(BaaException.confirmed_at) >= start, col(BaaException.confirmed_at) < end),
+                and_(col(BaaException.ends_on) >= lo, col(BaaException.ends_on) < hi),
+            )
+        )
+    ).all()
+    vendors: set[int] = set(excepted)
     for r in rows:
         if r.vendor_id in vendors:
             continue

@@ -29,10 +29,13 @@ from vetting.core.baa import (
     BaaTerms,
     state_on,
 )
+from vetting.core.baa_provisions import ProvisionStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
-from vetting.models import BAA, BaaDocument, Vendor
+from vetting.models import BAA, BaaDocument, BaaProvision, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
+from vetting.services import baa_provisions
+from vetting.services.baa_provisions import Standing
 from vetting.services.common import PageResult, apply, get_or_404, like, paginate
 
 # Terms a renewal inherits from the agreement it renews unless it states its own.
@@ -93,6 +96,7 @@ class BaaView:
     as_of: date
     superseded_by_id: int | None = None
     document: BaaDocument | None = None
+    standing: Standing | None = None  # provisions, exceptions, scope (views() loads it)
 
 
 def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
@@ -101,7 +105,8 @@ def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
 
 
 def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> list[BaaView]:
-    """State on a date plus the successor and the latest document, in two queries in all."""
+    """State on a date plus the successor, the latest document and the provisions, exceptions
+    and scope, in five queries in all."""
     ids = [b.id for b in baas]
     # Keyed by b.id as the model types it (int | None; every stored row has one).
     successors: dict[int | None, int] = {}
@@ -119,6 +124,7 @@ def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> li
             .order_by(col(BaaDocument.id))
         ):
             documents[doc.baa_id] = doc  # the newest upload wins
+    found = baa_provisions.standings(s, baas)
     return [
         BaaView(
             b,
@@ -126,6 +132,7 @@ def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> li
             as_of,
             successors.get(b.id),
             documents.get(b.id),
+            found.get(b.id or 0),
         )
         for b in baas
     ]
@@ -151,17 +158,51 @@ def _sync_termination(baa: BAA) -> None:
         )
 
 
+SIGNED_COPY = (
+    "an active BAA needs its signed copy: record it pending signature, attach the signed "
+    "document (POST /api/v1/baas/{id}/document), then activate it; or say here where the "
+    "signed copy is held"
+)
+
+
+def _check_signed(s: Session, baa: BAA) -> None:
+    """Signed means signed: becoming active needs a signed document or a signed-copy note."""
+    if (baa.signed_copy_note or "").strip():
+        return
+    if baa.id is not None and s.scalar(
+        select(col(BaaDocument.id)).where(col(BaaDocument.baa_id) == baa.id).limit(1)
+    ):
+        return
+    raise Invalid(
+        SIGNED_COPY.replace("{id}", str(baa.id) if baa.id else "{id}"), "signed_copy_note"
+    )
+
+
 def create(s: Session, actor: Principal, data: BaaCreate) -> BAA:
     actor.require("baas:write")
+    fields = data.model_dump(exclude={"all_products", "app_ids"})
+    stated = data.all_products is not None or data.app_ids is not None
+    all_products = data.all_products if data.all_products is not None else not data.app_ids
     with transaction(s):
         if s.get(Vendor, data.vendor_id) is None:
             raise Invalid(f"no vendor with id {data.vendor_id}", "vendor_id")
-        baa = BAA(**data.model_dump())
+        baa = BAA(**fields)
         _sync_termination(baa)
         _validate(baa)
+        if baa.status == BaaLifecycle.ACTIVE:
+            _check_signed(s, baa)
+        if stated:
+            baa_provisions.check_scope(s, data.vendor_id, all_products, data.app_ids or ())
         s.add(baa)
         s.flush()
-        audit.record(s, actor.name, "baa.create", "baa", baa.id, None, audit.snapshot(baa))
+        if stated:
+            baa_provisions.write_scope(s, baa, all_products, data.app_ids or ())
+        else:
+            baa.all_products, baa.scope_reviewed = True, False  # nobody said: review it
+        s.flush()
+        after = {**(audit.snapshot(baa) or {}), "app_ids": sorted(set(data.app_ids or ()))}
+        audit.record(s, actor.name, "baa.create", "baa", baa.id, None, after)
+        baa_provisions.note_breach_days_change(s, actor, baa, None)
     return baa
 
 
@@ -188,6 +229,8 @@ def list_(
     within_days: int | None = None,
     auto_renews: bool | None = None,
     q: str | None = None,
+    non_conforming: bool | None = None,
+    scope_reviewed: bool | None = None,
 ) -> PageResult:
     """BAAs with their state on `as_of`, filtered; items are `BaaView`s.
 
@@ -201,6 +244,20 @@ def list_(
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
         stmt = stmt.where(col(BAA.auto_renews) == auto_renews)
+    if scope_reviewed is not None:
+        stmt = stmt.where(col(BAA.scope_reviewed) == scope_reviewed)
+    if non_conforming is not None:
+        cat = baa_provisions.catalogue()
+        flagged = or_(
+            col(BAA.id).in_(
+                select(col(BaaProvision.baa_id)).where(
+                    col(BaaProvision.status) == ProvisionStatus.ABSENT,
+                    col(BaaProvision.key).in_(cat.keys),
+                )
+            ),
+            col(BAA.breach_notification_days) > cat.breach_max_days,
+        )
+        stmt = stmt.where(flagged if non_conforming else ~flagged)
     if q:
         names = select(col(Vendor.id)).where(func.lower(Vendor.name).like(like(q), escape="\\"))
         stmt = stmt.where(
@@ -299,6 +356,11 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
         apply(baa, changes)
         _sync_termination(baa)
         _validate(baa)
+        assert before is not None  # a row's snapshot is a dict
+        if baa.status == BaaLifecycle.ACTIVE and (
+            before["status"] != BaaLifecycle.ACTIVE or "signed_copy_note" in changes
+        ):
+            _check_signed(s, baa)
         predecessor = _predecessor(s, baa)
         if predecessor is not None:
             _check_follows(baa, predecessor)
@@ -307,6 +369,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
         assert before is not None  # a row's snapshot is a dict
         action = "baa.status" if baa.status != before["status"] else "baa.update"
         audit.record(s, actor.name, action, "baa", baa.id, before, audit.snapshot(baa))
+        baa_provisions.note_breach_days_change(s, actor, baa, before["breach_notification_days"])
         if predecessor is not None and baa.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, predecessor, baa)
     return baa
@@ -385,12 +448,26 @@ def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
             raise Invalid("cannot be null", "auto_renews")
         fields: dict[str, Any] = {k: getattr(old, k) for k in INHERITED}
         fields |= {k: v for k, v in data.model_dump().items() if k in given or k not in fields}
-        new = BAA(vendor_id=old.vendor_id, supersedes_id=old.id, **fields)
+        new = BAA(
+            vendor_id=old.vendor_id,
+            supersedes_id=old.id,
+            all_products=old.all_products,
+            scope_reviewed=old.scope_reviewed,
+            **fields,
+        )
         _validate(new)
         _check_follows(new, old)
+        if new.status == BaaLifecycle.ACTIVE:
+            _check_signed(s, new)
         s.add(new)
         s.flush()
-        audit.record(s, actor.name, "baa.renew", "baa", new.id, None, audit.snapshot(new))
+        scope = baa_provisions.scope_of(s, old.id)
+        if not old.all_products:  # a renewal covers what the old agreement covered
+            baa_provisions.write_scope(s, new, False, scope)
+            new.scope_reviewed = old.scope_reviewed
+            s.flush()
+        after = {**(audit.snapshot(new) or {}), "app_ids": scope}
+        audit.record(s, actor.name, "baa.renew", "baa", new.id, None, after)
         if new.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, old, new)
     return new

@@ -4,7 +4,7 @@ chain and documents; record, edit, renew, terminate, upload (legal); the calenda
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -12,12 +12,13 @@ from flask.typing import ResponseReturnValue
 
 from vetting import clock, db
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
+from vetting.core.baa_provisions import counts
 from vetting.current import current_settings
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, browse
 from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
-from vetting.services import baa_documents
+from vetting.services import baa_documents, baa_provisions
 from vetting.services import baas as svc
 from vetting.web import timeline
 from vetting.web.base import (
@@ -43,7 +44,19 @@ FILTERS: dict[str, tuple[str, tuple[str, ...] | None, bool | None]] = {
     "auto-renewing": ("Auto-renewing", None, True),
     "terminated": ("Terminated or superseded", (BaaState.TERMINATED, BaaState.SUPERSEDED), None),
     "unsigned": ("Draft or pending signature", (BaaState.DRAFT, BaaState.PENDING_SIGNATURE), None),
+    "non-conforming": ("Non-conforming (a provision absent, breach notice > 60 days)", None, None),
+    "scope-unreviewed": ("Product scope not reviewed", None, None),
 }
+# Filters on provisions and scope rather than dates: extra arguments to the register query.
+FILTER_EXTRA: dict[str, dict[str, bool]] = {
+    "non-conforming": {"non_conforming": True},
+    "scope-unreviewed": {"scope_reviewed": False},
+}
+PROVISION_STATUSES = [
+    ("not_reviewed", "Not reviewed"),
+    ("present", "Present"),
+    ("absent", "Absent"),
+]
 TRI = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
 STATUSES = [
     (BaaLifecycle.ACTIVE, "Active (signed)"),
@@ -60,6 +73,7 @@ TERM_FIELDS = (
     "breach_notification_days",
     "owner_email",
     "notes",
+    "signed_copy_note",
 )
 
 
@@ -103,6 +117,7 @@ def index() -> ResponseReturnValue:
         states=states,
         auto_renews=auto,
         q=arg_str("q"),
+        **FILTER_EXTRA.get(key, {}),
     )
     names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
     return render_template(
@@ -186,10 +201,40 @@ def detail(
         terminate_form=forms.get("terminate")
         or Form(values={"on": str(today() + timedelta(days=1))}),
         upload_form=forms.get("upload") or Form(),
+        provision_forms=_provision_forms(this, forms),
+        provision_counts=_provision_counts(this),
+        provision_statuses=PROVISION_STATUSES,
+        exception_form=forms.get("exception") or Form(prefix="exc-"),
+        scope_form=forms.get("scope") or Form(prefix="scope-"),
+        vendor_apps=browse.vendor_apps(s, baa.vendor_id),
         statuses=STATUSES,
         max_mib=current_settings().max_document_bytes // (1024 * 1024),
         history=audit_log.history(s, [("baa", b.baa.id) for b in chain if b.baa.id]),
     ), status
+
+
+def _provision_forms(v: svc.BaaView, forms: Mapping[str, Form]) -> dict[str, Form]:
+    """One form per required provision: what was submitted (on an error) or what is stored."""
+    st = v.standing
+    out: dict[str, Form] = {}
+    if st is None or st.catalogue is None:
+        return out
+    for p in st.catalogue.provisions:
+        row = st.provisions.get(p.key)
+        values = {
+            "status": row.status if row else "not_reviewed",
+            "section": (row.section if row else None) or "",
+            "quote": (row.quote if row else None) or "",
+        }
+        out[p.key] = forms.get(f"provision:{p.key}") or Form(values=values, prefix=f"prov-{p.key}-")
+    return out
+
+
+def _provision_counts(v: svc.BaaView) -> dict[str, int]:
+    st = v.standing
+    if st is None or st.catalogue is None:
+        return {}
+    return counts({k: p.status for k, p in st.provisions.items()}, st.catalogue)
 
 
 @bp.route("/baas/<int:baa_id>/edit", methods=["GET", "POST"])
@@ -226,6 +271,7 @@ def renew(baa_id: int) -> ResponseReturnValue:
             "expiration_date": form.values.get("expiration_date") or None,
             "status": form.values.get("status") or BaaLifecycle.ACTIVE,
             **({"notes": form.values["notes"]} if form.values.get("notes") else {}),
+            "signed_copy_note": form.values.get("signed_copy_note") or None,
         },
         form,
     )
@@ -258,6 +304,81 @@ def terminate(baa_id: int) -> ResponseReturnValue:
             flash(f"BAA terminated from {data.on.isoformat()}.", "ok")
             return redirect(url_for("baas.detail", baa_id=baa_id))
     return detail(baa_id, {"terminate": form}, 422)
+
+
+@bp.post("/baas/<int:baa_id>/provisions/<key>")
+@requires("baas:write")
+def provision(baa_id: int, key: str) -> ResponseReturnValue:
+    form = Form(values=form_values(), prefix=f"prov-{key}-")
+    try:
+        baa_provisions.set_provision(
+            db.session(),
+            g.principal,
+            baa_id,
+            key,
+            form.values.get("status", ""),
+            form.values.get("quote"),
+            form.values.get("section"),
+        )
+    except VettingError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        form.add(exc)
+        return detail(baa_id, {f"provision:{key}": form}, 422)
+    flash("Provision saved.", "ok")
+    return redirect(url_for("baas.detail", baa_id=baa_id, _anchor="h-provisions"))
+
+
+@bp.post("/baas/<int:baa_id>/exceptions")
+@requires("baas:write")
+def add_exception(baa_id: int) -> ResponseReturnValue:
+    form = Form(values=form_values(), prefix="exc-")
+    try:
+        ends = form.values.get("ends_on") or None
+        try:
+            ends_on = date.fromisoformat(ends) if ends else None
+        except ValueError:
+            raise Invalid("not a date (YYYY-MM-DD)", "ends_on") from None
+        baa_provisions.add_exception(
+            db.session(), g.principal, baa_id, form.values.get("reason", ""), ends_on
+        )
+    except VettingError as exc:
+        if exc.status >= 500:
+            raise
+        form.add(exc)
+        return detail(baa_id, {"exception": form}, 422)
+    flash("Exception recorded: it counts once a second person confirms it.", "ok")
+    return redirect(url_for("baas.detail", baa_id=baa_id, _anchor="h-exceptions"))
+
+
+@bp.post("/baas/exceptions/<int:exception_id>/confirm")
+@requires("baas:write")
+def confirm_exception(exception_id: int) -> ResponseReturnValue:
+    row = baa_provisions.confirm_exception(db.session(), g.principal, exception_id)
+    flash("Exception confirmed.", "ok")
+    return redirect(url_for("baas.detail", baa_id=row.baa_id, _anchor="h-exceptions"))
+
+
+@bp.post("/baas/<int:baa_id>/scope")
+@requires("baas:write")
+def scope(baa_id: int) -> ResponseReturnValue:
+    form = Form(values=form_values(), prefix="scope-")
+    all_products = form.values.get("all_products") == "on"
+    try:
+        ids = [int(v) for v in request.form.getlist("app_ids")]
+    except ValueError:
+        ids = []
+    try:
+        baa_provisions.set_scope(
+            db.session(), g.principal, baa_id, all_products, [] if all_products else ids
+        )
+    except VettingError as exc:
+        if exc.status >= 500:
+            raise
+        form.add(exc)
+        return detail(baa_id, {"scope": form}, 422)
+    flash("Product scope saved.", "ok")
+    return redirect(url_for("baas.detail", baa_id=baa_id, _anchor="h-scope"))
 
 
 @bp.post("/baas/<int:baa_id>/document")
