@@ -678,6 +678,11 @@ class BaaOut(Out):
     notice_deadline: date | None
     days_left: int | None
     renewed_by_default: bool
+    in_force_until: date | None = Field(
+        description="the first day it is no longer in force: whichever comes first of its "
+        "term end (fixed terms) and its termination (or its successor's start); null while "
+        "nothing ends it"
+    )
     as_of: date
     document: BaaDocumentOut | None
 
@@ -693,6 +698,7 @@ class BaaOut(Out):
             notice_deadline=v.status.notice_deadline,
             days_left=v.status.days_left,
             renewed_by_default=v.status.renewed_by_default,
+            in_force_until=v.in_force_until,
             as_of=v.as_of,
             document=BaaDocumentOut.model_validate(v.document) if v.document else None,
         )

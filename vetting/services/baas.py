@@ -27,6 +27,7 @@ from vetting.core.baa import (
     BaaState,
     BaaStatus,
     BaaTerms,
+    in_force_until,
     state_on,
 )
 from vetting.db import transaction
@@ -93,6 +94,11 @@ class BaaView:
     as_of: date
     superseded_by_id: int | None = None
     document: BaaDocument | None = None
+
+    @property
+    def in_force_until(self) -> date | None:
+        """The first day it is no longer in force: term end or termination, whichever first."""
+        return in_force_until(terms_of(self.baa))
 
 
 def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
