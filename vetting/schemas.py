@@ -745,6 +745,28 @@ class AllowlistQuery(In):
     format: Literal["json", "csv"] = "json"
 
 
+class ForecastQuery(In):
+    days: int = Field(30, ge=1, le=365, description="how many days ahead (1–365)")
+
+
+class DepartureOut(Out):
+    app_id: int
+    app: str
+    platform: str
+    store_id: str | None
+    vendor_id: int
+    vendor: str
+    leaves_on: date = Field(description="the first day the app is off the list")
+    reason: str = Field(description="why, in words (the list's own reasons on that day)")
+
+
+class ForecastOut(Out):
+    as_of: date
+    days: int
+    until: date
+    items: list[DepartureOut]
+
+
 class ListEntryOut(Out):
     app_id: int
     name: str
