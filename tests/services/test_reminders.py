@@ -147,7 +147,7 @@ def test_renewing_or_terminating_a_baa_cancels_its_pending_reminders(s, acme, ch
 
 def test_drafts_evergreen_and_far_deadlines_get_no_reminders(s, acme):
     data.baa(s, acme.id, expiration_date=END, status="draft")
-    data.baa(s, acme.id)  # evergreen
+    data.baa(s, acme.id, effective_date=date(2025, 8, 1))  # evergreen: reviewed each 1 August
     data.baa(s, acme.id, expiration_date=date(2030, 1, 1))
     data.baa(s, acme.id, expiration_date=date(2026, 1, 1))  # expired long ago: history
     assert run_reminders(s, END - timedelta(days=30), settings=EMAIL).created == 0

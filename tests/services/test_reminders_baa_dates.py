@@ -1,0 +1,155 @@
+"""Reminders before a termination, before a coverage gap, and for an evergreen BAA's periodic
+review (issue 11, item 4): at the same thresholds and exactly once, like term ends; cancelled
+when moot (the termination withdrawn, a renewal that closes the gap)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests import reminder_data as data
+from vetting.services.reminders import run_reminders
+
+EMAIL = data.settings(smtp_host="127.0.0.1", legal_emails=("legal@example.org",))
+INBOX = data.settings()
+
+
+@pytest.fixture
+def heron(s):
+    return data.vendor(s, name="Heron Dental")
+
+
+def _kinds(s, **where):
+    return [(n.kind, n.term_end, n.threshold_days) for n in data.rows(s, channel="in-app", **where)]
+
+
+def test_termination_reminders_each_threshold_once_then_none_after_it(s, heron):
+    stop = date(2027, 2, 1)
+    b = data.baa(
+        s,
+        heron.id,
+        expiration_date=date(2028, 1, 1),
+        terminated_on=stop,
+        termination_reason="practice closed",
+        status="terminated",
+    )
+    for offset in range(95, -5, -1):
+        run_reminders(s, stop - timedelta(days=offset), settings=INBOX)
+        run_reminders(s, stop - timedelta(days=offset), settings=INBOX)  # twice a day
+    assert _kinds(s, subject_id=b.id) == [
+        ("termination", stop, t) for t in (90, 60, 30, 14, 7, 1)
+    ]  # day 0 is the first day out of force: nothing left to warn of
+    (first, *_) = data.rows(s, channel="in-app")
+    assert first.title == "BAA with Heron Dental is terminated from 2027-02-01 (in 90 days)"
+    assert "last day in force is 2027-01-31" in first.body
+
+
+def test_missed_days_send_the_latest_threshold_crossed_only(s, heron):
+    stop = date(2027, 2, 1)
+    data.baa(s, heron.id, expiration_date=date(2028, 1, 1), terminated_on=stop, status="terminated")
+    for day in (stop - timedelta(days=50), stop - timedelta(days=20), stop - timedelta(days=3)):
+        run_reminders(s, day, settings=INBOX)
+    assert [t for _, _, t in _kinds(s)] == [60, 30, 7]
+
+
+def test_withdrawing_the_termination_cancels_its_pending_reminders(s, heron):
+    stop = date(2027, 2, 1)
+    b = data.baa(
+        s, heron.id, expiration_date=date(2027, 6, 1), terminated_on=stop, status="terminated"
+    )
+    day = stop - timedelta(days=20)
+    assert run_reminders(s, day, settings=EMAIL).created == 2  # in-app and legal's e-mail
+    b.terminated_on, b.status = None, "active"
+    s.add(b)
+    s.commit()
+    summary = run_reminders(s, day, settings=EMAIL)
+    assert summary.cancelled == 1
+    assert [(n.kind, n.status) for n in data.rows(s, channel="email")] == [
+        ("termination", "cancelled")
+    ]
+
+
+def _late_renewal(s, vendor_id, starts=date(2027, 1, 15)):
+    old = data.baa(
+        s,
+        vendor_id,
+        effective_date=date(2025, 12, 15),
+        expiration_date=date(2026, 12, 15),
+        status="superseded",
+        superseded_on=starts,
+        owner_email="owner@example.org",
+    )
+    new = data.baa(
+        s,
+        vendor_id,
+        effective_date=starts,
+        expiration_date=date(2028, 1, 15),
+        supersedes_id=old.id,
+    )
+    return old, new
+
+
+def test_a_gap_before_a_renewal_is_reminded_of_once_per_threshold(s, heron):
+    old, _ = _late_renewal(s, heron.id)
+    gap = date(2026, 12, 15)
+    for day in (gap - timedelta(days=40), gap - timedelta(days=30), gap - timedelta(days=30)):
+        run_reminders(s, day, settings=INBOX)
+    assert _kinds(s) == [("coverage_gap", gap, 60), ("coverage_gap", gap, 30)]
+    (n, _) = data.rows(s)
+    assert n.subject_id == old.id
+    assert n.title == "Coverage gap for BAA with Heron Dental from 2026-12-15 to 2027-01-15"
+    assert n.body.startswith("gap from 2026-12-15 to 2027-01-15: the vendor's apps leave the list.")
+    assert n.payload["reminder"]["until"] == "2027-01-15"
+    # During the gap the 0-day reminder goes out; once the renewal is in force, nothing.
+    run_reminders(s, gap + timedelta(days=3), settings=INBOX)
+    run_reminders(s, date(2027, 1, 15), settings=INBOX)
+    assert [t for _, _, t in _kinds(s)] == [60, 30, 0]
+
+
+def test_a_renewal_moved_to_close_the_gap_cancels_the_gap_reminders(s, heron):
+    old, new = _late_renewal(s, heron.id)
+    day = date(2026, 11, 25)
+    assert run_reminders(s, day, settings=EMAIL).created == 3  # in-app, owner, legal
+    new.effective_date = old.superseded_on = date(2026, 12, 15)
+    s.add_all([new, old])
+    s.commit()
+    summary = run_reminders(s, day, settings=EMAIL)
+    assert summary.created == 0 and summary.cancelled >= 1
+    assert {n.status for n in data.rows(s, channel="email")} == {"cancelled"}
+
+
+def test_a_plain_expiry_with_nothing_after_it_is_not_a_gap(s, heron):
+    data.baa(s, heron.id, expiration_date=date(2026, 12, 15))
+    run_reminders(s, date(2026, 11, 25), settings=INBOX)
+    assert [k for k, _, _ in _kinds(s)] == ["term_end"]
+
+
+def test_evergreen_baas_are_reviewed_every_n_months(s, heron):
+    b = data.baa(s, heron.id, effective_date=date(2024, 3, 1))
+    review = date(2027, 3, 1)
+    run_reminders(s, review - timedelta(days=30), settings=INBOX)
+    run_reminders(s, review - timedelta(days=30), settings=INBOX)
+    assert _kinds(s, subject_id=b.id) == [("review", review, 30)]
+    # every 3 months instead: the review of 2026-12-01 is 6 days away
+    quarterly = data.settings(review_months=3)
+    run_reminders(s, date(2026, 11, 25), settings=quarterly)
+    assert ("review", date(2026, 12, 1), 7) in _kinds(s)
+    (first, *_) = data.rows(s, channel="in-app")
+    assert first.title == "Periodic review of BAA with Heron Dental due in 30 days (2027-03-01)"
+
+
+def test_terminating_an_evergreen_baa_cancels_its_reviews(s, heron):
+    b = data.baa(s, heron.id, effective_date=date(2024, 3, 1))
+    review = date(2027, 3, 1)
+    run_reminders(s, review - timedelta(days=30), settings=EMAIL)
+    b.terminated_on, b.status = date(2027, 2, 10), "terminated"
+    s.add(b)
+    s.commit()
+    summary = run_reminders(s, review - timedelta(days=30), settings=EMAIL)
+    assert summary.cancelled == 1
+    emails = data.rows(s, channel="email")
+    assert [(n.kind, n.status) for n in emails] == [
+        ("review", "cancelled"),
+        ("termination", "pending"),
+    ]
