@@ -639,6 +639,25 @@ class BaaTerminate(In):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+class BaaReturnDestroy(In):
+    certified_on: date = Field(
+        description="the day the vendor certified the PHI returned or destroyed"
+    )
+    reference: str = Field(
+        min_length=1,
+        max_length=200,
+        description="where the certificate is: a document number, a ticket, a filing reference",
+    )
+
+
+class ReturnDestroyOut(Out):
+    due: date = Field(description="the termination date plus VETTING_RETURN_DESTROY_DAYS")
+    status: Literal["open", "overdue", "done"]
+    certified_on: date | None
+    reference: str | None
+    recorded_by: str | None
+
+
 class BaaDocumentOut(Out):
     id: int
     baa_id: int
@@ -685,6 +704,9 @@ class BaaOut(Out):
     )
     as_of: date
     document: BaaDocumentOut | None
+    return_destroy: ReturnDestroyOut | None = Field(
+        description="a terminated BAA's return/destroy follow-up (null otherwise)"
+    )
 
     @classmethod
     def from_view(cls, v: BaaView) -> BaaOut:
@@ -701,7 +723,21 @@ class BaaOut(Out):
             in_force_until=v.in_force_until,
             as_of=v.as_of,
             document=BaaDocumentOut.model_validate(v.document) if v.document else None,
+            return_destroy=_return_destroy_out(v),
         )
+
+
+def _return_destroy_out(v: BaaView) -> ReturnDestroyOut | None:
+    follow = v.return_destroy
+    if follow is None:
+        return None
+    return ReturnDestroyOut(
+        due=follow.due,
+        status=follow.status.value,
+        certified_on=follow.certified_on,
+        reference=follow.reference,
+        recorded_by=v.baa.return_destroy_recorded_by,
+    )
 
 
 def _split_states(value: Any) -> Any:

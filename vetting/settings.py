@@ -19,10 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
+from vetting.core.baa import DEFAULT_RETURN_DESTROY_DAYS
 from vetting.core.decisions import DecisionRules
 from vetting.core.reminders import (
     DEFAULT_CATCH_UP_DAYS,
-    DEFAULT_RETURN_DESTROY_DAYS,
     DEFAULT_REVIEW_MONTHS,
     DEFAULT_THRESHOLDS,
     parse_thresholds,

@@ -62,3 +62,76 @@ def test_the_calendar_and_the_list_use_the_termination_date(client, admin):
     off = listed(client, admin, "2027-01-15")
     assert off["entries"] == []
     assert off["excluded"][0]["reasons"] == ["BAA with Northwind Imaging terminated 2027-01-15"]
+
+
+# --- the return/destroy follow-up a termination opens -----------------------------------------
+
+
+def _terminated_on(client, admin, day):
+    vid = vendor(client, admin, "Plover Health")
+    b = baa(client, admin, vid, effective_date="2025-01-01", expiration_date="2028-01-01")
+    r = client.post(
+        f"/api/v1/baas/{b['id']}/terminate",
+        json={"on": day, "reason": "contract ended by mutual agreement"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def test_a_termination_opens_a_return_destroy_follow_up(client, admin):
+    b = _terminated_on(client, admin, "2026-11-01")
+    assert b["return_destroy"] == {
+        "due": "2026-12-01",
+        "status": "open",
+        "certified_on": None,
+        "reference": None,
+        "recorded_by": None,
+    }
+    late = client.get("/api/v1/baas?as_of=2026-12-02&per_page=500", headers=admin).json
+    assert next(x for x in late["items"] if x["id"] == b["id"])["return_destroy"]["status"] == (
+        "overdue"
+    )
+    r = client.post(
+        f"/api/v1/baas/{b['id']}/return-destroy",
+        json={"certified_on": "2026-11-20", "reference": "certificate PLV-2026-114"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["return_destroy"]["status"] == "done"
+    assert r.json["return_destroy"]["reference"] == "certificate PLV-2026-114"
+    assert r.json["return_destroy"]["recorded_by"]
+
+
+def test_return_destroy_is_refused_for_an_active_baa_and_checks_its_input(client, admin):
+    vid = vendor(client, admin)
+    active = baa(client, admin, vid, expiration_date="2028-01-01")
+    assert active["return_destroy"] is None
+    body = {"certified_on": "2026-11-20", "reference": "x-1"}
+    r = client.post(f"/api/v1/baas/{active['id']}/return-destroy", json=body, headers=admin)
+    assert r.status_code == 409, r.json
+    ended = _terminated_on(client, admin, "2026-11-01")
+    url = f"/api/v1/baas/{ended['id']}/return-destroy"
+    future = client.post(url, json={**body, "certified_on": "2026-12-24"}, headers=admin)
+    assert future.status_code == 422 and future.json["errors"][0]["field"] == "certified_on"
+    blank = client.post(url, json={**body, "reference": "   "}, headers=admin)
+    assert blank.status_code == 422 and blank.json["errors"][0]["field"] == "reference"
+
+
+def test_cli_records_the_certificate(client, admin, runner):
+    from tests.cli.helpers import invoke, ok
+
+    b = _terminated_on(client, admin, "2026-11-01")
+    out = ok(
+        invoke(
+            runner,
+            "baas",
+            "return-destroy",
+            str(b["id"]),
+            "--on",
+            "2026-11-24",
+            "--reference",
+            "R-9",
+        )
+    )
+    assert out.strip() == f"BAA {b['id']}: return/destroy certificate received 2026-11-24 (R-9)"

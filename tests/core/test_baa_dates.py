@@ -132,3 +132,54 @@ def test_evergreen_review_dates_every_n_months_from_the_effective_date() -> None
     )
     ended = BaaTerms(D("2024-03-31"), terminated_on=D("2026-03-31"), status=BaaLifecycle.TERMINATED)
     assert review_dates(ended, D("2025-01-01"), D("2027-12-31"), 12) == [D("2025-03-31")]
+
+
+# --- the reminders these dates give ------------------------------------------------------
+
+
+def test_termination_gap_review_and_return_destroy_reminders() -> None:
+    from vetting.core.baa import FollowUp, Gap, return_destroy
+    from vetting.core.reminders import (
+        baa_due,
+        baa_reminder_stands,
+        gap_due,
+        return_destroy_due,
+    )
+
+    on = D("2026-12-02")  # 61 days before CUT_SHORT's termination: the 90-day threshold
+    assert [(d.kind, d.term_end, d.threshold_days) for d in baa_due(CUT_SHORT, on)] == [
+        ("termination", D("2027-02-01"), 90)
+    ]
+    assert baa_reminder_stands(CUT_SHORT, "termination", D("2027-02-01"))
+    assert not baa_reminder_stands(CUT_SHORT, "termination", D("2027-03-01"))  # moved
+    withdrawn = BaaTerms(D("2026-01-01"), D("2028-01-01"))
+    assert not baa_reminder_stands(withdrawn, "termination", D("2027-02-01"))
+
+    gap = Gap(D("2026-12-15"), D("2027-01-15"), 1, 2)
+    due = gap_due(gap, D("2026-11-15"))
+    assert due is not None and (due.kind, due.threshold_days, due.until) == (
+        "coverage_gap",
+        30,
+        D("2027-01-15"),
+    )
+    assert gap_due(gap, D("2027-01-15")) is None  # the renewal is in force: over
+
+    evergreen = BaaTerms(D("2024-03-01"))
+    assert baa_due(evergreen, D("2027-02-01")) == []  # no cadence given
+    (review,) = baa_due(evergreen, D("2027-02-01"), review_months=12)
+    assert (review.kind, review.term_end, review.threshold_days) == ("review", D("2027-03-01"), 30)
+
+    ended = BaaTerms(D("2025-01-01"), terminated_on=D("2026-11-01"), status=BaaLifecycle.TERMINATED)
+    assert return_destroy_due(D("2026-11-01"), D("2026-10-31")) is None  # not yet terminated
+    rd = return_destroy_due(D("2026-11-01"), D("2026-11-20"))
+    assert rd is not None and (rd.kind, rd.term_end, rd.threshold_days) == (
+        "return_destroy",
+        D("2026-12-01"),
+        14,
+    )
+    follow = return_destroy(ended, D("2026-12-02"))
+    assert follow is not None and (follow.due, follow.status) == (D("2026-12-01"), FollowUp.OVERDUE)
+    done = return_destroy(ended, D("2026-12-02"), certified_on=D("2026-11-28"), reference="x")
+    assert done is not None and done.status == FollowUp.DONE
+    assert return_destroy(CUT_SHORT, D("2026-12-02")) is not None  # recorded: open already
+    assert return_destroy(withdrawn, D("2026-12-02")) is None

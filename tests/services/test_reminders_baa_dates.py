@@ -37,7 +37,7 @@ def test_termination_reminders_each_threshold_once_then_none_after_it(s, heron):
     for offset in range(95, -5, -1):
         run_reminders(s, stop - timedelta(days=offset), settings=INBOX)
         run_reminders(s, stop - timedelta(days=offset), settings=INBOX)  # twice a day
-    assert _kinds(s, subject_id=b.id) == [
+    assert _kinds(s, subject_id=b.id, kind="termination") == [
         ("termination", stop, t) for t in (90, 60, 30, 14, 7, 1)
     ]  # day 0 is the first day out of force: nothing left to warn of
     (first, *_) = data.rows(s, channel="in-app")
@@ -152,4 +152,44 @@ def test_terminating_an_evergreen_baa_cancels_its_reviews(s, heron):
     assert [(n.kind, n.status) for n in emails] == [
         ("review", "cancelled"),
         ("termination", "pending"),
+    ]
+
+
+def test_return_destroy_reminders_until_the_certificate_is_recorded(s, heron):
+    stop = date(2026, 11, 1)  # due 2026-12-01 by default
+    b = data.baa(
+        s,
+        heron.id,
+        expiration_date=date(2028, 1, 1),
+        terminated_on=stop,
+        status="terminated",
+        owner_email="owner@example.org",
+    )
+    for day in (date(2026, 10, 25), stop, stop, date(2026, 11, 20), date(2026, 12, 3)):
+        run_reminders(s, day, settings=EMAIL)
+    follow = [
+        (n.term_end, n.threshold_days)
+        for n in data.rows(s, channel="in-app", kind="return_destroy")
+    ]
+    assert follow == [(date(2026, 12, 1), 30), (date(2026, 12, 1), 14), (date(2026, 12, 1), 0)]
+    (last, *_) = reversed(data.rows(s, channel="in-app", kind="return_destroy"))
+    assert last.title == (
+        "Return/destroy certificate for BAA with Heron Dental overdue since 2026-12-01"
+    )
+    # Recorded: what is pending is cancelled, and nothing more is planned.
+    b.return_destroy_certified_on, b.return_destroy_reference = date(2026, 12, 4), "HD-1"
+    s.add(b)
+    s.commit()
+    summary = run_reminders(s, date(2026, 12, 10), settings=EMAIL)
+    assert summary.created == 0 and summary.cancelled >= 1
+    pending = [n for n in data.rows(s, kind="return_destroy") if n.status == "pending"]
+    assert pending == []
+
+
+def test_return_destroy_follows_the_configured_days(s, heron):
+    stop = date(2026, 11, 1)
+    data.baa(s, heron.id, expiration_date=date(2028, 1, 1), terminated_on=stop, status="terminated")
+    run_reminders(s, date(2026, 11, 25), settings=data.settings(return_destroy_days=60))
+    assert [(n.term_end, n.threshold_days) for n in data.rows(s, kind="return_destroy")] == [
+        (date(2026, 12, 31), 60)
     ]

@@ -36,6 +36,7 @@ class BaaState(StrEnum):
 
 IN_FORCE: frozenset[str] = frozenset({BaaState.ACTIVE, BaaState.EXPIRING})
 DEFAULT_WARNING_DAYS = 90
+DEFAULT_RETURN_DESTROY_DAYS = 30
 
 
 class BaaLifecycle(StrEnum):
@@ -261,6 +262,45 @@ def review_dates(terms: BaaTerms, start: date, stop: date, months: int) -> list[
         if day >= start:
             out.append(day)
         k += 1
+
+
+class FollowUp(StrEnum):
+    """A terminated agreement's return/destroy follow-up."""
+
+    OPEN = "open"  # the certificate is not in yet, and not due yet
+    OVERDUE = "overdue"  # past its due date without a certificate
+    DONE = "done"  # the certificate was received
+
+
+@dataclass(frozen=True)
+class ReturnDestroy:
+    """What a termination opens: the vendor returns or destroys the PHI it holds and certifies
+    it, by `due` (the termination date plus the configured days)."""
+
+    due: date
+    status: FollowUp
+    certified_on: date | None = None
+    reference: str | None = None
+
+
+def return_destroy(
+    terms: BaaTerms,
+    on: date,
+    days: int = DEFAULT_RETURN_DESTROY_DAYS,
+    certified_on: date | None = None,
+    reference: str | None = None,
+) -> ReturnDestroy | None:
+    """The return/destroy follow-up of a terminated agreement (None when it is not
+    terminated): open from the day the termination is recorded, overdue after `due`, done once
+    the certificate is received."""
+    if terms.status != BaaLifecycle.TERMINATED or terms.terminated_on is None:
+        return None
+    due = terms.terminated_on + timedelta(days=days)
+    if certified_on is not None:
+        status = FollowUp.DONE
+    else:
+        status = FollowUp.OVERDUE if on > due else FollowUp.OPEN
+    return ReturnDestroy(due, status, certified_on, reference)
 
 
 def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS) -> BaaStatus:

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from vetting.core.baa import (
+    DEFAULT_RETURN_DESTROY_DAYS,
     BaaLifecycle,
     BaaTerms,
     Gap,
@@ -52,7 +53,6 @@ class ReminderKind(StrEnum):
 
 
 DEFAULT_REVIEW_MONTHS = 12
-DEFAULT_RETURN_DESTROY_DAYS = 30
 
 
 class SubjectKind(StrEnum):

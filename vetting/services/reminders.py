@@ -55,6 +55,7 @@ from vetting.core.reminders import (
     describe,
     gap_due,
     reassessment_due,
+    return_destroy_due,
     window,
 )
 from vetting.core.statuses import AssessmentStatus, JobStatus
@@ -225,6 +226,7 @@ def _sweep(
             )
 
     due.extend(_gaps_due(s, as_of, lo, hi, settings, email_channels, summary))
+    due.extend(_return_destroy_due(s, as_of, lo, hi, settings, email_channels, summary))
 
     for r in conn.execute(_decision_query(as_of, lo, hi)):
         summary.subjects += 1
@@ -441,6 +443,61 @@ def _gaps_due(
                     tuple(_unique_emails(emails)),
                 )
             )
+    return out
+
+
+def _return_destroy_due(
+    s: Session,
+    as_of: date,
+    lo: date,
+    hi: date,
+    settings: NotifySettings,
+    email_channels: Sequence[str],
+    summary: SweepSummary,
+) -> list[_Reminder]:
+    """Return/destroy reminders: terminated agreements (the termination has taken effect)
+    whose certificate is not recorded and whose due date (termination + the configured days)
+    falls inside the window."""
+    days = timedelta(days=settings.return_destroy_days)
+    terminated_on = col(BAA.terminated_on)
+    rows: Any = s.connection().execute(
+        select(
+            col(BAA.id),
+            col(BAA.title),
+            terminated_on,
+            col(BAA.owner_email),
+            col(Vendor.name).label("vendor_name"),
+            col(Vendor.contact_email).label("vendor_contact"),
+        )
+        .join(Vendor, col(Vendor.id) == col(BAA.vendor_id))
+        .where(
+            col(BAA.status) == BaaLifecycle.TERMINATED,
+            terminated_on <= as_of,
+            terminated_on.between(lo - days, hi - days),
+            col(BAA.return_destroy_certified_on).is_(None),
+        )
+        .order_by(col(BAA.id))
+    )
+    out: list[_Reminder] = []
+    for r in rows:
+        summary.subjects += 1
+        found = return_destroy_due(
+            r.terminated_on,
+            as_of,
+            settings.return_destroy_days,
+            settings.thresholds,
+            settings.catch_up_days,
+        )
+        if found is None:
+            continue
+        emails = [r.owner_email, *settings.legal_emails, *email_channels]
+        if settings.remind_vendor_contacts:
+            emails.append(r.vendor_contact)
+        label = f"BAA with {r.vendor_name}" + (f" ({r.title})" if r.title else "")
+        subject = {"vendor": r.vendor_name, "baa_title": r.title, "owner_email": r.owner_email}
+        out.append(
+            _Reminder(SubjectKind.BAA, r.id, found, label, subject, tuple(_unique_emails(emails)))
+        )
     return out
 
 
@@ -710,7 +767,8 @@ TERM_KINDS = (
 def _baa_gone(as_of: date) -> Any:
     """Notification rows about a BAA's term when it is no longer active (superseded,
     terminated, back to draft) or its termination date has come; termination reminders when
-    the termination was withdrawn, moved or has taken effect."""
+    the termination was withdrawn, moved or has taken effect; return/destroy reminders once
+    the certificate is recorded (or the termination withdrawn)."""
     term = and_(
         col(Notification.kind).in_(TERM_KINDS),
         ~exists().where(
@@ -728,7 +786,15 @@ def _baa_gone(as_of: date) -> Any:
             col(BAA.terminated_on) > as_of,
         ),
     )
-    return or_(term, termination)
+    follow_up = and_(
+        col(Notification.kind) == ReminderKind.RETURN_DESTROY,
+        ~exists().where(
+            col(BAA.id) == col(Notification.subject_id),
+            col(BAA.status) == BaaLifecycle.TERMINATED,
+            col(BAA.return_destroy_certified_on).is_(None),
+        ),
+    )
+    return or_(term, termination, follow_up)
 
 
 def _gaps_gone(s: Session, as_of: date, pending: Sequence[Any]) -> list[int]:
