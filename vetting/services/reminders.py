@@ -387,8 +387,9 @@ def _gaps_due(
     summary: SweepSummary,
 ) -> list[_Reminder]:
     """Coverage-gap reminders: vendors with a signed agreement whose end (termination,
-    successor's start, fixed term end) falls inside the window, their gaps computed from all
-    their signed agreements; the reminder is about the agreement whose end opens the gap."""
+    successor's start, fixed term end) falls inside the window and one starting after today,
+    their gaps computed from all their signed agreements; the reminder is about the agreement
+    whose end opens the gap."""
     expires = col(BAA.expiration_date)
     ending = (
         select(col(BAA.vendor_id))
@@ -402,7 +403,14 @@ def _gaps_due(
         )
         .distinct()
     )
-    by_vendor = _vendor_agreements(s, ending)
+    # A gap ends when a later agreement starts; one that is over needs no reminder, so only
+    # vendors with an agreement starting after today can have one.
+    starting = select(col(BAA.vendor_id)).where(
+        col(BAA.status).in_(SIGNED), col(BAA.effective_date) > as_of
+    )
+    by_vendor = _vendor_agreements(
+        s, ending.where(col(BAA.vendor_id).in_(starting)).scalar_subquery()
+    )
     if not by_vendor:
         return []
     names = {
