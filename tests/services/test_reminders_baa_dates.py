@@ -193,3 +193,21 @@ def test_return_destroy_follows_the_configured_days(s, heron):
     assert [(n.term_end, n.threshold_days) for n in data.rows(s, kind="return_destroy")] == [
         (date(2026, 12, 31), 60)
     ]
+
+
+def test_a_terminated_auto_renewing_baa_gets_no_notice_reminders(s, heron):
+    # Its notice deadline (2027-01-01) comes before the termination (2027-02-15): ended, it
+    # does not renew, so there is no notice to give; only the termination is reminded of.
+    data.baa(
+        s,
+        heron.id,
+        expiration_date=date(2027, 3, 1),
+        auto_renews=True,
+        renewal_term_months=12,
+        notice_days=59,
+        terminated_on=date(2027, 2, 15),
+        status="terminated",
+    )
+    summary = run_reminders(s, date(2026, 12, 20), settings=EMAIL)
+    assert (summary.created, summary.cancelled) == (2, 0)
+    assert {n.kind for n in data.rows(s)} == {"termination"}

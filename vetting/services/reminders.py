@@ -205,6 +205,8 @@ def _sweep(
         dues = baa_due(
             terms, as_of, settings.thresholds, settings.catch_up_days, settings.review_months
         )
+        if r.status == BaaLifecycle.TERMINATED:
+            dues = [d for d in dues if d.kind == ReminderKind.TERMINATION]
         if not dues:
             continue
         emails = [r.owner_email, *settings.legal_emails, *email_channels]
@@ -535,8 +537,8 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
     terms ending inside the window [lo, hi]; auto-renewing ones whose first term is still
     running and whose notice deadline (term end − notice days, at most `max_notice` days
     earlier) can fall inside it; auto-renewing ones that rolled already (the rules roll them);
-    evergreen ones (their periodic review). And agreements terminated for a later day: the
-    termination inside the window, or a deadline of theirs before it."""
+    evergreen ones (their periodic review). And agreements terminated for a later day, the
+    termination inside the window: only the termination is reminded of."""
     expires, renews = col(BAA.expiration_date), col(BAA.auto_renews)
     terminated_on, status = col(BAA.terminated_on), col(BAA.status)
     renewing_window = expires.between(lo, hi + timedelta(days=max_notice))
@@ -572,11 +574,12 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
                     # evergreen: its periodic review (the rules find the date)
                     or_(term_window, expires.is_(None)),
                 ),
-                # terminated for a later day: the termination (and the terms before it)
+                # terminated for a later day: the termination (its term ends and notice
+                # deadlines are moot: it ends, and does not renew)
                 and_(
                     status == BaaLifecycle.TERMINATED,
                     terminated_on > as_of,
-                    or_(terminated_on <= hi, term_window),
+                    terminated_on <= hi,
                 ),
             ),
         )
