@@ -211,3 +211,19 @@ def test_a_terminated_auto_renewing_baa_gets_no_notice_reminders(s, heron):
     summary = run_reminders(s, date(2026, 12, 20), settings=EMAIL)
     assert (summary.created, summary.cancelled) == (2, 0)
     assert {n.kind for n in data.rows(s)} == {"termination"}
+
+
+def test_a_gap_after_an_active_baa_is_sent_once_across_sweeps(s, heron):
+    # Not a renewal: a separate agreement recorded to start a month after the first ends.
+    first = data.baa(s, heron.id, expiration_date=date(2026, 12, 15), owner_email="o@example.org")
+    data.baa(s, heron.id, effective_date=date(2027, 1, 15), expiration_date=date(2028, 1, 15))
+    day = date(2026, 11, 25)
+    assert run_reminders(s, day, settings=EMAIL).created == 6  # term end and gap, 3 each
+    again = run_reminders(s, day, settings=EMAIL)
+    assert (again.created, again.cancelled) == (0, 0)
+    gap = data.rows(s, kind="coverage_gap")
+    assert [(n.subject_id, n.channel, n.status) for n in gap] == [
+        (first.id, "in-app", "sent"),
+        (first.id, "email", "pending"),
+        (first.id, "email", "pending"),
+    ]

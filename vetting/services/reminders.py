@@ -406,13 +406,20 @@ def _gaps_due(
         .distinct()
     )
     # A gap ends when a later agreement starts; one that is over needs no reminder, so only
-    # vendors with an agreement starting after today can have one.
-    starting = select(col(BAA.vendor_id)).where(
-        col(BAA.status).in_(SIGNED), col(BAA.effective_date) > as_of
+    # vendors with an agreement starting after today can have one (usually few).
+    starting = set(
+        s.scalars(
+            select(col(BAA.vendor_id))
+            .where(col(BAA.status).in_(SIGNED), col(BAA.effective_date) > as_of)
+            .distinct()
+        )
     )
-    by_vendor = _vendor_agreements(
-        s, ending.where(col(BAA.vendor_id).in_(starting)).scalar_subquery()
-    )
+    if not starting:
+        return []
+    vendors: set[int] = set()
+    for chunk in _chunks(sorted(starting)):
+        vendors.update(s.scalars(ending.where(col(BAA.vendor_id).in_(chunk))))
+    by_vendor = _vendor_agreements(s, sorted(vendors)) if vendors else {}
     if not by_vendor:
         return []
     names = {
@@ -883,26 +890,44 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
 def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
     """Ids of pending rows (optionally only `among` these) about an active agreement whose
     dates were edited since they were planned: the term end they count to is no longer one
-    of its term ends, or a termination now makes it moot (`baa_reminder_stands`)."""
+    of its term ends, or a termination now makes it moot (`baa_reminder_stands`). Only the
+    reminders about its own dates: gaps and return/destroy follow-ups are judged by
+    `unwanted`."""
     pending = [
         col(Notification.status) == NotificationStatus.PENDING,
         col(Notification.subject_kind) == SubjectKind.BAA,
+        col(Notification.kind).in_((*TERM_KINDS, ReminderKind.TERMINATION)),
     ]
     if among is not None:
         if not among:
             return []
         pending.append(col(Notification.id).in_(among))
+    # Two plain reads rather than a join: the planner's guess for a join between a freshly
+    # filled outbox and the register can be a nested loop over both.
     rows = s.execute(
         select(
             col(Notification.id),
             col(Notification.kind),
             col(Notification.term_end),
-            *TERMS,
-        )
-        .join(BAA, col(BAA.id) == col(Notification.subject_id))
-        .where(*pending, col(BAA.status) == BaaLifecycle.ACTIVE)
+            col(Notification.subject_id),
+        ).where(*pending)
     ).all()
-    return [r.id for r in rows if not baa_reminder_stands(BaaTerms(*r[3:]), r.kind, r.term_end)]
+    if not rows:
+        return []
+    terms: dict[int, BaaTerms] = {}
+    for chunk in _chunks(sorted({r.subject_id for r in rows})):
+        for t in s.execute(
+            select(col(BAA.id), *TERMS).where(
+                col(BAA.id).in_(chunk), col(BAA.status) == BaaLifecycle.ACTIVE
+            )
+        ):
+            terms[t[0]] = BaaTerms(*t[1:])
+    return [
+        r.id
+        for r in rows
+        if r.subject_id in terms
+        and not baa_reminder_stands(terms[r.subject_id], r.kind, r.term_end)
+    ]
 
 
 def drop_stale(s: Session, ids: Sequence[int]) -> int:
