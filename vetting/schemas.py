@@ -714,6 +714,25 @@ class BaaTerminate(In):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+class BaaReturnDestroy(In):
+    certified_on: date = Field(
+        description="the day the vendor certified the PHI returned or destroyed"
+    )
+    reference: str = Field(
+        min_length=1,
+        max_length=200,
+        description="where the certificate is: a document number, a ticket, a filing reference",
+    )
+
+
+class ReturnDestroyOut(Out):
+    due: date = Field(description="the termination date plus VETTING_RETURN_DESTROY_DAYS")
+    status: Literal["open", "overdue", "done"]
+    certified_on: date | None
+    reference: str | None
+    recorded_by: str | None
+
+
 class BaaDocumentOut(Out):
     id: int
     baa_id: int
@@ -795,6 +814,11 @@ class BaaOut(Out):
     notice_deadline: date | None
     days_left: int | None
     renewed_by_default: bool
+    in_force_until: date | None = Field(
+        description="the first day it is no longer in force: whichever comes first of its "
+        "term end (fixed terms) and its termination (or its successor's start); null while "
+        "nothing ends it"
+    )
     as_of: date
     document: BaaDocumentOut | None
     signed_copy_note: str | None = None
@@ -809,6 +833,9 @@ class BaaOut(Out):
         False, description="a confirmed exception counts on as_of (non-conforming but allowed)"
     )
     exceptions: list[BaaExceptionOut] = []
+    return_destroy: ReturnDestroyOut | None = Field(
+        description="a terminated BAA's return/destroy follow-up (null otherwise)"
+    )
 
     @classmethod
     def from_view(cls, v: BaaView) -> BaaOut:
@@ -822,9 +849,11 @@ class BaaOut(Out):
             notice_deadline=v.status.notice_deadline,
             days_left=v.status.days_left,
             renewed_by_default=v.status.renewed_by_default,
+            in_force_until=v.in_force_until,
             as_of=v.as_of,
             document=BaaDocumentOut.model_validate(v.document) if v.document else None,
             **_standing(v),
+            return_destroy=_return_destroy_out(v),
         )
 
 
@@ -858,6 +887,19 @@ def _standing(v: BaaView) -> dict[str, Any]:
         "excepted": not st.conforming and st.excepted_on(v.as_of),
         "exceptions": [BaaExceptionOut.model_validate(e) for e in st.exceptions],
     }
+
+
+def _return_destroy_out(v: BaaView) -> ReturnDestroyOut | None:
+    follow = v.return_destroy
+    if follow is None:
+        return None
+    return ReturnDestroyOut(
+        due=follow.due,
+        status=follow.status.value,
+        certified_on=follow.certified_on,
+        reference=follow.reference,
+        recorded_by=v.baa.return_destroy_recorded_by,
+    )
 
 
 def _split_states(value: Any) -> Any:
@@ -907,6 +949,28 @@ class BaaCalendarQuery(In):
 class AllowlistQuery(In):
     as_of: date | None = None
     format: Literal["json", "csv"] = "json"
+
+
+class ForecastQuery(In):
+    days: int = Field(30, ge=1, le=365, description="how many days ahead (1–365)")
+
+
+class DepartureOut(Out):
+    app_id: int
+    app: str
+    platform: str
+    store_id: str | None
+    vendor_id: int
+    vendor: str
+    leaves_on: date = Field(description="the first day the app is off the list")
+    reason: str = Field(description="why, in words (the list's own reasons on that day)")
+
+
+class ForecastOut(Out):
+    as_of: date
+    days: int
+    until: date
+    items: list[DepartureOut]
 
 
 class ListEntryOut(Out):

@@ -19,8 +19,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from integrations.exporters.apple import DEFAULT_IOS_BASE_APPS
+from vetting.core.baa import DEFAULT_RETURN_DESTROY_DAYS
 from vetting.core.decisions import DecisionRules
-from vetting.core.reminders import DEFAULT_CATCH_UP_DAYS, DEFAULT_THRESHOLDS, parse_thresholds
+from vetting.core.reminders import (
+    DEFAULT_CATCH_UP_DAYS,
+    DEFAULT_REVIEW_MONTHS,
+    DEFAULT_THRESHOLDS,
+    parse_thresholds,
+)
 from vetting.core.store_ids import IOS_BUNDLE_RE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +176,19 @@ class NotifySettings:
         "VETTING_REMINDER_CATCH_UP_DAYS",
         DEFAULT_CATCH_UP_DAYS,
         "how long after the last threshold a missed reminder is still sent",
+    )
+    review_months: int = setting(
+        "VETTING_BAA_REVIEW_MONTHS",
+        DEFAULT_REVIEW_MONTHS,
+        "an evergreen BAA (no end date) is due for review every this many months from its "
+        "effective date",
+        minimum=1,
+    )
+    return_destroy_days: int = setting(
+        "VETTING_RETURN_DESTROY_DAYS",
+        DEFAULT_RETURN_DESTROY_DAYS,
+        "days after a termination the vendor's return/destroy certificate is due",
+        minimum=1,
     )
     legal_emails: tuple[str, ...] = setting(
         "VETTING_LEGAL_EMAIL",

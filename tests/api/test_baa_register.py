@@ -369,7 +369,8 @@ def test_terminate_ends_the_baa_from_the_date_with_its_reason(client, admin, vid
         "2027-01-15",
         "vendor acquired; data moved",
     )
-    assert r.json["state"] == "active"  # still in force until the 15th
+    # still in force until the 15th, and ending: the termination is its term end now
+    assert (r.json["state"], r.json["term_end"]) == ("expiring", "2027-01-15")
     assert [e["app_id"] for e in listed(client, admin, "2027-01-14")["entries"]] == [app_id]
     off = listed(client, admin, "2027-01-15")
     assert off["entries"] == []

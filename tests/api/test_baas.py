@@ -69,8 +69,10 @@ def test_evergreen_baa_stays_active_until_terminated(client, admin, vid):
         headers=admin,
     )
     assert r.status_code == 200, r.json
-    assert r.json["state"] == "active"
-    assert state_on(client, admin, b["id"], "2027-01-31")["state"] == "active"
+    # within the warning window of its termination: ending, in force until then
+    assert (r.json["state"], r.json["term_end"]) == ("expiring", "2027-02-01")
+    assert state_on(client, admin, b["id"], "2027-01-31")["state"] == "expiring"
+    assert state_on(client, admin, b["id"], "2026-09-01")["state"] == "active"
     ended = state_on(client, admin, b["id"], "2027-02-01")
     assert (ended["state"], ended["term_end"]) == ("terminated", "2027-02-01")
 

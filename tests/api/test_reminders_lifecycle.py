@@ -68,6 +68,12 @@ def test_a_termination_cancels_pending_reminders_at_the_next_sweep(client, admin
     )
     assert r.status_code == 200, r.json
     summary = run_reminders(s, TODAY, settings=data.settings(smtp_host="127.0.0.1"))
-    assert (summary.created, summary.cancelled) == (0, 1)
-    assert [n.status for n in data.rows(s, channel="email")] == ["cancelled"]
-    assert run_reminders(s, date(2026, 12, 18), settings=data.settings()).created == 0
+    # The term end's reminder is moot; the termination's own (25 days ahead: the 30-day
+    # threshold) goes out in its place, in-app and by e-mail.
+    assert (summary.created, summary.cancelled) == (2, 1)
+    assert [(n.kind, n.status) for n in data.rows(s, channel="email")] == [
+        ("term_end", "cancelled"),
+        ("termination", "pending"),
+    ]
+    later = run_reminders(s, date(2026, 12, 18), settings=data.settings())
+    assert [(r["kind"], r["threshold_days"]) for r in later.planned] == [("termination", 7)]

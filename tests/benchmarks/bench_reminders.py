@@ -8,7 +8,8 @@ nothing — against a plain SQL query that selects the same due agreements.
 
 The agreements: fixed terms ending anywhere from 14 months ago to 2 years ahead, a fifth of
 them auto-renewing (notice 30–90 days, not yet rolled, so plain SQL can compute their notice
-deadline too), some drafts, superseded or terminated ones, half with an owner; SMTP and one
+deadline too), some drafts, superseded or terminated ones (whose return/destroy certificate
+is due), evergreen ones (reviewed yearly, outside this window), half with an owner; SMTP and one
 legal address are configured, so each due reminder fans out to in-app + legal (+ owner).
 """
 
@@ -83,7 +84,8 @@ def populate(engine: Engine, n: int, as_of: date = AS_OF) -> None:
         elif style == 5 and i % 20 == 5:
             row |= {"status": "terminated", "terminated_on": as_of - timedelta(days=3)}
         elif style == 6 and i % 40 == 6:
-            row["expiration_date"] = None  # evergreen
+            # evergreen; its yearly review (1 June) falls outside this sweep's window
+            row |= {"expiration_date": None, "effective_date": date(2023, 6, 1)}
         baas.append(row)
     with engine.begin() as conn:
         conn.execute(
@@ -100,21 +102,27 @@ def populate(engine: Engine, n: int, as_of: date = AS_OF) -> None:
 def baseline_sql(dialect: str, settings: NotifySettings) -> str:
     """Plain SQL for the agreements with a reminder due on :as_of — the same selection the
     sweep makes — joined to their vendor, as a hand-written report would."""
+    days = settings.return_destroy_days
     if dialect == "postgresql":
         left = "(b.expiration_date - CAST(:as_of AS date))"
         notice = "(b.expiration_date - b.notice_days - CAST(:as_of AS date))"
+        certificate = f"(b.terminated_on + {days} - CAST(:as_of AS date))"
     else:
         left = "(julianday(b.expiration_date) - julianday(:as_of))"
         notice = "(julianday(b.expiration_date) - b.notice_days - julianday(:as_of))"
+        certificate = f"(julianday(b.terminated_on) + {days} - julianday(:as_of))"
     hi = max(settings.thresholds)
     lo = min(settings.thresholds) - settings.catch_up_days
     return (
         "SELECT b.id, b.expiration_date, b.notice_days, b.owner_email, v.name "
         "FROM baa b JOIN vendor v ON v.id = b.vendor_id "
-        "WHERE b.status = 'active' AND b.expiration_date IS NOT NULL "
+        "WHERE (b.status = 'active' AND b.expiration_date IS NOT NULL "
         "AND (b.terminated_on IS NULL OR b.terminated_on > :as_of) AND ("
         f"(NOT b.auto_renews AND {left} BETWEEN {lo} AND {hi}) OR "
-        f"(b.auto_renews AND {notice} BETWEEN {lo} AND {hi}))"
+        f"(b.auto_renews AND {notice} BETWEEN {lo} AND {hi}))) "
+        # terminated ones whose return/destroy certificate is due
+        "OR (b.status = 'terminated' AND b.terminated_on <= :as_of "
+        f"AND b.return_destroy_certified_on IS NULL AND {certificate} BETWEEN {lo} AND {hi})"
     )
 
 

@@ -63,7 +63,9 @@ def test_long_after_expiration_the_baa_stays_expired() -> None:
 
 def test_terminated_on_is_the_first_day_not_in_force() -> None:
     terms = BaaTerms(D("2025-01-01"), D("2027-01-01"), terminated_on=D("2026-03-15"))
-    assert state_on(terms, D("2026-03-14")).state == "active"
+    # The day before, it is in force and ending (the termination is its term end now).
+    assert state_on(terms, D("2026-03-14")).state == "expiring"
+    assert state_on(terms, D("2025-06-01")).state == "active"
     status = state_on(terms, D("2026-03-15"))
     assert (status.state, status.term_end, status.in_force) == (
         "terminated",
@@ -93,7 +95,8 @@ def test_evergreen_baa_is_active_forever(on: str) -> None:
 
 def test_evergreen_baa_ends_only_when_terminated() -> None:
     terms = BaaTerms(D("2025-01-01"), terminated_on=D("2031-02-01"))
-    assert state_on(terms, D("2031-01-31")).state == "active"
+    assert state_on(terms, D("2031-01-31")).state == "expiring"  # its termination is near
+    assert state_on(terms, D("2030-01-31")).state == "active"
     assert state_on(terms, D("2031-02-01")).state == "terminated"
 
 

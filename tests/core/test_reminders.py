@@ -97,13 +97,17 @@ def test_auto_renewing_baa_counts_to_the_notice_deadline_of_each_term():
     ]
 
 
-def test_evergreen_and_terminated_baas_have_no_reminders():
+def test_evergreen_and_terminated_baas_have_no_term_reminders():
+    # (Evergreen agreements get periodic reviews only when a cadence is given.)
     assert baa_due(BaaTerms(date(2025, 1, 1)), date(2026, 1, 1)) == []
     ended = BaaTerms(date(2025, 1, 1), END, terminated_on=date(2026, 1, 1))
     assert baa_due(ended, END - timedelta(days=30)) == []
-    # A termination scheduled before the term end makes that term end moot already.
+    # A termination scheduled before the term end makes that term end moot already: what is
+    # reminded of is the termination itself.
     scheduled = BaaTerms(date(2025, 1, 1), END, terminated_on=END - timedelta(days=10))
-    assert baa_due(scheduled, END - timedelta(days=30)) == []
+    assert [
+        (d.kind, d.term_end, d.threshold_days) for d in baa_due(scheduled, END - timedelta(days=30))
+    ] == [("termination", END - timedelta(days=10), 30)]
 
 
 def test_reassessment_counts_to_the_last_valid_day():

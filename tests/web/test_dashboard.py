@@ -148,3 +148,32 @@ def test_after_publishing_from_the_page_the_dashboard_does_not_parse_the_release
     monkeypatch.setattr(live_list, "list_from_content", not_parsed)
     page = it.get("/").text
     assert "No change since release #1." in page
+
+
+def test_dashboard_forecasts_the_apps_a_recorded_termination_takes_off(
+    app, browser, register: Register
+):
+    b = browser("viewer")
+    page = b.get("/").text
+    assert "Apps leaving the list in the next 90 days" in page
+    assert "BAA with Acme Health expired 2027-01-01" in page  # its term ends in 37 days
+    with app.app_context():
+        baas.terminate(db.session(), ACTOR, register.baa_id, date(2026, 12, 20), "vendor exits")
+    page = b.get("/").text
+    assert "BAA with Acme Health terminated 2026-12-20" in page
+    assert "expired 2027-01-01" not in page
+
+
+def test_the_baa_page_shows_in_force_until_and_the_return_destroy_follow_up(
+    app, browser, register: Register
+):
+    with app.app_context():
+        baas.terminate(db.session(), ACTOR, register.baa_id, date(2026, 11, 1), "vendor exits")
+    b = browser("viewer")
+    page = b.get(f"/baas/{register.baa_id}").text
+    assert "2026-11-01 (its first day out of force)" in page
+    assert "certificate due 2026-12-01" in page
+    with app.app_context():
+        baas.record_return_destroy(db.session(), ACTOR, register.baa_id, date(2026, 11, 20), "C-7")
+    page = b.get(f"/baas/{register.baa_id}").text
+    assert "certificate received 2026-11-20 (C-7)" in page

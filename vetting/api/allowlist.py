@@ -10,7 +10,7 @@ from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import route
 from vetting.queries import allowlist as svc
-from vetting.schemas import AllowlistOut, AllowlistQuery
+from vetting.schemas import AllowlistOut, AllowlistQuery, ForecastOut, ForecastQuery
 
 
 @route(
@@ -36,3 +36,23 @@ def get_allowlist(query: AllowlistQuery) -> Response:
             },
         )
     return Response(json.dumps(svc.as_dict(result, clock.now())), mimetype="application/json")
+
+
+@route(
+    bp,
+    "/allowlist/forecast",
+    "GET",
+    summary="Apps that will leave the list in the next N days, and why",
+    tag="allowlist",
+    scope="allowlist:read",
+    query=ForecastQuery,
+    response=ForecastOut,
+    description="Each app on today's list that is off it on some day of the next `days` "
+    "(1–365): the first such day and the reasons in words (a BAA's term end or termination, a "
+    "gap before its renewal, a decision running out, an overdue condition).",
+)
+def get_forecast(query: ForecastQuery) -> Response:
+    today = clock.today()
+    items = svc.forecast(db.session(), today, query.days)
+    body = svc.forecast_dict(today, query.days, items)
+    return Response(json.dumps(body), mimetype="application/json")

@@ -25,6 +25,7 @@ from vetting.schemas import (
     BaaProvisionOut,
     BaaQuery,
     BaaRenew,
+    BaaReturnDestroy,
     BaaScopeIn,
     BaaTerminate,
     BaaUpdate,
@@ -39,7 +40,8 @@ def _warning_days() -> int:
 
 
 def out(baa: BAA, as_of: date | None = None) -> BaaOut:
-    (v,) = svc.views(db.session(), [baa], as_of or clock.today(), _warning_days())
+    days = current_settings().notify.return_destroy_days
+    (v,) = svc.views(db.session(), [baa], as_of or clock.today(), _warning_days(), days)
     return BaaOut.from_view(v)
 
 
@@ -72,6 +74,7 @@ def list_baas(query: BaaQuery) -> Page[BaaOut]:
         q=query.q,
         non_conforming=query.non_conforming,
         scope_reviewed=query.scope_reviewed,
+        return_destroy_days=current_settings().notify.return_destroy_days,
     )
     return page_of(BaaOut, result, BaaOut.from_view)  # type: ignore[return-value]
 
@@ -219,6 +222,27 @@ def renew_baa(baa_id: int, body: BaaRenew) -> BaaOut:
 )
 def terminate_baa(baa_id: int, body: BaaTerminate) -> BaaOut:
     return out(svc.terminate(db.session(), g.principal, baa_id, body.on, body.reason))
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/return-destroy",
+    "POST",
+    summary="Mark a terminated BAA's return/destroy certificate received",
+    tag="baas",
+    scope="baas:write",
+    body=BaaReturnDestroy,
+    response=BaaOut,
+    description="A termination opens a follow-up: the vendor returns or destroys the PHI and "
+    "certifies it, due VETTING_RETURN_DESTROY_DAYS (30) after the termination date; reminders go "
+    "out until it is recorded. 409 when the BAA is not terminated.",
+)
+def record_return_destroy(baa_id: int, body: BaaReturnDestroy) -> BaaOut:
+    return out(
+        svc.record_return_destroy(
+            db.session(), g.principal, baa_id, body.certified_on, body.reference
+        )
+    )
 
 
 @route(

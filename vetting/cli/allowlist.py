@@ -47,6 +47,27 @@ def allowlist(ctx: click.Context, as_of: str | None, fmt: str, output: Path | No
         click.echo(text, nl=False)
 
 
+@allowlist.command("forecast")
+@click.option("--days", type=click.IntRange(1, 365), default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@with_appcontext
+def allowlist_forecast(days: int, as_json: bool) -> None:
+    """Apps that will leave the list in the next N days: the day each leaves, and why."""
+    from vetting.queries import allowlist as svc
+
+    today = clock.today()
+    items = svc.forecast(db.session(), today, days)
+    if as_json:
+        click.echo(json.dumps(svc.forecast_dict(today, days, items), indent=2))
+        return
+    if not items:
+        click.echo(f"no app leaves the list in the next {days} days")
+    for d in items:
+        click.echo(
+            f"{d.leaves_on.isoformat()}  {d.name} ({d.platform}, {d.vendor_name}): {d.reason}"
+        )
+
+
 @allowlist.command("publish")
 @click.option("--as-of", "as_of", help="compute the list for this date (YYYY-MM-DD); default today")
 @click.option("--note", help="a note stored with the release")

@@ -1,5 +1,5 @@
-"""`vetting baas list|renew|terminate|attach|provisions`: the BAA register from the shell —
-thin: parse, call services, print."""
+"""`vetting baas list|renew|terminate|return-destroy|attach|provisions`: the BAA register
+from the shell — thin: parse, call services, print."""
 
 from __future__ import annotations
 
@@ -128,6 +128,23 @@ def baas_terminate(baa_id: int, on: str, reason: str) -> None:
     day = parse_date(on, "--on")
     b = svc.terminate(db.session(), actor(), baa_id, day, reason)
     click.echo(f"BAA {b.id} terminated from {b.terminated_on}: {b.termination_reason}")
+
+
+@baas.command("return-destroy")
+@click.argument("baa_id", type=int)
+@click.option("--on", "on", required=True, help="the day the vendor certified it (YYYY-MM-DD)")
+@click.option("--reference", required=True, help="where the certificate is (document, ticket)")
+@with_appcontext
+def baas_return_destroy(baa_id: int, on: str, reference: str) -> None:
+    """Mark a terminated BAA's return/destroy certificate received."""
+    from vetting.services import baas as svc
+
+    day = parse_date(on, "--on")
+    b = svc.record_return_destroy(db.session(), actor(), baa_id, day, reference)
+    click.echo(
+        f"BAA {b.id}: return/destroy certificate received {b.return_destroy_certified_on} "
+        f"({b.return_destroy_reference})"
+    )
 
 
 @baas.command("attach")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from vetting.core.baa import STATUS_WORDS, BaaLifecycle, BaaState, BaaStatus, BaaTerms, state_on
@@ -416,3 +416,98 @@ def diff_lists(previous: ApprovedList | None, current: ApprovedList) -> ListDiff
         else:
             unblocked.append(_change(before_out[app_id], "unblocked: no longer in the inventory"))
     return ListDiff(tuple(added), tuple(removed), tuple(changed), tuple(blocked), tuple(unblocked))
+
+
+# --- the forecast: apps that will leave the list, and why ---------------------------------
+
+
+@dataclass(frozen=True)
+class Departure:
+    """An app on today's list that is off it on `leaves_on` (the first such day), and why."""
+
+    app_id: int
+    name: str
+    platform: str
+    store_id: str | None
+    vendor_id: int
+    vendor_name: str
+    leaves_on: date
+    reason: str
+
+
+def change_dates(
+    apps: Iterable[AppFacts],
+    latest_decisions: Mapping[int, DecisionFacts],
+    baas_by_vendor: Mapping[int, Sequence[BaaFacts]],
+    after: date,
+    through: date,
+) -> list[date]:
+    """The days in (after, through] on which some app's standing can change, read from the
+    facts: agreements starting and ending (term end, termination, successor, renewal series),
+    decisions running out or being confirmed or refused, conditions falling due or being met,
+    revocations. Between two such days every app's standing is the same as on the first."""
+    days: set[date] = set()
+    vendors: set[int] = set()
+    for app in apps:
+        vendors.add(app.vendor_id)
+        if app.revoked_on is not None:
+            days.add(app.revoked_on)
+        d = latest_decisions.get(app.app_id)
+        if d is None:
+            continue
+        days.add(d.valid_until + timedelta(days=1))  # valid through valid_until
+        days.update(x for x in (d.confirmed_on, d.refused_on) if x is not None)
+        for c in d.condition_items:
+            days.add(c.due + timedelta(days=1))  # due through its due date
+            if c.met_on is not None:
+                days.add(c.met_on)
+    for vendor_id in vendors:
+        for b in baas_by_vendor.get(vendor_id, ()):
+            t = b.terms
+            days.update(
+                x
+                for x in (t.effective_date, t.expiration_date, t.terminated_on, t.superseded_on)
+                if x is not None
+            )
+    return sorted(d for d in days if after < d <= through)
+
+
+def forecast(
+    today: date,
+    days: int,
+    apps: Iterable[AppFacts],
+    latest_decisions: Mapping[int, DecisionFacts],
+    baas_by_vendor: Mapping[int, Sequence[BaaFacts]],
+) -> list[Departure]:
+    """Apps on the list today that are off it on some day of the next `days`, each with the
+    first such day and the reasons in words: the list today minus the list on that day, by
+    the same rules (`approved_list`), computed only on the days something changes and only
+    for the apps still on it. `latest_decisions` are the latest made on or before today: no
+    later one is known."""
+    apps = list(apps)
+    until = today + timedelta(days=days)
+    on_list = {
+        e.app_id for e in approved_list(today, apps, latest_decisions, baas_by_vendor).entries
+    }
+    staying = [a for a in apps if a.app_id in on_list]
+    out: list[Departure] = []
+    for day in change_dates(staying, latest_decisions, baas_by_vendor, today, until):
+        if not staying:
+            break
+        result = approved_list(day, staying, latest_decisions, baas_by_vendor)
+        for x in result.excluded:
+            out.append(
+                Departure(
+                    x.app_id,
+                    x.name,
+                    x.platform,
+                    x.store_id,
+                    x.vendor_id,
+                    x.vendor_name,
+                    day,
+                    x.reason,
+                )
+            )
+        gone = {x.app_id for x in result.excluded}
+        staying = [a for a in staying if a.app_id not in gone]
+    return sorted(out, key=lambda d: (d.leaves_on, d.vendor_name, d.name, d.platform, d.app_id))

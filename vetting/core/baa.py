@@ -15,6 +15,7 @@ ends on `terminated_on`.
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -35,6 +36,7 @@ class BaaState(StrEnum):
 
 IN_FORCE: frozenset[str] = frozenset({BaaState.ACTIVE, BaaState.EXPIRING})
 DEFAULT_WARNING_DAYS = 90
+DEFAULT_RETURN_DESTROY_DAYS = 30
 
 
 class BaaLifecycle(StrEnum):
@@ -194,6 +196,113 @@ def ends_on(terms: BaaTerms) -> date | None:
     return min(dates) if dates else None
 
 
+def in_force_until(terms: BaaTerms) -> date | None:
+    """The first day a signed agreement is no longer in force, whichever comes first of its
+    fixed term end, its termination and its successor's start; None while nothing ends it (an
+    evergreen or auto-renewing agreement, neither terminated nor superseded) or when it was
+    never signed."""
+    if not terms.signed:
+        return None
+    dates = [d for d in (terms.terminated_on, terms.superseded_on) if d is not None]
+    if terms.expiration_date is not None and not terms.auto_renews:
+        dates.append(terms.expiration_date)
+    return min(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Days no signed agreement of a vendor is in force between one ending and a later one
+    starting: [start, end), `ending_id` the agreement whose end opens it."""
+
+    start: date
+    end: date
+    ending_id: int
+    next_id: int
+
+
+def coverage_gaps(agreements: Iterable[tuple[int, BaaTerms]]) -> list[Gap]:
+    """The gaps in a vendor's coverage between its signed agreements, in date order. The days
+    before the first agreement and after the last are not gaps (nothing follows)."""
+    spans = sorted(
+        (
+            (t.effective_date, in_force_until(t), baa_id)
+            for baa_id, t in agreements
+            if t.signed and (in_force_until(t) or date.max) > t.effective_date
+        ),
+        key=lambda span: (span[0], span[2]),
+    )
+    gaps: list[Gap] = []
+    reach: date | None = None  # the furthest end so far
+    reach_id: int | None = None
+    for start, end, baa_id in spans:
+        if reach is not None and reach_id is not None and start > reach:
+            gaps.append(Gap(reach, start, reach_id, baa_id))
+        if end is None:
+            break  # open-ended: nothing later can leave a gap
+        if reach is None or end > reach:
+            reach, reach_id = end, baa_id
+    return gaps
+
+
+def review_dates(terms: BaaTerms, start: date, stop: date, months: int) -> list[date]:
+    """The periodic review dates of an evergreen agreement in [start, stop]: every `months`
+    from its effective date, while it is signed and in force (none for a fixed or
+    auto-renewing term: its term end or notice deadline is its review)."""
+    if not terms.signed or terms.expiration_date is not None or months < 1:
+        return []
+    stop_at = in_force_until(terms)
+    first = terms.effective_date
+    elapsed = (start.year - first.year) * 12 + (start.month - first.month)
+    k = max(elapsed // months - 1, 1)
+    out: list[date] = []
+    while True:
+        day = add_months(first, k * months)
+        if day > stop or (stop_at is not None and day >= stop_at):
+            return out
+        if day >= start:
+            out.append(day)
+        k += 1
+
+
+class FollowUp(StrEnum):
+    """A terminated agreement's return/destroy follow-up."""
+
+    OPEN = "open"  # the certificate is not in yet, and not due yet
+    OVERDUE = "overdue"  # past its due date without a certificate
+    DONE = "done"  # the certificate was received
+
+
+@dataclass(frozen=True)
+class ReturnDestroy:
+    """What a termination opens: the vendor returns or destroys the PHI it holds and certifies
+    it, by `due` (the termination date plus the configured days)."""
+
+    due: date
+    status: FollowUp
+    certified_on: date | None = None
+    reference: str | None = None
+
+
+def return_destroy(
+    terms: BaaTerms,
+    on: date,
+    days: int = DEFAULT_RETURN_DESTROY_DAYS,
+    certified_on: date | None = None,
+    reference: str | None = None,
+) -> ReturnDestroy | None:
+    """The return/destroy follow-up of a terminated agreement (None when it is not
+    terminated): open from the day the termination is recorded, overdue after `due`, done once
+    the certificate is received."""
+    if terms.status != BaaLifecycle.TERMINATED or terms.terminated_on is None:
+        return None
+    due = terms.terminated_on + timedelta(days=days)
+    if certified_on is not None:
+        status = FollowUp.DONE
+    else:
+        status = FollowUp.OVERDUE if on > due else FollowUp.OPEN
+    return ReturnDestroy(due, status, certified_on, reference)
+
+
 def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS) -> BaaStatus:
     """The agreement's state on a date (docs/rules.md, "BAA state on a date")."""
     if not terms.signed:
@@ -219,6 +328,14 @@ def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS
             (end - on).days if end else None,
         )
     end = term_end_on(terms, on)
+    stop = terms.terminated_on
+    if stop is not None and (end is None or stop <= end):
+        # A termination recorded for a later day ends the term early: it is the term end
+        # everything shows, warns about and counts to (no renewal, no notice deadline).
+        covered = terms.superseded_on is not None and terms.superseded_on <= stop
+        days_left = (stop - on).days
+        warn = days_left <= warning_days and not covered
+        return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, stop, None, days_left)
     if end is None:
         return BaaStatus(BaaState.ACTIVE, None, None, None)
     # A successor that takes effect no later than this term ends leaves nothing to act on.

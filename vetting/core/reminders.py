@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from vetting.core.baa import BaaTerms, add_months, notice_deadline, term_end_on
+from vetting.core.baa import (
+    DEFAULT_RETURN_DESTROY_DAYS,
+    BaaLifecycle,
+    BaaTerms,
+    Gap,
+    add_months,
+    notice_deadline,
+    review_dates,
+    term_end_on,
+)
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (90, 60, 30, 14, 7, 1, 0)
 DEFAULT_CATCH_UP_DAYS = 30
@@ -37,6 +46,13 @@ class ReminderKind(StrEnum):
     NOTICE_DEADLINE = "notice_deadline"
     REASSESSMENT = "reassessment"
     CONDITION_DUE = "condition_due"
+    TERMINATION = "termination"  # a termination recorded for a later day
+    COVERAGE_GAP = "coverage_gap"  # days between an agreement's end and the next one's start
+    REVIEW = "review"  # an evergreen agreement's periodic review
+    RETURN_DESTROY = "return_destroy"  # PHI returned or destroyed after a termination
+
+
+DEFAULT_REVIEW_MONTHS = 12
 
 
 class SubjectKind(StrEnum):
@@ -109,6 +125,7 @@ class Due:
     deadline: date  # what the threshold counts to: term end, or the notice deadline
     threshold_days: int
     days_left: int  # on the sweep's date; below the threshold after missed days
+    until: date | None = None  # a coverage gap's last day + 1 (the next agreement's start)
 
 
 def baa_due(
@@ -116,19 +133,37 @@ def baa_due(
     on: date,
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
     catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+    review_months: int | None = None,
 ) -> list[Due]:
     """Reminders due for one agreement on `on`.
 
     Fixed-term BAAs count to the term end (`term_end` before it, `expired` at and after it).
     Auto-renewing BAAs count to the notice deadline of the current term and, for catching up
-    just after a renewal rolled the term forward, of the previous one. Evergreen BAAs have no
-    deadline. A termination on or before a deadline makes that deadline moot.
+    just after a renewal rolled the term forward, of the previous one. Evergreen BAAs count to
+    their next periodic review (every `review_months` from the effective date; none when
+    None). A termination recorded for a later day is counted to (`termination`, before that
+    day: from it the agreement is out of force) and makes every deadline on or after it moot.
     """
     if terms.terminated_on is not None and terms.terminated_on <= on:
         return []
-    if terms.expiration_date is None:
-        return []
     out: list[Due] = []
+    stop = terms.terminated_on
+    if (
+        stop is not None
+        and terms.signed
+        and not (terms.superseded_on is not None and terms.superseded_on <= stop)
+    ):
+        threshold = due_threshold(stop, on, thresholds, catch_up_days)
+        if threshold is not None:
+            out.append(Due(ReminderKind.TERMINATION, stop, stop, threshold, (stop - on).days))
+    if terms.expiration_date is None:
+        if review_months and terms.status == BaaLifecycle.ACTIVE:
+            lo, hi = window(on, thresholds, catch_up_days)
+            for day in review_dates(terms, lo, hi, review_months):
+                threshold = due_threshold(day, on, thresholds, catch_up_days)
+                if threshold is not None:
+                    out.append(Due(ReminderKind.REVIEW, day, day, threshold, (day - on).days))
+        return out
     if not terms.auto_renews:
         end = terms.expiration_date
         candidates = [(end, end)]
@@ -167,6 +202,22 @@ def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
     terms, which may have been edited since: that day is still one of its term ends, of the
     kind its terms give (a notice deadline for auto-renewing agreements), and no termination
     on or before the deadline has made it moot."""
+    if kind == ReminderKind.TERMINATION:
+        stop = terms.terminated_on
+        return (
+            stop == term_end
+            and terms.status == BaaLifecycle.TERMINATED
+            and not (terms.superseded_on is not None and terms.superseded_on <= stop)
+        )
+    if kind == ReminderKind.REVIEW:
+        # (The cadence is a setting; a review date is taken as standing while the agreement
+        # is evergreen, active and not terminated by then.)
+        return (
+            terms.expiration_date is None
+            and terms.status == BaaLifecycle.ACTIVE
+            and term_end > terms.effective_date
+            and (terms.terminated_on is None or terms.terminated_on > term_end)
+        )
     if terms.expiration_date is None:
         return False
     if terms.auto_renews:
@@ -216,6 +267,49 @@ def condition_due(
     if threshold is None:
         return None
     return Due(ReminderKind.CONDITION_DUE, due_date, due_date, threshold, (due_date - on).days)
+
+
+def gap_due(
+    gap: Gap,
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> Due | None:
+    """The reminder due on `on` about a gap in a vendor's coverage starting `gap.start` (the
+    first day no agreement is in force) and ending `gap.end` (the next one's start). Only
+    before the gap and while it lasts: once the next agreement is in force it is history."""
+    if on >= gap.end:
+        return None
+    threshold = due_threshold(gap.start, on, thresholds, catch_up_days)
+    if threshold is None:
+        return None
+    return Due(
+        ReminderKind.COVERAGE_GAP,
+        gap.start,
+        gap.start,
+        threshold,
+        (gap.start - on).days,
+        until=gap.end,
+    )
+
+
+def return_destroy_due(
+    terminated_on: date,
+    on: date,
+    days: int = DEFAULT_RETURN_DESTROY_DAYS,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+) -> Due | None:
+    """The reminder due on `on` about returning or destroying PHI after a termination: due
+    `days` after the termination date, reminded of from the termination until done (the caller
+    stops asking once the certificate is recorded)."""
+    if on < terminated_on:
+        return None
+    due = terminated_on + timedelta(days=days)
+    threshold = due_threshold(due, on, thresholds, catch_up_days)
+    if threshold is None:
+        return None
+    return Due(ReminderKind.RETURN_DESTROY, due, due, threshold, (due - on).days)
 
 
 def window(
@@ -269,6 +363,40 @@ def describe(
                 f"{d}. Review its terms (breach-notification days, subcontractors, "
                 "return/destroy) now if they need to change."
             )
+    elif due.kind == ReminderKind.TERMINATION:
+        title = f"{subject} is terminated from {end} ({when})"
+        body = (
+            f"{subject} was terminated: its last day in force is "
+            f"{_day_before(due.term_end)}. From {end} its vendor's apps leave the approved list "
+            "unless another BAA is in force. Record a new BAA, or confirm the apps should go; "
+            "plan the return or destruction of PHI."
+        )
+    elif due.kind == ReminderKind.COVERAGE_GAP:
+        until = due.until.isoformat() if due.until else "?"
+        title = f"Coverage gap for {subject} from {end} to {until}"
+        lead = "began" if left < 0 else "begins"
+        body = (
+            f"gap from {end} to {until}: the vendor's apps leave the list. {subject} ends on "
+            f"{end} and the next BAA takes effect only on {until}; the gap {lead} {when}. Bring "
+            "the next agreement's start forward, or extend this one."
+        )
+    elif due.kind == ReminderKind.REVIEW:
+        title = f"Periodic review of {subject} due {when} ({end})"
+        body = (
+            f"{subject} has no end date. Review its terms by {end} (breach-notification days, "
+            "subcontractors, return/destroy) and whether the vendor still needs it."
+        )
+    elif due.kind == ReminderKind.RETURN_DESTROY:
+        overdue = left < 0
+        title = (
+            f"Return/destroy certificate for {subject} overdue since {end}"
+            if overdue
+            else f"Return/destroy certificate for {subject} due {when} ({end})"
+        )
+        body = (
+            f"{subject} was terminated. The vendor must return or destroy the PHI it holds; "
+            f"the certificate is due {end}. Record it on the BAA when it arrives."
+        )
     elif due.kind == ReminderKind.CONDITION_DUE:
         what = f"'{condition}'" if condition else "a condition"
         if left < 0:
@@ -306,6 +434,10 @@ def _in_days(days: int) -> str:
     if days == 1:
         return "tomorrow"
     return f"in {days} days"
+
+
+def _day_before(d: date) -> str:
+    return (d - timedelta(days=1)).isoformat()
 
 
 def _day_after(d: date) -> str:

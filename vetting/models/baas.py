@@ -28,6 +28,10 @@ class BAA(SQLModel, table=True):
     return_or_destroy: bool | None = None
     terminated_on: date | None = None
     termination_reason: str | None = Field(default=None, max_length=1000)
+    # After a termination: the vendor's certificate that it returned or destroyed the PHI.
+    return_destroy_certified_on: date | None = None
+    return_destroy_reference: str | None = Field(default=None, max_length=200)
+    return_destroy_recorded_by: str | None = Field(default=None, max_length=320)
     owner_email: str | None = Field(default=None, max_length=320)
     notes: str | None = Field(default=None, sa_type=Text)
     # Register lifecycle (BaaLifecycle). Only active and superseded agreements can be in

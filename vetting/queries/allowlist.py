@@ -12,7 +12,15 @@ from sqlmodel import Session, col
 
 from integrations.exporters.base import ExportOptions, exporter
 from vetting import clock
-from vetting.core.allowlist import AppFacts, ApprovedList, BaaFacts, DecisionFacts, approved_list
+from vetting.core.allowlist import (
+    AppFacts,
+    ApprovedList,
+    BaaFacts,
+    DecisionFacts,
+    Departure,
+    approved_list,
+)
+from vetting.core.allowlist import forecast as core_forecast
 from vetting.core.baa import BaaTerms
 from vetting.core.baa_provisions import ExceptionWindow, ProvisionStatus, gaps
 from vetting.core.decisions import ConditionFacts, Pins
@@ -52,6 +60,20 @@ def compute(s: Session, as_of: date, app_ids: Collection[int] | None = None) -> 
 
 
 def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> ApprovedList:
+    return approved_list(as_of, *_facts(s, as_of, app_ids))
+
+
+Facts = tuple[list[AppFacts], dict[int, DecisionFacts], dict[int, list[BaaFacts]]]
+
+
+def forecast(s: Session, today: date, days: int) -> list[Departure]:
+    """Apps on today's list that leave it within `days`, the first day each leaves and why:
+    the facts read once, the core's list compared on the days something changes."""
+    with cache.gc_paused():
+        return core_forecast(today, days, *_facts(s, today, None))
+
+
+def _facts(s: Session, as_of: date, app_ids: Collection[int] | None) -> Facts:
     # Plain Core rows (no ORM result machinery), columns selected in AppFacts' field order:
     # positional construction is the fast path at 50,000 apps.
     conn = s.connection()
@@ -140,7 +162,7 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
                 exceptions=tuple(windows),
             )
         )
-    return approved_list(as_of, apps, latest, baas)
+    return apps, latest, baas
 
 
 _NO_DETAILS: tuple[list[int], list[str], list[ExceptionWindow]] = ([], [], [])
@@ -215,6 +237,28 @@ def _conditions(
         if decision_id in decision_ids:
             out[decision_id].append(ConditionFacts(text, due, met_on))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def forecast_dict(today: date, days: int, items: Sequence[Departure]) -> dict[str, Any]:
+    """The forecast as JSON (API and `vetting allowlist forecast --json`)."""
+    return {
+        "as_of": today.isoformat(),
+        "days": days,
+        "until": (today + timedelta(days=days)).isoformat(),
+        "items": [
+            {
+                "app_id": d.app_id,
+                "app": d.name,
+                "platform": d.platform,
+                "store_id": d.store_id,
+                "vendor_id": d.vendor_id,
+                "vendor": d.vendor_name,
+                "leaves_on": d.leaves_on.isoformat(),
+                "reason": d.reason,
+            }
+            for d in items
+        ],
+    }
 
 
 def as_dict(result: ApprovedList, generated_at: datetime) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from vetting.core.baa import (
     BaaState,
     BaaTerms,
     ends_on,
+    in_force_until,
     notice_deadline,
     state_on,
     term_ends,
@@ -130,6 +131,6 @@ def _lane(terms: BaaTerms, as_of: date, warn: int) -> _LaneFacts | None:
         marks.append(Marker(ends, "terminated", word))
     if terms.effective_date > as_of:
         marks.append(Marker(terms.effective_date, "effective", "takes effect"))
-    bar_end = ends or (None if terms.auto_renews else terms.expiration_date)
+    bar_end = in_force_until(terms)
     first = min((m.day for m in marks if m.day >= as_of), default=stop)
     return first, st.state, terms.effective_date, bar_end, tuple(marks)

@@ -10,12 +10,12 @@ from sqlalchemy import and_, case, func, label, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from vetting.core.allowlist import APPROVING, ApprovedList, ListDiff
+from vetting.core.allowlist import APPROVING, ApprovedList, Departure, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.models import BAA, AllowlistRelease, App, Assessment, Decision, SyncTarget, Vendor
-from vetting.queries import cache, live_list, releases
+from vetting.queries import allowlist, cache, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
@@ -93,6 +93,7 @@ class Overview:
     overdue_count: int
     horizon_days: int
     changes: ListChanges
+    leaving: list[Departure]  # apps leaving the list within horizon_days, and why
     # Decisions more permissive than their verdict, waiting for a second person's confirmation.
     awaiting_second: list[AssessmentRow] = field(default_factory=list)
 
@@ -176,6 +177,13 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         horizon_days=horizon_days,
         changes=list_changes(s, as_of),
         awaiting_second=awaiting,
+        leaving=cache.remembered(
+            "dashboard forecast",
+            (as_of, horizon_days),
+            lambda: allowlist.forecast(s, as_of, horizon_days),
+            s=s,
+            reads=LIST,
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.baa import (
+    DEFAULT_RETURN_DESTROY_DAYS,
     IN_FORCE,
     STATUS_TRANSITIONS,
     STATUS_WORDS,
@@ -27,6 +28,9 @@ from vetting.core.baa import (
     BaaState,
     BaaStatus,
     BaaTerms,
+    ReturnDestroy,
+    in_force_until,
+    return_destroy,
     state_on,
 )
 from vetting.core.baa_provisions import ProvisionStatus
@@ -97,6 +101,24 @@ class BaaView:
     superseded_by_id: int | None = None
     document: BaaDocument | None = None
     standing: Standing | None = None  # provisions, exceptions, scope (views() loads it)
+    return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS
+
+    @property
+    def in_force_until(self) -> date | None:
+        """The first day it is no longer in force: term end or termination, whichever first."""
+        return in_force_until(terms_of(self.baa))
+
+    @property
+    def return_destroy(self) -> ReturnDestroy | None:
+        """A terminated agreement's return/destroy follow-up (None otherwise)."""
+        b = self.baa
+        return return_destroy(
+            terms_of(b),
+            self.as_of,
+            self.return_destroy_days,
+            b.return_destroy_certified_on,
+            b.return_destroy_reference,
+        )
 
 
 def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
@@ -104,7 +126,13 @@ def view(baa: BAA, as_of: date, warning_days: int) -> BaaView:
     return BaaView(baa, state_on(terms_of(baa), as_of, warning_days), as_of)
 
 
-def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> list[BaaView]:
+def views(
+    s: Session,
+    baas: Sequence[BAA],
+    as_of: date,
+    warning_days: int,
+    return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
+) -> list[BaaView]:
     """State on a date plus the successor, the latest document and the provisions, exceptions
     and scope, in five queries in all."""
     ids = [b.id for b in baas]
@@ -133,6 +161,7 @@ def views(s: Session, baas: Sequence[BAA], as_of: date, warning_days: int) -> li
             successors.get(b.id),
             documents.get(b.id),
             found.get(b.id or 0),
+            return_destroy_days,
         )
         for b in baas
     ]
@@ -231,6 +260,7 @@ def list_(
     q: str | None = None,
     non_conforming: bool | None = None,
     scope_reviewed: bool | None = None,
+    return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
 ) -> PageResult:
     """BAAs with their state on `as_of`, filtered; items are `BaaView`s.
 
@@ -266,7 +296,10 @@ def list_(
     if not states and within_days is None:
         result = paginate(s, stmt, page, per_page)
         return PageResult(
-            views(s, result.items, as_of, warning_days), result.page, result.per_page, result.total
+            views(s, result.items, as_of, warning_days, return_destroy_days),
+            result.page,
+            result.per_page,
+            result.total,
         )
     wanted = set(states or ())
     if "in_force" in wanted:
@@ -293,7 +326,9 @@ def list_(
     page_ids = ordered[(page - 1) * per_page : page * per_page]
     rows = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(page_ids)))}
     items = [rows[i] for i in page_ids]
-    return PageResult(views(s, items, as_of, warning_days), page, per_page, len(ordered))
+    return PageResult(
+        views(s, items, as_of, warning_days, return_destroy_days), page, per_page, len(ordered)
+    )
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).
@@ -519,6 +554,43 @@ def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) 
         _validate(baa)
         s.flush()
         audit.record(s, actor.name, "baa.terminate", "baa", baa.id, before, audit.snapshot(baa))
+    return baa
+
+
+def record_return_destroy(
+    s: Session, actor: Principal, baa_id: int, certified_on: date, reference: str
+) -> BAA:
+    """Mark a terminated agreement's return/destroy certificate received (its date and a
+    reference: a document number, a ticket, where the signed certificate is filed). Recording
+    it again corrects it; both are audited."""
+    actor.require("baas:write")
+    reference = reference.strip()
+    if not reference:
+        raise Invalid("is required", "reference")
+    with transaction(s):
+        baa = _locked(s, baa_id)
+        if baa.status != BaaLifecycle.TERMINATED or baa.terminated_on is None:
+            raise Conflict(
+                f"BAA {baa.id} is not terminated; a return/destroy certificate follows a "
+                "termination",
+                "baa_id",
+            )
+        if certified_on > clock.today():
+            raise Invalid("cannot be in the future", "certified_on")
+        if certified_on < baa.effective_date:
+            raise Invalid(
+                f"cannot be before the BAA's effective date ({baa.effective_date.isoformat()})",
+                "certified_on",
+            )
+        before = audit.snapshot(baa)
+        baa.return_destroy_certified_on = certified_on
+        baa.return_destroy_reference = reference
+        baa.return_destroy_recorded_by = actor.name
+        baa.updated_at = clock.now()
+        s.flush()
+        audit.record(
+            s, actor.name, "baa.return_destroy", "baa", baa.id, before, audit.snapshot(baa)
+        )
     return baa
 
 

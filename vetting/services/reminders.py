@@ -42,17 +42,20 @@ from sqlmodel import Session, SQLModel, col
 
 from vetting import audit, clock
 from vetting.core import allowlist as core_allowlist
-from vetting.core.baa import BaaLifecycle, BaaTerms
+from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaTerms, coverage_gaps
 from vetting.core.reminders import Channel as ChannelKind
 from vetting.core.reminders import (
     Due,
     NotificationStatus,
+    ReminderKind,
     SubjectKind,
     baa_due,
     baa_reminder_stands,
     condition_due,
     describe,
+    gap_due,
     reassessment_due,
+    return_destroy_due,
     window,
 )
 from vetting.core.statuses import AssessmentStatus, JobStatus
@@ -196,8 +199,14 @@ def _sweep(
             r.renewal_term_months,
             r.notice_days,
             r.terminated_on,
+            r.status,
+            r.superseded_on,
         )
-        dues = baa_due(terms, as_of, settings.thresholds, settings.catch_up_days)
+        dues = baa_due(
+            terms, as_of, settings.thresholds, settings.catch_up_days, settings.review_months
+        )
+        if r.status == BaaLifecycle.TERMINATED:
+            dues = [d for d in dues if d.kind == ReminderKind.TERMINATION]
         if not dues:
             continue
         emails = [r.owner_email, *settings.legal_emails, *email_channels]
@@ -217,6 +226,9 @@ def _sweep(
                     r.renewal_term_months,
                 )
             )
+
+    due.extend(_gaps_due(s, as_of, lo, hi, settings, email_channels, summary))
+    due.extend(_return_destroy_due(s, as_of, lo, hi, settings, email_channels, summary))
 
     for r in conn.execute(_decision_query(as_of, lo, hi)):
         summary.subjects += 1
@@ -341,6 +353,171 @@ def _sweep(
         summary.cancelled = len(gone | set(stale(s)))
 
 
+SIGNED = tuple(sorted(set(BaaLifecycle) - UNSIGNED))
+
+
+def _vendor_agreements(s: Session, vendor_ids: Any) -> dict[int, list[Any]]:
+    """Every signed agreement of these vendors (a subquery or a list of ids), by vendor."""
+    rows = s.connection().execute(
+        select(
+            col(BAA.id),
+            col(BAA.vendor_id),
+            col(BAA.title),
+            col(BAA.owner_email),
+            *TERMS,
+        )
+        .where(col(BAA.status).in_(SIGNED), col(BAA.vendor_id).in_(vendor_ids))
+        .order_by(col(BAA.id))
+    )
+    out: dict[int, list[Any]] = {}
+    for r in rows:
+        out.setdefault(r.vendor_id, []).append(r)
+    return out
+
+
+def _gaps(agreements: Sequence[Any]) -> list[Any]:
+    return coverage_gaps((r.id, BaaTerms(*r[4:])) for r in agreements)
+
+
+def _gaps_due(
+    s: Session,
+    as_of: date,
+    lo: date,
+    hi: date,
+    settings: NotifySettings,
+    email_channels: Sequence[str],
+    summary: SweepSummary,
+) -> list[_Reminder]:
+    """Coverage-gap reminders: vendors with a signed agreement whose end (termination,
+    successor's start, fixed term end) falls inside the window and one starting after today,
+    their gaps computed from all their signed agreements; the reminder is about the agreement
+    whose end opens the gap."""
+    expires = col(BAA.expiration_date)
+    ending = (
+        select(col(BAA.vendor_id))
+        .where(
+            col(BAA.status).in_(SIGNED),
+            or_(
+                col(BAA.terminated_on).between(lo, hi),
+                col(BAA.superseded_on).between(lo, hi),
+                and_(~col(BAA.auto_renews), expires.between(lo, hi)),
+            ),
+        )
+        .distinct()
+    )
+    # A gap ends when a later agreement starts; one that is over needs no reminder, so only
+    # vendors with an agreement starting after today can have one (usually few).
+    starting = set(
+        s.scalars(
+            select(col(BAA.vendor_id))
+            .where(col(BAA.status).in_(SIGNED), col(BAA.effective_date) > as_of)
+            .distinct()
+        )
+    )
+    if not starting:
+        return []
+    vendors: set[int] = set()
+    for chunk in _chunks(sorted(starting)):
+        vendors.update(s.scalars(ending.where(col(BAA.vendor_id).in_(chunk))))
+    by_vendor = _vendor_agreements(s, sorted(vendors)) if vendors else {}
+    if not by_vendor:
+        return []
+    names = {
+        r.id: (r.name, r.contact_email)
+        for r in s.connection().execute(
+            select(col(Vendor.id), col(Vendor.name), col(Vendor.contact_email)).where(
+                col(Vendor.id).in_(sorted(by_vendor))
+            )
+        )
+    }
+    out: list[_Reminder] = []
+    for vendor_id, agreements in by_vendor.items():
+        rows = {r.id: r for r in agreements}
+        for gap in _gaps(agreements):
+            found = gap_due(gap, as_of, settings.thresholds, settings.catch_up_days)
+            if found is None:
+                continue
+            r = rows[gap.ending_id]
+            vendor_name, contact = names[vendor_id]
+            emails = [r.owner_email, *settings.legal_emails, *email_channels]
+            if settings.remind_vendor_contacts:
+                emails.append(contact)
+            label = f"BAA with {vendor_name}" + (f" ({r.title})" if r.title else "")
+            subject = {
+                "vendor": vendor_name,
+                "baa_title": r.title,
+                "owner_email": r.owner_email,
+                "gap_until": gap.end.isoformat(),
+                "next_baa_id": gap.next_id,
+            }
+            out.append(
+                _Reminder(
+                    SubjectKind.BAA,
+                    r.id,
+                    found,
+                    label,
+                    subject,
+                    tuple(_unique_emails(emails)),
+                )
+            )
+    return out
+
+
+def _return_destroy_due(
+    s: Session,
+    as_of: date,
+    lo: date,
+    hi: date,
+    settings: NotifySettings,
+    email_channels: Sequence[str],
+    summary: SweepSummary,
+) -> list[_Reminder]:
+    """Return/destroy reminders: terminated agreements (the termination has taken effect)
+    whose certificate is not recorded and whose due date (termination + the configured days)
+    falls inside the window."""
+    days = timedelta(days=settings.return_destroy_days)
+    terminated_on = col(BAA.terminated_on)
+    rows: Any = s.connection().execute(
+        select(
+            col(BAA.id),
+            col(BAA.title),
+            terminated_on,
+            col(BAA.owner_email),
+            col(Vendor.name).label("vendor_name"),
+            col(Vendor.contact_email).label("vendor_contact"),
+        )
+        .join(Vendor, col(Vendor.id) == col(BAA.vendor_id))
+        .where(
+            col(BAA.status) == BaaLifecycle.TERMINATED,
+            terminated_on <= as_of,
+            terminated_on.between(lo - days, hi - days),
+            col(BAA.return_destroy_certified_on).is_(None),
+        )
+        .order_by(col(BAA.id))
+    )
+    out: list[_Reminder] = []
+    for r in rows:
+        summary.subjects += 1
+        found = return_destroy_due(
+            r.terminated_on,
+            as_of,
+            settings.return_destroy_days,
+            settings.thresholds,
+            settings.catch_up_days,
+        )
+        if found is None:
+            continue
+        emails = [r.owner_email, *settings.legal_emails, *email_channels]
+        if settings.remind_vendor_contacts:
+            emails.append(r.vendor_contact)
+        label = f"BAA with {r.vendor_name}" + (f" ({r.title})" if r.title else "")
+        subject = {"vendor": r.vendor_name, "baa_title": r.title, "owner_email": r.owner_email}
+        out.append(
+            _Reminder(SubjectKind.BAA, r.id, found, label, subject, tuple(_unique_emails(emails)))
+        )
+    return out
+
+
 def _unique_emails(candidates: Iterable[str | None]) -> list[str]:
     """Addresses in order, once each; skips what is not one (decided_by may name a token)."""
     return list(dict.fromkeys(c.strip().lower() for c in candidates if c and "@" in c))
@@ -357,6 +534,7 @@ def _payload(kind: str, ident: int, due: Due, as_of: date, **subject: Any) -> di
             "threshold_days": due.threshold_days,
             "days_left": due.days_left,
             "as_of": as_of.isoformat(),
+            **({"until": due.until.isoformat()} if due.until else {}),
         },
     }
 
@@ -365,10 +543,19 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
     """Active, unterminated agreements with a deadline that could have a reminder due: fixed
     terms ending inside the window [lo, hi]; auto-renewing ones whose first term is still
     running and whose notice deadline (term end − notice days, at most `max_notice` days
-    earlier) can fall inside it; auto-renewing ones that rolled already (the rules roll them)."""
+    earlier) can fall inside it; auto-renewing ones that rolled already (the rules roll them);
+    evergreen ones (their periodic review). And agreements terminated for a later day, the
+    termination inside the window: only the termination is reminded of."""
     expires, renews = col(BAA.expiration_date), col(BAA.auto_renews)
-    terminated_on = col(BAA.terminated_on)
+    terminated_on, status = col(BAA.terminated_on), col(BAA.status)
     renewing_window = expires.between(lo, hi + timedelta(days=max_notice))
+    term_window = and_(
+        expires.is_not(None),
+        or_(
+            and_(~renews, expires.between(lo, hi)),
+            and_(renews, or_(expires <= as_of, renewing_window)),
+        ),
+    )
     return (
         select(
             col(BAA.id),
@@ -379,18 +566,28 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
             col(BAA.renewal_term_months),
             col(BAA.notice_days),
             terminated_on,
+            status,
+            col(BAA.superseded_on),
             col(BAA.owner_email),
             col(Vendor.name).label("vendor_name"),
             col(Vendor.contact_email).label("vendor_contact"),
         )
         .join(Vendor, col(Vendor.id) == col(BAA.vendor_id))
         .where(
-            col(BAA.status) == BaaLifecycle.ACTIVE,
-            expires.is_not(None),
-            or_(terminated_on.is_(None), terminated_on > as_of),
             or_(
-                and_(~renews, expires.between(lo, hi)),
-                and_(renews, or_(expires <= as_of, renewing_window)),
+                and_(
+                    status == BaaLifecycle.ACTIVE,
+                    or_(terminated_on.is_(None), terminated_on > as_of),
+                    # evergreen: its periodic review (the rules find the date)
+                    or_(term_window, expires.is_(None)),
+                ),
+                # terminated for a later day: the termination (its term ends and notice
+                # deadlines are moot: it ends, and does not renew)
+                and_(
+                    status == BaaLifecycle.TERMINATED,
+                    terminated_on > as_of,
+                    terminated_on <= hi,
+                ),
             ),
         )
         .order_by(col(BAA.id))
@@ -576,14 +773,71 @@ def _json_default(value: Any) -> str:
 # --- cancelling reminders nobody needs any more -----------------------------------------------
 
 
+# Reminders about an agreement's own term: moot once it is no longer active.
+TERM_KINDS = (
+    ReminderKind.TERM_END,
+    ReminderKind.EXPIRED,
+    ReminderKind.NOTICE_DEADLINE,
+    ReminderKind.REVIEW,
+)
+
+
 def _baa_gone(as_of: date) -> Any:
-    """Notification rows about a BAA that is no longer active (superseded, terminated, back to
-    draft) or whose termination date has come."""
-    return ~exists().where(
-        col(BAA.id) == col(Notification.subject_id),
-        col(BAA.status) == BaaLifecycle.ACTIVE,
-        or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
+    """Notification rows about a BAA's term when it is no longer active (superseded,
+    terminated, back to draft) or its termination date has come; termination reminders when
+    the termination was withdrawn, moved or has taken effect; return/destroy reminders once
+    the certificate is recorded (or the termination withdrawn)."""
+    term = and_(
+        col(Notification.kind).in_(TERM_KINDS),
+        ~exists().where(
+            col(BAA.id) == col(Notification.subject_id),
+            col(BAA.status) == BaaLifecycle.ACTIVE,
+            or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
+        ),
     )
+    termination = and_(
+        col(Notification.kind) == ReminderKind.TERMINATION,
+        ~exists().where(
+            col(BAA.id) == col(Notification.subject_id),
+            col(BAA.status) == BaaLifecycle.TERMINATED,
+            col(BAA.terminated_on) == col(Notification.term_end),
+            col(BAA.terminated_on) > as_of,
+        ),
+    )
+    follow_up = and_(
+        col(Notification.kind) == ReminderKind.RETURN_DESTROY,
+        ~exists().where(
+            col(BAA.id) == col(Notification.subject_id),
+            col(BAA.status) == BaaLifecycle.TERMINATED,
+            col(BAA.return_destroy_certified_on).is_(None),
+        ),
+    )
+    return or_(term, termination, follow_up)
+
+
+def _gaps_gone(s: Session, as_of: date, pending: Sequence[Any]) -> list[int]:
+    """Pending coverage-gap rows whose gap no longer opens that day (the renewal was moved to
+    close it, the dates changed) or is over."""
+    rows = s.execute(
+        select(
+            col(Notification.id),
+            col(Notification.subject_id),
+            col(Notification.term_end),
+            col(BAA.vendor_id),
+        )
+        .join(BAA, col(BAA.id) == col(Notification.subject_id))
+        .where(*pending, col(Notification.kind) == ReminderKind.COVERAGE_GAP)
+    ).all()
+    if not rows:
+        return []
+    by_vendor = _vendor_agreements(s, sorted({r.vendor_id for r in rows}))
+    open_gaps = {
+        (g.ending_id, g.start)
+        for agreements in by_vendor.values()
+        for g in _gaps(agreements)
+        if as_of < g.end
+    }
+    return [r.id for r in rows if (r.subject_id, r.term_end) not in open_gaps]
 
 
 def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> list[int]:
@@ -601,6 +855,8 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
         )
     )
     ids = [i for i in gone if i is not None]  # all of them: primary keys
+    ids += _gaps_gone(s, as_of, [*pending, col(Notification.subject_kind) == SubjectKind.BAA])
+    # (a gap row whose BAA was deleted is not found by the join: the term rule covers it)
     rows = s.execute(
         select(col(Notification.id), col(Notification.subject_id)).where(
             *pending, col(Notification.subject_kind) == SubjectKind.ASSESSMENT
@@ -634,26 +890,44 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
 def stale(s: Session, among: Sequence[int] | None = None) -> list[int]:
     """Ids of pending rows (optionally only `among` these) about an active agreement whose
     dates were edited since they were planned: the term end they count to is no longer one
-    of its term ends, or a termination now makes it moot (`baa_reminder_stands`)."""
+    of its term ends, or a termination now makes it moot (`baa_reminder_stands`). Only the
+    reminders about its own dates: gaps and return/destroy follow-ups are judged by
+    `unwanted`."""
     pending = [
         col(Notification.status) == NotificationStatus.PENDING,
         col(Notification.subject_kind) == SubjectKind.BAA,
+        col(Notification.kind).in_((*TERM_KINDS, ReminderKind.TERMINATION)),
     ]
     if among is not None:
         if not among:
             return []
         pending.append(col(Notification.id).in_(among))
+    # Two plain reads rather than a join: the planner's guess for a join between a freshly
+    # filled outbox and the register can be a nested loop over both.
     rows = s.execute(
         select(
             col(Notification.id),
             col(Notification.kind),
             col(Notification.term_end),
-            *TERMS,
-        )
-        .join(BAA, col(BAA.id) == col(Notification.subject_id))
-        .where(*pending, col(BAA.status) == BaaLifecycle.ACTIVE)
+            col(Notification.subject_id),
+        ).where(*pending)
     ).all()
-    return [r.id for r in rows if not baa_reminder_stands(BaaTerms(*r[3:]), r.kind, r.term_end)]
+    if not rows:
+        return []
+    terms: dict[int, BaaTerms] = {}
+    for chunk in _chunks(sorted({r.subject_id for r in rows})):
+        for t in s.execute(
+            select(col(BAA.id), *TERMS).where(
+                col(BAA.id).in_(chunk), col(BAA.status) == BaaLifecycle.ACTIVE
+            )
+        ):
+            terms[t[0]] = BaaTerms(*t[1:])
+    return [
+        r.id
+        for r in rows
+        if r.subject_id in terms
+        and not baa_reminder_stands(terms[r.subject_id], r.kind, r.term_end)
+    ]
 
 
 def drop_stale(s: Session, ids: Sequence[int]) -> int:

@@ -181,7 +181,8 @@ def detail(
 ) -> ResponseReturnValue:
     s = db.session()
     baa = svc.get(s, baa_id)
-    chain = svc.views(s, svc.chain(s, baa_id), today(), warning_days())
+    days = current_settings().notify.return_destroy_days
+    chain = svc.views(s, svc.chain(s, baa_id), today(), warning_days(), days)
     this = next(v for v in chain if v.baa.id == baa_id)
     vendor = s.get(Vendor, baa.vendor_id)
     forms = forms or {}
