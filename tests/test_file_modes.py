@@ -41,7 +41,9 @@ def test_the_documents_store_is_owner_only(app, make_token, client):
     headers = make_token("legal")
     vid = client.post("/api/v1/vendors", json={"name": "Acme"}, headers=make_token()).json["id"]
     baa = client.post(
-        "/api/v1/baas", json={"vendor_id": vid, "effective_date": "2026-01-01"}, headers=headers
+        "/api/v1/baas",
+        json={"vendor_id": vid, "effective_date": "2026-01-01", "status": "pending_signature"},
+        headers=headers,
     ).json
     r = client.post(
         f"/api/v1/baas/{baa['id']}/document",

@@ -29,7 +29,11 @@ def leaving(client, admin):
     old = baa(client, admin, late, expiration_date="2027-01-05")
     r = client.post(
         f"/api/v1/baas/{old['id']}/renew",
-        json={"effective_date": "2027-02-01", "expiration_date": "2028-02-01"},
+        json={
+            "effective_date": "2027-02-01",
+            "expiration_date": "2028-02-01",
+            "signed_copy_note": "countersigned copy in the contracts folder",
+        },
         headers=admin,
     )
     assert r.status_code == 201, r.json

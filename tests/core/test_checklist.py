@@ -848,12 +848,20 @@ def test_deadlines_are_converted_to_whole_calendar_days(value: Any, days: int) -
     assert parse_days(value, 60) == days
 
 
-@pytest.mark.parametrize("value", ["unstated", "Not stated", "", None])
+@pytest.mark.parametrize("value", ["unstated", "Not stated", "without undue delay"])
 def test_unstated_breach_days_count_as_sixty_not_zero(value: Any) -> None:
     assert parse_days(value, unstated_days=60) == 60
 
 
-@pytest.mark.parametrize("value", ["unstated", None])
+@pytest.mark.parametrize("value", [None, "", "  ", {}, {"value": None}])
+def test_no_answer_is_not_an_unstated_deadline(value: Any) -> None:
+    """A client's missing field must not earn the unstated deadline's credit: "unstated"
+    takes words, or `stated: false`."""
+    with pytest.raises(AnswerValueError):
+        parse_days(value, unstated_days=60)
+
+
+@pytest.mark.parametrize("value", ["unstated"])
 def test_unstated_days_without_a_default_is_an_error(value: Any) -> None:
     with pytest.raises(AnswerValueError, match="a number of days is required"):
         parse_days(value, unstated_days=None)

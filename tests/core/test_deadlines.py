@@ -72,7 +72,6 @@ def test_business_days_across_a_weekend_can_drop_a_credit_step(messaging: Checkl
         "without unreasonable delay",
         "unstated",
         {"stated": False, "quote": "promptly after discovery", "trigger": "discovery"},
-        None,
     ],
 )
 def test_a_deadline_without_a_number_is_the_sixty_day_maximum_in_words(

@@ -14,6 +14,10 @@ PAGES = [
     "/baas?filter=expiring", "/allowlist", "/audit", "/admin",
 ]  # fmt: skip
 MAX_STATEMENTS = 20  # a page showing 50 rows with one query per row would run 50+
+# The dashboard gathers sections (BAAs to act on, assessments waiting, decisions awaiting a
+# second person, reassessments due, the list's changes and its forecast): more statements, as
+# fixed as any page's.
+MAX_BY_PATH = {"/": 26}
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -24,4 +28,5 @@ def test_a_page_of_fifty_rows_runs_a_fixed_number_of_statements(app, browser, co
     count_queries.clear()
     resp = b.get(path)
     assert resp.status_code == 200, resp.text[:500]
-    assert len(count_queries) <= MAX_STATEMENTS, (path, len(count_queries), count_queries)
+    limit = MAX_BY_PATH.get(path, MAX_STATEMENTS)
+    assert len(count_queries) <= limit, (path, len(count_queries), count_queries)

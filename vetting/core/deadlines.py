@@ -73,7 +73,7 @@ _BARE = re.compile(
     r"^(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|business\s+days?|working\s+days?|calendar\s+days?|days?|d)?$"
 )
 _RANGE = re.compile(r"\d\s*(?:and|to|or|-|–)\s*\d")
-_UNSTATED_WORDS = {"", "unstated", "not stated", "none stated", "no number"}
+_UNSTATED_WORDS = {"unstated", "not stated", "none stated", "no number"}
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"thirty|forty|forty-five|fifty|sixty|seventy|ninety|hundred)\b"
@@ -145,6 +145,8 @@ def _deadline(
 
 def _from_text(text: str, unstated_days: int | None) -> dict[str, Any]:
     plain = " ".join(text.strip().lower().split())
+    if not plain:  # no answer is not "unstated" (see parse_deadline)
+        raise DeadlineError(_HELP)
     if plain in _UNSTATED_WORDS:
         return _deadline(None, None, Trigger.UNSPECIFIED, None, unstated_days)
     if m := _BARE.match(plain):
