@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from vetting.core import deadlines
 from vetting.core.checklist import NA, AttestedGates, Capability, Checklist, Kind, Tier
@@ -48,9 +48,9 @@ class CapabilityStatus(StrEnum):
     SUGGESTED = "suggested"  # a discovered answer: scored as unanswered
 
 
-@dataclass(frozen=True)
-class AnswerInput:
-    """One recorded answer: a value already normalised by Capability.normalise."""
+class AnswerInput(NamedTuple):
+    """One recorded answer: a value already normalised by Capability.normalise. (A named
+    tuple: immutable, and built a million times when every assessment is rescored.)"""
 
     value: Any
     source: Source
