@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, send_file
+from flask import Response, current_app, g
 from pydantic import BaseModel
 from sqlmodel import Session
 from werkzeug.datastructures import FileStorage
@@ -12,6 +12,7 @@ from vetting.api import bp
 from vetting.api.checklists import registry
 from vetting.api.spec import page_of, route
 from vetting.current import current_settings
+from vetting.downloads import stored_file
 from vetting.models import Decision
 from vetting.schemas import (
     AnswerIn,
@@ -155,7 +156,7 @@ def download_evidence(assessment_id: int, evidence_id: int) -> Response:
         evidence_id,
         instance_path=current_app.instance_path,
     )
-    return file_response(str(path), row.content_type, row.filename, row.sha256)
+    return stored_file(str(path), row.content_type, row.filename, row.sha256)
 
 
 def _limits() -> Limits:
@@ -165,23 +166,6 @@ def _limits() -> Limits:
         settings.max_document_bytes,
         settings.max_document_unpacked_bytes,
     )
-
-
-def file_response(path: str, content_type: str, filename: str, sha256: str) -> Response:
-    """A stored file as an attachment that no browser renders or sniffs in place."""
-    resp = send_file(
-        path,
-        mimetype=content_type,
-        as_attachment=True,
-        download_name=filename,
-        etag=sha256,
-        max_age=0,
-    )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    resp.headers["X-Document-SHA256"] = sha256
-    return resp
 
 
 @route(

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app, g, send_file
+from flask import Response, current_app, g
 from werkzeug.datastructures import FileStorage
 
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
 from vetting.current import current_settings
-from vetting.models import BAA, BaaDocument
+from vetting.downloads import stored_file
+from vetting.models import BAA
 from vetting.queries import baa_calendar
 from vetting.schemas import (
     BaaCalendarQuery,
@@ -294,23 +295,7 @@ def download_document(baa_id: int) -> Response:
     doc, path = baa_documents.open_latest(
         db.session(), g.principal, baa_id, instance_path=current_app.instance_path
     )
-    return _file_response(doc, str(path))
-
-
-def _file_response(doc: BaaDocument, path: str) -> Response:
-    resp = send_file(
-        path,
-        mimetype=doc.content_type,
-        as_attachment=True,
-        download_name=doc.filename,
-        etag=doc.sha256,
-        max_age=0,
-    )
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    resp.headers["X-Document-SHA256"] = doc.sha256
-    return resp
+    return stored_file(str(path), doc.content_type, doc.filename, doc.sha256)
 
 
 @route(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from itertools import groupby
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import db
@@ -23,6 +23,7 @@ from vetting.core.checklist import (
 from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.current import current_settings
+from vetting.downloads import stored_file
 from vetting.errors import Invalid, VettingError
 from vetting.models import Decision, DecisionCondition
 from vetting.queries import browse
@@ -364,17 +365,7 @@ def evidence_file(assessment_id: int, evidence_id: int) -> ResponseReturnValue:
         evidence_id,
         instance_path=current_app.instance_path,
     )
-    resp = send_file(
-        str(path),
-        mimetype=row.content_type,
-        as_attachment=True,
-        download_name=row.filename,
-        etag=row.sha256,
-        max_age=0,
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return stored_file(str(path), row.content_type, row.filename, row.sha256)
 
 
 CONDITION_ROWS = 5  # blank condition rows the decision form offers

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import clock, db
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
 from vetting.current import current_settings
+from vetting.downloads import stored_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, browse
@@ -422,17 +423,7 @@ def download(baa_id: int) -> ResponseReturnValue:
     doc, path = baa_documents.open_latest(
         db.session(), g.principal, baa_id, instance_path=current_app.instance_path
     )
-    resp = send_file(
-        str(path),
-        mimetype=doc.content_type,
-        as_attachment=True,
-        download_name=doc.filename,
-        etag=doc.sha256,
-        max_age=0,
-    )
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return resp
+    return stored_file(str(path), doc.content_type, doc.filename, doc.sha256)
 
 
 @bp.get("/baas/calendar.ics")
