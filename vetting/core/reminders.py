@@ -239,6 +239,22 @@ def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
     return terms.terminated_on is None or terms.terminated_on > deadline
 
 
+def deadline_due(
+    kind: ReminderKind,
+    deadline: date,
+    on: date,
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS,
+    catch_up_days: int = DEFAULT_CATCH_UP_DAYS,
+    until: date | None = None,
+) -> Due | None:
+    """The reminder of `kind` due on `on` for a single deadline (its own term end), if any:
+    what every one-date reminder below is."""
+    threshold = due_threshold(deadline, on, thresholds, catch_up_days)
+    if threshold is None:
+        return None
+    return Due(kind, deadline, deadline, threshold, (deadline - on).days, until=until)
+
+
 def reassessment_due(
     valid_until: date,
     on: date,
@@ -247,12 +263,7 @@ def reassessment_due(
 ) -> Due | None:
     """The reassessment reminder due on `on` for a decision valid until `valid_until`
     (inclusive: threshold 0 is its last valid day)."""
-    threshold = due_threshold(valid_until, on, thresholds, catch_up_days)
-    if threshold is None:
-        return None
-    return Due(
-        ReminderKind.REASSESSMENT, valid_until, valid_until, threshold, (valid_until - on).days
-    )
+    return deadline_due(ReminderKind.REASSESSMENT, valid_until, on, thresholds, catch_up_days)
 
 
 def condition_due(
@@ -263,10 +274,7 @@ def condition_due(
 ) -> Due | None:
     """The reminder due on `on` for a condition of a conditional approval due on `due_date`
     (its last day: unmet, the app leaves the list the day after)."""
-    threshold = due_threshold(due_date, on, thresholds, catch_up_days)
-    if threshold is None:
-        return None
-    return Due(ReminderKind.CONDITION_DUE, due_date, due_date, threshold, (due_date - on).days)
+    return deadline_due(ReminderKind.CONDITION_DUE, due_date, on, thresholds, catch_up_days)
 
 
 def gap_due(
@@ -280,16 +288,8 @@ def gap_due(
     before the gap and while it lasts: once the next agreement is in force it is history."""
     if on >= gap.end:
         return None
-    threshold = due_threshold(gap.start, on, thresholds, catch_up_days)
-    if threshold is None:
-        return None
-    return Due(
-        ReminderKind.COVERAGE_GAP,
-        gap.start,
-        gap.start,
-        threshold,
-        (gap.start - on).days,
-        until=gap.end,
+    return deadline_due(
+        ReminderKind.COVERAGE_GAP, gap.start, on, thresholds, catch_up_days, until=gap.end
     )
 
 
@@ -306,10 +306,7 @@ def return_destroy_due(
     if on < terminated_on:
         return None
     due = terminated_on + timedelta(days=days)
-    threshold = due_threshold(due, on, thresholds, catch_up_days)
-    if threshold is None:
-        return None
-    return Due(ReminderKind.RETURN_DESTROY, due, due, threshold, (due - on).days)
+    return deadline_due(ReminderKind.RETURN_DESTROY, due, on, thresholds, catch_up_days)
 
 
 def window(

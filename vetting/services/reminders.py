@@ -242,7 +242,7 @@ def _sweep(
             "decision": r.decision,
             "decided_by": r.decided_by,
         }
-        label = f"{r.app_name} ({r.platform}, {r.vendor_name})"
+        label = _app_label(r)
         emails = [r.decided_by, *email_channels]
         due.append(
             _Reminder(
@@ -267,7 +267,7 @@ def _sweep(
             "condition": r.text,
             "owner": r.owner,
         }
-        label = f"{r.app_name} ({r.platform}, {r.vendor_name})"
+        label = _app_label(r)
         due.append(
             _Reminder(
                 SubjectKind.CONDITION,
@@ -516,6 +516,11 @@ def _return_destroy_due(
             _Reminder(SubjectKind.BAA, r.id, found, label, subject, tuple(_unique_emails(emails)))
         )
     return out
+
+
+def _app_label(r: Any) -> str:
+    """How a reminder about an app names it: "Acme Camera (ios, Acme Health)"."""
+    return f"{r.app_name} ({r.platform}, {r.vendor_name})"
 
 
 def _unique_emails(candidates: Iterable[str | None]) -> list[str]:
