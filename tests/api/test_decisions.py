@@ -460,3 +460,13 @@ def test_a_condition_needs_an_owner(client, admin, setup, owner):
     )
     assert r.status_code == 422, r.json
     assert [e["field"] for e in r.json["errors"]] == ["conditions.0.owner"]
+
+
+def test_a_pending_decision_replaced_by_a_newer_one_waits_for_no_one(client, admin, setup):
+    make_rejected(client, admin, setup["aid"])
+    post_decision(client, admin, setup["aid"], decision="approved", justification=JUSTIFIED)
+    assert len(client.get("/api/v1/decisions/pending", headers=admin).json["items"]) == 1
+    again = assess(client, admin, setup["app"])["id"]  # a reassessment, decided since
+    answer(client, admin, again, "baa_signed", False)
+    post_decision(client, admin, again, decision="rejected", justification=JUSTIFIED)
+    assert client.get("/api/v1/decisions/pending", headers=admin).json["items"] == []

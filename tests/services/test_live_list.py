@@ -19,6 +19,7 @@ from vetting.errors import VettingError
 from vetting.models import App, BaaException, DecisionCondition
 from vetting.queries import allowlist, live_list
 from vetting.queries import releases as reads
+from vetting.queries.decisions import awaiting_second
 from vetting.schemas import (
     AnswerIn,
     AppCreate,
@@ -140,7 +141,7 @@ class History:
         decisions.decide(self.s, ACTOR, a.id, data)
 
     def second_person(self) -> None:
-        pending = decisions.pending(self.s)
+        pending = awaiting_second(self.s)
         if not pending:
             return
         d = self.rng.choice(pending)

@@ -14,6 +14,7 @@ from vetting.api.spec import page_of, route
 from vetting.current import current_settings
 from vetting.downloads import stored_file
 from vetting.models import Decision
+from vetting.queries import decisions as waiting
 from vetting.schemas import (
     AnswerIn,
     AssessmentCreate,
@@ -208,7 +209,7 @@ def _out(s: Session, decision: Decision) -> DecisionOut:
 def list_pending() -> DecisionList:
     s = db.session()
     rules = current_settings().decision_rules
-    pending = decisions.views(s, decisions.pending(s), rules)
+    pending = decisions.views(s, waiting.awaiting_second(s), rules)
     return DecisionList(items=[DecisionOut.from_view(v) for v in pending])
 
 

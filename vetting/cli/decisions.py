@@ -65,11 +65,12 @@ def _print(decision_id: int, as_json: bool) -> None:
 @with_appcontext
 def pending(as_json: bool) -> None:
     """List decisions waiting for a second person (one per line, oldest first)."""
+    from vetting.queries.decisions import awaiting_second
     from vetting.schemas import DecisionOut
     from vetting.services import decisions as svc
 
     s = db.session()
-    views = svc.views(s, svc.pending(s), _rules())
+    views = svc.views(s, awaiting_second(s), _rules())
     if as_json:
         echo_json([DecisionOut.from_view(v).model_dump(mode="json") for v in views])
         return

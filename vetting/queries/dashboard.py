@@ -15,7 +15,7 @@ from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.models import BAA, AllowlistRelease, App, Assessment, Decision, SyncTarget, Vendor
-from vetting.queries import allowlist, cache, live_list, releases
+from vetting.queries import allowlist, cache, decisions, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
@@ -267,23 +267,9 @@ def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]
 
 def _awaiting_second(s: Session) -> list[AssessmentRow]:
     """Assessments whose decision (their app's latest) waits for a second person."""
-    pending = s.execute(
-        select(col(Decision.id), col(Decision.app_id), col(Decision.assessment_id)).where(
-            col(Decision.needs_confirmation),
-            col(Decision.confirmed_at).is_(None),
-            col(Decision.refused_at).is_(None),
-        )
-    ).all()
-    if not pending:
+    ids = [d.assessment_id for d in decisions.awaiting_second(s, LIST_LIMIT)]
+    if not ids:
         return []
-    newest: dict[int, int] = {}
-    for app_id, decision_id in s.execute(
-        select(col(Decision.app_id), col(Decision.id))
-        .where(col(Decision.app_id).in_(sorted({r.app_id for r in pending})))
-        .order_by(col(Decision.decided_at), col(Decision.id))
-    ):
-        newest[app_id] = decision_id
-    ids = [r.assessment_id for r in pending if newest.get(r.app_id) == r.id][:LIST_LIMIT]
     rows = list(s.scalars(select(Assessment).where(col(Assessment.id).in_(ids))))
     return [
         AssessmentRow(detached(r.assessment), *astuple_tail(r)) for r in assessment_rows(s, rows)

@@ -260,6 +260,7 @@ def decide(
 
 
 def _newest_id(s: Session, app_id: int) -> int | None:
+    """The id of the app's latest decision (what the list reads)."""
     return s.scalar(
         select(col(Decision.id))
         .where(col(Decision.app_id) == app_id)
@@ -276,13 +277,7 @@ def _pending(s: Session, decision_id: int) -> Decision:
         raise Conflict(f"this decision was already confirmed by {d.confirmed_by}")
     if d.refused_at is not None:
         raise Conflict(f"this decision was refused by {d.refused_by}")
-    newest = s.scalar(
-        select(col(Decision.id))
-        .where(col(Decision.app_id) == d.app_id)
-        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
-        .limit(1)
-    )
-    if newest != d.id:
+    if _newest_id(s, d.app_id) != d.id:
         raise Conflict("a newer decision on this app replaced this one")
     return d
 
@@ -354,13 +349,7 @@ def reconfirm(
         )
     with transaction(s):
         old = get_or_404(s, Decision, decision_id, "decision")
-        newest = s.scalar(
-            select(col(Decision.id))
-            .where(col(Decision.app_id) == old.app_id)
-            .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
-            .limit(1)
-        )
-        if newest != old.id:
+        if _newest_id(s, old.app_id) != old.id:
             raise Conflict("only the app's latest decision can be re-confirmed")
         if old.decision not in (Outcome.APPROVED, Outcome.CONDITIONAL):
             raise Conflict(f"a {old.decision} decision has nothing to re-confirm")
@@ -479,28 +468,3 @@ def meet_condition(
             audit.snapshot(c),
         )
     return c
-
-
-def pending(s: Session) -> list[Decision]:
-    """Decisions waiting for a second person, oldest first (each its app's latest)."""
-    rows = list(
-        s.scalars(
-            select(Decision)
-            .where(
-                col(Decision.needs_confirmation),
-                col(Decision.confirmed_at).is_(None),
-                col(Decision.refused_at).is_(None),
-            )
-            .order_by(col(Decision.decided_at), col(Decision.id))
-        )
-    )
-    if not rows:
-        return []
-    latest: dict[int, int] = {}
-    for app_id, decision_id in s.execute(
-        select(col(Decision.app_id), col(Decision.id))
-        .where(col(Decision.app_id).in_({d.app_id for d in rows}))
-        .order_by(col(Decision.decided_at), col(Decision.id))
-    ):
-        latest[app_id] = decision_id
-    return [d for d in rows if latest.get(d.app_id) == d.id]
