@@ -53,6 +53,22 @@ def test_sign_in_lands_on_the_page_asked_for(app, make_user):
     assert resp.status_code == 302 and resp.headers["Location"] == "/apps?q=acme"
 
 
+def sign_in_then(app, make_user, target: str):
+    """Sign in with `next` set to `target`; the response (a redirect)."""
+    b = Browser(app.test_client())
+    email = make_user("viewer")
+    page = b.client.get("/login")
+    return b.client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "email": email,
+            "password": PASSWORD,
+            "next": target,
+        },
+    )
+
+
 @pytest.mark.parametrize(
     "target",
     [
@@ -72,36 +88,14 @@ def test_sign_in_lands_on_the_page_asked_for(app, make_user):
     ],
 )
 def test_sign_in_never_redirects_off_site(app, make_user, target):
-    b = Browser(app.test_client())
-    email = make_user("viewer")
-    page = b.client.get("/login")
-    resp = b.client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "email": email,
-            "password": PASSWORD,
-            "next": target,
-        },
-    )
+    resp = sign_in_then(app, make_user, target)
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize("target", ["/apps?q=acme%20health", "/baas?filter=expiring#top"])
 def test_sign_in_keeps_a_same_site_path(app, make_user, target):
-    b = Browser(app.test_client())
-    email = make_user("viewer")
-    page = b.client.get("/login")
-    resp = b.client.post(
-        "/login",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "email": email,
-            "password": PASSWORD,
-            "next": target,
-        },
-    )
+    resp = sign_in_then(app, make_user, target)
     assert resp.headers["Location"] == target
 
 

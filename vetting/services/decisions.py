@@ -57,9 +57,11 @@ def conditions_text(conditions: Sequence[ConditionIn | DecisionCondition]) -> st
     return "; ".join(f"{c.text} (due {c.due_date.isoformat()}, {c.owner})" for c in conditions)
 
 
-def _local_day(d: Decision, attr: str) -> date | None:
-    value = getattr(d, attr)
-    return None if value is None else clock.local_day(value)
+def _state(d: Decision, on: date) -> Confirmation:
+    """Where a recorded decision stands with its second person on `on` (organisation days)."""
+    confirmed = None if d.confirmed_at is None else clock.local_day(d.confirmed_at)
+    refused = None if d.refused_at is None else clock.local_day(d.refused_at)
+    return confirmation_state(d.needs_confirmation, confirmed, refused, on)
 
 
 def view(
@@ -85,9 +87,7 @@ def view(
         conditions=facts,
         conditions_text=d.conditions,
     )
-    state = confirmation_state(
-        d.needs_confirmation, _local_day(d, "confirmed_at"), _local_day(d, "refused_at"), today
-    )
+    state = _state(d, today)
     return DecisionView(
         d, tuple(conditions), state, frozenset(late), tuple(shortfalls(recorded, rules))
     )
@@ -354,12 +354,7 @@ def reconfirm(
         if old.decision not in (Outcome.APPROVED, Outcome.CONDITIONAL):
             raise Conflict(f"a {old.decision} decision has nothing to re-confirm")
         today = clock.today()
-        state = confirmation_state(
-            old.needs_confirmation,
-            _local_day(old, "confirmed_at"),
-            _local_day(old, "refused_at"),
-            today,
-        )
+        state = _state(old, today)
         if state in (Confirmation.PENDING, Confirmation.REFUSED):
             raise Conflict(f"this decision is {state}: it cannot be re-confirmed")
         if old.valid_until < today:
@@ -441,12 +436,7 @@ def meet_condition(
         assert d is not None  # a condition's decision
         if _newest_id(s, d.app_id) != d.id:
             raise Conflict("a newer decision on this app replaced the one with this condition")
-        state = confirmation_state(
-            d.needs_confirmation,
-            _local_day(d, "confirmed_at"),
-            _local_day(d, "refused_at"),
-            clock.today(),
-        )
+        state = _state(d, clock.today())
         if state not in IN_EFFECT:
             raise Conflict(f"this condition's decision is {state}, not in effect")
         if same_person(actor, d):
