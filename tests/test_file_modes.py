@@ -4,6 +4,7 @@ folder and the documents store (0700) — not readable by other accounts on the 
 from __future__ import annotations
 
 import io
+import os
 import stat
 from pathlib import Path
 
@@ -17,13 +18,16 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_the_sqlite_file_and_its_folder_are_owner_only(tmp_path, monkeypatch):
-    monkeypatch.setattr("os.umask", lambda *_: 0)  # (a permissive umask must not matter)
+def test_the_sqlite_file_and_its_folder_are_owner_only(tmp_path):
     target = tmp_path / "new" / "vetting.db"
-    engine = db.make_engine(f"sqlite:///{target}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE t (x INTEGER)"))
-    engine.dispose()
+    saved = os.umask(0)  # a permissive umask must not matter
+    try:
+        engine = db.make_engine(f"sqlite:///{target}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        engine.dispose()
+    finally:
+        os.umask(saved)
     assert mode(target) == 0o600
     assert mode(target.parent) & 0o077 == 0
 

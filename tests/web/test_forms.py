@@ -590,39 +590,27 @@ def test_conditions_are_rows_with_due_dates_and_owners(app, browser, register: R
     page = b.get(url).text
     # The verdict's condition is offered as the first row's text.
     assert 'name="conditions.0.text"' in page and "required for approval" in page
-    resp = b.post(
-        f"{url}/decision",
-        {
-            "decision": "conditional",
-            "conditions.0.text": "Intune app protection on every device",
-            "conditions.0.due_date": "2026-11-20",
-            "conditions.0.owner": "not-an-email",
-        },
-    )
+
+    def decide(due: str, owner: str):
+        return b.post(
+            f"{url}/decision",
+            {
+                "decision": "conditional",
+                "conditions.0.text": "Intune app protection on every device",
+                "conditions.0.due_date": due,
+                "conditions.0.owner": owner,
+            },
+        )
+
+    resp = decide("2026-11-20", "not-an-email")
     assert resp.status_code == 422
     body = txt(resp)
     assert "Condition 1 owner</a>: must be an email address" in body
     assert 'value="Intune app protection on every device"' in body  # what was typed is kept
-    resp = b.post(
-        f"{url}/decision",
-        {
-            "decision": "conditional",
-            "conditions.0.text": "Intune app protection on every device",
-            "conditions.0.due_date": "2026-11-20",
-            "conditions.0.owner": "it@hospital.example",
-        },
-    )
+    resp = decide("2026-11-20", "it@hospital.example")
     assert resp.status_code == 422
     assert "Condition 1 due date</a>: must be after today (2026-11-25)" in txt(resp)
-    resp = b.post(
-        f"{url}/decision",
-        {
-            "decision": "conditional",
-            "conditions.0.text": "Intune app protection on every device",
-            "conditions.0.due_date": "2027-01-31",
-            "conditions.0.owner": "it@hospital.example",
-        },
-    )
+    resp = decide("2027-01-31", "it@hospital.example")
     assert resp.status_code == 302, txt(resp)
     card = b.get(url).text
     assert "Intune app protection on every device" in card and "2027-01-31" in card
