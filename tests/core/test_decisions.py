@@ -126,6 +126,12 @@ def test_shortfalls_mark_what_an_older_decision_lacks():
     assert shortfalls(free_text, DecisionRules()) == [
         "conditions are free text, without a due date or an owner"
     ]
+    none_at_all = RecordedDecision(
+        "conditional", "conditional", None, D, date(2027, 10, 1), False, (), None
+    )
+    assert shortfalls(none_at_all, DecisionRules()) == [
+        "a conditional approval with no conditions recorded"
+    ]
 
 
 # --- on the list -------------------------------------------------------------------------------

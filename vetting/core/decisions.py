@@ -174,5 +174,9 @@ def shortfalls(d: RecordedDecision, rules: DecisionRules) -> list[str]:
     if d.valid_until > d.decided_on + relativedelta(months=rules.max_months):
         out.append(f"valid for more than {rules.max_months} months")
     if d.decision == Outcome.CONDITIONAL and not d.conditions:
-        out.append("conditions are free text, without a due date or an owner")
+        out.append(
+            "conditions are free text, without a due date or an owner"
+            if (d.conditions_text or "").strip()
+            else "a conditional approval with no conditions recorded"
+        )
     return out
