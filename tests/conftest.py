@@ -64,6 +64,7 @@ def app(database_url: str, tmp_path: Path, frozen_clock: date) -> Iterator[Flask
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret",
+            "AUDIT_KEY": "test-audit-key",
             "INSTANCE_PATH": tmp_path / "instance",
             "TESTING": True,
         }

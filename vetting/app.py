@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, appcontext_pushed
 
-from vetting import clock, current, db
+from vetting import audit, clock, current, db
 from vetting.settings import Settings
 
 
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     clock.set_zone(loaded.timezone)  # one "today" for pages, API, CLI and jobs
 
     bind_database(app, loaded.database_url)
+    audit.use_key(app.extensions["vetting.engine"], loaded.audit_key)
     app.extensions["vetting.checklists"] = checklists.load_all(Path(loaded.checklists_dir))
     api.init_app(app)
     web.init_app(app)

@@ -56,8 +56,23 @@ def daily_job(app: Flask) -> dict[str, Any]:
         out["publish"] = _auto_publish(app, today)
         if settings_of(app).auto_sync:
             out["sync"] = _auto_sync(app)
+    out["anchor"] = _anchor(app)
     out["delivery"] = delivery_job(app)
     return out
+
+
+def _anchor(app: Flask) -> dict[str, Any] | str | None:
+    """VETTING_AUDIT_ANCHOR_FILE / _URL: the audit chain's head written elsewhere. A failure
+    is logged and never stops the rest of the job."""
+    from vetting.services import anchors
+
+    try:
+        with app.app_context():
+            anchor = anchors.write_configured(db.session(), settings_of(app))
+    except Exception as exc:
+        log.exception("audit anchor failed")
+        return f"failed: {exc}"
+    return None if anchor is None else anchor.as_json()
 
 
 def _auto_sync(app: Flask) -> list[str] | None:

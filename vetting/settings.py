@@ -290,6 +290,31 @@ class Settings:
         secret=True,
         shown="generated once into `instance/secret_key` (0600)",
     )
+    audit_key: str = setting(
+        "VETTING_AUDIT_KEY",
+        None,
+        "signs the audit chain (HMAC-SHA256); keep it out of the database and its backups, "
+        "the same on every instance",
+        secret=True,
+        shown="generated once into `instance/audit_key` (0600)",
+    )
+    audit_anchor_file: Path | None = setting(
+        "VETTING_AUDIT_ANCHOR_FILE",
+        None,
+        "the daily job appends the audit chain's head here (a file on other storage)",
+        parse=_path,
+    )
+    audit_anchor_url: str | None = setting(
+        "VETTING_AUDIT_ANCHOR_URL",
+        None,
+        "the daily job POSTs the audit chain's head here (JSON, signed when the secret is set)",
+    )
+    audit_anchor_secret: str | None = setting(
+        "VETTING_AUDIT_ANCHOR_SECRET",
+        None,
+        "signs anchors sent to VETTING_AUDIT_ANCHOR_URL (`X-Vetting-Signature`)",
+        secret=True,
+    )
     checklists_dir: Path = setting(
         "VETTING_CHECKLISTS_DIR",
         None,
@@ -449,6 +474,7 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
         loaded,
         database_url=loaded.database_url or f"sqlite:///{instance_path / 'vetting.db'}",
         secret_key=loaded.secret_key or secret_key(instance_path),
+        audit_key=loaded.audit_key or generated_secret(instance_path, "audit_key"),
         checklists_dir=loaded.checklists_dir or checklists_dir(env),
     )
     if loaded.notify.backoff_cap_seconds < loaded.notify.backoff_seconds:
@@ -494,7 +520,12 @@ def secret_from_env(name: str | None) -> str:
 
 def secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else generated once into the instance folder (0600)."""
-    path = instance_path / "secret_key"
+    return generated_secret(instance_path, "secret_key")
+
+
+def generated_secret(instance_path: Path, name: str) -> str:
+    """The secret kept in the instance folder's file `name`, generated once (0600)."""
+    path = instance_path / name
     if path.exists():
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -34,7 +34,7 @@ from sqlmodel import Session  # noqa: E402
 
 from tests.databases import throwaway_database  # noqa: E402
 from tests.reminder_data import settings as make_settings  # noqa: E402
-from vetting import clock, db, migrate  # noqa: E402
+from vetting import audit, clock, db, migrate  # noqa: E402
 from vetting.models import BAA, Vendor  # noqa: E402
 from vetting.services.reminders import run_reminders  # noqa: E402
 from vetting.settings import NotifySettings  # noqa: E402
@@ -135,6 +135,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 def measure(url: str, n: int, populate_first: bool = True) -> dict[str, Any]:
     """Populate, then time: the baseline query (median of 3), the sweep, and the rerun."""
     engine = db.make_engine(url)
+    audit.use_key(engine, "benchmark-audit-key")  # as the app factory does
     try:
         if populate_first:
             migrate.upgrade(engine)

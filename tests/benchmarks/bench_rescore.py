@@ -34,7 +34,7 @@ from sqlalchemy import Engine, insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from tests.databases import throwaway_database  # noqa: E402
-from vetting import db, migrate  # noqa: E402
+from vetting import audit, db, migrate  # noqa: E402
 from vetting.core.checklist import Checklist, Kind, load_checklist  # noqa: E402
 from vetting.core.scoring import AnswerInput, Source, plan, score_many  # noqa: E402
 from vetting.models import Answer, App, Assessment, ChecklistVersion, Vendor  # noqa: E402
@@ -147,6 +147,7 @@ def _timed(fn: Any, runs: int = 3) -> tuple[float, Any]:
 def run(url: str, n: int) -> dict[str, float]:
     checklist = load_checklist(CHECKLIST)
     engine = db.make_engine(url)
+    audit.use_key(engine, "benchmark-audit-key")  # as the app factory does
     migrate.upgrade(engine)
     started = time.perf_counter()
     rows = populate(engine, checklist, n)

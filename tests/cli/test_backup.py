@@ -43,6 +43,7 @@ def make_app(url: str, instance: Path) -> Flask:
         {
             "DATABASE_URL": url,
             "SECRET_KEY": "test-secret",
+            "AUDIT_KEY": "test-audit-key",  # restores verify the chain: the same key
             "INSTANCE_PATH": instance,
             "TESTING": True,
         }
