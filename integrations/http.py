@@ -1,5 +1,6 @@
-"""The one httpx client factory: timeouts, no environment proxies, no redirects, and an SSRF
-guard that refuses internal addresses.
+"""The one httpx client factory: timeouts, no environment proxies, no automatic redirects, and
+an SSRF guard that refuses internal addresses; and `fetch`, which reads a page through it,
+following redirects by hand (each hop checked again) within a byte and a total-time limit.
 
 The guard runs twice: `check_url` before a request (a clear error naming the address), and
 again inside the connection itself — the transport resolves the host, checks every address
@@ -16,14 +17,22 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 import typing
-from urllib.parse import urlsplit
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
 DEFAULT_TIMEOUT = 10.0
 USER_AGENT = "vetting/0.1"
+# A page fetched as evidence (a vendor's trust page, a store listing): generous for HTML or a
+# PDF, small enough that a hostile server cannot fill memory or hold a worker for long.
+FETCH_MAX_BYTES = 5 * 1024 * 1024
+FETCH_TOTAL_SECONDS = 20.0
+FETCH_MAX_REDIRECTS = 5
 
 
 class UnsafeURL(ValueError):
@@ -165,3 +174,165 @@ def client(timeout: float = DEFAULT_TIMEOUT, allow_private: bool = False) -> htt
         trust_env=False,
         headers={"User-Agent": USER_AGENT},
     )
+
+
+# --- fetching a page: redirects by hand, bytes and time capped ---------------------------------
+
+
+class FetchError(ValueError):
+    """A fetch that was refused or gave up, with the reason in words (naming the URL)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A page as received: the URL it finally came from, the redirects before it, its status,
+    headers and (decoded) body."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The body as text, in the charset the server named (UTF-8 when none or unknown)."""
+        try:
+            return self.content.decode(_charset(self.headers) or "utf-8", "replace")
+        except LookupError:
+            return self.content.decode("utf-8", "replace")
+
+
+def _charset(headers: httpx.Headers) -> str | None:
+    kind = headers.get("content-type", "")
+    for part in kind.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip('"').strip()
+    return None
+
+
+def fetch(
+    url: str,
+    *,
+    allow_private: bool = False,
+    max_bytes: int = FETCH_MAX_BYTES,
+    total_seconds: float = FETCH_TOTAL_SECONDS,
+    max_redirects: int = FETCH_MAX_REDIRECTS,
+    accept: str = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.5",
+) -> Fetched:
+    """GET `url` through the SSRF guard, following at most `max_redirects` redirects by hand:
+    each hop's URL is checked again (scheme, no credentials, every address it resolves to)
+    before it is requested, a redirect from https to plain http or back to a URL already
+    visited is refused, at most `max_bytes` of (decompressed) body are read, and the whole
+    fetch — every hop, connect and read — ends after `total_seconds`. FetchError says why."""
+    deadline = time.monotonic() + total_seconds
+    visited: list[str] = []
+    current = url
+    with client(min(DEFAULT_TIMEOUT, total_seconds), allow_private) as c:
+        while True:
+            try:
+                check_url(current, allow_private)
+            except UnsafeURL as exc:
+                where = f" (redirected from {visited[-1]})" if visited else ""
+                raise FetchError(f"{current}{where}: {exc}") from None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise FetchError(f"{url}: gave up after {total_seconds:g} s")
+            request = c.build_request(
+                "GET",
+                current,
+                headers={"Accept": accept, "Accept-Encoding": "gzip, deflate"},
+                timeout=httpx.Timeout(remaining, connect=min(remaining, 5.0)),
+            )
+            try:
+                response = c.send(request, stream=True)
+            except httpx.TimeoutException:
+                raise FetchError(f"{current}: timed out (limit {total_seconds:g} s)") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{current}: could not fetch: {exc}") from None
+            try:
+                location = response.headers.get("location")
+                if response.is_redirect and location:
+                    target = urljoin(current, location.strip())
+                    visited.append(current)
+                    _follows(url, visited, target, max_redirects)
+                    current = target
+                    continue
+                content = _read(response, current, max_bytes, deadline, total_seconds)
+                return Fetched(
+                    current, response.status_code, response.headers, content, tuple(visited)
+                )
+            finally:
+                response.close()
+
+
+def _follows(first: str, visited: list[str], target: str, max_redirects: int) -> None:
+    """Refuse a redirect that loops, downgrades https to http, or is one too many."""
+    previous = visited[-1]
+    if len(visited) > max_redirects:
+        raise FetchError(f"{first}: more than {max_redirects} redirects")
+    if target in visited:
+        raise FetchError(f"{first}: redirect loop at {target}")
+    if urlsplit(previous).scheme == "https" and urlsplit(target).scheme == "http":
+        raise FetchError(f"{previous}: refused a redirect from https to plain http ({target})")
+
+
+class _Inflater:
+    """Decompresses a gzip or deflate body a bounded piece at a time, so a small compressed
+    body that would unpack to gigabytes is stopped at the byte limit, not after."""
+
+    def __init__(self, encoding: str, url: str) -> None:
+        coding = encoding.strip().lower()
+        if coding in ("", "identity"):
+            self._zlib = None
+        elif coding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif coding == "deflate":
+            self._zlib = zlib.decompressobj()
+        else:
+            raise FetchError(f"{url}: unsupported Content-Encoding {encoding!r}")
+        self.url = url
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """At most `room` + 1 bytes of what `data` unpacks to (one more says "over")."""
+        if self._zlib is None:
+            return data
+        try:
+            return self._zlib.decompress(data, room + 1)
+        except zlib.error as exc:
+            raise FetchError(f"{self.url}: damaged compressed body ({exc})") from None
+
+    @property
+    def pending(self) -> bytes:
+        """Compressed input not yet unpacked (left when the last feed hit its room)."""
+        return b"" if self._zlib is None else self._zlib.unconsumed_tail
+
+
+def _read(
+    response: httpx.Response, url: str, max_bytes: int, deadline: float, total: float
+) -> bytes:
+    """The body, counted while it is decompressed, within the byte and time limits."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{url}: {int(declared):,} bytes is over the limit of {max_bytes:,}")
+    inflater = _Inflater(response.headers.get("content-encoding", ""), url)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for raw in response.iter_raw():
+            data = raw
+            while data:
+                piece = inflater.feed(data, max_bytes - size)
+                size += len(piece)
+                if size > max_bytes:
+                    raise FetchError(f"{url}: the body is over the limit of {max_bytes:,} bytes")
+                chunks.append(piece)
+                data = inflater.pending
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url}: gave up after {total:g} s")
+    except httpx.TimeoutException:
+        raise FetchError(f"{url}: timed out (limit {total:g} s)") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"{url}: could not read the body: {exc}") from None
+    return b"".join(chunks)
