@@ -16,9 +16,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """A configured Flask app. `config` overrides: keys naming a setting (DATABASE_URL,
     SECRET_KEY, CHECKLISTS_DIR…) replace it, INSTANCE_PATH and ENV (a dict standing for the
     environment) say where to read from, and the rest is Flask's own (TESTING…)."""
-    from vetting import api, jobs, settings, warmup, web
+    from vetting import api, jobs, logs, settings, warmup, web
     from vetting.services import checklists
 
+    logs.install()  # no ?token= value in request logs
     app = Flask("vetting", instance_relative_config=True)
     overrides = dict(config or {})
     instance = Path(overrides.pop("INSTANCE_PATH", app.instance_path))

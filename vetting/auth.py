@@ -205,6 +205,27 @@ def revoke_token(s: Session, actor: Principal, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_exposed_token(s: Session, secret: str, where: str) -> None:
+    """Revoke the token `secret` because it was sent where others can read it (a URL lands in
+    proxy and server logs and browser histories): audited with the reason."""
+    with transaction(s):
+        token = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+        if token is None or token.revoked_at is not None:
+            return
+        before = audit.snapshot(token, exclude=("token_hash",))
+        token.revoked_at = clock.now()
+        after = audit.snapshot(token, exclude=("token_hash",)) or {}
+        audit.record(
+            s,
+            "system:exposed-token",
+            "token.revoke",
+            "api_token",
+            token.id,
+            before,
+            {**after, "reason": f"a token that can write was sent in {where}"},
+        )
+
+
 def principal_for_token(s: Session, secret: str) -> Principal:
     """The principal a bearer token stands for; 401 when it is unknown, revoked or expired."""
     token = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))

@@ -881,11 +881,22 @@ def test_calendar_accepts_a_read_only_token_in_the_url(client, make_token, regis
     assert {uid.split("-")[1] for uid in acme} <= theirs
 
 
-def test_calendar_refuses_a_url_token_that_can_write(client, make_token, register):
-    secret = make_token("legal")["Authorization"].split()[1]
+def test_calendar_refuses_a_url_token_that_can_write_and_revokes_it(
+    client, app, make_token, register
+):
+    """The token is in a URL now, so in logs and histories: it is refused and stops working."""
+    headers = make_token("legal")
+    secret = headers["Authorization"].split()[1]
+    assert client.get("/api/v1/baas", headers=headers).status_code == 200
     r = client.get(f"/api/v1/baas.ics?token={secret}")
     error(r, 403, "token", "must be read-only")
     assert "baas:write" in r.json["errors"][0]["message"]
+    assert "it was revoked" in r.json["errors"][0]["message"]
+    error(client.get("/api/v1/baas", headers=headers), 401, None, "revoked")
+    revoked = audit_events(app)[-1]
+    assert (revoked.action, revoked.actor) == ("token.revoke", "system:exposed-token")
+    assert "sent in a URL" in revoked.after["reason"]
+    assert revoked.after["revoked_at"] is not None
 
 
 def test_calendar_token_rules(client, make_token, register):

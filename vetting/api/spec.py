@@ -98,13 +98,16 @@ def parse_files(names: tuple[str, ...]) -> dict[str, FileStorage]:
 
 def url_token_principal(secret: str) -> auth.Principal:
     """A token passed as ?token= (calendar clients cannot send headers). URLs end up in logs
-    and browser histories, so only a read-only token is accepted this way."""
+    and browser histories, so only a read-only token is accepted this way; one that can write
+    is refused and revoked at once, since it is now exposed."""
     principal = auth.principal_for_token(db.session(), secret)
     writes = sorted(sc for sc in principal.scopes if not sc.endswith(":read"))
     if writes:
+        auth.revoke_exposed_token(db.session(), secret, "a URL (?token=)")
         raise Forbidden(
             "a token in the URL must be read-only, and this one may also "
-            f"{', '.join(writes)}; create one with only read scopes, e.g. "
+            f"{', '.join(writes)}: it was revoked, since URLs are kept in logs and browser "
+            "histories. Create one with only read scopes for the calendar, e.g. "
             "`vetting tokens create calendar --role legal --scope baas:read`",
             "token",
         )
