@@ -101,6 +101,17 @@ def _date_kind(annotation: Any) -> type | None:
     return None
 
 
+def _scalar_kind(annotation: Any) -> type | None:
+    """bool or int when a field holds exactly that (Optional included), else None."""
+    if annotation is bool or annotation is int:
+        return annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return _scalar_kind(args[0]) if len(args) == 1 else None
+
+
+JSON_BODY = {"json_body": True}  # validation context of an API request body
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -108,10 +119,19 @@ class In(BaseModel):
     @classmethod
     def _strict_dates(cls, value: Any, info: ValidationInfo) -> Any:
         """A date is an ISO string YYYY-MM-DD (or a date): a number, or digits, would be read
-        as seconds since 1970 (`"as_of": 0` was a release dated 1970-01-01)."""
+        as seconds since 1970 (`"as_of": 0` was a release dated 1970-01-01). In a JSON body
+        (context JSON_BODY) a boolean is `true`/`false` and a whole number a JSON number: a
+        lax parse took 0 or "yes" for a boolean and "5" or 5.0 for a number (a form's text
+        fields are still read as text)."""
         if info.field_name is None or isinstance(value, date) or value is None:
             return value
         field = cls.model_fields.get(info.field_name)
+        if field is not None and info.context and info.context.get("json_body"):
+            scalar = _scalar_kind(field.annotation)
+            if scalar is bool and not isinstance(value, bool):
+                raise ValueError("must be true or false")
+            if scalar is int and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError("must be a whole number")
         kind = _date_kind(field.annotation) if field is not None else None
         if kind is None:
             return value
@@ -931,6 +951,14 @@ class BaaQuery(PageQuery):
     )
 
     _states = field_validator("state", mode="before")(_split_states)
+
+
+class MeOut(BaseModel):
+    """Who the request's token (or session) stands for."""
+
+    name: str
+    role: str
+    scopes: list[str]
 
 
 class BaaCalendarQuery(In):

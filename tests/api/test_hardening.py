@@ -151,3 +151,67 @@ def test_the_release_mdms_pull_is_the_newest_date_not_after_today(client, admin)
     pulled = client.get("/api/v1/allowlist/releases/latest", headers=admin).json
     assert pulled["id"] == today["id"] and later["id"] > today["id"]
     assert client.get("/api/v1/allowlist/latest.json", headers=admin).status_code == 200
+
+
+# --- what fuzzing the OpenAPI document found (item 7) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "words"),
+    [
+        ("/api/v1/allowlist/releases", {"allow_shrink": 0}, "allow_shrink", "true or false"),
+        ("/api/v1/allowlist/releases", {"allow_shrink": "yes"}, "allow_shrink", "true or false"),
+        (
+            "/api/v1/baas",
+            {"vendor_id": 1, "effective_date": "2026-01-01", "auto_renews": 1},
+            "auto_renews",
+            "true or false",
+        ),
+    ],
+)
+def test_a_json_boolean_is_true_or_false_not_a_number_or_word(
+    client, admin, path, body, field, words
+):
+    r = client.post(path, json=body, headers=admin)
+    assert r.status_code == 422, r.json
+    assert any(e["field"] == field and words in e["message"] for e in r.json["errors"])
+
+
+def test_a_json_whole_number_is_a_number_not_text(client, admin):
+    vid = vendor(client, admin)
+    for wrong in (str(vid), float(vid), True):
+        r = client.post(
+            "/api/v1/apps", json={"vendor_id": wrong, "name": "x", "platform": "web"}, headers=admin
+        )
+        assert r.status_code == 422, (wrong, r.json)
+        assert r.json["errors"][0]["field"] == "vendor_id"
+    ok = client.post(
+        "/api/v1/apps", json={"vendor_id": vid, "name": "x", "platform": "web"}, headers=admin
+    )
+    assert ok.status_code == 201
+
+
+def test_an_id_beyond_any_column_is_a_404_not_a_server_error(client, admin):
+    huge = 281870774772967753646080
+    for path in (f"/api/v1/assessments/1/evidence/{huge}", f"/api/v1/vendors/{huge}"):
+        r = client.get(path, headers=admin)
+        assert r.status_code == 404, (path, r.json)
+        assert "with id" in r.json["errors"][0]["message"]
+
+
+def test_an_over_long_url_token_is_refused_as_documented(client):
+    r = client.get("/api/v1/baas.ics?token=" + "x" * 201)
+    assert r.status_code == 401
+
+
+def test_the_document_describes_what_me_and_the_pulls_answer(client, admin):
+    doc = client.get("/api/v1/openapi.json").json
+    me = doc["paths"]["/api/v1/me"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert me["schema"] == {"$ref": "#/components/schemas/MeOut"}
+    pull = doc["paths"]["/api/v1/allowlist/latest.json"]["get"]["responses"]
+    assert (
+        "304" in pull and pull["200"]["content"]["application/json"]["schema"]["type"] == "object"
+    )
+    publish = doc["paths"]["/api/v1/allowlist/releases"]["post"]["responses"]
+    assert {"200", "201"} <= set(publish)
+    assert client.get("/api/v1/me", headers=admin).json["role"] == "admin"

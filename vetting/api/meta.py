@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from vetting import __version__
 from vetting.api import bp
 from vetting.api.spec import openapi_document, route
+from vetting.schemas import MeOut
 
 
 @bp.get("/openapi.json")
@@ -22,7 +23,8 @@ def openapi() -> ResponseReturnValue:
     summary="The token's name, role and scopes",
     tag="meta",
     scope="checklists:read",
+    response=MeOut,
 )
-def me() -> dict:
+def me() -> MeOut:
     p = g.principal
-    return {"name": p.name, "role": p.role, "scopes": sorted(p.scopes)}
+    return MeOut(name=p.name, role=p.role, scopes=sorted(p.scopes))

@@ -62,6 +62,7 @@ def _file(f: svc.ExportFile) -> Response:
     body=ReleaseCreate,
     response=PublishOut,
     status=201,
+    responses={200: "The list is the same as the latest release: nothing stored"},
 )
 def publish_release(body: ReleaseCreate) -> Response:
     """201 with the new release and its diff; 200 with the latest release when the list is
@@ -206,4 +207,5 @@ for _rule, _fmt, _name in PULLS:
         scope="allowlist:read",
         query=PullQuery,
         produces=(svc.media_type(_fmt),),
+        responses={304: "Nothing published since the ETag sent in If-None-Match"},
     )(_pull_view(_fmt, _name))

@@ -24,11 +24,12 @@ from vetting.errors import (
     BadRequest,
     Forbidden,
     Invalid,
+    NotFound,
     TooLarge,
     Unauthorized,
     errors_from_pydantic,
 )
-from vetting.schemas import ErrorOut, Page
+from vetting.schemas import JSON_BODY, MAX_ID, ErrorOut, Page
 
 
 @dataclass
@@ -68,7 +69,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if not isinstance(data, dict):
         raise Invalid("expected a JSON object", "body")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=JSON_BODY)
     except ValidationError as exc:
         raise Invalid("", errors=errors_from_pydantic(exc, "body")) from None
 
@@ -96,10 +97,15 @@ def parse_files(names: tuple[str, ...]) -> dict[str, FileStorage]:
     return found
 
 
+URL_TOKEN_MAX = 200  # as documented (BaaCalendarQuery.token); tokens are 46 characters
+
+
 def url_token_principal(secret: str) -> auth.Principal:
     """A token passed as ?token= (calendar clients cannot send headers). URLs end up in logs
     and browser histories, so only a read-only token is accepted this way; one that can write
     is refused and revoked at once, since it is now exposed."""
+    if len(secret) > URL_TOKEN_MAX:
+        raise Unauthorized("invalid or revoked token", "token")
     principal = auth.principal_for_token(db.session(), secret)
     writes = sorted(sc for sc in principal.scopes if not sc.endswith(":read"))
     if writes:
@@ -153,6 +159,7 @@ def route(
     description: str = "",
     files: tuple[str, ...] = (),
     url_token: bool = False,
+    responses: dict[int, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API operation. The view receives `body=` and `query=` models when declared,
     and `files=` (name → upload) for a multipart/form-data upload. `url_token` also accepts a
@@ -161,6 +168,9 @@ def route(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
+            for name, value in kwargs.items():  # <int:…> path ids: none is beyond a column's
+                if isinstance(value, int) and value > MAX_ID:
+                    raise NotFound(f"no {name.removesuffix('_id')} with id {value}", name)
             if scope is not None:
                 principal = g.get("principal")
                 if principal is None and url_token and request.args.get("token"):
@@ -193,6 +203,7 @@ def route(
                 description=description or (view.__doc__ or ""),
                 files=files,
                 url_token=url_token,
+                extra_responses=dict(responses or {}),
             )
         )
         return wrapper
@@ -201,6 +212,11 @@ def route(
 
 
 _PARAM_RE = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def document_path(rule: str) -> str:
+    """A Flask rule as the document writes its path: `<int:baa_id>` → `{baa_id}`."""
+    return _PARAM_RE.sub(lambda m: "{" + m.group(2) + "}", rule)
 
 
 def openapi_document(title: str, version: str) -> dict[str, Any]:
@@ -224,7 +240,7 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     error_ref = ref(ErrorOut, "serialization")
     for op in OPERATIONS:
-        path = _PARAM_RE.sub(lambda m: "{" + m.group(2) + "}", op.rule)
+        path = document_path(op.rule)
         params: list[dict[str, Any]] = []
         for conv, name in _PARAM_RE.findall(op.rule):
             params.append(
@@ -232,7 +248,11 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
                     "name": name,
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer"} if conv == "int" else {"type": "string"},
+                    "schema": (
+                        {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+                        if conv == "int"
+                        else {"type": "string"}
+                    ),
                 }
             )
         if op.query is not None:
@@ -290,10 +310,17 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             for mime in op.produces:
                 if mime == "application/json" and op.response is not None:
                     content[mime] = {"schema": ref(op.response, "serialization")}
+                elif mime.endswith("json"):
+                    content[mime] = {"schema": {"type": "object"}}
                 else:
                     content[mime] = {"schema": {"type": "string"}}
             ok["content"] = content
         operation["responses"][str(op.status)] = ok
+        for code, text in op.extra_responses.items():
+            extra: dict[str, Any] = {"description": text}
+            if code < 300 and "content" in ok:
+                extra["content"] = ok["content"]
+            operation["responses"][str(code)] = extra
         err = {"content": {"application/json": {"schema": error_ref}}}
         codes = {400: "Malformed request", 422: "Invalid input", 404: "Not found"}
         if op.scope is not None:
