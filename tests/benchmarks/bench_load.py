@@ -1,0 +1,259 @@
+"""Benchmark: the service under load, as deployed — gunicorn on PostgreSQL at the large
+synthetic size (50,000 apps / 10,000 vendors / 12,000 BAAs), driven by wrk on 127.0.0.1.
+
+Routes: the MDM pull in full and as 304 (If-None-Match with the release hash), a paginated
+API list (`/api/v1/apps?page=…`, a different page per request) and the dashboard (a signed-in
+session). For each: requests per second and p50 / p99 latency; the 304 route against the full
+export as a ratio (its point is to be far cheaper); and any 5xx fails the run.
+
+    apt-get install -y wrk && pip install -e ".[test]"
+    python tests/benchmarks/bench_load.py            # PostgreSQL at 127.0.0.1 (or the URL in
+                                                     # VETTING_TEST_DATABASE_URL)
+    BENCH_APPS=5000 BENCH_VENDORS=1000 BENCH_BAAS=1200 BENCH_SECONDS=5 python …   # quicker
+    BENCH_WORKERS=4 BENCH_CONNECTIONS=32 python …    # gunicorn workers, wrk connections
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a plain script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
+from tests.databases import throwaway_database  # noqa: E402
+from vetting import auth, clock, db, migrate  # noqa: E402
+from vetting.app import create_app  # noqa: E402
+from vetting.services import releases  # noqa: E402
+
+PASSWORD = "load-benchmark-password-1"
+EMAIL = "load@bench.example"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+# Counts 5xx answers in every wrk thread and prints them with the percentiles wrk keeps.
+WRK_SCRIPT = """
+local threads = {}
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  server_errors = 0
+  page = 0
+  paged = os.getenv("BENCH_PAGED") == "1"
+end
+function request()
+  if paged then
+    page = page % 200 + 1
+    return wrk.format(nil, wrk.path .. "&page=" .. page)
+  end
+  return wrk.format()
+end
+function response(status, headers, body)
+  if status >= 500 then server_errors = server_errors + 1 end
+end
+function done(summary, latency, requests)
+  local errors = 0
+  for _, t in ipairs(threads) do errors = errors + t:get("server_errors") end
+  io.write(string.format(
+    "RESULT requests=%d seconds=%.3f p50_us=%d p99_us=%d 5xx=%d non2xx3xx=%d\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    errors, summary.errors.status))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Result:
+    route: str
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    server_errors: int
+    other_errors: int
+
+
+def _sizes() -> Sizes:
+    env = os.environ
+    return Sizes(
+        apps=int(env.get("BENCH_APPS", Sizes.apps)),
+        vendors=int(env.get("BENCH_VENDORS", Sizes.vendors)),
+        baas=int(env.get("BENCH_BAAS", Sizes.baas)),
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare(url: str, instance: Path, sizes: Sizes) -> dict[str, Any]:
+    """Migrate, fill, publish a release, make a token and a user; what the load needs."""
+    engine = db.make_engine(url)
+    migrate.upgrade(engine)
+    start = time.perf_counter()
+    counts = populate(engine, sizes)
+    engine.dispose()
+    print(f"inserted {counts} in {time.perf_counter() - start:.1f}s")
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "load-bench", "AUDIT_KEY": "load-bench-audit",
+         "INSTANCE_PATH": instance, "TESTING": True}
+    )  # fmt: skip
+    clock.freeze(AS_OF)
+    try:
+        with app.app_context():
+            s = db.session()
+            published = releases.publish(s, auth.CLI_PRINCIPAL, AS_OF)
+            _, secret = auth.create_token(s, auth.CLI_PRINCIPAL, "load", "admin")
+            auth.create_user(s, auth.CLI_PRINCIPAL, EMAIL, PASSWORD, "admin")
+    finally:
+        clock.freeze(None)
+    return {"sha": published.release.sha256, "token": secret, "counts": counts}
+
+
+@contextmanager
+def gunicorn(url: str, instance: Path, port: int, workers: int) -> Iterator[str]:
+    """`gunicorn app:app` as the README deploys it, on 127.0.0.1:port, until the block ends."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "load-bench",
+        "VETTING_AUDIT_KEY": "load-bench-audit",
+        "VETTING_SCHEDULER": "off",
+        "VETTING_WARM_CACHES": "on",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
+        "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--access-logformat", "%(s)s",
+        "--log-level", "warning", "app:app",
+    ]  # fmt: skip
+    log = open(instance / "gunicorn.log", "w")  # noqa: SIM115 — kept open for the process
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"gunicorn did not start: {(instance / 'gunicorn.log').read_text()}"
+                )
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def session_cookie(base: str) -> str:
+    """Sign in through the login form; the Cookie header a browser would then send."""
+    with httpx.Client(base_url=base, follow_redirects=False) as c:
+        page = c.get("/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token, "no CSRF token on the login page"
+        r = c.post("/login", data={"csrf_token": token.group(1), "email": EMAIL,
+                                   "password": PASSWORD})  # fmt: skip
+        assert r.status_code == 302, r.text
+        return "; ".join(f"{k}={v}" for k, v in c.cookies.items())
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int, connections: int, script: Path,
+        paged: bool = False) -> dict[str, float]:  # fmt: skip
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    env = {**os.environ, "BENCH_PAGED": "1" if paged else "0"}
+    out = subprocess.run([*command, url], capture_output=True, text=True, env=env, check=True)
+    found = re.search(r"RESULT (.*)", out.stdout)
+    assert found, out.stdout + out.stderr
+    return {k: float(v) for k, v in (kv.split("=") for kv in found.group(1).split())}
+
+
+def run() -> list[Result]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    os.environ.setdefault("VETTING_TEST_DATABASE_URL", PG_DEFAULT)
+    sizes = _sizes()
+    seconds = int(os.environ.get("BENCH_SECONDS", "10"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    results: list[Result] = []
+    with throwaway_database("vetting_load") as url, tempfile.TemporaryDirectory() as tmp:
+        instance = Path(tmp)
+        script = instance / "count.lua"
+        script.write_text(WRK_SCRIPT)
+        facts = prepare(url, instance, sizes)
+        with gunicorn(url, instance, _free_port(), workers) as base:
+            bearer = {"Authorization": f"Bearer {facts['token']}"}
+            cookie = {"Cookie": session_cookie(base)}
+            routes: list[tuple[str, str, dict[str, str], bool]] = [
+                ("MDM pull, full export", "/api/v1/allowlist/latest.json", bearer, False),
+                ("MDM pull, 304", "/api/v1/allowlist/latest.json",
+                 {**bearer, "If-None-Match": f'"{facts["sha"]}"'}, False),
+                ("API list, paginated", "/api/v1/apps?per_page=50", bearer, True),
+                ("dashboard", "/", cookie, False),
+            ]  # fmt: skip
+            for name, path, headers, paged in routes:
+                httpx.get(base + path, headers=headers, timeout=120)  # warm the worker caches
+                got = wrk(base + path, headers, seconds, connections, script, paged)
+                results.append(Result(
+                    name, int(got["requests"]), got["requests"] / got["seconds"],
+                    got["p50_us"] / 1000, got["p99_us"] / 1000, int(got["5xx"]),
+                    int(got["non2xx3xx"]) - int(got["5xx"]),
+                ))  # fmt: skip
+    report(results, facts["counts"], workers, connections, seconds)
+    return results
+
+
+def report(results: list[Result], counts: dict[str, int], workers: int, connections: int,
+           seconds: int) -> None:  # fmt: skip
+    print(f"\ngunicorn {workers} workers × 4 threads on PostgreSQL, {counts}; wrk 2 threads, "
+          f"{connections} connections, {seconds} s per route")  # fmt: skip
+    print(f"{'route':<26} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'5xx':>5}")
+    for r in results:
+        print(f"{r.route:<26} {r.requests:>9} {r.rps:>9.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} "
+              f"{r.server_errors:>5}")  # fmt: skip
+    full = next(r for r in results if r.route == "MDM pull, full export")
+    cheap = next(r for r in results if r.route == "MDM pull, 304")
+    print(f"304 vs full export: {cheap.rps / full.rps:.1f}× the requests per second, "
+          f"p50 {full.p50_ms / max(cheap.p50_ms, 0.001):.1f}× lower")  # fmt: skip
+
+
+def test_under_load_nothing_answers_5xx() -> None:
+    results = run()
+    assert all(r.server_errors == 0 for r in results), results
+    assert all(r.other_errors == 0 for r in results), results
+
+
+if __name__ == "__main__":
+    outcome = run()
+    sys.exit(1 if any(r.server_errors or r.other_errors for r in outcome) else 0)
