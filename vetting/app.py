@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, appcontext_pushed
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from vetting import audit, clock, current, db
 from vetting.settings import Settings
@@ -45,6 +46,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     jobs.init_app(app)  # the in-process scheduler, only when VETTING_SCHEDULER=on
     warmup.init_app(app)  # today's costly pages computed ahead, in serving processes
+    if loaded.trusted_proxies:
+        # Behind N proxies the client's address and https come from their X-Forwarded-*
+        # headers (the login throttle counts per client; Secure cookies, absolute URLs).
+        # Never believed without the setting: any client could claim any address.
+        n = loaded.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n
+        )
     return app
 
 

@@ -412,6 +412,12 @@ class Settings:
         "a serving process (gunicorn, `vetting demo --serve`) computes today's dashboard and "
         "BAA timeline at start and a minute after each midnight",
     )
+    trusted_proxies: int = setting(
+        "VETTING_TRUSTED_PROXIES",
+        0,
+        "how many reverse proxies / load balancers stand in front: their X-Forwarded-For, "
+        "-Proto, -Host and -Port headers are believed (0: none, the headers are ignored)",
+    )
     notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
