@@ -37,7 +37,8 @@ def test_default_database_is_a_sqlite_file_in_the_instance_folder(tmp_path: Path
     ["postgres://u@db/vetting", "postgresql://u@db/vetting"],
 )
 def test_plain_postgres_urls_use_psycopg3(tmp_path: Path, given: str) -> None:
-    url = settings.load(tmp_path, env={"SECRET_KEY": "x", "DATABASE_URL": given}).database_url
+    env = {"SECRET_KEY": "x", "VETTING_AUDIT_KEY": "y", "DATABASE_URL": given}
+    url = settings.load(tmp_path, env=env).database_url
     assert url == "postgresql+psycopg://u@db/vetting"
 
 
@@ -138,5 +139,35 @@ def test_the_retry_cap_cannot_be_below_the_first_retry_delay(tmp_path: Path) -> 
 
 
 def test_the_database_password_does_not_show_in_the_settings_repr(tmp_path: Path) -> None:
-    env = {"SECRET_KEY": "x", "DATABASE_URL": "postgresql://u:s3cret-db@h/db"}
+    env = {
+        "SECRET_KEY": "x",
+        "VETTING_AUDIT_KEY": "y",
+        "DATABASE_URL": "postgresql://u:s3cret-db@h/db",
+    }
     assert "s3cret-db" not in repr(settings.load(tmp_path, env))
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, "SECRET_KEY and VETTING_AUDIT_KEY must be set"),
+        ({"SECRET_KEY": "x"}, "VETTING_AUDIT_KEY must be set"),
+        ({"VETTING_AUDIT_KEY": "y"}, "SECRET_KEY must be set"),
+    ],
+)
+def test_a_shared_database_needs_both_keys_from_the_environment(
+    tmp_path: Path, env: dict[str, str], missing: str
+) -> None:
+    """Generated keys differ per machine: on PostgreSQL (several instances) start-up refuses
+    them, naming the setting, and generates nothing."""
+    with pytest.raises(settings.SettingsError, match=missing):
+        settings.load(tmp_path, {"DATABASE_URL": "postgresql://u@db/vetting", **env})
+    assert not (tmp_path / "secret_key").exists() and not (tmp_path / "audit_key").exists()
+
+
+def test_the_local_sqlite_file_may_generate_its_keys_once(tmp_path: Path) -> None:
+    first = settings.load(tmp_path, {})
+    again = settings.load(tmp_path, {})
+    assert first.secret_key and first.audit_key and first.secret_key != first.audit_key
+    assert (again.secret_key, again.audit_key) == (first.secret_key, first.audit_key)
+    assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600

@@ -476,9 +476,12 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
     loaded: Settings = _read(
         Settings, env, instance_path=instance_path, notify=notify_settings(env)
     )
+    database_url = loaded.database_url or f"sqlite:///{instance_path / 'vetting.db'}"
+    if not database_url.startswith("sqlite"):
+        _require_shared_secrets(loaded)
     loaded = replace(
         loaded,
-        database_url=loaded.database_url or f"sqlite:///{instance_path / 'vetting.db'}",
+        database_url=database_url,
         secret_key=loaded.secret_key or secret_key(instance_path),
         audit_key=loaded.audit_key or generated_secret(instance_path, "audit_key"),
         checklists_dir=loaded.checklists_dir or checklists_dir(env),
@@ -505,6 +508,28 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
             "upload"
         )
     return loaded
+
+
+SHARED_SECRETS = (
+    ("SECRET_KEY", "secret_key", "signs sessions and forms"),
+    ("VETTING_AUDIT_KEY", "audit_key", "signs the audit chain"),
+)
+
+
+def _require_shared_secrets(loaded: Settings) -> None:
+    """On a shared database (PostgreSQL: several instances, a CLI on another machine) the
+    keys must come from the environment: a key generated into one machine's instance folder
+    would differ on the next, breaking sessions and forms across instances and the audit
+    chain for every writer. The local SQLite file (a demo, a trial) may generate them."""
+    missing = [(env, why) for env, name, why in SHARED_SECRETS if not getattr(loaded, name)]
+    if missing:
+        names = " and ".join(env for env, _ in missing)
+        raise SettingsError(
+            f"{names} must be set in the environment when DATABASE_URL is not the local SQLite "
+            f"file ({'; '.join(f'{env} {why}' for env, why in missing)}; every instance and "
+            "command needs the same value). Make one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )
 
 
 def checklists_dir(env: Env | None = None) -> Path:
