@@ -271,3 +271,23 @@ def test_live_list_items_are_those_a_release_publishes(client, admin, vid):
     published = client.get("/api/v1/allowlist/latest.json", headers=admin).json
     assert (live["entries"], live["excluded"]) == (published["entries"], published["excluded"])
     assert live["excluded"][0]["rejected"] is True
+
+
+def test_the_live_list_answers_304_until_something_changes(client, admin):
+    """Pollers of the live list get the cheap 304 the releases have (issue 16, item 3)."""
+    approved_app(client, admin, vendor(client, admin))
+    first = client.get("/api/v1/allowlist", headers=admin)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('W/"')
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get("/api/v1/allowlist", headers={**admin, "If-None-Match": tag})
+    assert (again.status_code, again.data, again.headers["ETag"]) == (304, b"", tag)
+    csv = client.get("/api/v1/allowlist?format=csv", headers={**admin, "If-None-Match": tag})
+    assert csv.status_code == 200  # another representation, another tag
+    other_day = client.get(
+        "/api/v1/allowlist?as_of=2027-01-01", headers={**admin, "If-None-Match": tag}
+    )
+    assert other_day.status_code == 200
+    vendor(client, admin, "Someone New")  # any write moves the tag
+    changed = client.get("/api/v1/allowlist", headers={**admin, "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response
+from flask import Response, request
 
 from vetting import clock, db
 from vetting.api import bp
@@ -23,19 +23,31 @@ from vetting.schemas import AllowlistOut, AllowlistQuery, ForecastOut, ForecastQ
     query=AllowlistQuery,
     response=AllowlistOut,
     produces=("application/json", "text/csv"),
+    responses={304: "Nothing changed since the ETag sent in If-None-Match"},
+    description="Computed on every call that needs it; the ETag names the date and the state "
+    "of the data, so a poller sending If-None-Match gets 304 after one cheap query until "
+    "something is written or the day turns.",
 )
 def get_allowlist(query: AllowlistQuery) -> Response:
     as_of = query.as_of or clock.today()
-    result = svc.compute(db.session(), as_of)
-    if query.format == "csv":
-        return Response(
-            svc.as_csv(result),
+    s = db.session()
+    tag = svc.version(s, as_of, query.format)
+    if request.if_none_match.contains_weak(tag):
+        resp = Response(status=304)
+    elif query.format == "csv":
+        resp = Response(
+            svc.as_csv(svc.compute(s, as_of)),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="allowlist-{as_of.isoformat()}.csv"'
             },
         )
-    return Response(json.dumps(svc.as_dict(result, clock.now())), mimetype="application/json")
+    else:
+        body = svc.as_dict(svc.compute(s, as_of), clock.now())
+        resp = Response(json.dumps(body), mimetype="application/json")
+    resp.set_etag(tag, weak=True)  # the same list; `generated_at` is when it was computed
+    resp.headers["Cache-Control"] = "no-cache"  # keep it, but ask again each time
+    return resp
 
 
 @route(

@@ -66,6 +66,12 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
 Facts = tuple[list[AppFacts], dict[int, DecisionFacts], dict[int, list[BaaFacts]]]
 
 
+def version(s: Session, as_of: date, *variant: str) -> str:
+    """A tag that stays the same while the list on `as_of` cannot have changed (no write since,
+    the same day): the live list's ETag."""
+    return cache.version_tag(s, cache.EVERYTHING, "live list", as_of, *variant)
+
+
 def forecast(s: Session, today: date, days: int) -> list[Departure]:
     """Apps on today's list that leave it within `days`, the first day each leaves and why:
     the facts read once, the core's list compared on the days something changes."""

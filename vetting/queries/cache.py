@@ -22,6 +22,7 @@ benchmark, move those).
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -98,6 +99,13 @@ def remembered(
         while len(kept) > BOUNDS.get(name, KEEP):
             kept.popitem(last=False)
     return value
+
+
+def version_tag(s: Session, reads: Reads, *key: Hashable) -> str:
+    """An opaque tag for "this key, on the data `reads` names as it is now": the same until
+    one of those records changes (an HTTP ETag for a computed answer; one cheap statement)."""
+    state = repr((key, *_data_version(s, reads)))
+    return hashlib.sha256(state.encode()).hexdigest()[:40]
 
 
 def table(name: str, *key: Hashable) -> dict[Any, Any]:
