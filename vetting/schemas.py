@@ -22,6 +22,7 @@ from vetting.core.statuses import AssessmentStatus
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
+    from vetting.queries.breach import BreachCheck
     from vetting.services.assessments import AssessmentView
     from vetting.services.baas import BaaView
     from vetting.services.decisions import DecisionView
@@ -535,6 +536,60 @@ class AssessmentOut(Out):
     updated_at: datetime
 
 
+class BreachClauseOut(Out):
+    days: int = Field(
+        description="worst-case calendar days: hours rounded up, business days across weekends; "
+        "60 (the legal maximum) when the clause states no number"
+    )
+    value: float | None
+    unit: str | None = Field(description="hours, calendar_days or business_days; null: unstated")
+    trigger: str
+    quote: str | None
+    stated: bool = Field(description="false: the clause states no number (60-day maximum)")
+    words: str = Field(description='e.g. "72 hours (3 calendar days, rounded up) from discovery"')
+
+    @classmethod
+    def of(cls, clause: Mapping[str, Any] | None) -> BreachClauseOut | None:
+        if clause is None:
+            return None
+        return cls(**clause, words=breach_words(clause))
+
+
+class BreachDifferenceOut(Out):
+    app_id: int
+    app_name: str
+    assessment_id: int
+    answer: str = Field(description="the assessment's breach answer, in words")
+    message: str
+
+
+class BreachRegisterOut(Out):
+    baa_id: int
+    vendor_name: str
+    clause: BreachClauseOut
+    answer: str = Field(description='the breach answer in words ("not answered" when none)')
+    differs: bool
+    message: str | None = Field(
+        description='e.g. "the BAA with Acme Health says 72 hours (…); this answer says 30 '
+        'calendar days"'
+    )
+
+    @classmethod
+    def of(cls, check: BreachCheck | None) -> BreachRegisterOut | None:
+        if check is None:
+            return None
+        clause = BreachClauseOut.of(check.source.clause)
+        assert clause is not None
+        return cls(
+            baa_id=check.source.baa_id,
+            vendor_name=check.source.vendor_name,
+            clause=clause,
+            answer=check.answer_words,
+            differs=check.differs,
+            message=check.message,
+        )
+
+
 class AssessmentDetail(AssessmentOut):
     reasons: list[str]
     answered: int
@@ -568,6 +623,12 @@ class AssessmentDetail(AssessmentOut):
     notice: str | None = Field(
         None, description='in words, e.g. "reassess against v2.0.0 (pinned to v1.1.0)"'
     )
+    breach_register: BreachRegisterOut | None = Field(
+        None,
+        description="the breach clause of the BAA in force covering this app (the source of "
+        "the breach answer) and whether the answer differs from it; null when no such BAA "
+        "records a clause, or the checklist has no breach question",
+    )
 
     @classmethod
     def from_view(
@@ -585,6 +646,7 @@ class AssessmentDetail(AssessmentOut):
         return cls(
             newer_checklist_version=newer.version if newer else None,
             notice=reassess_notice(view.checklist, newer) if newer else None,
+            breach_register=BreachRegisterOut.of(view.breach),
             **stored,
             reasons=list(score.reasons),
             answered=score.answered,
@@ -801,33 +863,6 @@ class BaaExceptionOut(Out):
     created_at: datetime
     confirmed_by: str | None
     confirmed_at: datetime | None
-
-
-class BreachClauseOut(Out):
-    days: int = Field(
-        description="worst-case calendar days: hours rounded up, business days across weekends; "
-        "60 (the legal maximum) when the clause states no number"
-    )
-    value: float | None
-    unit: str | None = Field(description="hours, calendar_days or business_days; null: unstated")
-    trigger: str
-    quote: str | None
-    stated: bool = Field(description="false: the clause states no number (60-day maximum)")
-    words: str = Field(description='e.g. "72 hours (3 calendar days, rounded up) from discovery"')
-
-    @classmethod
-    def of(cls, clause: Mapping[str, Any] | None) -> BreachClauseOut | None:
-        if clause is None:
-            return None
-        return cls(**clause, words=breach_words(clause))
-
-
-class BreachDifferenceOut(Out):
-    app_id: int
-    app_name: str
-    assessment_id: int
-    answer: str = Field(description="the assessment's breach answer, in words")
-    message: str
 
 
 class BaaOut(Out):

@@ -14,7 +14,7 @@ from vetting.api.spec import page_of, route
 from vetting.current import current_settings
 from vetting.downloads import stored_file
 from vetting.models import BAA
-from vetting.queries import baa_calendar
+from vetting.queries import baa_calendar, breach
 from vetting.schemas import (
     BaaCalendarQuery,
     BaaCreate,
@@ -30,6 +30,7 @@ from vetting.schemas import (
     BaaScopeIn,
     BaaTerminate,
     BaaUpdate,
+    BreachDifferenceOut,
     Page,
 )
 from vetting.services import baa_documents, baa_provisions
@@ -105,7 +106,12 @@ def create_baa(body: BaaCreate) -> BaaOut:
     response=BaaOut,
 )
 def get_baa(baa_id: int) -> BaaOut:
-    return out(svc.get(db.session(), baa_id))
+    s = db.session()
+    baa = svc.get(s, baa_id)
+    found = breach.differences(s, baa, clock.today())
+    return out(baa).model_copy(
+        update={"breach_differences": [BreachDifferenceOut.model_validate(d) for d in found]}
+    )
 
 
 @route(

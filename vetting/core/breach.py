@@ -24,9 +24,12 @@ the two compare without losing their words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from vetting.core.baa import BaaTerms, state_on
 from vetting.core.deadlines import (
     DeadlineError,
     Trigger,
@@ -235,3 +238,36 @@ def difference(
     if answer is None or same_deadline(clause, answer):
         return None
     return f"the BAA with {vendor} says {describe(clause)}; this answer says {describe(answer)}"
+
+
+# --- which BAA is the source of an app's breach answer -----------------------------------------
+
+ANSWER_KEY = "breach_notification_days"  # the checklists' breach capability
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One of the vendor's agreements, as the choice of a source needs it."""
+
+    baa_id: int
+    terms: BaaTerms
+    all_products: bool
+    app_ids: frozenset[int]
+
+    def covers(self, app_id: int) -> bool:
+        return self.all_products or app_id in self.app_ids
+
+
+def source_of(candidates: Iterable[Candidate], app_id: int, on: date) -> int | None:
+    """The BAA whose breach clause an app's assessment answers to on `on`: the newest signed
+    agreement in force that day that covers the app (the one the approved list reads). A
+    draft, one pending signature, a superseded, terminated or expired one, or one whose
+    product scope leaves the app out, is never the source."""
+    found = [
+        c
+        for c in candidates
+        if c.terms.signed and c.covers(app_id) and state_on(c.terms, on).in_force
+    ]
+    if not found:
+        return None
+    return max(found, key=lambda c: (c.terms.effective_date, c.baa_id)).baa_id
