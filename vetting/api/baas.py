@@ -42,9 +42,14 @@ def _warning_days() -> int:
 
 
 def out(baa: BAA, as_of: date | None = None) -> BaaOut:
+    """One BAA, with the apps whose breach answer differs from its clause (today's sources)."""
+    s = db.session()
     days = current_settings().notify.return_destroy_days
-    (v,) = svc.views(db.session(), [baa], as_of or clock.today(), _warning_days(), days)
-    return BaaOut.from_view(v)
+    (v,) = svc.views(s, [baa], as_of or clock.today(), _warning_days(), days)
+    found = breach.differences(s, baa, clock.today())
+    return BaaOut.from_view(v).model_copy(
+        update={"breach_differences": [BreachDifferenceOut.model_validate(d) for d in found]}
+    )
 
 
 @route(
@@ -106,12 +111,7 @@ def create_baa(body: BaaCreate) -> BaaOut:
     response=BaaOut,
 )
 def get_baa(baa_id: int) -> BaaOut:
-    s = db.session()
-    baa = svc.get(s, baa_id)
-    found = breach.differences(s, baa, clock.today())
-    return out(baa).model_copy(
-        update={"breach_differences": [BreachDifferenceOut.model_validate(d) for d in found]}
-    )
+    return out(svc.get(db.session(), baa_id))
 
 
 @route(
