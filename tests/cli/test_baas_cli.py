@@ -161,6 +161,11 @@ def test_breach_clause_from_the_shell(runner, client, admin):
     out = json.loads(r.output)
     assert out["breach_clause"]["unit"] == "hours"
     assert [d["app_id"] for d in out["breach_differences"]] == [chat]
+    r = invoke(runner, "score", str(a["id"]))
+    assert "breach deadline differs: the BAA with Acme Health says 72 hours" in r.output
+    assert json.loads(invoke(runner, "score", str(a["id"]), "--json").output)["breach_register"][
+        "differs"
+    ]
     r = invoke(runner, "baas", "breach", str(b["id"]), "--set", '{"value": 5, "unit": "weeks"}')
     clean_error(r, "unit must be one of")
     r = invoke(runner, "baas", "breach", str(b["id"]), "--set", "promptly")
