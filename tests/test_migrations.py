@@ -78,3 +78,51 @@ def test_0006_keeps_existing_baas_signed_and_covering_all_products() -> None:
         (3, None, True, False),
     ]
     assert provisions == 0
+
+
+def test_0008_reads_breach_days_as_calendar_days_and_leaves_blanks_unrecorded() -> None:
+    """Days recorded before 0008 become that many calendar days, stated, from an unspecified
+    trigger; a BAA with none stays without a clause (not "unstated": nobody can tell whether
+    the clause was read)."""
+    from sqlalchemy import text
+
+    from tests.databases import throwaway_database
+
+    with throwaway_database("vetting_mig") as url:
+        engine = db.make_engine(url)
+        try:
+            migrate.upgrade(engine, "0007")
+            now = "2026-01-01 00:00:00"
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO vendor (id, name, created_at, updated_at) "
+                        "VALUES (1, 'Acme Health', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                for baa_id, days in ((1, 10), (2, None), (3, 90)):
+                    conn.execute(
+                        text(
+                            "INSERT INTO baa (id, vendor_id, effective_date, auto_renews, status, "
+                            "breach_notification_days, all_products, scope_reviewed, "
+                            "created_at, updated_at) VALUES (:id, 1, '2025-01-01', false, "
+                            "'draft', :days, true, true, :now, :now)"
+                        ),
+                        {"id": baa_id, "days": days, "now": now},
+                    )
+            migrate.upgrade(engine)
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT id, breach_notification_days, breach_value, breach_unit, "
+                        "breach_trigger, breach_quote, breach_stated FROM baa ORDER BY id"
+                    )
+                ).all()
+        finally:
+            engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, 10, 10.0, "calendar_days", "unspecified", None, True),
+        (2, None, None, None, None, None, None),
+        (3, 90, 90.0, "calendar_days", "unspecified", None, True),
+    ]

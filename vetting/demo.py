@@ -803,7 +803,11 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             title="Dermatrak BAA (HHS sample wording)",
             effective_date=today - timedelta(days=20) - 2 * years,
             expiration_date=today - timedelta(days=20),
-            breach_notification_days=None,
+            breach_clause={
+                "stated": False,
+                "quote": "Business Associate shall report to Covered Entity any Breach of "
+                "Unsecured PHI without unreasonable delay.",
+            },
             subcontractor_flowdown=True,
             return_or_destroy=True,
             owner_email="legal@demo.example",
@@ -853,7 +857,11 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             renewal_term_months=36,
             notice_days=120,
             parent_agreement="Halcyon Master Subscription Agreement MSA-2023-0412",
-            breach_notification_days=None,
+            breach_clause={
+                "stated": False,
+                "quote": "Business Associate shall report to Covered Entity any Breach of "
+                "Unsecured PHI without unreasonable delay.",
+            },
             subcontractor_flowdown=True,
             return_or_destroy=True,
             owner_email="legal@demo.example",

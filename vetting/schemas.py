@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
 
 from vetting import clock
+from vetting.core.breach import COLUMNS as BREACH_COLUMNS
+from vetting.core.breach import clause_from as breach_clause_of
+from vetting.core.breach import legacy_days
+from vetting.core.breach import words as breach_words
 from vetting.core.checklist import Checklist, newer_version, reassess_notice
 from vetting.core.scoring import EvidenceStrength
 from vetting.core.statuses import AssessmentStatus
 from vetting.core.store_ids import ANDROID_PACKAGE_RE, IOS_BUNDLE_RE, Platform
 
 if TYPE_CHECKING:  # the services import this module; the views are only annotations here
+    from vetting.queries.breach import BreachCheck
     from vetting.services.assessments import AssessmentView
     from vetting.services.baas import BaaView
     from vetting.services.decisions import DecisionView
@@ -551,6 +556,60 @@ class AssessmentOut(Out):
     updated_at: datetime
 
 
+class BreachClauseOut(Out):
+    days: int = Field(
+        description="worst-case calendar days: hours rounded up, business days across weekends; "
+        "60 (the legal maximum) when the clause states no number"
+    )
+    value: float | None
+    unit: str | None = Field(description="hours, calendar_days or business_days; null: unstated")
+    trigger: str
+    quote: str | None
+    stated: bool = Field(description="false: the clause states no number (60-day maximum)")
+    words: str = Field(description='e.g. "72 hours (3 calendar days, rounded up) from discovery"')
+
+    @classmethod
+    def of(cls, clause: Mapping[str, Any] | None) -> BreachClauseOut | None:
+        if clause is None:
+            return None
+        return cls(**clause, words=breach_words(clause))
+
+
+class BreachDifferenceOut(Out):
+    app_id: int
+    app_name: str
+    assessment_id: int
+    answer: str = Field(description="the assessment's breach answer, in words")
+    message: str
+
+
+class BreachRegisterOut(Out):
+    baa_id: int
+    vendor_name: str
+    clause: BreachClauseOut
+    answer: str = Field(description='the breach answer in words ("not answered" when none)')
+    differs: bool
+    message: str | None = Field(
+        description='e.g. "the BAA with Acme Health says 72 hours (…); this answer says 30 '
+        'calendar days"'
+    )
+
+    @classmethod
+    def of(cls, check: BreachCheck | None) -> BreachRegisterOut | None:
+        if check is None:
+            return None
+        clause = BreachClauseOut.of(check.source.clause)
+        assert clause is not None
+        return cls(
+            baa_id=check.source.baa_id,
+            vendor_name=check.source.vendor_name,
+            clause=clause,
+            answer=check.answer_words,
+            differs=check.differs,
+            message=check.message,
+        )
+
+
 class AssessmentDetail(AssessmentOut):
     reasons: list[str]
     answered: int
@@ -584,6 +643,12 @@ class AssessmentDetail(AssessmentOut):
     notice: str | None = Field(
         None, description='in words, e.g. "reassess against v2.0.0 (pinned to v1.1.0)"'
     )
+    breach_register: BreachRegisterOut | None = Field(
+        None,
+        description="the breach clause of the BAA in force covering this app (the source of "
+        "the breach answer) and whether the answer differs from it; null when no such BAA "
+        "records a clause, or the checklist has no breach question",
+    )
 
     @classmethod
     def from_view(
@@ -601,6 +666,7 @@ class AssessmentDetail(AssessmentOut):
         return cls(
             newer_checklist_version=newer.version if newer else None,
             notice=reassess_notice(view.checklist, newer) if newer else None,
+            breach_register=BreachRegisterOut.of(view.breach),
             **stored,
             reasons=list(score.reasons),
             answered=score.answered,
@@ -644,7 +710,19 @@ class _BaaFields(In):
         description="the master agreement whose term this BAA inherits, if it has none of its own",
     )
     breach_notification_days: int | None = Field(
-        None, ge=0, le=3650, description="null = not stated (the 60-day legal maximum)"
+        None,
+        ge=0,
+        le=3650,
+        description="older form of breach_clause: a number of calendar days (null clears the "
+        "clause); give one or the other",
+    )
+    breach_clause: Any = Field(
+        None,
+        description="the BAA's breach-notification clause: its words (\"within 72 hours of "
+        'discovery", "without unreasonable delay" = unstated), or {"value": 72, "unit": '
+        '"hours" | "calendar_days" | "business_days", "trigger": "discovery" | '
+        '"confirmation" | "unspecified", "quote": "…"}, or {"stated": false} when it states '
+        "no number (the 60-day legal maximum); null = not recorded",
     )
     subcontractor_flowdown: bool | None = None
     return_or_destroy: bool | None = None
@@ -720,6 +798,7 @@ class BaaRenew(In):
     notice_days: int | None = Field(None, ge=0, le=3650)
     parent_agreement: str | None = Field(None, max_length=200)
     breach_notification_days: int | None = Field(None, ge=0, le=3650)
+    breach_clause: Any = Field(None, description="as for POST /api/v1/baas")
     subcontractor_flowdown: bool | None = None
     return_or_destroy: bool | None = None
     owner_email: str | None = Field(None, max_length=320)
@@ -816,7 +895,19 @@ class BaaOut(Out):
     renewal_term_months: int | None
     notice_days: int | None
     parent_agreement: str | None
-    breach_notification_days: int | None
+    breach_notification_days: int | None = Field(
+        description="older form of breach_clause: worst-case calendar days of a clause that "
+        "states a number; null when it states none or none is recorded"
+    )
+    breach_clause: BreachClauseOut | None = Field(
+        None, description="the breach-notification clause; null: not recorded"
+    )
+    breach_differences: list[BreachDifferenceOut] | None = Field(
+        None,
+        description="(one BAA only) the covered apps whose latest assessment answers the "
+        "breach question differently from this clause, while this BAA is their source (in "
+        "force today and the newest covering them); null in lists",
+    )
     subcontractor_flowdown: bool | None
     return_or_destroy: bool | None
     terminated_on: date | None
@@ -861,8 +952,12 @@ class BaaOut(Out):
     def from_view(cls, v: BaaView) -> BaaOut:
         """A BAA with its state on a date, as the API returns it and `vetting baas list
         --json` prints it."""
+        clause = breach_clause_of(v.baa)
+        fields = v.baa.model_dump(exclude=set(BREACH_COLUMNS))
         return cls(
-            **v.baa.model_dump(),
+            **fields,
+            breach_notification_days=legacy_days(clause),
+            breach_clause=BreachClauseOut.of(clause),
             superseded_by_id=v.superseded_by_id,
             state=v.status.state,
             term_end=v.status.term_end,

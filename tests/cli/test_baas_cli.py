@@ -143,3 +143,47 @@ def test_provisions_prints_each_provision_and_whether_the_baa_conforms(runner, c
     assert first.startswith(f"BAA {soon}: NON-CONFORMING: lacks books and records available to HHS")
     assert first.endswith("; 11 not reviewed")
     assert any(line.startswith("hhs_access") and "absent" in line for line in r.output.splitlines())
+
+
+def test_breach_clause_from_the_shell(runner, client, admin):
+    from tests.api.chain import answer, app_, assess
+
+    vid = vendor(client, admin)
+    chat = app_(client, admin, vid, name="Acme Chat", store_id="com.acme.chat")
+    b = baa(client, admin, vid, breach_notification_days=10)
+    r = invoke(runner, "baas", "breach", str(b["id"]))
+    assert r.exit_code == 0 and "breach notification 10 calendar days" in r.output, r.output
+    r = invoke(runner, "baas", "breach", str(b["id"]), "--set", "within 72 hours of discovery")
+    assert "72 hours (3 calendar days, rounded up) from discovery" in r.output, r.output
+    a = assess(client, admin, chat)  # prefilled from the clause
+    assert answer(client, admin, a["id"], "breach_notification_days", 30).status_code == 200
+    r = invoke(runner, "baas", "breach", str(b["id"]), "--json")
+    out = json.loads(r.output)
+    assert out["breach_clause"]["unit"] == "hours"
+    assert [d["app_id"] for d in out["breach_differences"]] == [chat]
+    r = invoke(runner, "score", str(a["id"]))
+    assert "breach deadline differs: the BAA with Acme Health says 72 hours" in r.output
+    assert json.loads(invoke(runner, "score", str(a["id"]), "--json").output)["breach_register"][
+        "differs"
+    ]
+    r = invoke(runner, "baas", "breach", str(b["id"]), "--set", '{"value": 5, "unit": "weeks"}')
+    clean_error(r, "unit must be one of")
+    r = invoke(runner, "baas", "breach", str(b["id"]), "--set", "promptly")
+    assert "unstated (60-day legal maximum)" in r.output
+    r = invoke(runner, "baas", "breach", str(b["id"]), "--clear")
+    assert "breach notification not recorded" in r.output
+    r = invoke(
+        runner,
+        "baas",
+        "renew",
+        str(b["id"]),
+        "--effective-date",
+        "2026-06-01",
+        "--signed-copy-note",
+        "safe",
+        "--breach-clause",
+        "5 business days",
+    )
+    assert r.exit_code == 0, r.output
+    new = client.get("/api/v1/baas", headers=admin).json["items"][-1]
+    assert new["breach_clause"]["words"] == "5 business days (7 calendar days at worst)"

@@ -279,12 +279,13 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
             "vendor_id": str(register.other_vendor_id),
             "effective_date": "2026-05-01",
             "expiration_date": "2026-01-01",
-            "breach_notification_days": "-3",
+            "breach_value": "-3",
+            "breach_unit": "calendar_days",
             "title": "Borealis BAA",
         },
     )
     assert resp.status_code == 422
-    assert "greater than or equal to 0" in txt(resp)
+    assert "value must be a number ≥ 0" in txt(resp)
     assert 'value="Borealis BAA"' in txt(resp)
     resp = b.post(
         "/baas/new",

@@ -14,7 +14,7 @@ from vetting.api.spec import page_of, route
 from vetting.current import current_settings
 from vetting.downloads import stored_file
 from vetting.models import BAA
-from vetting.queries import baa_calendar
+from vetting.queries import baa_calendar, breach
 from vetting.schemas import (
     BaaCalendarQuery,
     BaaCreate,
@@ -30,6 +30,7 @@ from vetting.schemas import (
     BaaScopeIn,
     BaaTerminate,
     BaaUpdate,
+    BreachDifferenceOut,
     Page,
 )
 from vetting.services import baa_documents, baa_provisions
@@ -41,9 +42,14 @@ def _warning_days() -> int:
 
 
 def out(baa: BAA, as_of: date | None = None) -> BaaOut:
+    """One BAA, with the apps whose breach answer differs from its clause (today's sources)."""
+    s = db.session()
     days = current_settings().notify.return_destroy_days
-    (v,) = svc.views(db.session(), [baa], as_of or clock.today(), _warning_days(), days)
-    return BaaOut.from_view(v)
+    (v,) = svc.views(s, [baa], as_of or clock.today(), _warning_days(), days)
+    found = breach.differences(s, baa, clock.today())
+    return BaaOut.from_view(v).model_copy(
+        update={"breach_differences": [BreachDifferenceOut.model_validate(d) for d in found]}
+    )
 
 
 @route(

@@ -48,6 +48,10 @@ def score(assessment_id: int, as_json: bool) -> None:
         )
     if s.unsupported:
         click.echo("* verified — no evidence attached: counts as attested")
+    if view.breach is not None and view.breach.message:
+        click.echo(
+            f"breach deadline differs: {view.breach.message} (BAA {view.breach.source.baa_id})"
+        )
     for dv in view.decisions:
         d = dv.decision
         state = "" if dv.confirmation == "not_needed" else f" [{dv.confirmation}]"

@@ -3,6 +3,7 @@ from the shell — thin: parse, call services, print."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, get_args
 
@@ -14,7 +15,7 @@ from vetting import db
 from vetting.cli.helpers import actor, echo_json, echo_row, parse_date, validate
 from vetting.core.baa import BaaLifecycle, BaaState
 from vetting.current import current_settings
-from vetting.schemas import BaaOut, BaaRenew, BaaStateName
+from vetting.schemas import BaaOut, BaaRenew, BaaStateName, BaaUpdate
 
 STATES: tuple[str, ...] = get_args(BaaStateName)
 SIGNABLE = [
@@ -32,6 +33,23 @@ def _states(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...
             f"{', '.join(unknown)} (choose from {', '.join(STATES)})", param_hint="--state"
         )
     return states
+
+
+CLAUSE_HELP = (
+    'The breach clause: its words ("within 72 hours of discovery"; "without unreasonable '
+    'delay" = unstated, the 60-day legal maximum) or JSON {"value": 5, "unit": '
+    '"business_days", "trigger": "discovery", "quote": "…"}.'
+)
+
+
+def _clause(text: str) -> Any:
+    """A clause given on the command line: JSON when it looks like an object, else words."""
+    if text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"not valid JSON ({exc})", param_hint="clause") from None
+    return text
 
 
 @click.group()
@@ -103,12 +121,15 @@ def baas_list(
     help="where the signed copy is held (an active renewal "
     "needs this, or a signed document uploaded while it is pending signature)",
 )
+@click.option("--breach-clause", help=f"default: as the old BAA. {CLAUSE_HELP}")
 @with_appcontext
 def baas_renew(baa_id: int, **options: Any) -> None:
     """Renew a BAA: a new one that supersedes it from its effective date."""
     from vetting.services import baas as svc
 
     data = {k: v for k, v in options.items() if v is not None}
+    if "breach_clause" in data:
+        data["breach_clause"] = _clause(data["breach_clause"])
     new = svc.renew(db.session(), actor(), baa_id, validate(BaaRenew, data))
     when = "from " + new.effective_date.isoformat()
     if new.status != BaaLifecycle.ACTIVE:
@@ -208,3 +229,51 @@ def baas_provisions(baa_id: int, as_json: bool) -> None:
     for p in out.provisions:
         where = p.section or (f"“{p.quote[:60]}”" if p.quote else "")
         echo_row(p.key, p.status, p.citation, where)
+
+
+@baas.command("breach")
+@click.argument("baa_id", type=int)
+@click.option("--set", "clause", help=f"record the clause. {CLAUSE_HELP}")
+@click.option("--clear", is_flag=True, help="no clause recorded")
+@click.option("--json", "as_json", is_flag=True, help="print the clause and differences as JSON")
+@with_appcontext
+def baas_breach(baa_id: int, clause: str | None, clear: bool, as_json: bool) -> None:
+    """A BAA's breach-notification clause, and the covered apps whose assessment answers it
+    differently (while this BAA is their source: in force today, the newest covering them)."""
+    from vetting import clock
+    from vetting.core.breach import clause_from, words
+    from vetting.queries import breach
+    from vetting.services import baas as svc
+
+    s = db.session()
+    if clause is not None and clear:
+        raise click.UsageError("give --set or --clear, not both")
+    if clause is not None or clear:
+        given = {"breach_clause": _clause(clause) if clause is not None else None}
+        svc.update(s, actor(), baa_id, validate(BaaUpdate, given))
+    baa = svc.get(s, baa_id)
+    found = breach.differences(s, baa, clock.today())
+    if as_json:
+        (v,) = svc.views(s, [baa], clock.today(), current_settings().baa_warning_days)
+        echo_json(
+            {
+                "breach_clause": BaaOut.from_view(v).model_dump(mode="json")["breach_clause"],
+                "breach_differences": [
+                    {
+                        "app_id": d.app_id,
+                        "app_name": d.app_name,
+                        "assessment_id": d.assessment_id,
+                        "answer": d.answer,
+                        "message": d.message,
+                    }
+                    for d in found
+                ],
+            }
+        )
+        return
+    c = clause_from(baa)
+    click.echo(f"BAA {baa_id}: breach notification {words(c)}")
+    if c is not None and c["quote"]:
+        click.echo(f"  “{c['quote']}”")
+    for d in found:
+        echo_row(d.app_id, d.app_name, f"assessment {d.assessment_id}", d.message)

@@ -4,8 +4,9 @@ about each provision, and when an agreement is non-conforming.
 The provisions are read from `checklists/baa/provisions.toml` (`kind = "baa-provisions"`).
 Each BAA records each provision as `present` (with the clause quoted or its section named),
 `absent` or `not_reviewed` (the default). A BAA is **non-conforming** when a provision is
-recorded absent, or when its breach-reporting deadline (`breach_notification_days`) is longer
-than the breach provision's `max_days` (60). `not_reviewed` never makes it non-conforming.
+recorded absent, or when its breach clause allows longer than the breach provision's
+`max_days` (60) in worst-case calendar days (vetting/core/breach.py: 72 hours → 3, 45
+business days → 63). `not_reviewed` never makes it non-conforming.
 
 A non-conforming BAA does not keep its vendor's apps on the approved list unless an
 **exception** counts on that day: confirmed by a second person (on or before the day) and not
@@ -21,6 +22,9 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from vetting.core.deadlines import describe
 
 KIND = "baa-provisions"
 BREACH_KEY = "report_breaches"
@@ -130,17 +134,34 @@ def gaps(
     catalogue: Catalogue,
     absent: Iterable[str],
     breach_days: int | None,
+    breach_clause: Mapping[str, Any] | None = None,
 ) -> tuple[str, ...]:
     """What makes an agreement non-conforming, each as "lacks <title> — <citation>" or "allows
     N days to report a breach (more than 60) — <citation>", in the catalogue's order; empty when
-    it conforms. Absent keys no longer in the catalogue are ignored."""
+    it conforms. Absent keys no longer in the catalogue are ignored.
+
+    `breach_days` is the worst-case calendar days the breach clause allows (vetting/core/
+    breach.py: hours rounded up, business days counted across weekends); with the clause
+    itself, a deadline not in calendar days is named in its own words ("allows 45 business
+    days (63 calendar days at worst) to report a breach (more than 60 calendar days)")."""
     missing = set(absent)
     out = [f"lacks {p.title} — {p.citation}" for p in catalogue.provisions if p.key in missing]
     limit = catalogue.breach_max_days
     if breach_days is not None and breach_days > limit:
         breach = catalogue.get(BREACH_KEY)
         cite = breach.citation if breach is not None else "45 CFR 164.410"
-        out.append(f"allows {breach_days} days to report a breach (more than {limit}) — {cite}")
+        if breach_clause is not None and not breach_clause.get("stated", True):
+            out.append(
+                f"states no breach deadline, so the {breach_days}-day legal maximum applies "
+                f"(more than {limit} days) — {cite}"
+            )
+        elif breach_clause is not None and breach_clause.get("unit") != "calendar_days":
+            out.append(
+                f"allows {describe(breach_clause)} to report a breach (more than {limit} "
+                f"calendar days) — {cite}"
+            )
+        else:
+            out.append(f"allows {breach_days} days to report a breach (more than {limit}) — {cite}")
     return tuple(out)
 
 

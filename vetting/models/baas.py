@@ -23,6 +23,9 @@ class BAA(SQLModel, table=True):
     renewal_term_months: int | None = None
     notice_days: int | None = None
     parent_agreement: str | None = Field(default=None, max_length=200)
+    # The breach clause (vetting/core/breach.py): worst-case calendar days (computed; null =
+    # no clause recorded), and the clause's own words: value, unit, what starts the clock,
+    # the quote, and whether it states a number at all (false: the 60-day legal maximum).
     breach_notification_days: int | None = None
     subcontractor_flowdown: bool | None = None
     return_or_destroy: bool | None = None
@@ -48,6 +51,11 @@ class BAA(SQLModel, table=True):
     scope_reviewed: bool = True
     created_at: datetime = ts()
     updated_at: datetime = ts()
+    breach_value: float | None = None
+    breach_unit: str | None = Field(default=None, max_length=20)
+    breach_trigger: str | None = Field(default=None, max_length=20)
+    breach_quote: str | None = Field(default=None, sa_type=Text)
+    breach_stated: bool | None = None
 
 
 class BaaApp(SQLModel, table=True):

@@ -22,7 +22,9 @@ from vetting.core.allowlist import (
 )
 from vetting.core.allowlist import forecast as core_forecast
 from vetting.core.baa import BaaTerms
-from vetting.core.baa_provisions import ExceptionWindow, ProvisionStatus, gaps
+from vetting.core.baa_provisions import ExceptionWindow, ProvisionStatus
+from vetting.core.breach import COLUMNS as BREACH_COLUMNS
+from vetting.core.breach import clause_of
 from vetting.core.decisions import ConditionFacts, Pins
 from vetting.core.releases import Release, release_content
 from vetting.models import (
@@ -36,7 +38,7 @@ from vetting.models import (
     Vendor,
 )
 from vetting.queries import cache
-from vetting.services.baa_provisions import catalogue
+from vetting.services.baa_provisions import breach_gaps, catalogue
 from vetting.services.baas import TERMS
 
 
@@ -134,7 +136,7 @@ def _facts(s: Session, as_of: date, app_ids: Collection[int] | None) -> Facts:
         col(BAA.vendor_id),
         *TERMS,
         col(BAA.all_products),
-        col(BAA.breach_notification_days),
+        *(getattr(BAA, name) for name in BREACH_COLUMNS),
     )
     vendor_ids = sorted({a.vendor_id for a in apps})
     if app_ids is not None:
@@ -164,7 +166,7 @@ def _facts(s: Session, as_of: date, app_ids: Collection[int] | None) -> Facts:
                 BaaTerms(*r[2:n]),
                 all_products=r[n],
                 app_ids=frozenset(scope),
-                gaps=gaps(cat, absent, r[n + 1]),
+                gaps=breach_gaps(cat, absent, clause_of(*r[n + 1 : n + 7])),
                 exceptions=tuple(windows),
             )
         )

@@ -18,6 +18,8 @@ from vetting.core.statuses import AssessmentStatus
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid, NotFound, VettingError
 from vetting.models import Answer, AnswerEvidence, App, Assessment, Decision
+from vetting.queries import breach
+from vetting.queries.breach import BreachCheck
 from vetting.queries.checklists import pinned
 from vetting.schemas import AnswerIn, AssessmentCreate
 from vetting.services import checklists as checklist_service
@@ -41,6 +43,8 @@ class AssessmentView:
     score: Score
     decisions: list[DecisionView]
     evidence: list[AnswerEvidence] = field(default_factory=list)
+    # The breach answer against the clause of the BAA covering the app (None: no such clause).
+    breach: BreachCheck | None = None
 
     def files_of(self, capability_key: str) -> list[AnswerEvidence]:
         return [f for f in self.evidence if f.capability_key == capability_key]
@@ -81,7 +85,30 @@ def create(
             None,
             audit.snapshot(assessment),
         )
+        _prefill_breach(s, actor, assessment, checklist)
     return assessment
+
+
+def _prefill_breach(
+    s: Session, actor: Principal, assessment: Assessment, checklist: Checklist
+) -> None:
+    """A new assessment's breach answer starts as the clause of the BAA in force that covers
+    the app (the register is its source): saved `attested` with a note naming the BAA, so a
+    reviewer checks it against the signed copy; any answer saved later replaces it."""
+    cap = breach.capability(checklist)
+    source = breach.source_for(s, assessment.app_id, clock.today()) if cap else None
+    if cap is None or source is None:
+        return
+    try:
+        value = cap.normalise({k: v for k, v in source.clause.items() if k != "days"})
+    except AnswerValueError:
+        return  # a clause the checklist cannot take is shown, not prefilled
+    note = (
+        f"Prefilled from the BAA register: BAA {source.baa_id} with {source.vendor_name} says "
+        f"{source.words}. Check it against the signed BAA."
+    )
+    data = AnswerIn(value=value, source=Source.ATTESTED, note=note)
+    _save_answers(s, actor, assessment, checklist, {cap.key: (value, data)})
 
 
 def _answers(s: Session, assessment_id: int) -> list[Answer]:
@@ -116,7 +143,8 @@ def get(s: Session, assessment_id: int, rules: DecisionRules | None = None) -> A
     counted: dict[str, int] = {}
     for f in files:
         counted[f.capability_key] = counted.get(f.capability_key, 0) + 1
-    score = score_of(checklist, _answers(s, assessment_id), counted)
+    answers = _answers(s, assessment_id)
+    score = score_of(checklist, answers, counted)
     decisions = list(
         s.scalars(
             select(Decision)
@@ -130,6 +158,7 @@ def get(s: Session, assessment_id: int, rules: DecisionRules | None = None) -> A
         score,
         decision_service.views(s, decisions, rules or DecisionRules()),
         files,
+        breach.check(s, assessment.app_id, checklist, answers, clock.today()),
     )
 
 

@@ -8,7 +8,7 @@ the live approved list traces it to the vendor's apps.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +28,7 @@ from vetting.core.baa_provisions import (
     validate_exception,
     validate_provision,
 )
+from vetting.core.breach import clause_from
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from vetting.models import BAA, App, BaaApp, BaaException, BaaProvision
@@ -97,7 +98,7 @@ def standings(s: Session, baas: Sequence[BAA]) -> dict[int, Standing]:
         st.app_ids = tuple(scoped.get(b.id, ()))
         st.catalogue = cat
         absent = [k for k, p in st.provisions.items() if p.status == ProvisionStatus.ABSENT]
-        st.gaps = gaps(cat, absent, b.breach_notification_days)
+        st.gaps = breach_gaps(cat, absent, clause_from(b))
     return out
 
 
@@ -134,23 +135,30 @@ def gaps_of(s: Session, baa: BAA) -> tuple[str, ...]:
             col(BaaProvision.baa_id) == baa.id, col(BaaProvision.status) == ProvisionStatus.ABSENT
         )
     ).all()
-    return gaps(catalogue(), absent, baa.breach_notification_days)
+    return breach_gaps(catalogue(), absent, clause_from(baa))
+
+
+def breach_gaps(
+    cat: Catalogue, absent: Collection[str], clause: Mapping[str, Any] | None
+) -> tuple[str, ...]:
+    """The gaps of a BAA whose breach clause is `clause` (None: not recorded, never a gap)."""
+    return gaps(cat, absent, clause["days"] if clause is not None else None, clause)
 
 
 def note_breach_days_change(
-    s: Session, actor: Principal, baa: BAA, before_days: int | None
+    s: Session, actor: Principal, baa: BAA, before: Mapping[str, Any] | None
 ) -> None:
     """Called by the BAA service after its terms change: a breach deadline over the limit can
-    make the BAA non-conforming."""
+    make the BAA non-conforming. `before`: the breach clause before the change."""
     absent = s.scalars(
         select(col(BaaProvision.key)).where(
             col(BaaProvision.baa_id) == baa.id, col(BaaProvision.status) == ProvisionStatus.ABSENT
         )
     ).all()
     cat = catalogue()
-    before = gaps(cat, absent, before_days)
-    after = gaps(cat, absent, baa.breach_notification_days)
-    _record_nonconformance(s, actor, baa, before, after)
+    _record_nonconformance(
+        s, actor, baa, breach_gaps(cat, absent, before), breach_gaps(cat, absent, clause_from(baa))
+    )
 
 
 def set_provision(

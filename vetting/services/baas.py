@@ -8,7 +8,7 @@ through `supersedes_id` (new → old).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -34,6 +34,9 @@ from vetting.core.baa import (
     state_on,
 )
 from vetting.core.baa_provisions import ProvisionStatus
+from vetting.core.breach import COLUMNS as BREACH_COLUMNS
+from vetting.core.breach import ClauseError, clause_from, columns_of, parse_clause
+from vetting.core.deadlines import Trigger, Unit
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
 from vetting.models import BAA, BaaDocument, BaaProvision, Vendor
@@ -49,7 +52,7 @@ INHERITED = (
     "renewal_term_months",
     "notice_days",
     "parent_agreement",
-    "breach_notification_days",
+    *BREACH_COLUMNS,
     "subcontractor_flowdown",
     "return_or_destroy",
     "owner_email",
@@ -207,9 +210,35 @@ def _check_signed(s: Session, baa: BAA) -> None:
     )
 
 
+BREACH_INPUT = ("breach_clause", "breach_notification_days")
+
+
+def breach_columns(given: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The register's breach columns from what a client sent (`breach_clause`, or the older
+    `breach_notification_days`: calendar days), or None when it sent neither. 422 on
+    `breach_clause` for a clause that cannot be recorded."""
+    if not any(k in given for k in BREACH_INPUT):
+        return None
+    raw, days = given.get("breach_clause"), given.get("breach_notification_days")
+    if raw is not None and days is not None:
+        raise Invalid(
+            "give breach_clause or the older breach_notification_days, not both",
+            "breach_clause",
+        )
+    if raw is None and days is None:
+        return columns_of(None)  # cleared: no clause recorded
+    if raw is None:
+        raw = {"value": days, "unit": Unit.CALENDAR_DAYS, "trigger": Trigger.UNSPECIFIED}
+    try:
+        return columns_of(parse_clause(raw))
+    except ClauseError as exc:
+        raise Invalid(str(exc), "breach_clause") from None
+
+
 def create(s: Session, actor: Principal, data: BaaCreate) -> BAA:
     actor.require("baas:write")
-    fields = data.model_dump(exclude={"all_products", "app_ids"})
+    fields = data.model_dump(exclude={"all_products", "app_ids", *BREACH_INPUT})
+    fields |= breach_columns(data.model_dump(exclude_unset=True)) or {}
     stated = data.all_products is not None or data.app_ids is not None
     all_products = data.all_products if data.all_products is not None else not data.app_ids
     with transaction(s):
@@ -373,6 +402,8 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
     renewal supersedes the agreement it renews from the renewal's effective date."""
     actor.require("baas:write")
     changes = data.model_dump(exclude_unset=True)
+    breach = breach_columns(changes)
+    changes = {k: v for k, v in changes.items() if k not in BREACH_INPUT} | (breach or {})
     for required in ("effective_date", "auto_renews", "status"):
         if required in changes and changes[required] is None:
             raise Invalid("cannot be null", required)
@@ -381,6 +412,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
     with transaction(s):
         baa = _locked(s, baa_id)
         before = audit.snapshot(baa)
+        before_clause = clause_from(baa)
         if "status" in changes:
             _check_status_change(baa, changes["status"])
         if changes.get("terminated_on") is not None and baa.status == BaaLifecycle.SUPERSEDED:
@@ -404,7 +436,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
         assert before is not None  # a row's snapshot is a dict
         action = "baa.status" if baa.status != before["status"] else "baa.update"
         audit.record(s, actor.name, action, "baa", baa.id, before, audit.snapshot(baa))
-        baa_provisions.note_breach_days_change(s, actor, baa, before["breach_notification_days"])
+        baa_provisions.note_breach_days_change(s, actor, baa, before_clause)
         if predecessor is not None and baa.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, predecessor, baa)
     return baa
@@ -481,8 +513,15 @@ def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
         given = data.model_dump(exclude_unset=True)
         if "auto_renews" in given and given["auto_renews"] is None:
             raise Invalid("cannot be null", "auto_renews")
+        breach = breach_columns(given)
+        given = {k: v for k, v in given.items() if k not in BREACH_INPUT}
         fields: dict[str, Any] = {k: getattr(old, k) for k in INHERITED}
-        fields |= {k: v for k, v in data.model_dump().items() if k in given or k not in fields}
+        fields |= {
+            k: v
+            for k, v in data.model_dump(exclude=set(BREACH_INPUT)).items()
+            if k in given or k not in fields
+        }
+        fields |= breach or {}
         new = BAA(
             vendor_id=old.vendor_id,
             supersedes_id=old.id,

@@ -11,6 +11,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask.typing import ResponseReturnValue
 
 from vetting import db
+from vetting.core.breach import ANSWER_KEY
 from vetting.core.checklist import (
     NA,
     AnswerValueError,
@@ -156,6 +157,27 @@ def _stored_values(view: svc.AssessmentView) -> dict[str, str]:
     return values
 
 
+def _register_values(view: svc.AssessmentView) -> dict[str, str]:
+    """An unanswered breach question starts as the clause of the BAA covering the app (the
+    register is its source), for a person to save; a recorded answer is never replaced."""
+    br = view.breach
+    if br is None or br.answer is not None:
+        return {}
+    row = next((c for c in view.score.capabilities if c.key == ANSWER_KEY), None)
+    if row is None or row.source not in (None, Source.DISCOVERED):
+        return {}
+    c, k = br.source.clause, ANSWER_KEY
+    return {
+        f"v.{k}": _number(c["value"]) if c["stated"] else "unstated",
+        f"u.{k}": c["unit"] or "",
+        f"t.{k}": c["trigger"],
+        f"qt.{k}": c["quote"] or "",
+        f"src.{k}": Source.ATTESTED,
+        f"note.{k}": f"From the BAA register: BAA {br.source.baa_id} with "
+        f"{br.source.vendor_name} says {br.source.words}.",
+    }
+
+
 def _number(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -277,7 +299,7 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         return redirect(url_for("assessments.detail", assessment_id=assessment_id))
     status = 200
     if request.method == "GET":
-        form = Form(values=_stored_values(view))
+        form = Form(values=_stored_values(view) | _register_values(view))
     else:
         form = Form(values=form_values())
         answered = {c.key for c in view.score.capabilities if c.source is not None}
@@ -322,6 +344,7 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         max_mib=current_settings().max_document_bytes // (1024 * 1024),
         units=DEADLINE_UNITS,
         triggers=DEADLINE_TRIGGERS,
+        breach_key=ANSWER_KEY,
     ), status
 
 

@@ -13,11 +13,13 @@ from flask.typing import ResponseReturnValue
 from vetting import clock, db
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
+from vetting.core.breach import clause_from
+from vetting.core.deadlines import Trigger, Unit
 from vetting.current import current_settings
 from vetting.downloads import stored_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
-from vetting.queries import audit_log, baa_calendar, baa_timeline, browse
+from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse
 from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
 from vetting.services import baa_documents, baa_provisions
 from vetting.services import baas as svc
@@ -71,11 +73,47 @@ TERM_FIELDS = (
     "renewal_term_months",
     "notice_days",
     "parent_agreement",
-    "breach_notification_days",
     "owner_email",
     "notes",
     "signed_copy_note",
 )
+
+
+BREACH_UNITS = [
+    (Unit.HOURS, "hours"),
+    (Unit.CALENDAR_DAYS, "calendar days"),
+    (Unit.BUSINESS_DAYS, "business days"),
+]
+BREACH_TRIGGERS = [
+    (Trigger.UNSPECIFIED, "not said"),
+    (Trigger.DISCOVERY, "discovery of the breach"),
+    (Trigger.CONFIRMATION, "the vendor's confirmation or determination"),
+]
+
+
+def _number(text: str) -> Any:
+    try:
+        n = float(text)
+    except ValueError:
+        return text  # refused by the clause's reader, naming it
+    return int(n) if n.is_integer() else n
+
+
+def _breach_clause(values: Mapping[str, str]) -> Any:
+    """The breach fields → the clause the service reads (None: nothing recorded)."""
+    value = (values.get("breach_value") or "").strip()
+    unit = values.get("breach_unit") or None
+    quote = (values.get("breach_quote") or "").strip() or None
+    trigger = values.get("breach_trigger") or None
+    trigger = None if trigger == Trigger.UNSPECIFIED else trigger
+    clause: dict[str, Any] = {"trigger": trigger, "quote": quote}
+    if values.get("breach_unstated") == "on":
+        clause |= {"stated": False, "value": _number(value) if value else None, "unit": unit}
+    elif value or unit:
+        clause |= {"value": _number(value) if value else None, "unit": unit}
+    elif quote is None:
+        return None
+    return {k: v for k, v in clause.items() if v is not None}
 
 
 def _terms(values: Mapping[str, str], *names: str) -> dict[str, Any]:
@@ -84,6 +122,7 @@ def _terms(values: Mapping[str, str], *names: str) -> dict[str, Any]:
     data["auto_renews"] = values.get("auto_renews") == "on"
     for name in ("subcontractor_flowdown", "return_or_destroy"):
         data[name] = {"yes": True, "no": False}.get(values.get(name, ""))
+    data["breach_clause"] = _breach_clause(values)
     return data
 
 
@@ -97,6 +136,13 @@ def _values_of(baa: BAA) -> dict[str, str]:
     values["subcontractor_flowdown"] = _tri(baa.subcontractor_flowdown)
     values["return_or_destroy"] = _tri(baa.return_or_destroy)
     values["status"] = baa.status
+    clause = clause_from(baa)
+    if clause is not None:
+        values["breach_value"] = "" if clause["value"] is None else f"{clause['value']:g}"
+        values["breach_unit"] = clause["unit"] or ""
+        values["breach_trigger"] = clause["trigger"]
+        values["breach_quote"] = clause["quote"] or ""
+        values["breach_unstated"] = "" if clause["stated"] else "on"
     return values
 
 
@@ -145,6 +191,8 @@ def _form_page(
         vendor_id=vendor_id,
         tri=TRI,
         statuses=STATUSES,
+        breach_units=BREACH_UNITS,
+        breach_triggers=BREACH_TRIGGERS,
     ), status
 
 
@@ -212,6 +260,8 @@ def detail(
         statuses=STATUSES,
         max_mib=current_settings().max_document_bytes // (1024 * 1024),
         history=audit_log.history(s, [("baa", b.baa.id) for b in chain if b.baa.id]),
+        breach_clause=clause_from(baa),
+        breach_differences=breach.differences(s, baa, today()),
     ), status
 
 

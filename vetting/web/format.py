@@ -7,6 +7,8 @@ from typing import Any
 
 from vetting import clock
 from vetting.core.baa import BaaState
+from vetting.core.breach import clause_from
+from vetting.core.breach import words as breach_words
 from vetting.core.checklist import NA, Kind, Tier
 from vetting.core.decisions import Confirmation
 from vetting.core.scoring import CapabilityStatus, Source, Verdict
@@ -147,11 +149,11 @@ def yes_no(v: bool | None, unknown: str = "not stated") -> str:
     return "Yes" if v else "No"
 
 
-def breach_days(v: int | None) -> str:
-    """45 CFR 164.410(b): a BAA that states no number means the 60-day maximum."""
-    if v is None:
-        return "not stated (60-day legal maximum)"
-    return f"{v} day{'s' * (v != 1)}"
+def breach_clause(baa: Any) -> str:
+    """A BAA's breach clause in words: '72 hours (3 calendar days, rounded up) from
+    discovery'; 'unstated (60-day legal maximum)' when it states no number (45 CFR
+    164.410(b)); 'not recorded' when nobody has recorded it."""
+    return breach_words(clause_from(baa))
 
 
 def unit_of(cap: Any) -> str | None:
