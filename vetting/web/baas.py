@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from vetting import clock, db
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
-from vetting.current import current_settings
+from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
@@ -398,7 +398,7 @@ def upload(baa_id: int) -> ResponseReturnValue:
             part.stream,
             part.filename or "",
             part.mimetype or None,
-            instance_path=current_app.instance_path,
+            store=current_store(),
             max_bytes=current_settings().max_document_bytes,
             max_unpacked=current_settings().max_document_unpacked_bytes,
         )
@@ -420,10 +420,8 @@ def upload(baa_id: int) -> ResponseReturnValue:
 @bp.get("/baas/<int:baa_id>/document")
 @requires(baa_documents.READ_SCOPE)
 def download(baa_id: int) -> ResponseReturnValue:
-    doc, path = baa_documents.open_latest(
-        db.session(), g.principal, baa_id, instance_path=current_app.instance_path
-    )
-    return stored_file(str(path), doc.content_type, doc.filename, doc.sha256)
+    doc, found = baa_documents.open_latest(db.session(), g.principal, baa_id, store=current_store())
+    return stored_file(found, doc.content_type, doc.filename, doc.sha256)
 
 
 @bp.get("/baas/calendar.ics")
