@@ -123,7 +123,7 @@ def open_latest(
     """The latest document of a BAA and its verified bytes, for download (audited)."""
     actor.require(READ_SCOPE)
     doc = latest(s, baa_id)
-    found = checked(store, doc.sha256, f"document {doc.id}")
+    found = checked(store, doc.sha256, f"document {doc.id}", doc.size)
     with found.closed_on_error(), transaction(s):
         audit.record(
             s,

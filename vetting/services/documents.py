@@ -235,11 +235,13 @@ class Checked:
             raise
 
 
-def read_checked(store: DocumentStore, sha256: str) -> Checked:
+def read_checked(store: DocumentStore, sha256: str, size_limit: int | None = None) -> Checked:
     """The document stored as `sha256`, its bytes checked: DocumentMissing when it is not
-    there, StoredBytesChanged when they no longer hash to their name. A local file is hashed
-    and then served from the same open file (it is never rewritten in place); a remote
-    object is copied while it is hashed, so what is served is what was checked."""
+    there, StoredBytesChanged when they no longer hash to their name (or run past
+    `size_limit`, the size recorded at upload: a swapped object is not read to its end). A
+    local file is hashed and then served from the same open file (it is never rewritten in
+    place); a remote object is copied while it is hashed, so what is served is what was
+    checked."""
     source = store.open(sha256)
     target: IO[bytes] = source
     try:
@@ -250,6 +252,8 @@ def read_checked(store: DocumentStore, sha256: str) -> Checked:
         while chunk := source.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
+            if size_limit is not None and size > size_limit:
+                raise StoredBytesChanged(sha256)
             if target is not source:
                 target.write(chunk)
         target.seek(0)
@@ -268,12 +272,12 @@ class StoredBytesChanged(Exception):
     """A stored document's bytes no longer hash to its name."""
 
 
-def checked(store: DocumentStore, sha256: str, what: str) -> Checked:
-    """The stored document of `what` ("document 3"), after checking it still has its
-    SHA-256; StoredDocumentDamaged (500) when it is missing or altered, StoreFailed (503)
-    when the store cannot be read."""
+def checked(store: DocumentStore, sha256: str, what: str, size: int | None = None) -> Checked:
+    """The stored document of `what` ("document 3", recorded as `size` bytes), after checking
+    it still has its SHA-256; StoredDocumentDamaged (500) when it is missing or altered,
+    StoreFailed (503) when the store cannot be read."""
     try:
-        return read_checked(store, sha256)
+        return read_checked(store, sha256, size)
     except DocumentMissing:
         raise StoredDocumentDamaged(
             f"the stored file of {what} ({sha256}) is missing from {store.where}; "

@@ -133,7 +133,7 @@ def open_file(
         raise NotFound(
             f"assessment {assessment_id} has no evidence file {evidence_id}", "evidence_id"
         )
-    found = checked(store, row.sha256, f"evidence file {row.id}")
+    found = checked(store, row.sha256, f"evidence file {row.id}", row.size)
     with found.closed_on_error(), transaction(s):
         audit.record(
             s,
