@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from tests.databases import throwaway_database
+from tests.document_stores import bucket, s3, s3_endpoint, store  # noqa: F401  (fixtures)
 from vetting import auth, clock, db, migrate
 from vetting.app import create_app
 from vetting.queries import cache

@@ -171,3 +171,83 @@ def test_the_local_sqlite_file_may_generate_its_keys_once(tmp_path: Path) -> Non
     assert first.secret_key and first.audit_key and first.secret_key != first.audit_key
     assert (again.secret_key, again.audit_key) == (first.secret_key, first.audit_key)
     assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
+
+
+# --- the document store (VETTING_DOCUMENT_STORE) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"VETTING_DOCUMENT_STORE": "ftp"}, "VETTING_DOCUMENT_STORE must be one of local, s3"),
+        ({"VETTING_DOCUMENT_STORE": "s3"}, "VETTING_S3_BUCKET must be set when"),
+        (
+            {"VETTING_DOCUMENT_STORE": "s3", "VETTING_S3_BUCKET": "Patient_Docs"},
+            "VETTING_S3_BUCKET must be an S3 bucket name",
+        ),
+        (
+            {
+                "VETTING_DOCUMENT_STORE": "s3",
+                "VETTING_S3_BUCKET": "docs",
+                "VETTING_S3_ENDPOINT_URL": "minio:9000",
+            },
+            "VETTING_S3_ENDPOINT_URL must be an http(s):// URL",
+        ),
+        (
+            {
+                "VETTING_DOCUMENT_STORE": "s3",
+                "VETTING_S3_BUCKET": "docs",
+                "VETTING_S3_PREFIX": "a/../b",
+            },
+            "VETTING_S3_PREFIX must be a key prefix",
+        ),
+        # S3 settings without the s3 store: documents would quietly stay on one machine.
+        (
+            {"VETTING_S3_BUCKET": "docs"},
+            "VETTING_S3_BUCKET is set but VETTING_DOCUMENT_STORE is local",
+        ),
+        (
+            {
+                "VETTING_DOCUMENT_STORE": "local",
+                "VETTING_S3_BUCKET": "docs",
+                "VETTING_S3_REGION": "eu-west-1",
+            },
+            "VETTING_S3_BUCKET, VETTING_S3_REGION are set but VETTING_DOCUMENT_STORE is local",
+        ),
+    ],
+)
+def test_a_document_store_that_cannot_work_stops_the_start_naming_the_variable(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(settings.SettingsError, match=re.escape(message)):
+        settings.load(tmp_path, env={"SECRET_KEY": "x", **env})
+    with pytest.raises(settings.SettingsError, match=re.escape(message)):
+        create_app({"INSTANCE_PATH": tmp_path, "ENV": {"SECRET_KEY": "x", **env}})
+
+
+def test_the_document_store_is_local_by_default_and_s3_when_configured(tmp_path: Path) -> None:
+    from integrations.storage.local import LocalStore
+    from integrations.storage.s3 import S3Store
+    from vetting.current import store_of
+
+    local = store_of(create_app({"INSTANCE_PATH": tmp_path, "ENV": {"SECRET_KEY": "x"}}))
+    assert isinstance(local, LocalStore) and local.folder == tmp_path / "documents"
+    env = {
+        "SECRET_KEY": "x",
+        "VETTING_DOCUMENT_STORE": "S3",
+        "VETTING_S3_BUCKET": "hospital-vetting",
+        "VETTING_S3_PREFIX": "/prod/vetting",
+        "VETTING_S3_ENDPOINT_URL": "https://minio.example.org:9000/",
+        "VETTING_S3_REGION": "eu-central-1",
+    }
+    loaded = settings.load(tmp_path, env=env)
+    assert (loaded.document_store, loaded.s3_prefix) == ("s3", "prod/vetting/")
+    store = store_of(create_app({"INSTANCE_PATH": tmp_path, "ENV": env}))
+    assert isinstance(store, S3Store)
+    assert store.key("ab" * 32) == f"prod/vetting/documents/{'ab' * 32}"
+    assert (
+        store.where
+        == "s3://hospital-vetting/prod/vetting/documents/ at https://minio.example.org:9000"
+    )
+    assert store.region == "eu-central-1"
+    assert not (tmp_path / "documents").exists()  # nothing kept locally

@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     SECRET_KEY, CHECKLISTS_DIR…) replace it, INSTANCE_PATH and ENV (a dict standing for the
     environment) say where to read from, and the rest is Flask's own (TESTING…)."""
     from vetting import api, jobs, logs, settings, warmup, web
-    from vetting.services import checklists
+    from vetting.services import checklists, documents
 
     logs.install()  # no ?token= value in request logs
     app = Flask("vetting", instance_relative_config=True)
@@ -29,7 +29,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     names = {f.name.upper() for f in fields(Settings)}
     given = {k.lower(): overrides.pop(k) for k in list(overrides) if k in names}
     loaded = replace(loaded, **given)
+    settings.check_document_store(loaded)
     app.extensions[current.KEY] = loaded
+    app.extensions[current.DOCUMENTS] = documents.store_for(loaded)
     app.config.update(
         SECRET_KEY=loaded.secret_key,
         MAX_CONTENT_LENGTH=loaded.max_request_bytes,

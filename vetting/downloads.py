@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
+from vetting.services.documents import Checked
 
-def stored_file(path: str, content_type: str, filename: str, sha256: str) -> Response:
-    """The file at `path` as a download named `filename`, its SHA-256 as ETag and header."""
+
+def stored_file(found: Checked, content_type: str, filename: str, sha256: str) -> Response:
+    """The checked bytes `found` as a download named `filename`, its SHA-256 as ETag and
+    header. Served from the checked copy (never a redirect to the store), whatever the store:
+    the headers below go with every download."""
     resp = send_file(
-        path,
+        found.file,
         mimetype=content_type,
         as_attachment=True,
         download_name=filename,
         etag=sha256,
         max_age=0,
     )
+    if resp.status_code == 200:
+        resp.content_length = found.size
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "private, no-store"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -159,6 +159,47 @@ def _path(name: str, raw: str) -> Path:
     return Path(raw)
 
 
+DOCUMENT_STORES = ("local", "s3")
+# S3's rules for bucket names (3–63 lower-case letters, digits, dots and hyphens, starting
+# and ending with a letter or digit).
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def _document_store(name: str, raw: str) -> str:
+    kind = raw.strip().lower()
+    if kind not in DOCUMENT_STORES:
+        raise SettingsError(f"{name} must be one of {', '.join(DOCUMENT_STORES)}, not {raw!r}")
+    return kind
+
+
+def _bucket(name: str, raw: str) -> str:
+    bucket = raw.strip()
+    if not _BUCKET_RE.match(bucket) or ".." in bucket:
+        raise SettingsError(
+            f"{name} must be an S3 bucket name (3–63 lower-case letters, digits, dots and "
+            f"hyphens), not {bucket!r}"
+        )
+    return bucket
+
+
+def _endpoint_url(name: str, raw: str) -> str:
+    url = raw.strip()
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise SettingsError(
+            f"{name} must be an http(s):// URL like https://minio.example.org:9000, not {url!r}"
+        )
+    return url.rstrip("/")
+
+
+def _prefix(name: str, raw: str) -> str:
+    prefix = raw.strip().strip("/")
+    if not prefix:
+        return ""
+    if any(part in ("", ".", "..") for part in prefix.split("/")) or "\\" in prefix:
+        raise SettingsError(f"{name} must be a key prefix like vetting/prod/, not {raw!r}")
+    return prefix + "/"
+
+
 # --- the settings ------------------------------------------------------------------------------
 
 
@@ -374,6 +415,38 @@ class Settings:
         "most a .docx may unpack to (zip bombs)",
         minimum=1,
     )
+    document_store: str = setting(
+        "VETTING_DOCUMENT_STORE",
+        "local",
+        "where signed BAAs and evidence files are kept: `local` (`instance/documents/`, one "
+        "machine) or `s3` (a bucket every app instance shares)",
+        parse=_document_store,
+    )
+    s3_bucket: str | None = setting(
+        "VETTING_S3_BUCKET",
+        None,
+        "the bucket, with `VETTING_DOCUMENT_STORE=s3` (credentials: boto3's chain, e.g. "
+        "`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` or a role; never in the database)",
+        parse=_bucket,
+    )
+    s3_prefix: str = setting(
+        "VETTING_S3_PREFIX",
+        "",
+        "key prefix in the bucket (`vetting/prod/`): objects are `<prefix>documents/<sha256>`",
+        parse=_prefix,
+        shown="– (the bucket's root)",
+    )
+    s3_endpoint_url: str | None = setting(
+        "VETTING_S3_ENDPOINT_URL",
+        None,
+        "an S3-compatible store's URL (MinIO…); unset: AWS S3",
+        parse=_endpoint_url,
+    )
+    s3_region: str | None = setting(
+        "VETTING_S3_REGION",
+        None,
+        "the bucket's region (unset: boto3's, e.g. `AWS_DEFAULT_REGION`)",
+    )
     ios_base_apps: tuple[str, ...] = setting(
         "VETTING_IOS_BASE_APPS",
         DEFAULT_IOS_BASE_APPS,
@@ -507,6 +580,7 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
             f"below VETTING_MAX_REQUEST_BYTES ({loaded.max_request_bytes}), which bounds every "
             "upload"
         )
+    check_document_store(loaded)
     return loaded
 
 
@@ -529,6 +603,34 @@ def _require_shared_secrets(loaded: Settings) -> None:
             f"file ({'; '.join(f'{env} {why}' for env, why in missing)}; every instance and "
             "command needs the same value). Make one with: python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'"
+        )
+
+
+def check_document_store(loaded: Settings) -> None:
+    """The store's settings agree: s3 needs its bucket, and S3 settings without
+    VETTING_DOCUMENT_STORE=s3 are a mistake (documents would quietly stay on one machine)."""
+    if loaded.document_store == "s3":
+        if not loaded.s3_bucket:
+            raise SettingsError(
+                "VETTING_S3_BUCKET must be set when VETTING_DOCUMENT_STORE is s3 (the bucket "
+                "that holds the documents)"
+            )
+        return
+    given = [
+        name
+        for name, value in (
+            ("VETTING_S3_BUCKET", loaded.s3_bucket),
+            ("VETTING_S3_PREFIX", loaded.s3_prefix),
+            ("VETTING_S3_ENDPOINT_URL", loaded.s3_endpoint_url),
+            ("VETTING_S3_REGION", loaded.s3_region),
+        )
+        if value
+    ]
+    if given:
+        raise SettingsError(
+            f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} set but "
+            f"VETTING_DOCUMENT_STORE is {loaded.document_store}: set VETTING_DOCUMENT_STORE=s3 "
+            "to keep documents in the bucket, or unset the S3 settings"
         )
 
 

@@ -797,16 +797,18 @@ def test_download_without_a_document_or_baa_is_404(client, admin, vid):
     error(client.get("/api/v1/baas/999/document", headers=admin), 404)
 
 
-def test_a_stored_file_altered_on_disk_is_never_served(client, app, admin, vid):
+def test_a_stored_file_altered_in_the_store_is_never_served(client, app, store, admin, vid):
     b = baa(client, admin, vid)
     sha = upload(client, admin, b["id"], PDF).json["sha256"]
-    path = Path(app.instance_path) / "documents" / sha
-    path.chmod(0o640)
-    path.write_bytes(PDF + b"tampered")
+    store.tamper(sha, PDF + b"tampered")
+    events = len(audit_events(app))
     r = client.get(f"/api/v1/baas/{b['id']}/document", headers=admin)
     error(r, 500, None, "no longer matches its SHA-256")
-    path.unlink()
-    error(client.get(f"/api/v1/baas/{b['id']}/document", headers=admin), 500, None, "missing")
+    assert b"tampered" not in r.data
+    assert len(audit_events(app)) == events  # not a download: nothing was served
+    store.remove(sha)
+    r = client.get(f"/api/v1/baas/{b['id']}/document", headers=admin)
+    error(r, 500, None, f"is missing from {store.store.where}")
 
 
 # --- item 6: the ICS calendar ---------------------------------------------------------------

@@ -238,11 +238,12 @@ def test_download_through_another_assessment_is_404(client, admin, aid):
     error(client.get(f"/api/v1/assessments/{other}/evidence/{up['id']}", headers=admin), 404)
 
 
-def test_a_damaged_evidence_file_is_refused_not_served(client, app, admin, aid):
+def test_a_damaged_evidence_file_is_refused_not_served(client, app, store, admin, aid):
     up = attach(client, admin, aid, "audit_logging", CONSOLE, "console.png").json
-    path = Path(app.instance_path) / "documents" / up["sha256"]
-    os.chmod(path, 0o600)
-    path.write_bytes(b"tampered")
+    got = client.get(up["download"], headers=admin)
+    assert got.status_code == 200 and got.data == CONSOLE
+    assert got.headers["Content-Length"] == str(len(CONSOLE))
+    store.tamper(up["sha256"], b"tampered")
     error(client.get(up["download"], headers=admin), 500, None, "no longer matches")
 
 

@@ -26,7 +26,7 @@ from tests.databases import throwaway_database
 from vetting import audit, auth, clock, db, demo, migrate
 from vetting.app import create_app
 from vetting.cli import cli
-from vetting.current import settings_of
+from vetting.current import settings_of, store_of
 from vetting.models import BAA
 from vetting.schemas import VendorCreate
 from vetting.services import baa_documents, vendors
@@ -69,7 +69,7 @@ def attach(app: Flask, baa_id: int, body: bytes = PDF) -> str:
             io.BytesIO(body),
             "signed.pdf",
             None,
-            instance_path=app.instance_path,
+            store=store_of(app),
             max_bytes=settings_of(app).max_document_bytes,
             max_unpacked=settings_of(app).max_document_unpacked_bytes,
         )
@@ -442,7 +442,7 @@ def test_evidence_files_travel_with_the_backup(
             aid,
             "audit_logging",
             FileUpload(io.BytesIO(screenshot), "siem.png", None),
-            Limits(app.instance_path, settings.max_document_bytes, 10 * 1024 * 1024),
+            Limits(store_of(app), settings.max_document_bytes, 10 * 1024 * 1024),
         )
     sha = hashlib.sha256(screenshot).hexdigest()
     archive = tmp_path / "with-evidence.zip"

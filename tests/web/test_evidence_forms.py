@@ -34,7 +34,7 @@ def text(resp) -> str:
     return resp.get_data(as_text=True)
 
 
-def test_the_answer_form_uploads_evidence_with_the_answers(app, browser, register: Register):
+def test_the_answer_form_uploads_evidence_with_the_answers(app, store, browser, register: Register):
     b = browser("procurement")
     form = text(b.get(f"/assessments/{register.open_id}/answers"))
     assert 'enctype="multipart/form-data"' in form
@@ -59,7 +59,7 @@ def test_the_answer_form_uploads_evidence_with_the_answers(app, browser, registe
     assert "Saved 3 answers and 2 evidence files" in card
     assert re.search(r"Evidence: \d+% verified, \d+% attested, \d+% unanswered", card)
     assert "signature page.jpg" in card and "ciso call.txt" in card
-    assert count(app, AnswerEvidence) == 2 and len(stored(app)) == 2
+    assert count(app, AnswerEvidence) == 2 and len(store.names()) == 2
 
     with app.app_context():
         photo_id = db.session().scalar(select(func.min(AnswerEvidence.id)))

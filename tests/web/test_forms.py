@@ -3,6 +3,7 @@ written, and a correct form goes all the way to the database (and the audit log)
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html import unescape
 
@@ -345,7 +346,7 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
     assert _count(app, BAA) == 3
 
 
-def test_baa_document_upload_and_download(app, browser, register: Register):
+def test_baa_document_upload_and_download(app, store, browser, register: Register):
     legal = browser("legal")
     url = f"/baas/{register.baa_id}"
     resp = legal.post(f"{url}/document", {})
@@ -365,6 +366,7 @@ def test_baa_document_upload_and_download(app, browser, register: Register):
         content_type="multipart/form-data",
     )
     assert resp.status_code == 302
+    assert store.names() == [hashlib.sha256(pdf).hexdigest()]  # whichever store is configured
     page = legal.get(url).text
     assert "acme-baa.pdf" in page and "Download signed document" in page
     got = legal.get(f"{url}/document")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g
+from flask import Response, g
 from pydantic import BaseModel
 from sqlmodel import Session
 from werkzeug.datastructures import FileStorage
@@ -11,7 +11,7 @@ from vetting import db
 from vetting.api import bp
 from vetting.api.checklists import registry
 from vetting.api.spec import page_of, route
-from vetting.current import current_settings
+from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.models import Decision
 from vetting.queries import decisions as waiting
@@ -150,20 +150,20 @@ def upload_evidence(
     ),
 )
 def download_evidence(assessment_id: int, evidence_id: int) -> Response:
-    row, path = evidence.open_file(
+    row, found = evidence.open_file(
         db.session(),
         g.principal,
         assessment_id,
         evidence_id,
-        instance_path=current_app.instance_path,
+        store=current_store(),
     )
-    return stored_file(str(path), row.content_type, row.filename, row.sha256)
+    return stored_file(found, row.content_type, row.filename, row.sha256)
 
 
 def _limits() -> Limits:
     settings = current_settings()
     return Limits(
-        current_app.instance_path,
+        current_store(),
         settings.max_document_bytes,
         settings.max_document_unpacked_bytes,
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app, g
+from flask import Response, g
 from werkzeug.datastructures import FileStorage
 
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
-from vetting.current import current_settings
+from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.models import BAA
 from vetting.queries import baa_calendar, breach
@@ -274,7 +274,7 @@ def upload_document(baa_id: int, files: dict[str, FileStorage]) -> Response | Ba
         part.stream,
         part.filename or "",
         part.mimetype or None,
-        instance_path=current_app.instance_path,
+        store=current_store(),
         max_bytes=current_settings().max_document_bytes,
         max_unpacked=current_settings().max_document_unpacked_bytes,
     )
@@ -298,10 +298,8 @@ def upload_document(baa_id: int, files: dict[str, FileStorage]) -> Response | Ba
     ),
 )
 def download_document(baa_id: int) -> Response:
-    doc, path = baa_documents.open_latest(
-        db.session(), g.principal, baa_id, instance_path=current_app.instance_path
-    )
-    return stored_file(str(path), doc.content_type, doc.filename, doc.sha256)
+    doc, found = baa_documents.open_latest(db.session(), g.principal, baa_id, store=current_store())
+    return stored_file(found, doc.content_type, doc.filename, doc.sha256)
 
 
 @route(

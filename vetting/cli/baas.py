@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any, get_args
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import db
 from vetting.cli.helpers import actor, echo_json, echo_row, parse_date, validate
 from vetting.core.baa import BaaLifecycle, BaaState
-from vetting.current import current_settings
+from vetting.current import current_settings, current_store
 from vetting.schemas import BaaOut, BaaRenew, BaaStateName, BaaUpdate
 
 STATES: tuple[str, ...] = get_args(BaaStateName)
@@ -184,7 +183,7 @@ def baas_attach(baa_id: int, file: Path) -> None:
             fh,
             file.name,
             None,
-            instance_path=current_app.instance_path,
+            store=current_store(),
             max_bytes=current_settings().max_document_bytes,
             max_unpacked=current_settings().max_document_unpacked_bytes,
         )

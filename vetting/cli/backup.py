@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from vetting import db
+from vetting.current import current_store
 
 
 @click.command("backup")
@@ -21,7 +21,7 @@ def backup(path: Path, force: bool) -> None:
     """Write every table and every stored BAA document to one zip archive at PATH."""
     from vetting.services import backup as svc
 
-    done = svc.backup(db.engine(), current_app.instance_path, path, force=force)
+    done = svc.backup(db.engine(), current_store(), path, force=force)
     for sha in done.missing_documents:
         click.echo(
             f"warning: document {sha} is missing or altered in the store; not archived", err=True
@@ -39,7 +39,7 @@ def restore(path: Path) -> None:
     """Restore an archive written by `vetting backup` into the configured, empty database."""
     from vetting.services import backup as svc
 
-    done = svc.restore(db.engine(), current_app.instance_path, path)
+    done = svc.restore(db.engine(), current_store(), path)
     click.echo(
         f"restored {path} (from {done.source_dialect}, revision {done.revision}) into "
         f"{db.dialect()}: {done.tables} tables, {done.rows:,} rows, {done.documents} documents"

@@ -373,7 +373,7 @@ def attach_evidence(
     with transaction(s):  # 404 / 409 before reading a byte
         _, checklist = _open_for_answers(s, assessment_id)
         _capability(checklist, capability_key)
-    with uploads(s, limits.instance_path) as batch:
+    with uploads(s, limits.store) as batch:
         staged = evidence.stage(batch, upload, limits, "file")
         with transaction(s):
             assessment, checklist = _open_for_answers(s, assessment_id)
@@ -411,7 +411,7 @@ def answer_many(
     files = files or {}
     if files and limits is None:
         raise ValueError("evidence files need the store's limits")
-    with uploads(s, limits.instance_path if limits else ".") as batch, transaction(s):
+    with uploads(s, limits.store if limits else None) as batch, transaction(s):
         assessment, checklist = _open_for_answers(s, assessment_id)
         assert assessment.id is not None  # a row read from the table
         errors: list[FieldError] = []

@@ -1,12 +1,11 @@
 """Signed BAA documents, kept in the document store (services/documents.py): stored once by
-SHA-256 under the instance folder, never altered. The same bytes uploaded twice are stored
-once. Download re-checks the hash before serving.
+SHA-256 in the configured store (the instance folder or an S3 bucket), never altered. The
+same bytes uploaded twice are stored once. Download re-checks the hash before serving.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select
@@ -21,8 +20,10 @@ from vetting.models import BaaDocument
 from vetting.services.baas import get as get_baa
 from vetting.services.documents import (
     STORE,
+    Checked,
+    DocumentStore,
     StoredDocumentDamaged,
-    checked_path,
+    checked,
     store_dir,
     stored_path,
     uploads,
@@ -47,7 +48,7 @@ def attach(
     filename: str,
     mimetype: str | None,
     *,
-    instance_path: str | Path,
+    store: DocumentStore,
     max_bytes: int,
     max_unpacked: int,
 ) -> Attached:
@@ -55,7 +56,7 @@ def attach(
     or UTF-8 text, or not what their name claims) raise with field "file" and store nothing."""
     actor.require("baas:write")
     get_baa(s, baa_id)  # 404 before reading a byte
-    with uploads(s, instance_path) as batch:
+    with uploads(s, store) as batch:
         staged = batch.stage(
             stream,
             filename,
@@ -117,13 +118,13 @@ def history(s: Session, baa_id: int) -> list[BaaDocument]:
 
 
 def open_latest(
-    s: Session, actor: Principal, baa_id: int, *, instance_path: str | Path
-) -> tuple[BaaDocument, Path]:
-    """The latest document of a BAA and its verified file, for download (audited)."""
+    s: Session, actor: Principal, baa_id: int, *, store: DocumentStore
+) -> tuple[BaaDocument, Checked]:
+    """The latest document of a BAA and its verified bytes, for download (audited)."""
     actor.require(READ_SCOPE)
     doc = latest(s, baa_id)
-    path = checked_path(instance_path, doc.sha256, f"document {doc.id}")
-    with transaction(s):
+    found = checked(store, doc.sha256, f"document {doc.id}", doc.size)
+    with found.closed_on_error(), transaction(s):
         audit.record(
             s,
             actor.name,
@@ -133,4 +134,4 @@ def open_latest(
             None,
             {"document_id": doc.id, "sha256": doc.sha256},
         )
-    return doc, path
+    return doc, found

@@ -5,7 +5,9 @@ The archive is plain data, not a database dump, so a backup taken on SQLite rest
 PostgreSQL and the other way round: `manifest.json` (format, time, Alembic revision, source
 dialect, per table its row count and SHA-256, per document its SHA-256 and size), one JSON
 Lines member per table (`tables/<name>.jsonl`, rows in primary-key order, dates as ISO text,
-JSON columns as JSON values) and `documents/<sha256>` for every stored document.
+JSON columns as JSON values) and `documents/<sha256>` for every stored document, read from the
+configured document store (the instance folder or an S3 bucket) and restored into whichever
+store the restoring app is configured with.
 
 A backup reads every table in one transaction (REPEATABLE READ on PostgreSQL, one read
 transaction on SQLite), so it never pairs rows from before a change with rows from after it,
@@ -51,7 +53,13 @@ import vetting.models  # noqa: F401  (registers every table in SQLModel.metadata
 from vetting import __version__, audit, clock, migrate
 from vetting.errors import Conflict, Invalid, NotFound, VettingError
 from vetting.models import AnswerEvidence, BaaDocument
-from vetting.services.documents import store_dir, stored_path
+from vetting.services.documents import (
+    DocumentMissing,
+    DocumentStore,
+    StoredBytesChanged,
+    StoreUnavailable,
+    read_checked,
+)
 
 FORMAT = "vetting.backup/v1"
 MANIFEST = "manifest.json"
@@ -99,7 +107,7 @@ class BackupSummary:
     rows: int
     documents: int
     bytes: int
-    missing_documents: tuple[str, ...]  # recorded in the database, absent or altered on disk
+    missing_documents: tuple[str, ...]  # recorded in the database, absent or altered in the store
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,7 @@ def _document_member(sha256: str) -> str:
 
 
 def backup(
-    engine: Engine, instance_path: str | Path, dest: Path, *, force: bool = False
+    engine: Engine, store: DocumentStore, dest: Path, *, force: bool = False
 ) -> BackupSummary:
     """Write the database and the stored documents to `dest` (a zip archive). Refuses to
     overwrite an existing file unless `force`; a failure leaves no partial archive behind."""
@@ -156,7 +164,7 @@ def backup(
                         set(conn.scalars(select(col(BaaDocument.sha256))))
                         | set(conn.scalars(select(col(AnswerEvidence.sha256))))
                     )
-                documents, missing = _write_documents(zf, instance_path, shas)
+                documents, missing = _write_documents(zf, store, shas)
                 manifest = Manifest(
                     format=FORMAT,
                     created_at=clock.now(),
@@ -231,43 +239,31 @@ def _write_table(conn: Connection, zf: zipfile.ZipFile, table: Table) -> TableEn
 
 
 def _write_documents(
-    zf: zipfile.ZipFile, instance_path: str | Path, shas: list[str]
+    zf: zipfile.ZipFile, store: DocumentStore, shas: list[str]
 ) -> tuple[dict[str, DocumentEntry], list[str]]:
-    """Add each stored document whose file is present and intact; return the others apart,
+    """Add each stored document that is present and intact; return the others apart,
     because an altered file under its old name would make the whole archive unrestorable."""
     documents: dict[str, DocumentEntry] = {}
     missing: list[str] = []
     for sha in shas:
-        path = stored_path(instance_path, sha)
         try:
-            size, actual = _file_digest(path)
-        except FileNotFoundError:
+            found = read_checked(store, sha)
+        except (DocumentMissing, StoredBytesChanged):
             missing.append(sha)
             continue
-        except OSError as exc:  # unreadable (permissions, a folder in its place): fix, then rerun
-            raise VettingError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        if actual != sha:
-            missing.append(sha)
-            continue
-        zf.write(path, _document_member(sha))
-        documents[sha] = DocumentEntry(size=size)
+        except StoreUnavailable as exc:  # unreadable (permissions, the network): fix, rerun
+            raise VettingError(f"{exc}") from None
+        with found.file as src, zf.open(_document_member(sha), "w") as out:
+            while chunk := src.read(_CHUNK):
+                out.write(chunk)
+        documents[sha] = DocumentEntry(size=found.size)
     return documents, missing
-
-
-def _file_digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 # --- restore ---------------------------------------------------------------------------------
 
 
-def restore(engine: Engine, instance_path: str | Path, archive: Path) -> RestoreSummary:
+def restore(engine: Engine, store: DocumentStore, archive: Path) -> RestoreSummary:
     """Restore an archive written by `backup` into an empty database at the same revision,
     whole or not at all, then place its documents and verify the audit chain."""
     archive = Path(archive)
@@ -297,7 +293,7 @@ def restore(engine: Engine, instance_path: str | Path, archive: Path) -> Restore
                 pass
         migrate.upgrade(engine)
         rows = _insert(engine, zf, archive, manifest, tables)
-        _place_documents(zf, archive, manifest, instance_path)
+        _place_documents(zf, archive, manifest, store)
     with Session(engine) as s:
         result = audit.verify(s)
     return RestoreSummary(
@@ -501,30 +497,31 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
 
 
 def _place_documents(
-    zf: zipfile.ZipFile, archive: Path, manifest: Manifest, instance_path: str | Path
+    zf: zipfile.ZipFile, archive: Path, manifest: Manifest, store: DocumentStore
 ) -> None:
     """Copy the documents into the store once the rows that point at them are committed:
-    each to a temporary file, hash checked, then renamed (read-only, like an upload)."""
-    folder = store_dir(instance_path)
+    each to a temporary file, hash checked, then put into the store (read-only, like an
+    upload; a document already there is left as it is)."""
     for sha in manifest.documents:
         member = _document_member(sha)
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner only
-            placed = _place_document(zf, member, sha, folder)
+            placed = _place_document(zf, member, sha, store)
         except _DAMAGED as exc:
             placed = f"unreadable ({exc})"
         except OSError as exc:
-            placed = f"cannot write to {folder}: {exc.strerror or exc}"
+            placed = f"cannot write to {store.where}: {exc.strerror or exc}"
+        except StoreUnavailable as exc:
+            placed = f"cannot write to the document store: {exc}"
         if placed is not None:
             raise VettingError(
                 f"{archive}: {member}: {placed}; the database was restored, but this document "
-                f"and the ones after it are not in {folder}"
+                f"and the ones after it are not in {store.where}"
             )
 
 
-def _place_document(zf: zipfile.ZipFile, member: str, sha: str, folder: Path) -> str | None:
+def _place_document(zf: zipfile.ZipFile, member: str, sha: str, store: DocumentStore) -> str | None:
     """Write one document into the store; the reason it was not, or None."""
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".restore-")
+    fd, tmp_name = tempfile.mkstemp(dir=store.staging, prefix=".restore-")
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
@@ -536,8 +533,7 @@ def _place_document(zf: zipfile.ZipFile, member: str, sha: str, folder: Path) ->
             os.fsync(out.fileno())
         if digest.hexdigest() != sha:
             return "SHA-256 does not match the manifest (the archive changed during the restore)"
-        os.chmod(tmp, 0o400)
-        os.replace(tmp, folder / sha)
+        store.put(sha, tmp)
         return None
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -1,18 +1,21 @@
-"""The document store: uploaded files kept once by SHA-256 under the instance folder, never
-altered. Signed BAAs (services/baa_documents.py) and answer evidence (services/evidence.py)
-share it, so the same bytes are one file whatever points at them.
+"""The document store: uploaded files kept once by SHA-256, never altered. Signed BAAs
+(services/baa_documents.py) and answer evidence (services/evidence.py) share it, so the same
+bytes are one document whatever points at them. Where the bytes live is the store's business
+(integrations/storage/: the instance folder, or an S3 bucket shared by several app instances),
+chosen by VETTING_DOCUMENT_STORE (`store_for`).
 
-An upload is streamed to a temporary file beside the store (hashing and counting as it goes),
-judged by its content (vetting.core.documents), then moved into place with os.replace once
-the caller's transaction is about to commit — so a file under documents/<sha256> is always
-complete, and a refused upload or a rolled-back transaction leaves nothing behind. Reading a
-file back re-checks the hash first.
+An upload is streamed to a temporary file in the store's staging folder (hashing and counting
+as it goes), judged by its content (vetting.core.documents), then put into the store once the
+caller's transaction is about to commit — so a stored document is always complete, and a
+refused upload or a rolled-back transaction leaves nothing behind. Reading a document back
+re-checks the hash before anything is served (`checked`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +26,10 @@ from typing import IO
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from integrations.storage.base import DocumentMissing, DocumentStore, StoreUnavailable
+from integrations.storage.local import FOLDER as STORE
+from integrations.storage.local import LocalStore
+from integrations.storage.s3 import S3Store
 from vetting.core.documents import (
     AGREEMENT,
     DocumentRejected,
@@ -33,24 +40,52 @@ from vetting.core.documents import (
 )
 from vetting.errors import Invalid, TooLarge, VettingError
 from vetting.models import AnswerEvidence, BaaDocument
+from vetting.settings import Settings, SettingsError
 
-STORE = "documents"
+__all__ = ["STORE", "DocumentMissing", "DocumentStore", "StoreUnavailable"]
+
+log = logging.getLogger(__name__)
 _CHUNK = 1 << 16
+_SPOOL_IN_MEMORY = 1 << 20  # a document read from a remote store: in memory up to 1 MiB
 
 
 class StoredDocumentDamaged(VettingError):
-    """The file on disk no longer matches its recorded SHA-256 (or is gone): a server fault
-    for an administrator (restore from backup), not something the caller can fix."""
+    """The stored document no longer matches its recorded SHA-256 (or is gone): a server
+    fault for an administrator (restore from backup), not something the caller can fix."""
 
     status = 500
 
 
+class StoreFailed(VettingError):
+    """The document store could not be read or written (permissions, the network, the
+    bucket): a server fault, its message says what and where."""
+
+    status = 503
+
+
+def store_for(settings: Settings) -> DocumentStore:
+    """The store VETTING_DOCUMENT_STORE names, configured from the settings."""
+    if settings.document_store == "s3":
+        if not settings.s3_bucket:
+            raise SettingsError("VETTING_DOCUMENT_STORE=s3 needs VETTING_S3_BUCKET")
+        return S3Store(
+            settings.instance_path,
+            settings.s3_bucket,
+            prefix=settings.s3_prefix,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+        )
+    return LocalStore(settings.instance_path)
+
+
 def store_dir(instance_path: str | Path) -> Path:
-    return Path(instance_path) / STORE
+    """The local store's folder (VETTING_DOCUMENT_STORE=local)."""
+    return LocalStore(instance_path).folder
 
 
 def stored_path(instance_path: str | Path, sha256: str) -> Path:
-    return store_dir(instance_path) / sha256
+    """A document's file in the local store."""
+    return LocalStore(instance_path).path(sha256)
 
 
 def _mib(n: int) -> str:
@@ -71,12 +106,12 @@ class Staged:
 @dataclass
 class Uploads:
     """Uploads of one use case: stage them, place the ones that are kept, and on leaving
-    (`uploads()`) remove every temporary file and every placed file nothing refers to (the
-    transaction was rolled back)."""
+    (`uploads()`) remove every temporary file and every placed document nothing refers to
+    (the transaction was rolled back)."""
 
-    instance_path: Path
+    store: DocumentStore | None  # None: a use case that takes no files this time
     staged: list[Staged] = field(default_factory=list)
-    placed: list[Path] = field(default_factory=list)
+    placed: list[str] = field(default_factory=list)
 
     def stage(
         self,
@@ -93,8 +128,10 @@ class Uploads:
         """Read an upload into a temporary file and judge it. Refused uploads (empty, too
         large, of a type not accepted, or not what their name claims) raise naming
         `field_name`."""
-        folder = store_dir(self.instance_path)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner only
+        if self.store is None:
+            raise ValueError("uploads need a document store")
+        with _store_errors():
+            folder = self.store.staging
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
         tmp = Path(tmp_name)
         try:
@@ -130,35 +167,46 @@ class Uploads:
         return staged
 
     def place(self, staged: Staged) -> None:
-        """Move a staged file into the store (a no-op when those bytes are already there).
+        """Put a staged file into the store (a no-op when those bytes are already there).
         Call it inside the transaction that records the row pointing at it."""
-        final = stored_path(self.instance_path, staged.sha256)
-        if final.exists():
-            return
-        os.chmod(staged.tmp, 0o400)  # owner-only, and never written again
-        os.replace(staged.tmp, final)
-        self.placed.append(final)
+        if self.store is None:
+            raise ValueError("uploads need a document store")
+        with _store_errors():
+            if self.store.put(staged.sha256, staged.tmp):
+                self.placed.append(staged.sha256)
 
     def cleanup(self, s: Session) -> None:
         for staged in self.staged:
             with contextlib.suppress(FileNotFoundError):
                 staged.tmp.unlink()
-        for path in self.placed:
-            if not referenced(s, path.name):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+        for sha in self.placed:
+            if self.store is not None and not referenced(s, sha):
+                try:
+                    self.store.delete(sha)
+                except StoreUnavailable as exc:
+                    # Unreferenced bytes left behind are harmless (nothing points at them);
+                    # the error that rolled the transaction back is the one to report.
+                    log.warning("an unreferenced document stays in the store: %s", exc)
         self.staged.clear()
         self.placed.clear()
 
 
 @contextlib.contextmanager
-def uploads(s: Session, instance_path: str | Path) -> Iterator[Uploads]:
+def uploads(s: Session, store: DocumentStore | None) -> Iterator[Uploads]:
     """Uploads that are cleaned up on leaving, whatever happened."""
-    batch = Uploads(Path(instance_path))
+    batch = Uploads(store)
     try:
         yield batch
     finally:
         batch.cleanup(s)
+
+
+@contextlib.contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except StoreUnavailable as exc:
+        raise StoreFailed(f"the document store is unavailable: {exc}") from None
 
 
 def referenced(s: Session, sha: str) -> bool:
@@ -169,22 +217,76 @@ def referenced(s: Session, sha: str) -> bool:
     return False
 
 
-def checked_path(instance_path: str | Path, sha256: str, what: str) -> Path:
-    """The stored file of `what` ("document 3"), after checking it still has its SHA-256."""
-    path = stored_path(instance_path, sha256)
-    digest = hashlib.sha256()
+@dataclass
+class Checked:
+    """A stored document read back and found to have its SHA-256: `file` (open, at its
+    start; whoever serves it closes it) holds exactly the bytes that were checked."""
+
+    file: IO[bytes]
+    size: int
+
+    @contextlib.contextmanager
+    def closed_on_error(self) -> Iterator[None]:
+        """Close the file if what follows fails (it is not served then)."""
+        try:
+            yield
+        except BaseException:
+            self.file.close()
+            raise
+
+
+def read_checked(store: DocumentStore, sha256: str, size_limit: int | None = None) -> Checked:
+    """The document stored as `sha256`, its bytes checked: DocumentMissing when it is not
+    there, StoredBytesChanged when they no longer hash to their name (or run past
+    `size_limit`, the size recorded at upload: a swapped object is not read to its end). A
+    local file is hashed and then served from the same open file (it is never rewritten in
+    place); a remote object is copied while it is hashed, so what is served is what was
+    checked."""
+    source = store.open(sha256)
+    target: IO[bytes] = source
     try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-    except FileNotFoundError:
+        digest = hashlib.sha256()
+        size = 0
+        if not source.seekable():
+            target = tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY, dir=str(store.staging))  # noqa: SIM115
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            if size_limit is not None and size > size_limit:
+                raise StoredBytesChanged(sha256)
+            if target is not source:
+                target.write(chunk)
+        target.seek(0)
+        if digest.hexdigest() != sha256:
+            raise StoredBytesChanged(sha256)
+    except BaseException:
+        target.close()
+        source.close()
+        raise
+    if target is not source:
+        source.close()
+    return Checked(target, size)
+
+
+class StoredBytesChanged(Exception):
+    """A stored document's bytes no longer hash to its name."""
+
+
+def checked(store: DocumentStore, sha256: str, what: str, size: int | None = None) -> Checked:
+    """The stored document of `what` ("document 3", recorded as `size` bytes), after checking
+    it still has its SHA-256; StoredDocumentDamaged (500) when it is missing or altered,
+    StoreFailed (503) when the store cannot be read."""
+    try:
+        return read_checked(store, sha256, size)
+    except DocumentMissing:
         raise StoredDocumentDamaged(
-            f"the stored file of {what} ({sha256}) is missing from "
-            f"{store_dir(instance_path)}; restore it from backup"
+            f"the stored file of {what} ({sha256}) is missing from {store.where}; "
+            "restore it from backup"
         ) from None
-    if digest.hexdigest() != sha256:
+    except StoredBytesChanged:
         raise StoredDocumentDamaged(
             f"the stored file of {what} no longer matches its SHA-256 "
             f"({sha256}); restore it from backup"
-        )
-    return path
+        ) from None
+    except StoreUnavailable as exc:
+        raise StoreFailed(f"the document store is unavailable: {exc}") from None

@@ -1,6 +1,6 @@
 """Evidence files behind answers: kept in the document store (services/documents.py) by
 SHA-256, linked to (assessment, capability) rather than to an answer row, so re-answering
-never loses them; the same bytes for the same capability are one row, and one file on disk
+never loses them; the same bytes for the same capability are one row, and one stored document
 whatever points at it. Uploading and the check that a `verified` answer has evidence are
 use cases of services/assessments.py; this module records, lists and serves the files.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from vetting.core.documents import EVIDENCE
 from vetting.db import transaction
 from vetting.errors import NotFound
 from vetting.models import AnswerEvidence
-from vetting.services.documents import Staged, Uploads, checked_path
+from vetting.services.documents import Checked, DocumentStore, Staged, Uploads, checked
 
 READ_SCOPE = "evidence:read"
 ACCEPTED = EVIDENCE
@@ -38,9 +37,9 @@ class FileUpload:
 
 @dataclass(frozen=True)
 class Limits:
-    """Where the store is and how large an upload may be (settings, read by the edge)."""
+    """The document store and how large an upload may be (settings, read by the edge)."""
 
-    instance_path: str | Path
+    store: DocumentStore
     max_bytes: int
     max_unpacked: int
 
@@ -125,17 +124,17 @@ def open_file(
     assessment_id: int,
     evidence_id: int,
     *,
-    instance_path: str | Path,
-) -> tuple[AnswerEvidence, Path]:
-    """One evidence file and its checked path, for download (audited)."""
+    store: DocumentStore,
+) -> tuple[AnswerEvidence, Checked]:
+    """One evidence file and its checked bytes, for download (audited)."""
     actor.require(READ_SCOPE)
     row = s.get(AnswerEvidence, evidence_id)
     if row is None or row.assessment_id != assessment_id:
         raise NotFound(
             f"assessment {assessment_id} has no evidence file {evidence_id}", "evidence_id"
         )
-    path = checked_path(instance_path, row.sha256, f"evidence file {row.id}")
-    with transaction(s):
+    found = checked(store, row.sha256, f"evidence file {row.id}", row.size)
+    with found.closed_on_error(), transaction(s):
         audit.record(
             s,
             actor.name,
@@ -151,4 +150,4 @@ def open_file(
                 "sha256": row.sha256,
             },
         )
-    return row, path
+    return row, found

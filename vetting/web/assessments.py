@@ -23,7 +23,7 @@ from vetting.core.checklist import (
 )
 from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
-from vetting.current import current_settings
+from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.errors import Invalid, VettingError
 from vetting.models import Decision, DecisionCondition
@@ -360,7 +360,7 @@ def _uploads() -> dict[str, FileUpload]:
 def _limits() -> Limits:
     settings = current_settings()
     return Limits(
-        current_app.instance_path,
+        current_store(),
         settings.max_document_bytes,
         settings.max_document_unpacked_bytes,
     )
@@ -381,14 +381,14 @@ def _form_field(field: str | None) -> str:
 @bp.get("/assessments/<int:assessment_id>/evidence/<int:evidence_id>")
 @requires(evidence.READ_SCOPE)
 def evidence_file(assessment_id: int, evidence_id: int) -> ResponseReturnValue:
-    row, path = evidence.open_file(
+    row, found = evidence.open_file(
         db.session(),
         g.principal,
         assessment_id,
         evidence_id,
-        instance_path=current_app.instance_path,
+        store=current_store(),
     )
-    return stored_file(str(path), row.content_type, row.filename, row.sha256)
+    return stored_file(found, row.content_type, row.filename, row.sha256)
 
 
 CONDITION_ROWS = 5  # blank condition rows the decision form offers

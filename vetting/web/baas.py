@@ -15,7 +15,7 @@ from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
 from vetting.core.breach import clause_from
 from vetting.core.deadlines import Trigger, Unit
-from vetting.current import current_settings
+from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
@@ -448,7 +448,7 @@ def upload(baa_id: int) -> ResponseReturnValue:
             part.stream,
             part.filename or "",
             part.mimetype or None,
-            instance_path=current_app.instance_path,
+            store=current_store(),
             max_bytes=current_settings().max_document_bytes,
             max_unpacked=current_settings().max_document_unpacked_bytes,
         )
@@ -470,10 +470,8 @@ def upload(baa_id: int) -> ResponseReturnValue:
 @bp.get("/baas/<int:baa_id>/document")
 @requires(baa_documents.READ_SCOPE)
 def download(baa_id: int) -> ResponseReturnValue:
-    doc, path = baa_documents.open_latest(
-        db.session(), g.principal, baa_id, instance_path=current_app.instance_path
-    )
-    return stored_file(str(path), doc.content_type, doc.filename, doc.sha256)
+    doc, found = baa_documents.open_latest(db.session(), g.principal, baa_id, store=current_store())
+    return stored_file(found, doc.content_type, doc.filename, doc.sha256)
 
 
 @bp.get("/baas/calendar.ics")
