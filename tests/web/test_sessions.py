@@ -94,9 +94,7 @@ def test_csrf_keeps_working_across_a_fresh_sign_in(app, make_user):
 def test_a_new_password_ends_every_session(app, browser, runner):
     b = browser("legal")
     thief = copy_of(app, b)
-    r = invoke(
-        runner, "users", "set-password", "legal@hospital.example", "--password", "x" * 14
-    )
+    r = invoke(runner, "users", "set-password", "legal@hospital.example", "--password", "x" * 14)
     assert "sessions ended" in ok(r)
     assert b.get("/").status_code == 302 and thief.get("/").status_code == 302
     assert rows(app)[0].end_reason == "password changed"

@@ -10,8 +10,8 @@ from flask.typing import ResponseReturnValue
 
 from vetting import auth, clock, db
 from vetting.core.statuses import Role
-from vetting.errors import FieldError, Invalid, VettingError
 from vetting.current import current_settings
+from vetting.errors import FieldError, Invalid, VettingError
 from vetting.queries import web_sessions as sessions_query
 from vetting.services import accounts, signin, web_sessions
 from vetting.web.base import Form, area, form_values, requires
