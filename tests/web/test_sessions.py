@@ -302,3 +302,19 @@ def test_old_sessions_are_pruned_at_sign_in(app, browser, make_user):
     with clock.travel(later):
         Browser(app.test_client()).login(make_user("legal"))
     assert [r.user_id for r in rows(app)] == [user_id(app, "legal@hospital.example")]
+
+
+def test_an_admin_sets_a_password_from_the_page_and_the_sessions_end(app, browser):
+    admin = browser("admin")
+    b = browser("viewer")
+    uid = user_id(app, "viewer@hospital.example")
+    short = admin.post(f"/admin/users/{uid}/password", {"password": "short"}, follow_redirects=True)
+    assert short.status_code == 200 and "at least 12 characters" in short.text
+    assert b.get("/").status_code == 200
+    resp = admin.post(f"/admin/users/{uid}/password", {"password": "a new long password"})
+    assert resp.status_code == 302
+    assert b.get("/").status_code == 302
+    assert admin.get("/").status_code == 200
+    fresh = Browser(app.test_client())
+    assert fresh.login("viewer@hospital.example", "a new long password").status_code == 302
+    assert admin.post("/admin/users/99999/password", {"password": "x" * 20}).status_code == 404

@@ -79,6 +79,16 @@ def _too_many(wait: timedelta) -> TooManyRequests:
 
 def _reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Reserved:
     """Count this attempt as a failure before the password is checked (429 while waiting)."""
+    for _ in range(3):
+        found = _try_reserve(s, email, ip, rules)
+        if found is not None:
+            return found
+    raise TooManyRequests("sign-in is busy; try again in a moment")
+
+
+def _try_reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Reserved | None:
+    """The reservation, or None when a counter row vanished (unlocked or pruned) between
+    being made and being locked: then the caller tries again."""
     now = clock.now()
     with transaction(s):
         # The first statement writes: on SQLite it takes the write lock for the whole
@@ -99,8 +109,10 @@ def _reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Reserved
             .with_for_update()
             .execution_options(populate_existing=True)
         ).all()
-        pair = next(r for r in rows if r.email == email)
-        address = next(r for r in rows if r.email == "")
+        pair = next((r for r in rows if r.email == email), None)
+        address = next((r for r in rows if r.email == ""), None)
+        if pair is None or address is None:
+            return None
         limits = ((pair, rules.max_failures), (address, rules.max_per_address))
         waits = [r.locked_until - now for r, _ in limits if r.locked_until and r.locked_until > now]
         if waits:
@@ -120,13 +132,20 @@ def _reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Reserved
 def _give_back(s: Session, reserved: _Reserved) -> None:
     """A success: the pair's count starts again; the address's loses this attempt (and the
     wait it alone would have started), inside the caller's transaction."""
-    pair = s.get(LoginThrottle, reserved.pair_id, with_for_update=True)
-    if pair is not None:
-        s.delete(pair)
-    address = s.get(LoginThrottle, reserved.address_id, with_for_update=True)
-    if address is not None:
-        address.failures = max(0, address.failures - 1)
-        address.locked_until = reserved.address_lock_before
+    rows = s.scalars(
+        select(LoginThrottle)
+        .where(col(LoginThrottle.id).in_([reserved.pair_id, reserved.address_id]))
+        .order_by(col(LoginThrottle.id))  # the order _reserve locks them in: no deadlock
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for row in rows:
+        if row.id == reserved.pair_id:  # kept, not deleted: a concurrent attempt may hold it
+            row.failures = 0
+            row.locked_until = None
+        else:
+            row.failures = max(0, row.failures - 1)
+            row.locked_until = reserved.address_lock_before
 
 
 def sign_in(
@@ -154,7 +173,10 @@ def sign_in(
         s.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < now - timedelta(days=1)))
         s.execute(
             delete(LoginThrottle).where(
-                col(LoginThrottle.last_failure_at) < now - rules.forget_after,
+                or_(
+                    col(LoginThrottle.failures) == 0,
+                    col(LoginThrottle.last_failure_at) < now - rules.forget_after,
+                ),
                 or_(
                     col(LoginThrottle.locked_until).is_(None),
                     col(LoginThrottle.locked_until) < now,

@@ -151,3 +151,17 @@ def unlock_user(user_id: int) -> ResponseReturnValue:
     signin.unlock(s, g.principal, user.email)
     flash(f"{user.email} may sign in again at once.", "ok")
     return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@requires("admin")
+def set_password(user_id: int) -> ResponseReturnValue:
+    s = db.session()
+    user = accounts.get_user(s, user_id)
+    try:
+        accounts.set_password(s, g.principal, user.email, request.form.get("password", ""))
+    except VettingError as exc:
+        flash(f"Password not changed: {exc.errors[0].message}", "error")
+        return redirect(url_for("admin.index"))
+    flash(f"Password of {user.email} changed; their sessions ended.", "ok")
+    return redirect(url_for("admin.index"))
