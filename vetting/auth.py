@@ -133,9 +133,26 @@ def create_user(s: Session, actor: Principal, email: str, password: str, role: s
     return user
 
 
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash made the way real ones are (same method and cost), of a password nobody has:
+    checked against for an unknown e-mail so it takes as long as a known one."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = generate_password_hash(secrets.token_urlsafe(24))
+    return _dummy_hash
+
+
 def authenticate_password(s: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, else None. Exactly one hash check
+    either way: an unknown e-mail is checked against a dummy hash, so the time taken does not
+    tell which e-mails have accounts."""
     user = s.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    stored = user.password_hash if user is not None else _dummy()
+    matches = check_password_hash(stored, password)
+    if user is None or not user.active or not matches:
         return None
     return user
 

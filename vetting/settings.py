@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +28,7 @@ from vetting.core.reminders import (
     DEFAULT_THRESHOLDS,
     parse_thresholds,
 )
+from vetting.core.signin import SessionRules, ThrottleRules
 from vetting.core.store_ids import IOS_BUNDLE_RE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -491,7 +493,61 @@ class Settings:
         "how many reverse proxies / load balancers stand in front: their X-Forwarded-For, "
         "-Proto, -Host and -Port headers are believed (0: none, the headers are ignored)",
     )
+    session_idle_minutes: int = setting(
+        "VETTING_SESSION_IDLE_MINUTES",
+        60,
+        "a web session ends after this many minutes without a request",
+        minimum=1,
+    )
+    session_max_hours: int = setting(
+        "VETTING_SESSION_MAX_HOURS",
+        12,
+        "a web session ends this many hours after sign-in, however active",
+        minimum=1,
+    )
+    signin_max_failures: int = setting(
+        "VETTING_SIGNIN_MAX_FAILURES",
+        5,
+        "failed sign-ins for one e-mail from one client address before sign-in waits",
+        minimum=1,
+    )
+    signin_max_per_ip: int = setting(
+        "VETTING_SIGNIN_MAX_PER_IP",
+        20,
+        "failed sign-ins from one client address (any e-mail, in 15 minutes) before it waits",
+        minimum=1,
+    )
+    signin_backoff_seconds: int = setting(
+        "VETTING_SIGNIN_BACKOFF_SECONDS",
+        60,
+        "the first wait; it doubles with each further failure",
+        minimum=1,
+    )
+    signin_backoff_cap_seconds: int = setting(
+        "VETTING_SIGNIN_BACKOFF_CAP_SECONDS",
+        3600,
+        "the longest wait after failed sign-ins",
+        minimum=1,
+    )
     notify: NotifySettings = field(default_factory=NotifySettings)
+
+    @property
+    def session_rules(self) -> SessionRules:
+        """When a web session is over."""
+        return SessionRules(
+            idle=timedelta(minutes=self.session_idle_minutes),
+            absolute=timedelta(hours=self.session_max_hours),
+        )
+
+    @property
+    def throttle_rules(self) -> ThrottleRules:
+        """How failed sign-ins make the next one wait."""
+        return ThrottleRules(
+            max_failures=self.signin_max_failures,
+            max_per_address=self.signin_max_per_ip,
+            backoff=timedelta(seconds=self.signin_backoff_seconds),
+            backoff_cap=timedelta(seconds=self.signin_backoff_cap_seconds),
+        )
 
     @property
     def decision_rules(self) -> DecisionRules:
@@ -563,6 +619,11 @@ def load(instance_path: Path, env: Env | None = None) -> Settings:
         raise SettingsError(
             f"VETTING_NOTIFY_BACKOFF_CAP_SECONDS must be ≥ VETTING_NOTIFY_BACKOFF_SECONDS "
             f"({loaded.notify.backoff_seconds}), not {loaded.notify.backoff_cap_seconds}"
+        )
+    if loaded.signin_backoff_cap_seconds < loaded.signin_backoff_seconds:
+        raise SettingsError(
+            f"VETTING_SIGNIN_BACKOFF_CAP_SECONDS must be ≥ VETTING_SIGNIN_BACKOFF_SECONDS "
+            f"({loaded.signin_backoff_seconds}), not {loaded.signin_backoff_cap_seconds}"
         )
     if loaded.decision_max_months > MAX_DECISION_MONTHS:
         raise SettingsError(

@@ -1,7 +1,7 @@
 """SQLModel tables, one module per feature. Dates of agreements are `date`; events are
 timezone-aware UTC datetimes."""
 
-from vetting.models.accounts import ApiToken, LoginAttempt, User
+from vetting.models.accounts import ApiToken, LoginAttempt, LoginThrottle, User, WebSession
 from vetting.models.assessments import (
     Answer,
     AnswerEvidence,
@@ -36,6 +36,7 @@ __all__ = [
     "DecisionCondition",
     "JobRun",
     "LoginAttempt",
+    "LoginThrottle",
     "Notification",
     "NotificationChannel",
     "SyncRun",
@@ -43,4 +44,5 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Vendor",
+    "WebSession",
 ]

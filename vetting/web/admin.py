@@ -1,4 +1,5 @@
-"""Administration: people (roles, disabling) and API tokens (create shows the secret once)."""
+"""Administration: people (roles, disabling, sign-in waits), their signed-in sessions and API
+tokens (create shows the secret once)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from flask.typing import ResponseReturnValue
 
 from vetting import auth, clock, db
 from vetting.core.statuses import Role
+from vetting.current import current_settings
 from vetting.errors import FieldError, Invalid, VettingError
-from vetting.services import accounts
+from vetting.queries import web_sessions as sessions_query
+from vetting.services import accounts, signin, web_sessions
 from vetting.web.base import Form, area, form_values, requires
 
 bp = area("admin", __name__)
@@ -26,6 +29,8 @@ def _page(
     return render_template(
         "admin.html",
         users=accounts.list_users(s),
+        sessions=sessions_query.active(s, current_settings().session_rules),
+        locked=sessions_query.locked_until(s),
         tokens=accounts.list_tokens(s),
         roles=auth.ROLES,
         role_options=[(r, r) for r in auth.ROLES],
@@ -111,4 +116,52 @@ def create_token() -> ResponseReturnValue:
 def revoke_token(token_id: int) -> ResponseReturnValue:
     token = auth.revoke_token(db.session(), g.principal, token_id)
     flash(f"Token {token.name} revoked.", "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/sessions/<int:session_id>/end")
+@requires("admin")
+def end_session(session_id: int) -> ResponseReturnValue:
+    try:
+        row = web_sessions.end_one(db.session(), g.principal, session_id)
+    except VettingError as exc:
+        flash(f"Not ended: {exc.errors[0].message}", "error")
+        return redirect(url_for("admin.index"))
+    flash(f"Session {row.id} ended.", "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/users/<int:user_id>/end-sessions")
+@requires("admin")
+def end_user_sessions(user_id: int) -> ResponseReturnValue:
+    try:
+        ended = web_sessions.end_all_of(db.session(), g.principal, user_id)
+    except VettingError as exc:
+        flash(f"Not ended: {exc.errors[0].message}", "error")
+        return redirect(url_for("admin.index"))
+    flash(f"{ended} session{'s' * (ended != 1)} ended.", "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@requires("admin")
+def unlock_user(user_id: int) -> ResponseReturnValue:
+    s = db.session()
+    user = accounts.get_user(s, user_id)
+    signin.unlock(s, g.principal, user.email)
+    flash(f"{user.email} may sign in again at once.", "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@requires("admin")
+def set_password(user_id: int) -> ResponseReturnValue:
+    s = db.session()
+    user = accounts.get_user(s, user_id)
+    try:
+        accounts.set_password(s, g.principal, user.email, request.form.get("password", ""))
+    except VettingError as exc:
+        flash(f"Password not changed: {exc.errors[0].message}", "error")
+        return redirect(url_for("admin.index"))
+    flash(f"Password of {user.email} changed; their sessions ended.", "ok")
     return redirect(url_for("admin.index"))

@@ -8,10 +8,11 @@ from urllib.parse import unquote, urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from vetting import clock, db
-from vetting.errors import TooManyRequests, Unauthorized
+from vetting import db
+from vetting.current import current_settings
+from vetting.errors import VettingError
 from vetting.services import signin
-from vetting.web.base import Form, area, form_values
+from vetting.web.base import SESSION_KEY, Form, area, form_values, signed_in
 
 bp = area("auth", __name__, public=True)
 
@@ -44,33 +45,36 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if request.method == "GET":
-        if signin.current_user(db.session(), session.get("uid")) is not None:
+        if signed_in() is not None:
             return redirect(url_for("dashboard.index"))
         return render_template("login.html", form=Form(), next=request.args.get("next", ""))
     values = form_values()
-    form = Form(values={"email": values.get("email", "")})
+    form = Form(values={"email": values.get("email", "")[:320]})
+    settings = current_settings()
     try:
-        user = signin.sign_in(
+        done = signin.sign_in(
             db.session(),
             values.get("email", ""),
             request.form.get("password", ""),
             request.remote_addr or "unknown",
+            request.headers.get("User-Agent", ""),
+            rules=settings.throttle_rules,
+            session_rules=settings.session_rules,
         )
-    except (Unauthorized, TooManyRequests) as exc:
+    except VettingError as exc:  # 422 empty/absurd field, 401 wrong, 429 waiting
         form.add(exc)
         status = exc.status
         return render_template("login.html", form=form, next=values.get("next", "")), status
-    session.clear()  # a fresh session: nothing from before sign-in survives it
-    session["uid"] = user.id
-    session["since"] = clock.now().timestamp()
+    session.clear()  # a fresh session: nothing from before sign-in survives it (CSRF token too)
+    session[SESSION_KEY] = done.token
     return redirect(_safe_next(values.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    user = signin.current_user(db.session(), session.get("uid"))
-    if user is not None:
-        signin.sign_out(db.session(), user)
+    found = signed_in()
+    if found is not None:
+        signin.sign_out(db.session(), found[0])  # every session of the user, copies too
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -30,9 +30,9 @@ from pydantic import BaseModel, ValidationError
 from vetting import auth, clock, db
 from vetting.current import current_settings
 from vetting.errors import Unauthorized, VettingError, errors_from_pydantic
-from vetting.services import signin
+from vetting.models import User, WebSession
+from vetting.services import web_sessions
 
-SESSION_HOURS = 12
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -50,17 +50,24 @@ def area(name: str, import_name: str, public: bool = False) -> Blueprint:
     return bp
 
 
+SESSION_KEY = "sid"  # the signed cookie carries only the server-side session's token
+
+
+def signed_in() -> tuple[User, WebSession] | None:
+    """The user and session the cookie's token stands for, if it is still open."""
+    token = session.get(SESSION_KEY)
+    return web_sessions.resume(db.session(), token, current_settings().session_rules)
+
+
 def require_user() -> ResponseReturnValue | None:
     """Load the signed-in user; send anyone else to the sign-in page."""
-    user = signin.current_user(db.session(), session.get("uid"))
-    started = session.get("since")
-    expired = started is None or clock.now().timestamp() - started > SESSION_HOURS * 3600
-    if user is None or expired:
+    found = signed_in()
+    if found is None:
         session.clear()
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
-    g.user = user
-    g.principal = auth.principal_for_user(user)
+    g.user, g.web_session = found
+    g.principal = auth.principal_for_user(g.user)
     return None
 
 
