@@ -487,6 +487,12 @@ class Settings:
         "a serving process (gunicorn, `vetting demo --serve`) computes today's dashboard and "
         "BAA timeline at start and a minute after each midnight",
     )
+    secure_cookies: bool = setting(
+        "VETTING_SECURE_COOKIES",
+        True,
+        "session cookies carry the Secure flag (sent over https only); `vetting demo --serve`, "
+        "plain http on loopback, turns it off for itself",
+    )
     trusted_proxies: int = setting(
         "VETTING_TRUSTED_PROXIES",
         0,

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from tests.web.conftest import PASSWORD, Browser, csrf_token
 from vetting import clock, db
+from vetting.app import create_app
 from vetting.models import AuditEvent, LoginAttempt, User
 
 
@@ -192,19 +193,38 @@ def test_the_api_needs_no_csrf_token_with_a_bearer_token(client, admin):
     assert resp.status_code == 201
 
 
-def test_session_cookie_is_httponly_lax_and_secure_outside_testing(app):
-    app.testing = False
-    try:
-        for base, secure in (
-            ("https://vetting.hospital.example", True),
-            ("http://vetting.hospital.example", True),  # plain http here: sign-in needs TLS
-            ("http://127.0.0.1:5000", False),  # the demo server on loopback
-        ):
-            cookie = app.test_client().get("/login", base_url=base).headers["Set-Cookie"]
-            assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-            assert ("Secure" in cookie) is secure, (base, cookie)
-    finally:
-        app.testing = True
+def served(database_url, tmp_path, **env: str):
+    """An app as served (not in testing mode), with these settings."""
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "AUDIT_KEY": "test-audit-key",
+            "INSTANCE_PATH": tmp_path / "served",
+            "ENV": env,
+        }
+    )
+
+
+def test_session_cookie_is_httponly_lax_and_secure_whatever_the_host(database_url, tmp_path):
+    """The Secure flag is a setting, not a guess from the Host header a client sends (a
+    request naming 127.0.0.1 got a cookie without it)."""
+    app = served(database_url, tmp_path)
+    for base in (
+        "https://vetting.hospital.example",
+        "http://vetting.hospital.example",
+        "http://127.0.0.1:5000",
+        "http://localhost",
+    ):
+        cookie = app.test_client().get("/login", base_url=base).headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "Secure" in cookie, (base, cookie)
+
+
+def test_the_secure_flag_can_be_turned_off_by_setting_only(database_url, tmp_path):
+    app = served(database_url, tmp_path, VETTING_SECURE_COOKIES="off")
+    cookie = app.test_client().get("/login", base_url="https://x.example").headers["Set-Cookie"]
+    assert "Secure" not in cookie and "HttpOnly" in cookie
 
 
 def test_sign_in_over_https_works_with_the_same_origin_referer(app, make_user):

@@ -37,6 +37,8 @@ def demo(serve: bool, host: str, port: int, reset: bool) -> None:
         # Flask's app.run() refuses to run inside a `flask`-style CLI command; serve directly.
         from werkzeug.serving import run_simple
 
+        # The demo server speaks plain http: a Secure cookie would never come back to it.
+        current_app.config["SESSION_COOKIE_SECURE"] = False
         if current_settings().warm_caches:
             warmup.start(current_app._get_current_object())  # type: ignore[attr-defined]
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ style (the Content-Security-Policy forbids them), one small static stylesheet.
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import date
 
 from flask import Blueprint, Flask, Response, jsonify, request
@@ -15,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from vetting.current import settings_of
 from vetting.web import format as fmt
 
 csrf = CSRFProtect()
@@ -35,30 +35,13 @@ SECURITY_HEADERS = {
 }
 
 
-def _loopback_http() -> bool:
-    """Plain http to 127.0.0.1/localhost (the demo server): a Secure cookie would be lost."""
-    if request.scheme != "http":
-        return False
-    host = request.host.rsplit(":", 1)[0].strip("[]") if request.host else ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class SessionCookies(SecureCookieSessionInterface):
-    """Signed session cookies: HttpOnly, SameSite=Lax, Secure outside debug/testing and the
-    loopback demo server."""
+    """Signed session cookies: HttpOnly, SameSite=Lax, and Secure as VETTING_SECURE_COOKIES
+    says (on by default; off only for `vetting demo --serve`, plain http on loopback, and for
+    tests) — never from the request's Host header, which a client chooses."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        if app.debug or app.testing:
-            return False
-        try:
-            return not _loopback_http()
-        except RuntimeError:  # outside a request
-            return True
+        return bool(app.config.get("SESSION_COOKIE_SECURE", True))
 
 
 def init_app(app: Flask) -> None:
@@ -78,6 +61,7 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the whole signed-in session
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SECURE"] = settings_of(app).secure_cookies and not app.testing
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.session_interface = SessionCookies()
     csrf.init_app(app)
