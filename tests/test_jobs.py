@@ -17,10 +17,11 @@ from tests import reminder_data as data
 from tests.configure import use as use_settings
 from tests.configure import use_notify
 from tests.notify_servers import smtp_server
-from vetting import clock, jobs
+from vetting import clock, db, jobs
 from vetting.app import create_app
 from vetting.current import settings_of
-from vetting.models import AllowlistRelease
+from vetting.models import AllowlistRelease, JobRun
+from vetting.services import reminders
 from vetting.settings import REPO_ROOT
 
 
@@ -211,4 +212,24 @@ def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(app, dat
     assert "scheduler: reminder sweep daily at 00:00 UTC, outbox delivery every 1 s" in output
     assert "job daily-catch-up" in output
     assert box.messages[0]["To"] == "o@example.org"
+    s.close()
+
+
+def test_the_daily_job_sweeps_a_day_once_however_many_instances_run_it(app):
+    """Every instance may run the scheduler: the second daily job of a day skips the sweep
+    (recorded as skipped); a person's `vetting reminders run` still sweeps again."""
+    s = data.session(app)
+    v = data.vendor(s)
+    data.baa(s, v.id, expiration_date=date(2026, 12, 3), owner_email="o@example.org")
+    first = jobs.daily_job(app)
+    second = jobs.daily_job(app)
+    assert first["reminders"]["created"] >= 1 and not first["reminders"].get("skipped")
+    assert second["reminders"]["skipped"] is True and second["reminders"]["created"] == 0
+    runs = s.scalars(select(JobRun.status).order_by(JobRun.id)).all()
+    assert runs == ["ok", "skipped"]
+    with app.app_context():
+        by_hand = reminders.run_reminders(
+            db.session(), clock.today(), settings=settings_of(app).notify
+        )
+    assert not by_hand.skipped
     s.close()

@@ -11,6 +11,7 @@ import pytest
 from vetting import settings
 from vetting.app import create_app
 from vetting.core.checklist import ChecklistError
+from vetting.current import settings_of
 
 
 def test_secret_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:
@@ -251,3 +252,10 @@ def test_the_document_store_is_local_by_default_and_s3_when_configured(tmp_path:
     )
     assert store.region == "eu-central-1"
     assert not (tmp_path / "documents").exists()  # nothing kept locally
+
+
+def test_the_instance_folder_can_be_named_by_the_environment(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("VETTING_INSTANCE_PATH", str(tmp_path / "elsewhere"))
+    app = create_app({"TESTING": True})
+    assert app.instance_path == str(tmp_path / "elsewhere")
+    assert settings_of(app).database_url == f"sqlite:///{tmp_path / 'elsewhere' / 'vetting.db'}"

@@ -23,7 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.install()  # no ?token= value in request logs
     app = Flask("vetting", instance_relative_config=True)
     overrides = dict(config or {})
-    instance = Path(overrides.pop("INSTANCE_PATH", app.instance_path))
+    instance = Path(
+        overrides.pop("INSTANCE_PATH", None) or settings.instance_path() or app.instance_path
+    )
     app.instance_path = str(instance)
     loaded = settings.load(instance, overrides.pop("ENV", None))
     names = {f.name.upper() for f in fields(Settings)}

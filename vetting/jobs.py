@@ -48,7 +48,7 @@ def daily_job(app: Flask) -> dict[str, Any]:
     with app.app_context():
         today = clock.today()
         summary = reminders.run_reminders(
-            db.session(), today, settings=settings, actor="system:scheduler"
+            db.session(), today, settings=settings, actor="system:scheduler", once_a_day=True
         )
         out["reminders"] = summary.as_dict()
         log.info("reminder sweep %s: %s", today, summary.as_dict())

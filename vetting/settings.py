@@ -701,6 +701,13 @@ def check_document_store(loaded: Settings) -> None:
         )
 
 
+def instance_path(env: Env | None = None) -> Path | None:
+    """VETTING_INSTANCE_PATH: where this instance keeps its own files (the SQLite database by
+    default, generated keys, uploads being judged, local documents); None: `instance/`."""
+    raw = (os.environ if env is None else env).get("VETTING_INSTANCE_PATH")
+    return Path(raw) if raw else None
+
+
 def checklists_dir(env: Env | None = None) -> Path:
     """Where the checklists are, without loading the rest (`vetting checklists validate`)."""
     raw = (os.environ if env is None else env).get("VETTING_CHECKLISTS_DIR")

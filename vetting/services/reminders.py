@@ -90,7 +90,7 @@ class SweepSummary:
 
     as_of: date
     dry_run: bool = False
-    skipped: bool = False  # another sweep held the lock
+    skipped: bool = False  # another sweep held the lock, or (once_a_day) the day was swept
     subjects: int = 0  # agreements and decisions looked at
     due: int = 0  # reminders due (subject × threshold), before fan-out to recipients
     created: int = 0  # outbox rows inserted now
@@ -115,9 +115,12 @@ def run_reminders(
     *,
     settings: NotifySettings,
     actor: str = "system:reminders",
+    once_a_day: bool = False,
 ) -> SweepSummary:
     """Sweep for `as_of`: insert the reminders due, cancel those no longer wanted, record a
-    JobRun. With `dry_run`, compute the same and write nothing."""
+    JobRun. With `dry_run`, compute the same and write nothing. With `once_a_day` (the
+    scheduler's daily job, which every instance may run), a day already swept successfully
+    is skipped: the job runs once per day across instances, not once per instance."""
     summary = SweepSummary(as_of=as_of, dry_run=dry_run)
     started = clock.now()
     if dry_run:
@@ -128,7 +131,7 @@ def run_reminders(
         return summary
     try:
         with transaction(s):
-            if not locks.try_job_lock(s, JOB):
+            if not locks.try_job_lock(s, JOB) or (once_a_day and _swept(s, as_of)):
                 summary.skipped = True
                 run = _job_run(s, as_of, started, JobStatus.SKIPPED, summary)
             else:
@@ -145,6 +148,20 @@ def run_reminders(
             failed.detail = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
         raise
     return summary
+
+
+def _swept(s: Session, as_of: date) -> bool:
+    """Whether `as_of` was already swept successfully (read under the job lock)."""
+    found = s.scalar(
+        select(JobRun.id)
+        .where(
+            col(JobRun.job) == JOB,
+            col(JobRun.as_of) == as_of,
+            col(JobRun.status) == JobStatus.OK,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def _job_run(
