@@ -153,7 +153,7 @@ def run_reminders(
 def _swept(s: Session, as_of: date) -> bool:
     """Whether `as_of` was already swept successfully (read under the job lock)."""
     found = s.scalar(
-        select(JobRun.id)
+        select(col(JobRun.id))
         .where(
             col(JobRun.job) == JOB,
             col(JobRun.as_of) == as_of,
