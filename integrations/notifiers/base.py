@@ -5,8 +5,11 @@ integrations/notifiers/."""
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, ClassVar
 
 from integrations import registry
@@ -53,6 +56,47 @@ class ConfiguredChannel:
     secret: str = field(default="", repr=False)
 
 
+class Batch:
+    """Connections shared by the sends of one delivery batch: one SMTP connection per server
+    and one HTTP client per kind of target, opened on first use and closed when the batch
+    ends (a TLS context and a TCP/TLS handshake per message cost more than the send)."""
+
+    def __init__(self) -> None:
+        self._open: dict[Hashable, Any] = {}
+        self._closers: dict[Hashable, Callable[[Any], None]] = {}
+
+    def get(self, key: Hashable, open_: Callable[[], Any], close: Callable[[Any], None]) -> Any:
+        """The connection kept under `key`, opened with `open_()` the first time."""
+        if key not in self._open:
+            self._open[key] = open_()
+            self._closers[key] = close
+        return self._open[key]
+
+    def drop(self, key: Hashable) -> None:
+        """Close and forget the connection under `key` (it broke; the next use reopens)."""
+        conn = self._open.pop(key, None)
+        closer = self._closers.pop(key, None)
+        if conn is not None and closer is not None:
+            # closing a broken connection may fail too; it is gone anyway
+            with contextlib.suppress(Exception):
+                closer(conn)
+
+    def close(self) -> None:
+        for key in list(self._open):
+            self.drop(key)
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 class Notifier(ABC):
     """Delivers a Message over one channel; raises DeliveryError when it could not. Its
     `slug` is the channel an outbox row names."""
@@ -71,7 +115,13 @@ class Notifier(ABC):
         return cls()
 
     @abstractmethod
-    def send(self, message: Message) -> None: ...
+    def send(self, message: Message) -> None:
+        """Deliver `message` on its own."""
+
+    def deliver(self, message: Message, batch: Batch) -> None:
+        """Deliver `message` within a delivery batch, reusing its connections where the
+        channel has any to reuse (the default sends on its own)."""
+        self.send(message)
 
 
 def notifier_kind(slug: str) -> type[Notifier] | None:

@@ -3,6 +3,7 @@ the service (VETTING_SMTP_*); nothing here reads Flask or the database."""
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -10,7 +11,13 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from integrations.notifiers.base import ConfiguredChannel, DeliveryError, Message, Notifier
+from integrations.notifiers.base import (
+    Batch,
+    ConfiguredChannel,
+    DeliveryError,
+    Message,
+    Notifier,
+)
 from integrations.registry import register
 
 
@@ -69,22 +76,24 @@ class EmailNotifier(Notifier):
         )
 
     def send(self, message: Message) -> None:
+        with Batch() as own:
+            self.deliver(message, own)
+
+    def deliver(self, message: Message, batch: Batch) -> None:
+        """Send over the batch's connection to this server (opened, secured and logged in
+        once per batch). A kept connection the server has closed meanwhile is reopened once:
+        nothing was sent on it."""
+        self._send(build(message, self.settings.sender), batch)
+
+    def _send(self, mail: EmailMessage, batch: Batch) -> None:
         st = self.settings
-        mail = build(message, st.sender)
-        context = ssl.create_default_context()
+        key = ("smtp", st)
         try:
-            if st.ssl:
-                server: smtplib.SMTP = smtplib.SMTP_SSL(
-                    st.host, st.port, timeout=st.timeout, context=context
-                )
-            else:
-                server = smtplib.SMTP(st.host, st.port, timeout=st.timeout)
-            with server:
-                if st.starttls and not st.ssl:
-                    server.starttls(context=context)
-                if st.user:
-                    server.login(st.user, st.password or "")
-                server.send_message(mail)
+            try:
+                self._connection(batch, key).send_message(mail)
+            except smtplib.SMTPServerDisconnected:
+                batch.drop(key)
+                self._connection(batch, key).send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryError(
@@ -92,8 +101,46 @@ class EmailNotifier(Notifier):
                 permanent=all(500 <= c < 600 for c in codes),
             ) from None
         except smtplib.SMTPNotSupportedError as exc:
+            batch.drop(key)
             raise DeliveryError(f"SMTP server does not support it: {exc}") from None
         except smtplib.SMTPAuthenticationError as exc:
+            batch.drop(key)
             raise DeliveryError(f"SMTP login refused ({exc.smtp_code})") from None
         except (smtplib.SMTPException, OSError) as exc:
+            batch.drop(key)
             raise DeliveryError(f"SMTP {st.host}:{st.port}: {exc}") from None
+
+    def _connection(self, batch: Batch, key: Any) -> smtplib.SMTP:
+        conn: smtplib.SMTP = batch.get(key, self._open, _quit)
+        return conn
+
+    def _open(self) -> smtplib.SMTP:
+        st = self.settings
+        context = tls_context()
+        server: smtplib.SMTP
+        if st.ssl:
+            server = smtplib.SMTP_SSL(st.host, st.port, timeout=st.timeout, context=context)
+        else:
+            server = smtplib.SMTP(st.host, st.port, timeout=st.timeout)
+        try:
+            if st.starttls and not st.ssl:
+                server.starttls(context=context)
+            if st.user:
+                server.login(st.user, st.password or "")
+        except BaseException:
+            _quit(server)
+            raise
+        return server
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One default TLS context per process (loading the CA store is most of a send's CPU)."""
+    return ssl.create_default_context()
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()

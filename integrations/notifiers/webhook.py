@@ -17,6 +17,7 @@ import httpx
 
 from integrations import http
 from integrations.notifiers.base import (
+    Batch,
     ConfiguredChannel,
     DeliveryError,
     Message,
@@ -83,6 +84,12 @@ class WebhookNotifier(Notifier):
         )
 
     def send(self, message: Message) -> None:
+        self._post(message, None)
+
+    def deliver(self, message: Message, batch: Batch) -> None:
+        self._post(message, batch)
+
+    def _post(self, message: Message, batch: Batch | None) -> None:
         try:
             http.check_url(self.url, self.allow_private)
         except http.UnsafeURL as exc:
@@ -94,7 +101,15 @@ class WebhookNotifier(Notifier):
             DELIVERY_HEADER: message.delivery_id,
         }
         try:
-            with http.client(self.timeout, self.allow_private) as c:
+            if batch is None:
+                with http.client(self.timeout, self.allow_private) as c:
+                    response = c.post(self.url, content=body, headers=headers)
+            else:  # one guarded client (TLS context, kept connections) for the whole batch
+                c = batch.get(
+                    ("http", self.timeout, self.allow_private),
+                    lambda: http.client(self.timeout, self.allow_private),
+                    lambda client: client.close(),
+                )
                 response = c.post(self.url, content=body, headers=headers)
         except httpx.TimeoutException:
             raise DeliveryError(f"timed out after {self.timeout:g} s") from None

@@ -280,3 +280,49 @@ def test_an_edited_term_end_drops_the_old_reminders_and_undoing_it_plans_them_ag
         "owner@example.org",
     ]
     assert all(f"({END.isoformat()})" in m["Subject"] for m in box.messages)
+
+
+def test_a_batch_sends_all_its_mail_over_one_smtp_connection(s):
+    """Issue 16, item 8: one connection (one TLS context, one login) per batch, not per mail."""
+    for n in range(4):
+        v = data.vendor(s, f"Vendor {n}")
+        data.baa(s, v.id, expiration_date=END, owner_email=f"owner{n}@example.org")
+    with smtp_server() as (port, box):
+        st = mail(port)
+        run_reminders(s, DAY, settings=st)
+        summary = deliver_due(s, NOW, settings=st)
+    assert summary.sent == 4 and len(box.messages) == 4
+    assert box.connections == 1
+
+
+def test_a_kept_smtp_connection_the_server_dropped_is_reopened_once(s):
+    from integrations.notifiers.base import Batch, Message
+    from integrations.notifiers.email import EmailNotifier
+
+    with smtp_server() as (port, box), Batch() as batch:
+        notifier = EmailNotifier.for_delivery(mail(port), recipient="a@example.org", channel=None)
+        first = Message("d-1", "a@example.org", "one", "first")
+        notifier.deliver(first, batch)
+        (kept,) = batch._open.values()
+        kept.close()  # as a server closing an idle connection leaves it
+        notifier.deliver(Message("d-2", "a@example.org", "two", "second"), batch)
+    assert [m["Subject"] for m in box.messages] == ["one", "two"]
+    assert box.connections == 2
+
+
+def test_a_batch_posts_every_webhook_through_one_client(s, hook_secret, monkeypatch):
+    from integrations import http
+
+    made = []
+    real = http.client
+    monkeypatch.setattr(http, "client", lambda *a, **kw: made.append(1) or real(*a, **kw))
+    for n in range(3):
+        v = data.vendor(s, f"Vendor {n}")
+        data.baa(s, v.id, expiration_date=END)
+    with http_receiver() as (url, receiver):
+        data.webhook_channel(s, url)
+        st = data.settings(allow_private_urls=True)
+        run_reminders(s, DAY, settings=st)
+        summary = deliver_due(s, NOW, settings=st)
+    assert summary.sent == 3 and len(receiver.requests) == 3
+    assert made == [1]

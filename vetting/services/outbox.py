@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session, col
 
 from integrations.notifiers.base import (
+    Batch,
     ConfiguredChannel,
     DeliveryError,
     Message,
@@ -79,8 +80,9 @@ def deliver_due(
         if not claimed:
             break
         channels = {c.id: c for c in s.scalars(select(Channel))}
-        for row in claimed:
-            _deliver_one(s, row, now, settings, channels, summary)
+        with Batch() as batch:  # one SMTP connection, one HTTP client for the batch
+            for row in claimed:
+                _deliver_one(s, row, now, settings, channels, summary, batch)
         if remaining is not None:
             remaining -= len(claimed)
         if len(claimed) < size:
@@ -197,6 +199,7 @@ def _deliver_one(
     settings: NotifySettings,
     channels: dict[int | None, Channel],  # by id, typed as the model's (every stored row has one)
     summary: DeliverySummary,
+    batch: Batch,
 ) -> None:
     error: DeliveryError | None = None
     cancelled: str | None = None
@@ -205,7 +208,7 @@ def _deliver_one(
         if isinstance(notifier, str):
             cancelled = notifier
         else:
-            notifier.send(_message(row))
+            notifier.deliver(_message(row), batch)
     except DeliveryError as exc:
         error = exc
     except Exception as exc:  # a bug in a notifier must not lose the row
