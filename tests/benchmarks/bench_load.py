@@ -141,6 +141,7 @@ def gunicorn(url: str, instance: Path, port: int, workers: int) -> Iterator[str]
         "VETTING_AUDIT_KEY": "load-bench-audit",
         "VETTING_SCHEDULER": "off",
         "VETTING_WARM_CACHES": "on",
+        "VETTING_SECURE_COOKIES": "off",  # wrk and this script speak plain http on loopback
         "PYTHONPATH": str(ROOT),
     }
     command = [
