@@ -14,7 +14,7 @@ from vetting.services.reminders import run_reminders
 def outbox(app):
     s = data.session(app)
     v = data.vendor(s)
-    b = data.baa(s, v.id, expiration_date=date(2027, 3, 1), owner_email="o@example.org")
+    b = data.baa(s, v.id, expiration_date=date(2027, 2, 28), owner_email="o@example.org")
     run_reminders(s, date(2027, 2, 27), settings=data.settings(smtp_host="127.0.0.1"))
     s.close()
     return b.id
