@@ -182,7 +182,7 @@ def test_app_leaves_when_the_baa_lapses_and_returns_when_the_renewal_takes_effec
         }
     after = allowlist(client, admin, "2027-03-10").json["entries"]
     assert [(e["name"], e["baa_id"], e["baa_term_end"]) for e in after] == [
-        ("Acme Camera", new["id"], "2028-03-10")
+        ("Acme Camera", new["id"], "2028-03-09")
     ]
 
 

@@ -34,7 +34,7 @@ def test_a_viewer_reads_the_outbox_newest_first_and_filtered(client, make_token,
     assert (first["subject_kind"], first["subject_id"], first["term_end"]) == (
         "baa",
         outbox,
-        "2027-03-01",
+        "2027-02-28",  # the term's last day in force
     )
     assert (first["channel"], first["status"], first["threshold_days"]) == ("email", "pending", 7)
     r = client.get(f"/api/v1/notifications?channel=in-app&subject_id={outbox}", headers=viewer)

@@ -173,7 +173,8 @@ def test_the_baa_page_shows_in_force_until_and_the_return_destroy_follow_up(
         baas.terminate(db.session(), ACTOR, register.baa_id, date(2026, 11, 1), "vendor exits")
     b = browser("viewer")
     page = b.get(f"/baas/{register.baa_id}").text
-    assert "2026-11-01 (its first day out of force)" in page
+    assert "2026-10-31 (its last day in force; out of force from 2026-11-01)" in page
+    assert "effective 2026-11-01 (last day in force 2026-10-31)" in page
     assert "certificate due 2026-12-01" in page
     with app.app_context():
         baas.record_return_destroy(db.session(), ACTOR, register.baa_id, date(2026, 11, 20), "C-7")
