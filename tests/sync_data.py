@@ -35,7 +35,7 @@ def publish(app: Flask) -> int:
 def first_release(client: FlaskClient, headers: dict[str, str], app: Flask) -> int:
     """Release 1: an iOS camera app and an Android notes app of Acme Health, both approved."""
     vid = vendor(client, headers, "Acme Health")
-    baa(client, headers, vid, expiration_date="2027-06-01")
+    baa(client, headers, vid, expiration_date="2027-05-31")
     approved_app(client, headers, vid, name="Acme Camera", store_id="com.acme.camera")
     approved_app(
         client, headers, vid, name="Acme Notes", store_id="com.acme.notes", platform="android"
@@ -46,7 +46,7 @@ def first_release(client: FlaskClient, headers: dict[str, str], app: Flask) -> i
 def second_release(client: FlaskClient, headers: dict[str, str], app: Flask) -> int:
     """Release 2: release 1 plus an Android chart app of another vendor."""
     vid = vendor(client, headers, "Chart Co")
-    baa(client, headers, vid, expiration_date="2027-06-01")
+    baa(client, headers, vid, expiration_date="2027-05-31")
     approved_app(
         client, headers, vid, name="Chart Pad", store_id="com.chart.pad", platform="android"
     )

@@ -56,7 +56,7 @@ def test_the_daily_job_sweeps_today_in_the_zone_then_delivers(app):
     v = data.vendor(s)
     # 2026-11-25 12:00 UTC, already 2026-11-26 01:00 in Auckland.
     clock.freeze(datetime(2026, 11, 25, 12, tzinfo=UTC))
-    data.baa(s, v.id, expiration_date=date(2026, 12, 3), owner_email="o@example.org")
+    data.baa(s, v.id, expiration_date=date(2026, 12, 2), owner_email="o@example.org")
     with smtp_server() as (port, box):
         use(
             app,
@@ -69,7 +69,9 @@ def test_the_daily_job_sweeps_today_in_the_zone_then_delivers(app):
     assert out["reminders"]["as_of"] == "2026-11-26"
     assert out["reminders"]["created"] == 2
     assert out["delivery"]["sent"] == 1
-    assert box.messages[0]["Subject"] == "BAA with Acme Health ends in 7 days (2026-12-03)"
+    assert box.messages[0]["Subject"] == (
+        "BAA with Acme Health lapses in 7 days: in force through 2026-12-02"
+    )
     assert {n.status for n in data.rows(s)} == {"sent"}
     s.close()
 
@@ -152,7 +154,7 @@ def test_the_scheduler_starts_inside_the_app_only_when_asked(database_url, tmp_p
 def test_a_running_scheduler_delivers_the_outbox_on_its_interval(app):
     s = data.session(app)
     v = data.vendor(s)
-    data.baa(s, v.id, expiration_date=date(2026, 12, 2))
+    data.baa(s, v.id, expiration_date=date(2026, 12, 1))
     with smtp_server() as (port, box):
         use(
             app,

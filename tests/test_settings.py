@@ -256,6 +256,6 @@ def test_the_document_store_is_local_by_default_and_s3_when_configured(tmp_path:
 
 def test_the_instance_folder_can_be_named_by_the_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("VETTING_INSTANCE_PATH", str(tmp_path / "elsewhere"))
-    app = create_app({"TESTING": True})
+    app = create_app({"TESTING": True, "WARM_CACHES": False})
     assert app.instance_path == str(tmp_path / "elsewhere")
     assert settings_of(app).database_url == f"sqlite:///{tmp_path / 'elsewhere' / 'vetting.db'}"

@@ -84,7 +84,7 @@ def test_a_decision_made_in_the_evening_west_of_utc_counts_that_evening(far_west
     list of the 25th there, not only from the UTC day after."""
     s = data.session(far_west)
     v = data.vendor(s)
-    data.baa(s, v.id, expiration_date=date(2027, 6, 30))
+    data.baa(s, v.id, expiration_date=date(2027, 6, 29))
     decided = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
     d = data.decision(s, v.id, date(2027, 6, 1), decided_at=decided)
     clock.freeze(datetime(2026, 11, 26, 2, 30, tzinfo=UTC))  # 21:30 on the 25th there

@@ -763,7 +763,8 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
     )
     d.at(20, lambda: d.products("northwind"))
 
-    # BAAs, recorded when they took effect (or, signed in advance, ten days ago).
+    # BAAs, recorded when they took effect (or, signed in advance, ten days ago). An
+    # expiration_date is the last day in force: "ends in 45 days" is in force through day 44.
     # Auto-renewing: the original term ended 70 days ago and rolled forward a year.
     d.at(
         420,
@@ -771,7 +772,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "Lumen Clinical Imaging, Inc.",
             title="Lumen BAA v3 (auto-renewing)",
             effective_date=today - timedelta(days=70) - 2 * years,
-            expiration_date=today - timedelta(days=70),
+            expiration_date=today - timedelta(days=71),
             auto_renews=True,
             renewal_term_months=12,
             notice_days=60,
@@ -788,7 +789,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "WoundSight Health LLC",
             title="WoundSight BAA 2024",
             effective_date=today + timedelta(days=45) - 2 * years,
-            expiration_date=today + timedelta(days=45),
+            expiration_date=today + timedelta(days=44),
             breach_notification_days=7,
             subcontractor_flowdown=True,
             return_or_destroy=True,
@@ -802,7 +803,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "Dermatrak Labs",
             title="Dermatrak BAA (HHS sample wording)",
             effective_date=today - timedelta(days=20) - 2 * years,
-            expiration_date=today - timedelta(days=20),
+            expiration_date=today - timedelta(days=21),
             breach_clause={
                 "stated": False,
                 "quote": "Business Associate shall report to Covered Entity any Breach of "
@@ -835,7 +836,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "Pagerline Communications",
             title="Pagerline BAA",
             effective_date=today - timedelta(days=340),
-            expiration_date=today + timedelta(days=111),
+            expiration_date=today + timedelta(days=110),
             auto_renews=True,
             renewal_term_months=12,
             notice_days=90,
@@ -852,7 +853,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "Halcyon Health Cloud",
             title="Halcyon BAA (exhibit C to the MSA)",
             effective_date=today - timedelta(days=600),
-            expiration_date=today + timedelta(days=400),
+            expiration_date=today + timedelta(days=399),
             auto_renews=True,
             renewal_term_months=36,
             notice_days=120,
@@ -874,7 +875,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "Brightpath Mobile Health",
             title="Brightpath BAA",
             effective_date=today - timedelta(days=430),
-            expiration_date=today + timedelta(days=300),
+            expiration_date=today + timedelta(days=299),
             breach_notification_days=30,
             subcontractor_flowdown=True,
             return_or_destroy=True,
@@ -888,7 +889,7 @@ def _load_data(s: Session, checklists: Mapping[str, Checklist], today: date) -> 
             "Northwind Telehealth",
             title="Northwind BAA",
             effective_date=today + timedelta(days=30),
-            expiration_date=today + timedelta(days=30) + 3 * years,
+            expiration_date=today + timedelta(days=29) + 3 * years,
             breach_notification_days=5,
             subcontractor_flowdown=True,
             return_or_destroy=True,

@@ -699,11 +699,21 @@ class AssessmentQuery(PageQuery):
 class _BaaFields(In):
     title: str | None = Field(None, max_length=200)
     expiration_date: date | None = Field(
-        None, description="first day the agreement is no longer in force; null = evergreen"
+        None,
+        description="the term end as the contract states it: the LAST day the agreement is in "
+        "force (it is out of force from the day after); null = evergreen",
     )
     auto_renews: bool | None = None
     renewal_term_months: int | None = Field(None, ge=1, le=120)
-    notice_days: int | None = Field(None, ge=0, le=3650)
+    notice_days: int | None = Field(
+        None, ge=0, le=3650, description="notice of non-renewal in days (not with notice_months)"
+    )
+    notice_months: int | None = Field(
+        None,
+        ge=0,
+        le=120,
+        description="notice of non-renewal in calendar months (not with notice_days)",
+    )
     parent_agreement: str | None = Field(
         None,
         max_length=200,
@@ -726,7 +736,11 @@ class _BaaFields(In):
     )
     subcontractor_flowdown: bool | None = None
     return_or_destroy: bool | None = None
-    terminated_on: date | None = None
+    terminated_on: date | None = Field(
+        None,
+        description="the day the termination takes effect: the first day out of force (its "
+        "last day in force is the day before)",
+    )
     termination_reason: str | None = Field(None, max_length=1000)
     owner_email: str | None = Field(None, max_length=320)
     notes: str | None = Field(None, max_length=10000)
@@ -786,7 +800,7 @@ class BaaRenew(In):
 
     effective_date: date = Field(description="the day the renewal takes over")
     expiration_date: date | None = Field(
-        None, description="first day the renewal is no longer in force; null = evergreen"
+        None, description="the renewal's last day in force; null = evergreen"
     )
     status: SignableStatus = Field(
         "active",
@@ -796,6 +810,7 @@ class BaaRenew(In):
     auto_renews: bool | None = None
     renewal_term_months: int | None = Field(None, ge=1, le=120)
     notice_days: int | None = Field(None, ge=0, le=3650)
+    notice_months: int | None = Field(None, ge=0, le=120)
     parent_agreement: str | None = Field(None, max_length=200)
     breach_notification_days: int | None = Field(None, ge=0, le=3650)
     breach_clause: Any = Field(None, description="as for POST /api/v1/baas")
@@ -809,7 +824,10 @@ class BaaRenew(In):
 
 
 class BaaTerminate(In):
-    on: date = Field(description="first day the agreement is no longer in force")
+    on: date = Field(
+        description="the day the termination takes effect: the first day the agreement is no "
+        "longer in force (its last day in force is the day before)"
+    )
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -890,10 +908,11 @@ class BaaOut(Out):
     vendor_id: int
     title: str | None
     effective_date: date
-    expiration_date: date | None
+    expiration_date: date | None = Field(description="the last day in force (term end)")
     auto_renews: bool
     renewal_term_months: int | None
     notice_days: int | None
+    notice_months: int | None = None
     parent_agreement: str | None
     breach_notification_days: int | None = Field(
         description="older form of breach_clause: worst-case calendar days of a clause that "
@@ -921,14 +940,23 @@ class BaaOut(Out):
     superseded_on: date | None
     superseded_by_id: int | None
     state: str
-    term_end: date | None
-    notice_deadline: date | None
-    days_left: int | None
+    term_end: date | None = Field(
+        description="the last day in force of the term covering as_of (rolled forward when "
+        "auto-renewing; for a termination or a successor, the day before it takes effect)"
+    )
+    notice_deadline: date | None = Field(
+        description="the last day to give notice of non-renewal: the notice period counted "
+        "back from the day after term_end"
+    )
+    days_left: int | None = Field(description="days in force from as_of, as_of included")
     renewed_by_default: bool
     in_force_until: date | None = Field(
-        description="the first day it is no longer in force: whichever comes first of its "
-        "term end (fixed terms) and its termination (or its successor's start); null while "
-        "nothing ends it"
+        description="the first day it is no longer in force (the day its vendor's apps leave "
+        "the list): whichever comes first of the day after its fixed term's last day, its "
+        "termination and its successor's start; null while nothing ends it"
+    )
+    last_day_in_force: date | None = Field(
+        None, description="the day before in_force_until: the last day it is in force"
     )
     as_of: date
     document: BaaDocumentOut | None
@@ -965,6 +993,7 @@ class BaaOut(Out):
             days_left=v.status.days_left,
             renewed_by_default=v.status.renewed_by_default,
             in_force_until=v.in_force_until,
+            last_day_in_force=v.last_day_in_force,
             as_of=v.as_of,
             document=BaaDocumentOut.model_validate(v.document) if v.document else None,
             **_standing(v),
@@ -1109,7 +1138,7 @@ class ListEntryOut(Out):
     valid_until: date
     assessment_id: int
     baa_id: int
-    baa_term_end: date | None
+    baa_term_end: date | None = Field(description="the BAA's last day in force (term end)")
     conditions: str | None
     reason: str
     store_url: str | None = None
@@ -1240,7 +1269,10 @@ class NotificationOut(Out):
     subject_kind: str
     subject_id: int
     kind: str = Field(description="term_end, expired, notice_deadline or reassessment")
-    term_end: date = Field(description="the term end (or decision valid_until) it is about")
+    term_end: date = Field(
+        description="the day it is about: a BAA term's last day in force, a termination's "
+        "effective day, a review, gap or due date, or a decision's valid_until"
+    )
     threshold_days: int = Field(description="days before the deadline; negative: after it")
     channel: str
     recipient: str

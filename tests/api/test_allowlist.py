@@ -33,7 +33,7 @@ def vid(client, admin):
 
 
 def test_approved_and_conditional_apps_are_on_the_list(client, admin, vid):
-    baa(client, admin, vid, expiration_date="2027-06-01")
+    baa(client, admin, vid, expiration_date="2027-05-31")
     approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
     approved_app(client, admin, vid, "conditional", name="Acme Chat", store_id="com.acme.chat")
     body = allowlist(client, admin).json
@@ -50,7 +50,7 @@ def test_approved_and_conditional_apps_are_on_the_list(client, admin, vid):
     )
     assert chat["decision"] == "conditional"
     assert chat["conditions"].startswith("camera roll disabled by MDM (due ")
-    assert camera["baa_term_end"] == "2027-06-01"
+    assert camera["baa_term_end"] == "2027-05-31"  # its last day in force
     assert camera["valid_until"] == "2027-11-25"
     assert camera["reason"] == "approved 2026-11-25 by token:test-admin; BAA with Acme in force"
 
@@ -140,11 +140,11 @@ def test_no_baa_keeps_the_app_off(client, admin, vid):
 
 
 def test_expired_baa_takes_the_app_off_on_the_day_it_lapses(client, admin, vid):
-    baa(client, admin, vid, expiration_date="2027-02-01")
+    baa(client, admin, vid, expiration_date="2027-01-31")
     approved_app(client, admin, vid)
     assert on_list(client, admin, "2027-01-31") == ["Acme Camera"]
     assert reasons(client, admin, "2027-02-01") == {
-        "Acme Camera": "BAA with Acme expired 2027-02-01"
+        "Acme Camera": "BAA with Acme expired: in force through 2027-01-31"
     }
 
 
@@ -153,7 +153,7 @@ def test_terminated_baa_takes_the_app_off(client, admin, vid):
     approved_app(client, admin, vid)
     assert on_list(client, admin, "2026-12-14") == ["Acme Camera"]
     assert reasons(client, admin, "2026-12-15") == {
-        "Acme Camera": "BAA with Acme terminated 2026-12-15"
+        "Acme Camera": "BAA with Acme terminated: in force through 2026-12-14"
     }
 
 
@@ -169,19 +169,20 @@ def test_baa_not_yet_effective_keeps_the_app_off(client, admin, vid):
 def test_app_leaves_when_the_baa_lapses_and_returns_when_the_renewal_takes_effect(
     client, admin, vid
 ):
-    old = baa(client, admin, vid, expiration_date="2027-03-01")
-    new = baa(client, admin, vid, effective_date="2027-03-10", expiration_date="2028-03-10")
+    old = baa(client, admin, vid, expiration_date="2027-02-28")
+    new = baa(client, admin, vid, effective_date="2027-03-10", expiration_date="2028-03-09")
     approved_app(client, admin, vid)
     before = allowlist(client, admin, "2027-02-28").json["entries"]
     assert [(e["name"], e["baa_id"]) for e in before] == [("Acme Camera", old["id"])]
     for day in ("2027-03-01", "2027-03-09"):
         assert on_list(client, admin, day) == []
         assert reasons(client, admin, day) == {
-            "Acme Camera": "BAA with Acme expired 2027-03-01; the next takes effect 2027-03-10"
+            "Acme Camera": "BAA with Acme expired: in force through 2027-02-28; the next takes "
+            "effect 2027-03-10"
         }
     after = allowlist(client, admin, "2027-03-10").json["entries"]
     assert [(e["name"], e["baa_id"], e["baa_term_end"]) for e in after] == [
-        ("Acme Camera", new["id"], "2028-03-10")
+        ("Acme Camera", new["id"], "2028-03-09")
     ]
 
 
@@ -190,14 +191,14 @@ def test_auto_renewing_baa_keeps_the_app_on_past_its_first_term(client, admin, v
         client,
         admin,
         vid,
-        expiration_date="2027-01-01",
+        expiration_date="2026-12-31",
         auto_renews=True,
         renewal_term_months=12,
         notice_days=30,
     )
     approved_app(client, admin, vid)
     entries = allowlist(client, admin, "2027-06-01").json["entries"]
-    assert [(e["name"], e["baa_term_end"]) for e in entries] == [("Acme Camera", "2028-01-01")]
+    assert [(e["name"], e["baa_term_end"]) for e in entries] == [("Acme Camera", "2027-12-31")]
 
 
 def test_several_reasons_are_all_given(client, admin, vid):

@@ -14,7 +14,7 @@ def _terminated_later(client, admin):
     """A vendor's two-year BAA, ended early for 2027-01-15 by a termination recorded today."""
     vid = vendor(client, admin, "Northwind Imaging")
     app_id = approved_app(client, admin, vid, name="Northwind Viewer", store_id="com.nw.viewer")
-    b = baa(client, admin, vid, expiration_date="2028-01-01")
+    b = baa(client, admin, vid, expiration_date="2027-12-31")
     r = client.post(
         f"/api/v1/baas/{b['id']}/terminate",
         json={"on": "2027-01-15", "reason": "vendor sold its imaging line"},
@@ -31,11 +31,12 @@ def test_detail_shows_the_termination_as_the_term_end_and_in_force_until(client,
     got = {k: r.json[k] for k in ("state", "term_end", "in_force_until", "days_left")}
     assert got == {
         "state": "expiring",
-        "term_end": "2027-01-15",
-        "in_force_until": "2027-01-15",
+        "term_end": "2027-01-14",  # its last day in force
+        "in_force_until": "2027-01-15",  # its first day out of force
         "days_left": 51,
     }
-    assert r.json["expiration_date"] == "2028-01-01"  # the contract's own end is kept
+    assert r.json["last_day_in_force"] == "2027-01-14"
+    assert r.json["expiration_date"] == "2027-12-31"  # the contract's own end is kept
     assert r.json["notice_deadline"] is None
     # The register's date filter finds it by its new end.
     found = client.get("/api/v1/baas?within_days=60", headers=admin).json["items"]
@@ -46,10 +47,10 @@ def test_an_unterminated_fixed_term_is_in_force_until_its_end_and_evergreen_unti
     client, admin
 ):
     vid = vendor(client, admin)
-    fixed = baa(client, admin, vid, expiration_date="2027-09-01")
-    assert fixed["in_force_until"] == "2027-09-01"
+    fixed = baa(client, admin, vid, expiration_date="2027-08-31")
+    assert (fixed["in_force_until"], fixed["last_day_in_force"]) == ("2027-09-01", "2027-08-31")
     evergreen = baa(client, admin, vid)
-    assert evergreen["in_force_until"] is None
+    assert (evergreen["in_force_until"], evergreen["last_day_in_force"]) == (None, None)
 
 
 def test_the_calendar_and_the_list_use_the_termination_date(client, admin):
@@ -61,7 +62,9 @@ def test_the_calendar_and_the_list_use_the_termination_date(client, admin):
     assert [e["app_id"] for e in listed(client, admin, "2027-01-14")["entries"]] == [app_id]
     off = listed(client, admin, "2027-01-15")
     assert off["entries"] == []
-    assert off["excluded"][0]["reasons"] == ["BAA with Northwind Imaging terminated 2027-01-15"]
+    assert off["excluded"][0]["reasons"] == [
+        "BAA with Northwind Imaging terminated: in force through 2027-01-14"
+    ]
 
 
 # --- the return/destroy follow-up a termination opens -----------------------------------------
@@ -69,7 +72,7 @@ def test_the_calendar_and_the_list_use_the_termination_date(client, admin):
 
 def _terminated_on(client, admin, day):
     vid = vendor(client, admin, "Plover Health")
-    b = baa(client, admin, vid, effective_date="2025-01-01", expiration_date="2028-01-01")
+    b = baa(client, admin, vid, effective_date="2025-01-01", expiration_date="2027-12-31")
     r = client.post(
         f"/api/v1/baas/{b['id']}/terminate",
         json={"on": day, "reason": "contract ended by mutual agreement"},
@@ -105,7 +108,7 @@ def test_a_termination_opens_a_return_destroy_follow_up(client, admin):
 
 def test_return_destroy_is_refused_for_an_active_baa_and_checks_its_input(client, admin):
     vid = vendor(client, admin)
-    active = baa(client, admin, vid, expiration_date="2028-01-01")
+    active = baa(client, admin, vid, expiration_date="2027-12-31")
     assert active["return_destroy"] is None
     body = {"certified_on": "2026-11-20", "reference": "x-1"}
     r = client.post(f"/api/v1/baas/{active['id']}/return-destroy", json=body, headers=admin)

@@ -60,7 +60,7 @@ def stored_files(app) -> list[str]:
 
 def test_draft_and_pending_baas_never_put_apps_on_the_list(client, admin, vid):
     approved_app(client, admin, vid)
-    b = baa(client, admin, vid, status="draft", expiration_date="2028-01-01")
+    b = baa(client, admin, vid, status="draft", expiration_date="2027-12-31")
     assert (b["status"], b["state"]) == ("draft", "draft")
     off = listed(client, admin, "2026-11-25")
     assert off["entries"] == []
@@ -131,7 +131,7 @@ def test_renewal_supersedes_the_old_baa_and_keeps_the_chain(client, admin, vid):
         client,
         admin,
         vid,
-        expiration_date="2027-01-01",
+        expiration_date="2026-12-31",
         breach_notification_days=5,
         owner_email="legal@example.org",
         title="BAA 2026",
@@ -142,7 +142,7 @@ def test_renewal_supersedes_the_old_baa_and_keeps_the_chain(client, admin, vid):
         json={
             "signed_copy_note": SIGNED,
             "effective_date": "2027-01-01",
-            "expiration_date": "2028-01-01",
+            "expiration_date": "2027-12-31",
         },
         headers=admin,
     )
@@ -156,7 +156,7 @@ def test_renewal_supersedes_the_old_baa_and_keeps_the_chain(client, admin, vid):
         "BAA 2026",
         None,
     )
-    assert (new["state"], new["term_end"]) == ("not_yet_effective", "2028-01-01")
+    assert (new["state"], new["term_end"]) == ("not_yet_effective", "2027-12-31")
 
     was = get(client, admin, old["id"])
     assert (was["status"], was["superseded_on"], was["superseded_by_id"]) == (
@@ -175,13 +175,13 @@ def test_renewal_supersedes_the_old_baa_and_keeps_the_chain(client, admin, vid):
 
 def test_a_renewal_signed_early_does_not_cut_the_old_baa_short(client, admin, vid):
     app_id = approved_app(client, admin, vid)
-    old = baa(client, admin, vid, expiration_date="2027-03-01")
+    old = baa(client, admin, vid, expiration_date="2027-02-28")
     new = client.post(
         f"/api/v1/baas/{old['id']}/renew",
         json={
             "signed_copy_note": SIGNED,
             "effective_date": "2027-03-01",
-            "expiration_date": "2029-03-01",
+            "expiration_date": "2029-02-28",
         },
         headers=admin,
     ).json
@@ -197,7 +197,7 @@ def test_a_renewal_signed_early_does_not_cut_the_old_baa_short(client, admin, vi
 
 
 def test_a_pending_renewal_supersedes_only_once_it_is_active(client, admin, vid):
-    old = baa(client, admin, vid, expiration_date="2027-03-01")
+    old = baa(client, admin, vid, expiration_date="2027-02-28")
     r = client.post(
         f"/api/v1/baas/{old['id']}/renew",
         json={
@@ -244,7 +244,7 @@ def test_renewing_what_cannot_be_renewed_is_refused_naming_why(
     if setup == "draft":
         target = baa(client, admin, vid, status="draft")
     else:
-        target = baa(client, admin, vid, expiration_date="2027-01-01")
+        target = baa(client, admin, vid, expiration_date="2026-12-31")
     if setup == "terminated":
         r = client.post(
             f"/api/v1/baas/{target['id']}/terminate",
@@ -281,9 +281,9 @@ def test_renewing_what_cannot_be_renewed_is_refused_naming_why(
         ({"effective_date": "2026-01-01"}, "effective_date", "must be after the effective date"),
         ({"effective_date": "2025-06-01"}, "effective_date", "must be after the effective date"),
         (
-            {"effective_date": "2027-06-01", "expiration_date": "2027-01-01"},
+            {"effective_date": "2027-06-01", "expiration_date": "2026-12-31"},
             "expiration_date",
-            "must be after effective_date",
+            "the last day in force cannot be before effective_date",
         ),
         ({"effective_date": "2027-06-01", "notice_days": -1}, "notice_days", None),
         (
@@ -300,7 +300,7 @@ def test_renewing_what_cannot_be_renewed_is_refused_naming_why(
 def test_renewal_with_bad_terms_is_refused_and_changes_nothing(
     client, admin, vid, body, field, message
 ):
-    old = baa(client, admin, vid, expiration_date="2027-01-01")
+    old = baa(client, admin, vid, expiration_date="2026-12-31")
     r = client.post(f"/api/v1/baas/{old['id']}/renew", json=body, headers=admin)
     error(r, 422, field, message)
     assert count(client.application, BAA) == 1
@@ -357,7 +357,7 @@ def test_renew_and_terminate_need_baas_write_and_an_existing_baa(client, admin, 
 
 def test_terminate_ends_the_baa_from_the_date_with_its_reason(client, admin, vid):
     app_id = approved_app(client, admin, vid)
-    b = baa(client, admin, vid, expiration_date="2028-01-01")
+    b = baa(client, admin, vid, expiration_date="2027-12-31")
     r = client.post(
         f"/api/v1/baas/{b['id']}/terminate",
         json={"on": "2027-01-15", "reason": "vendor acquired; data moved"},
@@ -370,11 +370,14 @@ def test_terminate_ends_the_baa_from_the_date_with_its_reason(client, admin, vid
         "vendor acquired; data moved",
     )
     # still in force until the 15th, and ending: the termination is its term end now
-    assert (r.json["state"], r.json["term_end"]) == ("expiring", "2027-01-15")
+    # (term_end: the last day in force, the day before the termination takes effect)
+    assert (r.json["state"], r.json["term_end"]) == ("expiring", "2027-01-14")
     assert [e["app_id"] for e in listed(client, admin, "2027-01-14")["entries"]] == [app_id]
     off = listed(client, admin, "2027-01-15")
     assert off["entries"] == []
-    assert off["excluded"][0]["reasons"] == ["BAA with Acme Health terminated 2027-01-15"]
+    assert off["excluded"][0]["reasons"] == [
+        "BAA with Acme Health terminated: in force through 2027-01-14"
+    ]
     ev = audit_events(client.application)[-1]
     assert (ev.action, ev.before["status"], ev.after["status"]) == (
         "baa.terminate",
@@ -415,7 +418,7 @@ def test_bad_terminations_are_refused_and_change_nothing(
         client,
         admin,
         vid,
-        expiration_date="2027-06-01",
+        expiration_date="2027-05-31",
         status="draft" if setup == "draft" else "active",
     )
     if setup == "terminated":
@@ -445,14 +448,14 @@ def test_apps_leave_the_list_the_day_the_baa_lapses_and_return_when_the_renewal_
     client, admin, vid
 ):
     app_id = approved_app(client, admin, vid)
-    old = baa(client, admin, vid, expiration_date="2027-01-01")
+    old = baa(client, admin, vid, expiration_date="2026-12-31")
     # the renewal is signed late: it only takes effect a month after the old one lapsed
     new = client.post(
         f"/api/v1/baas/{old['id']}/renew",
         json={
             "signed_copy_note": SIGNED,
             "effective_date": "2027-02-01",
-            "expiration_date": "2028-02-01",
+            "expiration_date": "2028-01-31",
         },
         headers=admin,
     ).json
@@ -460,11 +463,13 @@ def test_apps_leave_the_list_the_day_the_baa_lapses_and_return_when_the_renewal_
         "2026-12-31": ("on", old["id"]),
         "2027-01-01": (
             "off",
-            "BAA with Acme Health expired 2027-01-01; the next takes effect 2027-02-01",
+            "BAA with Acme Health expired: in force through 2026-12-31; the next takes effect "
+            "2027-02-01",
         ),
         "2027-01-31": (
             "off",
-            "BAA with Acme Health expired 2027-01-01; the next takes effect 2027-02-01",
+            "BAA with Acme Health expired: in force through 2026-12-31; the next takes effect "
+            "2027-02-01",
         ),
         "2027-02-01": ("on", new["id"]),
     }
@@ -479,7 +484,7 @@ def test_apps_leave_the_list_the_day_the_baa_lapses_and_return_when_the_renewal_
 
 def test_a_lapsed_baa_with_a_renewal_awaiting_signature_says_both(client, admin, vid):
     approved_app(client, admin, vid)
-    old = baa(client, admin, vid, expiration_date="2027-01-01")
+    old = baa(client, admin, vid, expiration_date="2026-12-31")
     client.post(
         f"/api/v1/baas/{old['id']}/renew",
         json={
@@ -491,7 +496,7 @@ def test_a_lapsed_baa_with_a_renewal_awaiting_signature_says_both(client, admin,
     )
     off = listed(client, admin, "2027-01-01")
     assert off["excluded"][0]["reasons"] == [
-        "BAA with Acme Health expired 2027-01-01; a new BAA is pending signature"
+        "BAA with Acme Health expired: in force through 2026-12-31; a new BAA is pending signature"
     ]
 
 
@@ -503,22 +508,22 @@ def register(client, admin, vid):
     """A register with one agreement in each situation legal cares about."""
     other = vendor(client, admin, "Pagerline")
     made = {
-        "soon": baa(client, admin, vid, expiration_date="2027-01-10"),  # 46 days left
-        "later": baa(client, admin, vid, effective_date="2026-02-01", expiration_date="2027-06-01"),
+        "soon": baa(client, admin, vid, expiration_date="2027-01-09"),  # 46 days left
+        "later": baa(client, admin, vid, effective_date="2026-02-01", expiration_date="2027-05-31"),
         "lapsed": baa(
-            client, admin, vid, effective_date="2025-01-01", expiration_date="2026-10-01"
+            client, admin, vid, effective_date="2025-01-01", expiration_date="2026-09-30"
         ),
         "auto": baa(
             client,
             admin,
             other,
             effective_date="2025-02-01",
-            expiration_date="2026-02-01",
+            expiration_date="2026-01-31",
             auto_renews=True,
             renewal_term_months=12,
             notice_days=60,
-        ),  # term end 2027-02-01, notice deadline 2026-12-03
-        "draft": baa(client, admin, other, status="draft", expiration_date="2027-01-05"),
+        ),  # in force through 2027-01-31, notice deadline 2026-12-03
+        "draft": baa(client, admin, other, status="draft", expiration_date="2027-01-04"),
         "ended": baa(client, admin, other, terminated_on="2026-11-01", termination_reason="breach"),
     }
     return {k: v["id"] for k, v in made.items()}
@@ -566,12 +571,12 @@ def test_each_baa_carries_its_deadlines_on_the_date(client, admin, register):
         auto["notice_deadline"],
         auto["days_left"],
         auto["renewed_by_default"],
-    ) == ("expiring", "2027-02-01", "2026-12-03", 68, False)
+    ) == ("expiring", "2027-01-31", "2026-12-03", 68, False)
     later = get(client, admin, register["auto"], "2026-12-04")
     assert (later["state"], later["renewed_by_default"]) == ("active", True)
     rolled = get(client, admin, register["auto"], "2027-02-01")
     assert (rolled["term_end"], rolled["notice_deadline"], rolled["renewed_by_default"]) == (
-        "2028-02-01",
+        "2028-01-31",
         "2027-12-03",
         False,
     )
@@ -825,15 +830,17 @@ def parse(resp) -> list[icalendar.Event]:
 def test_calendar_has_an_all_day_event_per_term_end_and_notice_deadline(client, admin, register):
     events = parse(client.get("/api/v1/baas.ics", headers=admin))
     by_uid = {str(e["uid"]): e for e in events}
-    soon = by_uid[f"baa-{register['soon']}-term-end-2027-01-10@vetting"]
-    assert soon.decoded("dtstart").isoformat() == "2027-01-10"
-    assert soon.decoded("dtend").isoformat() == "2027-01-11"
-    assert str(soon["summary"]) == "BAA with Acme Health ends"
-    assert "Last day in force: 2027-01-09" in str(soon["description"])
+    # a fixed term's event is on its last day in force
+    soon = by_uid[f"baa-{register['soon']}-term-end-2027-01-09@vetting"]
+    assert soon.decoded("dtstart").isoformat() == "2027-01-09"
+    assert soon.decoded("dtend").isoformat() == "2027-01-10"
+    assert str(soon["summary"]) == "BAA with Acme Health: last day in force"
+    assert "In force through 2027-01-09" in str(soon["description"])
+    assert "From 2027-01-10 the vendor's apps leave" in str(soon["description"])
     auto = register["auto"]
     notice = by_uid[f"baa-{auto}-notice-deadline-2026-12-03@vetting"]
     assert str(notice["summary"]) == "Notice deadline: BAA with Pagerline (renews 2027-02-01)"
-    assert f"baa-{auto}-term-end-2027-02-01@vetting" in by_uid
+    assert f"baa-{auto}-term-end-2027-01-31@vetting" in by_uid
     assert f"baa-{auto}-notice-deadline-2027-12-03@vetting" in by_uid
     # the previous year's deadline is recent history; two years ahead is spelled out
     assert f"baa-{auto}-notice-deadline-2025-12-03@vetting" in by_uid
@@ -851,7 +858,7 @@ def test_calendar_drops_a_superseded_baas_dates_after_its_successor_starts(clien
         admin,
         vid,
         effective_date="2025-06-01",
-        expiration_date="2027-01-01",
+        expiration_date="2026-12-31",
         auto_renews=True,
         renewal_term_months=12,
         notice_days=30,
@@ -861,14 +868,14 @@ def test_calendar_drops_a_superseded_baas_dates_after_its_successor_starts(clien
         json={
             "signed_copy_note": SIGNED,
             "effective_date": "2026-12-15",
-            "expiration_date": "2028-12-15",
+            "expiration_date": "2028-12-14",
         },
         headers=admin,
     ).json
     uids = {str(e["uid"]) for e in parse(client.get("/api/v1/baas.ics", headers=admin))}
     assert f"baa-{old['id']}-notice-deadline-2026-12-02@vetting" in uids
-    assert f"baa-{old['id']}-term-end-2027-01-01@vetting" not in uids
-    assert f"baa-{new['id']}-term-end-2028-12-15@vetting" in uids
+    assert f"baa-{old['id']}-term-end-2026-12-31@vetting" not in uids
+    assert f"baa-{new['id']}-term-end-2028-12-14@vetting" in uids
 
 
 def test_calendar_accepts_a_read_only_token_in_the_url(client, make_token, register):

@@ -23,7 +23,7 @@ def test_create_and_get_a_fixed_term_baa(client, admin, vid):
         client,
         admin,
         vid,
-        expiration_date="2027-06-01",
+        expiration_date="2027-05-31",
         breach_notification_days=10,
         subcontractor_flowdown=True,
         return_or_destroy=True,
@@ -31,7 +31,7 @@ def test_create_and_get_a_fixed_term_baa(client, admin, vid):
     )
     assert (b["state"], b["term_end"], b["days_left"], b["as_of"]) == (
         "active",
-        "2027-06-01",
+        "2027-05-31",  # the last day in force, as typed
         188,
         "2026-11-25",
     )
@@ -54,7 +54,7 @@ def test_create_and_get_a_fixed_term_baa(client, admin, vid):
     ],
 )
 def test_state_on_a_date(client, admin, vid, as_of, state, days_left):
-    b = baa(client, admin, vid, expiration_date="2027-06-01")
+    b = baa(client, admin, vid, expiration_date="2027-05-31")
     on = state_on(client, admin, b["id"], as_of)
     assert (on["state"], on["days_left"], on["as_of"]) == (state, days_left, as_of)
 
@@ -70,24 +70,25 @@ def test_evergreen_baa_stays_active_until_terminated(client, admin, vid):
     )
     assert r.status_code == 200, r.json
     # within the warning window of its termination: ending, in force until then
-    assert (r.json["state"], r.json["term_end"]) == ("expiring", "2027-02-01")
+    # (term_end: its last day in force, the day before the termination takes effect)
+    assert (r.json["state"], r.json["term_end"]) == ("expiring", "2027-01-31")
     assert state_on(client, admin, b["id"], "2027-01-31")["state"] == "expiring"
     assert state_on(client, admin, b["id"], "2026-09-01")["state"] == "active"
     ended = state_on(client, admin, b["id"], "2027-02-01")
-    assert (ended["state"], ended["term_end"]) == ("terminated", "2027-02-01")
+    assert (ended["state"], ended["term_end"]) == ("terminated", "2027-01-31")
 
 
 @pytest.mark.parametrize(
     ("as_of", "state", "term_end", "deadline", "renewed"),
     [
-        ("2025-06-01", "active", "2026-01-01", "2025-11-02", False),
-        ("2025-11-02", "expiring", "2026-01-01", "2025-11-02", False),
-        ("2025-11-03", "active", "2026-01-01", "2025-11-02", True),
+        ("2025-06-01", "active", "2025-12-31", "2025-11-02", False),
+        ("2025-11-02", "expiring", "2025-12-31", "2025-11-02", False),
+        ("2025-11-03", "active", "2025-12-31", "2025-11-02", True),
         # the term rolled forward a year on 2026-01-01; the next notice deadline is 2026-11-02
-        ("2026-01-01", "active", "2027-01-01", "2026-11-02", False),
-        ("2026-08-04", "expiring", "2027-01-01", "2026-11-02", False),
-        ("2026-11-25", "active", "2027-01-01", "2026-11-02", True),
-        ("2031-03-15", "active", "2032-01-01", "2031-11-02", False),
+        ("2026-01-01", "active", "2026-12-31", "2026-11-02", False),
+        ("2026-08-04", "expiring", "2026-12-31", "2026-11-02", False),
+        ("2026-11-25", "active", "2026-12-31", "2026-11-02", True),
+        ("2031-03-15", "active", "2031-12-31", "2031-11-02", False),
     ],
 )
 def test_auto_renewing_term_rolls_forward_with_its_notice_deadline(
@@ -98,7 +99,7 @@ def test_auto_renewing_term_rolls_forward_with_its_notice_deadline(
         admin,
         vid,
         effective_date="2025-01-01",
-        expiration_date="2026-01-01",
+        expiration_date="2025-12-31",
         auto_renews=True,
         renewal_term_months=12,
         notice_days=60,
@@ -124,13 +125,13 @@ def test_list_filters_by_vendor_and_paginates(client, admin, vid):
 
 
 def test_patch_changes_terms_and_recomputes_state(client, admin, vid):
-    b = baa(client, admin, vid, expiration_date="2026-12-01")
+    b = baa(client, admin, vid, expiration_date="2026-11-30")
     assert b["state"] == "expiring"
     r = client.patch(
-        f"/api/v1/baas/{b['id']}", json={"expiration_date": "2028-12-01"}, headers=admin
+        f"/api/v1/baas/{b['id']}", json={"expiration_date": "2028-11-30"}, headers=admin
     )
     assert r.status_code == 200, r.json
-    assert (r.json["state"], r.json["term_end"]) == ("active", "2028-12-01")
+    assert (r.json["state"], r.json["term_end"]) == ("active", "2028-11-30")
     r = client.patch(f"/api/v1/baas/{b['id']}", json={"expiration_date": None}, headers=admin)
     assert (r.json["state"], r.json["expiration_date"]) == ("active", None)
 
@@ -138,8 +139,19 @@ def test_patch_changes_terms_and_recomputes_state(client, admin, vid):
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"expiration_date": "2025-12-31"}, "expiration_date"),
-        ({"expiration_date": "2026-01-01"}, "expiration_date"),
+        ({"expiration_date": "2025-12-31"}, "expiration_date"),  # last day before the first
+        ({"expiration_date": "2025-06-01"}, "expiration_date"),
+        (
+            {
+                "auto_renews": True,
+                "expiration_date": "2026-12-31",
+                "renewal_term_months": 12,
+                "notice_days": 30,
+                "notice_months": 1,
+            },
+            "notice_months",
+        ),
+        ({"notice_months": -1}, "notice_months"),
         ({"terminated_on": "2025-12-31"}, "terminated_on"),
         ({"notice_days": -1}, "notice_days"),
         ({"auto_renews": True, "renewal_term_months": 12}, "expiration_date"),
@@ -175,7 +187,7 @@ def test_create_refuses_inconsistent_terms_naming_the_field(client, admin, vid, 
     ],
 )
 def test_patch_refuses_inconsistent_terms_and_changes_nothing(client, admin, vid, fields, field):
-    b = baa(client, admin, vid, expiration_date="2027-06-01")
+    b = baa(client, admin, vid, expiration_date="2027-05-31")
     r = client.patch(f"/api/v1/baas/{b['id']}", json=fields, headers=admin)
     assert r.status_code == 422, r.json
     assert field in [e["field"] for e in r.json["errors"]]
@@ -219,3 +231,31 @@ def test_bad_as_of_is_422(client, admin):
     r = client.get("/api/v1/baas?as_of=tomorrow", headers=admin)
     assert r.status_code == 422
     assert r.json["errors"][0]["field"] == "as_of"
+
+
+def test_notice_in_months_is_stored_and_counted_back_from_the_next_term(client, admin, vid):
+    b = baa(
+        client,
+        admin,
+        vid,
+        effective_date="2025-04-01",
+        expiration_date="2027-03-31",  # in force through; the next term starts 2027-04-01
+        auto_renews=True,
+        renewal_term_months=12,
+        notice_months=1,
+    )
+    assert (b["notice_months"], b["notice_days"], b["term_end"], b["notice_deadline"]) == (
+        1,
+        None,
+        "2027-03-31",
+        "2027-03-01",
+    )
+    # switching to days needs the months cleared: both at once are refused, nothing changes
+    r = client.patch(f"/api/v1/baas/{b['id']}", json={"notice_days": 30}, headers=admin)
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "notice_months"
+    assert client.get(f"/api/v1/baas/{b['id']}", headers=admin).json == b
+    r = client.patch(
+        f"/api/v1/baas/{b['id']}", json={"notice_days": 30, "notice_months": None}, headers=admin
+    )
+    assert r.status_code == 200, r.json
+    assert r.json["notice_deadline"] == "2027-03-02"

@@ -17,7 +17,7 @@ def leaving(client, admin):
     """Two vendors: one whose BAA legal terminated for 2026-12-20, one renewed late (a gap
     from 2027-01-05 to 2027-02-01); a third whose BAA runs for years."""
     ended = vendor(client, admin, "Osprey Labs")
-    b = baa(client, admin, ended, expiration_date="2028-01-01")
+    b = baa(client, admin, ended, expiration_date="2027-12-31")
     r = client.post(
         f"/api/v1/baas/{b['id']}/terminate",
         json={"on": "2026-12-20", "reason": "breach of the agreement"},
@@ -26,12 +26,12 @@ def leaving(client, admin):
     assert r.status_code == 200, r.json
     approved_app(client, admin, ended, name="Osprey Chart", store_id="com.osprey.chart")
     late = vendor(client, admin, "Kestrel Pay")
-    old = baa(client, admin, late, expiration_date="2027-01-05")
+    old = baa(client, admin, late, expiration_date="2027-01-04")
     r = client.post(
         f"/api/v1/baas/{old['id']}/renew",
         json={
             "effective_date": "2027-02-01",
-            "expiration_date": "2028-02-01",
+            "expiration_date": "2028-01-31",
             "signed_copy_note": "countersigned copy in the contracts folder",
         },
         headers=admin,
@@ -39,7 +39,7 @@ def leaving(client, admin):
     assert r.status_code == 201, r.json
     approved_app(client, admin, late, name="Kestrel Scan", store_id="com.kestrel.scan")
     steady = vendor(client, admin, "Wren Care")
-    baa(client, admin, steady, expiration_date="2030-01-01")
+    baa(client, admin, steady, expiration_date="2029-12-31")
     approved_app(client, admin, steady, name="Wren Vitals", store_id="com.wren.vitals")
 
 
@@ -55,14 +55,15 @@ def test_forecast_lists_who_leaves_when_and_why(client, admin, leaving):
             "Osprey Labs",
             "ios",
             "2026-12-20",
-            "BAA with Osprey Labs terminated 2026-12-20",
+            "BAA with Osprey Labs terminated: in force through 2026-12-19",
         ),
         (
             "Kestrel Scan",
             "Kestrel Pay",
             "ios",
             "2027-01-05",
-            "BAA with Kestrel Pay expired 2027-01-05; the next takes effect 2027-02-01",
+            "BAA with Kestrel Pay expired: in force through 2027-01-04; the next takes effect "
+            "2027-02-01",
         ),
     ]
     short = client.get("/api/v1/allowlist/forecast?days=20", headers=admin).json
@@ -82,9 +83,10 @@ def test_forecast_needs_a_token(client):
 def test_cli_forecast_in_words_and_json(runner, leaving):
     out = ok(invoke(runner, "allowlist", "forecast", "--days", "60"))
     assert out.splitlines() == [
-        "2026-12-20  Osprey Chart (ios, Osprey Labs): BAA with Osprey Labs terminated 2026-12-20",
-        "2027-01-05  Kestrel Scan (ios, Kestrel Pay): BAA with Kestrel Pay expired 2027-01-05; "
-        "the next takes effect 2027-02-01",
+        "2026-12-20  Osprey Chart (ios, Osprey Labs): BAA with Osprey Labs terminated: in force "
+        "through 2026-12-19",
+        "2027-01-05  Kestrel Scan (ios, Kestrel Pay): BAA with Kestrel Pay expired: in force "
+        "through 2027-01-04; the next takes effect 2027-02-01",
     ]
     data = json.loads(ok(invoke(runner, "allowlist", "forecast", "--days", "10", "--json")))
     assert (data["days"], data["items"]) == (10, [])

@@ -14,7 +14,7 @@ from vetting.services.reminders import run_reminders
 def outbox(app):
     s = data.session(app)
     v = data.vendor(s)
-    b = data.baa(s, v.id, expiration_date=date(2027, 3, 1), owner_email="o@example.org")
+    b = data.baa(s, v.id, expiration_date=date(2027, 2, 28), owner_email="o@example.org")
     run_reminders(s, date(2027, 2, 27), settings=data.settings(smtp_host="127.0.0.1"))
     s.close()
     return b.id
@@ -34,7 +34,7 @@ def test_a_viewer_reads_the_outbox_newest_first_and_filtered(client, make_token,
     assert (first["subject_kind"], first["subject_id"], first["term_end"]) == (
         "baa",
         outbox,
-        "2027-03-01",
+        "2027-02-28",  # the term's last day in force
     )
     assert (first["channel"], first["status"], first["threshold_days"]) == ("email", "pending", 7)
     r = client.get(f"/api/v1/notifications?channel=in-app&subject_id={outbox}", headers=viewer)

@@ -38,7 +38,7 @@ def acme(client, admin):
     """Acme Health with a BAA that expires 2026-12-01, an approved iOS app and Android app,
     and a rejected one."""
     vid = vendor(client, admin, "Acme Health")
-    baa(client, admin, vid, expiration_date="2026-12-01")
+    baa(client, admin, vid, expiration_date="2026-11-30")
     approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
     approved_app(
         client, admin, vid, name="Acme Notes", platform="android", store_id="com.acme.notes"
@@ -87,10 +87,10 @@ def test_baa_lapse_and_renewal_show_in_the_diffs_with_reasons(client, admin, acm
     lapsed = publish(client, admin)
     assert lapsed["release"]["entry_count"] == 0
     assert {c["name"]: c["reason"] for c in lapsed["diff"]["removed"]} == {
-        "Acme Camera": "removed: BAA with Acme Health expired 2026-12-01",
-        "Acme Notes": "removed: BAA with Acme Health expired 2026-12-01",
+        "Acme Camera": "removed: BAA with Acme Health expired: in force through 2026-11-30",
+        "Acme Notes": "removed: BAA with Acme Health expired: in force through 2026-11-30",
     }
-    baa(client, admin, acme, effective_date="2026-12-05", expiration_date="2027-12-05")
+    baa(client, admin, acme, effective_date="2026-12-05", expiration_date="2027-12-04")
     clock.freeze(date(2026, 12, 5))
     renewed = publish(client, admin)
     rid = renewed["release"]["id"]
@@ -101,7 +101,10 @@ def test_baa_lapse_and_renewal_show_in_the_diffs_with_reasons(client, admin, acm
         assert change["reason"].startswith(
             "added: approved 2026-11-25 by token:test-admin; BAA with Acme Health in force"
         )
-        assert "was off the list: BAA with Acme Health expired 2026-12-01" in change["reason"]
+        assert (
+            "was off the list: BAA with Acme Health expired: in force through 2026-11-30"
+            in change["reason"]
+        )
 
 
 def test_list_releases_newest_first_and_paginated(client, admin, acme):

@@ -47,7 +47,7 @@ def test_full_chain_puts_approved_app_on_list(client, admin):
         json={
             "vendor_id": v.json["id"],
             "effective_date": "2026-01-01",
-            "expiration_date": "2027-06-01",
+            "expiration_date": "2027-05-31",
             "signed_copy_note": "signed PDF in the contracts share",
         },
         headers=admin,
@@ -58,5 +58,8 @@ def test_full_chain_puts_approved_app_on_list(client, admin):
     assert [e["store_id"] for e in lst.json["entries"]] == ["com.acme.camera"]
     lst = client.get("/api/v1/allowlist?as_of=2027-06-01", headers=admin)
     assert lst.json["entries"] == []
-    assert lst.json["excluded"][0]["reason"] == "BAA with Acme Health expired 2027-06-01"
+    assert (
+        lst.json["excluded"][0]["reason"]
+        == "BAA with Acme Health expired: in force through 2027-05-31"
+    )
     assert client.get("/api/v1/openapi.json").status_code == 200

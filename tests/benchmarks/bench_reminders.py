@@ -103,13 +103,15 @@ def baseline_sql(dialect: str, settings: NotifySettings) -> str:
     """Plain SQL for the agreements with a reminder due on :as_of — the same selection the
     sweep makes — joined to their vendor, as a hand-written report would."""
     days = settings.return_destroy_days
+    # expiration_date is the last day in force: a fixed term counts to the day after it, an
+    # auto-renewing one's notice deadline is notice_days before the day after it.
     if dialect == "postgresql":
-        left = "(b.expiration_date - CAST(:as_of AS date))"
-        notice = "(b.expiration_date - b.notice_days - CAST(:as_of AS date))"
+        left = "(b.expiration_date + 1 - CAST(:as_of AS date))"
+        notice = "(b.expiration_date + 1 - b.notice_days - CAST(:as_of AS date))"
         certificate = f"(b.terminated_on + {days} - CAST(:as_of AS date))"
     else:
-        left = "(julianday(b.expiration_date) - julianday(:as_of))"
-        notice = "(julianday(b.expiration_date) - b.notice_days - julianday(:as_of))"
+        left = "(julianday(b.expiration_date) + 1 - julianday(:as_of))"
+        notice = "(julianday(b.expiration_date) + 1 - b.notice_days - julianday(:as_of))"
         certificate = f"(julianday(b.terminated_on) + {days} - julianday(:as_of))"
     hi = max(settings.thresholds)
     lo = min(settings.thresholds) - settings.catch_up_days

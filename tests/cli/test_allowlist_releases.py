@@ -17,7 +17,7 @@ from vetting import clock
 @pytest.fixture
 def acme(client, admin):
     vid = vendor(client, admin, "Acme Health")
-    baa(client, admin, vid, expiration_date="2026-12-01")
+    baa(client, admin, vid, expiration_date="2026-11-30")
     approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
     return vid
 
@@ -41,8 +41,8 @@ def test_publish_as_of_a_date_and_diff_says_why(runner, acme):
     diff = ok(invoke(runner, "allowlist", "diff", "2"))
     assert diff.splitlines()[0] == "release 2 (2026-12-01) since release 1: 1 removed"
     assert (
-        "Acme Camera (ios com.acme.camera): removed: BAA with Acme Health expired 2026-12-01"
-        in diff
+        "Acme Camera (ios com.acme.camera): removed: BAA with Acme Health expired: in force "
+        "through 2026-11-30" in diff
     )
     # Dated 2026-12-01, it is not what MDMs pull before that day.
     assert ok(invoke(runner, "allowlist", "diff", "latest")) != diff
@@ -75,7 +75,7 @@ def test_export_latest_and_by_id_to_files(runner, acme, tmp_path):
             "ios",
             "com.acme.camera",
             "Acme Health",
-            "removed: BAA with Acme Health expired 2026-12-01",
+            "removed: BAA with Acme Health expired: in force through 2026-11-30",
         )
     ]
     doc = json.loads(ok(invoke(runner, "allowlist", "export", "--format", "json")))

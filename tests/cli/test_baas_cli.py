@@ -16,8 +16,8 @@ from tests.cli.helpers import clean_error, invoke
 @pytest.fixture
 def two(client, admin):
     vid = vendor(client, admin)
-    soon = baa(client, admin, vid, expiration_date="2027-01-10", title="Acme BAA")
-    later = baa(client, admin, vid, expiration_date="2028-01-10")
+    soon = baa(client, admin, vid, expiration_date="2027-01-09", title="Acme BAA")
+    later = baa(client, admin, vid, expiration_date="2028-01-09")
     return soon["id"], later["id"]
 
 
@@ -28,7 +28,7 @@ def test_list_prints_deadlines_and_filters_by_state_and_date(runner, two):
     lines = r.output.splitlines()
     assert lines[0] == "1 BAA(s) on 2026-11-25"
     assert lines[1].split("\t")[:3] == [str(soon), "Acme Health", "expiring"]
-    assert "ends 2027-01-10 (46 days left)" in lines[1]
+    assert "in force through 2027-01-09 (46 days left)" in lines[1]
     r = invoke(runner, "baas", "list", "--state", "expired,expiring", "--as-of", "2027-01-10")
     assert r.output.splitlines()[0] == "1 BAA(s) on 2027-01-10"
 
@@ -64,7 +64,7 @@ def test_renew_then_terminate_from_the_shell(runner, client, admin, two):
         "--effective-date",
         "2027-01-10",
         "--expiration-date",
-        "2029-01-10",
+        "2029-01-09",
         "--signed-copy-note",
         "signed original held by legal",
     )
@@ -77,7 +77,9 @@ def test_renew_then_terminate_from_the_shell(runner, client, admin, two):
         runner, "baas", "terminate", str(new_id), "--on", "2027-06-01", "--reason", "vendor breach"
     )
     assert r.exit_code == 0, r.output
-    assert r.output.strip() == f"BAA {new_id} terminated from 2027-06-01: vendor breach"
+    assert r.output.strip() == (
+        f"BAA {new_id} terminated effective 2027-06-01 (in force through 2027-05-31): vendor breach"
+    )
     clean_error(
         invoke(runner, "baas", "renew", str(new_id), "--effective-date", "2027-07-01"),
         "Error:",

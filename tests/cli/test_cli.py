@@ -193,7 +193,7 @@ def test_unknown_role_is_a_usage_error(runner):
 @pytest.fixture
 def listed(client, admin):
     vid = vendor(client, admin, "Acme")
-    baa(client, admin, vid, expiration_date="2027-06-01")
+    baa(client, admin, vid, expiration_date="2027-05-31")
     approved_app(client, admin, vid, name="=cmd|' /C calc'!A0", store_id="com.acme.camera")
     app_(client, admin, vid, name="Acme Chat", store_id="com.acme.chat")
 
@@ -220,8 +220,8 @@ def test_allowlist_as_json_to_a_file(runner, listed, tmp_path):
     body = json.loads(out.read_text())
     assert (body["as_of"], body["entries"]) == ("2027-06-01", [])
     assert {x["reason"] for x in body["excluded"]} == {
-        "BAA with Acme expired 2027-06-01",
-        "no decision recorded; BAA with Acme expired 2027-06-01",
+        "BAA with Acme expired: in force through 2027-05-31",
+        "no decision recorded; BAA with Acme expired: in force through 2027-05-31",
     }
 
 

@@ -156,7 +156,7 @@ class TestLoadedDemo:
         baas = items(client, "/api/v1/baas", admin)
         expired = next(b for b in baas if b["state"] == "expired")
         vendor = client.get(f"/api/v1/vendors/{expired['vendor_id']}", headers=admin).json
-        reason = f"BAA with {vendor['name']} expired {expired['expiration_date']}"
+        reason = f"BAA with {vendor['name']} expired: in force through {expired['expiration_date']}"
         dropped = [x for x in allowlist(client, admin)["excluded"] if x["reason"] == reason]
         assert dropped, reason
         assert date.fromisoformat(expired["expiration_date"]) < clock.today()

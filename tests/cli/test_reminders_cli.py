@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,13 +12,14 @@ from tests.cli.helpers import handled, invoke
 from tests.configure import use_notify
 from tests.notify_servers import http_receiver, smtp_server
 
-END = date(2027, 3, 1)
+END = date(2027, 3, 1)  # the day the term lapses
+LAST = END - timedelta(days=1)  # its last day in force (the stored expiration_date)
 
 
 @pytest.fixture
 def baa_id(s):
     v = data.vendor(s)
-    return data.baa(s, v.id, expiration_date=END, owner_email="owner@example.org").id
+    return data.baa(s, v.id, expiration_date=LAST, owner_email="owner@example.org").id
 
 
 def use(app, **overrides):
@@ -39,7 +40,7 @@ def test_reminders_dry_run_lists_what_it_would_create(app, runner, s, baa_id):
     r = invoke(runner, "reminders", "run", "--as-of", "2027-02-22", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "would create 1 notifications (1 in-app)" in r.output
-    assert f"baa {baa_id}\tterm_end\t2027-03-01\t   7d\tin-app\tdashboard" in r.output
+    assert f"baa {baa_id}\tterm_end\t2027-02-28\t   7d\tin-app\tdashboard" in r.output
     assert data.rows(s) == []
 
 
@@ -77,7 +78,7 @@ def test_notifications_list_json_has_every_field_of_each_row(app, runner, baa_id
     assert (rows[0]["subject_kind"], rows[0]["subject_id"], rows[0]["term_end"]) == (
         "baa",
         baa_id,
-        "2027-03-01",
+        "2027-02-28",
     )
     assert rows[0]["threshold_days"] == 7
     pending = json.loads(

@@ -52,7 +52,7 @@ def decision(
 def baa(
     baa_id: int = 1,
     effective: str = "2025-01-01",
-    expires: str | None = "2027-01-01",
+    expires: str | None = "2026-12-31",  # the last day in force
     **terms: object,
 ) -> BaaFacts:
     return BaaFacts(
@@ -93,7 +93,7 @@ def test_approved_app_with_a_baa_in_force_is_on_the_list() -> None:
         10,
         "approved",
         1,
-        D("2027-01-01"),
+        D("2026-12-31"),
     )
     assert entry.reason == "approved 2026-01-10 by alice@example.org; BAA with Acme in force"
 
@@ -110,10 +110,10 @@ def test_an_expiring_baa_is_still_in_force() -> None:
 
 
 def test_auto_renewing_baa_keeps_the_app_listed_after_its_stated_end() -> None:
-    renewing = baa(expires="2026-01-01", auto_renews=True, renewal_term_months=12, notice_days=30)
+    renewing = baa(expires="2025-12-31", auto_renews=True, renewal_term_months=12, notice_days=30)
     result = compute(baas={ACME: [renewing]})
     [entry] = result.entries
-    assert entry.baa_term_end == D("2027-01-01")
+    assert entry.baa_term_end == D("2026-12-31")
 
 
 def test_evergreen_baa_keeps_the_app_listed() -> None:
@@ -161,13 +161,13 @@ def test_revocation_dated_after_the_list_date_does_not_remove_the_app() -> None:
         pytest.param({"baas": {}}, "no BAA with Acme", id="no-baa"),
         pytest.param({"baas": {ACME: []}}, "no BAA with Acme", id="no-baa-empty-list"),
         pytest.param(
-            {"baas": {ACME: [baa(expires="2026-05-01")]}},
-            "BAA with Acme expired 2026-05-01",
+            {"baas": {ACME: [baa(expires="2026-04-30")]}},
+            "BAA with Acme expired: in force through 2026-04-30",
             id="baa-expired",
         ),
         pytest.param(
             {"baas": {ACME: [baa(terminated_on=D("2026-03-15"))]}},
-            "BAA with Acme terminated 2026-03-15",
+            "BAA with Acme terminated: in force through 2026-03-14",
             id="baa-terminated",
         ),
         pytest.param(
@@ -197,13 +197,13 @@ def test_every_reason_is_given_when_several_apply() -> None:
     result = compute(
         apps=[app(revoked_on=D("2026-04-01"), revoked_reason="unsafe")],
         decisions={10: decision("rejected")},
-        baas={ACME: [baa(expires="2026-05-01")]},
+        baas={ACME: [baa(expires="2026-04-30")]},
     )
     [excluded] = result.excluded
     assert excluded.reasons == (
         "revoked 2026-04-01: unsafe",
         "rejected 2026-01-10 by alice@example.org",
-        "BAA with Acme expired 2026-05-01",
+        "BAA with Acme expired: in force through 2026-04-30",
     )
     assert excluded.reason == "; ".join(excluded.reasons)
 
@@ -221,15 +221,15 @@ def test_exclusion_carries_the_app_and_vendor_identity() -> None:
 
 # ------------------------------------------------------------------- BAAs over time
 
-LAPSED = baa(1, effective="2025-01-01", expires="2026-11-01")
-RENEWAL = baa(2, effective="2026-11-15", expires="2028-11-15")
+LAPSED = baa(1, effective="2025-01-01", expires="2026-10-31")
+RENEWAL = baa(2, effective="2026-11-15", expires="2028-11-14")
 
 
 def test_app_leaves_the_list_the_day_its_vendors_baa_lapses() -> None:
     baas = {ACME: [LAPSED]}
     assert [e.app_id for e in compute(on=D("2026-10-31"), baas=baas).entries] == [10]
     assert only_reason(compute(on=D("2026-11-01"), baas=baas)) == (
-        "BAA with Acme expired 2026-11-01"
+        "BAA with Acme expired: in force through 2026-10-31"
     )
 
 
@@ -240,16 +240,16 @@ def test_app_returns_the_day_a_renewal_baa_takes_effect() -> None:
     for gap_day in ("2026-11-01", "2026-11-14"):
         reason = only_reason(compute(on=D(gap_day), baas=baas))
         # the lapse is what is reported (a note about the signed renewal may follow)
-        assert reason.startswith("BAA with Acme expired 2026-11-01"), reason
+        assert reason.startswith("BAA with Acme expired: in force through 2026-10-31"), reason
     back = compute(on=D("2026-11-15"), baas=baas)
     assert [(e.app_id, e.baa_id, e.baa_term_end) for e in back.entries] == [
-        (10, 2, D("2028-11-15"))
+        (10, 2, D("2028-11-14"))
     ]
 
 
 @pytest.mark.parametrize("order", ["expired-first", "active-first"])
 def test_vendor_with_an_expired_and_an_active_baa_keeps_its_apps(order: str) -> None:
-    old, current = baa(1, "2023-01-01", "2025-01-01"), baa(2, "2025-01-01", "2027-01-01")
+    old, current = baa(1, "2023-01-01", "2024-12-31"), baa(2, "2025-01-01", "2026-12-31")
     baas = [old, current] if order == "expired-first" else [current, old]
     result = compute(
         apps=[app(10), app(11)], decisions={10: decision(), 11: decision()}, baas={ACME: baas}
@@ -262,12 +262,12 @@ def test_a_lapsed_baa_removes_only_that_vendors_apps() -> None:
     result = compute(
         apps=[app(10, ACME), app(20, GLOBEX), app(11, ACME)],
         decisions={10: decision(), 11: decision(), 20: decision()},
-        baas={ACME: [baa(expires="2026-05-01")], GLOBEX: [baa(7)]},
+        baas={ACME: [baa(expires="2026-04-30")], GLOBEX: [baa(7)]},
     )
     assert [e.app_id for e in result.entries] == [20]
     assert [(x.app_id, x.reason) for x in result.excluded] == [
-        (10, "BAA with Acme expired 2026-05-01"),
-        (11, "BAA with Acme expired 2026-05-01"),
+        (10, "BAA with Acme expired: in force through 2026-04-30"),
+        (11, "BAA with Acme expired: in force through 2026-04-30"),
     ]
 
 

@@ -1,4 +1,5 @@
-"""BAA state on a date (docs/rules.md, "BAA state on a date"): start inclusive, end exclusive."""
+"""BAA state on a date (docs/rules.md, "BAA state on a date"): `effective_date` is the first day
+in force and `expiration_date` the last day in force, as contracts state them."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from vetting.core.baa import BaaTerms, add_months, notice_deadline, state_on, te
 
 D = date.fromisoformat
 
-FIXED = BaaTerms(effective_date=D("2025-01-01"), expiration_date=D("2026-11-01"))
+FIXED = BaaTerms(effective_date=D("2025-01-01"), expiration_date=D("2026-10-31"))
 
 
 def test_before_the_effective_date_the_baa_is_not_yet_effective() -> None:
     status = state_on(FIXED, D("2024-12-31"))
     assert status.state == "not_yet_effective"
     assert not status.in_force
-    assert status.term_end == D("2026-11-01")
+    assert status.term_end == D("2026-10-31")
 
 
 def test_the_effective_date_is_the_first_day_in_force() -> None:
@@ -46,14 +47,14 @@ def test_the_default_warning_window_is_ninety_days() -> None:
     assert state_on(FIXED, D("2026-08-02")).state == "active"
 
 
-def test_the_last_day_before_expiration_is_still_in_force() -> None:
+def test_the_expiration_date_is_the_last_day_in_force() -> None:
     status = state_on(FIXED, D("2026-10-31"))
     assert (status.state, status.days_left, status.in_force) == ("expiring", 1, True)
 
 
-def test_expiration_date_is_the_first_day_not_in_force() -> None:
+def test_the_day_after_the_expiration_date_is_not_in_force() -> None:
     status = state_on(FIXED, D("2026-11-01"))
-    assert (status.state, status.term_end, status.days_left) == ("expired", D("2026-11-01"), 0)
+    assert (status.state, status.term_end, status.days_left) == ("expired", D("2026-10-31"), 0)
     assert not status.in_force
 
 
@@ -62,14 +63,15 @@ def test_long_after_expiration_the_baa_stays_expired() -> None:
 
 
 def test_terminated_on_is_the_first_day_not_in_force() -> None:
-    terms = BaaTerms(D("2025-01-01"), D("2027-01-01"), terminated_on=D("2026-03-15"))
+    terms = BaaTerms(D("2025-01-01"), D("2026-12-31"), terminated_on=D("2026-03-15"))
     # The day before, it is in force and ending (the termination is its term end now).
     assert state_on(terms, D("2026-03-14")).state == "expiring"
     assert state_on(terms, D("2025-06-01")).state == "active"
     status = state_on(terms, D("2026-03-15"))
+    # The term end shown is its last day in force, the day before the termination took effect.
     assert (status.state, status.term_end, status.in_force) == (
         "terminated",
-        D("2026-03-15"),
+        D("2026-03-14"),
         False,
     )
 
@@ -77,7 +79,7 @@ def test_terminated_on_is_the_first_day_not_in_force() -> None:
 def test_termination_wins_over_auto_renewal() -> None:
     terms = BaaTerms(
         D("2025-01-01"),
-        D("2026-01-01"),
+        D("2025-12-31"),
         auto_renews=True,
         renewal_term_months=12,
         notice_days=30,
@@ -104,7 +106,7 @@ def test_evergreen_baa_ends_only_when_terminated() -> None:
 
 YEARLY = BaaTerms(
     effective_date=D("2024-03-01"),
-    expiration_date=D("2026-03-01"),
+    expiration_date=D("2026-02-28"),
     auto_renews=True,
     renewal_term_months=12,
     notice_days=60,
@@ -112,23 +114,25 @@ YEARLY = BaaTerms(
 
 
 def test_auto_renewing_term_end_is_the_stated_one_before_it_passes() -> None:
-    assert term_end_on(YEARLY, D("2026-02-28")) == D("2026-03-01")
+    assert term_end_on(YEARLY, D("2026-02-28")) == D("2026-02-28")
 
 
 def test_auto_renewing_term_rolls_forward_by_whole_renewal_terms() -> None:
-    assert term_end_on(YEARLY, D("2026-03-01")) == D("2027-03-01")
-    assert term_end_on(YEARLY, D("2027-02-28")) == D("2027-03-01")
-    assert term_end_on(YEARLY, D("2031-07-15")) == D("2032-03-01")
+    # Terms run from March 1 through the last day of February (29th in leap years).
+    assert term_end_on(YEARLY, D("2026-03-01")) == D("2027-02-28")
+    assert term_end_on(YEARLY, D("2027-02-28")) == D("2027-02-28")
+    assert term_end_on(YEARLY, D("2031-07-15")) == D("2032-02-29")
 
 
-def test_notice_deadline_is_term_end_minus_notice_days() -> None:
-    assert notice_deadline(YEARLY, D("2027-03-01")) == D("2026-12-31")
+def test_notice_deadline_is_the_notice_period_before_the_next_term_starts() -> None:
+    # through 2027-02-28, the next term starts 2027-03-01; 60 days before it is 2026-12-31
+    assert notice_deadline(YEARLY, D("2027-02-28")) == D("2026-12-31")
     status = state_on(YEARLY, D("2026-06-01"))
-    assert (status.term_end, status.notice_deadline) == (D("2027-03-01"), D("2026-12-31"))
+    assert (status.term_end, status.notice_deadline) == (D("2027-02-28"), D("2026-12-31"))
 
 
 def test_a_fixed_term_baa_has_no_notice_deadline() -> None:
-    assert notice_deadline(FIXED, D("2026-11-01")) is None
+    assert notice_deadline(FIXED, D("2026-10-31")) is None
     assert state_on(FIXED, D("2026-06-01")).notice_deadline is None
 
 
@@ -143,7 +147,7 @@ def test_auto_renewing_baa_is_expiring_within_the_window_before_the_notice_deadl
 def test_auto_renewing_baa_is_renewed_by_default_once_the_notice_deadline_passes() -> None:
     status = state_on(YEARLY, D("2027-01-01"))
     assert (status.state, status.renewed_by_default, status.in_force) == ("active", True, True)
-    assert (status.term_end, status.notice_deadline) == (D("2027-03-01"), D("2026-12-31"))
+    assert (status.term_end, status.notice_deadline) == (D("2027-02-28"), D("2026-12-31"))
 
 
 def test_auto_renewing_baa_never_expires_on_its_own() -> None:
@@ -154,12 +158,12 @@ def test_auto_renewing_baa_never_expires_on_its_own() -> None:
 def test_next_term_starts_a_fresh_notice_cycle() -> None:
     status = state_on(YEARLY, D("2027-03-01"))
     # 2028 is a leap year: 60 days before 2028-03-01 is 2028-01-01
-    assert (status.term_end, status.notice_deadline) == (D("2028-03-01"), D("2028-01-01"))
+    assert (status.term_end, status.notice_deadline) == (D("2028-02-29"), D("2028-01-01"))
     assert status.renewed_by_default is False
 
 
-def test_zero_or_missing_notice_days_put_the_deadline_on_the_term_end() -> None:
-    terms = BaaTerms(D("2025-01-01"), D("2026-01-01"), auto_renews=True, renewal_term_months=12)
+def test_zero_or_missing_notice_days_put_the_deadline_on_the_renewal_day() -> None:
+    terms = BaaTerms(D("2025-01-01"), D("2025-12-31"), auto_renews=True, renewal_term_months=12)
     assert state_on(terms, D("2025-06-01")).notice_deadline == D("2026-01-01")
 
 
@@ -176,11 +180,16 @@ MONTH_END = BaaTerms(
     ("on", "term_end"),
     [
         ("2026-01-30", "2026-01-31"),
-        ("2026-01-31", "2026-02-28"),  # Jan 31 + 1 month clamps to Feb 28
-        ("2026-02-28", "2026-03-31"),  # and comes back to the 31st, no drift
+        ("2026-01-31", "2026-01-31"),  # the last day in force is in its term
+        ("2026-02-01", "2026-02-28"),  # through Jan 31 renewed 1 month: through Feb 28
+        ("2026-03-01", "2026-03-31"),  # and back to the 31st, no drift
         ("2026-03-15", "2026-03-31"),
-        ("2026-04-30", "2026-05-31"),
+        ("2026-04-30", "2026-04-30"),
+        ("2026-05-01", "2026-05-31"),
+        ("2026-12-31", "2026-12-31"),  # Dec 31 → Jan 31, across the year
+        ("2027-01-01", "2027-01-31"),
         ("2028-02-01", "2028-02-29"),  # leap year
+        ("2028-03-01", "2028-03-31"),
     ],
 )
 def test_monthly_renewal_clamps_to_month_end_without_drifting(on: str, term_end: str) -> None:
@@ -191,8 +200,10 @@ def test_quarterly_renewal_from_a_month_end() -> None:
     terms = BaaTerms(
         D("2025-01-01"), D("2025-11-30"), auto_renews=True, renewal_term_months=3, notice_days=30
     )
-    assert term_end_on(terms, D("2025-11-30")) == D("2026-02-28")
-    assert term_end_on(terms, D("2026-02-28")) == D("2026-05-30")
+    assert term_end_on(terms, D("2025-11-30")) == D("2025-11-30")
+    # the terms start on the 1st (Dec 1, Mar 1, Jun 1) and end on month ends, not the 28th
+    assert term_end_on(terms, D("2025-12-01")) == D("2026-02-28")
+    assert term_end_on(terms, D("2026-03-01")) == D("2026-05-31")
 
 
 def test_a_century_of_monthly_renewals_is_computed_at_once() -> None:
@@ -207,13 +218,14 @@ def test_a_century_of_monthly_renewals_is_computed_at_once() -> None:
 
 
 def test_term_end_covers_the_date_for_every_day_of_several_years() -> None:
-    """The term that applies on a date always ends after it, and one renewal earlier ends on
-    or before it."""
+    """The term that applies on a date always ends on or after it, within a month (its last
+    day is a month end: the monthly terms start on the 1st)."""
     on = D("2026-01-31")
     while on < D("2029-01-01"):
         end = term_end_on(MONTH_END, on)
-        assert end is not None and end > on
-        assert (end - on).days <= 31
+        assert end is not None and end >= on
+        assert (end - on).days < 31
+        assert (end + timedelta(days=1)).day == 1
         on += timedelta(days=1)
 
 
@@ -231,13 +243,23 @@ def test_consistent_terms_have_no_problems() -> None:
     [
         pytest.param(
             BaaTerms(D("2026-01-01"), D("2025-01-01")),
-            [("expiration_date", "must be after effective_date")],
+            [("expiration_date", "the last day in force cannot be before effective_date")],
             id="expires-before-it-starts",
         ),
         pytest.param(
-            BaaTerms(D("2026-01-01"), D("2026-01-01")),
-            [("expiration_date", "must be after effective_date")],
-            id="expires-the-day-it-starts",
+            BaaTerms(D("2026-01-01"), D("2025-12-31")),
+            [("expiration_date", "the last day in force cannot be before effective_date")],
+            id="last-day-the-day-before-it-starts",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2026-01-01"), notice_days=5, notice_months=1),
+            [("notice_months", "give the notice period in days or in months, not both")],
+            id="notice-in-both-units",
+        ),
+        pytest.param(
+            BaaTerms(D("2026-01-01"), D("2026-12-31"), notice_months=-1),
+            [("notice_months", "must be ≥ 0")],
+            id="negative-notice-months",
         ),
         pytest.param(
             BaaTerms(D("2026-01-01"), terminated_on=D("2025-12-31")),

@@ -10,6 +10,7 @@ from vetting.core.baa import (
     BaaTerms,
     coverage_gaps,
     in_force_until,
+    last_day_in_force,
     review_dates,
     state_on,
 )
@@ -19,7 +20,7 @@ D = date.fromisoformat
 # A two-year agreement that legal ends early: recorded in November for 1 February.
 CUT_SHORT = BaaTerms(
     D("2026-01-01"),
-    D("2028-01-01"),
+    D("2027-12-31"),
     terminated_on=D("2027-02-01"),
     status=BaaLifecycle.TERMINATED,
 )
@@ -29,7 +30,7 @@ def test_a_future_termination_is_the_term_end_from_the_day_it_is_recorded() -> N
     status = state_on(CUT_SHORT, D("2026-11-30"))
     assert (status.state, status.term_end, status.days_left, status.in_force) == (
         "expiring",
-        D("2027-02-01"),
+        D("2027-01-31"),  # its last day in force: the termination takes effect 2027-02-01
         63,
         True,
     )
@@ -41,7 +42,7 @@ def test_a_future_termination_is_the_term_end_from_the_day_it_is_recorded() -> N
 def test_a_termination_ends_an_auto_renewing_term_without_a_notice_deadline() -> None:
     renewing = BaaTerms(
         D("2025-03-01"),
-        D("2026-03-01"),
+        D("2026-02-28"),
         auto_renews=True,
         renewal_term_months=12,
         notice_days=60,
@@ -51,7 +52,7 @@ def test_a_termination_ends_an_auto_renewing_term_without_a_notice_deadline() ->
     status = state_on(renewing, D("2026-12-20"))
     assert (status.state, status.term_end, status.notice_deadline) == (
         "expiring",
-        D("2027-01-10"),
+        D("2027-01-09"),
         None,
     )
     assert in_force_until(renewing) == D("2027-01-10")
@@ -59,13 +60,15 @@ def test_a_termination_ends_an_auto_renewing_term_without_a_notice_deadline() ->
 
 def test_in_force_until_is_the_first_of_term_end_termination_and_successor() -> None:
     assert in_force_until(CUT_SHORT) == D("2027-02-01")
-    assert in_force_until(BaaTerms(D("2026-01-01"), D("2027-01-01"))) == D("2027-01-01")
+    assert in_force_until(BaaTerms(D("2026-01-01"), D("2026-12-31"))) == D("2027-01-01")
+    assert last_day_in_force(BaaTerms(D("2026-01-01"), D("2026-12-31"))) == D("2026-12-31")
+    assert last_day_in_force(CUT_SHORT) == D("2027-01-31")
     assert in_force_until(BaaTerms(D("2026-01-01"))) is None  # evergreen
-    renewing = BaaTerms(D("2026-01-01"), D("2027-01-01"), auto_renews=True, renewal_term_months=12)
+    renewing = BaaTerms(D("2026-01-01"), D("2026-12-31"), auto_renews=True, renewal_term_months=12)
     assert in_force_until(renewing) is None
     superseded = BaaTerms(
         D("2026-01-01"),
-        D("2027-01-01"),
+        D("2026-12-31"),
         status=BaaLifecycle.SUPERSEDED,
         superseded_on=D("2026-10-01"),
     )
@@ -76,11 +79,11 @@ def test_in_force_until_is_the_first_of_term_end_termination_and_successor() -> 
 def test_a_late_renewal_leaves_a_gap() -> None:
     old = BaaTerms(
         D("2025-12-15"),
-        D("2026-12-15"),
+        D("2026-12-14"),
         status=BaaLifecycle.SUPERSEDED,
         superseded_on=D("2027-01-15"),
     )
-    renewal = BaaTerms(D("2027-01-15"), D("2028-01-15"))
+    renewal = BaaTerms(D("2027-01-15"), D("2028-01-14"))
     gaps = coverage_gaps([(1, old), (2, renewal)])
     assert [(g.start, g.end, g.ending_id, g.next_id) for g in gaps] == [
         (D("2026-12-15"), D("2027-01-15"), 1, 2)

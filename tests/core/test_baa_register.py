@@ -15,7 +15,8 @@ from vetting.core.baa_calendar import CalendarBaa, deadline_events, events_for
 D = date.fromisoformat
 
 
-def terms(effective: str = "2026-01-01", expires: str | None = "2027-01-01", **kw) -> BaaTerms:
+def terms(effective: str = "2026-01-01", expires: str | None = "2026-12-31", **kw) -> BaaTerms:
+    """`expires`: the last day in force."""
     return BaaTerms(D(effective), D(expires) if expires else None, **kw)
 
 
@@ -28,14 +29,14 @@ def test_an_unsigned_baa_is_never_in_force_whatever_its_dates(status: str) -> No
     for on in ("2025-06-01", "2026-06-01", "2027-06-01"):
         st = state_on(t, D(on))
         assert (st.state, st.in_force) == (status, False)
-    assert state_on(t, D("2026-06-01")).term_end == D("2027-01-01")
+    assert state_on(t, D("2026-06-01")).term_end == D("2026-12-31")
 
 
 def test_a_superseded_baa_is_in_force_until_its_successor_takes_effect() -> None:
-    t = terms(expires="2027-03-01", status="superseded", superseded_on=D("2027-03-01"))
+    t = terms(expires="2027-02-28", status="superseded", superseded_on=D("2027-03-01"))
     assert state_on(t, D("2027-02-28")).in_force
     st = state_on(t, D("2027-03-01"))
-    assert (st.state, st.term_end, st.in_force) == ("superseded", D("2027-03-01"), False)
+    assert (st.state, st.term_end, st.in_force) == ("superseded", D("2027-02-28"), False)
 
 
 def test_a_renewal_that_covers_the_term_end_silences_the_expiry_warning() -> None:
@@ -80,15 +81,16 @@ def test_lifecycle_rules_name_the_field(kw: dict, field: str, reason: str) -> No
 
 
 def test_term_ends_lists_one_fixed_end_or_the_rolling_series() -> None:
-    assert term_ends(terms(), D("2026-01-01"), D("2030-01-01")) == [D("2027-01-01")]
-    assert term_ends(terms(), D("2027-01-02"), D("2030-01-01")) == []
+    assert term_ends(terms(), D("2026-01-01"), D("2030-01-01")) == [D("2026-12-31")]
+    assert term_ends(terms(), D("2027-01-01"), D("2030-01-01")) == []
     assert term_ends(terms(expires=None), D("2026-01-01"), D("2030-01-01")) == []
     rolling = terms(auto_renews=True, renewal_term_months=6)
-    assert term_ends(rolling, D("2027-01-01"), D("2028-01-01")) == [
-        D("2027-01-01"),
-        D("2027-07-01"),
-        D("2028-01-01"),
+    assert term_ends(rolling, D("2026-12-31"), D("2027-12-31")) == [
+        D("2026-12-31"),
+        D("2027-06-30"),
+        D("2027-12-31"),
     ]
+    assert term_ends(rolling, D("2027-01-01"), D("2027-12-30")) == [D("2027-06-30")]
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -115,17 +117,18 @@ def test_the_reason_names_the_unsigned_state() -> None:
 
 def test_a_lapse_with_a_late_renewal_says_when_it_comes_back() -> None:
     old = BaaFacts(1, terms(status="superseded", superseded_on=D("2027-02-01")))
-    new = BaaFacts(2, terms("2027-02-01", "2028-02-01"))
+    new = BaaFacts(2, terms("2027-02-01", "2028-01-31"))
     assert reason_on("2026-12-31", old, new) == "listed under BAA 1"
     assert reason_on("2027-01-01", old, new) == (
-        "BAA with Acme Health expired 2027-01-01; the next takes effect 2027-02-01"
+        "BAA with Acme Health expired: in force through 2026-12-31; the next takes effect "
+        "2027-02-01"
     )
     assert reason_on("2027-02-01", old, new) == "listed under BAA 2"
 
 
 def test_an_early_renewal_hands_over_on_its_effective_date() -> None:
     old = BaaFacts(1, terms(status="superseded", superseded_on=D("2026-10-01")))
-    new = BaaFacts(2, terms("2026-10-01", "2028-10-01"))
+    new = BaaFacts(2, terms("2026-10-01", "2028-09-30"))
     assert reason_on("2026-09-30", old, new) == "listed under BAA 1"
     assert reason_on("2026-10-01", old, new) == "listed under BAA 2"
 
@@ -134,7 +137,7 @@ def test_a_pending_renewal_is_mentioned_after_the_lapse() -> None:
     old = BaaFacts(1, terms())
     pending = BaaFacts(2, terms("2027-01-01", None, status="pending_signature"))
     assert reason_on("2027-01-01", old, pending) == (
-        "BAA with Acme Health expired 2027-01-01; a new BAA is pending signature"
+        "BAA with Acme Health expired: in force through 2026-12-31; a new BAA is pending signature"
     )
 
 
@@ -148,27 +151,28 @@ def cal(t: BaaTerms, as_of: str = "2026-11-25", **kw) -> list[tuple[str, str]]:
 
 
 def test_a_fixed_term_has_one_term_end_event_and_drafts_none() -> None:
-    assert cal(terms(expires="2029-05-01")) == [("term_end", "2029-05-01")]
+    # on its last day in force
+    assert cal(terms(expires="2029-04-30")) == [("term_end", "2029-04-30")]
     assert cal(terms(status="draft")) == []
     assert cal(terms(expires=None)) == []
 
 
 def test_an_auto_renewing_term_has_notice_deadlines_and_renewals_around_today() -> None:
-    t = terms("2024-01-01", "2025-01-01", auto_renews=True, renewal_term_months=12, notice_days=30)
+    t = terms("2024-01-01", "2024-12-31", auto_renews=True, renewal_term_months=12, notice_days=30)
     assert cal(t) == [
         ("notice_deadline", "2025-12-02"),
-        ("term_end", "2026-01-01"),
+        ("term_end", "2025-12-31"),
         ("notice_deadline", "2026-12-02"),
-        ("term_end", "2027-01-01"),
+        ("term_end", "2026-12-31"),
         ("notice_deadline", "2027-12-02"),
-        ("term_end", "2028-01-01"),
-    ]  # the next term (2029-01-01) lies beyond the two-year horizon
+        ("term_end", "2027-12-31"),
+    ]  # the next term end (2028-12-31) lies beyond the two-year horizon
 
 
 def test_a_termination_is_an_event_and_ends_the_series() -> None:
     t = terms(
         "2024-01-01",
-        "2025-01-01",
+        "2024-12-31",
         auto_renews=True,
         renewal_term_months=12,
         notice_days=30,
@@ -177,7 +181,7 @@ def test_a_termination_is_an_event_and_ends_the_series() -> None:
     )
     assert cal(t, termination_reason="breach") == [
         ("notice_deadline", "2025-12-02"),
-        ("term_end", "2026-01-01"),
+        ("term_end", "2025-12-31"),
         ("notice_deadline", "2026-12-02"),
         ("terminated", "2027-01-01"),
     ]
@@ -191,9 +195,9 @@ def test_a_termination_is_an_event_and_ends_the_series() -> None:
 
 
 def test_old_history_is_left_out_and_events_are_in_date_order() -> None:
-    old = CalendarBaa(1, "Acme", terms("2020-01-01", "2021-01-01"))
-    new = CalendarBaa(2, "Acme", terms("2026-01-01", "2027-01-01"))
-    soon = CalendarBaa(3, "Beta", terms("2026-01-01", "2026-12-01"))
+    old = CalendarBaa(1, "Acme", terms("2020-01-01", "2020-12-31"))
+    new = CalendarBaa(2, "Acme", terms("2026-01-01", "2026-12-31"))
+    soon = CalendarBaa(3, "Beta", terms("2026-01-01", "2026-11-30"))
     assert [
         (e.baa_id, e.day.isoformat()) for e in deadline_events([old, new, soon], D("2026-11-25"))
-    ] == [(3, "2026-12-01"), (2, "2027-01-01")]
+    ] == [(3, "2026-11-30"), (2, "2026-12-31")]

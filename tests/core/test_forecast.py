@@ -58,13 +58,13 @@ DECISIONS = {
     6: _approved(6),
 }
 BAAS = {
-    1: [BaaFacts(11, BaaTerms(D("2026-01-10"), D("2027-01-10")))],
+    1: [BaaFacts(11, BaaTerms(D("2026-01-10"), D("2027-01-09")))],  # through Jan 9
     2: [
         BaaFacts(
             21,
             BaaTerms(
                 D("2026-01-01"),
-                D("2028-01-01"),
+                D("2027-12-31"),
                 terminated_on=D("2026-12-20"),
                 status=BaaLifecycle.TERMINATED,
             ),
@@ -75,12 +75,12 @@ BAAS = {
             31,
             BaaTerms(
                 D("2025-12-15"),
-                D("2026-12-15"),
+                D("2026-12-14"),
                 status=BaaLifecycle.SUPERSEDED,
                 superseded_on=D("2027-01-15"),
             ),
         ),
-        BaaFacts(32, BaaTerms(D("2027-01-15"), D("2028-01-15"))),
+        BaaFacts(32, BaaTerms(D("2027-01-15"), D("2028-01-14"))),
     ],
     4: [BaaFacts(41, BaaTerms(D("2025-01-01")))],
     5: [BaaFacts(51, BaaTerms(D("2025-01-01")))],
@@ -90,10 +90,15 @@ BAAS = {
 def test_each_reason_with_the_day_the_app_leaves() -> None:
     items = forecast(TODAY, 90, APPS, DECISIONS, BAAS)
     assert [(d.app_id, d.leaves_on.isoformat(), d.reason) for d in items] == [
-        (3, "2026-12-15", "BAA with Quill Rx expired 2026-12-15; the next takes effect 2027-01-15"),
-        (2, "2026-12-20", "BAA with Lumen Notes terminated 2026-12-20"),
+        (
+            3,
+            "2026-12-15",
+            "BAA with Quill Rx expired: in force through 2026-12-14; the next takes effect "
+            "2027-01-15",
+        ),
+        (2, "2026-12-20", "BAA with Lumen Notes terminated: in force through 2026-12-19"),
         (5, "2027-01-01", "condition 'SSO enforced for all users' overdue since 2026-12-31"),
-        (1, "2027-01-10", "BAA with Harbor Scans expired 2027-01-10"),
+        (1, "2027-01-10", "BAA with Harbor Scans expired: in force through 2027-01-09"),
         (4, "2027-02-01", "approved decision expired 2027-01-31: reassessment due"),
     ]
     assert all(d.vendor_name and d.platform == "ios" for d in items)

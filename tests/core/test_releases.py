@@ -29,9 +29,10 @@ CAMERA = AppFacts(1, "Acme Camera", "ios", "com.acme.camera", 1, "Acme Health")
 CHAT = AppFacts(2, "Chat Box", "android", "com.chat.box", 2, "Chatty Inc")
 APPROVED = DecisionFacts("approved", date(2026, 10, 2), "pat@example.org", date(2027, 10, 2), 11)
 REJECTED = DecisionFacts("rejected", date(2026, 10, 3), "sam@example.org", date(2027, 10, 3), 12)
-BAA_TO_DEC = BaaFacts(1, BaaTerms(date(2026, 1, 1), date(2026, 12, 1)))
-RENEWAL = BaaFacts(2, BaaTerms(date(2026, 12, 5), date(2027, 12, 5)))
-AUTO = BaaFacts(3, BaaTerms(date(2025, 1, 1), date(2026, 1, 1), True, 12, 30))
+# (term ends: the last day in force)
+BAA_TO_DEC = BaaFacts(1, BaaTerms(date(2026, 1, 1), date(2026, 11, 30)))
+RENEWAL = BaaFacts(2, BaaTerms(date(2026, 12, 5), date(2027, 12, 4)))
+AUTO = BaaFacts(3, BaaTerms(date(2025, 1, 1), date(2025, 12, 31), True, 12, 30))
 
 
 def listed(on: date, baas=(BAA_TO_DEC,), decisions=None, apps=(CAMERA, CHAT)) -> ApprovedList:
@@ -101,7 +102,7 @@ def test_baa_lapse_removes_the_app_with_the_reason_and_its_date():
     after = listed(date(2026, 12, 1))
     diff = diff_lists(before, after)
     assert [(c.app_id, c.reason) for c in diff.removed] == [
-        (1, "removed: BAA with Acme Health expired 2026-12-01")
+        (1, "removed: BAA with Acme Health expired: in force through 2026-11-30")
     ]
     assert diff.added == () and diff.changed == ()
 
@@ -114,7 +115,10 @@ def test_renewal_adds_the_app_back_saying_why_it_was_off():
     assert added.reason.startswith(
         "added: approved 2026-10-02 by pat@example.org; BAA with Acme Health in force"
     )
-    assert "(was off the list: BAA with Acme Health expired 2026-12-01" in added.reason
+    assert (
+        "(was off the list: BAA with Acme Health expired: in force through 2026-11-30"
+        in added.reason
+    )
 
 
 def test_first_list_adds_every_entry():

@@ -20,7 +20,8 @@ from vetting.core.reminders import (
     reassessment_due,
 )
 
-END = date(2027, 6, 1)
+END = date(2027, 6, 1)  # the day a fixed term lapses
+LAST = END - timedelta(days=1)  # its last day in force
 
 
 @pytest.mark.parametrize(
@@ -70,41 +71,48 @@ def test_thresholds_are_unique_and_largest_first():
     assert parse_thresholds(" 7, 90,7 ,0, 30") == (90, 30, 7, 0)
 
 
-def test_fixed_term_baa_counts_to_term_end_then_expired():
-    terms = BaaTerms(date(2025, 1, 1), END)
+def test_fixed_term_baa_counts_to_the_day_it_lapses_then_expired():
+    terms = BaaTerms(date(2025, 1, 1), LAST)  # in force through LAST, lapses on END
     (due,) = baa_due(terms, END - timedelta(days=30))
-    assert (due.kind, due.term_end, due.threshold_days, due.days_left) == ("term_end", END, 30, 30)
+    assert (due.kind, due.term_end, due.deadline, due.threshold_days, due.days_left) == (
+        "term_end",
+        LAST,
+        END,
+        30,
+        30,
+    )
     (due,) = baa_due(terms, END + timedelta(days=2))
     assert (due.kind, due.threshold_days, due.days_left) == ("expired", 0, -2)
 
 
 def test_auto_renewing_baa_counts_to_the_notice_deadline_of_each_term():
-    terms = BaaTerms(date(2024, 1, 1), date(2025, 1, 1), True, 12, 60)
-    # Term ends 2027-01-01 (rolled twice); notice deadline 60 days earlier: 2026-11-02.
+    terms = BaaTerms(date(2024, 1, 1), date(2024, 12, 31), True, 12, 60)
+    # In force through 2026-12-31 (rolled twice); the next term starts 2027-01-01, notice
+    # deadline 60 days before it: 2026-11-02.
     (due,) = baa_due(terms, date(2026, 10, 3))
     assert (due.kind, due.term_end, due.deadline, due.threshold_days) == (
         "notice_deadline",
-        date(2027, 1, 1),
+        date(2026, 12, 31),
         date(2026, 11, 2),
         30,
     )
     # Just after a term rolled, the previous notice deadline is still catchable (a sweep
     # that was down over the deadline); the new term's is not near yet.
-    short = BaaTerms(date(2024, 1, 1), date(2025, 1, 1), True, 12, 10)
+    short = BaaTerms(date(2024, 1, 1), date(2024, 12, 31), True, 12, 10)
     dues = baa_due(short, date(2027, 1, 5))
     assert [(d.term_end, d.deadline, d.threshold_days) for d in dues] == [
-        (date(2027, 1, 1), date(2026, 12, 22), 0)
+        (date(2026, 12, 31), date(2026, 12, 22), 0)
     ]
 
 
 def test_evergreen_and_terminated_baas_have_no_term_reminders():
     # (Evergreen agreements get periodic reviews only when a cadence is given.)
     assert baa_due(BaaTerms(date(2025, 1, 1)), date(2026, 1, 1)) == []
-    ended = BaaTerms(date(2025, 1, 1), END, terminated_on=date(2026, 1, 1))
+    ended = BaaTerms(date(2025, 1, 1), LAST, terminated_on=date(2026, 1, 1))
     assert baa_due(ended, END - timedelta(days=30)) == []
     # A termination scheduled before the term end makes that term end moot already: what is
     # reminded of is the termination itself.
-    scheduled = BaaTerms(date(2025, 1, 1), END, terminated_on=END - timedelta(days=10))
+    scheduled = BaaTerms(date(2025, 1, 1), LAST, terminated_on=END - timedelta(days=10))
     assert [
         (d.kind, d.term_end, d.threshold_days) for d in baa_due(scheduled, END - timedelta(days=30))
     ] == [("termination", END - timedelta(days=10), 30)]
@@ -117,14 +125,16 @@ def test_reassessment_counts_to_the_last_valid_day():
 
 
 def test_descriptions_say_what_happens_and_when():
-    terms = BaaTerms(date(2025, 1, 1), END)
+    terms = BaaTerms(date(2025, 1, 1), LAST)
     (due,) = baa_due(terms, END - timedelta(days=14))
     title, body = describe(due, "BAA with Acme")
-    assert title == "BAA with Acme ends in 14 days (2027-06-01)"
-    assert "leave the approved list" in body
+    assert title == "BAA with Acme lapses in 14 days: in force through 2027-05-31"
+    assert "From 2027-06-01 its vendor's apps leave the approved list" in body
     (late,) = baa_due(terms, END + timedelta(days=3))
-    assert describe(late, "BAA with Acme")[0] == "BAA with Acme expired on 2027-06-01"
-    renewing = BaaTerms(date(2024, 1, 1), END, True, 12, 30)
+    assert describe(late, "BAA with Acme")[0] == (
+        "BAA with Acme expired: last day in force was 2027-05-31"
+    )
+    renewing = BaaTerms(date(2024, 1, 1), LAST, True, 12, 30)
     (notice,) = baa_due(renewing, END - timedelta(days=31))
     assert describe(notice, "BAA with Acme", renewal_months=12)[0] == (
         "Notice deadline for BAA with Acme tomorrow (2027-05-02)"
@@ -207,7 +217,8 @@ def test_auto_renewing_baa_reminds_each_term_at_most_once_per_threshold(
     seen: dict[tuple[date, int], date] = {}
     for day in days:
         for due in baa_due(terms, day, DEFAULT_THRESHOLDS):
-            assert due.deadline == due.term_end - timedelta(days=notice)
+            # notice days before the next term starts (the day after the last day in force)
+            assert due.deadline == due.term_end + timedelta(days=1 - notice)
             assert due.days_left <= due.threshold_days
             seen.setdefault((due.term_end, due.threshold_days), day)
     # Per term, the thresholds reached form a descending sequence over time (no going back).
@@ -223,12 +234,13 @@ def test_auto_renewing_baa_reminds_each_term_at_most_once_per_threshold(
 
 
 def test_a_fixed_term_reminder_stands_only_for_its_current_term_end():
-    terms = BaaTerms(date(2026, 1, 1), date(2027, 1, 1))
-    assert baa_reminder_stands(terms, "term_end", date(2027, 1, 1))
-    assert baa_reminder_stands(terms, "expired", date(2027, 1, 1))
-    assert not baa_reminder_stands(terms, "term_end", date(2026, 12, 1))  # the old end
-    assert not baa_reminder_stands(terms, "notice_deadline", date(2027, 1, 1))
-    assert not baa_reminder_stands(BaaTerms(date(2026, 1, 1)), "term_end", date(2027, 1, 1))
+    terms = BaaTerms(date(2026, 1, 1), date(2026, 12, 31))
+    assert baa_reminder_stands(terms, "term_end", date(2026, 12, 31))
+    assert baa_reminder_stands(terms, "expired", date(2026, 12, 31))
+    assert not baa_reminder_stands(terms, "term_end", date(2026, 11, 30))  # the old end
+    assert not baa_reminder_stands(terms, "term_end", date(2027, 1, 1))  # the day after
+    assert not baa_reminder_stands(terms, "notice_deadline", date(2026, 12, 31))
+    assert not baa_reminder_stands(BaaTerms(date(2026, 1, 1)), "term_end", date(2026, 12, 31))
 
 
 def test_an_auto_renewing_reminder_stands_for_every_term_end_of_the_series():
@@ -241,14 +253,14 @@ def test_an_auto_renewing_reminder_stands_for_every_term_end_of_the_series():
 
 
 def test_a_termination_on_or_before_the_deadline_makes_the_reminder_moot():
-    fixed = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), terminated_on=date(2027, 1, 1))
-    assert not baa_reminder_stands(fixed, "term_end", date(2027, 1, 1))
-    later = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), terminated_on=date(2027, 1, 2))
-    assert baa_reminder_stands(later, "term_end", date(2027, 1, 1))
-    auto = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), True, 12, 30, date(2026, 12, 3))
-    assert baa_reminder_stands(auto, "notice_deadline", date(2027, 1, 1))  # deadline Dec 2
-    moot = BaaTerms(date(2026, 1, 1), date(2027, 1, 1), True, 12, 30, date(2026, 12, 2))
-    assert not baa_reminder_stands(moot, "notice_deadline", date(2027, 1, 1))
+    fixed = BaaTerms(date(2026, 1, 1), date(2026, 12, 31), terminated_on=date(2027, 1, 1))
+    assert not baa_reminder_stands(fixed, "term_end", date(2026, 12, 31))
+    later = BaaTerms(date(2026, 1, 1), date(2026, 12, 31), terminated_on=date(2027, 1, 2))
+    assert baa_reminder_stands(later, "term_end", date(2026, 12, 31))
+    auto = BaaTerms(date(2026, 1, 1), date(2026, 12, 31), True, 12, 30, date(2026, 12, 3))
+    assert baa_reminder_stands(auto, "notice_deadline", date(2026, 12, 31))  # deadline Dec 2
+    moot = BaaTerms(date(2026, 1, 1), date(2026, 12, 31), True, 12, 30, date(2026, 12, 2))
+    assert not baa_reminder_stands(moot, "notice_deadline", date(2026, 12, 31))
 
 
 @given(

@@ -406,7 +406,7 @@ def test_xlsx_has_list_removed_with_reasons_and_release_sheets():
     gone = exclusion(
         10,
         "Old Scanner",
-        ("BAA with Acme Health expired 2026-11-20",),
+        ("BAA with Acme Health expired: in force through 2026-11-19",),
         store_id="com.acme.app10",
         vendor_name="Acme Health",
     )
@@ -423,7 +423,7 @@ def test_xlsx_has_list_removed_with_reasons_and_release_sheets():
         "ios",
         "com.acme.app10",
         "Acme Health",
-        "removed: BAA with Acme Health expired 2026-11-20",
+        "removed: BAA with Acme Health expired: in force through 2026-11-19",
     )
     meta = {r[0]: r[1] for r in wb["Release"].iter_rows(values_only=True)}
     assert meta["Release"] == 7 and meta["SHA-256"] == rel.sha256 and meta["Removed"] == 1

@@ -20,7 +20,8 @@ from vetting.models import Notification
 from vetting.services.outbox import deliver_due
 from vetting.services.reminders import IN_APP, run_reminders
 
-END = date(2027, 3, 1)
+END = date(2027, 3, 1)  # the day the term lapses
+LAST = END - timedelta(days=1)  # its last day in force (the stored expiration_date)
 DAY = END - timedelta(days=30)
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -59,7 +60,7 @@ def plugins() -> Iterator[None]:
 def pager_row(s: Any) -> int:
     """An outbox row for the pager channel, next to the in-app one the sweep planned."""
     v = data.vendor(s)
-    data.baa(s, v.id, expiration_date=END)
+    data.baa(s, v.id, expiration_date=LAST)
     run_reminders(s, DAY, settings=data.settings())
     (in_app,) = data.rows(s, channel=IN_APP)
     row = Notification(
@@ -84,7 +85,7 @@ def test_the_outbox_delivers_through_a_notifier_registered_for_its_channel(s, pl
     assert (summary.claimed, summary.sent, summary.failed) == (1, 1, 0)  # in-app rows start sent
     (message,) = PagerNotifier.sent
     assert (message.delivery_id, message.recipient) == (f"vetting-notification-{row_id}", "on-call")
-    assert message.title == "BAA with Acme Health ends in 30 days (2027-03-01)"
+    assert message.title == "BAA with Acme Health lapses in 30 days: in force through 2027-02-28"
     (row,) = data.rows(s, channel="test-pager")
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
 
@@ -100,7 +101,7 @@ def test_without_its_notifier_a_channel_is_unknown_and_its_rows_cancelled(s):
 
 def test_a_release_is_exported_in_a_registered_format(client, admin, plugins):
     vid = vendor(client, admin, "Acme Health")
-    baa(client, admin, vid, expiration_date="2026-12-01")
+    baa(client, admin, vid, expiration_date="2026-11-30")
     approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
     approved_app(
         client, admin, vid, name="Acme Notes", platform="android", store_id="com.acme.notes"

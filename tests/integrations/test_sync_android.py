@@ -33,7 +33,7 @@ SECOND = release(
         exclusion(
             1,
             "EHR Mobile",
-            ("BAA with Epic expired 2026-11-01",),
+            ("BAA with Epic expired: in force through 2026-10-31",),
             platform="android",
             store_id="com.epic.haiku",
         ),

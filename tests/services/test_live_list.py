@@ -410,7 +410,7 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
         v, _ = approved_app_of_vendor()  # rolls over monthly: the term end the list shows moves
         baa(
             v,
-            expiration_date=today + timedelta(days=3),
+            expiration_date=today + timedelta(days=2),  # last day in force
             auto_renews=True,
             renewal_term_months=1,
             notice_days=5,
@@ -419,26 +419,26 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
         baa(
             v,
             effective_date=today - timedelta(days=400),
-            expiration_date=today - timedelta(days=372),
+            expiration_date=today - timedelta(days=373),
             auto_renews=True,
             renewal_term_months=1,
             notice_days=5,
         )
-        v, _ = approved_app_of_vendor()  # expires in 4 days
-        baa(v, expiration_date=today + timedelta(days=4))
+        v, _ = approved_app_of_vendor()  # expires in 4 days (in force through day 3)
+        baa(v, expiration_date=today + timedelta(days=3))
         v, _ = approved_app_of_vendor()  # starts in 5 days
         baa(v, effective_date=today + timedelta(days=5))
         v, _ = approved_app_of_vendor()  # terminated from day 6
         baas.terminate(s, ACTOR, baa(v), today + timedelta(days=6), "breach")
         v, _ = approved_app_of_vendor()  # renewed from day 7 with a new term end
-        old = baa(v, expiration_date=today + timedelta(days=60))
+        old = baa(v, expiration_date=today + timedelta(days=59))
         baas.renew(
             s,
             ACTOR,
             old,
             BaaRenew(
                 effective_date=today + timedelta(days=7),
-                expiration_date=today + timedelta(days=400),
+                expiration_date=today + timedelta(days=399),
                 signed_copy_note=SIGNED,
             ),
         )

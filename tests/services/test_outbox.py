@@ -19,7 +19,8 @@ from vetting.services import baas
 from vetting.services.outbox import deliver_due
 from vetting.services.reminders import run_reminders
 
-END = date(2027, 3, 1)
+END = date(2027, 3, 1)  # the day the term lapses
+LAST = END - timedelta(days=1)  # its last day in force (the stored expiration_date)
 DAY = END - timedelta(days=30)
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SECRET = "s3cret-for-tests"
@@ -28,7 +29,7 @@ SECRET = "s3cret-for-tests"
 @pytest.fixture
 def baa_id(s):
     v = data.vendor(s)
-    return data.baa(s, v.id, expiration_date=END, owner_email="owner@example.org").id
+    return data.baa(s, v.id, expiration_date=LAST, owner_email="owner@example.org").id
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_email_is_sent_over_smtp_and_recorded(s, baa_id):
     recipients = sorted(rcpt for _, (rcpt,) in box.envelopes)
     assert recipients == ["legal@example.org", "owner@example.org"]
     msg = box.messages[0]
-    assert msg["Subject"] == "BAA with Acme Health ends in 30 days (2027-03-01)"
+    assert msg["Subject"] == "BAA with Acme Health lapses in 30 days: in force through 2027-02-28"
     assert msg["From"] == "vetting@example.org"
     assert msg["Message-ID"].startswith("<vetting-notification-")
     assert "does not renew by itself" in msg.get_payload()
@@ -77,7 +78,9 @@ def test_webhook_body_is_signed_and_slack_compatible(s, baa_id, hook_secret):
     expected = "sha256=" + hmac.new(hook_secret, req.body, hashlib.sha256).hexdigest()
     assert req.headers[SIGNATURE_HEADER] == expected
     body = req.json
-    assert body["text"].startswith("*BAA with Acme Health ends in 30 days (2027-03-01)*\n")
+    assert body["text"].startswith(
+        "*BAA with Acme Health lapses in 30 days: in force through 2027-02-28*\n"
+    )
     assert body["subject"] == {
         "kind": "baa",
         "id": baa_id,
@@ -223,7 +226,7 @@ def test_a_terminated_baa_is_not_delivered_even_before_the_next_sweep(s, baa_id)
 def test_two_deliverers_at_once_send_every_row_exactly_once(app, s, hook_secret):
     v = data.vendor(s)
     for i in range(12):
-        data.baa(s, v.id, expiration_date=END + timedelta(days=i % 3))
+        data.baa(s, v.id, expiration_date=LAST + timedelta(days=i % 3))
     with http_receiver() as (url, rx):
         data.webhook_channel(s, url)
         st = data.settings(allow_private_urls=True, batch_size=5)
@@ -260,7 +263,7 @@ def test_an_edited_term_end_drops_the_old_reminders_and_undoing_it_plans_them_ag
         st = mail(port, legal_emails=("legal@example.org",))
         run_reminders(s, DAY, settings=st)  # 30 days before END: owner + legal, pending
         assert len(data.rows(s, channel="email", status="pending")) == 2
-        later = END + timedelta(days=60)
+        later = LAST + timedelta(days=60)
         baas.update(s, auth.CLI_PRINCIPAL, baa_id, BaaUpdate(expiration_date=later))
         summary = deliver_due(s, NOW, settings=st)
         assert (summary.sent, summary.cancelled) == (0, 2)
@@ -269,7 +272,7 @@ def test_an_edited_term_end_drops_the_old_reminders_and_undoing_it_plans_them_ag
         assert run_reminders(s, DAY, settings=st).created == 3  # in-app, owner, legal
         assert {n.term_end for n in data.rows(s, channel="email")} == {later}
 
-        baas.update(s, auth.CLI_PRINCIPAL, baa_id, BaaUpdate(expiration_date=END))
+        baas.update(s, auth.CLI_PRINCIPAL, baa_id, BaaUpdate(expiration_date=LAST))
         summary = run_reminders(s, DAY, settings=st)
         # The later date's mail goes; the old date's is planned again (its in-app note was
         # shown already), not refused as a duplicate of the rows dropped before.
@@ -279,7 +282,7 @@ def test_an_edited_term_end_drops_the_old_reminders_and_undoing_it_plans_them_ag
         "legal@example.org",
         "owner@example.org",
     ]
-    assert all(f"({END.isoformat()})" in m["Subject"] for m in box.messages)
+    assert all(f"in force through {LAST.isoformat()}" in m["Subject"] for m in box.messages)
 
 
 def test_a_batch_sends_all_its_mail_over_one_smtp_connection(s):

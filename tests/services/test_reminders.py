@@ -14,7 +14,8 @@ from tests import reminder_data as data
 from vetting.models import AuditEvent, JobRun, Notification
 from vetting.services.reminders import run_reminders
 
-END = date(2027, 3, 1)
+END = date(2027, 3, 1)  # the day the term lapses
+LAST = END - timedelta(days=1)  # its last day in force (the stored expiration_date)
 EMAIL = data.settings(smtp_host="127.0.0.1", legal_emails=("legal@example.org",))
 
 
@@ -24,18 +25,18 @@ def acme(s):
 
 
 def test_sweep_puts_a_due_reminder_in_the_outbox_once_per_channel_and_recipient(s, acme):
-    b = data.baa(s, acme.id, expiration_date=END, owner_email="Owner@Example.org")
+    b = data.baa(s, acme.id, expiration_date=LAST, owner_email="Owner@Example.org")
     day = END - timedelta(days=30)
     summary = run_reminders(s, day, settings=EMAIL)
     assert (summary.due, summary.created, summary.existing) == (1, 3, 0)
     assert data.keys(s) == [
-        (b.id, "term_end", END, 30, "in-app", "dashboard"),
-        (b.id, "term_end", END, 30, "email", "owner@example.org"),
-        (b.id, "term_end", END, 30, "email", "legal@example.org"),
+        (b.id, "term_end", LAST, 30, "in-app", "dashboard"),
+        (b.id, "term_end", LAST, 30, "email", "owner@example.org"),
+        (b.id, "term_end", LAST, 30, "email", "legal@example.org"),
     ]
     in_app, email, _ = data.rows(s)
     assert (in_app.status, email.status) == ("sent", "pending")  # in-app is delivered at once
-    assert in_app.title == "BAA with Acme Health ends in 30 days (2027-03-01)"
+    assert in_app.title == "BAA with Acme Health lapses in 30 days: in force through 2027-02-28"
     assert email.payload["reminder"]["days_left"] == 30
     again = run_reminders(s, day, settings=EMAIL)
     assert (again.created, again.existing) == (0, 3)
@@ -43,7 +44,7 @@ def test_sweep_puts_a_due_reminder_in_the_outbox_once_per_channel_and_recipient(
 
 
 def test_each_daily_sweep_adds_only_the_threshold_crossed_that_day(s, acme):
-    data.baa(s, acme.id, expiration_date=END)
+    data.baa(s, acme.id, expiration_date=LAST)
     created = {}
     for offset in range(95, -3, -1):
         day = END - timedelta(days=offset)
@@ -61,13 +62,15 @@ def test_each_daily_sweep_adds_only_the_threshold_crossed_that_day(s, acme):
 
 
 def test_after_missed_days_only_the_latest_threshold_crossed_is_created(s, acme):
-    data.baa(s, acme.id, expiration_date=END)
+    data.baa(s, acme.id, expiration_date=LAST)
     run_reminders(s, END - timedelta(days=90), settings=data.settings())
     # Down for 80 days: 60, 30 and 14 were crossed meanwhile; only 14 is news now.
     late = run_reminders(s, END - timedelta(days=10), settings=data.settings())
     assert late.created == 1
     assert [n.threshold_days for n in data.rows(s)] == [90, 14]
-    assert data.rows(s)[-1].title == "BAA with Acme Health ends in 10 days (2027-03-01)"
+    assert data.rows(s)[-1].title == (
+        "BAA with Acme Health lapses in 10 days: in force through 2027-02-28"
+    )
 
 
 def test_auto_renewing_baa_is_reminded_before_its_notice_deadline(s, acme):
@@ -75,18 +78,19 @@ def test_auto_renewing_baa_is_reminded_before_its_notice_deadline(s, acme):
         s,
         acme.id,
         effective_date=date(2024, 3, 1),
-        expiration_date=date(2025, 3, 1),
+        expiration_date=date(2025, 2, 28),
         auto_renews=True,
         renewal_term_months=12,
         notice_days=60,
     )
-    # The term rolled to 2027-03-01; notice is due 60 days earlier, on 2026-12-31.
+    # The term rolled to one in force through 2027-02-28; the next starts 2027-03-01 and
+    # notice is due 60 days before it, on 2026-12-31.
     run_reminders(s, date(2026, 12, 1), settings=data.settings())
     (n,) = data.rows(s)
     assert (n.subject_id, n.kind, n.term_end, n.threshold_days) == (
         b.id,
         "notice_deadline",
-        END,
+        LAST,
         30,
     )
     assert "unless notice is given by 2026-12-31" in n.body
@@ -131,7 +135,7 @@ def test_a_newer_decision_replaces_the_reminders_of_the_old_one(s, acme):
     ],
 )
 def test_renewing_or_terminating_a_baa_cancels_its_pending_reminders(s, acme, change):
-    b = data.baa(s, acme.id, expiration_date=date(2027, 1, 1), owner_email="o@example.org")
+    b = data.baa(s, acme.id, expiration_date=date(2026, 12, 31), owner_email="o@example.org")
     run_reminders(s, date(2026, 11, 2), settings=EMAIL)
     assert [n.status for n in data.rows(s, channel="email")] == ["pending", "pending"]
     for k, v in change.items():
@@ -150,15 +154,15 @@ def test_renewing_or_terminating_a_baa_cancels_its_pending_reminders(s, acme, ch
 
 
 def test_drafts_evergreen_and_far_deadlines_get_no_reminders(s, acme):
-    data.baa(s, acme.id, expiration_date=END, status="draft")
+    data.baa(s, acme.id, expiration_date=LAST, status="draft")
     data.baa(s, acme.id, effective_date=date(2025, 8, 1))  # evergreen: reviewed each 1 August
-    data.baa(s, acme.id, expiration_date=date(2030, 1, 1))
-    data.baa(s, acme.id, expiration_date=date(2026, 1, 1))  # expired long ago: history
+    data.baa(s, acme.id, expiration_date=date(2029, 12, 31))
+    data.baa(s, acme.id, expiration_date=date(2025, 12, 31))  # expired long ago: history
     assert run_reminders(s, END - timedelta(days=30), settings=EMAIL).created == 0
 
 
 def test_vendor_contacts_are_emailed_only_when_enabled(s, acme):
-    data.baa(s, acme.id, expiration_date=END)
+    data.baa(s, acme.id, expiration_date=LAST)
     day = END - timedelta(days=7)
     run_reminders(s, day, settings=EMAIL)
     assert [n.recipient for n in data.rows(s, channel="email")] == ["legal@example.org"]
@@ -171,7 +175,7 @@ def test_vendor_contacts_are_emailed_only_when_enabled(s, acme):
 
 
 def test_no_email_rows_without_smtp_and_one_row_per_webhook_channel(s, acme):
-    data.baa(s, acme.id, expiration_date=END, owner_email="o@example.org")
+    data.baa(s, acme.id, expiration_date=LAST, owner_email="o@example.org")
     cid = data.webhook_channel(s, "https://hooks.example.org/x")
     run_reminders(s, END - timedelta(days=1), settings=data.settings())
     assert [(n.channel, n.recipient) for n in data.rows(s)] == [
@@ -182,7 +186,7 @@ def test_no_email_rows_without_smtp_and_one_row_per_webhook_channel(s, acme):
 
 
 def test_dry_run_reports_the_plan_and_writes_nothing(s, acme):
-    data.baa(s, acme.id, expiration_date=END)
+    data.baa(s, acme.id, expiration_date=LAST)
     plan = run_reminders(s, END - timedelta(days=14), dry_run=True, settings=EMAIL)
     assert (plan.dry_run, plan.created, len(plan.planned)) == (True, 2, 2)
     assert s.scalar(select(func.count()).select_from(Notification)) == 0
@@ -190,7 +194,7 @@ def test_dry_run_reports_the_plan_and_writes_nothing(s, acme):
 
 
 def test_a_sweep_records_its_job_run_and_audits_what_it_changed(s, acme):
-    data.baa(s, acme.id, expiration_date=END)
+    data.baa(s, acme.id, expiration_date=LAST)
     summary = run_reminders(s, END - timedelta(days=1), settings=data.settings(), actor="cli:x")
     run = s.get(JobRun, summary.job_run_id)
     assert (run.job, run.as_of, run.status, run.detail["created"]) == (
@@ -216,7 +220,9 @@ def test_a_sweep_records_its_job_run_and_audits_what_it_changed(s, acme):
 
 def test_two_sweeps_at_once_create_each_row_once(app, s, acme):
     for i in range(40):
-        data.baa(s, acme.id, expiration_date=END + timedelta(days=i % 5), owner_email=f"o{i}@x.org")
+        data.baa(
+            s, acme.id, expiration_date=LAST + timedelta(days=i % 5), owner_email=f"o{i}@x.org"
+        )
     results, errors = [], []
     barrier = threading.Barrier(2)
 

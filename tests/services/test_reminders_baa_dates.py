@@ -29,7 +29,7 @@ def test_termination_reminders_each_threshold_once_then_none_after_it(s, heron):
     b = data.baa(
         s,
         heron.id,
-        expiration_date=date(2028, 1, 1),
+        expiration_date=date(2027, 12, 31),
         terminated_on=stop,
         termination_reason="practice closed",
         status="terminated",
@@ -47,7 +47,9 @@ def test_termination_reminders_each_threshold_once_then_none_after_it(s, heron):
 
 def test_missed_days_send_the_latest_threshold_crossed_only(s, heron):
     stop = date(2027, 2, 1)
-    data.baa(s, heron.id, expiration_date=date(2028, 1, 1), terminated_on=stop, status="terminated")
+    data.baa(
+        s, heron.id, expiration_date=date(2027, 12, 31), terminated_on=stop, status="terminated"
+    )
     for day in (stop - timedelta(days=50), stop - timedelta(days=20), stop - timedelta(days=3)):
         run_reminders(s, day, settings=INBOX)
     assert [t for _, _, t in _kinds(s)] == [60, 30, 7]
@@ -56,7 +58,7 @@ def test_missed_days_send_the_latest_threshold_crossed_only(s, heron):
 def test_withdrawing_the_termination_cancels_its_pending_reminders(s, heron):
     stop = date(2027, 2, 1)
     b = data.baa(
-        s, heron.id, expiration_date=date(2027, 6, 1), terminated_on=stop, status="terminated"
+        s, heron.id, expiration_date=date(2027, 5, 31), terminated_on=stop, status="terminated"
     )
     day = stop - timedelta(days=20)
     assert run_reminders(s, day, settings=EMAIL).created == 2  # in-app and legal's e-mail
@@ -75,7 +77,7 @@ def _late_renewal(s, vendor_id, starts=date(2027, 1, 15)):
         s,
         vendor_id,
         effective_date=date(2025, 12, 15),
-        expiration_date=date(2026, 12, 15),
+        expiration_date=date(2026, 12, 14),
         status="superseded",
         superseded_on=starts,
         owner_email="owner@example.org",
@@ -84,7 +86,7 @@ def _late_renewal(s, vendor_id, starts=date(2027, 1, 15)):
         s,
         vendor_id,
         effective_date=starts,
-        expiration_date=date(2028, 1, 15),
+        expiration_date=date(2028, 1, 14),
         supersedes_id=old.id,
     )
     return old, new
@@ -120,7 +122,7 @@ def test_a_renewal_moved_to_close_the_gap_cancels_the_gap_reminders(s, heron):
 
 
 def test_a_plain_expiry_with_nothing_after_it_is_not_a_gap(s, heron):
-    data.baa(s, heron.id, expiration_date=date(2026, 12, 15))
+    data.baa(s, heron.id, expiration_date=date(2026, 12, 14))
     run_reminders(s, date(2026, 11, 25), settings=INBOX)
     assert [k for k, _, _ in _kinds(s)] == ["term_end"]
 
@@ -160,7 +162,7 @@ def test_return_destroy_reminders_until_the_certificate_is_recorded(s, heron):
     b = data.baa(
         s,
         heron.id,
-        expiration_date=date(2028, 1, 1),
+        expiration_date=date(2027, 12, 31),
         terminated_on=stop,
         status="terminated",
         owner_email="owner@example.org",
@@ -188,7 +190,9 @@ def test_return_destroy_reminders_until_the_certificate_is_recorded(s, heron):
 
 def test_return_destroy_follows_the_configured_days(s, heron):
     stop = date(2026, 11, 1)
-    data.baa(s, heron.id, expiration_date=date(2028, 1, 1), terminated_on=stop, status="terminated")
+    data.baa(
+        s, heron.id, expiration_date=date(2027, 12, 31), terminated_on=stop, status="terminated"
+    )
     run_reminders(s, date(2026, 11, 25), settings=data.settings(return_destroy_days=60))
     assert [(n.term_end, n.threshold_days) for n in data.rows(s, kind="return_destroy")] == [
         (date(2026, 12, 31), 60)
@@ -201,7 +205,7 @@ def test_a_terminated_auto_renewing_baa_gets_no_notice_reminders(s, heron):
     data.baa(
         s,
         heron.id,
-        expiration_date=date(2027, 3, 1),
+        expiration_date=date(2027, 2, 28),
         auto_renews=True,
         renewal_term_months=12,
         notice_days=59,
@@ -215,8 +219,8 @@ def test_a_terminated_auto_renewing_baa_gets_no_notice_reminders(s, heron):
 
 def test_a_gap_after_an_active_baa_is_sent_once_across_sweeps(s, heron):
     # Not a renewal: a separate agreement recorded to start a month after the first ends.
-    first = data.baa(s, heron.id, expiration_date=date(2026, 12, 15), owner_email="o@example.org")
-    data.baa(s, heron.id, effective_date=date(2027, 1, 15), expiration_date=date(2028, 1, 15))
+    first = data.baa(s, heron.id, expiration_date=date(2026, 12, 14), owner_email="o@example.org")
+    data.baa(s, heron.id, effective_date=date(2027, 1, 15), expiration_date=date(2028, 1, 14))
     day = date(2026, 11, 25)
     assert run_reminders(s, day, settings=EMAIL).created == 6  # term end and gap, 3 each
     again = run_reminders(s, day, settings=EMAIL)

@@ -154,7 +154,7 @@ def register(app: Flask) -> Register:
             BaaCreate(
                 vendor_id=v.id,
                 effective_date=date(2026, 1, 1),
-                expiration_date=date(2027, 1, 1),
+                expiration_date=date(2026, 12, 31),
                 breach_notification_days=5,
                 title="Acme BAA",
                 signed_copy_note="signed PDF in the contracts share",

@@ -24,7 +24,7 @@ def test_dashboard_lists_expiring_baas_waiting_assessments_and_due_reassessments
                 vendor_id=register.other_vendor_id,
                 title="Borealis BAA",
                 effective_date=date(2025, 1, 1),
-                expiration_date=date(2027, 1, 15),
+                expiration_date=date(2027, 1, 14),
                 signed_copy_note="signed PDF in the contracts share",
             ),
         )
@@ -156,11 +156,13 @@ def test_dashboard_forecasts_the_apps_a_recorded_termination_takes_off(
     b = browser("viewer")
     page = b.get("/").text
     assert "Apps leaving the list in the next 90 days" in page
-    assert "BAA with Acme Health expired 2027-01-01" in page  # its term ends in 37 days
+    assert (
+        "BAA with Acme Health expired: in force through 2026-12-31" in page
+    )  # its term ends in 37 days
     with app.app_context():
         baas.terminate(db.session(), ACTOR, register.baa_id, date(2026, 12, 20), "vendor exits")
     page = b.get("/").text
-    assert "BAA with Acme Health terminated 2026-12-20" in page
+    assert "BAA with Acme Health terminated: in force through 2026-12-19" in page
     assert "expired 2027-01-01" not in page
 
 
@@ -171,7 +173,8 @@ def test_the_baa_page_shows_in_force_until_and_the_return_destroy_follow_up(
         baas.terminate(db.session(), ACTOR, register.baa_id, date(2026, 11, 1), "vendor exits")
     b = browser("viewer")
     page = b.get(f"/baas/{register.baa_id}").text
-    assert "2026-11-01 (its first day out of force)" in page
+    assert "2026-10-31 (its last day in force; out of force from 2026-11-01)" in page
+    assert "effective 2026-11-01 (last day in force 2026-10-31)" in page
     assert "certificate due 2026-12-01" in page
     with app.app_context():
         baas.record_return_destroy(db.session(), ACTOR, register.baa_id, date(2026, 11, 20), "C-7")

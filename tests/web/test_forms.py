@@ -279,7 +279,7 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
         {
             "vendor_id": str(register.other_vendor_id),
             "effective_date": "2026-05-01",
-            "expiration_date": "2026-01-01",
+            "expiration_date": "2025-12-31",
             "breach_value": "-3",
             "breach_unit": "calendar_days",
             "title": "Borealis BAA",
@@ -293,17 +293,39 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
         {
             "vendor_id": str(register.other_vendor_id),
             "effective_date": "2026-05-01",
-            "expiration_date": "2026-01-01",
+            "expiration_date": "2025-12-31",
         },
     )
-    assert resp.status_code == 422 and "must be after effective_date" in txt(resp)
+    assert resp.status_code == 422 and (
+        "the last day in force cannot be before effective_date" in txt(resp)
+    )
+    # Notice in days and in months at once: refused, nothing saved.
+    before = b.get("/baas").text.count("Borealis")
+    resp = b.post(
+        "/baas/new",
+        {
+            "vendor_id": str(register.other_vendor_id),
+            "status": "active",
+            "title": "Borealis two notices",
+            "effective_date": "2026-05-01",
+            "expiration_date": "2027-04-30",
+            "auto_renews": "on",
+            "renewal_term_months": "12",
+            "notice_days": "60",
+            "notice_months": "2",
+            "signed_copy_note": "signed original in the contracts share",
+        },
+    )
+    assert resp.status_code == 422 and "in days or in months, not both" in txt(resp)
+    assert "Borealis two notices" not in b.get("/baas").text
+    assert b.get("/baas").text.count("Borealis") == before
     resp = b.post(
         "/baas/new",
         {
             "vendor_id": str(register.other_vendor_id),
             "status": "active",
             "effective_date": "2026-05-01",
-            "expiration_date": "2027-05-01",
+            "expiration_date": "2027-04-30",
             "auto_renews": "on",
             "renewal_term_months": "12",
             "notice_days": "60",
@@ -317,18 +339,18 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
     assert "auto-renews every 12 months" in page and "notice deadline 2027-03-02" in page
     # Renew: the old one stays in force until the renewal takes effect.
     bad = b.post(
-        f"{baa_url}/renew", {"effective_date": "2026-01-01", "expiration_date": "2028-01-01"}
+        f"{baa_url}/renew", {"effective_date": "2026-01-01", "expiration_date": "2027-12-31"}
     )
     assert bad.status_code == 422 and "must be after the effective date" in txt(bad)
     unsigned = b.post(
-        f"{baa_url}/renew", {"effective_date": "2027-05-01", "expiration_date": "2029-05-01"}
+        f"{baa_url}/renew", {"effective_date": "2027-05-01", "expiration_date": "2029-04-30"}
     )
     assert unsigned.status_code == 422 and "needs its signed copy" in txt(unsigned)
     renewed = b.post(
         f"{baa_url}/renew",
         {
             "effective_date": "2027-05-01",
-            "expiration_date": "2029-05-01",
+            "expiration_date": "2029-04-30",
             "signed_copy_note": "signed original in the contracts share",
         },
     )

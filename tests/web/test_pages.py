@@ -200,7 +200,7 @@ def test_timeline_marks_a_notice_deadline_whose_term_ends_beyond_the_window(app,
         s = db.session()
         v = vendors.create(s, ACTOR, VendorCreate(name="Halcyon Health Cloud"))
         baas.create(s, ACTOR, BaaCreate(
-            vendor_id=v.id, effective_date=date(2025, 1, 1), expiration_date=date(2027, 12, 30),
+            vendor_id=v.id, effective_date=date(2025, 1, 1), expiration_date=date(2027, 12, 29),
             auto_renews=True, renewal_term_months=36, notice_days=120,
             signed_copy_note="signed original held by legal"))  # fmt: skip
     page = browser("legal").get("/baas").text

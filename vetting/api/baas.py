@@ -65,7 +65,11 @@ def out(baa: BAA, as_of: date | None = None) -> BaaOut:
     "expiring), `within_days` (a term end or notice deadline within N days of `as_of`), "
     "`vendor_id`, `auto_renews`, `q` (title or vendor name), `non_conforming` (a required "
     "provision absent or a breach deadline over 60 days), `scope_reviewed`. Example: "
-    "`?state=expiring&within_days=90&as_of=2027-01-01`.",
+    "`?state=expiring&within_days=90&as_of=2027-01-01`. Dates as contracts state them: "
+    "`expiration_date` and `term_end` are the last day in force; `in_force_until` is the first "
+    "day out of force (the day the vendor's apps leave the list) and `last_day_in_force` the "
+    "day before it; `terminated_on` is the day a termination takes effect (its first day out "
+    "of force).",
 )
 def list_baas(query: BaaQuery) -> Page[BaaOut]:
     result = svc.list_(

@@ -4,6 +4,7 @@ from the shell — thin: parse, call services, print."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -100,20 +101,23 @@ def baas_list(
         deadline = f" notice by {st.notice_deadline}" if st.notice_deadline else ""
         left = f" ({st.days_left} days left)" if st.days_left is not None else ""
         flag = " renewed by default" if st.renewed_by_default else ""
-        when = f"ends {st.term_end or '-'}{left}{deadline}{flag}"
+        when = f"in force through {st.term_end or '-'}{left}{deadline}{flag}"
+        if st.term_end is None:
+            when = f"evergreen{deadline}{flag}"
         if st.state in (BaaState.EXPIRED, BaaState.TERMINATED, BaaState.SUPERSEDED):
-            when = f"ended {st.term_end}"
+            when = f"ended: in force through {st.term_end}"
         echo_row(b.id, names.get(b.vendor_id, b.vendor_id), st.state, when, b.title or "")
 
 
 @baas.command("renew")
 @click.argument("baa_id", type=int)
 @click.option("--effective-date", required=True, help="the day the renewal takes over")
-@click.option("--expiration-date", help="first day no longer in force (omit: evergreen)")
+@click.option("--expiration-date", help="the last day in force (omit: evergreen)")
 @click.option("--status", type=click.Choice(SIGNABLE), default=SIGNABLE[0], show_default=True)
 @click.option("--auto-renews/--no-auto-renews", default=None, help="default: as the old BAA")
 @click.option("--renewal-term-months", type=int)
-@click.option("--notice-days", type=int)
+@click.option("--notice-days", type=int, help="notice of non-renewal in days")
+@click.option("--notice-months", type=int, help="… or in months (not both)")
 @click.option("--title")
 @click.option(
     "--signed-copy-note",
@@ -138,7 +142,8 @@ def baas_renew(baa_id: int, **options: Any) -> None:
 
 @baas.command("terminate")
 @click.argument("baa_id", type=int)
-@click.option("--on", "on", required=True, help="first day no longer in force (YYYY-MM-DD)")
+@click.option("--on", "on", required=True,
+              help="the day the termination takes effect: its first day out of force")  # fmt: skip
 @click.option("--reason", required=True)
 @with_appcontext
 def baas_terminate(baa_id: int, on: str, reason: str) -> None:
@@ -147,7 +152,12 @@ def baas_terminate(baa_id: int, on: str, reason: str) -> None:
 
     day = parse_date(on, "--on")
     b = svc.terminate(db.session(), actor(), baa_id, day, reason)
-    click.echo(f"BAA {b.id} terminated from {b.terminated_on}: {b.termination_reason}")
+    assert b.terminated_on is not None
+    last = b.terminated_on - timedelta(days=1)
+    click.echo(
+        f"BAA {b.id} terminated effective {b.terminated_on} (in force through {last}): "
+        f"{b.termination_reason}"
+    )
 
 
 @baas.command("return-destroy")

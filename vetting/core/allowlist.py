@@ -180,12 +180,14 @@ def _lapse_reason(vendor: str, signed: Sequence[tuple[BaaFacts, BaaStatus]]) -> 
 
 
 def _ended(vendor: str, baa: BaaFacts, status: BaaStatus) -> str:
+    # status.term_end is the last day the agreement was in force.
+    through = status.term_end.isoformat() if status.term_end else "?"
     if status.state == BaaState.TERMINATED:
-        return f"BAA with {vendor} terminated {status.term_end.isoformat()}"  # type: ignore[union-attr]
+        return f"BAA with {vendor} terminated: in force through {through}"
     if status.state == BaaState.EXPIRED:
-        return f"BAA with {vendor} expired {status.term_end.isoformat()}"  # type: ignore[union-attr]
+        return f"BAA with {vendor} expired: in force through {through}"
     if status.state == BaaState.SUPERSEDED:
-        return f"BAA with {vendor} superseded {status.term_end.isoformat()}"  # type: ignore[union-attr]
+        return f"BAA with {vendor} superseded: in force through {through}"
     return f"BAA with {vendor} not yet effective (starts {baa.terms.effective_date.isoformat()})"
 
 
@@ -466,7 +468,8 @@ def change_dates(
             t = b.terms
             days.update(
                 x
-                for x in (t.effective_date, t.expiration_date, t.terminated_on, t.superseded_on)
+                # t.boundary: the day after a fixed term's last day in force
+                for x in (t.effective_date, t.boundary, t.terminated_on, t.superseded_on)
                 if x is not None
             )
     return sorted(d for d in days if after < d <= through)

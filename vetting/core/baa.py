@@ -1,9 +1,18 @@
 """BAA terms → state on a date, the term end that applies, and the notice deadline.
 
-Dates are inclusive of the start and exclusive of the end: an agreement whose
-`expiration_date` (or `terminated_on`, or `superseded_on`) is 2026-11-01 is no longer in force
-on 2026-11-01, which is the day its vendor's apps leave the approved list (unless a renewal
-takes effect that same day).
+Dates are what contracts state. `effective_date` is the first day in force and
+`expiration_date` (the term end) the **last day in force**: an agreement "in force through
+2026-10-31" has `expiration_date` 2026-10-31 and is out of force from 2026-11-01, the day its
+vendor's apps leave the approved list (unless a renewal takes effect that same day).
+`terminated_on` is the day a termination takes effect (the first day out of force; its last day
+in force is the day before) and `superseded_on` the successor's effective date (likewise the
+first day the old agreement is out of force).
+
+Internally the arithmetic is done on the exclusive boundary (`_boundary`: the day after the
+last day in force, i.e. the next term's first day), so whole renewal terms add months to a
+term's *start*: a term through 2026-01-31 renewed for 1 month runs through 2026-02-28 (the next
+term starts 2026-02-01 + 1 month = 2026-03-01), and one through 2026-02-28 runs through
+2026-03-31 (not 03-28).
 
 The register's lifecycle (`status`) decides whether the dates count at all: a draft or an
 agreement pending signature is never in force; an active one follows its dates; a superseded
@@ -72,14 +81,21 @@ STATUS_WORDS: dict[str, str] = {
 class BaaTerms:
     """What the register knows about one agreement's dates (its own or its parent's)."""
 
-    effective_date: date
-    expiration_date: date | None = None  # None: evergreen, in force until terminated
+    effective_date: date  # first day in force
+    expiration_date: date | None = None  # last day in force; None: evergreen (until terminated)
     auto_renews: bool = False
     renewal_term_months: int | None = None
     notice_days: int | None = None
-    terminated_on: date | None = None
+    terminated_on: date | None = None  # the termination takes effect: first day out of force
     status: str = BaaLifecycle.ACTIVE
     superseded_on: date | None = None  # the successor's effective date
+    notice_months: int | None = None  # notice in calendar months (instead of notice_days)
+
+    @property
+    def boundary(self) -> date | None:
+        """The first day after the stated term (`expiration_date` + 1 day): the day a fixed
+        term lapses, or an auto-renewing one's next term starts."""
+        return None if self.expiration_date is None else self.expiration_date + timedelta(days=1)
 
     @property
     def signed(self) -> bool:
@@ -89,8 +105,10 @@ class BaaTerms:
     def validate(self) -> list[tuple[str, str]]:
         """(field, reason) for every rule the terms break; empty when they are consistent."""
         problems: list[tuple[str, str]] = []
-        if self.expiration_date is not None and self.expiration_date <= self.effective_date:
-            problems.append(("expiration_date", "must be after effective_date"))
+        if self.expiration_date is not None and self.expiration_date < self.effective_date:
+            problems.append(
+                ("expiration_date", "the last day in force cannot be before effective_date")
+            )
         if self.terminated_on is not None and self.terminated_on < self.effective_date:
             problems.append(("terminated_on", "cannot be before effective_date"))
         if self.auto_renews:
@@ -100,6 +118,12 @@ class BaaTerms:
                 problems.append(("renewal_term_months", "must be ≥ 1 when auto_renews is true"))
         if self.notice_days is not None and self.notice_days < 0:
             problems.append(("notice_days", "must be ≥ 0"))
+        if self.notice_months is not None and self.notice_months < 0:
+            problems.append(("notice_months", "must be ≥ 0"))
+        if self.notice_days is not None and self.notice_months is not None:
+            problems.append(
+                ("notice_months", "give the notice period in days or in months, not both")
+            )
         if self.renewal_term_months is not None and self.renewal_term_months < 0:
             problems.append(("renewal_term_months", "must be ≥ 0"))
         problems += self._lifecycle_problems()
@@ -150,9 +174,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
 
 
-def term_end_on(terms: BaaTerms, on: date) -> date | None:
-    """The end of the term that covers `on`; auto-renewing terms roll forward whole terms."""
-    end = terms.expiration_date
+def _boundary_on(terms: BaaTerms, on: date) -> date | None:
+    """The exclusive end (the day after the last day in force) of the term covering `on`;
+    auto-renewing terms roll forward whole terms, counted on these boundaries so month ends
+    come out right."""
+    end = terms.boundary
     if end is None or not terms.auto_renews or on < end:
         return end
     months = terms.renewal_term_months or 12
@@ -166,27 +192,44 @@ def term_end_on(terms: BaaTerms, on: date) -> date | None:
     return candidate
 
 
+def _last(boundary: date | None) -> date | None:
+    return None if boundary is None else boundary - timedelta(days=1)
+
+
+def term_end_on(terms: BaaTerms, on: date) -> date | None:
+    """The last day in force of the term that covers `on` (auto-renewing terms roll forward
+    whole terms); None for an evergreen agreement."""
+    return _last(_boundary_on(terms, on))
+
+
 def term_ends(terms: BaaTerms, start: date, stop: date) -> list[date]:
-    """Every term end in [start, stop] (one for a fixed term, a series for auto-renewing)."""
+    """Every term end (last day in force) in [start, stop]: one for a fixed term, a series for
+    an auto-renewing one."""
     if terms.expiration_date is None:
         return []
     if not terms.auto_renews:
         fixed = terms.expiration_date
         return [fixed] if start <= fixed <= stop else []
     out: list[date] = []
-    # The term covering the day before `start` ends on or after `start`.
-    end = term_end_on(terms, start - timedelta(days=1))
-    while end is not None and end <= stop:
-        out.append(end)
-        end = term_end_on(terms, end)
+    # The term covering `start` is the first whose last day is on or after `start`.
+    end = _boundary_on(terms, start)
+    while end is not None and end - timedelta(days=1) <= stop:
+        out.append(end - timedelta(days=1))
+        end = _boundary_on(terms, end)
     return out
 
 
 def notice_deadline(terms: BaaTerms, term_end: date | None) -> date | None:
-    """Last day to give notice of non-renewal: term end minus notice days."""
+    """Last day to give notice of non-renewal for the term whose last day in force is
+    `term_end`: the notice period counted back from the day the next term would start
+    (`notice_days` days, or `notice_months` calendar months clamped to the month's end), so
+    notice given on the deadline leaves the whole period before the renewal."""
     if term_end is None or not terms.auto_renews:
         return None
-    return term_end - timedelta(days=terms.notice_days or 0)
+    renews = term_end + timedelta(days=1)
+    if terms.notice_months is not None:
+        return add_months(renews, -terms.notice_months)
+    return renews - timedelta(days=terms.notice_days or 0)
 
 
 def ends_on(terms: BaaTerms) -> date | None:
@@ -197,16 +240,21 @@ def ends_on(terms: BaaTerms) -> date | None:
 
 
 def in_force_until(terms: BaaTerms) -> date | None:
-    """The first day a signed agreement is no longer in force, whichever comes first of its
-    fixed term end, its termination and its successor's start; None while nothing ends it (an
-    evergreen or auto-renewing agreement, neither terminated nor superseded) or when it was
-    never signed."""
+    """The first day a signed agreement is no longer in force (the day its vendor's apps leave
+    the list), whichever comes first of the day after its fixed term's last day, its
+    termination and its successor's start; None while nothing ends it (an evergreen or
+    auto-renewing agreement, neither terminated nor superseded) or when it was never signed."""
     if not terms.signed:
         return None
     dates = [d for d in (terms.terminated_on, terms.superseded_on) if d is not None]
-    if terms.expiration_date is not None and not terms.auto_renews:
-        dates.append(terms.expiration_date)
+    if terms.boundary is not None and not terms.auto_renews:
+        dates.append(terms.boundary)
     return min(dates) if dates else None
+
+
+def last_day_in_force(terms: BaaTerms) -> date | None:
+    """The last day a signed agreement is in force (the day before `in_force_until`)."""
+    return _last(in_force_until(terms))
 
 
 @dataclass(frozen=True)
@@ -304,30 +352,32 @@ def return_destroy(
 
 
 def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS) -> BaaStatus:
-    """The agreement's state on a date (docs/rules.md, "BAA state on a date")."""
+    """The agreement's state on a date (docs/rules.md, "BAA state on a date"). `term_end` is
+    always a last day in force; `days_left` counts the days in force from `on` (the days to
+    the first day out of force)."""
     if not terms.signed:
-        end = terms.expiration_date
+        end = terms.boundary
         return BaaStatus(
             BaaState(terms.status),
-            end,
-            notice_deadline(terms, end),
+            terms.expiration_date,
+            notice_deadline(terms, terms.expiration_date),
             (end - on).days if end else None,
         )
     if terms.terminated_on is not None and on >= terms.terminated_on:
         if terms.superseded_on is not None and terms.superseded_on < terms.terminated_on:
-            return BaaStatus(BaaState.SUPERSEDED, terms.superseded_on, None, None)
-        return BaaStatus(BaaState.TERMINATED, terms.terminated_on, None, None)
+            return BaaStatus(BaaState.SUPERSEDED, _last(terms.superseded_on), None, None)
+        return BaaStatus(BaaState.TERMINATED, _last(terms.terminated_on), None, None)
     if terms.superseded_on is not None and on >= terms.superseded_on:
-        return BaaStatus(BaaState.SUPERSEDED, terms.superseded_on, None, None)
+        return BaaStatus(BaaState.SUPERSEDED, _last(terms.superseded_on), None, None)
     if on < terms.effective_date:
-        end = terms.expiration_date
+        end = terms.boundary
         return BaaStatus(
             BaaState.NOT_YET_EFFECTIVE,
-            end,
-            notice_deadline(terms, end),
+            terms.expiration_date,
+            notice_deadline(terms, terms.expiration_date),
             (end - on).days if end else None,
         )
-    end = term_end_on(terms, on)
+    end = _boundary_on(terms, on)
     stop = terms.terminated_on
     if stop is not None and (end is None or stop <= end):
         # A termination recorded for a later day ends the term early: it is the term end
@@ -335,23 +385,26 @@ def state_on(terms: BaaTerms, on: date, warning_days: int = DEFAULT_WARNING_DAYS
         covered = terms.superseded_on is not None and terms.superseded_on <= stop
         days_left = (stop - on).days
         warn = days_left <= warning_days and not covered
-        return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, stop, None, days_left)
+        return BaaStatus(
+            BaaState.EXPIRING if warn else BaaState.ACTIVE, _last(stop), None, days_left
+        )
     if end is None:
         return BaaStatus(BaaState.ACTIVE, None, None, None)
     # A successor that takes effect no later than this term ends leaves nothing to act on.
     covered = terms.superseded_on is not None and terms.superseded_on <= end
-    deadline = notice_deadline(terms, end)
+    last = end - timedelta(days=1)
+    deadline = notice_deadline(terms, last)
     days_left = (end - on).days
     if terms.auto_renews:
         # Rolls forward by itself: what matters is the notice deadline, not the term end.
         assert deadline is not None
         if on > deadline:
             return BaaStatus(
-                BaaState.ACTIVE, end, deadline, days_left, renewed_by_default=not covered
+                BaaState.ACTIVE, last, deadline, days_left, renewed_by_default=not covered
             )
         warn = (deadline - on).days <= warning_days and not covered
-        return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, end, deadline, days_left)
+        return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, last, deadline, days_left)
     if on >= end:
-        return BaaStatus(BaaState.EXPIRED, end, None, 0)
+        return BaaStatus(BaaState.EXPIRED, last, None, 0)
     warn = days_left <= warning_days and not covered
-    return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, end, None, days_left)
+    return BaaStatus(BaaState.EXPIRING if warn else BaaState.ACTIVE, last, None, days_left)

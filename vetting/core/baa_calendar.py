@@ -1,7 +1,8 @@
 """Which dates of the BAA register belong in legal's calendar: pure rules, no I/O.
 
-One all-day event per term end and, for auto-renewing agreements, per notice deadline (the
-last day to refuse the renewal), plus the day a termination takes effect. UIDs are stable
+One all-day event per term end (on the term's last day in force) and, for auto-renewing
+agreements, per notice deadline (the last day to refuse the renewal), plus the day a
+termination takes effect (its first day out of force). UIDs are stable
 (baa-<id>-<kind>-<date>@vetting), so a calendar client that re-reads the feed updates events
 in place instead of duplicating them. Drafts and agreements pending signature have no
 deadlines yet; an agreement's dates after it was terminated or superseded are not its own.
@@ -71,18 +72,21 @@ def events_for(
     vendor = b.vendor_name
     out: list[DeadlineEvent] = []
     first = max(since, t.effective_date)
+    day = timedelta(days=1)
+    notice = f"{t.notice_months} months" if t.notice_months is not None else None
+    notice = notice or f"{t.notice_days or 0} days"
     if t.expiration_date is not None and not t.auto_renews:
-        end = t.expiration_date
-        if end >= since and (stop is None or end < stop):
+        end = t.expiration_date  # the last day in force
+        if end >= since and (stop is None or end + day < stop):
             out.append(
                 _event(
                     b,
                     EventKind.TERM_END,
                     end,
-                    f"BAA with {vendor} ends",
-                    f"Last day in force: {(end - timedelta(days=1)).isoformat()}. From "
-                    f"{end.isoformat()} the vendor's apps leave the approved list unless "
-                    "a renewal has taken effect.",
+                    f"BAA with {vendor}: last day in force",
+                    f"In force through {end.isoformat()} (its last day in force). From "
+                    f"{(end + day).isoformat()} the vendor's apps leave the approved list "
+                    "unless a renewal has taken effect.",
                 )
             )
     elif t.expiration_date is not None:
@@ -91,6 +95,7 @@ def events_for(
         last = max(as_of + timedelta(days=ahead_days), current)
         for end in term_ends(t, first, last):
             deadline = notice_deadline(t, end) or end
+            renews = (end + day).isoformat()
             if stop is not None and deadline >= stop:
                 break
             if deadline >= first:
@@ -99,22 +104,24 @@ def events_for(
                         b,
                         EventKind.NOTICE_DEADLINE,
                         deadline,
-                        f"Notice deadline: BAA with {vendor} (renews {end.isoformat()})",
-                        f"Last day to give notice of non-renewal ({t.notice_days or 0} days "
-                        f"before the term ends on {end.isoformat()}). After it the agreement "
-                        f"renews for another {t.renewal_term_months} months.",
+                        f"Notice deadline: BAA with {vendor} (renews {renews})",
+                        f"Last day to give notice of non-renewal ({notice} before the next "
+                        f"term starts on {renews}; the term is in force through "
+                        f"{end.isoformat()}). After it the agreement renews for another "
+                        f"{t.renewal_term_months} months.",
                     )
                 )
-            if stop is not None and end >= stop:
+            if stop is not None and end + day >= stop:
                 break
             out.append(
                 _event(
                     b,
                     EventKind.TERM_END,
                     end,
-                    f"BAA with {vendor} renews automatically",
-                    f"The term ends and renews for {t.renewal_term_months} months unless notice "
-                    f"was given by {deadline.isoformat()}.",
+                    f"BAA with {vendor}: term in force through {end.isoformat()} renews",
+                    f"The term is in force through {end.isoformat()} and renews on {renews} "
+                    f"for {t.renewal_term_months} months unless notice was given by "
+                    f"{deadline.isoformat()}.",
                 )
             )
     if t.terminated_on is not None and t.terminated_on >= since:
@@ -127,8 +134,9 @@ def events_for(
                     EventKind.TERMINATED,
                     t.terminated_on,
                     f"BAA with {vendor} terminated",
-                    f"The agreement is no longer in force from {t.terminated_on.isoformat()}; "
-                    f"the vendor's apps leave the approved list that day.{why}",
+                    f"The termination takes effect {t.terminated_on.isoformat()}: in force "
+                    f"through {(t.terminated_on - day).isoformat()}, the vendor's apps leave "
+                    f"the approved list from {t.terminated_on.isoformat()}.{why}",
                 )
             )
     return sorted(out, key=lambda e: (e.day, e.kind))

@@ -121,8 +121,12 @@ class Due:
     """One reminder due on a date: about which deadline, at which threshold."""
 
     kind: ReminderKind
-    term_end: date  # the end of the term (BAA) or of the decision's validity (valid_until)
-    deadline: date  # what the threshold counts to: term end, or the notice deadline
+    # What it is about: a BAA term's last day in force, a termination's effective day, a
+    # review or due date, a gap's first day, or a decision's valid_until.
+    term_end: date
+    # What the threshold counts to: the day a fixed term lapses (its last day + 1), the
+    # notice deadline, or the day itself.
+    deadline: date
     threshold_days: int
     days_left: int  # on the sweep's date; below the threshold after missed days
     until: date | None = None  # a coverage gap's last day + 1 (the next agreement's start)
@@ -137,7 +141,9 @@ def baa_due(
 ) -> list[Due]:
     """Reminders due for one agreement on `on`.
 
-    Fixed-term BAAs count to the term end (`term_end` before it, `expired` at and after it).
+    Fixed-term BAAs count to the day they lapse, the day after their last day in force
+    (`term_end` before it, `expired` from it); every BAA reminder's `term_end` is that last
+    day in force.
     Auto-renewing BAAs count to the notice deadline of the current term and, for catching up
     just after a renewal rolled the term forward, of the previous one. Evergreen BAAs count to
     their next periodic review (every `review_months` from the effective date; none when
@@ -165,19 +171,22 @@ def baa_due(
                     out.append(Due(ReminderKind.REVIEW, day, day, threshold, (day - on).days))
         return out
     if not terms.auto_renews:
-        end = terms.expiration_date
-        candidates = [(end, end)]
+        # Counts to the day it lapses (the first day out of force), about its last day.
+        last = terms.expiration_date
+        candidates = [(last, last + timedelta(days=1))]
     else:
         current = term_end_on(terms, on)
         assert current is not None
         ends = [current]
         if current > terms.expiration_date:
-            # current = expiration + k renewal steps (term_end_on adds whole months, so the
-            # month difference is exact); the previous term ended one step earlier.
+            # The terms roll on their boundaries (the day after each last day): current + 1
+            # = boundary + k renewal steps (whole months, so the month difference is exact);
+            # the previous term's boundary is one step earlier.
             months = terms.renewal_term_months or 12
-            first = terms.expiration_date
-            k = ((current.year - first.year) * 12 + current.month - first.month) // months
-            ends.insert(0, add_months(first, (k - 1) * months))
+            first = terms.expiration_date + timedelta(days=1)
+            nxt = current + timedelta(days=1)
+            k = ((nxt.year - first.year) * 12 + nxt.month - first.month) // months
+            ends.insert(0, add_months(first, (k - 1) * months) - timedelta(days=1))
         candidates = []
         for end in ends:
             deadline = notice_deadline(terms, end)
@@ -199,9 +208,10 @@ def baa_due(
 
 def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
     """Whether a reminder planned about the term ending `term_end` still fits the agreement's
-    terms, which may have been edited since: that day is still one of its term ends, of the
-    kind its terms give (a notice deadline for auto-renewing agreements), and no termination
-    on or before the deadline has made it moot."""
+    terms, which may have been edited since: that day is still one of its term ends (a last
+    day in force), of the kind its terms give (a notice deadline for auto-renewing
+    agreements), and no termination on or before the deadline has made it moot. (Termination
+    and review reminders carry their own day: the termination's, the review's.)"""
     if kind == ReminderKind.TERMINATION:
         stop = terms.terminated_on
         return (
@@ -221,11 +231,8 @@ def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
     if terms.expiration_date is None:
         return False
     if terms.auto_renews:
-        # The term covering the day before `term_end` ends on it: a term end of the series.
-        if (
-            kind != ReminderKind.NOTICE_DEADLINE
-            or term_end_on(terms, term_end - timedelta(days=1)) != term_end
-        ):
+        # The term covering `term_end` ends on it: a term end of the series.
+        if kind != ReminderKind.NOTICE_DEADLINE or term_end_on(terms, term_end) != term_end:
             return False
         deadline = notice_deadline(terms, term_end)
     else:
@@ -234,7 +241,7 @@ def baa_reminder_stands(terms: BaaTerms, kind: str, term_end: date) -> bool:
             or term_end != terms.expiration_date
         ):
             return False
-        deadline = term_end
+        deadline = term_end + timedelta(days=1)  # the day it lapses
     assert deadline is not None
     return terms.terminated_on is None or terms.terminated_on > deadline
 
@@ -332,33 +339,40 @@ def describe(
     d, left, end = due.deadline.isoformat(), due.days_left, due.term_end.isoformat()
     when = _in_days(left)
     if due.kind == ReminderKind.TERM_END:
-        title = f"{subject} ends {when} ({end})"
+        title = f"{subject} lapses {when}: in force through {end}"
         body = (
-            f"{subject} ends on {end} and does not renew by itself. From that day its "
-            "vendor's apps leave the approved list unless another BAA is in force. "
-            "Renew or replace it before then."
+            f"{subject} is in force through {end} (its last day in force) and does not renew "
+            f"by itself. From {d} its vendor's apps leave the approved list unless another "
+            "BAA is in force. Renew or replace it before then."
         )
     elif due.kind == ReminderKind.EXPIRED:
-        title = f"{subject} expired on {end}" if left < 0 else f"{subject} lapses today ({end})"
+        title = (
+            f"{subject} expired: last day in force was {end}"
+            if left < 0
+            else f"{subject} lapses today (in force through {end})"
+        )
         body = (
-            f"{subject} is no longer in force from {end}: its vendor's apps leave the approved "
-            "list unless another BAA is in force. Record the renewal, or confirm the apps "
-            "should go."
+            f"{subject} was in force through {end} and is no longer in force from {d}: its "
+            "vendor's apps leave the approved list unless another BAA is in force. Record "
+            "the renewal, or confirm the apps should go."
         )
     elif due.kind == ReminderKind.NOTICE_DEADLINE:
         term = f" for another {renewal_months} months" if renewal_months else ""
+        renews = _day_after(due.term_end)
         if left < 0:
             title = f"Notice deadline for {subject} passed on {d}"
             body = (
-                f"The notice deadline for {subject} passed on {d}: it renews by default on "
-                f"{end}{term}. Any renegotiation now needs the vendor's agreement."
+                f"The notice deadline for {subject} passed on {d}: the term in force through "
+                f"{end} renews by default on {renews}{term}. Any renegotiation now needs the "
+                "vendor's agreement."
             )
         else:
             title = f"Notice deadline for {subject} {when} ({d})"
             body = (
-                f"{subject} renews automatically on {end}{term} unless notice is given by "
-                f"{d}. Review its terms (breach-notification days, subcontractors, "
-                "return/destroy) now if they need to change."
+                f"{subject} is in force through {end} and renews automatically on "
+                f"{renews}{term} unless notice is given by {d}. Review its terms "
+                "(breach-notification days, subcontractors, return/destroy) now if they need "
+                "to change."
             )
     elif due.kind == ReminderKind.TERMINATION:
         title = f"{subject} is terminated from {end} ({when})"
@@ -373,9 +387,10 @@ def describe(
         title = f"Coverage gap for {subject} from {end} to {until}"
         lead = "began" if left < 0 else "begins"
         body = (
-            f"gap from {end} to {until}: the vendor's apps leave the list. {subject} ends on "
-            f"{end} and the next BAA takes effect only on {until}; the gap {lead} {when}. Bring "
-            "the next agreement's start forward, or extend this one."
+            f"gap from {end} to {until}: the vendor's apps leave the list. {subject} is in "
+            f"force through {_day_before(due.term_end)} and the next BAA takes effect only on "
+            f"{until}; the gap {lead} {when}. Bring the next agreement's start forward, or "
+            "extend this one."
         )
     elif due.kind == ReminderKind.REVIEW:
         title = f"Periodic review of {subject} due {when} ({end})"

@@ -17,11 +17,15 @@ class BAA(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
     title: str | None = Field(default=None, max_length=200)
-    effective_date: date
+    effective_date: date  # first day in force
+    # The term end as the contract states it: the LAST day in force (None: evergreen).
+    # Before migration 0008 it was the first day out of force.
     expiration_date: date | None = None
     auto_renews: bool = False
     renewal_term_months: int | None = None
+    # Notice of non-renewal: in days or in calendar months (never both).
     notice_days: int | None = None
+    notice_months: int | None = None
     parent_agreement: str | None = Field(default=None, max_length=200)
     # The breach clause (vetting/core/breach.py): worst-case calendar days (computed; null =
     # no clause recorded), and the clause's own words: value, unit, what starts the clock,
@@ -29,6 +33,7 @@ class BAA(SQLModel, table=True):
     breach_notification_days: int | None = None
     subcontractor_flowdown: bool | None = None
     return_or_destroy: bool | None = None
+    # The day the termination takes effect: the first day out of force (last day = day before).
     terminated_on: date | None = None
     termination_reason: str | None = Field(default=None, max_length=1000)
     # After a termination: the vendor's certificate that it returned or destroyed the PHI.

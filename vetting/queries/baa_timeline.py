@@ -117,15 +117,15 @@ def _lane(terms: BaaTerms, as_of: date, warn: int) -> _LaneFacts | None:
     ends = ends_on(terms)
     marks: list[Marker] = []
     # A term ending just beyond the window can have its notice deadline inside it.
-    reach = stop + timedelta(days=terms.notice_days or 0)
-    for end in term_ends(terms, as_of, reach):
-        if ends is not None and end >= ends:
+    reach = stop + timedelta(days=max(terms.notice_days or 0, 31 * (terms.notice_months or 0)))
+    for end in term_ends(terms, as_of, reach):  # last days in force
+        if ends is not None and end + timedelta(days=1) >= ends:
             break
         deadline = notice_deadline(terms, end)
         if deadline is not None and as_of <= deadline < stop:
             marks.append(Marker(deadline, "notice_deadline", "notice deadline"))
         if end < stop:
-            marks.append(Marker(end, "term_end", "term ends"))
+            marks.append(Marker(end, "term_end", "last day in force"))
     if ends is not None and ends < stop:
         word = "terminated" if terms.terminated_on == ends else "superseded by its renewal"
         marks.append(Marker(ends, "terminated", word))

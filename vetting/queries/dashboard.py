@@ -201,7 +201,8 @@ def _baa_section(
         ),
         or_(
             col(BAA.auto_renews).is_(True),
-            col(BAA.expiration_date).between(recent, soon),
+            # a last day in force: lapsed from the day after
+            col(BAA.expiration_date).between(recent - timedelta(days=1), soon),
             col(BAA.terminated_on).between(recent, as_of),
         ),
     )
@@ -226,7 +227,7 @@ def _baa_section(
             for r, st in rows
             if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
             and st.term_end is not None
-            and st.term_end >= recent
+            and st.term_end >= recent - timedelta(days=1)  # out of force from the day after
             and r.vendor_id not in in_force_vendors
         ),
         key=lambda x: x[1].term_end or as_of,

@@ -306,7 +306,7 @@ def _vendors_changing_between(s: Session, lo: date, hi: date) -> set[int]:
     term end the list shows, or an exception starting or ending to count). Only agreements with
     a date in between, or that renew by themselves, can differ; the core's `state_on` decides
     for those."""
-    near = (lo - timedelta(days=1), hi + timedelta(days=1))
+    near = (lo - timedelta(days=2), hi + timedelta(days=1))  # a last day: one more before
     rows = s.execute(
         select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(
             or_(

@@ -33,7 +33,7 @@ def _day(value: date | str | None) -> date | None:
 def terms_from_raw(raw: Sequence[Any]) -> BaaTerms:
     """BaaTerms from a row of RAW_TERMS."""
     effective: date | str  # NOT NULL
-    effective, expiration, auto, months, notice, terminated, status, superseded = raw
+    effective, expiration, auto, months, notice, terminated, status, superseded, notice_m = raw
     return BaaTerms(
         _day(effective),
         _day(expiration),
@@ -43,4 +43,5 @@ def terms_from_raw(raw: Sequence[Any]) -> BaaTerms:
         _day(terminated),
         status,
         _day(superseded),
+        notice_m,
     )

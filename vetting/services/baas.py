@@ -30,6 +30,7 @@ from vetting.core.baa import (
     BaaTerms,
     ReturnDestroy,
     in_force_until,
+    last_day_in_force,
     return_destroy,
     state_on,
 )
@@ -51,6 +52,7 @@ INHERITED = (
     "auto_renews",
     "renewal_term_months",
     "notice_days",
+    "notice_months",
     "parent_agreement",
     *BREACH_COLUMNS,
     "subcontractor_flowdown",
@@ -69,6 +71,7 @@ def terms_of(baa: BAA) -> BaaTerms:
         terminated_on=baa.terminated_on,
         status=baa.status,
         superseded_on=baa.superseded_on,
+        notice_months=baa.notice_months,
     )
 
 
@@ -83,6 +86,7 @@ TERMS = (
     col(BAA.terminated_on),
     col(BAA.status),
     col(BAA.superseded_on),
+    col(BAA.notice_months),
 )
 
 
@@ -108,8 +112,20 @@ class BaaView:
 
     @property
     def in_force_until(self) -> date | None:
-        """The first day it is no longer in force: term end or termination, whichever first."""
+        """The first day it is no longer in force (the day its vendor's apps leave the list):
+        the day after the term's last day, the termination or the successor's start."""
         return in_force_until(terms_of(self.baa))
+
+    @property
+    def last_day_in_force(self) -> date | None:
+        """The last day it is in force (the day before `in_force_until`)."""
+        return last_day_in_force(terms_of(self.baa))
+
+    @property
+    def last_day_before_termination(self) -> date | None:
+        """A termination's last day in force (`terminated_on` is its first day out)."""
+        t = self.baa.terminated_on
+        return None if t is None else t - timedelta(days=1)
 
     @property
     def return_destroy(self) -> ReturnDestroy | None:
@@ -548,7 +564,8 @@ def renew(s: Session, actor: Principal, baa_id: int, data: BaaRenew) -> BAA:
 
 
 def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) -> BAA:
-    """End a signed agreement from `on` (its first day out of force), with the reason."""
+    """End a signed agreement from `on` (the day the termination takes effect: its first day
+    out of force, so its last day in force is the day before), with the reason."""
     actor.require("baas:write")
     reason = reason.strip()
     if not reason:
@@ -579,10 +596,10 @@ def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) 
                 f"cannot be before the BAA's effective date ({baa.effective_date.isoformat()})",
                 "on",
             )
-        if not baa.auto_renews and baa.expiration_date and on >= baa.expiration_date:
+        if not baa.auto_renews and baa.expiration_date and on > baa.expiration_date:
             raise Invalid(
-                f"is on or after the BAA's own end ({baa.expiration_date.isoformat()}); it "
-                "needs no termination",
+                f"is after the BAA's own last day in force ({baa.expiration_date.isoformat()}); "
+                "it needs no termination",
                 "on",
             )
         before = audit.snapshot(baa)

@@ -206,7 +206,11 @@ def _sweep(
     due: list[_Reminder] = []
 
     lo, hi = window(as_of, settings.thresholds, settings.catch_up_days)
-    max_notice = s.scalar(select(func.max(BAA.notice_days)).where(col(BAA.auto_renews))) or 0
+    max_notice = max(
+        s.scalar(select(func.max(BAA.notice_days)).where(col(BAA.auto_renews))) or 0,
+        # a month is at most 31 days: a bound, the rules find the deadline
+        31 * (s.scalar(select(func.max(BAA.notice_months)).where(col(BAA.auto_renews))) or 0),
+    )
     for r in conn.execute(_baa_query(as_of, lo, hi, max_notice)):
         summary.subjects += 1
         terms = BaaTerms(
@@ -218,6 +222,7 @@ def _sweep(
             r.terminated_on,
             r.status,
             r.superseded_on,
+            r.notice_months,
         )
         dues = baa_due(
             terms, as_of, settings.thresholds, settings.catch_up_days, settings.review_months
@@ -417,7 +422,11 @@ def _gaps_due(
             or_(
                 col(BAA.terminated_on).between(lo, hi),
                 col(BAA.superseded_on).between(lo, hi),
-                and_(~col(BAA.auto_renews), expires.between(lo, hi)),
+                # a last day in force: the gap opens the day after
+                and_(
+                    ~col(BAA.auto_renews),
+                    expires.between(lo - timedelta(days=1), hi - timedelta(days=1)),
+                ),
             ),
         )
         .distinct()
@@ -564,17 +573,20 @@ def _payload(kind: str, ident: int, due: Due, as_of: date, **subject: Any) -> di
 def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
     """Active, unterminated agreements with a deadline that could have a reminder due: fixed
     terms ending inside the window [lo, hi]; auto-renewing ones whose first term is still
-    running and whose notice deadline (term end − notice days, at most `max_notice` days
-    earlier) can fall inside it; auto-renewing ones that rolled already (the rules roll them);
-    evergreen ones (their periodic review). And agreements terminated for a later day, the
-    termination inside the window: only the termination is reminded of."""
+    running and whose notice deadline (the day after the term end − the notice period, at
+    most `max_notice` days earlier) can fall inside it; auto-renewing ones that rolled already
+    (the rules roll them); evergreen ones (their periodic review). And agreements terminated
+    for a later day, the termination inside the window: only the termination is reminded of."""
     expires, renews = col(BAA.expiration_date), col(BAA.auto_renews)
     terminated_on, status = col(BAA.terminated_on), col(BAA.status)
-    renewing_window = expires.between(lo, hi + timedelta(days=max_notice))
+    # `expiration_date` is a last day in force: a fixed term's reminders count to the day
+    # after it, an auto-renewing one's notice deadline back from the day after it.
+    day = timedelta(days=1)
+    renewing_window = expires.between(lo - day, hi + timedelta(days=max_notice))
     term_window = and_(
         expires.is_not(None),
         or_(
-            and_(~renews, expires.between(lo, hi)),
+            and_(~renews, expires.between(lo - day, hi - day)),
             and_(renews, or_(expires <= as_of, renewing_window)),
         ),
     )
@@ -590,6 +602,7 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
             terminated_on,
             status,
             col(BAA.superseded_on),
+            col(BAA.notice_months),
             col(BAA.owner_email),
             col(Vendor.name).label("vendor_name"),
             col(Vendor.contact_email).label("vendor_contact"),

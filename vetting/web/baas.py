@@ -72,6 +72,7 @@ TERM_FIELDS = (
     "expiration_date",
     "renewal_term_months",
     "notice_days",
+    "notice_months",
     "parent_agreement",
     "owner_email",
     "notes",
@@ -245,7 +246,10 @@ def detail(
         or Form(
             values={
                 "status": BaaLifecycle.ACTIVE,
-                "effective_date": str(this.status.term_end or ""),
+                # the renewal starts the day after the last day in force
+                "effective_date": str(
+                    this.status.term_end + timedelta(days=1) if this.status.term_end else ""
+                ),
             }
         ),
         terminate_form=forms.get("terminate")
