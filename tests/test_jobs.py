@@ -84,10 +84,12 @@ def test_auto_publish_is_called_by_the_daily_job_only_when_on(app):
     use(app, auto_publish=True)
     # An empty list would leave supervised iPhones with their system apps only: the job
     # leaves it for a person (the latest release, if any, stays what MDMs pull).
+    clock.freeze(clock.today() + timedelta(days=1))  # the daily job runs once a day
     out = jobs.daily_job(app)
     assert "skipped" in out["publish"] and "not published: the list is empty" in out["publish"]
     assert count() == 0
     _approved_app(app)
+    clock.freeze(clock.today() + timedelta(days=1))
     out = jobs.daily_job(app)
     assert out["publish"].startswith("PublishResult(release=")
     assert count() == 1

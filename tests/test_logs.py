@@ -48,3 +48,10 @@ def test_redaction_leaves_other_parameters_alone():
     assert logs.redact("/x?tokens=1&a_token=2&token=s3cret&b=3") == (
         "/x?tokens=1&a_token=2&token=[redacted]&b=3"
     )
+
+
+def test_a_percent_encoded_name_or_a_bare_query_string_is_redacted_too():
+    """Flask reads `%74oken` as `token`; gunicorn's %(q)s atom prints the query without `?`."""
+    assert logs.redact("/api/v1/baas.ics?%74oken=s3cret") == "/api/v1/baas.ics?%74oken=[redacted]"
+    assert logs.redact("/x?%74%6F%6b%65%6e=s3cret") == "/x?%74%6F%6b%65%6e=[redacted]"
+    assert logs.redact("token=s3cret&as_of=2026-11-30") == "token=[redacted]&as_of=2026-11-30"

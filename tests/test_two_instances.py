@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import date
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,7 @@ def test_two_instances_share_sessions_the_daily_job_and_documents(
         "VETTING_SCHEDULER": "on",
         "VETTING_SWEEP_AT": "00:00",  # passed today: each scheduler runs a catch-up sweep
         "VETTING_WARM_CACHES": "off",
+        "VETTING_TIMEZONE": "UTC",
     }
     with ExitStack() as stack:
         a = stack.enter_context(gunicorn("a", env, tmp_path / "a"))
@@ -215,7 +216,7 @@ def test_two_instances_share_sessions_the_daily_job_and_documents(
         assert down.status_code == 200 and down.content == PDF
 
         # Both schedulers ran today's catch-up sweep: one swept, the other found it done.
-        today = date.today()
+        today = datetime.now(UTC).date()  # the instances' day: VETTING_TIMEZONE is UTC
         deadline = time.monotonic() + 30
         while True:
             with app.app_context():

@@ -54,9 +54,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Behind N proxies the client's address and https come from their X-Forwarded-*
         # headers (the login throttle counts per client; Secure cookies, absolute URLs).
         # Never believed without the setting: any client could claim any address.
+        # Each proxy appends to X-Forwarded-For; the scheme, host and port are set once, by
+        # the proxy in front, and passed on: one value each.
         n = loaded.trusted_proxies
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n
+            app.wsgi_app, x_for=n, x_proto=1, x_host=1, x_port=1
         )
     return app
 

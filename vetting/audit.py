@@ -175,27 +175,30 @@ def _events(s: Session, batch: int = 5000) -> Iterable[AuditEvent]:
 
 
 def _misfit(
-    prev: str, expected_seq: int, ev: AuditEvent, keys: tuple[bytes, ...], plain: bool
-) -> str | None:
-    """Why `ev` does not continue the chain at `prev`, or None when it does (signed with one
-    of `keys`, or with the plain SHA-256 when `plain`)."""
+    prev: str, expected_seq: int, ev: AuditEvent, keys: tuple[bytes, ...], signed_before: bool
+) -> tuple[str | None, bool]:
+    """Whether `ev` continues the chain at `prev`: (None, unkeyed) when it does — signed with
+    one of `keys`, or (unkeyed True) with the plain SHA-256 of a chain written before the key
+    existed — else (why not, False). Unkeyed events are only ever a leading run: one after a
+    signed event (`signed_before`) was written by someone without the key."""
     if ev.seq != expected_seq:
-        return f"event seq {expected_seq} is missing (next found: seq {ev.seq})"
+        return f"event seq {expected_seq} is missing (next found: seq {ev.seq})", False
     if ev.prev_hash != prev:
-        return f"event seq {ev.seq} does not link to its predecessor"
+        return f"event seq {ev.seq} does not link to its predecessor", False
     if any(hmac.compare_digest(compute_hash(prev, ev, k), ev.hash) for k in keys):
-        return None
-    unkeyed = hmac.compare_digest(unkeyed_hash(prev, ev), ev.hash)
-    if unkeyed and plain:
-        return None
-    if unkeyed:
-        return (
-            f"event seq {ev.seq} is not signed with the audit key (written before "
-            "VETTING_AUDIT_KEY was set?): run `vetting audit rekey` once to sign the chain"
-        )
+        return None, False
+    if hmac.compare_digest(unkeyed_hash(prev, ev), ev.hash):
+        if signed_before:
+            return (
+                f"event seq {ev.seq} is not signed although earlier events are: it was "
+                "rewritten by someone without the audit key",
+                False,
+            )
+        return None, True
     return (
         f"event seq {ev.seq} was altered, or signed with another key than VETTING_AUDIT_KEY "
-        "(hash mismatch)"
+        "(hash mismatch)",
+        False,
     )
 
 
@@ -206,7 +209,13 @@ def verify(s: Session, batch: int = 5000) -> VerifyResult:
     prev = GENESIS
     checked = 0
     for ev in _events(s, batch):
-        reason = _misfit(prev, checked + 1, ev, keys, plain=False)
+        reason, unkeyed = _misfit(prev, checked + 1, ev, keys, signed_before=checked > 0)
+        if unkeyed:
+            reason = (
+                f"event seq {ev.seq} is not signed with the audit key, nor is any before it (a "
+                "chain written before VETTING_AUDIT_KEY was set?): if its events are genuine, "
+                "`vetting audit rekey --accept-unkeyed` signs them"
+            )
         if reason is not None:
             return VerifyResult(False, checked, checked + 1, reason)
         prev = ev.hash
@@ -218,23 +227,35 @@ def verify(s: Session, batch: int = 5000) -> VerifyResult:
 class RekeyResult:
     signed: int  # events whose hash was recomputed with the current key
     already: int  # events already signed with it
+    unkeyed: int  # of `signed`, events that had no key before (the leading run)
 
 
-def rekey(s: Session, actor: str, old_keys: Iterable[bytes] = ()) -> RekeyResult:
-    """Sign the whole chain with the current key, in one transaction: each event must first
-    verify as it stands — unkeyed (plain SHA-256), signed with the current key or with one of
-    `old_keys` (a key being rotated out) — so a broken chain is never blessed (422 naming
-    the first bad event). Appends an `audit.rekeyed` event."""
+def rekey(
+    s: Session, actor: str, old_keys: Iterable[bytes] = (), *, accept_unkeyed: bool = False
+) -> RekeyResult:
+    """Sign the whole chain with the current key, in one transaction. Each event must first
+    verify as it stands: signed with the current key or one of `old_keys` (a key being
+    rotated out), or — only as the chain's leading run, and only with `accept_unkeyed` — with
+    the plain SHA-256 of a chain written before the key existed. So a broken chain, or one
+    rewritten without the key after it was signed, is never blessed (422 naming the first bad
+    event; nothing changes). Appends an `audit.rekeyed` event."""
     key = key_of(s)
     keys = (key, *old_keys)
     with transaction(s):
         _lock(s)
         prev_old = prev_new = GENESIS
-        signed = already = 0
+        signed = already = unkeyed_run = 0
+        signed_before = False
         for ev in _events(s):
-            reason = _misfit(prev_old, signed + already + 1, ev, keys, plain=True)
+            reason, unkeyed = _misfit(
+                prev_old, signed + already + 1, ev, keys, signed_before=signed_before
+            )
             if reason is not None:
                 raise Invalid(f"the chain does not verify, nothing was re-signed: {reason}")
+            if unkeyed:
+                unkeyed_run += 1
+            else:
+                signed_before = True
             prev_old = ev.hash
             new = compute_hash(prev_new, ev, key)
             if new == ev.hash and ev.prev_hash == prev_new:
@@ -243,9 +264,24 @@ def rekey(s: Session, actor: str, old_keys: Iterable[bytes] = ()) -> RekeyResult
                 ev.prev_hash, ev.hash = prev_new, new
                 signed += 1
             prev_new = new
+        if unkeyed_run and not accept_unkeyed:
+            raise Invalid(
+                f"events 1–{unkeyed_run} are not signed with any key (a chain written before "
+                "VETTING_AUDIT_KEY was set, or rewritten by someone without it): check them "
+                "(`vetting audit list`), then sign them with --accept-unkeyed; nothing was "
+                "re-signed"
+            )
         s.flush()
-        record(s, actor, "audit.rekeyed", "audit", None, None, {"signed": signed})
-    return RekeyResult(signed, already)
+        record(
+            s,
+            actor,
+            "audit.rekeyed",
+            "audit",
+            None,
+            None,
+            {"signed": signed, "unkeyed": unkeyed_run},
+        )
+    return RekeyResult(signed, already, unkeyed_run)
 
 
 # --- anchors: the chain head kept elsewhere ---------------------------------------------------

@@ -69,6 +69,16 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
 
 TOKEN_PREFIX = "vt_"
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # sign-in refuses longer ones: hashing a megabyte is work nobody needs
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be set (None: it can)."""
+    if len(password) < MIN_PASSWORD:
+        return f"must be at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"must be at most {MAX_PASSWORD} characters (sign-in accepts no longer)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -113,8 +123,8 @@ def create_user(s: Session, actor: Principal, email: str, password: str, role: s
     if "@" not in email or len(email) > 320:
         raise Invalid("must be an email address", "email")
     check_role(role)
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"must be at least {MIN_PASSWORD} characters", "password")
+    if problem := password_problem(password):
+        raise Invalid(problem, "password")
     with transaction(s):
         if s.scalar(select(User).where(User.email == email)) is not None:
             raise Conflict(f"a user with email {email} already exists", "email")

@@ -52,6 +52,11 @@ def daily_job(app: Flask) -> dict[str, Any]:
         )
         out["reminders"] = summary.as_dict()
         log.info("reminder sweep %s: %s", today, summary.as_dict())
+    if summary.skipped:
+        # Another instance's scheduler has this day (or is on it): publishing, syncing and
+        # anchoring are its to do, once. Delivery stays: every instance may share the outbox.
+        out["delivery"] = delivery_job(app)
+        return out
     if settings.auto_publish:
         out["publish"] = _auto_publish(app, today)
         if settings_of(app).auto_sync:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import logging
 import re
 
-_TOKEN = re.compile(r"([?&;]token=)[^&\s\"']+", re.IGNORECASE)
+# A `token` parameter however it is spelt: after ?, & or ; — or first, as gunicorn's %(q)s
+# atom prints the query string — and with any of its letters percent-encoded (%74oken).
+_NAME = "".join(f"(?:{ch}|%{ord(ch):02x})" for ch in "token")
+_TOKEN = re.compile(rf"((?:^|[?&;\s\"]){_NAME}=)[^&\s\"']+", re.IGNORECASE)
 REQUEST_LOGGERS = ("werkzeug", "gunicorn.access")
 
 

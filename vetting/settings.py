@@ -496,8 +496,9 @@ class Settings:
     trusted_proxies: int = setting(
         "VETTING_TRUSTED_PROXIES",
         0,
-        "how many reverse proxies / load balancers stand in front: their X-Forwarded-For, "
-        "-Proto, -Host and -Port headers are believed (0: none, the headers are ignored)",
+        "how many reverse proxies / load balancers stand in front: the client is the address "
+        "that many hops back in X-Forwarded-For, and X-Forwarded-Proto, -Host and -Port (set "
+        "by the proxy in front) are believed (0: none, the headers are ignored)",
     )
     session_idle_minutes: int = setting(
         "VETTING_SESSION_IDLE_MINUTES",

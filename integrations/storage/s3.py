@@ -94,9 +94,14 @@ class S3Store(DocumentStore):
         return self.prefix + sha256
 
     def _failed(self, doing: str, sha256: str, exc: Exception) -> StoreUnavailable:
+        hint = ""
+        if _code(exc) in {"403", "AccessDenied", "Forbidden"}:
+            # Without s3:ListBucket S3 answers 403, not 404, for a key that is not there.
+            hint = " (access denied: the role needs s3:GetObject, s3:PutObject and "
+            hint += "s3:ListBucket on the prefix)"
         return StoreUnavailable(
             f"cannot {doing} s3://{self.bucket}/{self.key(sha256)}"
-            f"{f' at {self.endpoint_url}' if self.endpoint_url else ''}: {_reason(exc)}"
+            f"{f' at {self.endpoint_url}' if self.endpoint_url else ''}: {_reason(exc)}{hint}"
         )
 
     def put(self, sha256: str, source: Path) -> bool:
@@ -194,7 +199,8 @@ class _Body(io.RawIOBase):
 
 
 def _code(exc: Any) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+    response = getattr(exc, "response", None)  # ClientError has one; BotoCoreError not
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
 def _reason(exc: Exception) -> str:

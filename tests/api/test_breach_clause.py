@@ -90,6 +90,8 @@ def test_bad_clauses_are_refused_with_422(client, admin):
         ({"value": 5}, "unit is required"),
         ({"value": 10, "unit": "calendar_days", "quote": "within 72 hours"}, "the quote says"),
         ("ten days", "digits"),
+        ({"value": 10**400, "unit": "hours"}, "at most"),  # overflowed a float: was a 500
+        ({"value": float("inf"), "unit": "hours"}, "at most"),
     ]:
         r = client.post(URL, json={**body, "breach_clause": clause}, headers=admin)
         error(r, 422, "breach_clause", message)

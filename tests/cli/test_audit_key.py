@@ -31,9 +31,9 @@ def some_history(client, admin, n: int = 4, first: int = 0) -> None:
         vendor(client, admin, f"Vendor {i}")
 
 
-def rewrite(app, seq: int, after: dict, hasher) -> None:
-    """What an attacker with database access does: change one event, then recompute every
-    later link with `hasher(prev, event)` so the chain looks whole."""
+def rewrite(app, seq: int, after: dict, hasher, *, from_seq: int = 1) -> None:
+    """What an attacker with database access does: change one event, then recompute the
+    links from `from_seq` on with `hasher(prev, event)` so the chain looks whole."""
     engine = app.extensions["vetting.engine"]
     stmt = text('UPDATE audit_event SET "after" = :after WHERE seq = :seq').bindparams(
         bindparam("after", type_=JSON)
@@ -44,8 +44,9 @@ def rewrite(app, seq: int, after: dict, hasher) -> None:
         s = db.session()
         prev = audit.GENESIS
         for ev in s.scalars(select(AuditEvent).order_by(col(AuditEvent.seq))):
-            ev.prev_hash = prev
-            ev.hash = hasher(prev, ev)
+            if ev.seq >= from_seq:
+                ev.prev_hash = prev
+                ev.hash = hasher(prev, ev)
             prev = ev.hash
         s.commit()
 
@@ -65,7 +66,7 @@ def test_history_rewritten_and_rechained_without_the_key_is_caught(client, app, 
     some_history(client, admin)
     rewrite(app, 3, {"name": "Forged"}, audit.unkeyed_hash)
     out = clean_error(invoke(runner, "audit", "verify"), "seq 1", "not signed")
-    assert "rekey" in out
+    assert "rekey --accept-unkeyed" in out  # the whole chain is unkeyed: a pre-key chain?
     rewrite(app, 3, {"name": "Forged"}, lambda p, e: audit.compute_hash(p, e, b"guessed"))
     clean_error(invoke(runner, "audit", "verify"), "seq 1", "another key")
 
@@ -92,12 +93,33 @@ def test_an_unkeyed_chain_is_signed_once_by_rekey_and_then_verifies(client, app,
     rewrite(app, 2, events(app)[1].after, audit.unkeyed_hash)  # as written before keys
     clean_error(invoke(runner, "audit", "verify"), "not signed")
     written = len(events(app))
-    out = ok(invoke(runner, "audit", "rekey"))
-    assert f"signed {written} events with the audit key (0 already were)" in out
+    before = [e.hash for e in events(app)]
+    clean_error(invoke(runner, "audit", "rekey"), f"events 1–{written}", "--accept-unkeyed")
+    assert [e.hash for e in events(app)] == before  # refused: nothing re-signed
+    out = ok(invoke(runner, "audit", "rekey", "--accept-unkeyed"))
+    assert (
+        f"signed {written} events with the audit key (0 already were; {written} had no key)" in out
+    )
     assert "ok:" in ok(invoke(runner, "audit", "verify"))
     assert events(app)[-1].action == "audit.rekeyed"
     again = ok(invoke(runner, "audit", "rekey"))
-    assert f"signed 0 events with the audit key ({written + 1} already were)" in again
+    assert f"signed 0 events with the audit key ({written + 1} already were; 0 had no" in again
+
+
+def test_events_rewritten_without_the_key_after_signed_ones_are_never_blessed(
+    client, app, admin, runner
+):
+    """The attack on a keyed chain: change event 3 and recompute 3… with plain SHA-256, hoping
+    it passes for a chain from before the key. Unkeyed events only ever lead a chain, so
+    verify names the forgery and rekey refuses it, even when told to accept unkeyed events."""
+    some_history(client, admin)
+    rewrite(app, 3, {"name": "Forged"}, audit.unkeyed_hash, from_seq=3)
+    out = clean_error(invoke(runner, "audit", "verify"), "seq 3", "rewritten")
+    assert "--accept-unkeyed" not in out
+    before = [e.hash for e in events(app)]
+    refused = invoke(runner, "audit", "rekey", "--accept-unkeyed")
+    clean_error(refused, "does not verify", "seq 3", "rewritten", "nothing")
+    assert [e.hash for e in events(app)] == before
 
 
 def test_rekey_refuses_a_broken_chain_and_changes_nothing(client, app, admin, runner):

@@ -5,6 +5,7 @@ that make no call, and the errors a person can fix (422/404/403/409) naming what
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from tests import sync_data as data
 from tests.configure import use, use_notify
 from tests.integrations.fake_apis import ACCESS_TOKEN, bearer_only, fake_api
-from vetting import auth, db, jobs
+from vetting import auth, clock, db, jobs
 from vetting.errors import Conflict, Forbidden, Invalid, NotFound
 from vetting.models import AuditEvent, SyncRun, SyncTarget
 from vetting.services import sync
@@ -279,5 +280,7 @@ def test_the_daily_job_syncs_active_targets_after_auto_publishing(app, client, a
         out = jobs.daily_job(app)
         assert out["sync"] == ["sync to it-hook: release 1, 1 call made; 3 changes"]
         assert [r.path for r in api.requests] == ["/hook"]
+        assert "sync" not in jobs.daily_job(app)  # the day's job already ran (once a day)
+        clock.freeze(clock.today() + timedelta(days=1))
         assert jobs.daily_job(app)["sync"] == []  # already synced: nothing sent again
     assert len(api.requests) == 1

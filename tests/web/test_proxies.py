@@ -5,6 +5,7 @@ so a client cannot pick the address it is counted under."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.web.conftest import csrf_token
@@ -60,8 +61,11 @@ def test_behind_two_proxies_the_address_two_hops_back_is_the_client(app, databas
     assert failed_sign_in_from(proxied, forwarded) == "203.0.113.7"
 
 
-def test_the_forwarded_scheme_makes_the_request_secure(app, database_url, tmp_path):
-    proxied = proxied_app(database_url, tmp_path, 1)
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_the_forwarded_scheme_makes_the_request_secure(app, database_url, tmp_path, proxies):
+    """The proxy in front sets X-Forwarded-Proto once; behind two proxies it is still one
+    value (a careless N for every header would ignore it there)."""
+    proxied = proxied_app(database_url, tmp_path, proxies)
     seen = {}
 
     @proxied.get("/_scheme")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlmodel import Session
@@ -318,3 +319,18 @@ def test_an_admin_sets_a_password_from_the_page_and_the_sessions_end(app, browse
     fresh = Browser(app.test_client())
     assert fresh.login("viewer@hospital.example", "a new long password").status_code == 302
     assert admin.post("/admin/users/99999/password", {"password": "x" * 20}).status_code == 404
+
+
+def test_a_password_sign_in_would_refuse_cannot_be_set(app):
+    """Sign-in refuses passwords over 1,024 characters, so setting one is refused too."""
+    from vetting import auth, db
+    from vetting.errors import Invalid
+    from vetting.services import accounts
+
+    with app.app_context():
+        s = db.session()
+        auth.create_user(s, auth.CLI_PRINCIPAL, "long@example.org", "x" * 20, "viewer")
+        with pytest.raises(Invalid, match="at most 1024"):
+            accounts.set_password(s, auth.CLI_PRINCIPAL, "long@example.org", "x" * 1025)
+        with pytest.raises(Invalid, match="at most 1024"):
+            auth.create_user(s, auth.CLI_PRINCIPAL, "longer@example.org", "y" * 1025, "viewer")

@@ -96,8 +96,14 @@ def audit_anchor(path: Path | None, url: str | None) -> None:
     metavar="VARIABLE",
     help="an environment variable holding a key the chain was signed with before (rotation)",
 )
+@click.option(
+    "--accept-unkeyed",
+    is_flag=True,
+    help="also sign the chain's leading events that carry no key (written before "
+    "VETTING_AUDIT_KEY was set): only after checking they are genuine",
+)
 @with_appcontext
-def audit_rekey(old_key_envs: tuple[str, ...]) -> None:
+def audit_rekey(old_key_envs: tuple[str, ...], accept_unkeyed: bool) -> None:
     """Sign the whole chain with VETTING_AUDIT_KEY: once after setting the key on a chain
     written without one, or to rotate keys. The chain must verify first; nothing changes
     otherwise. Older anchors then no longer match: write a new one."""
@@ -107,8 +113,11 @@ def audit_rekey(old_key_envs: tuple[str, ...]) -> None:
         if not value:
             raise click.UsageError(f"environment variable {name} is not set")
         old.append(value.encode())
-    result = audit_log.rekey(db.session(), actor().name, old)
-    click.echo(f"signed {result.signed} events with the audit key ({result.already} already were)")
+    result = audit_log.rekey(db.session(), actor().name, old, accept_unkeyed=accept_unkeyed)
+    click.echo(
+        f"signed {result.signed} events with the audit key ({result.already} already were; "
+        f"{result.unkeyed} had no key)"
+    )
 
 
 @audit.command("list")

@@ -104,10 +104,12 @@ def calendar_days(value: float, unit: Unit) -> int:
 def _number(value: Any, what: str = "value") -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise DeadlineError(f"{what} must be a number ≥ 0")
-    if not math.isfinite(value) or value < 0:
+    if value < 0:
         raise DeadlineError(f"{what} must be a finite number ≥ 0")
-    if value > MAX_VALUE:
+    if value > MAX_VALUE:  # before isfinite: a 400-digit int overflows a float
         raise DeadlineError(f"{what} must be at most {MAX_VALUE}")
+    if not math.isfinite(value):
+        raise DeadlineError(f"{what} must be a finite number ≥ 0")
     return int(value) if float(value).is_integer() else float(value)
 
 

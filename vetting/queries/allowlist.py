@@ -11,7 +11,7 @@ from sqlalchemy import Date, Integer, String, cast, func, label, literal, null, 
 from sqlmodel import Session, col
 
 from integrations.exporters.base import ExportOptions, exporter
-from vetting import clock
+from vetting import __version__, clock
 from vetting.core.allowlist import (
     AppFacts,
     ApprovedList,
@@ -68,10 +68,18 @@ def _compute(s: Session, as_of: date, app_ids: Collection[int] | None) -> Approv
 Facts = tuple[list[AppFacts], dict[int, DecisionFacts], dict[int, list[BaaFacts]]]
 
 
+# The kinds of records whose audit events can change the list (and the demo loader's).
+LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
+LIVE = cache.Reads((*sorted(LIST_ENTITIES), "demo"), (Vendor, App, Decision, BAA))
+
+
 def version(s: Session, as_of: date, *variant: str) -> str:
-    """A tag that stays the same while the list on `as_of` cannot have changed (no write since,
-    the same day): the live list's ETag."""
-    return cache.version_tag(s, cache.EVERYTHING, "live list", as_of, *variant)
+    """A tag that stays the same while the list on `as_of` cannot have changed: the same day,
+    no write to what it is computed from, the same code and required-provisions catalogue
+    (a deploy or an edited catalogue moves it). The live list's ETag."""
+    provisions = catalogue()
+    rules = (__version__, provisions.version, provisions.breach_max_days, provisions.keys)
+    return cache.version_tag(s, LIVE, "live list", as_of, rules, *variant)
 
 
 def forecast(s: Session, today: date, days: int) -> list[Departure]:

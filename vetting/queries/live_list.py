@@ -60,7 +60,7 @@ MAX_EVENTS = 20_000
 
 # Entity types whose changes can move an app on or off the list, and those that cannot.
 # Anything else (a new kind of event, or a reset of the demo data) means: compute it all.
-LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
+LIST_ENTITIES = allowlist.LIST_ENTITIES
 _OTHER_ENTITIES = frozenset(
     {
         "user",

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from werkzeug.security import generate_password_hash
 
 from vetting import audit
-from vetting.auth import MIN_PASSWORD, Principal, check_role
+from vetting.auth import Principal, check_role, password_problem
 from vetting.core.statuses import Role
 from vetting.db import transaction
 from vetting.errors import Conflict, Invalid, NotFound
@@ -89,8 +89,8 @@ def update_user(
 def set_password(s: Session, actor: Principal, email: str, password: str) -> User:
     """Give a user a new password (audited, the hash never); every session of theirs ends."""
     actor.require("admin")
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"must be at least {MIN_PASSWORD} characters", "password")
+    if problem := password_problem(password):
+        raise Invalid(problem, "password")
     email = (email or "").strip().lower()
     with transaction(s):
         user = s.scalar(select(User).where(col(User.email) == email))

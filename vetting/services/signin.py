@@ -25,14 +25,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from vetting import audit, clock
-from vetting.auth import Principal, authenticate_password
+from vetting.auth import MAX_PASSWORD, Principal, authenticate_password
 from vetting.core.signin import SessionRules, ThrottleRules, wait_words
 from vetting.db import transaction
 from vetting.errors import FieldError, Invalid, NotFound, TooManyRequests, Unauthorized
 from vetting.models import LoginAttempt, LoginThrottle, User
 from vetting.services import web_sessions
-
-MAX_PASSWORD = 1024  # hashing a megabyte of "password" is work nobody needs to be given
 
 
 @dataclass(frozen=True)
