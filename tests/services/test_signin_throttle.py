@@ -211,3 +211,34 @@ def test_the_cli_unlocks(app, s, user, runner):
     assert "unlocked" in ok(invoke(runner, "users", "unlock", EMAIL))
     assert attempt(s, PASSWORD) == "ok"
     clean_error(invoke(runner, "users", "unlock", "nobody@hospital.example"), "no user")
+
+
+def test_an_addresss_ceiling_does_not_escalate_all_day(s, user):
+    """Twenty typos behind one hospital NAT address make it wait a minute; once that wait and
+    the window are over, one more typo does not double the wait for everyone there (a pair's
+    count, by contrast, escalates: see waiting_out_one_wait above)."""
+    for i in range(20):
+        attempt(s, WRONG, email=f"nobody{i}@hospital.example")
+    assert "wait 1 minute" in attempt(s, PASSWORD)
+    with clock.travel(clock.now() + timedelta(minutes=17)):
+        assert attempt(s, WRONG, email="someone@hospital.example") == "wrong"
+        assert attempt(s, PASSWORD) == "ok"
+
+
+def test_an_ipv6_subscriber_block_counts_as_one_client(s, user):
+    """Each of a /64's 2**64 addresses would otherwise get five guesses of its own."""
+    for n in range(5):
+        assert attempt(s, WRONG, ip=f"2001:db8:1:2::{n + 1:x}") == "wrong"
+    assert "wait" in attempt(s, PASSWORD, ip="2001:db8:1:2:ffff::9")
+    assert attempt(s, PASSWORD, ip="2001:db8:1:3::1") == "ok"  # another block
+    assert attempt(s, PASSWORD, ip="::ffff:10.0.0.1") == "ok"  # IPv4 inside is IPv4
+
+
+def test_client_keys():
+    from vetting.core.signin import client_key
+
+    assert client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64"
+    assert client_key("::ffff:192.0.2.7") == "192.0.2.7"
+    assert client_key("192.0.2.7") == "192.0.2.7"
+    assert client_key("fe80::1%eth0") == "fe80::/64"
+    assert client_key("unknown") == "unknown"

@@ -4,6 +4,7 @@ is over (idle and absolute timeouts). Pure: no clock, no database."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,15 +25,33 @@ class ThrottleRules:
     forget_after: timedelta = timedelta(days=1)
 
     def forgotten(
-        self, failures: int, limit: int, last_failure: datetime | None, now: datetime
+        self,
+        failures: int,
+        limit: int,
+        last_failure: datetime | None,
+        now: datetime,
+        escalates: bool = True,
     ) -> bool:
         """Whether counted failures no longer count: below the limit, `window` after the last
-        one; once a wait was earned, only `forget_after` without a failure (so waiting out
-        one wait does not restart the count)."""
+        one. Once a wait was earned, an (account, address) pair's count `escalates`: only
+        `forget_after` without a failure forgets it, so waiting out one wait does not restart
+        the count. An address's own ceiling does not escalate all day (many people may share
+        it, behind a hospital's NAT): its count is forgotten `window` after its wait ends."""
         if last_failure is None:
             return True
         quiet = now - last_failure
-        return quiet >= (self.window if failures < limit else self.forget_after)
+        if failures < limit:
+            return quiet >= self.window
+        if escalates:
+            return quiet >= self.forget_after
+        return quiet >= (self.wait_after(failures, limit) or timedelta(0)) + self.window
+
+    def lock_until(
+        self, failures: int, limit: int, last_failure: datetime | None
+    ) -> datetime | None:
+        """When the wait that `failures` earn runs out (None: no wait)."""
+        wait = self.wait_after(failures, limit)
+        return last_failure + wait if wait and last_failure else None
 
     def wait_after(self, failures: int, limit: int) -> timedelta | None:
         """How long sign-in waits once `failures` are counted against `limit` (None: none)."""
@@ -40,6 +59,21 @@ class ThrottleRules:
             return None
         doublings = min(failures - limit, 30)  # 2**30 minutes is far past any cap
         return min(self.backoff * (2**doublings), self.backoff_cap)
+
+
+def client_key(address: str) -> str:
+    """The client an address counts as for the throttle: an IPv4 address itself, an IPv6
+    address its /64 (one subscriber's whole block: otherwise each of its 2**64 addresses would
+    get its own guesses), an IPv4-mapped IPv6 address the IPv4 inside."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
 
 
 def wait_words(wait: timedelta) -> str:

@@ -18,7 +18,7 @@ check like a known one (vetting.auth.authenticate_password).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, or_, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from vetting import audit, clock
 from vetting.auth import MAX_PASSWORD, Principal, authenticate_password
-from vetting.core.signin import SessionRules, ThrottleRules, wait_words
+from vetting.core.signin import SessionRules, ThrottleRules, client_key, wait_words
 from vetting.db import transaction
 from vetting.errors import FieldError, Invalid, NotFound, TooManyRequests, Unauthorized
 from vetting.models import LoginAttempt, LoginThrottle, User
@@ -45,7 +45,6 @@ class _Reserved:
 
     pair_id: int
     address_id: int
-    address_lock_before: datetime | None
 
 
 def _clean(email: str, password: str, ip: str) -> tuple[str, str]:
@@ -115,21 +114,22 @@ def _try_reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Rese
         waits = [r.locked_until - now for r, _ in limits if r.locked_until and r.locked_until > now]
         if waits:
             raise _too_many(max(waits))
-        address_lock_before = address.locked_until
         for row, limit in limits:
-            if rules.forgotten(row.failures, limit, row.last_failure_at, now):
+            escalates = row is pair
+            if rules.forgotten(row.failures, limit, row.last_failure_at, now, escalates):
                 row.failures = 0
             row.failures += 1
             row.last_failure_at = now
             wait = rules.wait_after(row.failures, limit)
             row.locked_until = now + wait if wait else None
         assert pair.id is not None and address.id is not None
-        return _Reserved(pair.id, address.id, address_lock_before)
+        return _Reserved(pair.id, address.id)
 
 
-def _give_back(s: Session, reserved: _Reserved) -> None:
-    """A success: the pair's count starts again; the address's loses this attempt (and the
-    wait it alone would have started), inside the caller's transaction."""
+def _give_back(s: Session, reserved: _Reserved, rules: ThrottleRules) -> None:
+    """A success: the pair's count starts again; the address's loses this attempt, and its
+    wait is what the remaining count earns (a wait concurrent failures earned meanwhile
+    stays), inside the caller's transaction."""
     rows = s.scalars(
         select(LoginThrottle)
         .where(col(LoginThrottle.id).in_([reserved.pair_id, reserved.address_id]))
@@ -143,7 +143,9 @@ def _give_back(s: Session, reserved: _Reserved) -> None:
             row.locked_until = None
         else:
             row.failures = max(0, row.failures - 1)
-            row.locked_until = reserved.address_lock_before
+            row.locked_until = rules.lock_until(
+                row.failures, rules.max_per_address, row.last_failure_at
+            )
 
 
 def sign_in(
@@ -162,7 +164,7 @@ def sign_in(
     """
     rules = rules or ThrottleRules()
     email, ip = _clean(email, password, ip)
-    reserved = _reserve(s, email, ip, rules)
+    reserved = _reserve(s, email, client_key(ip), rules)
     user = authenticate_password(s, email, password)
     token = ""
     with transaction(s):
@@ -183,7 +185,7 @@ def sign_in(
         )
         s.add(LoginAttempt(email=email, ip=ip, success=user is not None))
         if user is not None:
-            _give_back(s, reserved)
+            _give_back(s, reserved, rules)
             web_sessions.prune(s, session_rules or SessionRules())
             token = web_sessions.begin(s, user, ip, user_agent)
             audit.record(s, user.email, "user.login", "user", user.id, None, {"ip": ip})
