@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from tests.api.chain import app_, approved_app, audit_events, baa, vendor
@@ -12,6 +14,7 @@ from vetting.models import BAA, BaaApp, BaaException, BaaProvision
 
 URL = "/api/v1/baas"
 TODAY = "2026-11-25"
+TODAY_DATE = date(2026, 11, 25)
 
 
 def count(app, model) -> int:
@@ -187,3 +190,57 @@ def test_a_breach_deadline_over_sixty_days_is_non_conforming(client, admin):
     assert reasons(client, admin, chat)[0].startswith("BAA with Acme Health allows 90 days")
     flagged = [e for e in audit_events(client.application) if e.action == "baa.nonconforming"]
     assert len(flagged) == 1
+
+
+def test_legal_is_told_once_when_a_baa_becomes_non_conforming(client, admin, app):
+    """Issue 11, item 1: "legal is notified" — the daily sweep puts one reminder per channel
+    in the outbox the first time it sees the BAA non-conforming (in-app, the legal addresses,
+    the owner), never again for the same lapse, and a pending one is cancelled once the BAA
+    conforms again before it went out."""
+    from tests import reminder_data as data
+    from vetting.core.reminders import ReminderKind
+    from vetting.models import Notification
+    from vetting.services.reminders import run_reminders, unwanted
+
+    vid = vendor(client, admin, "Acme Health")
+    b = baa(client, admin, vid, expiration_date="2027-06-01", owner_email="owner@hospital.example")
+    st = data.settings(legal_emails=("legal@hospital.example",), smtp_host="smtp.example")
+
+    def rows() -> list[Notification]:
+        with app.app_context():
+            found = (
+                db.session()
+                .scalars(
+                    select(Notification).where(Notification.kind == ReminderKind.NONCONFORMING)
+                )
+                .all()
+            )
+            db.session().expunge_all()
+            return list(found)
+
+    def sweep() -> None:
+        with app.app_context():
+            run_reminders(db.session(), TODAY_DATE, settings=st)
+
+    sweep()
+    assert rows() == []  # conforming: nothing to say
+    client.put(f"{URL}/{b['id']}/provisions/subcontractors", json={"status": "absent"},
+               headers=admin)  # fmt: skip
+    sweep()
+    sent = rows()
+    assert sorted((n.channel, n.recipient) for n in sent) == [
+        ("email", "legal@hospital.example"),
+        ("email", "owner@hospital.example"),
+        ("in-app", "dashboard"),
+    ]
+    assert sent[0].title == "BAA with Acme Health is non-conforming (since 2026-11-25)"
+    assert "lacks subcontractor flow-down — 45 CFR 164.504(e)(2)(ii)(D)" in sent[0].body
+    assert sent[0].payload["subject"]["reasons"][0].startswith("lacks subcontractor flow-down")
+    sweep()
+    assert len(rows()) == 3  # the same lapse is told once, however often the sweep runs
+    # Amended before the e-mails went out: they are no longer wanted.
+    client.put(f"{URL}/{b['id']}/provisions/subcontractors",
+               json={"status": "present", "section": "§9"}, headers=admin)  # fmt: skip
+    with app.app_context():
+        gone = set(unwanted(db.session(), TODAY_DATE))
+    assert {n.id for n in rows() if n.channel == "email"} <= gone

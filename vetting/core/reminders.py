@@ -17,6 +17,7 @@ from flooding the outbox the day reminders are first switched on).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -50,6 +51,7 @@ class ReminderKind(StrEnum):
     COVERAGE_GAP = "coverage_gap"  # days between an agreement's end and the next one's start
     REVIEW = "review"  # an evergreen agreement's periodic review
     RETURN_DESTROY = "return_destroy"  # PHI returned or destroyed after a termination
+    NONCONFORMING = "nonconforming"  # a BAA in force lacks a required provision: tell legal
 
 
 DEFAULT_REVIEW_MONTHS = 12
@@ -334,6 +336,7 @@ def describe(
     *,
     renewal_months: int | None = None,
     condition: str | None = None,
+    reasons: Sequence[str] = (),
 ) -> tuple[str, str]:
     """Title and body in plain words for one reminder about `subject` (e.g. "BAA with Acme")."""
     d, left, end = due.deadline.isoformat(), due.days_left, due.term_end.isoformat()
@@ -408,6 +411,15 @@ def describe(
         body = (
             f"{subject} was terminated. The vendor must return or destroy the PHI it holds; "
             f"the certificate is due {end}. Record it on the BAA when it arrives."
+        )
+    elif due.kind == ReminderKind.NONCONFORMING:
+        what = "; ".join(reasons) or "a required provision is missing"
+        title = f"{subject} is non-conforming (since {end})"
+        body = (
+            f"{subject} does not meet what a BAA must say: {what}. Its vendor's apps are off "
+            "the approved list until the agreement is amended and the provisions recorded, or "
+            "legal records an exception (a reason and an end date, confirmed by a second "
+            "person)."
         )
     elif due.kind == ReminderKind.CONDITION_DUE:
         what = f"'{condition}'" if condition else "a condition"

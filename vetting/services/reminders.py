@@ -64,6 +64,7 @@ from vetting.models import (
     BAA,
     App,
     Assessment,
+    AuditEvent,
     Decision,
     DecisionCondition,
     JobRun,
@@ -72,7 +73,7 @@ from vetting.models import (
 )
 from vetting.models import NotificationChannel as Channel
 from vetting.models.notifications import ONCE_KEY
-from vetting.services import locks
+from vetting.services import baa_provisions, locks
 from vetting.services.baas import TERMS
 from vetting.settings import NotifySettings
 
@@ -251,6 +252,7 @@ def _sweep(
 
     due.extend(_gaps_due(s, as_of, lo, hi, settings, email_channels, summary))
     due.extend(_return_destroy_due(s, as_of, lo, hi, settings, email_channels, summary))
+    due.extend(_nonconforming_due(s, as_of, settings, email_channels, summary))
 
     for r in conn.execute(_decision_query(as_of, lo, hi)):
         summary.subjects += 1
@@ -334,6 +336,7 @@ def _sweep(
                 rem.label,
                 renewal_months=rem.renewal_months,
                 condition=rem.subject.get("condition"),
+                reasons=rem.subject.get("reasons", ()),
             )
             payload = _payload(rem.subject_kind, rem.subject_id, d, as_of, **rem.subject)
             texts[id(rem)] = (title[:500], body, payload)
@@ -541,6 +544,79 @@ def _return_destroy_due(
         out.append(
             _Reminder(SubjectKind.BAA, r.id, found, label, subject, tuple(_unique_emails(emails)))
         )
+    return out
+
+
+NONCONFORMING_EVENT = "baa.nonconforming"  # audited when a BAA becomes non-conforming
+
+
+def _nonconforming(s: Session, as_of: date) -> dict[int, tuple[date, tuple[str, ...]]]:
+    """Active BAAs that are non-conforming on `as_of` with no exception counting that day:
+    id → (the day it last became non-conforming, its reasons in words). Candidates are the
+    few BAAs whose audit trail says they became non-conforming."""
+    marked = s.execute(
+        select(col(AuditEvent.entity_id), func.max(col(AuditEvent.at)))
+        .where(
+            col(AuditEvent.entity_type) == "baa",
+            col(AuditEvent.action) == NONCONFORMING_EVENT,
+        )
+        .group_by(col(AuditEvent.entity_id))
+    ).all()
+    since = {int(e): clock.local_day(at) for e, at in marked if e is not None and e.isdigit()}
+    if not since:
+        return {}
+    found: dict[int, tuple[date, tuple[str, ...]]] = {}
+    for chunk in _chunks(sorted(since)):
+        baas = s.scalars(
+            select(BAA).where(
+                col(BAA.id).in_(chunk),
+                col(BAA.status) == BaaLifecycle.ACTIVE,
+                or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
+            )
+        ).all()
+        for baa_id, st in baa_provisions.standings(s, baas).items():
+            if st.gaps and not st.excepted_on(as_of):
+                found[baa_id] = (since[baa_id], tuple(st.gaps))
+    return found
+
+
+def _nonconforming_due(
+    s: Session,
+    as_of: date,
+    settings: NotifySettings,
+    email_channels: Sequence[str],
+    summary: SweepSummary,
+) -> list[_Reminder]:
+    """Legal is told once each time a BAA in force becomes non-conforming (the day it did
+    keys the reminder): in-app, the legal addresses, the owner, e-mail channels, webhooks."""
+    found = _nonconforming(s, as_of)
+    if not found:
+        return []
+    rows: Any = s.connection().execute(
+        select(
+            col(BAA.id),
+            col(BAA.title),
+            col(BAA.owner_email),
+            col(Vendor.name).label("vendor_name"),
+        )
+        .join(Vendor, col(Vendor.id) == col(BAA.vendor_id))
+        .where(col(BAA.id).in_(sorted(found)))
+        .order_by(col(BAA.id))
+    )
+    out: list[_Reminder] = []
+    for r in rows:
+        summary.subjects += 1
+        day, reasons = found[r.id]
+        due = Due(ReminderKind.NONCONFORMING, day, day, 0, (as_of - day).days * -1)
+        label = f"BAA with {r.vendor_name}" + (f" ({r.title})" if r.title else "")
+        subject = {
+            "vendor": r.vendor_name,
+            "baa_title": r.title,
+            "owner_email": r.owner_email,
+            "reasons": list(reasons),
+        }
+        emails = _unique_emails([*settings.legal_emails, r.owner_email, *email_channels])
+        out.append(_Reminder(SubjectKind.BAA, r.id, due, label, subject, tuple(emails)))
     return out
 
 
@@ -891,6 +967,14 @@ def unwanted(s: Session, as_of: date, among: Sequence[int] | None = None) -> lis
     )
     ids = [i for i in gone if i is not None]  # all of them: primary keys
     ids += _gaps_gone(s, as_of, [*pending, col(Notification.subject_kind) == SubjectKind.BAA])
+    rows = s.execute(
+        select(col(Notification.id), col(Notification.subject_id)).where(
+            *pending, col(Notification.kind) == ReminderKind.NONCONFORMING
+        )
+    ).all()
+    if rows:  # amended, excepted, ended since: legal need not be told any more
+        still = _nonconforming(s, as_of)
+        ids += [r.id for r in rows if r.subject_id not in still]
     # (a gap row whose BAA was deleted is not found by the join: the term rule covers it)
     rows = s.execute(
         select(col(Notification.id), col(Notification.subject_id)).where(
