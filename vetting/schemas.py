@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    field_validator,
+)
 
 from vetting import clock
 from vetting.core.breach import COLUMNS as BREACH_COLUMNS
@@ -1085,14 +1092,52 @@ class MeOut(BaseModel):
     scopes: list[str]
 
 
+CalendarKindName = Literal["term_end", "notice_deadline", "terminated"]
+CALENDAR_MAX_DAYS = 5 * 366  # the widest window one feed may ask for
+
+
 class BaaCalendarQuery(In):
-    as_of: date | None = Field(None, description="the date the rolling terms are computed from")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    as_of: date | None = Field(
+        None, description="the day the window is counted from (default: today)"
+    )
+    start: date | None = Field(
+        None,
+        alias="from",
+        description="the first day of events in the feed (default: as_of minus 30 days)",
+    )
+    end: date | None = Field(
+        None,
+        alias="to",
+        description="the last day of events in the feed (default: as_of plus 13 months); at "
+        f"most {CALENDAR_MAX_DAYS} days after `from`",
+    )
     vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
+    owner: str | None = Field(
+        None, max_length=320, description="only BAAs this person owns (their e-mail)"
+    )
+    kind: list[CalendarKindName] | None = Field(
+        None, description="only these kinds of event (comma-separated)"
+    )
     token: str | None = Field(
         None,
         max_length=200,
         description="a read-only API token, for calendar clients that cannot send headers",
     )
+
+    _kinds = field_validator("kind", mode="before")(_split_states)
+
+    @field_validator("end")
+    @classmethod
+    def _window(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start")
+        if start and end:
+            if end < start:
+                raise ValueError("must not be before `from`")
+            if (end - start).days > CALENDAR_MAX_DAYS:
+                raise ValueError(f"the window may span at most {CALENDAR_MAX_DAYS} days")
+        return end
 
 
 # --- approved list -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from datetime import date
 from pathlib import Path
 
 import icalendar
@@ -827,8 +828,11 @@ def parse(resp) -> list[icalendar.Event]:
     return list(cal.walk("VEVENT"))
 
 
+WIDE = "/api/v1/baas.ics?from=2025-11-25&to=2028-11-25"  # a year back, two ahead
+
+
 def test_calendar_has_an_all_day_event_per_term_end_and_notice_deadline(client, admin, register):
-    events = parse(client.get("/api/v1/baas.ics", headers=admin))
+    events = parse(client.get(WIDE, headers=admin))
     by_uid = {str(e["uid"]): e for e in events}
     # a fixed term's event is on its last day in force
     soon = by_uid[f"baa-{register['soon']}-term-end-2027-01-09@vetting"]
@@ -848,8 +852,54 @@ def test_calendar_has_an_all_day_event_per_term_end_and_notice_deadline(client, 
     assert not [u for u in by_uid if u.startswith(f"baa-{register['draft']}-")]
     assert all(e.decoded("dtstamp").tzinfo is not None for e in events)
     # stable: reading the feed again yields the same events
-    again = parse(client.get("/api/v1/baas.ics", headers=admin))
+    again = parse(client.get(WIDE, headers=admin))
     assert sorted(str(e["uid"]) for e in again) == sorted(by_uid)
+
+
+def test_calendar_default_window_is_the_past_30_days_and_the_next_13_months(
+    client, admin, register
+):
+    """Issue 16, item 3: a feed of every date since ever grew to 51 MB at 100,000 BAAs."""
+    days = [e.decoded("dtstart") for e in parse(client.get("/api/v1/baas.ics", headers=admin))]
+    assert days and min(days) >= date(2026, 10, 26) and max(days) <= date(2027, 12, 25)
+    wide = [e.decoded("dtstart") for e in parse(client.get(WIDE, headers=admin))]
+    assert min(wide) < date(2026, 10, 26) and max(wide) > date(2027, 12, 25)
+
+
+def test_calendar_filters_by_vendor_owner_and_kind(client, admin, register):
+    def uids(query: str) -> set[str]:
+        return {str(e["uid"]) for e in parse(client.get(f"{WIDE}&{query}", headers=admin))}
+
+    everything = uids("as_of=2026-11-25")
+    notices = uids("kind=notice_deadline")
+    assert notices and all("-notice-deadline-" in u for u in notices)
+    both = uids("kind=notice_deadline,terminated")
+    assert notices < both and all("-term-end-" not in u for u in both)
+    assert uids("owner=nobody@hospital.example") == set()
+    auto = register["auto"]
+    mine = uids(f"vendor_id={client.get(f'/api/v1/baas/{auto}', headers=admin).json['vendor_id']}")
+    assert mine < everything and any(u.startswith(f"baa-{auto}-") for u in mine)
+    assert not any(u.startswith(f"baa-{register['soon']}-") for u in mine)  # Acme's
+    for bad, words in [
+        ("from=2027-01-01&to=2026-01-01", "must not be before"),
+        ("from=2020-01-01&to=2030-01-02", "at most"),
+    ]:
+        error(client.get(f"/api/v1/baas.ics?{bad}", headers=admin), 422, "to", words)
+    error(client.get("/api/v1/baas.ics?kind=birthday", headers=admin), 422, "kind.0", "term_end")
+
+
+def test_calendar_answers_304_until_the_register_changes(client, admin, register, vid):
+    first = client.get("/api/v1/baas.ics", headers=admin)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('W/"')
+    again = client.get("/api/v1/baas.ics", headers={**admin, "If-None-Match": tag})
+    assert (again.status_code, again.data) == (304, b"")
+    other = client.get("/api/v1/baas.ics?kind=terminated", headers={**admin, "If-None-Match": tag})
+    assert other.status_code == 200  # another feed, another tag
+    baa(client, admin, vid, expiration_date="2027-03-31")
+    changed = client.get("/api/v1/baas.ics", headers={**admin, "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert "baa-" in changed.get_data(as_text=True)
 
 
 def test_calendar_drops_a_superseded_baas_dates_after_its_successor_starts(client, admin, vid):
@@ -872,7 +922,8 @@ def test_calendar_drops_a_superseded_baas_dates_after_its_successor_starts(clien
         },
         headers=admin,
     ).json
-    uids = {str(e["uid"]) for e in parse(client.get("/api/v1/baas.ics", headers=admin))}
+    feed = "/api/v1/baas.ics?to=2029-01-01"
+    uids = {str(e["uid"]) for e in parse(client.get(feed, headers=admin))}
     assert f"baa-{old['id']}-notice-deadline-2026-12-02@vetting" in uids
     assert f"baa-{old['id']}-term-end-2026-12-31@vetting" not in uids
     assert f"baa-{new['id']}-term-end-2028-12-14@vetting" in uids

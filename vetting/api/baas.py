@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, g
+from flask import Response, g, request
 from werkzeug.datastructures import FileStorage
 
 from vetting import clock, db
@@ -310,28 +310,40 @@ def download_document(baa_id: int) -> Response:
     bp,
     "/baas.ics",
     "GET",
-    summary="ICS calendar: every term end and notice deadline (RFC 5545)",
+    summary="ICS calendar: term ends, notice deadlines and terminations (RFC 5545)",
     tag="baas",
     scope="baas:read",
     query=BaaCalendarQuery,
     produces=("text/calendar",),
     url_token=True,
-    description="Calendar clients cannot send headers, so this route also accepts `?token=` "
-    "— only for a read-only token (one holding any write scope is refused with 403).",
+    responses={304: "Nothing changed since the ETag sent in If-None-Match"},
+    description="A date window (default: the past 30 days and the next 13 months), optionally "
+    "one vendor, one owner or some kinds of event. Conditional: the ETag names the window, "
+    "the filters and the state of the register, so a client polling with If-None-Match gets "
+    "304 until something changes. Calendar clients cannot send headers, so this route also "
+    "accepts `?token=` — only for a read-only token (one holding any write scope is refused "
+    "with 403 and revoked).",
 )
 def calendar(query: BaaCalendarQuery) -> Response:
-    ics = baa_calendar.calendar(
-        db.session(),
-        as_of=query.as_of or clock.today(),
-        vendor_id=query.vendor_id,
-        now=clock.now(),
+    s = db.session()
+    feed = baa_calendar.Feed.of(
+        query.as_of or clock.today(),
+        query.start,
+        query.end,
+        query.vendor_id,
+        query.owner,
+        query.kind,
     )
-    return Response(
-        ics,
-        mimetype="text/calendar",
-        headers={
-            "Content-Disposition": 'inline; filename="baa-deadlines.ics"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, max-age=300",
-        },
-    )
+    tag = baa_calendar.version(s, feed)
+    headers = {
+        "Content-Disposition": 'inline; filename="baa-deadlines.ics"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-cache",  # keep it, ask again with the ETag
+    }
+    if request.if_none_match.contains_weak(tag):
+        resp = Response(status=304, headers=headers)
+    else:
+        chunks = baa_calendar.calendar(s, feed, clock.now())
+        resp = Response(iter(chunks), mimetype="text/calendar", headers=headers)
+    resp.set_etag(tag, weak=True)
+    return resp

@@ -481,9 +481,9 @@ def download(baa_id: int) -> ResponseReturnValue:
 @bp.get("/baas/calendar.ics")
 @requires("baas:read")
 def calendar() -> ResponseReturnValue:
-    ics = baa_calendar.calendar(db.session(), as_of=today(), now=clock.now())
+    feed = baa_calendar.Feed.of(today())
     return current_app.response_class(
-        ics,
+        b"".join(baa_calendar.calendar(db.session(), feed, clock.now())),
         mimetype="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="baa-deadlines.ics"'},
     )
