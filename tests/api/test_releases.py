@@ -305,3 +305,35 @@ def test_openapi_document_lists_the_release_and_pull_routes(client):
     profile = paths["/api/v1/allowlist/latest.mobileconfig"]["get"]
     assert "application/x-apple-aspen-config" in profile["responses"]["200"]["content"]
     assert profile["x-required-scope"] == "allowlist:read"
+
+
+def test_a_release_file_is_written_once_and_kept_for_every_pull(
+    client, admin, make_token, acme, monkeypatch
+):
+    """Releases never change: MDMs pulling all day get the kept file (issue 16: a full pull
+    read and wrote the whole release each time), and a new release is written afresh."""
+    from vetting.queries import releases
+
+    written = []
+    real = releases.export_release
+    monkeypatch.setattr(
+        releases,
+        "export_release",
+        lambda row, fmt, opts: written.append(row.id) or real(row, fmt, opts),
+    )
+    it = make_token("it")
+    first = publish(client, it)["release"]
+    bodies = {client.get("/api/v1/allowlist/latest.json", headers=it).data for _ in range(3)}
+    assert len(bodies) == 1 and written == [first["id"]]
+    assert (
+        client.get(f"/api/v1/allowlist/releases/{first['id']}/export?format=json", headers=it).data
+        in bodies
+    )
+    assert written == [first["id"]]  # the same release in the same format: the same file
+    client.get("/api/v1/allowlist/latest.csv", headers=it)
+    assert written == [first["id"], first["id"]]  # another format is written once
+    approved_app(client, admin, acme, name="Acme Scan", store_id="com.acme.scan")
+    second = publish(client, it)["release"]
+    fresh = client.get("/api/v1/allowlist/latest.json", headers=it)
+    assert fresh.headers["ETag"] == f'"{second["sha256"]}"' and fresh.data not in bodies
+    assert written[-1] == second["id"]

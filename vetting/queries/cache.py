@@ -42,6 +42,7 @@ KEEP = 8
 BOUNDS = {
     "release": 2,  # parsed releases, indexed for patching: tens of MB each at 50,000 apps
     "pinned checklist": 256,  # parsed checklist versions, by SHA-256
+    "export": 6,  # release files (a few MB each at 50,000 apps): the latest in each format
 }
 # Memo tables: the few most recent keys (a day and its settings) per name, each table emptied
 # if it ever grows past MAX_ENTRIES (12,000 agreements hold far fewer distinct sets of terms).

@@ -189,8 +189,37 @@ def export_release(row: AllowlistRelease, fmt: str, options: ExportOptions) -> E
 
 
 def export(s: Session, ident: int | str, fmt: str, options: ExportOptions) -> ExportFile:
+    """A release in one format. Releases never change, so the file is kept per release (by
+    id and hash), format and options: MDMs pulling the latest release all day get it without
+    its tens of megabytes of content being read and written again."""
     check_format(fmt)
-    return export_release(get(s, ident), fmt, options)
+    tag = _tag(s, ident)
+    key = (tag.id, tag.sha256, fmt, options)
+    return cache.remembered(
+        "export", key, lambda: export_release(get(s, tag.id), fmt, options), s=s
+    )
+
+
+def _tag(s: Session, ident: int | str) -> ReleaseTag:
+    """The id and hash of the release `ident` names (no content read); 404 as `get` says."""
+    if isinstance(ident, str) and ident.strip().lower() == "latest":
+        found = latest_tag(s)
+        if found is None:
+            raise no_release()
+        return found
+    if isinstance(ident, str) and not ident.strip().isdigit():
+        get(s, ident)  # raises the 404 naming what was asked for
+    number = int(ident)
+    row = None
+    if 1 <= number <= MAX_ID:
+        row = s.execute(
+            select(col(AllowlistRelease.id), col(AllowlistRelease.sha256)).where(
+                col(AllowlistRelease.id) == number
+            )
+        ).first()
+    if row is None:
+        raise NotFound(f"no release with id {number}", "release")
+    return ReleaseTag(row.id, row.sha256)
 
 
 def media_type(fmt: str) -> str:
