@@ -849,12 +849,37 @@ class BaaReturnDestroy(In):
     )
 
 
+class BaaReturnDestroyUpload(In):
+    """The form fields sent with a certificate file (multipart/form-data)."""
+
+    certified_on: date = Field(
+        description="the day the vendor certified the PHI returned or destroyed"
+    )
+    reference: str | None = Field(
+        None, max_length=200, description="optional: a document number, a ticket"
+    )
+
+
+class ReturnCertificateOut(Out):
+    id: int
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+    certified_on: date
+    uploaded_by: str
+    uploaded_at: datetime
+
+
 class ReturnDestroyOut(Out):
     due: date = Field(description="the termination date plus VETTING_RETURN_DESTROY_DAYS")
     status: Literal["open", "overdue", "done"]
     certified_on: date | None
     reference: str | None
     recorded_by: str | None
+    certificate: ReturnCertificateOut | None = Field(
+        description="the certificate's file (GET /api/v1/baas/{id}/return-destroy/certificate)"
+    )
 
 
 class BaaDocumentOut(Out):
@@ -1050,6 +1075,7 @@ def _return_destroy_out(v: BaaView) -> ReturnDestroyOut | None:
         certified_on=follow.certified_on,
         reference=follow.reference,
         recorded_by=v.baa.return_destroy_recorded_by,
+        certificate=ReturnCertificateOut.model_validate(v.certificate) if v.certificate else None,
     )
 
 

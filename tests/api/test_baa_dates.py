@@ -90,6 +90,7 @@ def test_a_termination_opens_a_return_destroy_follow_up(client, admin):
         "certified_on": None,
         "reference": None,
         "recorded_by": None,
+        "certificate": None,
     }
     late = client.get("/api/v1/baas?as_of=2026-12-02&per_page=500", headers=admin).json
     assert next(x for x in late["items"] if x["id"] == b["id"])["return_destroy"]["status"] == (

@@ -452,3 +452,42 @@ def test_evidence_files_travel_with_the_backup(
     r = invoke(target.test_cli_runner(), "restore", str(archive))
     assert r.exit_code == 0, r.output
     assert (Path(target.instance_path) / "documents" / sha).read_bytes() == screenshot
+
+
+def test_a_return_destroy_certificate_is_backed_up_with_its_file(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """The certificate's bytes are a stored document like a signed agreement's: in the
+    archive, and in its table."""
+    from datetime import date
+
+    from vetting.services import baa_certificates, baas
+
+    scan = b"\x89PNG\r\n\x1a\n certificate of destruction"
+    with app.app_context():
+        s = db.session()
+        vendor = vendors.create(s, auth.CLI_PRINCIPAL, VendorCreate(name="Acme Health"))
+        baa = BAA(vendor_id=vendor.id, effective_date=date(2025, 1, 1))  # type: ignore[arg-type]
+        s.add(baa)
+        s.commit()
+        baas.terminate(s, auth.CLI_PRINCIPAL, baa.id, date(2026, 11, 1), "ended")  # type: ignore[arg-type]
+        baa_certificates.record(
+            s,
+            auth.CLI_PRINCIPAL,
+            baa.id,  # type: ignore[arg-type]
+            date(2026, 11, 20),
+            None,
+            io.BytesIO(scan),
+            "scan.png",
+            None,
+            store=store_of(app),
+            max_bytes=settings_of(app).max_document_bytes,
+            max_unpacked=settings_of(app).max_document_unpacked_bytes,
+        )
+    archive = tmp_path / "certificate.zip"
+    backup(runner, archive)
+    sha = hashlib.sha256(scan).hexdigest()
+    with zipfile.ZipFile(archive) as zf:
+        assert sha in json.loads(zf.read("manifest.json"))["documents"]
+        assert zf.read(f"documents/{sha}") == scan
+        assert "tables/baa_return_certificate.jsonl" in zf.namelist()

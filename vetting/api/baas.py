@@ -27,13 +27,14 @@ from vetting.schemas import (
     BaaQuery,
     BaaRenew,
     BaaReturnDestroy,
+    BaaReturnDestroyUpload,
     BaaScopeIn,
     BaaTerminate,
     BaaUpdate,
     BreachDifferenceOut,
     Page,
 )
-from vetting.services import baa_documents, baa_provisions
+from vetting.services import baa_certificates, baa_documents, baa_provisions
 from vetting.services import baas as svc
 
 
@@ -239,21 +240,68 @@ def terminate_baa(baa_id: int, body: BaaTerminate) -> BaaOut:
     bp,
     "/baas/<int:baa_id>/return-destroy",
     "POST",
-    summary="Mark a terminated BAA's return/destroy certificate received",
+    summary="Record a terminated BAA's return/destroy certificate (its date, and the file)",
     tag="baas",
     scope="baas:write",
     body=BaaReturnDestroy,
+    files=("file",),
+    form=BaaReturnDestroyUpload,
     response=BaaOut,
     description="A termination opens a follow-up: the vendor returns or destroys the PHI and "
     "certifies it, due VETTING_RETURN_DESTROY_DAYS (30) after the termination date; reminders go "
-    "out until it is recorded. 409 when the BAA is not terminated.",
+    "out until it is recorded. Either JSON (`certified_on`, `reference`) or multipart/form-data "
+    "with the certificate as a `file` part (PDF, PNG, JPEG, DOCX or UTF-8 text, judged by "
+    "content; stored by SHA-256) and `certified_on` (and optionally `reference`) as form "
+    "fields. 409 when the BAA is not terminated or its termination has not taken effect yet; "
+    "422 when `certified_on` is before the termination or in the future, or the file is "
+    "empty or not an accepted type; 413 when it is too large.",
 )
-def record_return_destroy(baa_id: int, body: BaaReturnDestroy) -> BaaOut:
-    return out(
-        svc.record_return_destroy(
-            db.session(), g.principal, baa_id, body.certified_on, body.reference
+def record_return_destroy(
+    baa_id: int,
+    body: BaaReturnDestroy | BaaReturnDestroyUpload,
+    files: dict[str, FileStorage],
+) -> BaaOut:
+    s = db.session()
+    if "file" in files:
+        part = files["file"]
+        baa_certificates.record(
+            s,
+            g.principal,
+            baa_id,
+            body.certified_on,
+            body.reference,
+            part.stream,
+            part.filename or "",
+            part.mimetype or None,
+            store=current_store(),
+            max_bytes=current_settings().max_document_bytes,
+            max_unpacked=current_settings().max_document_unpacked_bytes,
         )
+        return out(svc.get(s, baa_id))
+    assert isinstance(body, BaaReturnDestroy)
+    return out(svc.record_return_destroy(s, g.principal, baa_id, body.certified_on, body.reference))
+
+
+@route(
+    bp,
+    "/baas/<int:baa_id>/return-destroy/certificate",
+    "GET",
+    summary="Download the return/destroy certificate (legal, procurement and admin only)",
+    tag="baas",
+    scope=baa_certificates.READ_SCOPE,
+    produces=(
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/plain",
+    ),
+)
+def download_return_certificate(baa_id: int) -> Response:
+    row, found = baa_certificates.open_latest(
+        db.session(), g.principal, baa_id, store=current_store()
     )
+    return stored_file(found, row.content_type, row.filename, row.sha256)
 
 
 @route(

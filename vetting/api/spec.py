@@ -49,6 +49,7 @@ class Operation:
     extra_responses: dict[int, str] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     url_token: bool = False
+    form: type[BaseModel] | None = None  # the form fields sent with `files` (multipart)
 
 
 OPERATIONS: list[Operation] = []
@@ -95,6 +96,15 @@ def parse_files(names: tuple[str, ...]) -> dict[str, FileStorage]:
             raise Invalid("is required (a file part of the multipart form)", name)
         found[name] = part
     return found
+
+
+def parse_form(model: type[BaseModel]) -> BaseModel:
+    """The text fields of a multipart/form-data upload (an empty field is an absent one)."""
+    data = {key: value for key, value in request.form.items() if value != ""}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("", errors=errors_from_pydantic(exc, "body")) from None
 
 
 URL_TOKEN_MAX = 200  # as documented (BaaCalendarQuery.token); tokens are 46 characters
@@ -160,10 +170,14 @@ def route(
     files: tuple[str, ...] = (),
     url_token: bool = False,
     responses: dict[int, str] | None = None,
+    form: type[BaseModel] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an API operation. The view receives `body=` and `query=` models when declared,
     and `files=` (name → upload) for a multipart/form-data upload. `url_token` also accepts a
-    read-only token as ?token= (for clients that cannot send headers)."""
+    read-only token as ?token= (for clients that cannot send headers). With `body`, `files`
+    and `form` together the operation takes either the JSON body, or a multipart upload whose
+    text fields are validated by `form` (the view then gets `body=` the form model and
+    `files=`; for JSON, `files={}`)."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -178,12 +192,20 @@ def route(
                 if principal is None:
                     raise Unauthorized("a bearer token is required")
                 principal.require(scope)
-            if body is not None:
-                kwargs["body"] = parse_body(body)
+            either = body is not None and files and form is not None
+            if either and request.mimetype == "multipart/form-data":
+                kwargs["files"] = parse_files(files)
+                kwargs["body"] = parse_form(form)  # type: ignore[arg-type]
+            elif either:
+                kwargs["body"] = parse_body(body)  # type: ignore[arg-type]
+                kwargs["files"] = {}
+            else:
+                if body is not None:
+                    kwargs["body"] = parse_body(body)
+                if files:
+                    kwargs["files"] = parse_files(files)
             if query is not None:
                 kwargs["query"] = parse_query(query, skip=("token",) if url_token else ())
-            if files:
-                kwargs["files"] = parse_files(files)
             return serialise(view(**kwargs), status)
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
@@ -204,6 +226,7 @@ def route(
                 files=files,
                 url_token=url_token,
                 extra_responses=dict(responses or {}),
+                form=form,
             )
         )
         return wrapper
@@ -223,14 +246,18 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
     """OpenAPI 3.1 built from the registered operations and their pydantic models."""
     models: set[type[BaseModel]] = {ErrorOut}
     for op in OPERATIONS:
-        for m in (op.body, op.response):
+        for m in (op.body, op.response, op.form):
             if m is not None:
                 models.add(m)
     ordered = sorted(models, key=lambda m: m.__name__)
+
+    def validating(m: type[BaseModel]) -> bool:
+        return any(op.body is m or op.form is m for op in OPERATIONS)
+
     keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [
-        (m, "validation") for m in ordered if any(op.body is m for op in OPERATIONS)
+        (m, "validation") for m in ordered if validating(m)
     ]
-    keys += [(m, "serialization") for m in ordered if not any(op.body is m for op in OPERATIONS)]
+    keys += [(m, "serialization") for m in ordered if not validating(m)]
     refs, top = models_json_schema(keys, ref_template="#/components/schemas/{model}")
     schemas = top.get("$defs", {})
 
@@ -290,20 +317,18 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
                 "content": {"application/json": {"schema": ref(op.body, "validation")}},
             }
         if op.files:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                name: {"type": "string", "format": "binary"} for name in op.files
-                            },
-                            "required": list(op.files),
-                        }
-                    }
-                },
+            parts: dict[str, Any] = {
+                "type": "object",
+                "properties": {name: {"type": "string", "format": "binary"} for name in op.files},
+                "required": list(op.files),
             }
+            multipart = {"schema": parts}
+            if op.form is not None:
+                multipart = {"schema": {"allOf": [ref(op.form, "validation"), parts]}}
+            bodies: dict[str, Any] = {"multipart/form-data": multipart}
+            if op.body is not None:  # either one
+                bodies = {**operation["requestBody"]["content"], **bodies}
+            operation["requestBody"] = {"required": True, "content": bodies}
         ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
         if op.status != 204:
             content: dict[str, Any] = {}

@@ -5,7 +5,8 @@ Known: PDF (starts with "%PDF-"), PNG and JPEG (their signatures), DOCX (a zip h
 "[Content_Types].xml" and "word/document.xml", with its unpacked size and compression ratio
 bounded so a zip bomb is refused before anyone opens it) and plain text (valid UTF-8 without
 NUL characters). Each use accepts some of them: `AGREEMENT` for signed BAAs, `EVIDENCE` for
-the evidence behind a verified answer (screenshots too).
+the evidence behind a verified answer (screenshots too), `CERTIFICATE` for a vendor's
+return/destroy certificate (scans too).
 Pure: reads a seekable binary stream the caller provides; no file system, no Flask.
 """
 
@@ -36,6 +37,8 @@ EXTENSIONS: dict[str, str] = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".do
 # The types each use accepts, in the order their names are listed to people.
 AGREEMENT: tuple[str, ...] = (PDF, DOCX, TEXT)
 EVIDENCE: tuple[str, ...] = (PDF, PNG, JPEG, DOCX, TEXT)
+# A vendor's return/destroy certificate: often a scan or a photo of a signed page.
+CERTIFICATE: tuple[str, ...] = (PDF, PNG, JPEG, DOCX, TEXT)
 # What a file name or a part's Content-Type claims; anything else claims nothing we check.
 CLAIMED_BY_EXTENSION: dict[str, str] = {
     ".pdf": PDF,

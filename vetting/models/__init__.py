@@ -11,7 +11,14 @@ from vetting.models.assessments import (
     DecisionCondition,
 )
 from vetting.models.audit import AuditEvent
-from vetting.models.baas import BAA, BaaApp, BaaDocument, BaaException, BaaProvision
+from vetting.models.baas import (
+    BAA,
+    BaaApp,
+    BaaDocument,
+    BaaException,
+    BaaProvision,
+    BaaReturnCertificate,
+)
 from vetting.models.columns import UTCDateTime
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel
@@ -31,6 +38,7 @@ __all__ = [
     "BaaDocument",
     "BaaException",
     "BaaProvision",
+    "BaaReturnCertificate",
     "ChecklistVersion",
     "Decision",
     "DecisionCondition",

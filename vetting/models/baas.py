@@ -1,4 +1,4 @@
-"""The BAA register: agreements and their signed documents."""
+"""The BAA register: agreements, their signed documents and return/destroy certificates."""
 
 from __future__ import annotations
 
@@ -115,5 +115,25 @@ class BaaDocument(SQLModel, table=True):
     filename: str = Field(max_length=255)
     content_type: str = Field(max_length=100)
     size: int
+    uploaded_by: str = Field(max_length=320)
+    uploaded_at: datetime = ts()
+
+
+class BaaReturnCertificate(SQLModel, table=True):
+    """The vendor's certificate that it returned or destroyed the PHI after a termination: a
+    file in the document store by SHA-256, never altered. Recording it again adds a row (the
+    newest is the certificate); the BAA's `return_destroy_*` columns say when it was
+    certified."""
+
+    __tablename__ = "baa_return_certificate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    baa_id: int = Field(foreign_key="baa.id", index=True)
+    sha256: str = Field(max_length=64, index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    certified_on: date
+    reference: str | None = Field(default=None, max_length=200)
     uploaded_by: str = Field(max_length=320)
     uploaded_at: datetime = ts()

@@ -40,7 +40,7 @@ from vetting.core.breach import ClauseError, clause_from, columns_of, parse_clau
 from vetting.core.deadlines import Trigger, Unit
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
-from vetting.models import BAA, BaaDocument, BaaProvision, Vendor
+from vetting.models import BAA, BaaDocument, BaaProvision, BaaReturnCertificate, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
 from vetting.services import baa_provisions
 from vetting.services.baa_provisions import Standing
@@ -109,6 +109,7 @@ class BaaView:
     document: BaaDocument | None = None
     standing: Standing | None = None  # provisions, exceptions, scope (views() loads it)
     return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS
+    certificate: BaaReturnCertificate | None = None  # the latest return/destroy certificate
 
     @property
     def in_force_until(self) -> date | None:
@@ -152,12 +153,13 @@ def views(
     warning_days: int,
     return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
 ) -> list[BaaView]:
-    """State on a date plus the successor, the latest document and the provisions, exceptions
-    and scope, in five queries in all."""
+    """State on a date plus the successor, the latest document, the latest return/destroy
+    certificate and the provisions, exceptions and scope, in six queries in all."""
     ids = [b.id for b in baas]
     # Keyed by b.id as the model types it (int | None; every stored row has one).
     successors: dict[int | None, int] = {}
     documents: dict[int | None, BaaDocument] = {}
+    certificates: dict[int | None, BaaReturnCertificate] = {}
     if ids:
         for succ_id, old_id in s.execute(
             select(col(BAA.id), col(BAA.supersedes_id))
@@ -171,6 +173,14 @@ def views(
             .order_by(col(BaaDocument.id))
         ):
             documents[doc.baa_id] = doc  # the newest upload wins
+        terminated = [b.id for b in baas if b.terminated_on is not None]
+        if terminated:
+            for cert in s.scalars(
+                select(BaaReturnCertificate)
+                .where(col(BaaReturnCertificate.baa_id).in_(terminated))
+                .order_by(col(BaaReturnCertificate.id))
+            ):
+                certificates[cert.baa_id] = cert  # the newest wins
     found = baa_provisions.standings(s, baas)
     return [
         BaaView(
@@ -181,6 +191,7 @@ def views(
             documents.get(b.id),
             found.get(b.id or 0),
             return_destroy_days,
+            certificates.get(b.id),
         )
         for b in baas
     ]
@@ -613,40 +624,64 @@ def terminate(s: Session, actor: Principal, baa_id: int, on: date, reason: str) 
     return baa
 
 
+def check_return_destroy(baa: BAA, certified_on: date) -> None:
+    """Whether a return/destroy certificate dated `certified_on` can be recorded for `baa`:
+    only after a termination that has taken effect (409 otherwise), dated no earlier than the
+    termination and not in the future (422 on `certified_on`)."""
+    if baa.status != BaaLifecycle.TERMINATED or baa.terminated_on is None:
+        raise Conflict(
+            f"BAA {baa.id} is not terminated; a return/destroy certificate follows a termination",
+            "baa_id",
+        )
+    if baa.terminated_on > clock.today():
+        raise Conflict(
+            f"BAA {baa.id}'s termination takes effect on {baa.terminated_on.isoformat()}; "
+            "its return/destroy certificate can be recorded from that day",
+            "baa_id",
+        )
+    if certified_on > clock.today():
+        raise Invalid("cannot be in the future", "certified_on")
+    if certified_on < baa.terminated_on:
+        raise Invalid(
+            f"cannot be before the termination took effect ({baa.terminated_on.isoformat()})",
+            "certified_on",
+        )
+
+
+def locked(s: Session, baa_id: int) -> BAA:
+    """The BAA, locked for update until the transaction ends (404 when there is none)."""
+    return _locked(s, baa_id)
+
+
+def mark_return_destroy(
+    s: Session, actor: Principal, baa: BAA, certified_on: date, reference: str | None
+) -> None:
+    """Record the certificate's date and reference on a locked, checked BAA (audited as
+    `baa.return_destroy`); inside the caller's transaction."""
+    before = audit.snapshot(baa)
+    baa.return_destroy_certified_on = certified_on
+    baa.return_destroy_reference = reference
+    baa.return_destroy_recorded_by = actor.name
+    baa.updated_at = clock.now()
+    s.flush()
+    audit.record(s, actor.name, "baa.return_destroy", "baa", baa.id, before, audit.snapshot(baa))
+
+
 def record_return_destroy(
     s: Session, actor: Principal, baa_id: int, certified_on: date, reference: str
 ) -> BAA:
     """Mark a terminated agreement's return/destroy certificate received (its date and a
     reference: a document number, a ticket, where the signed certificate is filed). Recording
-    it again corrects it; both are audited."""
+    it again corrects it; both are audited. The certificate as a file:
+    services/baa_certificates.py."""
     actor.require("baas:write")
     reference = reference.strip()
     if not reference:
         raise Invalid("is required", "reference")
     with transaction(s):
         baa = _locked(s, baa_id)
-        if baa.status != BaaLifecycle.TERMINATED or baa.terminated_on is None:
-            raise Conflict(
-                f"BAA {baa.id} is not terminated; a return/destroy certificate follows a "
-                "termination",
-                "baa_id",
-            )
-        if certified_on > clock.today():
-            raise Invalid("cannot be in the future", "certified_on")
-        if certified_on < baa.effective_date:
-            raise Invalid(
-                f"cannot be before the BAA's effective date ({baa.effective_date.isoformat()})",
-                "certified_on",
-            )
-        before = audit.snapshot(baa)
-        baa.return_destroy_certified_on = certified_on
-        baa.return_destroy_reference = reference
-        baa.return_destroy_recorded_by = actor.name
-        baa.updated_at = clock.now()
-        s.flush()
-        audit.record(
-            s, actor.name, "baa.return_destroy", "baa", baa.id, before, audit.snapshot(baa)
-        )
+        check_return_destroy(baa, certified_on)
+        mark_return_destroy(s, actor, baa, certified_on, reference)
     return baa
 
 

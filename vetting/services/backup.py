@@ -52,7 +52,7 @@ from sqlmodel import Session, SQLModel, col
 import vetting.models  # noqa: F401  (registers every table in SQLModel.metadata)
 from vetting import __version__, audit, clock, migrate
 from vetting.errors import Conflict, Invalid, NotFound, VettingError
-from vetting.models import AnswerEvidence, BaaDocument
+from vetting.models import AnswerEvidence, BaaDocument, BaaReturnCertificate
 from vetting.services.documents import (
     DocumentMissing,
     DocumentStore,
@@ -162,6 +162,7 @@ def backup(
                     tables = {t.name: _write_table(conn, zf, t) for t in _tables()}
                     shas = sorted(
                         set(conn.scalars(select(col(BaaDocument.sha256))))
+                        | set(conn.scalars(select(col(BaaReturnCertificate.sha256))))
                         | set(conn.scalars(select(col(AnswerEvidence.sha256))))
                     )
                 documents, missing = _write_documents(zf, store, shas)

@@ -1,5 +1,6 @@
 """The document store: uploaded files kept once by SHA-256, never altered. Signed BAAs
-(services/baa_documents.py) and answer evidence (services/evidence.py) share it, so the same
+(services/baa_documents.py), return/destroy certificates (services/baa_certificates.py) and
+answer evidence (services/evidence.py) share it, so the same
 bytes are one document whatever points at them. Where the bytes live is the store's business
 (integrations/storage/: the instance folder, or an S3 bucket shared by several app instances),
 chosen by VETTING_DOCUMENT_STORE (`store_for`).
@@ -39,7 +40,7 @@ from vetting.core.documents import (
     safe_filename,
 )
 from vetting.errors import Invalid, TooLarge, VettingError
-from vetting.models import AnswerEvidence, BaaDocument
+from vetting.models import AnswerEvidence, BaaDocument, BaaReturnCertificate
 from vetting.settings import Settings, SettingsError
 
 __all__ = ["STORE", "DocumentMissing", "DocumentStore", "StoreUnavailable"]
@@ -210,8 +211,13 @@ def _store_errors() -> Iterator[None]:
 
 
 def referenced(s: Session, sha: str) -> bool:
-    """Whether any row (a BAA document, a piece of evidence) points at these bytes."""
-    for column in (col(BaaDocument.sha256), col(AnswerEvidence.sha256)):
+    """Whether any row (a BAA document, a return/destroy certificate, a piece of evidence)
+    points at these bytes."""
+    for column in (
+        col(BaaDocument.sha256),
+        col(BaaReturnCertificate.sha256),
+        col(AnswerEvidence.sha256),
+    ):
         if s.scalar(select(column).where(column == sha).limit(1)) is not None:
             return True
     return False

@@ -20,8 +20,8 @@ from vetting.downloads import stored_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse
-from vetting.schemas import BaaCreate, BaaRenew, BaaTerminate, BaaUpdate
-from vetting.services import baa_documents, baa_provisions
+from vetting.schemas import BaaCreate, BaaRenew, BaaReturnDestroyUpload, BaaTerminate, BaaUpdate
+from vetting.services import baa_certificates, baa_documents, baa_provisions
 from vetting.services import baas as svc
 from vetting.web import timeline
 from vetting.web.base import (
@@ -255,6 +255,8 @@ def detail(
         terminate_form=forms.get("terminate")
         or Form(values={"on": str(today() + timedelta(days=1))}),
         upload_form=forms.get("upload") or Form(),
+        certificate_form=forms.get("certificate")
+        or Form(values={"certified_on": str(today())}, prefix="rd-"),
         provision_forms=_provision_forms(this, forms),
         provision_counts=_provision_counts(this),
         provision_statuses=PROVISION_STATUSES,
@@ -469,6 +471,59 @@ def upload(baa_id: int) -> ResponseReturnValue:
         "ok",
     )
     return redirect(url_for("baas.detail", baa_id=baa_id))
+
+
+@bp.post("/baas/<int:baa_id>/return-destroy")
+@requires("baas:write")
+def return_destroy(baa_id: int) -> ResponseReturnValue:
+    """Record the vendor's return/destroy certificate: its date, a reference and the file."""
+    form = Form(values=form_values(), prefix="rd-")
+    part = request.files.get("file")
+    data = validate(
+        BaaReturnDestroyUpload,
+        {
+            "certified_on": form.values.get("certified_on") or None,
+            "reference": form.values.get("reference") or None,
+        },
+        form,
+    )
+    if part is None or not part.filename:
+        form.errors.setdefault("file", "choose the certificate to upload")
+    if data is not None and not form.errors and part is not None:
+        try:
+            baa_certificates.record(
+                db.session(),
+                g.principal,
+                baa_id,
+                data.certified_on,
+                data.reference,
+                part.stream,
+                part.filename or "",
+                part.mimetype or None,
+                store=current_store(),
+                max_bytes=current_settings().max_document_bytes,
+                max_unpacked=current_settings().max_document_unpacked_bytes,
+            )
+        except VettingError as exc:
+            if exc.status >= 500:
+                raise
+            form.add(exc)
+        else:
+            flash(
+                f"Return/destroy certificate recorded (received {data.certified_on.isoformat()}).",
+                "ok",
+            )
+            return redirect(url_for("baas.detail", baa_id=baa_id, _anchor="h-return-destroy"))
+    return detail(baa_id, {"certificate": form}, 422)
+
+
+@bp.get("/baas/<int:baa_id>/return-destroy/certificate")
+@requires(baa_certificates.READ_SCOPE)
+def download_certificate(baa_id: int) -> ResponseReturnValue:
+    row, found = baa_certificates.open_latest(
+        db.session(), g.principal, baa_id, store=current_store()
+    )
+    return stored_file(found, row.content_type, row.filename, row.sha256)
 
 
 @bp.get("/baas/<int:baa_id>/document")
