@@ -726,6 +726,18 @@ class _BaaFields(In):
         max_length=200,
         description="the master agreement whose term this BAA inherits, if it has none of its own",
     )
+    parent_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="the parent agreement record (GET /api/v1/parent-agreements) it belongs to",
+    )
+    follows_parent: bool | None = Field(
+        None,
+        description="true: its effective and expiration dates, renewal and notice terms come "
+        "from the parent agreement (needs parent_id; dates sent with it must match the "
+        "parent's)",
+    )
     breach_notification_days: int | None = Field(
         None,
         ge=0,
@@ -779,7 +791,9 @@ BaaStateName = Literal[
 
 class BaaCreate(_BaaFields):
     vendor_id: int = Field(ge=1, le=MAX_ID)
-    effective_date: date
+    effective_date: date | None = Field(
+        None, description="the first day in force; required unless follows_parent is true"
+    )
     auto_renews: bool = False
     status: SignableStatus = Field(
         "active", description="draft → pending_signature → active; only active can be in force"
@@ -799,6 +813,54 @@ class BaaUpdate(_BaaFields):
         description="allowed: draft → pending_signature, pending_signature → draft or active; "
         "use /renew and /terminate for the rest",
     )
+
+
+class _ParentFields(In):
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
+    expiration_date: date | None = Field(
+        None, description="the LAST day the parent agreement is in force; null = evergreen"
+    )
+    auto_renews: bool | None = None
+    renewal_term_months: int | None = Field(None, ge=1, le=120)
+    notice_days: int | None = Field(
+        None, ge=0, le=3650, description="notice of non-renewal in days (not with notice_months)"
+    )
+    notice_months: int | None = Field(
+        None, ge=0, le=120, description="notice of non-renewal in months (not with notice_days)"
+    )
+    notes: str | None = Field(None, max_length=10000)
+
+
+class ParentAgreementCreate(_ParentFields):
+    name: str = Field(min_length=1, max_length=200)
+    effective_date: date = Field(description="the first day in force")
+    auto_renews: bool = False
+
+
+class ParentAgreementUpdate(_ParentFields):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    effective_date: date | None = None
+
+
+class ParentAgreementOut(Out):
+    id: int
+    name: str
+    vendor_id: int | None
+    effective_date: date
+    expiration_date: date | None = Field(description="the last day in force; null: evergreen")
+    auto_renews: bool
+    renewal_term_months: int | None
+    notice_days: int | None
+    notice_months: int | None
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    baa_ids: list[int] = Field([], description="the BAAs linked to it (following its dates or not)")
+    following_ids: list[int] = Field([], description="the BAAs whose dates come from it")
+
+
+class ParentAgreementQuery(PageQuery):
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class BaaRenew(In):
@@ -946,6 +1008,8 @@ class BaaOut(Out):
     notice_days: int | None
     notice_months: int | None = None
     parent_agreement: str | None
+    parent_id: int | None = None
+    follows_parent: bool = False
     breach_notification_days: int | None = Field(
         description="older form of breach_clause: worst-case calendar days of a clause that "
         "states a number; null when it states none or none is recorded"

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         checklists,
         meta,
         notifications,
+        parent_agreements,
         releases,
         sync,
         vendors,

@@ -18,6 +18,7 @@ from vetting.models.baas import (
     BaaException,
     BaaProvision,
     BaaReturnCertificate,
+    ParentAgreement,
 )
 from vetting.models.columns import UTCDateTime
 from vetting.models.jobs import JobRun
@@ -47,6 +48,7 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "NotificationChannel",
+    "ParentAgreement",
     "SyncRun",
     "SyncTarget",
     "UTCDateTime",

@@ -11,6 +11,30 @@ from vetting.core.baa import BaaLifecycle
 from vetting.models.columns import UTCDateTime, ts
 
 
+class ParentAgreement(SQLModel, table=True):
+    """A master agreement (an MSA, a data-processing addendum…) whose term BAAs may follow.
+
+    Its dates mean what a BAA's mean: `effective_date` the first day in force, `expiration_date`
+    the LAST day in force (None: evergreen). A BAA with `follows_parent` takes its effective
+    and expiration dates, renewal and notice terms from here (services/parent_agreements.py
+    copies them onto the BAA, so every read path sees them)."""
+
+    __tablename__ = "parent_agreement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    vendor_id: int | None = Field(default=None, foreign_key="vendor.id", index=True)
+    effective_date: date
+    expiration_date: date | None = None
+    auto_renews: bool = False
+    renewal_term_months: int | None = None
+    notice_days: int | None = None
+    notice_months: int | None = None
+    notes: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = ts()
+    updated_at: datetime = ts()
+
+
 class BAA(SQLModel, table=True):
     __tablename__ = "baa"
 
@@ -26,7 +50,12 @@ class BAA(SQLModel, table=True):
     # Notice of non-renewal: in days or in calendar months (never both).
     notice_days: int | None = None
     notice_months: int | None = None
+    # A label only: the master agreement's name as typed (before 0012 the only record of it).
     parent_agreement: str | None = Field(default=None, max_length=200)
+    # The parent agreement record; with `follows_parent` its dates are this BAA's dates
+    # (kept in step by services/parent_agreements.py on every write of either).
+    parent_id: int | None = Field(default=None, foreign_key="parent_agreement.id", index=True)
+    follows_parent: bool = False
     # The breach clause (vetting/core/breach.py): worst-case calendar days (computed; null =
     # no clause recorded), and the clause's own words: value, unit, what starts the clock,
     # the quote, and whether it states a number at all (false: the 60-day legal maximum).

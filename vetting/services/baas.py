@@ -42,7 +42,7 @@ from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
 from vetting.models import BAA, BaaDocument, BaaProvision, BaaReturnCertificate, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
-from vetting.services import baa_provisions
+from vetting.services import baa_provisions, parent_agreements
 from vetting.services.baa_provisions import Standing
 from vetting.services.common import PageResult, apply, get_or_404, like, paginate
 
@@ -54,6 +54,7 @@ INHERITED = (
     "notice_days",
     "notice_months",
     "parent_agreement",
+    "parent_id",  # linked, but a renewal states its own dates (follows_parent false)
     *BREACH_COLUMNS,
     "subcontractor_flowdown",
     "return_or_destroy",
@@ -264,14 +265,21 @@ def breach_columns(given: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def create(s: Session, actor: Principal, data: BaaCreate) -> BAA:
     actor.require("baas:write")
+    given = data.model_dump(exclude_unset=True)
     fields = data.model_dump(exclude={"all_products", "app_ids", *BREACH_INPUT})
-    fields |= breach_columns(data.model_dump(exclude_unset=True)) or {}
+    fields |= breach_columns(given) or {}
+    fields["follows_parent"] = bool(fields.get("follows_parent"))
     stated = data.all_products is not None or data.app_ids is not None
     all_products = data.all_products if data.all_products is not None else not data.app_ids
     with transaction(s):
         if s.get(Vendor, data.vendor_id) is None:
             raise Invalid(f"no vendor with id {data.vendor_id}", "vendor_id")
         baa = BAA(**fields)
+        parent_agreements.follow(s, baa, given)
+        if baa.effective_date is None:
+            raise Invalid(
+                "is required (unless the BAA follows a parent agreement)", "effective_date"
+            )
         _sync_termination(baa)
         _validate(baa)
         if baa.status == BaaLifecycle.ACTIVE:
@@ -431,7 +439,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
     changes = data.model_dump(exclude_unset=True)
     breach = breach_columns(changes)
     changes = {k: v for k, v in changes.items() if k not in BREACH_INPUT} | (breach or {})
-    for required in ("effective_date", "auto_renews", "status"):
+    for required in ("effective_date", "auto_renews", "status", "follows_parent"):
         if required in changes and changes[required] is None:
             raise Invalid("cannot be null", required)
     if "terminated_on" in changes and changes["terminated_on"] is None:
@@ -448,6 +456,7 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
                 "terminated_on",
             )
         apply(baa, changes)
+        parent_agreements.follow(s, baa, changes)
         _sync_termination(baa)
         _validate(baa)
         assert before is not None  # a row's snapshot is a dict
@@ -467,6 +476,21 @@ def update(s: Session, actor: Principal, baa_id: int, data: BaaUpdate) -> BAA:
         if predecessor is not None and baa.status == BaaLifecycle.ACTIVE:
             _supersede(s, actor, predecessor, baa)
     return baa
+
+
+def check_terms(s: Session, baa: BAA) -> None:
+    """The rules a BAA's terms must keep when its parent agreement moves them."""
+    _validate(baa)
+    predecessor = _predecessor(s, baa)
+    if predecessor is not None:
+        _check_follows(baa, predecessor)
+
+
+def after_dates_moved(s: Session, actor: Principal, baa: BAA) -> None:
+    """A renewal whose start moved with its parent moves its predecessor's end with it."""
+    predecessor = _predecessor(s, baa)
+    if predecessor is not None and baa.status == BaaLifecycle.ACTIVE:
+        _supersede(s, actor, predecessor, baa)
 
 
 def _predecessor(s: Session, baa: BAA) -> BAA | None:

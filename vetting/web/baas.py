@@ -18,10 +18,10 @@ from vetting.core.deadlines import Trigger, Unit
 from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.errors import FieldError, Invalid, VettingError
-from vetting.models import BAA, Vendor
+from vetting.models import BAA, ParentAgreement, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse
 from vetting.schemas import BaaCreate, BaaRenew, BaaReturnDestroyUpload, BaaTerminate, BaaUpdate
-from vetting.services import baa_certificates, baa_documents, baa_provisions
+from vetting.services import baa_certificates, baa_documents, baa_provisions, parent_agreements
 from vetting.services import baas as svc
 from vetting.web import timeline
 from vetting.web.base import (
@@ -197,6 +197,28 @@ def _form_page(
     ), status
 
 
+@bp.route("/parents")
+@requires("baas:read")
+def parents() -> ResponseReturnValue:
+    """Parent agreements (read-only here; recorded and changed with the API or the CLI)."""
+    s = db.session()
+    rows = parent_agreements.list_(s, 1, 500).items
+    links = parent_agreements.linked(s, [p.id for p in rows if p.id is not None])
+    names = svc.vendor_names(s, {p.vendor_id for p in rows if p.vendor_id is not None})
+    return render_template("baas/parents.html", rows=rows, links=links, names=names)
+
+
+@bp.route("/parents/<int:parent_id>")
+@requires("baas:read")
+def parent(parent_id: int) -> ResponseReturnValue:
+    s = db.session()
+    p = parent_agreements.get(s, parent_id)
+    baas = parent_agreements.baas_of(s, parent_id)
+    rows = svc.views(s, baas, today(), warning_days())
+    names = svc.vendor_names(s, {b.vendor_id for b in baas} | {p.vendor_id or 0})
+    return render_template("baas/parent.html", p=p, rows=rows, names=names)
+
+
 @bp.route("/baas/new", methods=["GET", "POST"])
 @requires("baas:write")
 def new() -> ResponseReturnValue:
@@ -235,11 +257,13 @@ def detail(
     chain = svc.views(s, svc.chain(s, baa_id), today(), warning_days(), days)
     this = next(v for v in chain if v.baa.id == baa_id)
     vendor = s.get(Vendor, baa.vendor_id)
+    parent = s.get(ParentAgreement, baa.parent_id) if baa.parent_id else None
     forms = forms or {}
     return render_template(
         "baas/detail.html",
         v=this,
         vendor=vendor,
+        parent=parent,
         chain=chain,
         documents=baa_documents.history(s, baa_id),
         renew_form=forms.get("renew")

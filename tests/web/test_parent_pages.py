@@ -1,0 +1,69 @@
+"""The BAA page shows its parent agreement and says when its dates come from it; editing a
+following BAA's other terms on the form still works (issue 11, item 8)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from tests.api.chain import SIGNED, vendor
+
+
+def txt(resp) -> str:
+    return re.sub(r"\s+", " ", unescape(resp.get_data(as_text=True)))
+
+
+def test_the_baa_page_shows_the_parent_and_its_dates(app, client, admin, browser):
+    vid = vendor(client, admin)
+    body = {"name": "Acme MSA", "effective_date": "2025-01-01", "expiration_date": "2027-03-31"}
+    pid = client.post("/api/v1/parent-agreements", json=body, headers=admin).json["id"]
+    baa = {"vendor_id": vid, "parent_id": pid, "follows_parent": True, "signed_copy_note": SIGNED}
+    bid = client.post("/api/v1/baas", json=baa, headers=admin).json["id"]
+    b = browser("admin")
+    page = txt(b.get(f"/baas/{bid}"))
+    assert "Parent agreement" in page and "Acme MSA" in page
+    assert "Dates from the parent agreement" in page
+    assert "2027-03-31" in page or "Mar 31, 2027" in page or "31 Mar 2027" in page
+    # the edit form resubmits the (parent's) dates with a new title: accepted
+    edit = b.get(f"/baas/{bid}/edit").get_data(as_text=True)
+    assert 'name="effective_date"' in edit
+    values = {}
+    for tag in re.findall(r"<input[^>]*>", edit):  # what a browser sends (checked boxes only)
+        m = re.search(r'name="(\w+)"[^>]*value="([^"]*)"', tag)
+        if m and ('type="checkbox"' not in tag or "checked" in tag):
+            values[m[1]] = m[2]
+    values.pop("csrf_token", None)
+    values |= {"signed_copy_note": SIGNED, "status": "active"}  # a textarea and a select
+    resp = b.post(f"/baas/{bid}/edit", {**values, "title": "Renamed"})
+    assert resp.status_code in (302, 303), txt(resp)[:2000]
+    got = client.get(f"/api/v1/baas/{bid}", headers=admin).json
+    assert (got["title"], got["expiration_date"], got["follows_parent"]) == (
+        "Renamed",
+        "2027-03-31",
+        True,
+    )
+    # a BAA without a parent shows no such line
+    own = {"vendor_id": vid, "effective_date": "2025-01-01", "signed_copy_note": SIGNED}
+    oid = client.post("/api/v1/baas", json=own, headers=admin).json["id"]
+    assert (
+        "Parent agreement"
+        not in txt(b.get(f"/baas/{oid}")).split("Edit terms")[1].split("Notes")[0]
+    )
+
+
+def test_the_parent_pages_list_them_and_their_baas(app, client, admin, browser, make_token):
+    vid = vendor(client, admin)
+    body = {"name": "Acme MSA", "vendor_id": vid, "effective_date": "2025-01-01"}
+    pid = client.post("/api/v1/parent-agreements", json=body, headers=admin).json["id"]
+    baa = {"vendor_id": vid, "parent_id": pid, "follows_parent": True, "signed_copy_note": SIGNED}
+    bid = client.post("/api/v1/baas", json=baa, headers=admin).json["id"]
+    b = browser("admin")
+    listing = txt(b.get("/parents"))
+    assert "Acme MSA" in listing and "(evergreen)" in listing
+    assert f'href="/parents/{pid}"' in b.get("/parents").get_data(as_text=True)
+    one = b.get(f"/parents/{pid}")
+    assert one.status_code == 200
+    page = txt(one)
+    assert "Acme Health" in page and "from the parent agreement" in page
+    assert f'href="/baas/{bid}"' in one.get_data(as_text=True)
+    assert b.get("/parents/999").status_code == 404
