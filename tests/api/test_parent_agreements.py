@@ -258,3 +258,34 @@ def test_a_parent_change_that_would_break_a_follower_is_refused(client, admin, v
     assert (
         client.get(f"/api/v1/baas/{b['id']}", headers=admin).json["effective_date"] == "2025-01-01"
     )
+
+
+def test_a_following_renewal_moves_its_predecessors_end_with_the_parent(client, admin, vid):
+    old = baa(client, admin, vid, effective_date="2024-01-01", expiration_date="2025-12-31")
+    p = parent(client, admin, effective_date="2025-10-01", expiration_date="2027-09-30")
+    r = client.post(
+        f"/api/v1/baas/{old['id']}/renew",
+        json={"effective_date": "2025-10-01", "signed_copy_note": SIGNED},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.json
+    new = r.json
+    assert new["parent_id"] is None and new["follows_parent"] is False
+    body = {"parent_id": p["id"], "follows_parent": True}
+    r = client.patch(f"/api/v1/baas/{new['id']}", json=body, headers=admin)
+    assert r.status_code == 200, r.json
+    assert r.json["expiration_date"] == "2027-09-30"
+    r = client.patch(
+        f"/api/v1/parent-agreements/{p['id']}", json={"effective_date": "2025-11-01"}, headers=admin
+    )
+    assert r.status_code == 200, r.json
+    got = client.get(f"/api/v1/baas/{old['id']}", headers=admin).json
+    assert (got["status"], got["superseded_on"]) == ("superseded", "2025-11-01")
+    # a start no later than the renewed agreement's is refused, nothing saved
+    r = client.patch(
+        f"/api/v1/parent-agreements/{p['id']}", json={"effective_date": "2023-06-01"}, headers=admin
+    )
+    error(r, 422, "effective_date", f"BAA {new['id']}")
+    assert client.get(f"/api/v1/baas/{new['id']}", headers=admin).json["effective_date"] == (
+        "2025-11-01"
+    )

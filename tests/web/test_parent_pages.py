@@ -67,3 +67,31 @@ def test_the_parent_pages_list_them_and_their_baas(app, client, admin, browser, 
     assert "Acme Health" in page and "from the parent agreement" in page
     assert f'href="/baas/{bid}"' in one.get_data(as_text=True)
     assert b.get("/parents/999").status_code == 404
+
+
+def test_the_register_page_moves_with_the_parent(app, client, admin, browser):
+    """The register (a cached read) shows a follower expiring, then not once the parent is
+    extended: the parent's change reaches the pages at once."""
+    vid = vendor(client, admin)
+    body = {"name": "Acme MSA", "effective_date": "2025-01-01", "expiration_date": "2026-12-31"}
+    pid = client.post("/api/v1/parent-agreements", json=body, headers=admin).json["id"]
+    baa = {"vendor_id": vid, "parent_id": pid, "follows_parent": True, "signed_copy_note": SIGNED}
+    bid = client.post("/api/v1/baas", json=baa, headers=admin).json["id"]
+    b = browser("admin")
+    link = f'href="/baas/{bid}"'
+
+    def table(path: str) -> str:  # the register's table (the timeline above shows every BAA)
+        return b.get(path).get_data(as_text=True).split('<table class="data">')[1]
+
+    assert link in table("/baas?filter=expiring")
+    assert b.get("/").status_code == 200
+    r = client.patch(
+        f"/api/v1/parent-agreements/{pid}", json={"expiration_date": "2028-06-30"}, headers=admin
+    )
+    assert r.status_code == 200, r.json
+    assert link not in table("/baas?filter=expiring")
+    assert link in table("/baas?filter=in-force")
+    # the timeline (a cached read model) moved too
+    assert "Acme Health: Active, continues beyond the window" in b.get("/baas").get_data(
+        as_text=True
+    )
