@@ -126,3 +126,61 @@ def test_0008_reads_breach_days_as_calendar_days_and_leaves_blanks_unrecorded() 
         (2, None, None, None, None, None, None),
         (3, 90, 90.0, "calendar_days", "unspecified", None, True),
     ]
+
+
+def test_0011_keeps_parent_names_as_labels_and_invents_no_records() -> None:
+    """BAAs recorded before 0011 keep their free-text parent_agreement (a label) and their own
+    dates; no parent record is made from the names (their dates are unknown), none follows a
+    parent; and 0011 downgrades and upgrades again."""
+    from sqlalchemy import text
+
+    from tests.databases import throwaway_database
+
+    with throwaway_database("vetting_mig") as url:
+        engine = db.make_engine(url)
+        try:
+            migrate.upgrade(engine, "0010")
+            now = "2026-01-01 00:00:00"
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO vendor (id, name, created_at, updated_at) "
+                        "VALUES (1, 'Acme Health', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO baa (id, vendor_id, effective_date, expiration_date, "
+                        "auto_renews, status, parent_agreement, signed_copy_note, all_products, "
+                        "scope_reviewed, created_at, updated_at) VALUES (1, 1, '2025-01-01', "
+                        "'2026-12-31', false, 'active', 'Acme MSA 2024', 'signed', true, true, "
+                        ":now, :now)"
+                    ),
+                    {"now": now},
+                )
+            migrate.upgrade(engine)
+            with engine.connect() as conn:
+                row = conn.execute(
+                    text(
+                        "SELECT parent_agreement, parent_id, follows_parent, expiration_date "
+                        "FROM baa"
+                    )
+                ).one()
+                parents = conn.execute(text("SELECT count(*) FROM parent_agreement")).scalar()
+            cfg = migrate.alembic_config(engine)
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.downgrade(cfg, "0010")
+            assert migrate.current(engine) == "0010"
+            migrate.upgrade(engine)
+            assert migrate.current(engine) == migrate.head(engine)
+        finally:
+            engine.dispose()
+    assert (row[0], row[1], bool(row[2]), str(row[3])) == (
+        "Acme MSA 2024",
+        None,
+        False,
+        "2026-12-31",
+    )
+    assert parents == 0
