@@ -33,7 +33,11 @@ def test_the_baa_page_shows_the_parent_and_its_dates(app, client, admin, browser
         if m and ('type="checkbox"' not in tag or "checked" in tag):
             values[m[1]] = m[2]
     values.pop("csrf_token", None)
-    values |= {"signed_copy_note": SIGNED, "status": "active"}  # a textarea and a select
+    assert re.search(r'name="follows_parent"[^>]*checked', edit)
+    assert re.search(rf'<option value="{pid}" selected>Acme MSA</option>', edit)
+    # textareas and selects, as a browser sends them
+    values |= {"signed_copy_note": SIGNED, "status": "active", "parent_id": str(pid)}
+    values["expiration_date"] = "2030-01-31"  # ignored while following: the parent's stands
     resp = b.post(f"/baas/{bid}/edit", {**values, "title": "Renamed"})
     assert resp.status_code in (302, 303), txt(resp)[:2000]
     got = client.get(f"/api/v1/baas/{bid}", headers=admin).json
@@ -94,4 +98,37 @@ def test_the_register_page_moves_with_the_parent(app, client, admin, browser):
     # the timeline (a cached read model) moved too
     assert "Acme Health: Active, continues beyond the window" in b.get("/baas").get_data(
         as_text=True
+    )
+
+
+def test_the_form_links_a_baa_to_a_parent_and_unlinks_it(app, client, admin, browser):
+    vid = vendor(client, admin)
+    body = {"name": "Acme MSA", "effective_date": "2025-01-01", "expiration_date": "2027-03-31"}
+    pid = client.post("/api/v1/parent-agreements", json=body, headers=admin).json["id"]
+    b = browser("admin")
+    form = {"vendor_id": str(vid), "status": "active", "signed_copy_note": SIGNED}
+    # following without a parent: refused on the field, nothing saved
+    resp = b.post("/baas/new", {**form, "follows_parent": "on"})
+    assert resp.status_code == 422 and "only with parent_id" in txt(resp)
+    resp = b.post("/baas/new", {**form, "follows_parent": "on", "parent_id": str(pid)})
+    assert resp.status_code == 302, txt(resp)[:3000]
+    bid = int(resp.headers["Location"].rsplit("/", 1)[1])
+    got = client.get(f"/api/v1/baas/{bid}", headers=admin).json
+    assert (got["effective_date"], got["expiration_date"], got["follows_parent"]) == (
+        "2025-01-01",
+        "2027-03-31",
+        True,
+    )
+    # unticked and unlinked: it keeps the dates it had, now its own
+    resp = b.post(
+        f"/baas/{bid}/edit",
+        {"effective_date": "2025-01-01", "expiration_date": "2027-06-30", "parent_id": ""}
+        | {"signed_copy_note": SIGNED},
+    )
+    assert resp.status_code == 302, txt(resp)[:3000]
+    got = client.get(f"/api/v1/baas/{bid}", headers=admin).json
+    assert (got["parent_id"], got["follows_parent"], got["expiration_date"]) == (
+        None,
+        False,
+        "2027-06-30",
     )

@@ -74,6 +74,7 @@ TERM_FIELDS = (
     "notice_days",
     "notice_months",
     "parent_agreement",
+    "parent_id",
     "owner_email",
     "notes",
     "signed_copy_note",
@@ -124,6 +125,11 @@ def _terms(values: Mapping[str, str], *names: str) -> dict[str, Any]:
     for name in ("subcontractor_flowdown", "return_or_destroy"):
         data[name] = {"yes": True, "no": False}.get(values.get(name, ""))
     data["breach_clause"] = _breach_clause(values)
+    data["follows_parent"] = values.get("follows_parent") == "on"
+    if data["follows_parent"]:
+        # The dates come from the parent agreement: the form's date fields are not sent.
+        for name in parent_agreements.FOLLOWED:
+            data.pop(name, None)
     return data
 
 
@@ -134,6 +140,7 @@ def _tri(v: bool | None) -> str:
 def _values_of(baa: BAA) -> dict[str, str]:
     values = {n: "" if getattr(baa, n) is None else str(getattr(baa, n)) for n in TERM_FIELDS}
     values["auto_renews"] = "on" if baa.auto_renews else ""
+    values["follows_parent"] = "on" if baa.follows_parent else ""
     values["subcontractor_flowdown"] = _tri(baa.subcontractor_flowdown)
     values["return_or_destroy"] = _tri(baa.return_or_destroy)
     values["status"] = baa.status
@@ -194,6 +201,7 @@ def _form_page(
         statuses=STATUSES,
         breach_units=BREACH_UNITS,
         breach_triggers=BREACH_TRIGGERS,
+        parent_choices=[(p.id, p.name) for p in parent_agreements.list_(s, 1, 100_000).items],
     ), status
 
 
@@ -202,7 +210,7 @@ def _form_page(
 def parents() -> ResponseReturnValue:
     """Parent agreements (read-only here; recorded and changed with the API or the CLI)."""
     s = db.session()
-    rows = parent_agreements.list_(s, 1, 500).items
+    rows = parent_agreements.list_(s, 1, 100_000).items
     links = parent_agreements.linked(s, [p.id for p in rows if p.id is not None])
     names = svc.vendor_names(s, {p.vendor_id for p in rows if p.vendor_id is not None})
     return render_template("baas/parents.html", rows=rows, links=links, names=names)
