@@ -128,10 +128,10 @@ def test_0008_reads_breach_days_as_calendar_days_and_leaves_blanks_unrecorded() 
     ]
 
 
-def test_0011_keeps_parent_names_as_labels_and_invents_no_records() -> None:
-    """BAAs recorded before 0011 keep their free-text parent_agreement (a label) and their own
+def test_0012_keeps_parent_names_as_labels_and_invents_no_records() -> None:
+    """BAAs recorded before 0012 keep their free-text parent_agreement (a label) and their own
     dates; no parent record is made from the names (their dates are unknown), none follows a
-    parent; and 0011 downgrades and upgrades again."""
+    parent; and 0012 downgrades and upgrades again."""
     from sqlalchemy import text
 
     from tests.databases import throwaway_database
@@ -139,7 +139,7 @@ def test_0011_keeps_parent_names_as_labels_and_invents_no_records() -> None:
     with throwaway_database("vetting_mig") as url:
         engine = db.make_engine(url)
         try:
-            migrate.upgrade(engine, "0010")
+            migrate.upgrade(engine, "0011")
             now = "2026-01-01 00:00:00"
             with engine.begin() as conn:
                 conn.execute(
@@ -171,8 +171,8 @@ def test_0011_keeps_parent_names_as_labels_and_invents_no_records() -> None:
             cfg = migrate.alembic_config(engine)
             with engine.begin() as conn:
                 cfg.attributes["connection"] = conn
-                command.downgrade(cfg, "0010")
-            assert migrate.current(engine) == "0010"
+                command.downgrade(cfg, "0011")
+            assert migrate.current(engine) == "0011"
             migrate.upgrade(engine)
             assert migrate.current(engine) == migrate.head(engine)
         finally:
