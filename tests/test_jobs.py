@@ -192,6 +192,7 @@ def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(app, dat
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "t",
+            "VETTING_AUDIT_KEY": "test-audit-key",  # required with PostgreSQL
             "VETTING_SMTP_HOST": "127.0.0.1",
             "VETTING_SMTP_PORT": str(port),
             "VETTING_SMTP_STARTTLS": "off",
@@ -209,10 +210,13 @@ def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(app, dat
         )
         try:
             # generous: a loaded CI machine starts Python, imports and connects slowly
-            assert wait_for(lambda: len(box.messages) == 1, timeout=120), "no mail delivered"
+            delivered = wait_for(
+                lambda: len(box.messages) == 1 or proc.poll() is not None, timeout=120
+            )
         finally:
             proc.send_signal(signal.SIGTERM)
             output, _ = proc.communicate(timeout=20)
+        assert delivered and len(box.messages) == 1, f"no mail delivered:\n{output}"
     assert proc.returncode == 0, output
     assert "scheduler: reminder sweep daily at 00:00 UTC, outbox delivery every 1 s" in output
     assert "job daily-catch-up" in output
