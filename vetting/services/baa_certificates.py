@@ -23,7 +23,7 @@ from vetting.db import transaction
 from vetting.errors import Invalid, NotFound
 from vetting.models import BaaReturnCertificate
 from vetting.services import baas
-from vetting.services.documents import Checked, DocumentStore, checked, uploads
+from vetting.services.documents import Checked, DocumentStore, download, uploads
 
 READ_SCOPE = "baa-documents:read"
 MAX_REFERENCE = 200
@@ -109,15 +109,20 @@ def open_latest(
     """The latest certificate of a BAA and its verified bytes, for download (audited)."""
     actor.require(READ_SCOPE)
     row = latest(s, baa_id)
-    found = checked(store, row.sha256, f"return/destroy certificate {row.id}", row.size)
-    with found.closed_on_error(), transaction(s):
-        audit.record(
-            s,
+    found = download(
+        s,
+        store,
+        sha256=row.sha256,
+        size=row.size,
+        what=f"return/destroy certificate {row.id}",
+        audited=lambda t: audit.record(
+            t,
             actor.name,
             "baa.return_destroy.certificate.download",
             "baa",
             row.baa_id,
             None,
             {"certificate_id": row.id, "sha256": row.sha256},
-        )
+        ),
+    )
     return row, found

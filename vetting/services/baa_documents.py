@@ -23,7 +23,7 @@ from vetting.services.documents import (
     Checked,
     DocumentStore,
     StoredDocumentDamaged,
-    checked,
+    download,
     store_dir,
     stored_path,
     uploads,
@@ -123,15 +123,20 @@ def open_latest(
     """The latest document of a BAA and its verified bytes, for download (audited)."""
     actor.require(READ_SCOPE)
     doc = latest(s, baa_id)
-    found = checked(store, doc.sha256, f"document {doc.id}", doc.size)
-    with found.closed_on_error(), transaction(s):
-        audit.record(
-            s,
+    found = download(
+        s,
+        store,
+        sha256=doc.sha256,
+        size=doc.size,
+        what=f"document {doc.id}",
+        audited=lambda t: audit.record(
+            t,
             actor.name,
             "baa.document.download",
             "baa",
             doc.baa_id,
             None,
             {"document_id": doc.id, "sha256": doc.sha256},
-        )
+        ),
+    )
     return doc, found

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -39,6 +39,7 @@ from vetting.core.documents import (
     identify,
     safe_filename,
 )
+from vetting.db import transaction
 from vetting.errors import Invalid, TooLarge, VettingError
 from vetting.models import AnswerEvidence, BaaDocument, BaaReturnCertificate
 from vetting.settings import Settings, SettingsError
@@ -276,6 +277,23 @@ def read_checked(store: DocumentStore, sha256: str, size_limit: int | None = Non
 
 class StoredBytesChanged(Exception):
     """A stored document's bytes no longer hash to its name."""
+
+
+def download(
+    s: Session,
+    store: DocumentStore,
+    *,
+    sha256: str,
+    size: int | None,
+    what: str,
+    audited: Callable[[Session], object],
+) -> Checked:
+    """A stored file checked for download (`checked`), with the download's audit event
+    (`audited(s)`) recorded in its own transaction; the file is closed if that fails."""
+    found = checked(store, sha256, what, size)
+    with found.closed_on_error(), transaction(s):
+        audited(s)
+    return found
 
 
 def checked(store: DocumentStore, sha256: str, what: str, size: int | None = None) -> Checked:

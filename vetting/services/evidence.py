@@ -17,10 +17,9 @@ from sqlmodel import Session, col
 from vetting import audit
 from vetting.auth import Principal
 from vetting.core.documents import EVIDENCE
-from vetting.db import transaction
 from vetting.errors import NotFound
 from vetting.models import AnswerEvidence
-from vetting.services.documents import Checked, DocumentStore, Staged, Uploads, checked
+from vetting.services.documents import Checked, DocumentStore, Staged, Uploads, download
 
 READ_SCOPE = "evidence:read"
 ACCEPTED = EVIDENCE
@@ -133,10 +132,14 @@ def open_file(
         raise NotFound(
             f"assessment {assessment_id} has no evidence file {evidence_id}", "evidence_id"
         )
-    found = checked(store, row.sha256, f"evidence file {row.id}", row.size)
-    with found.closed_on_error(), transaction(s):
-        audit.record(
-            s,
+    found = download(
+        s,
+        store,
+        sha256=row.sha256,
+        size=row.size,
+        what=f"evidence file {row.id}",
+        audited=lambda t: audit.record(
+            t,
             actor.name,
             "assessment.evidence.download",
             # Its own kind of record: a download changes nothing on the approved list.
@@ -149,5 +152,6 @@ def open_file(
                 "capability_key": row.capability_key,
                 "sha256": row.sha256,
             },
-        )
+        ),
+    )
     return row, found
