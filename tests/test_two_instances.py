@@ -12,16 +12,12 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,10 +25,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.register_helpers import PDF
-from tests.notify_servers import free_port
+from tests.gunicorn_server import gunicorn
 from vetting import auth, db
 from vetting.models import JobRun
-from vetting.settings import REPO_ROOT
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("VETTING_TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -42,43 +37,6 @@ pytestmark = pytest.mark.skipif(
 SECRET = "two-instances-secret"
 PASSWORD = "a long enough password"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host"}
-
-
-@contextmanager
-def gunicorn(name: str, env: dict[str, str], instance: Path) -> Iterator[str]:
-    """One instance: `gunicorn app:app` as the README deploys it, on a port of its own."""
-    port = free_port()
-    instance.mkdir(parents=True, exist_ok=True)
-    log = open(instance / "gunicorn.log", "w")  # noqa: SIM115 — the process writes it
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
-        cwd=REPO_ROOT,
-        env={**env, "VETTING_INSTANCE_PATH": str(instance)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                logged = (instance / "gunicorn.log").read_text()
-                pytest.fail(f"instance {name} did not start:\n{logged}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @contextmanager
@@ -176,8 +134,8 @@ def test_two_instances_share_sessions_the_daily_job_and_documents(
         "VETTING_TIMEZONE": "UTC",
     }
     with ExitStack() as stack:
-        a = stack.enter_context(gunicorn("a", env, tmp_path / "a"))
-        b = stack.enter_context(gunicorn("b", env, tmp_path / "b"))
+        a = stack.enter_context(gunicorn(env, tmp_path / "a"))
+        b = stack.enter_context(gunicorn(env, tmp_path / "b"))
         base = stack.enter_context(round_robin({"a": a, "b": b}))
         v = Visitor(base)
 

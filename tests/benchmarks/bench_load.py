@@ -18,14 +18,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +34,7 @@ import httpx  # noqa: E402
 
 from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
+from tests.gunicorn_server import gunicorn  # noqa: E402
 from vetting import auth, clock, db, migrate  # noqa: E402
 from vetting.app import create_app  # noqa: E402
 from vetting.services import releases  # noqa: E402
@@ -104,12 +101,6 @@ def _sizes() -> Sizes:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def prepare(url: str, instance: Path, sizes: Sizes) -> dict[str, Any]:
     """Migrate, fill, publish a release, make a token and a user; what the load needs."""
     engine = db.make_engine(url)
@@ -134,10 +125,8 @@ def prepare(url: str, instance: Path, sizes: Sizes) -> dict[str, Any]:
     return {"sha": published.release.sha256, "token": secret, "counts": counts}
 
 
-@contextmanager
-def gunicorn(url: str, instance: Path, port: int, workers: int) -> Iterator[str]:
-    """`gunicorn app:app` as the README deploys it, on 127.0.0.1:port, until the block ends."""
-    env = {
+def server_env(url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "load-bench",
@@ -145,37 +134,7 @@ def gunicorn(url: str, instance: Path, port: int, workers: int) -> Iterator[str]
         "VETTING_SCHEDULER": "off",
         "VETTING_WARM_CACHES": "on",
         "VETTING_SECURE_COOKIES": "off",  # wrk and this script speak plain http on loopback
-        "PYTHONPATH": str(ROOT),
     }
-    command = [
-        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
-        "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--access-logformat", "%(s)s",
-        "--log-level", "warning", "app:app",
-    ]  # fmt: skip
-    log = open(instance / "gunicorn.log", "w")  # noqa: SIM115 — kept open for the process
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"gunicorn did not start: {(instance / 'gunicorn.log').read_text()}"
-                )
-            time.sleep(0.5)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def session_cookie(base: str) -> str:
@@ -217,7 +176,7 @@ def run() -> list[Result]:
         script = instance / "count.lua"
         script.write_text(WRK_SCRIPT)
         facts = prepare(url, instance, sizes)
-        with gunicorn(url, instance, _free_port(), workers) as base:
+        with gunicorn(server_env(url), instance / "server", workers=workers) as base:
             bearer = {"Authorization": f"Bearer {facts['token']}"}
             cookie = {"Cookie": session_cookie(base)}
             routes: list[tuple[str, str, dict[str, str], bool]] = [
