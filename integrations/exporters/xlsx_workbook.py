@@ -7,68 +7,20 @@ string cell with Excel's quote prefix (shown as typed, never evaluated, even aft
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.styles import Alignment, Font
 
 from integrations.exporters.base import Exporter, ExportOptions
 from integrations.registry import register
-from vetting.core.cells import is_formula_like
+from integrations.spreadsheets.writing import put, sheet, to_bytes
 from vetting.core.releases import Release
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="305496")
-DATE_FORMAT = "yyyy-mm-dd"
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        if is_formula_like(value):
-            cell.data_type = "s"  # text, not a formula
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-        if isinstance(value, date):
-            cell.number_format = DATE_FORMAT
-
-
-def _sheet(
-    wb: Workbook,
-    title: str,
-    headers: Sequence[tuple[str, int]],
-    rows: Iterable[Sequence[Any]],
-    first: bool = False,
-) -> Worksheet:
-    ws = wb.active if first else wb.create_sheet()
-    assert ws is not None
-    ws.title = title
-    for col, (name, width) in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col, value=name)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        ws.column_dimensions[get_column_letter(col)].width = width
-    n = 1
-    for n, row in enumerate(rows, start=2):
-        for col, value in enumerate(row, start=1):
-            _put(ws, n, col, value)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(n, 1)}"
-    return ws
 
 
 def workbook(release: Release) -> Workbook:
     wb = Workbook()
-    _sheet(
+    sheet(
         wb,
         "Approved",
         [
@@ -86,13 +38,13 @@ def workbook(release: Release) -> Workbook:
         first=True,
     )  # fmt: skip
     change_headers = [("App", 32), ("Platform", 10), ("Store ID", 30), ("Vendor", 26)]
-    _sheet(
+    sheet(
         wb,
         "Removed",
         [*change_headers, ("Reason", 80)],
         ([c.name, c.platform, c.store_id, c.vendor_name, c.reason] for c in release.diff.removed),
     )
-    _sheet(
+    sheet(
         wb,
         "Not on list",
         [*change_headers, ("Rejected", 10), ("Reasons", 90)],
@@ -120,7 +72,7 @@ def workbook(release: Release) -> Workbook:
     ]
     for row, (label, value) in enumerate(facts, start=1):
         meta.cell(row=row, column=1, value=label).font = Font(bold=True)
-        _put(meta, row, 2, value)
+        put(meta, row, 2, value)
         if label.startswith("Published at"):
             meta.cell(row=row, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
     meta.column_dimensions["A"].width = 22
@@ -138,6 +90,4 @@ class XlsxExporter(Exporter):
     title = "Excel workbook (list, removed with reasons, release)"
 
     def export(self, release: Release, options: ExportOptions) -> bytes:
-        buf = io.BytesIO()
-        workbook(release).save(buf)
-        return buf.getvalue()
+        return to_bytes(workbook(release))

@@ -1,0 +1,87 @@
+"""Workbooks for people: a styled header row that stays in view, a filter on every column,
+set column widths, real date cells, and text that a spreadsheet would run as a formula stored
+as text (Excel's quote prefix: shown as typed, never evaluated, even after editing)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from vetting.core.cells import is_formula_like
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="305496")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any) -> None:
+    """Write one cell: text made safe (no control characters, never a formula), dates as
+    date cells; a timezone-aware time is written as UTC without the zone (Excel has none)."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        if is_formula_like(value):
+            cell.data_type = "s"  # text, not a formula
+            cell.quotePrefix = True
+        return
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        cell.value = value
+        cell.number_format = DATETIME_FORMAT
+        return
+    cell.value = value
+    if isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+
+
+def sheet(
+    wb: Workbook,
+    title: str,
+    headers: Sequence[tuple[str, int]],
+    rows: Iterable[Sequence[Any]],
+    first: bool = False,
+) -> Worksheet:
+    """A sheet of `rows` under `headers` ((name, width) pairs); `first` reuses the workbook's
+    initial sheet."""
+    ws = wb.active if first else wb.create_sheet()
+    assert ws is not None
+    ws.title = title
+    for col, (name, width) in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=col, value=name)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    n = 1
+    for n, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            put(ws, n, col, value)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(n, 1)}"
+    return ws
+
+
+def one_sheet(
+    title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Any]]
+) -> bytes:
+    """A workbook of one such sheet, as the bytes of an .xlsx file."""
+    wb = Workbook()
+    sheet(wb, title, headers, rows, first=True)
+    return to_bytes(wb)
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,132 @@
+"""The safe gate every uploaded spreadsheet passes, and the writer for people's workbooks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from integrations.spreadsheets import reading, writing
+from integrations.spreadsheets.reading import SpreadsheetError
+
+
+def xlsx(rows: list[list[object]], title: str = "Apps") -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    for r in rows:
+        ws.append(r)
+    return writing.to_bytes(wb)
+
+
+def test_a_workbook_is_known_by_its_bytes_not_its_name() -> None:
+    up = reading.check(xlsx([["a"]]), "inventory.csv")
+    assert up.kind == "xlsx" and not up.has_macros
+
+
+def test_a_legacy_xls_or_protected_workbook_is_refused_with_what_to_do() -> None:
+    ole2 = reading.OLE2_MAGIC + b"\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    with pytest.raises(SpreadsheetError) as e:
+        reading.check(ole2, "baas.xlsx")
+    assert "save it as .xlsx without protection" in str(e.value)
+    assert str(e.value).startswith("baas.xlsx: ")
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused() -> None:
+    with pytest.raises(SpreadsheetError, match="not an Excel workbook"):
+        reading.check(b"name,platform\n", "apps.xlsx")
+
+
+def test_binary_that_is_not_a_workbook_is_not_read_as_csv() -> None:
+    with pytest.raises(SpreadsheetError, match="neither a CSV"):
+        reading.check(b"\x7fELF\x00\x00\x01", "apps.csv")
+
+
+def test_over_the_upload_cap_is_refused_before_reading() -> None:
+    with pytest.raises(SpreadsheetError, match="the limit is 10 bytes"):
+        reading.check(b"a,b\n" * 10, "apps.csv", max_upload=10)
+
+
+def test_an_empty_file_is_refused() -> None:
+    with pytest.raises(SpreadsheetError, match="empty"):
+        reading.check(b"", "apps.csv")
+
+
+def test_a_zip_bomb_is_refused_while_inflating_whatever_sizes_it_declares() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\x00" * (5 * 1024 * 1024))
+    with pytest.raises(SpreadsheetError, match="inflates more than 100 times"):
+        reading.check(buf.getvalue(), "bomb.xlsx")
+
+
+def test_a_damaged_workbook_is_refused_plainly() -> None:
+    data = xlsx([["a"]])
+    with pytest.raises(SpreadsheetError, match="damaged"):
+        reading.check(data[:200], "cut.xlsx")
+
+
+def test_macros_are_noted_and_values_still_read() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([["x", 1]]))) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/vbaProject.bin", b"not run")
+    up = reading.check(buf.getvalue(), "macro.xlsm")
+    assert up.has_macros
+    ws = reading.open_workbook(up).worksheets[0]
+    assert list(reading.rows(up, ws)) == [(1, ("x", 1))]
+
+
+def test_rows_skip_blank_lines_keep_excel_numbers_and_stop_at_the_bound() -> None:
+    up = reading.check(xlsx([["h"], [None], ["a"], ["  "], ["b"]]), "t.xlsx")
+    ws = reading.open_workbook(up).worksheets[0]
+    assert list(reading.rows(up, ws)) == [(1, ("h",)), (3, ("a",)), (5, ("b",))]
+    ws = reading.open_workbook(up).worksheets[0]
+    with pytest.raises(SpreadsheetError) as e:
+        list(reading.rows(up, ws, max_rows=2))
+    assert e.value.sheet == "Apps" and "more than 2 rows" in e.value.reason
+
+
+def test_a_sheet_declaring_a_million_rows_costs_only_its_real_rows() -> None:
+    data = xlsx([["h"], ["a"]])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b'ref="A1:A2"', b'ref="A1:XFD1048576"')
+            dst.writestr(info, body)
+    up = reading.check(buf.getvalue(), "big.xlsx")
+    ws = reading.open_workbook(up).worksheets[0]
+    assert [n for n, _ in reading.rows(up, ws)] == [1, 2]
+
+
+def test_csv_text_is_utf8_with_or_without_bom_else_windows_1252() -> None:
+    assert reading.text(reading.check("\ufeffname\nCafé\n".encode(), "a.csv")) == "name\nCafé\n"
+    assert reading.text(reading.check("name\nCafé\n".encode("cp1252"), "a.csv")) == "name\nCafé\n"
+
+
+def test_the_error_names_file_sheet_row_and_column() -> None:
+    e = SpreadsheetError("q.xlsx", "'Maybe' is not one of Yes, No, N/A", "Questions", 14, "D")
+    assert str(e) == "q.xlsx: Questions!D14: 'Maybe' is not one of Yes, No, N/A"
+    assert e.as_dict()["column"] == "D"
+
+
+def test_people_workbooks_keep_formulas_as_text_and_dates_as_dates() -> None:
+    data = writing.one_sheet(
+        "BAAs",
+        [("Vendor", 20), ("Ends", 12), ("At", 20)],
+        [['=HYPERLINK("x")', date(2027, 1, 31), datetime(2026, 1, 1, 12, tzinfo=UTC)]],
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    assert ws["A2"].data_type == "s" and ws["A2"].quotePrefix
+    assert ws["B2"].is_date and ws["B2"].value.date() == date(2027, 1, 31)
+    assert ws["C2"].value == datetime(2026, 1, 1, 12)
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C2"
