@@ -18,6 +18,8 @@ from vetting.models.baas import (
     BaaException,
     BaaProvision,
     BaaReturnCertificate,
+    BaaStateMeta,
+    BaaStateRow,
     ParentAgreement,
 )
 from vetting.models.columns import UTCDateTime
@@ -40,6 +42,8 @@ __all__ = [
     "BaaException",
     "BaaProvision",
     "BaaReturnCertificate",
+    "BaaStateMeta",
+    "BaaStateRow",
     "ChecklistVersion",
     "Decision",
     "DecisionCondition",

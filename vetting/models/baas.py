@@ -166,3 +166,30 @@ class BaaReturnCertificate(SQLModel, table=True):
     reference: str | None = Field(default=None, max_length=200)
     uploaded_by: str = Field(max_length=320)
     uploaded_at: datetime = ts()
+
+
+class BaaStateRow(SQLModel, table=True):
+    """Each agreement's state on one day (`BaaStateMeta.on`), kept so the register filters
+    by state in SQL instead of computing 100,000 states per request. Maintained by
+    services/baa_states.py: rebuilt whole when the day or the warning window changes (the
+    daily job, or the first filtered read of the day), and row by row in the same transaction
+    as every ORM write of an agreement. A migration that rewrites BAA dates must empty it."""
+
+    __tablename__ = "baa_state"
+
+    baa_id: int = Field(primary_key=True)
+    state: str = Field(max_length=24, index=True)
+    term_end: date | None = None  # the last day in force of the term current that day
+    notice_deadline: date | None = None
+
+
+class BaaStateMeta(SQLModel, table=True):
+    """The one row saying which day and warning window `baa_state` holds."""
+
+    __tablename__ = "baa_state_meta"
+
+    id: int = Field(default=1, primary_key=True)
+    on: date
+    warning_days: int
+    rules: str = Field(max_length=40)  # the code's version: a deploy rebuilds
+    built_at: datetime = Field(sa_type=UTCDateTime)

@@ -40,9 +40,16 @@ from vetting.core.breach import ClauseError, clause_from, columns_of, parse_clau
 from vetting.core.deadlines import Trigger, Unit
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
-from vetting.models import BAA, BaaDocument, BaaProvision, BaaReturnCertificate, Vendor
+from vetting.models import (
+    BAA,
+    BaaDocument,
+    BaaProvision,
+    BaaReturnCertificate,
+    BaaStateRow,
+    Vendor,
+)
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
-from vetting.services import baa_provisions, parent_agreements
+from vetting.services import baa_provisions, baa_states, parent_agreements
 from vetting.services.baa_provisions import Standing
 from vetting.services.common import PageResult, apply, get_or_404, like, paginate
 
@@ -329,8 +336,9 @@ def list_(
     """BAAs with their state on `as_of`, filtered; items are `BaaView`s.
 
     `states` may hold `in_force` (active or expiring). `within_days` keeps agreements whose
-    term end or notice deadline falls within [as_of, as_of + N]. Filters on dates are computed
-    by the core, so they page over the filtered rows in Python.
+    term end or notice deadline falls within [as_of, as_of + N]. For today, these filters run
+    in the database over the kept states (services/baa_states.py); for another day the core
+    computes each candidate's state and the filtered rows are paged in Python.
     """
     as_of = as_of or clock.today()
     stmt = select(BAA).order_by(col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
@@ -369,6 +377,26 @@ def list_(
     if "in_force" in wanted:
         wanted |= IN_FORCE
     horizon = as_of + timedelta(days=within_days) if within_days is not None else None
+    if as_of == clock.today():
+        # Today's states are kept in baa_state: filter and page in the database.
+        baa_states.ensure(s.get_bind(), as_of, warning_days)
+        kept_state = select(col(BaaStateRow.baa_id))
+        if wanted:
+            kept_state = kept_state.where(col(BaaStateRow.state).in_(sorted(wanted)))
+        if horizon is not None:
+            kept_state = kept_state.where(
+                or_(
+                    col(BaaStateRow.term_end).between(as_of, horizon),
+                    col(BaaStateRow.notice_deadline).between(as_of, horizon),
+                )
+            )
+        result = paginate(s, stmt.where(col(BAA.id).in_(kept_state)), page, per_page)
+        return PageResult(
+            views(s, result.items, as_of, warning_days, return_destroy_days),
+            result.page,
+            result.per_page,
+            result.total,
+        )
     # Read only the dates (not whole rows) for every candidate; load full rows for one page.
     columns = select(col(BAA.id), *TERMS).where(
         col(BAA.id).in_(stmt.with_only_columns(col(BAA.id)).order_by(None))

@@ -1,0 +1,189 @@
+"""The register's state filters for today run in SQL over `baa_state`; its rows must always be
+what the core's `state_on` says: after every kind of write (same transaction), after rows
+inserted around the ORM, and when the day or the warning window changes."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlmodel import col
+
+from vetting import auth, clock
+from vetting.core.baa import BaaState, state_on
+from vetting.models import BAA, BaaStateMeta, BaaStateRow
+from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate, VendorCreate
+from vetting.services import baa_states, baas, vendors
+
+ACTOR = auth.CLI_PRINCIPAL
+SIGNED = "signed original in the contracts share"
+TODAY = date(2026, 11, 25)
+STATES = [str(x) for x in BaaState]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    clock.freeze(TODAY)
+    yield
+    clock.freeze(None)
+
+
+def varied(s, n: int = 60, seed: int = 7) -> list[int]:
+    rng = random.Random(seed)
+    vid = vendors.create(s, ACTOR, VendorCreate(name="Acme Health")).id
+    ids = []
+    for i in range(n):
+        effective = TODAY + timedelta(days=rng.randint(-900, 60))
+        fields: dict = {}
+        kind = i % 5
+        if kind in (0, 1):
+            fields["expiration_date"] = effective + timedelta(days=rng.randint(30, 1000))
+        elif kind == 2:
+            fields |= {
+                "auto_renews": True,
+                "expiration_date": effective + timedelta(days=rng.randint(60, 400)),
+                "renewal_term_months": rng.choice([12, 24]),
+                "notice_days": rng.choice([30, 60, 90]),
+            }
+        status = rng.choice(["active"] * 6 + ["draft", "pending_signature"])
+        data = BaaCreate(
+            vendor_id=vid, effective_date=effective, status=status, signed_copy_note=SIGNED,
+            **fields,
+        )  # fmt: skip
+        ids.append(baas.create(s, ACTOR, data).id)
+    for baa_id in ids[3:12:3]:
+        b = baas.get(s, baa_id)
+        on = max(b.effective_date, TODAY + timedelta(days=rng.randint(-30, 40)))
+        if b.status == "active":
+            baas.terminate(s, ACTOR, baa_id, on, "x")
+    return ids
+
+
+def expected(s, wanted: set[str], on: date, warning_days: int = 90) -> set[int]:
+    out = set()
+    for b in s.scalars(select(BAA)):
+        if str(state_on(baas.terms_of(b), on, warning_days).state) in wanted:
+            out.add(b.id)
+    return out
+
+
+def filtered(s, wanted: set[str], **kw) -> set[int]:
+    page = baas.list_(s, per_page=10_000, states=sorted(wanted), **kw)
+    return {v.baa.id for v in page.items}
+
+
+def test_todays_filters_match_the_core_for_every_state(s) -> None:
+    varied(s)
+    seen = set()
+    for state in STATES:
+        assert filtered(s, {state}) == expected(s, {state}, TODAY), state
+        seen |= {state} if expected(s, {state}, TODAY) else set()
+    assert {"active", "expiring", "expired", "terminated", "draft"} <= seen
+    assert filtered(s, {"in_force"}) == expected(s, {"active", "expiring"}, TODAY)
+    # and the rows were kept, with the day and window that built them
+    meta = s.get(BaaStateMeta, 1)
+    assert meta is not None and (meta.on, meta.warning_days) == (TODAY, 90)
+    assert s.scalar(select(func.count()).select_from(BaaStateRow)) == 60
+
+
+def test_a_filter_for_another_day_is_computed_and_agrees(s) -> None:
+    varied(s)
+    later = TODAY + timedelta(days=75)
+    got = filtered(s, {"expiring"}, as_of=later)
+    assert got == expected(s, {"expiring"}, later)
+
+
+def test_within_days_keeps_term_ends_and_notice_deadlines_in_the_window(s) -> None:
+    varied(s)
+    page = baas.list_(s, per_page=10_000, within_days=45)
+    got = {v.baa.id for v in page.items}
+    want = set()
+    for b in s.scalars(select(BAA)):
+        st = state_on(baas.terms_of(b), TODAY, 90)
+        if any(
+            d and TODAY <= d <= TODAY + timedelta(days=45)
+            for d in (st.term_end, st.notice_deadline)
+        ):
+            want.add(b.id)
+    assert got == want and got
+
+
+def test_every_kind_of_write_moves_its_row_in_the_same_transaction(s, monkeypatch) -> None:
+    vid = vendors.create(s, ACTOR, VendorCreate(name="Beta Care")).id
+    start = TODAY - timedelta(days=300)
+    baa = baas.create(
+        s, ACTOR,
+        BaaCreate(vendor_id=vid, effective_date=start, expiration_date=TODAY + timedelta(days=400),
+                  signed_copy_note=SIGNED),
+    )  # fmt: skip
+    assert filtered(s, {"active"}) == {baa.id}  # builds the table
+
+    def no_rebuild(*a, **kw):
+        raise AssertionError("the writes should have kept the rows")
+
+    monkeypatch.setattr(baa_states, "rebuild", no_rebuild)
+    # an edit brings the term end within the warning window: expiring at once
+    baas.update(s, ACTOR, baa.id, BaaUpdate(expiration_date=TODAY + timedelta(days=20)))
+    assert filtered(s, {"expiring"}) == {baa.id}
+    # a termination effective today: out of force at once
+    baas.terminate(s, ACTOR, baa.id, TODAY, "ended")
+    assert filtered(s, {"terminated"}) == {baa.id}
+    assert filtered(s, {"in_force"}) == set()
+    # a renewal: the new agreement is kept too
+    other = baas.create(
+        s, ACTOR,
+        BaaCreate(vendor_id=vid, effective_date=start, expiration_date=TODAY + timedelta(days=10),
+                  signed_copy_note=SIGNED),
+    )  # fmt: skip
+    new = baas.renew(
+        s, ACTOR, other.id,
+        BaaRenew(effective_date=TODAY + timedelta(days=11),
+                 expiration_date=TODAY + timedelta(days=800), signed_copy_note=SIGNED),
+    )  # fmt: skip
+    assert filtered(s, {"not_yet_effective"}) == {new.id}
+    assert filtered(s, {"active"}) == {other.id}  # covered by its successor: nothing to warn
+    assert filtered(s, {"active"}) == expected(s, {"active"}, TODAY)
+
+
+def test_rows_inserted_around_the_orm_are_picked_up_before_the_filter(s) -> None:
+    varied(s, n=10)
+    filtered(s, {"active"})  # built
+    vid = s.scalar(select(col(BAA.vendor_id)))
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with s.get_bind().begin() as conn:  # a bulk import: no ORM, no flush hook
+        conn.execute(insert(BAA), [{
+            "vendor_id": vid, "effective_date": TODAY - timedelta(days=10),
+            "expiration_date": TODAY + timedelta(days=5), "status": "active",
+            "created_at": now, "updated_at": now,
+        }])  # fmt: skip
+    new = s.scalar(select(func.max(BAA.id)))
+    assert new in filtered(s, {"expiring"})
+    assert filtered(s, {"expiring"}) == expected(s, {"expiring"}, TODAY)
+
+
+def test_a_new_day_or_another_warning_window_rebuilds(s) -> None:
+    varied(s)
+    filtered(s, {"expiring"})
+    clock.freeze(TODAY + timedelta(days=40))
+    assert filtered(s, {"expiring"}) == expected(s, {"expiring"}, TODAY + timedelta(days=40))
+    assert filtered(s, {"expiring"}, warning_days=30) == expected(
+        s, {"expiring"}, TODAY + timedelta(days=40), 30
+    )
+    meta = s.get(BaaStateMeta, 1, populate_existing=True)
+    assert (meta.on, meta.warning_days) == (TODAY + timedelta(days=40), 30)
+
+
+def test_nothing_is_kept_until_a_filtered_read_asks(s) -> None:
+    varied(s, n=5)
+    assert s.scalar(select(func.count()).select_from(BaaStateRow)) == 0
+    assert s.get(BaaStateMeta, 1) is None
+
+
+def test_the_daily_rebuild_replaces_every_row(s) -> None:
+    varied(s, n=20)
+    built = baa_states.rebuild(s.get_bind(), TODAY, 90)
+    assert built.rebuilt and built.rows == 20
+    again = baa_states.ensure(s.get_bind(), TODAY, 90)
+    assert not again.rebuilt

@@ -1,0 +1,175 @@
+"""Every agreement's state on the current day, kept in `baa_state` so the register filters by
+state (and by "term end or notice deadline within N days") in SQL.
+
+The rows are what `core.baa.state_on` says for the day and warning window in
+`baa_state_meta`; nothing else decides a state. They are kept true three ways:
+
+- `ensure(engine, day, warning_days)` (before a filtered read): when the meta row names
+  another day, window or code version, or the number of rows differs from the number of
+  agreements (rows inserted around the ORM: a bulk import, a restore), the table is rebuilt
+  — one process at a time (a job lock), the others wait for it and find it done;
+- every ORM flush that adds, changes or deletes an agreement rewrites that agreement's row
+  in the same transaction (`after_flush` below), so a read after a write is exact without a
+  rebuild;
+- the daily job rebuilds it for the new day (`rebuild`), so the day's first page is fast and
+  anything that slipped past the ORM is corrected within a day.
+
+Used only when the register is asked about today (an as-of date in the past or future is
+computed row by row, as before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, delete, event, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col
+
+from vetting import __version__, clock
+from vetting.core.baa import BaaTerms, state_on
+from vetting.models import BAA, BaaStateMeta, BaaStateRow
+from vetting.services.locks import lock_key, write_lock
+
+LOCK = "baa-state rebuild"
+BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Built:
+    on: date
+    warning_days: int
+    rows: int
+    rebuilt: bool
+
+
+def _terms_columns() -> tuple[Any, ...]:
+    from vetting.services.baas import TERMS  # the columns BaaTerms is made of, in order
+
+    return TERMS
+
+
+def _row(baa_id: int, terms: BaaTerms, on: date, warning_days: int) -> dict[str, Any]:
+    st = state_on(terms, on, warning_days)
+    return {
+        "baa_id": baa_id,
+        "state": str(st.state),
+        "term_end": st.term_end,
+        "notice_deadline": st.notice_deadline,
+    }
+
+
+def _current(s: Session) -> BaaStateMeta | None:
+    return s.get(BaaStateMeta, 1, populate_existing=True)
+
+
+def _fresh(meta: BaaStateMeta | None, on: date, warning_days: int) -> bool:
+    return (
+        meta is not None
+        and meta.on == on
+        and meta.warning_days == warning_days
+        and meta.rules == __version__
+    )
+
+
+def _counts_match(s: Session) -> bool:
+    baas = s.scalar(select(func.count()).select_from(BAA)) or 0
+    rows = s.scalar(select(func.count()).select_from(BaaStateRow)) or 0
+    return baas == rows
+
+
+def ensure(engine: Engine, on: date, warning_days: int) -> Built:
+    """Make `baa_state` hold every agreement's state on `on` (see the module's doc). Runs in
+    its own session and transaction, so a read that calls it first sees the result."""
+    with Session(engine) as s:
+        meta = _current(s)
+        if _fresh(meta, on, warning_days) and _counts_match(s):
+            return Built(on, warning_days, 0, False)
+    return rebuild(engine, on, warning_days, only_if_stale=True)
+
+
+def rebuild(engine: Engine, on: date, warning_days: int, only_if_stale: bool = False) -> Built:
+    """Compute every agreement's state on `on` and replace the table's rows in one
+    transaction (the daily job; `ensure` when stale)."""
+    with Session(engine) as s:
+        if s.get_bind().dialect.name == "postgresql":
+            # Wait for a rebuild in progress rather than skip it: the caller needs the rows.
+            s.execute(select(func.pg_advisory_xact_lock(lock_key(LOCK))))
+        else:
+            write_lock(s)
+        if only_if_stale and _fresh(_current(s), on, warning_days) and _counts_match(s):
+            s.rollback()
+            return Built(on, warning_days, 0, False)
+        s.execute(delete(BaaStateRow))
+        n = 0
+        batch: list[dict[str, Any]] = []
+        conn = s.connection()
+        for r in conn.execute(select(col(BAA.id), *_terms_columns())):
+            batch.append(_row(r[0], BaaTerms(*r[1:]), on, warning_days))
+            if len(batch) >= BATCH:
+                conn.execute(insert(BaaStateRow), batch)
+                n += len(batch)
+                batch = []
+        if batch:
+            conn.execute(insert(BaaStateRow), batch)
+            n += len(batch)
+        _set_meta(s, on, warning_days)
+        s.commit()
+    return Built(on, warning_days, n, True)
+
+
+def _set_meta(s: Session, on: date, warning_days: int) -> None:
+    values = {"on": on, "warning_days": warning_days, "rules": __version__, "built_at": clock.now()}
+    conn = s.connection()
+    stmt = _upsert(conn.dialect.name, BaaStateMeta, [{"id": 1, **values}], ["id"], values)
+    conn.execute(stmt)
+
+
+def _upsert(
+    dialect: str, model: Any, rows: list[dict[str, Any]], keys: list[str], values: Iterable[str]
+) -> Any:
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(model).values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={k: getattr(stmt.excluded, k) for k in values}
+    )
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _after_flush(session: OrmSession, _context: Any) -> None:
+    """Rewrite the rows of the agreements this flush added, changed or deleted, for the day
+    the table holds (nothing while it was never built)."""
+    changed = [o for o in (*session.new, *session.dirty) if isinstance(o, BAA)]
+    gone = [o.id for o in session.deleted if isinstance(o, BAA) and o.id is not None]
+    if not changed and not gone:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Not while a rebuild runs (it holds the lock exclusively): wait, then see its day.
+        conn.execute(select(func.pg_advisory_xact_lock_shared(lock_key(LOCK))))
+    meta = conn.execute(
+        select(col(BaaStateMeta.on), col(BaaStateMeta.warning_days)).where(
+            col(BaaStateMeta.id) == 1
+        )
+    ).first()
+    if meta is None:
+        return
+    from vetting.services.baas import terms_of
+
+    if gone:
+        conn.execute(delete(BaaStateRow).where(col(BaaStateRow.baa_id).in_(gone)))
+    rows = [_row(b.id, terms_of(b), meta.on, meta.warning_days) for b in changed if b.id]
+    if rows:
+        conn.execute(
+            _upsert(
+                conn.dialect.name,
+                BaaStateRow,
+                rows,
+                ["baa_id"],
+                ("state", "term_end", "notice_deadline"),
+            )
+        )
