@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, label, or_, select
+from sqlalchemy import Select, case, func, label, or_, select
 from sqlmodel import Session, col
 
 from vetting import clock
@@ -23,7 +23,7 @@ from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
 from vetting.queries import allowlist
 from vetting.queries.audit_log import history
 from vetting.services.baas import terms_of
-from vetting.services.common import PageResult, get_or_404, like
+from vetting.services.common import PageResult, get_or_404, like, prefix
 
 # --- shared pieces --------------------------------------------------------------------------
 
@@ -415,6 +415,66 @@ def vendor_choices(s: Session) -> list[tuple[int, str]]:
         (r[0], r[1])
         for r in s.execute(select(col(Vendor.id), col(Vendor.name)).order_by(col(Vendor.name)))
     ]
+
+
+# Up to this many vendors a form offers a plain select; beyond it, a name field that pages
+# enhance with type-ahead (vendor_options) — a select of 10,000 names is a 460 KiB page.
+PICKER_MAX = 200
+
+
+@dataclass(frozen=True)
+class VendorPicker:
+    """What a form's vendor field shows: every choice (a small set) or, for a large one, the
+    current vendor's name in a field that type-ahead fills."""
+
+    choices: list[tuple[int, str]] | None
+    current_name: str | None = None
+
+
+def vendor_picker(s: Session, current: object = None) -> VendorPicker:
+    """The vendor field of a form; `current` is the value typed or stored (an id or a name)."""
+    if (s.scalar(select(func.count()).select_from(Vendor)) or 0) <= PICKER_MAX:
+        return VendorPicker(vendor_choices(s))
+    text = str(current or "").strip()
+    if text.isdigit():
+        name = s.scalar(select(col(Vendor.name)).where(col(Vendor.id) == int(text)))
+        return VendorPicker(None, name or text)
+    return VendorPicker(None, text or None)
+
+
+def vendor_options(s: Session, q: str, limit: int = 20) -> list[tuple[int, str]]:
+    """(id, name) of up to `limit` vendors whose name contains `q` (case-insensitive), names
+    starting with it first: the type-ahead of a vendor field."""
+    term = q.strip().lower()
+    if not term:
+        return []
+    name = func.lower(Vendor.name)
+    rows = s.execute(
+        select(col(Vendor.id), col(Vendor.name))
+        .where(name.like(like(term), escape="\\"))
+        .order_by(case((name.like(prefix(term), escape="\\"), 0), else_=1), name)
+        .limit(limit)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def vendor_by_name(s: Session, typed: str) -> int | None:
+    """The id of the vendor named `typed`: the exact name, else the one name equal to it
+    ignoring case and surrounding spaces; an id typed as digits when no vendor has that name."""
+    text = typed.strip()
+    if not text:
+        return None
+    exact = s.scalar(select(col(Vendor.id)).where(col(Vendor.name) == text))
+    if exact is not None:
+        return exact
+    folded = list(
+        s.scalars(select(col(Vendor.id)).where(func.lower(Vendor.name) == text.lower()).limit(2))
+    )
+    if len(folded) == 1:
+        return folded[0]
+    if text.isdigit() and 1 <= int(text) <= 2**31 - 1:
+        return s.scalar(select(col(Vendor.id)).where(col(Vendor.id) == int(text)))
+    return None
 
 
 def vendor_apps(s: Session, vendor_id: int) -> list[tuple[int, str, str]]:

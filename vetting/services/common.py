@@ -37,10 +37,18 @@ def get_or_404(s: Session, model: type[T], ident: int, label: str) -> T:
     return obj
 
 
+def _escaped(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower()
+
+
 def like(term: str) -> str:
     """A LIKE pattern for a user's search term, with its wildcards escaped."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
+    return f"%{_escaped(term)}%"
+
+
+def prefix(term: str) -> str:
+    """A LIKE pattern for names starting with a user's term, its wildcards escaped."""
+    return f"{_escaped(term)}%"
 
 
 def apply(obj: Any, changes: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from vetting.web.base import (
     requires,
     today,
     validate,
+    vendor_ref,
     warning_days,
 )
 
@@ -68,7 +69,11 @@ def new() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         form.values = form_values()
-        data = validate(AppCreate, optional(form.values, *FIELDS), form)
+        data = validate(
+            AppCreate,
+            {**optional(form.values, *FIELDS), "vendor_id": vendor_ref(s, form)},
+            form,
+        )
         if data is not None:
             try:
                 app = svc.create(s, g.principal, data)
@@ -82,7 +87,7 @@ def new() -> ResponseReturnValue:
         "apps/form.html",
         form=form,
         app=None,
-        vendors=browse.vendor_choices(s),
+        vendor_picker=browse.vendor_picker(s, form.values.get("vendor_id")),
         platforms=PLATFORMS,
     ), status
 
@@ -105,7 +110,9 @@ def edit(app_id: int) -> ResponseReturnValue:
         form = Form(values={k: getattr(app, k) or "" for k in names})
     else:
         form = Form(values=form_values())
-        data = validate(AppUpdate, optional(form.values, *names), form)
+        data = validate(
+            AppUpdate, {**optional(form.values, *names), "vendor_id": vendor_ref(s, form)}, form
+        )
         if data is not None:
             try:
                 svc.update(s, g.principal, app_id, data)
@@ -116,7 +123,11 @@ def edit(app_id: int) -> ResponseReturnValue:
                 return redirect(url_for("apps.detail", app_id=app_id))
         status = 422
     return render_template(
-        "apps/form.html", form=form, app=app, vendors=browse.vendor_choices(s), platforms=PLATFORMS
+        "apps/form.html",
+        form=form,
+        app=app,
+        vendor_picker=browse.vendor_picker(s, form.values.get("vendor_id")),
+        platforms=PLATFORMS,
     ), status
 
 

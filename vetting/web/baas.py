@@ -33,6 +33,7 @@ from vetting.web.base import (
     requires,
     today,
     validate,
+    vendor_ref,
     warning_days,
 )
 
@@ -195,7 +196,7 @@ def _form_page(
         "baas/form.html",
         form=form,
         baa=baa,
-        vendors=browse.vendor_choices(s),
+        vendor_picker=browse.vendor_picker(s, form.values.get("vendor_id")),
         vendor_id=vendor_id,
         tri=TRI,
         statuses=STATUSES,
@@ -238,7 +239,7 @@ def new() -> ResponseReturnValue:
         BaaCreate,
         {
             **_terms(form.values, *TERM_FIELDS),
-            "vendor_id": form.values.get("vendor_id") or None,
+            "vendor_id": vendor_ref(db.session(), form),
             "status": form.values.get("status") or BaaLifecycle.ACTIVE,
         },
         form,

@@ -168,6 +168,23 @@ def validate(model: type[M], data: Mapping[str, Any], form: Form) -> M | None:
         return None
 
 
+def vendor_ref(s: Any, form: Form, name: str = "vendor_id") -> int | None:
+    """The vendor a form's vendor field names: an id from the select, or a name typed into
+    the field a large set of vendors gets (see browse.vendor_picker). A name that matches no
+    vendor is a message on that field."""
+    from vetting.queries import browse
+
+    typed = str(form.values.get(name) or "").strip()
+    if not typed:
+        return None
+    found = browse.vendor_by_name(s, typed)
+    if found is None:
+        form.errors.setdefault(
+            name, f"no vendor is named {typed!r}: type its name as recorded, or add it first"
+        )
+    return found
+
+
 # --- query strings --------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import db
@@ -44,6 +44,16 @@ def index() -> ResponseReturnValue:
     return render_template(
         "vendors/list.html", result=result, sort=sort, descending=descending, q=arg_str("q")
     )
+
+
+@bp.get("/vendors/options")
+@requires("vendors:read")
+def options() -> ResponseReturnValue:
+    """Type-ahead for vendor fields: up to 20 vendors whose name contains ?q= (JSON)."""
+    found = browse.vendor_options(db.session(), arg_str("q", 100) or "")
+    response = jsonify({"vendors": [{"id": i, "name": n} for i, n in found]})
+    response.headers["Cache-Control"] = "private, max-age=30"
+    return response
 
 
 @bp.route("/vendors/new", methods=["GET", "POST"])

@@ -13,3 +13,27 @@ document.addEventListener("DOMContentLoaded", function () {
   var token = document.getElementById("new-token");
   if (token) { token.select(); }
 });
+// Type-ahead for name fields backed by a JSON list (e.g. the vendor field of a large register):
+// fills the field's <datalist> with matching names as the user types.
+(function () {
+  var timers = new WeakMap();
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!(field instanceof HTMLInputElement) || !field.dataset.options || !field.list) { return; }
+    clearTimeout(timers.get(field));
+    timers.set(field, setTimeout(function () {
+      var q = field.value.trim();
+      if (!q) { field.list.replaceChildren(); return; }
+      fetch(field.dataset.options + "?q=" + encodeURIComponent(q), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (r) { return r.ok ? r.json() : { vendors: [] }; }).then(function (data) {
+        if (field.value.trim() !== q) { return; }
+        field.list.replaceChildren.apply(field.list, data.vendors.map(function (v) {
+          var option = document.createElement("option");
+          option.value = v.name;
+          return option;
+        }));
+      }).catch(function () {});
+    }, 150));
+  });
+})();
