@@ -448,31 +448,47 @@ def change_dates(
     facts: agreements starting and ending (term end, termination, successor, renewal series),
     decisions running out or being confirmed or refused, conditions falling due or being met,
     revocations. Between two such days every app's standing is the same as on the first."""
-    days: set[date] = set()
-    vendors: set[int] = set()
+    return sorted(_changes(apps, latest_decisions, baas_by_vendor, after, through))
+
+
+def _changes(
+    apps: Iterable[AppFacts],
+    latest_decisions: Mapping[int, DecisionFacts],
+    baas_by_vendor: Mapping[int, Sequence[BaaFacts]],
+    after: date,
+    through: date,
+) -> dict[date, set[int]]:
+    """`change_dates`, each with the apps whose standing can change that day: an app's own
+    revocation, decision and conditions, and every agreement of its vendor. (An app's
+    standing depends on nothing else: `approved_list` judges each app on its own facts and its
+    vendor's agreements.)"""
+    days: dict[date, set[int]] = {}
+
+    def add(day: date | None, ids: Iterable[int]) -> None:
+        if day is not None and after < day <= through:
+            days.setdefault(day, set()).update(ids)
+
+    by_vendor: dict[int, list[int]] = {}
     for app in apps:
-        vendors.add(app.vendor_id)
-        if app.revoked_on is not None:
-            days.add(app.revoked_on)
+        by_vendor.setdefault(app.vendor_id, []).append(app.app_id)
+        own = (app.app_id,)
+        add(app.revoked_on, own)
         d = latest_decisions.get(app.app_id)
         if d is None:
             continue
-        days.add(d.valid_until + timedelta(days=1))  # valid through valid_until
-        days.update(x for x in (d.confirmed_on, d.refused_on) if x is not None)
+        add(d.valid_until + timedelta(days=1), own)  # valid through valid_until
+        add(d.confirmed_on, own)
+        add(d.refused_on, own)
         for c in d.condition_items:
-            days.add(c.due + timedelta(days=1))  # due through its due date
-            if c.met_on is not None:
-                days.add(c.met_on)
-    for vendor_id in vendors:
+            add(c.due + timedelta(days=1), own)  # due through its due date
+            add(c.met_on, own)
+    for vendor_id, ids in by_vendor.items():
         for b in baas_by_vendor.get(vendor_id, ()):
             t = b.terms
-            days.update(
-                x
-                # t.boundary: the day after a fixed term's last day in force
-                for x in (t.effective_date, t.boundary, t.terminated_on, t.superseded_on)
-                if x is not None
-            )
-    return sorted(d for d in days if after < d <= through)
+            # t.boundary: the day after a fixed term's last day in force
+            for x in (t.effective_date, t.boundary, t.terminated_on, t.superseded_on):
+                add(x, ids)
+    return days
 
 
 def forecast(
@@ -492,12 +508,18 @@ def forecast(
     on_list = {
         e.app_id for e in approved_list(today, apps, latest_decisions, baas_by_vendor).entries
     }
-    staying = [a for a in apps if a.app_id in on_list]
+    staying = {a.app_id: a for a in apps if a.app_id in on_list}
     out: list[Departure] = []
-    for day in change_dates(staying, latest_decisions, baas_by_vendor, today, until):
+    changes = _changes(staying.values(), latest_decisions, baas_by_vendor, today, until)
+    for day in sorted(changes):
         if not staying:
             break
-        result = approved_list(day, staying, latest_decisions, baas_by_vendor)
+        # Only the apps whose own facts or vendor's agreements change that day are judged
+        # again: every other app stands as it did on the previous day.
+        judged = [staying[i] for i in sorted(changes[day]) if i in staying]
+        if not judged:
+            continue
+        result = approved_list(day, judged, latest_decisions, baas_by_vendor)
         for x in result.excluded:
             out.append(
                 Departure(
@@ -511,6 +533,6 @@ def forecast(
                     x.reason,
                 )
             )
-        gone = {x.app_id for x in result.excluded}
-        staying = [a for a in staying if a.app_id not in gone]
+        for x in result.excluded:
+            del staying[x.app_id]
     return sorted(out, key=lambda d: (d.leaves_on, d.vendor_name, d.name, d.platform, d.app_id))
