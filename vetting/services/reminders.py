@@ -868,10 +868,29 @@ def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
             )
             created.update(tuple(r) for r in conn.execute(stmt))
         return created
-    # SQLite: Core executemany, batched into multi-row VALUES by SQLAlchemy.
-    stmt = sqlite.insert(table).on_conflict_do_nothing().returning(*keys)
-    for chunk in _chunks(rows, 1000):
-        created.update(tuple(r) for r in conn.execute(stmt, list(chunk)))
+    # SQLite: the sweep holds the database's write lock (BEGIN IMMEDIATE, see locks.py), and
+    # `rows` leaves out every key already stored, so each row is new. One driver-level
+    # executemany of plain tuples (each value through its column type's own bind processor,
+    # as SQLAlchemy would store it) — SQLAlchemy's per-row executemany machinery cost more
+    # than the inserts. ON CONFLICT DO NOTHING still guards; if the count says a row was
+    # skipped, the rows of this sweep (its `created_at`) are read back to say which.
+    names = list(rows[0])
+    stmt = sqlite.insert(table).on_conflict_do_nothing()
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
+    order = list(compiled.positiontup or names)
+    processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in order]
+    pairs = list(zip(order, processors, strict=True))
+    params = [tuple(r[n] if p is None or r[n] is None else p(r[n]) for n, p in pairs) for r in rows]
+    inserted = 0
+    for chunk in _chunks(params, 10_000):
+        inserted += conn.exec_driver_sql(str(compiled), list(chunk)).rowcount
+    wanted = set(_keys(rows))
+    if inserted == len(rows):
+        return wanted
+    stamp = rows[0]["created_at"]
+    for r in conn.execute(select(*keys).where(table.c.created_at == stamp)):
+        if tuple(r) in wanted:
+            created.add(tuple(r))
     return created
 
 
