@@ -1604,3 +1604,36 @@ class QuestionnaireReadOut(BaseModel):
     unmapped: list[str]
     refused: list[RefusedAnswerOut]
     notes: list[str]
+
+
+class AnswerLinkIn(In):
+    days: int = Field(14, ge=1, le=90, description="how many days the link works")
+    recipient_email: str | None = Field(
+        None, max_length=320, description="who it is for (shown in the audit log)"
+    )
+    single_use: bool = Field(
+        True, description="closes at its first submission (false: until it expires or is revoked)"
+    )
+
+
+class AnswerLinkOut(Out):
+    """An answer link. `url` (with the secret) only in the response that created it: the
+    secret is kept only as its SHA-256."""
+
+    id: int
+    assessment_id: int
+    recipient_email: str | None = None
+    single_use: bool
+    expires_at: datetime
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    submissions: int
+    last_submitted_at: datetime | None = None
+    state: str = ""
+    url: str | None = None
+
+
+class AnswerLinkList(Out):
+    items: list[AnswerLinkOut]

@@ -1,22 +1,27 @@
-"""Answer suggestions of an assessment (list, accept, dismiss) and a vendor's standard
-questionnaire (CAIQ v4.0.x, HECVAT 4.x / 3.x) uploaded into them."""
+"""Answer suggestions of an assessment (list, accept, dismiss), a vendor's standard
+questionnaire (CAIQ v4.0.x, HECVAT 4.x / 3.x) uploaded into them, and answer links through
+which a vendor answers without an account."""
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, url_for
 from werkzeug.datastructures import FileStorage
 
 from vetting import db
 from vetting.api import bp
 from vetting.api.spec import route
+from vetting.models import AnswerLink
 from vetting.schemas import (
+    AnswerLinkIn,
+    AnswerLinkList,
+    AnswerLinkOut,
     QuestionnaireQuery,
     QuestionnaireReadOut,
     SuggestionChoice,
     SuggestionList,
     SuggestionOut,
 )
-from vetting.services import questionnaires, suggestions
+from vetting.services import answer_links, questionnaires, suggestions
 from vetting.services.suggestions import Pending
 
 MAX_READ = 20 * 1024 * 1024 + 1  # one byte over the spreadsheet gate's cap: it says so
@@ -118,3 +123,59 @@ def upload_questionnaire(
         dry_run=query.dry_run,
     )
     return QuestionnaireReadOut.model_validate(result.as_dict())
+
+
+def _link_out(link: AnswerLink, url: str | None = None) -> AnswerLinkOut:
+    out = AnswerLinkOut.model_validate(link)
+    out.state = answer_links.state(link)
+    out.url = url
+    return out
+
+
+@route(
+    bp,
+    "/assessments/<int:assessment_id>/answer-links",
+    "POST",
+    summary="Create an answer link: the vendor answers this assessment without an account",
+    tag="assessments",
+    scope=suggestions.WRITE_SCOPE,
+    body=AnswerLinkIn,
+    response=AnswerLinkOut,
+    status=201,
+    description="The response's `url` carries the secret: it is shown once (only its SHA-256 "
+    "is kept). The link opens this assessment's questions and nothing else; answers sent "
+    "through it wait as suggestions.",
+)
+def create_answer_link(assessment_id: int, body: AnswerLinkIn) -> AnswerLinkOut:
+    made = answer_links.create(
+        db.session(), g.principal, assessment_id, body.days, body.recipient_email, body.single_use
+    )
+    return _link_out(made.link, url_for("answer_links.show", token=made.token, _external=True))
+
+
+@route(
+    bp,
+    "/assessments/<int:assessment_id>/answer-links",
+    "GET",
+    summary="The assessment's answer links and their state (active, expired, revoked, used)",
+    tag="assessments",
+    scope=suggestions.READ_SCOPE,
+    response=AnswerLinkList,
+)
+def list_answer_links(assessment_id: int) -> AnswerLinkList:
+    return AnswerLinkList(
+        items=[_link_out(link) for link in answer_links.list_(db.session(), assessment_id)]
+    )
+
+
+@route(
+    bp,
+    "/answer-links/<int:link_id>/revoke",
+    "POST",
+    summary="Revoke an answer link (it stops working at once)",
+    tag="assessments",
+    scope=suggestions.WRITE_SCOPE,
+    response=AnswerLinkOut,
+)
+def revoke_answer_link(link_id: int) -> AnswerLinkOut:
+    return _link_out(answer_links.revoke(db.session(), g.principal, link_id))

@@ -86,6 +86,27 @@ class AnswerSuggestion(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class AnswerLink(SQLModel, table=True):
+    """A link a vendor answers one assessment through, without an account: the secret is
+    given once and kept only as its SHA-256. It works until it expires or is revoked, and
+    (single use) until its first submission. Answers sent through it are suggestions."""
+
+    __tablename__ = "answer_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    recipient_email: str | None = Field(default=None, max_length=320)
+    single_use: bool = True
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(max_length=320)
+    created_at: datetime = ts()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by: str | None = Field(default=None, max_length=320)
+    submissions: int = 0
+    last_submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class AnswerEvidence(SQLModel, table=True):
     """A file backing the answer to one capability of an assessment, stored by SHA-256 in the
     document store. Keyed by capability rather than by answer row, so re-answering never loses

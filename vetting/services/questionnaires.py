@@ -104,7 +104,7 @@ def read_into(
     module's doc); `dry_run` reports the same and records nothing. Refusals (not a workbook,
     an unknown layout or version, no answer that maps) raise `Invalid` on `file`, naming the
     file, sheet, row and reason."""
-    actor.require(suggestions.WRITE_SCOPE)
+    suggestions.may_propose(actor)
     name = Path(filename or "questionnaire.xlsx").name[:255]
     with transaction(s):  # 404 / 409 before reading a byte
         assessment = suggestions.open_assessment(s, assessment_id)

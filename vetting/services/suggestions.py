@@ -33,6 +33,12 @@ from vetting.services.common import get_or_404
 
 WRITE_SCOPE = "assessments:write"
 READ_SCOPE = "assessments:read"
+PROPOSE_SCOPE = "suggestions:propose"  # an answer link's: propose, nothing else
+
+
+def may_propose(actor: Principal) -> None:
+    if not actor.can(PROPOSE_SCOPE):
+        actor.require(WRITE_SCOPE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def create_within(
     s: Session, actor: Principal, assessment_id: int, items: Sequence[NewSuggestion]
 ) -> list[AnswerSuggestion]:
     """Record suggestions inside the caller's transaction (see the module's doc)."""
-    actor.require(WRITE_SCOPE)
+    may_propose(actor)
     assessment = open_assessment(s, assessment_id)
     checklist = pinned(s, assessment.checklist_sha256)
     errors: list[FieldError] = []

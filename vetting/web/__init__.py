@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     from vetting.web import (
         admin,
         allowlist,
+        answer_links,
         apps,
         assessments,
         audit,
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ui, url_prefix="/ui")
     for module in (
         auth,
+        answer_links,
         dashboard,
         vendors,
         apps,
