@@ -132,3 +132,29 @@ def test_csrf_and_roles(app, browser, register: Register) -> None:  # type: igno
         f"/assessments/{register.open_id}/suggestions", data={"ids": ["1"], "action": "accept"}
     )
     assert resp.status_code == 403
+
+
+def test_procurement_makes_and_revokes_an_answer_link_on_the_page(
+    app, browser, register: Register
+) -> None:  # type: ignore[no-untyped-def]
+    b = browser("procurement")
+    aid = register.open_id
+    resp = b.post(
+        f"/assessments/{aid}/answer-links",
+        data={"days": "10", "recipient_email": "sec@vendor.example", "single_use": "on"},
+    )
+    assert resp.status_code == 200
+    url = re.search(r"<code>(http://[^<]+/answer/[^<]+)</code>", text(resp))
+    assert url is not None and "copy it now" in text(resp)
+    path = "/" + url.group(1).split("://", 1)[1].split("/", 1)[1]
+    assert app.test_client().get(path).status_code == 200
+    page = text(b.get(f"/assessments/{aid}/suggestions"))
+    assert "sec@vendor.example" in page and url.group(1) not in page  # shown once
+    link_id = re.search(r"/answer-links/(\d+)/revoke", page)
+    assert link_id is not None
+    assert b.post(f"/answer-links/{link_id.group(1)}/revoke").status_code == 302
+    assert app.test_client().get(path).status_code == 404
+    bad = b.post(f"/assessments/{aid}/answer-links", data={"days": "500"})
+    assert bad.status_code == 422 and "1 to 90 days" in text(bad)
+    viewer = browser("viewer")
+    assert viewer.post(f"/assessments/{aid}/answer-links", data={"days": "5"}).status_code == 403

@@ -1,6 +1,7 @@
 """Answer suggestions of an assessment: upload a vendor's CAIQ / HECVAT, then review what it
 suggests (current → proposed, origin, the vendor's words) and accept or dismiss the selected
-ones. Suggestions count for nothing until accepted."""
+ones. Suggestions count for nothing until accepted. Answer links for the vendor are made and
+revoked here too."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from flask.typing import ResponseReturnValue
 from vetting import db
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.queries import browse
+from vetting.services import answer_links, questionnaires, suggestions
 from vetting.services import assessments as assessment_service
-from vetting.services import questionnaires, suggestions
-from vetting.web.base import Form, area, requires
+from vetting.web.base import Form, area, form_values, requires
 
 bp = area("suggestions", __name__)
 MAX_READ = 20 * 1024 * 1024 + 1  # one byte over the spreadsheet gate's cap: it says so
@@ -23,9 +24,12 @@ def _page(
     upload_form: Form | None = None,
     review_form: Form | None = None,
     status: int = 200,
+    link_form: Form | None = None,
+    new_link: str | None = None,
 ) -> ResponseReturnValue:
     s = db.session()
     view = assessment_service.get(s, assessment_id)
+    links = answer_links.list_(s, assessment_id)
     return render_template(
         "assessments/suggestions.html",
         view=view,
@@ -34,6 +38,9 @@ def _page(
         caps={c.key: c for c in view.checklist.capabilities},
         upload_form=upload_form or Form(),
         review_form=review_form or Form(),
+        link_form=link_form or Form(values={"days": "14", "single_use": "on"}),
+        links=[(link, answer_links.state(link)) for link in links],
+        new_link=new_link,
     ), status
 
 
@@ -102,3 +109,39 @@ def upload(assessment_id: int) -> ResponseReturnValue:
     for k in out["refused"]:
         flash(f"Not used: {k['cell']} {k['question_id']}: {k['reason']}", "info")
     return redirect(url_for("suggestions.review", assessment_id=assessment_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/answer-links")
+@requires(suggestions.WRITE_SCOPE)
+def create_link(assessment_id: int) -> ResponseReturnValue:
+    values = form_values()
+    form = Form(values=values)
+    try:
+        try:
+            days = int(values.get("days") or "14")
+        except ValueError:
+            raise Invalid("a whole number of days", "days") from None
+        made = answer_links.create(
+            db.session(),
+            g.principal,
+            assessment_id,
+            days,
+            values.get("recipient_email") or None,
+            single_use=values.get("single_use") == "on",
+        )
+    except VettingError as exc:
+        if exc.status >= 500:
+            raise
+        form.add(exc)
+        return _page(assessment_id, link_form=form, status=exc.status)
+    # Shown once, on this response only: never put in a flash (the session cookie).
+    url = url_for("answer_links.show", token=made.token, _external=True)
+    return _page(assessment_id, new_link=url)
+
+
+@bp.post("/answer-links/<int:link_id>/revoke")
+@requires(suggestions.WRITE_SCOPE)
+def revoke_link(link_id: int) -> ResponseReturnValue:
+    link = answer_links.revoke(db.session(), g.principal, link_id)
+    flash(f"Answer link {link.id} revoked: it no longer opens.", "ok")
+    return redirect(url_for("suggestions.review", assessment_id=link.assessment_id))
