@@ -66,3 +66,20 @@ def test_an_unknown_version_is_one_line_naming_it(app, runner, tmp_path: Path) -
     f.write_bytes(books.caiq({"UEM-13.1": ("Yes", "")}, version="v3.1"))
     result = invoke(runner, "questionnaires", "read", str(f), "--assessment", str(aid))
     clean_error(result, "old.xlsx", "CAIQ version v3.1 is not supported (supported: 4.0.x)")
+
+
+def test_links_create_list_and_revoke(app, runner) -> None:  # type: ignore[no-untyped-def]
+    aid = _assessment(app)
+    result = invoke(runner, "questionnaires", "links", "create", str(aid), "--email", "a@b.example")
+    url = ok(result).splitlines()[0]
+    assert "/answer/" in url
+    path = "/answer/" + url.rsplit("/answer/", 1)[1]
+    assert app.test_client().get(path).status_code == 200
+    listed = ok(invoke(runner, "questionnaires", "links", "list", str(aid)))
+    link_id, state, email = listed.splitlines()[0].split("\t")[:3]
+    assert (state, email) == ("active", "a@b.example")
+    assert "revoked" in ok(invoke(runner, "questionnaires", "links", "revoke", link_id))
+    assert app.test_client().get(path).status_code == 404
+    clean_error(
+        invoke(runner, "questionnaires", "links", "create", str(aid), "--days", "0"), "1 to 90"
+    )

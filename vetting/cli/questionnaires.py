@@ -104,3 +104,61 @@ def _choose(name: str, verb: str) -> click.Command:
 
 accept = _choose("accept", "accepted")
 dismiss = _choose("dismiss", "dismissed")
+
+
+@questionnaires.group("links")
+def links() -> None:
+    """Answer links: the vendor answers one assessment without an account."""
+
+
+@links.command("create")
+@click.argument("assessment_id", type=int)
+@click.option("--days", type=int, default=14, show_default=True, help="how long it works")
+@click.option("--email", help="who it is for (optional)")
+@click.option("--until-revoked", is_flag=True, help="not single use: open until it expires")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@with_appcontext
+def links_create(
+    assessment_id: int, days: int, email: str | None, until_revoked: bool, base_url: str
+) -> None:
+    """Create an answer link and print its URL (once: only its hash is kept)."""
+    from vetting.services import answer_links
+
+    made = answer_links.create(
+        db.session(), actor(), assessment_id, days, email, single_use=not until_revoked
+    )
+    click.echo(f"{base_url.rstrip('/')}/answer/{made.token}")
+    click.echo(
+        f"link {made.link.id} for assessment {assessment_id}, until "
+        f"{made.link.expires_at.date().isoformat()}"
+        f"{', single use' if made.link.single_use else ''}",
+        err=True,
+    )
+
+
+@links.command("list")
+@click.argument("assessment_id", type=int)
+@with_appcontext
+def links_list(assessment_id: int) -> None:
+    """ID, state, recipient, expiry, submissions."""
+    from vetting.services import answer_links
+
+    for link in answer_links.list_(db.session(), assessment_id):
+        echo_row(
+            link.id,
+            answer_links.state(link),
+            link.recipient_email or "-",
+            link.expires_at.date().isoformat(),
+            link.submissions,
+        )
+
+
+@links.command("revoke")
+@click.argument("link_id", type=int)
+@with_appcontext
+def links_revoke(link_id: int) -> None:
+    """Revoke an answer link: it stops working at once."""
+    from vetting.services import answer_links
+
+    link = answer_links.revoke(db.session(), actor(), link_id)
+    click.echo(f"link {link.id} revoked")
