@@ -80,6 +80,7 @@ def test_the_vendor_answers_through_the_link_and_answers_wait_for_review(
     assert links[0]["state"] == "used" and links[0]["submissions"] == 1 and links[0]["url"] is None
     actions = [e.action for e in audit_events(app)]
     assert {"answer_link.create", "answer_link.open", "answer_link.submit"} <= set(actions)
+    assert "answer_link.refused" in actions  # the late use of a real link is on the record
 
 
 def test_nothing_else_is_reachable_with_the_link(app, client, admin) -> None:  # type: ignore[no-untyped-def]

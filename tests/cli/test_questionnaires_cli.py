@@ -83,3 +83,17 @@ def test_links_create_list_and_revoke(app, runner) -> None:  # type: ignore[no-u
     clean_error(
         invoke(runner, "questionnaires", "links", "create", str(aid), "--days", "0"), "1 to 90"
     )
+
+
+def test_checklists_validate_checks_the_mappings_too(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    shipped = Path(__file__).resolve().parents[2] / "checklists"
+    ok_out = ok(invoke(runner, "checklists", "validate", str(shipped)))
+    assert "ok  mapping caiq-4" in ok_out and "ok  mapping hecvat-4" in ok_out
+    copy = tmp_path / "checklists"
+    shutil.copytree(shipped, copy)
+    caiq = copy / "mappings" / "caiq-4.toml"
+    caiq.write_text(caiq.read_text().replace('"remote_wipe"', '"remote_wipes"'))
+    result = invoke(runner, "checklists", "validate", str(copy))
+    assert result.exit_code == 1 and "no checklist has capability 'remote_wipes'" in result.output

@@ -148,11 +148,20 @@ def open_link(
             if 20 <= len(token) <= 100
             else None
         )
-        if link is None or state(link) != "active":
+        if link is None:
             raise NotFound(NOT_VALID)
         assessment = get_or_404(s, Assessment, link.assessment_id, "assessment")
-        if assessment.status == AssessmentStatus.DECIDED:
-            raise NotFound(NOT_VALID)
+        why = state(link)
+        if why == "active" and assessment.status == AssessmentStatus.DECIDED:
+            why = "assessment decided"
+        if why != "active":  # a real link used too late: on the record, then refused
+            audit.record(
+                s, f"answer-link:{link.id}", "answer_link.refused", "assessment", assessment.id,
+                None, {"link_id": link.id, "ip": ip, "action": action, "state": why},
+            )  # fmt: skip
+    if why != "active":
+        raise NotFound(NOT_VALID)
+    with transaction(s):
         signin.give_back(s, reserved, rules)
         audit.record(
             s, f"answer-link:{link.id}", f"answer_link.{action}", "assessment", assessment.id,

@@ -29,7 +29,7 @@ from vetting.core import questionnaire_map as qmap
 from vetting.core.questionnaire_map import Applied, QuestionMap
 from vetting.core.statuses import OriginKind
 from vetting.db import transaction
-from vetting.errors import FieldError, Invalid
+from vetting.errors import Conflict, FieldError, Invalid
 from vetting.models import AnswerSuggestion
 from vetting.queries.checklists import pinned
 from vetting.services import suggestions
@@ -114,7 +114,13 @@ def read_into(
         found = readers.read(upload)
     except SpreadsheetError as exc:
         raise Invalid(str(exc), "file") from None
-    maps = mappings() if maps is None else maps
+    try:
+        maps = mappings() if maps is None else maps
+    except qmap.MappingError as exc:  # the organisation's file, not the upload: say which
+        raise Conflict(
+            f"the questionnaire mappings cannot be used ({exc}); an administrator fixes "
+            "them (vetting checklists validate)"
+        ) from None
     mapping = maps.get(found.family)
     if mapping is None:
         raise Invalid(
