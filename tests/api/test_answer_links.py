@@ -74,6 +74,15 @@ def test_the_vendor_answers_through_the_link_and_answers_wait_for_review(
     assert got["remote_wipe"]["note"].endswith('Vendor: "Through our console"')
     assert got["breach_notification_days"]["value"]["days"] == 3
     assert client.get(f"/api/v1/assessments/{aid}", headers=admin).json["score"] == before
+    r = client.post(
+        f"/api/v1/assessments/{aid}/suggestions/accept",
+        json={"ids": [got["breach_notification_days"]["id"]]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    d = client.get(f"/api/v1/assessments/{aid}", headers=admin).json
+    line = next(c for c in d["capabilities"] if c["key"] == "breach_notification_days")
+    assert line["source"] == "attested" and line["value"]["days"] == 3
 
     assert v.get(path).status_code == 404  # single use: closed by the submission
     links = client.get(f"/api/v1/assessments/{aid}/answer-links", headers=admin).json["items"]

@@ -158,3 +158,18 @@ def test_procurement_makes_and_revokes_an_answer_link_on_the_page(
     assert bad.status_code == 422 and "1 to 90 days" in text(bad)
     viewer = browser("viewer")
     assert viewer.post(f"/assessments/{aid}/answer-links", data={"days": "5"}).status_code == 403
+
+
+def test_the_pages_validate(app, browser, register: Register) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.html_check import problems
+
+    b = browser("procurement")
+    aid = register.open_id
+    send(b, aid, books.caiq(CAIQ))
+    made = b.post(f"/assessments/{aid}/answer-links", data={"days": "5", "single_use": "on"})
+    assert problems(text(made)) == []
+    assert problems(text(b.get(f"/assessments/{aid}/suggestions"))) == []
+    url = re.search(r"<code>(http://[^<]+/answer/[^<]+)</code>", text(made))
+    assert url is not None
+    vendor_page = app.test_client().get("/" + url.group(1).split("://", 1)[1].split("/", 1)[1])
+    assert problems(text(vendor_page)) == []
