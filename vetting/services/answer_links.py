@@ -211,8 +211,8 @@ def submit_answers(
     if errors:
         raise Invalid("", errors=errors)
     with transaction(s):
+        _use(s, opened.link)
         suggestions.create_within(s, opened.actor, opened.assessment.id or 0, items)
-        _used(s, opened.link)
     return len(items)
 
 
@@ -222,13 +222,27 @@ def submit_workbook(
     """The vendor's CAIQ / HECVAT read into pending suggestions (see services/questionnaires)."""
     opened = open_link(s, token, ip, rules, action="upload")
     assert opened.assessment.id is not None  # a row read from the table
-    result = questionnaires.read_into(s, opened.actor, opened.assessment.id, data, filename)
-    with transaction(s):
-        _used(s, s.get(AnswerLink, opened.link.id) or opened.link)
-    return result
+    link = opened.link
+    return questionnaires.read_into(
+        s,
+        opened.actor,
+        opened.assessment.id,
+        data,
+        filename,
+        before_record=lambda s: _use(s, link),
+    )
 
 
-def _used(s: Session, link: AnswerLink) -> None:
-    link.submissions += 1
-    link.last_submitted_at = clock.now()
-    s.add(link)
+def _use(s: Session, link: AnswerLink) -> None:
+    """Count a submission, the link's row locked: of two submissions racing through a
+    single-use link, the second finds it used (404) and records nothing."""
+    row = s.scalars(
+        select(AnswerLink)
+        .where(col(AnswerLink.id) == link.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if state(row) != "active":
+        raise NotFound(NOT_VALID)
+    row.submissions += 1
+    row.last_submitted_at = clock.now()

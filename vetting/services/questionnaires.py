@@ -13,7 +13,7 @@ never written back. All or nothing: a refusal records nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,11 +99,13 @@ def read_into(
     *,
     dry_run: bool = False,
     maps: Mapping[str, QuestionMap] | None = None,
+    before_record: Callable[[Session], None] | None = None,
 ) -> ReadResult:
     """Read a questionnaire workbook into the assessment as pending suggestions (see the
     module's doc); `dry_run` reports the same and records nothing. Refusals (not a workbook,
     an unknown layout or version, no answer that maps) raise `Invalid` on `file`, naming the
-    file, sheet, row and reason."""
+    file, sheet, row and reason. `before_record` runs first in the recording transaction (an
+    answer link counts its use there)."""
     suggestions.may_propose(actor)
     name = Path(filename or "questionnaire.xlsx").name[:255]
     with transaction(s):  # 404 / 409 before reading a byte
@@ -162,6 +164,8 @@ def read_into(
         return result
     kind = OriginKind.CAIQ if found.kind == "caiq" else OriginKind.HECVAT
     with transaction(s):
+        if before_record is not None:
+            before_record(s)
         result.suggestions = suggestions.create_within(
             s,
             actor,
