@@ -16,6 +16,7 @@ from pydantic import (
     ValidationInfo,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 from vetting import clock
@@ -1518,3 +1519,121 @@ class ErrorItem(Out):
 
 class ErrorOut(Out):
     errors: list[ErrorItem]
+
+
+# --- answer suggestions and standard questionnaires ----------------------------------------
+
+
+class SuggestionOut(Out):
+    """A proposed answer: it counts for nothing until accepted. `current_*`: the capability's
+    answer now (what accepting replaces), `overrides`: that answer is a person's."""
+
+    id: int
+    assessment_id: int
+    capability_key: str
+    value: Any
+    source: str
+    origin_kind: str
+    origin_ref: str
+    origin_file: str | None = None
+    origin_sha256: str | None = None
+    origin_cell: str | None = None
+    note: str | None = None
+    status: str
+    created_by: str
+    created_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    current_value: Any = None
+    current_source: str | None = None
+    overrides: bool = False
+
+
+class SuggestionList(Out):
+    items: list[SuggestionOut]
+
+
+class SuggestionChoice(In):
+    """Which pending suggestions: `ids`, or `all: true` for every pending one."""
+
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        None, min_length=1, max_length=1000
+    )
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SuggestionChoice:
+        if (self.ids is None) == (not self.all):
+            raise ValueError("give either ids (a list of suggestion ids) or all: true")
+        return self
+
+
+class QuestionnaireQuery(In):
+    dry_run: bool = Field(False, description="report what would be suggested; record nothing")
+
+
+class ProposedOut(BaseModel):
+    id: int | None = Field(None, description="the suggestion recorded (None on a dry run)")
+    capability_key: str
+    value: Any
+    source: str
+    question_id: str
+    answer: str
+    cell: str
+    note: str
+
+
+class RefusedAnswerOut(BaseModel):
+    question_id: str
+    cell: str
+    reason: str
+
+
+class QuestionnaireReadOut(BaseModel):
+    """What a vendor's CAIQ / HECVAT gave: the suggestions recorded (pending, for a person to
+    accept), the checklist's capabilities no answer reached, and answers that could not be
+    used (with their cell)."""
+
+    file: str
+    sha256: str
+    questionnaire: str
+    version: str
+    answered: int
+    dry_run: bool
+    suggestions: list[ProposedOut]
+    unmapped: list[str]
+    refused: list[RefusedAnswerOut]
+    notes: list[str]
+
+
+class AnswerLinkIn(In):
+    days: int = Field(14, ge=1, le=90, description="how many days the link works")
+    recipient_email: str | None = Field(
+        None, max_length=320, description="who it is for (shown in the audit log)"
+    )
+    single_use: bool = Field(
+        True, description="closes at its first submission (false: until it expires or is revoked)"
+    )
+
+
+class AnswerLinkOut(Out):
+    """An answer link. `url` (with the secret) only in the response that created it: the
+    secret is kept only as its SHA-256."""
+
+    id: int
+    assessment_id: int
+    recipient_email: str | None = None
+    single_use: bool
+    expires_at: datetime
+    created_by: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    submissions: int
+    last_submitted_at: datetime | None = None
+    state: str = ""
+    url: str | None = None
+
+
+class AnswerLinkList(Out):
+    items: list[AnswerLinkOut]

@@ -44,7 +44,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: raising through a `with` block sets __traceback__
 class SpreadsheetError(Exception):
     """A refusal that names where: file, sheet, row and column (each optional but the file)."""
 
@@ -167,14 +167,25 @@ def open_workbook(upload: Upload, read_only: bool = True) -> Workbook:
 
 
 def rows(
-    upload: Upload, sheet: Worksheet, max_rows: int = MAX_ROWS, first: int = 1
+    upload: Upload,
+    sheet: Worksheet,
+    max_rows: int = MAX_ROWS,
+    first: int = 1,
+    *,
+    last: int | None = None,
+    columns: int | None = None,
 ) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, values) for each row from `first` that holds any value, bounded:
-    more than `max_rows` rows is a `SpreadsheetError` naming the sheet."""
+    more than `max_rows` rows is a `SpreadsheetError` naming the sheet.
+
+    `last` stops the scan quietly at that Excel row and `columns` reads only that many columns
+    from A: a scan that only looks for a known layout (a questionnaire's header and its rows)
+    costs the same whatever rows and columns the sheet declares."""
     seen = 0
     try:
         for number, values in enumerate(
-            sheet.iter_rows(min_row=first, values_only=True), start=first
+            sheet.iter_rows(min_row=first, max_row=last, max_col=columns, values_only=True),
+            start=first,
         ):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue

@@ -130,3 +130,13 @@ def test_people_workbooks_keep_formulas_as_text_and_dates_as_dates() -> None:
     assert ws["B2"].is_date and ws["B2"].value.date() == date(2027, 1, 31)
     assert ws["C2"].value == datetime(2026, 1, 1, 12)
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C2"
+
+
+def test_a_scan_can_stop_quietly_at_a_row_and_read_only_the_first_columns() -> None:
+    up = reading.check(xlsx([["h", "x", "y"], ["a", "b", "c"], ["d"], ["e"]]), "t.xlsx")
+    ws = reading.open_workbook(up).worksheets[0]
+    assert list(reading.rows(up, ws, last=3, columns=2)) == [
+        (1, ("h", "x")),
+        (2, ("a", "b")),
+        (3, ("d", None)),
+    ]

@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         notifications,
         parent_agreements,
         releases,
+        suggestions,
         sync,
         vendors,
     )

@@ -50,6 +50,26 @@ def checklists_validate(path: Path | None) -> None:
             f"ok  {c.id} {c.version}  {len(c.capabilities)} capabilities, "
             f"{gates} gates, {required} required  sha256={c.sha256[:12]}  ({c.source})"
         )
+    if target.is_dir() and (target / "mappings").is_dir():
+        _validate_mappings(target / "mappings", list(found.values()))
+
+
+def _validate_mappings(folder: Path, found: list[Checklist]) -> None:
+    """The questionnaire mappings (CAIQ / HECVAT → capabilities) against these checklists."""
+    from vetting.core import questionnaire_map as qmap
+
+    try:
+        maps = qmap.load_dir(folder)
+    except qmap.MappingError as exc:
+        click.echo(f"invalid: {exc}", err=True)
+        sys.exit(1)
+    problems = [p for m in maps.values() for p in qmap.check(m, found)]
+    for problem in problems:
+        click.echo(f"invalid: mappings/{problem}", err=True)
+    if problems:
+        sys.exit(1)
+    for m in maps.values():
+        click.echo(f"ok  mapping {m.family}  {len(m.rules)} rows  ({m.path})")
 
 
 def _resolve(spec: str) -> Checklist:

@@ -43,3 +43,23 @@ class SyncStatus(StrEnum):
     RUNNING = "running"
     OK = "ok"
     FAILED = "failed"
+
+
+class SuggestionStatus(StrEnum):
+    """An answer suggestion (a questionnaire's, a scanner's): it counts only once accepted."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+    REPLACED = "replaced"  # a newer suggestion from the same kind of origin took its place
+
+
+class OriginKind(StrEnum):
+    """Where an answer suggestion comes from."""
+
+    CAIQ = "caiq"
+    HECVAT = "hecvat"
+    QUESTIONNAIRE = "questionnaire"  # our own workbook
+    LINK = "link"  # an answer link filled in by the vendor
+    PAGE = "page"  # a vendor's web page
+    STORE = "store"  # an app store listing

@@ -9,7 +9,7 @@ from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vetting.core.scoring import Verdict
-from vetting.core.statuses import AssessmentStatus
+from vetting.core.statuses import AssessmentStatus, SuggestionStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
 
 
@@ -56,6 +56,55 @@ class Answer(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     answered_by: str = Field(max_length=320)
     answered_at: datetime = ts()
+
+
+class AnswerSuggestion(SQLModel, table=True):
+    """A proposed answer to one capability (a vendor's questionnaire, an answer link, a page or
+    a store listing): it counts for nothing until a person accepts it, which writes the real
+    Answer. One pending suggestion per (assessment, capability, origin kind): a newer one
+    replaces it. `value` is the answer as the capability stores it (a breach deadline's
+    structured fields included)."""
+
+    __tablename__ = "answer_suggestion"
+    __table_args__ = (Index("ix_answer_suggestion_assessment_status", "assessment_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id")
+    capability_key: str = Field(max_length=64)
+    value: Any = json_field()
+    source: str = Field(max_length=16)  # Source proposed (attested for questionnaires)
+    origin_kind: str = Field(max_length=16)  # OriginKind
+    origin_ref: str = Field(max_length=2000)  # question ID, or URL
+    origin_file: str | None = Field(default=None, max_length=255)
+    origin_sha256: str | None = Field(default=None, max_length=64)
+    origin_cell: str | None = Field(default=None, max_length=200)  # Sheet!C14
+    note: str | None = Field(default=None, sa_type=Text)  # the vendor's words / quote
+    status: str = Field(default=SuggestionStatus.PENDING, max_length=16)  # SuggestionStatus
+    created_by: str = Field(max_length=320)
+    created_at: datetime = ts()
+    decided_by: str | None = Field(default=None, max_length=320)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AnswerLink(SQLModel, table=True):
+    """A link a vendor answers one assessment through, without an account: the secret is
+    given once and kept only as its SHA-256. It works until it expires or is revoked, and
+    (single use) until its first submission. Answers sent through it are suggestions."""
+
+    __tablename__ = "answer_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    recipient_email: str | None = Field(default=None, max_length=320)
+    single_use: bool = True
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(max_length=320)
+    created_at: datetime = ts()
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by: str | None = Field(default=None, max_length=320)
+    submissions: int = 0
+    last_submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AnswerEvidence(SQLModel, table=True):

@@ -321,6 +321,35 @@ def _save_answers(
     return len(changed)
 
 
+def save_within(
+    s: Session, actor: Principal, assessment_id: int, answers: Mapping[str, AnswerIn]
+) -> int:
+    """Record several answers inside the caller's transaction (accepting suggestions): the
+    same checks, rescoring and audit as the answer form; any error refuses them all (the
+    caller's transaction rolls back). Returns how many answers changed."""
+    actor.require("assessments:write")
+    assessment, checklist = _open_for_answers(s, assessment_id)
+    assert assessment.id is not None  # a row read from the table
+    errors: list[FieldError] = []
+    values: dict[str, tuple[Any, AnswerIn]] = {}
+    for key, data in answers.items():
+        cap = checklist.capability(key)
+        if cap is None:
+            errors.append(FieldError(key, f"checklist {checklist.id} has no capability {key!r}"))
+            continue
+        try:
+            values[key] = (cap.normalise(data.value), data)
+        except AnswerValueError as exc:
+            errors.append(FieldError(f"{key}.value", str(exc)))
+    errors += [
+        FieldError(f"{key}.evidence_url", NEEDS_EVIDENCE)
+        for key in _without_evidence(s, assessment.id, values, checklist)
+    ]
+    if errors:
+        raise Invalid("", errors=errors)
+    return _save_answers(s, actor, assessment, checklist, values)
+
+
 def answer(
     s: Session, actor: Principal, assessment_id: int, capability_key: str, data: AnswerIn
 ) -> AssessmentView:

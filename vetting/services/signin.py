@@ -70,20 +70,40 @@ def _insert_missing(s: Session, rows: list[dict[str, object]]) -> None:
     s.execute(stmt)
 
 
-def _too_many(wait: timedelta) -> TooManyRequests:
-    return TooManyRequests(f"too many failed sign-in attempts; {wait_words(wait)} and try again")
+def _too_many(wait: timedelta, what: str = "sign-in attempts") -> TooManyRequests:
+    return TooManyRequests(f"too many failed {what}; {wait_words(wait)} and try again")
 
 
-def _reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Reserved:
+def _reserve(
+    s: Session, email: str, ip: str, rules: ThrottleRules, what: str = "sign-in attempts"
+) -> _Reserved:
     """Count this attempt as a failure before the password is checked (429 while waiting)."""
     for _ in range(3):
-        found = _try_reserve(s, email, ip, rules)
+        found = _try_reserve(s, email, ip, rules, what)
         if found is not None:
             return found
     raise TooManyRequests("sign-in is busy; try again in a moment")
 
 
-def _try_reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Reserved | None:
+# Other secrets a client presents (answer links) share the throttle: one counter per (kind,
+# client address) under a key no e-mail can be, and the address's own ceiling.
+Reserved = _Reserved
+
+
+def reserve_attempt(s: Session, kind: str, ip: str, rules: ThrottleRules, what: str) -> Reserved:
+    """Count an attempt at a secret of `kind` from this client as a failure before the secret
+    is checked (429 naming `what`, with the wait, while throttled); `give_back` on success."""
+    return _reserve(s, f"<{kind}>", client_key((ip or "unknown")[:64]), rules, what)
+
+
+def give_back(s: Session, reserved: Reserved, rules: ThrottleRules) -> None:
+    """The attempt succeeded: inside the caller's transaction, forget it."""
+    _give_back(s, reserved, rules)
+
+
+def _try_reserve(
+    s: Session, email: str, ip: str, rules: ThrottleRules, what: str = "sign-in attempts"
+) -> _Reserved | None:
     """The reservation, or None when a counter row vanished (unlocked or pruned) between
     being made and being locked: then the caller tries again."""
     now = clock.now()
@@ -113,7 +133,7 @@ def _try_reserve(s: Session, email: str, ip: str, rules: ThrottleRules) -> _Rese
         limits = ((pair, rules.max_failures), (address, rules.max_per_address))
         waits = [r.locked_until - now for r, _ in limits if r.locked_until and r.locked_until > now]
         if waits:
-            raise _too_many(max(waits))
+            raise _too_many(max(waits), what)
         for row, limit in limits:
             escalates = row is pair
             if rules.forgotten(row.failures, limit, row.last_failure_at, now, escalates):

@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     from vetting.web import (
         admin,
         allowlist,
+        answer_links,
         apps,
         assessments,
         audit,
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
         baas,
         compare,
         dashboard,
+        suggestions,
         vendors,
     )
 
@@ -70,10 +72,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ui, url_prefix="/ui")
     for module in (
         auth,
+        answer_links,
         dashboard,
         vendors,
         apps,
         assessments,
+        suggestions,
         compare,
         baas,
         allowlist,

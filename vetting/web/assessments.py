@@ -30,7 +30,7 @@ from vetting.models import Decision, DecisionCondition
 from vetting.queries import browse
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
-from vetting.services import decisions, evidence
+from vetting.services import decisions, evidence, suggestions
 from vetting.services.evidence import FileUpload, Limits
 from vetting.web.base import (
     Form,
@@ -460,6 +460,7 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
         labels=_condition_labels(),
         current_user_name=g.principal.name,
         rebind=browse.decision_rebinds(s, view.assessment.app_id, view.decisions),
+        suggested=suggestions.count_pending(s, assessment_id),
     ), status
 
 

@@ -1,0 +1,160 @@
+"""Answer links (issue 13, item 3): procurement creates, lists and revokes a link; the vendor
+opens it without an account, answers in the form (our validation and wording) or uploads a
+CAIQ, and submits; answers wait as attested suggestions; nothing else is reachable; every use
+is audited; wrong secrets are throttled."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests import questionnaire_books as books
+from tests.api.chain import app_, assess, audit_events, vendor
+from tests.api.expect import error
+from tests.conftest import TODAY
+from tests.web.conftest import csrf_token
+from vetting import clock, db
+from vetting.models import AnswerLink, AnswerSuggestion
+
+
+def make_link(client, headers, aid, **body):  # type: ignore[no-untyped-def]
+    r = client.post(f"/api/v1/assessments/{aid}/answer-links", json=body, headers=headers)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def vendor_client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()  # no account, no token: a browser with only the link
+
+
+def test_the_vendor_answers_through_the_link_and_answers_wait_for_review(
+    app, client, admin
+) -> None:  # type: ignore[no-untyped-def]
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    link = make_link(client, admin, aid, recipient_email="Security@Vendor.example", days=7)
+    assert link["state"] == "active" and link["single_use"] is True
+    assert link["recipient_email"] == "security@vendor.example"
+    path = path_of(link["url"])
+    with app.app_context():
+        stored = db.session().scalars(select(AnswerLink)).one()
+        assert path.rsplit("/", 1)[1] not in stored.token_sha256  # kept hashed only
+    before = client.get(f"/api/v1/assessments/{aid}", headers=admin).json["score"]
+
+    v = vendor_client(app)
+    page = v.get(path)
+    assert page.status_code == 200 and "Security questions" in page.text
+    token = csrf_token(page.text)
+    bad = v.post(path, data={"csrf_token": token, "v.mfa": "strongest", "v.remote_wipe": "yes"})
+    assert bad.status_code == 422
+    assert "mfa expects one of: phishing_resistant" in bad.text  # our wording
+    ok = v.post(
+        path,
+        data={
+            "csrf_token": token,
+            "v.remote_wipe": "yes",
+            "c.remote_wipe": "Through our console",
+            "v.breach_notification_days": "72 hours",
+            "v.mfa": "",
+        },
+    )
+    assert ok.status_code == 200 and "2 answers received" in ok.text
+    listed = client.get(f"/api/v1/assessments/{aid}/suggestions", headers=admin).json["items"]
+    got = {s["capability_key"]: s for s in listed}
+    assert set(got) == {"remote_wipe", "breach_notification_days"}
+    assert (
+        got["remote_wipe"]["source"] == "attested" and got["remote_wipe"]["origin_kind"] == "link"
+    )
+    assert got["remote_wipe"]["note"].endswith('Vendor: "Through our console"')
+    assert got["breach_notification_days"]["value"]["days"] == 3
+    assert client.get(f"/api/v1/assessments/{aid}", headers=admin).json["score"] == before
+    r = client.post(
+        f"/api/v1/assessments/{aid}/suggestions/accept",
+        json={"ids": [got["breach_notification_days"]["id"]]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    d = client.get(f"/api/v1/assessments/{aid}", headers=admin).json
+    line = next(c for c in d["capabilities"] if c["key"] == "breach_notification_days")
+    assert line["source"] == "attested" and line["value"]["days"] == 3
+
+    assert v.get(path).status_code == 404  # single use: closed by the submission
+    links = client.get(f"/api/v1/assessments/{aid}/answer-links", headers=admin).json["items"]
+    assert links[0]["state"] == "used" and links[0]["submissions"] == 1 and links[0]["url"] is None
+    actions = [e.action for e in audit_events(app)]
+    assert {"answer_link.create", "answer_link.open", "answer_link.submit"} <= set(actions)
+    assert "answer_link.refused" in actions  # the late use of a real link is on the record
+
+
+def test_nothing_else_is_reachable_with_the_link(app, client, admin) -> None:  # type: ignore[no-untyped-def]
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    path = path_of(make_link(client, admin, aid, single_use=False)["url"])
+    v = vendor_client(app)
+    assert v.get(path).status_code == 200
+    assert v.get(f"/assessments/{aid}").status_code == 302  # the sign-in page
+    assert v.get(f"/assessments/{aid}/suggestions").status_code == 302
+    assert v.get(f"/api/v1/assessments/{aid}").status_code == 401
+    secret = path.rsplit("/", 1)[1]
+    r = v.get(f"/api/v1/assessments/{aid}", headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 401
+
+
+def test_the_workbook_upload_and_until_revoked_links(app, client, admin) -> None:  # type: ignore[no-untyped-def]
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    link = make_link(client, admin, aid, single_use=False)
+    path = path_of(link["url"])
+    v = vendor_client(app)
+    token = csrf_token(v.get(path).text)
+    data = books.caiq({"UEM-13.1": ("Yes", "wiped")})
+    r = v.post(
+        f"{path}/workbook",
+        data={"csrf_token": token, "file": (io.BytesIO(data), "our-caiq.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 200 and "our-caiq.xlsx was read" in r.text
+    bad = v.post(
+        f"{path}/workbook",
+        data={"csrf_token": token, "file": (io.BytesIO(books.caiq({}, version="v3.1")), "x.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "CAIQ version v3.1 is not supported" in bad.text
+    with app.app_context():
+        row = db.session().scalars(select(AnswerSuggestion)).one()
+        assert (row.capability_key, row.created_by) == ("remote_wipe", f"answer-link:{link['id']}")
+    assert v.get(path).status_code == 200  # until revoked: still open
+    r = client.post(f"/api/v1/answer-links/{link['id']}/revoke", headers=admin)
+    assert r.status_code == 200 and r.json["state"] == "revoked"
+    assert v.get(path).status_code == 404
+    assert "answer_link.revoke" in [e.action for e in audit_events(app)]
+
+
+def test_an_expired_link_and_roles(app, client, admin, make_token) -> None:  # type: ignore[no-untyped-def]
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    path = path_of(make_link(client, admin, aid, days=3)["url"])
+    v = vendor_client(app)
+    clock.freeze(TODAY + timedelta(days=4))
+    try:
+        assert v.get(path).status_code == 404
+    finally:
+        clock.freeze(TODAY)
+    viewer = make_token("viewer")
+    r = client.post(f"/api/v1/assessments/{aid}/answer-links", json={}, headers=viewer)
+    error(r, 403)
+    r = client.post(f"/api/v1/assessments/{aid}/answer-links", json={"days": 365}, headers=admin)
+    error(r, 422, "days")
+
+
+def test_guessing_is_throttled(app, client, admin) -> None:  # type: ignore[no-untyped-def]
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    path = path_of(make_link(client, admin, aid)["url"])
+    v = vendor_client(app)
+    statuses = [v.get(f"/answer/{'x' * 43}{i}").status_code for i in range(8)]
+    assert statuses[:5] == [404] * 5 and statuses[-1] == 429
+    r = v.get(path)  # even the right secret waits while the client is throttled
+    assert r.status_code == 429 and re.search(r"wait \d+ minute", r.text)
