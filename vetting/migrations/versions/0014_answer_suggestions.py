@@ -1,7 +1,7 @@
 """Answer suggestions and answer links: `answer_suggestion`, `answer_link`
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-30 14:00:00
 
 A proposed answer (from a vendor's CAIQ or HECVAT, and later answer links, vendor pages and
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
