@@ -295,3 +295,27 @@ def test_the_live_list_answers_304_until_something_changes(client, admin, make_t
     vendor(client, admin, "Someone New")  # a write to what the list reads moves it
     changed = client.get("/api/v1/allowlist", headers={**admin, "If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
+
+
+def test_the_live_list_file_is_kept_until_a_write_and_then_shows_it(client, admin):
+    """Without If-None-Match the kept file is served (the same bytes, computed once); the
+    first call after a write serves the new list, on the API and the page download alike."""
+    vid = vendor(client, admin)
+    baa(client, admin, vid)
+    app_id = approved_app(client, admin, vid, name="Acme Camera", store_id="com.acme.camera")
+    first = client.get("/api/v1/allowlist", headers=admin)
+    assert [e["name"] for e in first.json["entries"]] == ["Acme Camera"]
+    assert client.get("/api/v1/allowlist", headers=admin).data == first.data  # kept
+    before_csv = client.get("/api/v1/allowlist?format=csv", headers=admin)
+    assert b"\napproved,1,Acme Camera" in before_csv.data
+    revoked = client.patch(
+        f"/api/v1/apps/{app_id}",
+        json={"revoked_on": "2020-01-01", "revoked_reason": "withdrawn"},
+        headers=admin,
+    )
+    assert revoked.status_code == 200, revoked.json
+    after = client.get("/api/v1/allowlist", headers=admin)
+    assert after.json["entries"] == [] and after.headers["ETag"] != first.headers["ETag"]
+    csv = client.get("/api/v1/allowlist?format=csv", headers=admin)
+    assert csv.status_code == 200 and b"\nexcluded,1,Acme Camera" in csv.data
+    assert b"revoked 2020-01-01: withdrawn" in csv.data

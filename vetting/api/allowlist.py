@@ -10,6 +10,7 @@ from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import route
 from vetting.queries import allowlist as svc
+from vetting.queries import list_files
 from vetting.schemas import AllowlistOut, AllowlistQuery, ForecastOut, ForecastQuery
 
 
@@ -24,9 +25,9 @@ from vetting.schemas import AllowlistOut, AllowlistQuery, ForecastOut, ForecastQ
     response=AllowlistOut,
     produces=("application/json", "text/csv"),
     responses={304: "Nothing changed since the ETag sent in If-None-Match"},
-    description="Computed on every call that needs it; the ETag names the date and the state "
-    "of the data, so a poller sending If-None-Match gets 304 after one cheap query until "
-    "something is written or the day turns.",
+    description="Computed once per state of the data and kept: the ETag names the date and "
+    "the state of the data, so a poller sending If-None-Match gets 304 after one cheap query "
+    "until something is written or the day turns, and one that does not gets the kept file.",
 )
 def get_allowlist(query: AllowlistQuery) -> Response:
     as_of = query.as_of or clock.today()
@@ -34,17 +35,13 @@ def get_allowlist(query: AllowlistQuery) -> Response:
     tag = svc.version(s, as_of, query.format)
     if request.if_none_match.contains_weak(tag):
         resp = Response(status=304)
-    elif query.format == "csv":
-        resp = Response(
-            svc.as_csv(svc.compute(s, as_of)),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="allowlist-{as_of.isoformat()}.csv"'
-            },
-        )
     else:
-        body = svc.as_dict(svc.compute(s, as_of), clock.now())
-        resp = Response(json.dumps(body), mimetype="application/json")
+        found = list_files.live_file(s, as_of, query.format, tag)
+        resp = Response(found.body, mimetype=found.media_type)
+        if query.format == "csv":
+            resp.headers["Content-Disposition"] = (
+                f'attachment; filename="allowlist-{as_of.isoformat()}.csv"'
+            )
     resp.set_etag(tag, weak=True)  # the same list; `generated_at` is when it was computed
     resp.headers["Cache-Control"] = "no-cache"  # keep it, but ask again each time
     return resp

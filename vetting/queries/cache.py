@@ -43,6 +43,7 @@ BOUNDS = {
     "release": 2,  # parsed releases, indexed for patching: tens of MB each at 50,000 apps
     "pinned checklist": 256,  # parsed checklist versions, by SHA-256
     "export": 6,  # release files (a few MB each at 50,000 apps): the latest in each format
+    "live list file": 4,  # the live list as JSON or CSV (tens of MB at 50,000 apps)
 }
 # Memo tables: the few most recent keys (a day and its settings) per name, each table emptied
 # if it ever grows past MAX_ENTRIES (12,000 agreements hold far fewer distinct sets of terms).

@@ -3,17 +3,14 @@ release, publishing (IT/admin), downloads in every export format, sync targets."
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from integrations.exporters.base import load_exporters
-from vetting import clock, db
+from vetting import db
 from vetting.current import current_settings
 from vetting.errors import Invalid, VettingError
-from vetting.queries import allowlist as lists
-from vetting.queries import dashboard, live_list, releases
+from vetting.queries import dashboard, list_files, live_list, releases
 from vetting.schemas import ReleaseCreate
 from vetting.services import releases as publishing
 from vetting.services import sync
@@ -127,21 +124,18 @@ def sync_target(target_id: int) -> ResponseReturnValue:
 def current(fmt: str) -> ResponseReturnValue:
     """Today's (or `as_of`'s) computed list, published or not, as CSV or JSON."""
     as_of = arg_date("as_of") or today()
-    result = lists.compute(db.session(), as_of)
-    if fmt == "csv":
-        body, mimetype = lists.as_csv(result), "text/csv"
-    elif fmt == "json":
-        body = json.dumps(lists.as_dict(result, clock.now()), indent=2)
-        mimetype = "application/json"
-    else:
+    if fmt not in ("csv", "json"):
         raise Invalid(f"unknown format {fmt!r}; one of: csv, json", "format")
-    return current_app.response_class(
-        body,
-        mimetype=mimetype,
+    found = list_files.live_file(db.session(), as_of, "csv" if fmt == "csv" else "json-pretty")
+    resp = current_app.response_class(
+        found.body,
+        mimetype=found.media_type,
         headers={
             "Content-Disposition": f'attachment; filename="allowlist-{as_of.isoformat()}.{fmt}"'
         },
     )
+    resp.set_etag(found.tag, weak=True)
+    return resp.make_conditional(request)
 
 
 @bp.get("/allowlist/releases/<release_id>/export/<fmt>")
