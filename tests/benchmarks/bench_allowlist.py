@@ -1,4 +1,5 @@
-"""Benchmark: the approved list at scale (50,000 apps / 10,000 vendors / 12,000 BAAs).
+"""Benchmark: the approved list on the shared synthetic data set (tests/benchmarks/
+synthetic.py: 50,000 apps / 10,000 vendors / 100,000 BAAs).
 
 1. list build + JSON export vs. a plain SQL query of the same rows + json.dumps (aim ≤ 2×);
 2. the pull endpoint's 304 path vs. a full export of the latest release (aim ≥ 20× cheaper);
@@ -7,19 +8,17 @@
     python tests/benchmarks/bench_allowlist.py          # SQLite file in a temp folder
     pytest tests/benchmarks/bench_allowlist.py -s       # the same, as a test
     VETTING_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test python …
-    BENCH_APPS=5000 BENCH_VENDORS=1000 BENCH_BAAS=1200 python …   # a quicker run
+    BENCH_APPS=5000 BENCH_VENDORS=1000 BENCH_BAAS=10000 python …   # a quicker run
 """
 
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -30,28 +29,15 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 from sqlalchemy import event  # noqa: E402
 
 from integrations.exporters.base import ExportOptions, exporter  # noqa: E402
-from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
-from tests.databases import throwaway_database  # noqa: E402
-from vetting import auth, clock, db, migrate  # noqa: E402
+from tests.benchmarks import synthetic  # noqa: E402
+from tests.benchmarks.synthetic import AS_OF, Sizes  # noqa: E402
+from vetting import auth, clock, db  # noqa: E402
 from vetting.app import create_app  # noqa: E402
 from vetting.queries import releases as reads  # noqa: E402
 from vetting.services import releases  # noqa: E402
 
 LIST_AIM = 2.0
 PULL_AIM = 20.0
-
-
-def _sizes() -> Sizes:
-    env = os.environ
-    return Sizes(
-        apps=int(env.get("BENCH_APPS", 50_000)),
-        vendors=int(env.get("BENCH_VENDORS", 10_000)),
-        baas=int(env.get("BENCH_BAAS", 12_000)),
-    )
-
-
-def database() -> AbstractContextManager[str]:
-    return throwaway_database("vetting_bench")
 
 
 class Statements:
@@ -132,17 +118,13 @@ def list_and_json(s: Any) -> bytes:
 
 
 def run(sizes: Sizes | None = None) -> dict[str, float]:
-    sizes = sizes or _sizes()
+    sizes = sizes or Sizes.from_env()
     clock.freeze(AS_OF)
     results: dict[str, float] = {}
     try:
-        with database() as url, tempfile.TemporaryDirectory() as instance:
+        with synthetic.database(sizes) as url, tempfile.TemporaryDirectory() as instance:
             engine = db.make_engine(url)
-            migrate.upgrade(engine)
-            start = time.perf_counter()
-            counts = populate(engine, sizes)
-            print(f"database: {engine.dialect.name}; inserted {counts} in "
-                  f"{time.perf_counter() - start:.1f}s")  # fmt: skip
+            print(f"database: {engine.dialect.name}; {sizes}")
             app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
                               "INSTANCE_PATH": Path(instance), "TESTING": True})  # fmt: skip
             with app.app_context():
@@ -175,7 +157,7 @@ def run(sizes: Sizes | None = None) -> dict[str, float]:
                     published = releases.publish(s, auth.CLI_PRINCIPAL, AS_OF)
                 results["publish_s"] = time.perf_counter() - start
                 print(f"publish: {results['publish_s']:.3f}s, {len(st.seen)} SQL statements, "
-                      f"{published.release.entry_count} approved of {counts['apps']}")  # fmt: skip
+                      f"{published.release.entry_count} approved of {sizes.apps}")  # fmt: skip
                 publish_statements = len(st.seen)
                 _, secret = auth.create_token(s, auth.CLI_PRINCIPAL, "bench", "it")
                 sha = published.release.sha256

@@ -21,8 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +31,10 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 
 import httpx  # noqa: E402
 
-from tests.benchmarks.synthetic import AS_OF, Sizes, populate  # noqa: E402
-from tests.databases import throwaway_database  # noqa: E402
+from tests.benchmarks import synthetic  # noqa: E402
+from tests.benchmarks.synthetic import AS_OF, Sizes  # noqa: E402
 from tests.gunicorn_server import gunicorn  # noqa: E402
-from vetting import auth, clock, db, migrate  # noqa: E402
+from vetting import auth, clock, db  # noqa: E402
 from vetting.app import create_app  # noqa: E402
 from vetting.services import releases  # noqa: E402
 
@@ -92,25 +91,11 @@ class Result:
     socket_errors: int  # connect, read, write and timeout errors wrk counted
 
 
-def _sizes() -> Sizes:
-    env = os.environ
-    return Sizes(
-        apps=int(env.get("BENCH_APPS", Sizes.apps)),
-        vendors=int(env.get("BENCH_VENDORS", Sizes.vendors)),
-        baas=int(env.get("BENCH_BAAS", Sizes.baas)),
-    )
-
-
 def prepare(url: str, instance: Path, sizes: Sizes) -> dict[str, Any]:
-    """Migrate, fill, publish a release, make a token and a user; what the load needs."""
-    engine = db.make_engine(url)
-    migrate.upgrade(engine)
-    start = time.perf_counter()
-    counts = populate(engine, sizes)
-    engine.dispose()
-    print(f"inserted {counts} in {time.perf_counter() - start:.1f}s")
+    """Publish a release, make a token and a user in the data set's copy: what the load needs."""
+    counts = asdict(sizes)
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "load-bench", "AUDIT_KEY": "load-bench-audit",
+        {"DATABASE_URL": url, "SECRET_KEY": "load-bench", "AUDIT_KEY": synthetic.AUDIT_KEY,
          "INSTANCE_PATH": instance, "TESTING": True}
     )  # fmt: skip
     clock.freeze(AS_OF)
@@ -130,7 +115,7 @@ def server_env(url: str) -> dict[str, str]:
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "load-bench",
-        "VETTING_AUDIT_KEY": "load-bench-audit",
+        "VETTING_AUDIT_KEY": synthetic.AUDIT_KEY,
         "VETTING_SCHEDULER": "off",
         "VETTING_WARM_CACHES": "on",
         "VETTING_SECURE_COOKIES": "off",  # wrk and this script speak plain http on loopback
@@ -166,12 +151,12 @@ def run() -> list[Result]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     os.environ.setdefault("VETTING_TEST_DATABASE_URL", PG_DEFAULT)
-    sizes = _sizes()
+    sizes = Sizes.from_env()
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "16"))
     workers = int(os.environ.get("BENCH_WORKERS", "2"))
     results: list[Result] = []
-    with throwaway_database("vetting_load") as url, tempfile.TemporaryDirectory() as tmp:
+    with synthetic.database(sizes, "vetting_load") as url, tempfile.TemporaryDirectory() as tmp:
         instance = Path(tmp)
         script = instance / "count.lua"
         script.write_text(WRK_SCRIPT)
