@@ -23,6 +23,7 @@ exception text.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -256,9 +257,13 @@ def _csv_table(upload: Upload, max_rows: int) -> Table:
     import pandas as pd  # heavy: loaded by the imports that need it only
 
     limit = 2 * (max_rows + 1)  # blank lines count towards nrows; bounded all the same
+    body = text(upload)
+    # pandas finds no columns after leading blank lines: skip them and count them.
+    leading = _LEADING_BLANK_LINES.match(body)
+    offset = leading.group().count("\n") if leading else 0
     try:
         frame = pd.read_csv(
-            io.StringIO(text(upload)),
+            io.StringIO(body[leading.end() :] if leading else body),
             header=None,
             dtype=str,
             keep_default_na=False,
@@ -272,12 +277,12 @@ def _csv_table(upload: Upload, max_rows: int) -> Table:
         raise SpreadsheetError(
             upload.name,
             "a row has more cells than the header row, or a quote is not closed",
-            row=_parser_row(str(exc)),
+            row=_parser_row(str(exc), offset),
         ) from None
     except Exception:
         raise SpreadsheetError(upload.name, "the file could not be read as CSV") from None
     found: list[tuple[int, tuple[Any, ...]]] = []
-    for number, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=1 + offset):
         if all(not v or not v.strip() for v in values):
             continue
         if len(found) >= max_rows:
@@ -290,9 +295,10 @@ def _csv_table(upload: Upload, max_rows: int) -> Table:
     return Table(None, found)
 
 
-def _parser_row(message: str) -> int | None:
-    """The line a pandas parser error names ("… in line 7, saw 4"), if any."""
-    import re
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t\r]*\n)+")
 
+
+def _parser_row(message: str, offset: int) -> int | None:
+    """The line a pandas parser error names ("… in line 7, saw 4"), if any."""
     m = re.search(r"line (\d+)", message)
-    return int(m[1]) if m else None
+    return int(m[1]) + offset if m else None
