@@ -21,6 +21,7 @@ from vetting.models.baas import (
     ParentAgreement,
 )
 from vetting.models.columns import UTCDateTime
+from vetting.models.imports import PendingImport
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
@@ -49,6 +50,7 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "ParentAgreement",
+    "PendingImport",
     "SyncRun",
     "SyncTarget",
     "UTCDateTime",

@@ -11,10 +11,12 @@ imports", states the rules.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,8 +42,8 @@ from vetting.core.imports import (
 )
 from vetting.core.store_ids import Platform
 from vetting.db import transaction
-from vetting.errors import Invalid
-from vetting.models import BAA, App, Vendor
+from vetting.errors import Conflict, Forbidden, Invalid, NotFound
+from vetting.models import BAA, App, PendingImport, Vendor
 from vetting.schemas import BaaCreate, VendorCreate, control_problem
 from vetting.services.baas import terms_of
 
@@ -798,9 +800,12 @@ APPLY = {
 ENTITY = {ImportKind.APPS: "app", ImportKind.VENDORS: "vendor", ImportKind.BAAS: "baa"}
 
 
-def apply(s: Session, actor: Principal, report: ImportReport) -> None:
+def apply(
+    s: Session, actor: Principal, report: ImportReport, pending: PendingImport | None = None
+) -> None:
     """Write a planned import whole, in one transaction with one audit event; nothing when a
-    row is refused (a 422 listing every problem)."""
+    row is refused (a 422 listing every problem). `pending`, the previewed file it applies,
+    is deleted in the same transaction."""
     if report.refused:
         raise Invalid(
             f"{report.counts[Outcome.REFUSED]} row(s) refused; nothing was imported", "file"
@@ -811,6 +816,9 @@ def apply(s: Session, actor: Principal, report: ImportReport) -> None:
         actor.require("vendors:write")
     now = clock.now()
     with transaction(s):
+        if pending is not None:
+            s.delete(pending)
+            s.flush()
         APPLY[report.kind](s, report, now)
         audit.record(
             s,
@@ -829,3 +837,89 @@ def apply(s: Session, actor: Principal, report: ImportReport) -> None:
             },
         )
     report.applied = True
+
+
+# --- preview and confirm (the web page) ------------------------------------------------------
+
+PENDING_MINUTES = 30
+
+
+def preview(
+    s: Session,
+    actor: Principal,
+    kind: ImportKind,
+    data: bytes,
+    name: str,
+    *,
+    sheet: str | None = None,
+    date_order: DateOrder | None = None,
+    default_vendor: str | None = None,
+) -> tuple[ImportReport, PendingImport | None]:
+    """The dry-run report, and when no row is refused the file kept for `confirm` (for
+    PENDING_MINUTES, for this person only). Expired previews are deleted here."""
+    report = plan(
+        s, actor, kind, data, name, sheet=sheet, date_order=date_order,
+        default_vendor=default_vendor,
+    )  # fmt: skip
+    if report.refused:
+        return report, None
+    now = clock.now()
+    with transaction(s):
+        s.execute(
+            PendingImport.__table__.delete().where(  # type: ignore[attr-defined]
+                col(PendingImport.expires_at) < now
+            )
+        )
+        pending = PendingImport(
+            kind=kind.value,
+            filename=name[:255],
+            sheet=sheet,
+            date_order=date_order.value if date_order else None,
+            default_vendor=default_vendor,
+            sha256=report.sha256,
+            data=base64.b64encode(data).decode("ascii"),
+            counts=json.dumps(report.counts, sort_keys=True),
+            created_by=actor.person or actor.name,
+            created_at=now,
+            expires_at=now + timedelta(minutes=PENDING_MINUTES),
+        )
+        s.add(pending)
+        s.flush()
+    return report, pending
+
+
+def confirm(
+    s: Session, actor: Principal, kind: ImportKind, pending_id: int, sha256: str
+) -> ImportReport:
+    """Apply exactly the previewed file: the same person, before it expires, the same bytes
+    (`sha256` is what the preview page showed), and the same counts as the preview (the data
+    may have changed since: then preview again)."""
+    for scope in SCOPES[kind]:
+        actor.require(scope)
+    pending = s.get(PendingImport, pending_id)
+    if pending is None or pending.kind != kind.value:
+        raise NotFound("this preview no longer exists: upload the file again", "pending_id")
+    if pending.created_by != (actor.person or actor.name):
+        raise Forbidden("only the person who previewed this file may apply it")
+    if pending.expires_at < clock.now():
+        raise Conflict(
+            f"the preview expired ({PENDING_MINUTES} minutes): upload the file again",
+            "pending_id",
+        )
+    data = base64.b64decode(pending.data)
+    if sha256 != pending.sha256 or hashlib.sha256(data).hexdigest() != pending.sha256:
+        raise Conflict("the file is not the one previewed: upload it again", "sha256")
+    report = plan(
+        s, actor, kind, data, pending.filename, sheet=pending.sheet,
+        date_order=DateOrder(pending.date_order) if pending.date_order else None,
+        default_vendor=pending.default_vendor,
+    )  # fmt: skip
+    if json.dumps(report.counts, sort_keys=True) != pending.counts:
+        raise Conflict(
+            "the data changed since the preview, so the import would now do something else: "
+            "upload the file again to see the new report",
+            "pending_id",
+        )
+    report.dry_run = False
+    apply(s, actor, report, pending)
+    return report

@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         baas,
         compare,
         dashboard,
+        imports,
         vendors,
     )
 
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
         allowlist,
         audit,
         admin,
+        imports,
     ):
         app.register_blueprint(module.bp)
 
