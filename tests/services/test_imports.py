@@ -302,3 +302,12 @@ def test_an_active_baa_without_a_signed_copy_is_refused_and_pending_is_fine(s):
     assert [r.outcome for r in report.rows] == ["refused", "created"]
     with pytest.raises(Invalid):
         imports.apply(s, CLI, report)
+
+
+def test_the_import_benchmark_runs_at_a_small_size():
+    """tests/benchmarks/bench_import.py at 200 rows: both formats import every row, and the
+    same file again changes nothing (the timing aim is for the full size, not checked here)."""
+    from tests.benchmarks.bench_import import run
+
+    results = run(200)
+    assert [(r["format"], r["rows"]) for r in results] == [("csv", 200), ("xlsx", 200)]

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from integrations.inventories.base import Inventory
@@ -200,7 +200,8 @@ class _Cells:
         if len(value) > max_length:
             self.refuse(name, f"longer than {max_length} characters")
             return None
-        problem = control_problem(value, one_line)
+        # str.isprintable() is False for every control character: the slow check only then.
+        problem = None if value.isprintable() else control_problem(value, one_line)
         if problem:
             self.refuse(name, problem)
             return None
@@ -218,15 +219,22 @@ def _layout_rows(
     raise SpreadsheetError(file, "no header row this import knows (see README)", table.sheet)
 
 
-def _cells(
-    number: int, values: tuple[Any, ...], columns: dict[str, int], headers: list[Any]
-) -> _Cells:
-    return _Cells(
-        number,
-        {name: values[i] if i < len(values) else None for name, i in columns.items()},
-        {name: reading.column_letter(i) for name, i in columns.items()},
-        {name: str(headers[i]).strip() for name, i in columns.items()},
-    )
+class _Columns:
+    """Where each field's cells are: index, letter and header (the same for every row)."""
+
+    def __init__(self, columns: dict[str, int], headers: list[Any]) -> None:
+        self.items = list(columns.items())
+        self.letters = {name: reading.column_letter(i) for name, i in self.items}
+        self.headers = {name: str(headers[i]).strip() for name, i in self.items}
+
+    def cells(self, number: int, values: tuple[Any, ...]) -> _Cells:
+        width = len(values)
+        return _Cells(
+            number,
+            {name: values[i] if i < width else None for name, i in self.items},
+            self.letters,
+            self.headers,
+        )
 
 
 def read(kind: ImportKind, data: bytes, name: str, sheet: str | None = None) -> tuple[Table, str]:
@@ -335,8 +343,9 @@ def _plan_apps(
     seen: dict[tuple[str, str], tuple[int, tuple[Any, ...]]] = {}
     new_vendors: dict[str, str] = {}
     fallback = (default_vendor or "").strip() or None
+    where = _Columns(columns, headers)
     for number, values in rows:
-        cells = _cells(number, values, columns, headers)
+        cells = where.cells(number, values)
         label = rules.text_of(cells.get("name")) or f"row {number}"
         try:
             platform = (
@@ -447,7 +456,7 @@ def _vendor_ids(s: Session, names: list[str], now: Any) -> dict[str, int]:
     """Insert the vendors named (one statement) and return name → id."""
     if not names:
         return {}
-    s.execute(insert(Vendor), [{"name": n, "created_at": now, "updated_at": now} for n in names])
+    _insert(s, Vendor, [{"name": n, "created_at": now, "updated_at": now} for n in names])
     return {
         n: i
         for i, n in s.execute(
@@ -475,10 +484,30 @@ def _apply_apps(s: Session, report: ImportReport, now: Any) -> None:
             if isinstance(row.get("vendor_id"), str):
                 row["vendor_id"] = ids[row["vendor_id"]]
             updates.append({**row, "updated_at": now})
-    if creates:
-        s.execute(insert(App), creates)
-    for batch in _same_keys(updates):
-        s.execute(update(App), batch)
+    _insert(s, App, creates)
+    _update(s, App, updates)
+
+
+def _insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT per set of columns (Core executemany: no ORM work per row)."""
+    table = model.__table__
+    for batch in _same_keys(rows):
+        s.connection().execute(insert(table), batch)
+
+
+def _update(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """UPDATE … WHERE id = :id_, one executemany per set of columns changed."""
+    table = model.__table__
+    for batch in _same_keys(rows):
+        names = [k for k in batch[0] if k != "id"]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("id_"))
+            .values({k: bindparam(f"v_{k}") for k in names})
+        )
+        s.connection().execute(
+            stmt, [{**{f"v_{k}": r[k] for k in names}, "id_": r["id"]} for r in batch]
+        )
 
 
 def _same_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -516,8 +545,9 @@ def _plan_vendors(s: Session, table: Table, file: str, sha256: str) -> ImportRep
     report = ImportReport(ImportKind.VENDORS, file, table.sheet, sha256, title, dry_run=True)
     existing = {rules.name_key(v.name): v for v in s.scalars(select(Vendor))}
     seen: dict[str, tuple[int, dict[str, Any]]] = {}
+    where = _Columns(columns, headers)
     for number, values in rows:
-        cells = _cells(number, values, columns, headers)
+        cells = where.cells(number, values)
         given = {
             name: rules.text_of(cells.get(name))
             for name in ("name", "website", "contact_email", "notes")
@@ -571,10 +601,8 @@ def _apply_vendors(s: Session, report: ImportReport, now: Any) -> None:
         for w in report.writes
         if w["op"] == "update"
     ]
-    for batch in _same_keys(creates):
-        s.execute(insert(Vendor), batch)
-    for batch in _same_keys(updates):
-        s.execute(update(Vendor), batch)
+    _insert(s, Vendor, creates)
+    _update(s, Vendor, updates)
 
 
 # --- BAAs ------------------------------------------------------------------------------------
@@ -612,8 +640,9 @@ def _plan_baas(
             (baa.vendor_id, baa.effective_date, rules.name_key(baa.title or "")), []
         ).append(baa)
     seen: dict[tuple[int, date, str], tuple[int, dict[str, Any]]] = {}
+    where = _Columns(columns, headers)
     for number, values in rows:
-        cells = _cells(number, values, columns, headers)
+        cells = where.cells(number, values)
         vendor_name = cells.text("vendor", 200)
         label = vendor_name or f"row {number}"
         vendor = vendors.get(rules.name_key(vendor_name)) if vendor_name else None
@@ -781,10 +810,8 @@ def _apply_baas(s: Session, report: ImportReport, now: Any) -> list[int]:
         for w in report.writes
         if w["op"] == "update"
     ]
-    for batch in _same_keys(creates):
-        s.execute(insert(BAA), batch)
-    for batch in _same_keys(updates):
-        s.execute(update(BAA), batch)
+    _insert(s, BAA, creates)
+    _update(s, BAA, updates)
     return []
 
 
