@@ -311,3 +311,13 @@ def test_the_import_benchmark_runs_at_a_small_size():
 
     results = run(200)
     assert [(r["format"], r["rows"]) for r in results] == [("csv", 200), ("xlsx", 200)]
+
+
+def test_a_web_app_is_matched_by_its_name(s):
+    data = csv_bytes("Name,Platform,Store ID,Vendor", "Rota Portal,web,,Rota Works")
+    assert imports.run(s, CLI, ImportKind.APPS, data, "a.csv").counts["created"] == 1
+    again = csv_bytes("Name,Platform,Store ID,Vendor,Store URL",
+                      "rota  portal,Web app,,Rota Works,https://rota.example")  # fmt: skip
+    report = imports.run(s, CLI, ImportKind.APPS, again, "a.csv")
+    assert [(r.outcome, r.changes) for r in report.rows] == [("updated", ["name", "store_url"])]
+    assert count(s, App) == 1

@@ -339,7 +339,7 @@ def _plan_apps(
             col(App.vendor_id), col(App.category), col(App.store_url),
         ).where(col(App.store_id).is_(None))
     ):  # fmt: skip
-        web_apps.setdefault((app[1], rules.name_key(app[3])), []).append(tuple(app))
+        web_apps.setdefault((app[1], "name:" + rules.name_key(app[3])), []).append(tuple(app))
     seen: dict[tuple[str, str], tuple[int, tuple[Any, ...]]] = {}
     new_vendors: dict[str, str] = {}
     fallback = (default_vendor or "").strip() or None
