@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -364,7 +365,7 @@ def _plan_apps(
             cells.refuse("name", "the app's name is missing")
         store_id = None
         if platform is not None:
-            store_id = cells.read("store_id", lambda v, p=platform: rules.store_id_of(v, p))
+            store_id = cells.read("store_id", partial(rules.store_id_of, platform=platform))
             if store_id is None and platform != Platform.WEB and not cells.problems:
                 cells.refuse("store_id", "the store ID is missing: it is how apps are matched")
         vendor = cells.text("vendor", 200) or fallback
@@ -673,7 +674,7 @@ def _plan_baas(
             "notes": cells.text("notes", 10000, one_line=False),
             "signed_copy_note": cells.text("signed_copy_note", 2000, one_line=False),
         }
-        if cells.problems or vendor is None or effective is None:
+        if cells.problems or vendor is None or vendor.id is None or effective is None:
             report.rows.append(RowReport(number, label, Outcome.REFUSED, problems=cells.problems))
             continue
         if status is None:
