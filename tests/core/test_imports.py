@@ -41,7 +41,7 @@ def test_excel_serials_follow_the_1900_date_system(serial, day):
     assert excel_serial_date(serial) == day
 
 
-@pytest.mark.parametrize("serial", [0, -3, 60, 2958466])
+@pytest.mark.parametrize("serial", [0, -3, 60, 2958466, float("inf"), float("-inf"), 1e300])
 def test_impossible_serials_are_refused(serial):
     with pytest.raises(CellError):
         excel_serial_date(serial)

@@ -116,3 +116,12 @@ def test_the_pages_are_valid_accessible_html(browser):
     assert problems(upload(b, "apps", APPS).text) == []
     assert problems(upload(b, "apps", APPS + b"Bad,ios,x,V\n").text) == []
     assert problems(upload(b, "apps", b"nothing here").text) == []
+
+
+def test_the_audit_log_and_the_lists_show_an_import(app, browser):
+    b = browser("admin")
+    b.post("/import/apps/confirm", pending_fields(upload(b, "apps", APPS).text))
+    log = b.get("/audit")
+    assert log.status_code == 200 and "app.import" in log.text
+    for path in ("/", "/apps", "/vendors", "/baas", "/allowlist"):
+        assert b.get(path).status_code == 200, path

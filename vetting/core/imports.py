@@ -9,6 +9,7 @@ each rule.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -112,6 +113,8 @@ def excel_serial_date(serial: float) -> date:
     """The day an Excel (1900 date system) serial number stands for; a time of day in the
     fraction is dropped. Serial 60 (the 1900-02-29 that never was) and serials outside
     1 … 9999-12-31 are refused."""
+    if not math.isfinite(serial) or not 1 <= serial < MAX_SERIAL + 1:
+        raise CellError(f"{serial:g} is not a date serial Excel writes (1 … {MAX_SERIAL})")
     whole = int(serial)
     if whole < 1 or whole > MAX_SERIAL:
         raise CellError(f"{serial:g} is not a date serial Excel writes (1 … {MAX_SERIAL})")
