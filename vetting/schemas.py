@@ -1522,13 +1522,18 @@ class ErrorOut(Out):
 
 # --- bulk imports --------------------------------------------------------------------------
 
+# The values of vetting.core.imports' ImportKind, Outcome and DateOrder (tests/test_statuses.py).
+ImportKindName = Literal["apps", "vendors", "baas"]
+ImportOutcomeName = Literal["created", "updated", "unchanged", "skipped", "refused"]
+DateOrderName = Literal["dmy", "mdy"]
+
 
 class ImportQuery(In):
     dry_run: bool = Field(False, description="true: report what would happen, write nothing")
     sheet: str | None = Field(
         None, min_length=1, max_length=100, description="the workbook's sheet (default: first)"
     )
-    date_order: Literal["dmy", "mdy"] | None = Field(
+    date_order: DateOrderName | None = Field(
         None, description="how to read an all-numeric date such as 03/04/2026 (refused without)"
     )
     vendor: str | None = Field(
@@ -1539,7 +1544,7 @@ class ImportQuery(In):
 class ImportRowOut(Out):
     row: int
     label: str
-    outcome: Literal["created", "updated", "unchanged", "skipped", "refused"]
+    outcome: ImportOutcomeName
     changes: list[str]
     note: str | None
 
@@ -1553,7 +1558,7 @@ class ImportProblemOut(Out):
 
 
 class ImportReportOut(Out):
-    kind: Literal["apps", "vendors", "baas"]
+    kind: ImportKindName
     file: str
     sheet: str | None
     sha256: str

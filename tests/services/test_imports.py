@@ -321,3 +321,21 @@ def test_a_web_app_is_matched_by_its_name(s):
     report = imports.run(s, CLI, ImportKind.APPS, again, "a.csv")
     assert [(r.outcome, r.changes) for r in report.rows] == [("updated", ["name", "store_url"])]
     assert count(s, App) == 1
+
+
+def test_an_over_large_file_is_refused_before_it_is_parsed(s):
+    big = b"Name,Platform,Store ID,Vendor\n" + b"x" * (20 * 1024 * 1024)
+    with pytest.raises(ImportRefused, match="the limit is 20,971,520 bytes"):
+        imports.run(s, CLI, ImportKind.APPS, big, "huge.csv", dry_run=True)
+
+
+def test_a_sheet_with_more_rows_than_the_bound_is_refused_whole(s, monkeypatch):
+    from integrations.spreadsheets import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading.table, "__defaults__", (None, 3))
+    rows = [["Name", "Platform", "Store ID", "Vendor"]]
+    rows += [[f"A{i}", "ios", f"com.a.a{i}", "V"] for i in range(5)]
+    with pytest.raises(ImportRefused, match="more than 3 rows; split the sheet"):
+        imports.run(s, CLI, ImportKind.APPS, xlsx_bytes(rows), "apps.xlsx")
+    assert count(s, App) == 0
