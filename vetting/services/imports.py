@@ -24,7 +24,6 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
 
-from integrations.inventories.base import Inventory
 from integrations.inventories.base import recognise as recognise_inventory
 from integrations.spreadsheets import reading
 from integrations.spreadsheets.reading import SpreadsheetError, Table
@@ -210,9 +209,10 @@ class _Cells:
 
 
 def _layout_rows(
-    table: Table, file: str, find: Callable[[list[Any]], tuple[str, dict[str, int]] | None]
-) -> tuple[str, dict[str, int], list[Any], list[tuple[int, tuple[Any, ...]]]]:
-    """The layout's name and columns, the header row and the data rows after it."""
+    table: Table, file: str, find: Callable[[list[Any]], tuple[Any, dict[str, int]] | None]
+) -> tuple[Any, dict[str, int], list[Any], list[tuple[int, tuple[Any, ...]]]]:
+    """The layout `find` recognises (an inventory plugin, or a sheet's title) and its columns,
+    the header row and the data rows after it."""
     for position, (_, values) in enumerate(table.rows[:HEADER_SEARCH]):
         found = find(list(values))
         if found is not None:
@@ -302,23 +302,11 @@ def _empty_file(file: str, sheet: str | None) -> SpreadsheetError:
 # --- apps ------------------------------------------------------------------------------------
 
 
-def _recognise_apps(headers: list[Any]) -> tuple[str, dict[str, int]] | None:
-    found = recognise_inventory(headers)
-    if found is None:
-        return None
-    plugin, columns = found
-    _plugins[plugin.title] = plugin
-    return plugin.title, columns
-
-
-_plugins: dict[str, type[Inventory]] = {}
-
-
 def _plan_apps(
     s: Session, table: Table, file: str, sha256: str, default_vendor: str | None
 ) -> ImportReport:
-    title, columns, headers, rows = _layout_rows(table, file, _recognise_apps)
-    plugin = _plugins[title]
+    plugin, columns, headers, rows = _layout_rows(table, file, recognise_inventory)
+    title = plugin.title
     if not rows:
         raise _empty_file(file, table.sheet)
     report = ImportReport(ImportKind.APPS, file, table.sheet, sha256, title, dry_run=True)
