@@ -313,22 +313,20 @@ def _plan_apps(
     vendors = {
         rules.name_key(n): (i, n) for i, n in s.execute(select(col(Vendor.id), col(Vendor.name)))
     }
+    # Stored apps by key: platform + store ID (case aside), or platform + name for those
+    # without a store ID (web apps). One read of the table.
     existing: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-    for app in s.execute(
-        select(
-            col(App.id), col(App.platform), col(App.store_id), col(App.name),
-            col(App.vendor_id), col(App.category), col(App.store_url),
-        ).where(col(App.store_id).is_not(None))
-    ):  # fmt: skip
-        existing.setdefault(rules.app_key(app[1], app[2]), []).append(tuple(app))
     web_apps: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     for app in s.execute(
         select(
             col(App.id), col(App.platform), col(App.store_id), col(App.name),
             col(App.vendor_id), col(App.category), col(App.store_url),
-        ).where(col(App.store_id).is_(None))
+        )
     ):  # fmt: skip
-        web_apps.setdefault((app[1], "name:" + rules.name_key(app[3])), []).append(tuple(app))
+        if app[2] is None:
+            web_apps.setdefault((app[1], "name:" + rules.name_key(app[3])), []).append(tuple(app))
+        else:
+            existing.setdefault(rules.app_key(app[1], app[2]), []).append(tuple(app))
     seen: dict[tuple[str, str], tuple[int, tuple[Any, ...]]] = {}
     new_vendors: dict[str, str] = {}
     fallback = (default_vendor or "").strip() or None
