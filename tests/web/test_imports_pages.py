@@ -125,3 +125,19 @@ def test_the_audit_log_and_the_lists_show_an_import(app, browser):
     assert log.status_code == 200 and "app.import" in log.text
     for path in ("/", "/apps", "/vendors", "/baas", "/allowlist"):
         assert b.get(path).status_code == 200, path
+
+
+def test_baa_preview_reads_the_chosen_date_order_and_confirm_keeps_it(app, browser):
+    b = browser("admin")
+    b.post("/import/vendors/confirm",
+           pending_fields(upload(b, "vendors", b"Vendor\nWardly Ltd\n", "v.csv").text))  # fmt: skip
+    sheet = b"Vendor,Effective Date,Signed Copy\nWardly Ltd,03/04/2025,drawer 2\n"
+    refused = upload(b, "baas", sheet, "baas.csv")
+    assert refused.status_code == 422 and "could be day/month or month/day" in refused.text
+    page = upload(b, "baas", sheet, "baas.csv", date_order="mdy")
+    assert page.status_code == 200 and "in force from 2025-03-04" in page.text
+    assert b.post("/import/baas/confirm", pending_fields(page.text)).status_code == 302
+    from vetting.models import BAA
+
+    with app.app_context():
+        assert str(db.session().scalar(select(BAA.effective_date))) == "2025-03-04"
