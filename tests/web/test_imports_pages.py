@@ -141,3 +141,13 @@ def test_baa_preview_reads_the_chosen_date_order_and_confirm_keeps_it(app, brows
 
     with app.app_context():
         assert str(db.session().scalar(select(BAA.effective_date))) == "2025-03-04"
+
+
+def test_a_person_keeps_only_their_newest_previews(app, browser):
+    b = browser("procurement")
+    first = upload(b, "apps", APPS)
+    for _ in range(5):
+        upload(b, "apps", APPS)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(PendingImport)) == 5
+    assert b.post("/import/apps/confirm", pending_fields(first.text)).status_code == 404

@@ -856,6 +856,7 @@ def apply(
 # --- preview and confirm (the web page) ------------------------------------------------------
 
 PENDING_MINUTES = 30
+PENDING_PER_PERSON = 5  # a person's older previews beyond this are dropped (each up to 20 MiB)
 
 
 def preview(
@@ -870,7 +871,8 @@ def preview(
     default_vendor: str | None = None,
 ) -> tuple[ImportReport, PendingImport | None]:
     """The dry-run report, and when no row is refused the file kept for `confirm` (for
-    PENDING_MINUTES, for this person only). Expired previews are deleted here."""
+    PENDING_MINUTES, for this person only; their PENDING_PER_PERSON newest previews are kept).
+    Expired previews are deleted here."""
     report = plan(
         s, actor, kind, data, name, sheet=sheet, date_order=date_order,
         default_vendor=default_vendor,
@@ -899,6 +901,16 @@ def preview(
         )
         s.add(pending)
         s.flush()
+        keep = select(col(PendingImport.id)).where(
+            col(PendingImport.created_by) == pending.created_by
+        )
+        keep = keep.order_by(col(PendingImport.id).desc()).limit(PENDING_PER_PERSON)
+        s.execute(
+            PendingImport.__table__.delete().where(  # type: ignore[attr-defined]
+                col(PendingImport.created_by) == pending.created_by,
+                col(PendingImport.id).not_in(keep.scalar_subquery()),
+            )
+        )
     return report, pending
 
 
