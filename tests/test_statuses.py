@@ -9,6 +9,8 @@ import pytest
 from vetting import auth, schemas
 from vetting.core.baa import STATUSES, BaaLifecycle, BaaState
 from vetting.core.checklist import Tier
+from vetting.core.imports import DateOrder, ImportKind
+from vetting.core.imports import Outcome as ImportOutcome
 from vetting.core.reminders import Channel, NotificationStatus, SubjectKind
 from vetting.core.scoring import CapabilityStatus, Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus, Role, values
@@ -28,6 +30,9 @@ from vetting.web import format
         (schemas.NotificationQuery.model_fields["status"].annotation, NotificationStatus),
         (schemas.NotificationQuery.model_fields["channel"].annotation, Channel),
         (schemas.NotificationQuery.model_fields["subject_kind"].annotation, SubjectKind),
+        (schemas.ImportKindName, ImportKind),
+        (schemas.ImportOutcomeName, ImportOutcome),
+        (schemas.DateOrderName, DateOrder),
     ],
 )
 def test_schema_literals_are_the_enum_values_as_plain_strings(literal, enum) -> None:

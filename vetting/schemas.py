@@ -1637,3 +1637,59 @@ class AnswerLinkOut(Out):
 
 class AnswerLinkList(Out):
     items: list[AnswerLinkOut]
+
+
+# --- bulk imports --------------------------------------------------------------------------
+
+# The values of vetting.core.imports' ImportKind, Outcome and DateOrder (tests/test_statuses.py).
+ImportKindName = Literal["apps", "vendors", "baas"]
+ImportOutcomeName = Literal["created", "updated", "unchanged", "skipped", "refused"]
+DateOrderName = Literal["dmy", "mdy"]
+
+
+class ImportQuery(In):
+    dry_run: bool = Field(False, description="true: report what would happen, write nothing")
+    sheet: str | None = Field(
+        None, min_length=1, max_length=100, description="the workbook's sheet (default: first)"
+    )
+    date_order: DateOrderName | None = Field(
+        None, description="how to read an all-numeric date such as 03/04/2026 (refused without)"
+    )
+    vendor: str | None = Field(
+        None, min_length=1, max_length=200, description="apps: the vendor of rows that name none"
+    )
+
+
+class ImportRowOut(Out):
+    row: int
+    label: str
+    outcome: ImportOutcomeName
+    changes: list[str]
+    note: str | None
+
+
+class ImportProblemOut(Out):
+    file: str
+    sheet: str | None = Field(description="null for a CSV file")
+    row: int | None
+    column: str | None = Field(description="the column's letter, as the spreadsheet shows it")
+    reason: str
+
+
+class ImportReportOut(Out):
+    kind: ImportKindName
+    file: str
+    sheet: str | None
+    sha256: str
+    layout: str = Field(description="the layout recognised by the header row")
+    dry_run: bool
+    applied: bool
+    refused: bool = Field(description="true: a row was refused, so nothing was written")
+    counts: dict[str, int]
+    vendors_created: list[str]
+    rows: list[ImportRowOut]
+    errors: list[ImportProblemOut]
+
+
+class ImportRefusedOut(ErrorOut):
+    report: ImportReportOut | None = None

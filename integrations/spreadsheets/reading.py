@@ -23,6 +23,7 @@ exception text.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,8 +57,13 @@ class SpreadsheetError(Exception):
 
     @property
     def where(self) -> str:
-        """`file`, `file: Sheet!C14`, `file: Sheet row 14` or `file: Sheet`."""
-        if self.sheet is None:
+        """`file`, `file: Sheet!C14`, `file: Sheet row 14`, `file: Sheet`, or for a CSV
+        `file: row 14, column C`."""
+        if self.sheet is None:  # a CSV file: rows and columns without a sheet
+            if self.row is not None and self.column is not None:
+                return f"{self.file}: row {self.row}, column {self.column}"
+            if self.row is not None:
+                return f"{self.file}: row {self.row}"
             return self.file
         if self.row is not None and self.column is not None:
             return f"{self.file}: {self.sheet}!{self.column}{self.row}"
@@ -219,3 +225,91 @@ def text(upload: Upload) -> str:
         return upload.data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return upload.data.decode("cp1252", errors="replace")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet (or a CSV file) read as raw cell values: `sheet` is None for a CSV; `rows`
+    are (row number as Excel or a spreadsheet program shows it, values) for each row that
+    holds any value, the header row included."""
+
+    sheet: str | None
+    rows: list[tuple[int, tuple[Any, ...]]]
+
+
+def table(upload: Upload, sheet: str | None = None, max_rows: int = MAX_ROWS) -> Table:
+    """The checked upload's cells as raw values, bounded: at most `max_rows` rows that hold a
+    value, else a `SpreadsheetError` naming the sheet. A workbook's first sheet unless `sheet`
+    names one.
+
+    A CSV is parsed by pandas (`read_csv`, every cell text as written: "0012" keeps its zeros,
+    "NA" stays "NA"). A workbook's cells come from openpyxl's streaming reader through `rows`
+    (text stays text, dates stay dates, numbers stay numbers): pandas' `read_excel(nrows=…)`
+    would stop silently at the bound and drop the rows after it, where this refuses them."""
+    if upload.kind == "csv":
+        return _csv_table(upload, max_rows)
+    book = open_workbook(upload)
+    try:
+        names = list(book.sheetnames)
+        if sheet is None:
+            title = names[0]
+        elif sheet in names:
+            title = sheet
+        else:
+            raise SpreadsheetError(
+                upload.name, f"no sheet named {sheet!r}; its sheets: {', '.join(names)}"
+            )
+        return Table(title, list(rows(upload, book[title], max_rows)))
+    finally:
+        book.close()
+
+
+def _csv_table(upload: Upload, max_rows: int) -> Table:
+    import pandas as pd  # heavy: loaded by the imports that need it only
+
+    limit = 2 * (max_rows + 1)  # blank lines count towards nrows; bounded all the same
+    body = text(upload)
+    # pandas finds no columns after leading blank lines: skip them and count them.
+    leading = _LEADING_BLANK_LINES.match(body)
+    offset = leading.group().count("\n") if leading else 0
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body[leading.end() :] if leading else body),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            nrows=limit,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        return Table(None, [])
+    except pd.errors.ParserError as exc:
+        raise SpreadsheetError(
+            upload.name,
+            "a row has more cells than the header row, or a quote is not closed",
+            row=_parser_row(str(exc), offset),
+        ) from None
+    except Exception:
+        raise SpreadsheetError(upload.name, "the file could not be read as CSV") from None
+    found: list[tuple[int, tuple[Any, ...]]] = []
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=1 + offset):
+        if all(not v or not v.strip() for v in values):
+            continue
+        if len(found) >= max_rows:
+            raise SpreadsheetError(upload.name, f"more than {max_rows:,} rows; split the file")
+        found.append((number, values))
+    if len(frame) >= limit:
+        raise SpreadsheetError(
+            upload.name, f"more than {limit:,} lines, many of them blank; remove the blank lines"
+        )
+    return Table(None, found)
+
+
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t\r]*\n)+")
+
+
+def _parser_row(message: str, offset: int) -> int | None:
+    """The line a pandas parser error names ("… in line 7, saw 4"), if any."""
+    m = re.search(r"line (\d+)", message)
+    return int(m[1]) + offset if m else None

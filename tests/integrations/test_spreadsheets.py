@@ -140,3 +140,53 @@ def test_a_scan_can_stop_quietly_at_a_row_and_read_only_the_first_columns() -> N
         (2, ("a", "b")),
         (3, ("d", None)),
     ]
+
+
+def test_a_csv_error_names_row_and_column_without_a_sheet() -> None:
+    err = SpreadsheetError("apps.csv", "bad", row=4, column="C")
+    assert str(err) == "apps.csv: row 4, column C: bad"
+    assert str(SpreadsheetError("apps.csv", "bad", row=4)) == "apps.csv: row 4: bad"
+
+
+def test_a_csv_table_keeps_text_as_written_and_row_numbers() -> None:
+    data = b"\n \nName,Store ID\n\nNA,0012.app\n,\nx,y\n"
+    table = reading.table(reading.check(data, "apps.csv"))
+    assert table.sheet is None
+    assert table.rows == [(3, ("Name", "Store ID")), (5, ("NA", "0012.app")), (7, ("x", "y"))]
+
+
+def test_a_csv_with_more_rows_than_the_bound_is_refused() -> None:
+    data = ("a\n" * 11).encode()
+    with pytest.raises(SpreadsheetError, match="more than 10 rows"):
+        reading.table(reading.check(data, "apps.csv"), max_rows=10)
+    blanks = ("a\n" + "\n" * 40 + "b\n").encode()
+    with pytest.raises(SpreadsheetError, match="blank"):
+        reading.table(reading.check(blanks, "apps.csv"), max_rows=10)
+
+
+def test_a_broken_csv_is_refused_plainly() -> None:
+    with pytest.raises(SpreadsheetError, match="more cells than the header") as e:
+        reading.table(reading.check(b'a,b\n1,2\n1,2,3,4\n"x,y\n', "apps.csv"))
+    assert "Error" not in str(e.value)
+
+
+def test_a_workbook_table_keeps_cell_types_and_names_its_sheet() -> None:
+    data = xlsx([["Name", "Store ID", "Date"], ["a", "0012.app", datetime(2026, 1, 2)]])
+    table = reading.table(reading.check(data, "apps.xlsx"))
+    assert table.sheet == "Apps"
+    assert table.rows[1] == (2, ("a", "0012.app", datetime(2026, 1, 2)))
+    with pytest.raises(SpreadsheetError, match="no sheet named 'Other'; its sheets: Apps"):
+        reading.table(reading.check(data, "apps.xlsx"), "Other")
+
+
+def test_a_workbook_with_a_row_far_below_the_bound_is_refused_not_cut() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Name"])
+    ws.append(["a"])
+    ws.cell(row=1_000_000, column=1).value = "far"
+    upload = reading.check(writing.to_bytes(wb), "apps.xlsx")
+    with pytest.raises(SpreadsheetError, match="more than 2 rows"):
+        reading.table(upload, max_rows=2)
+    assert reading.table(upload).rows[-1] == (1_000_000, ("far",))

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
         assessments,
         baas,
         checklists,
+        imports,
         meta,
         notifications,
         parent_agreements,

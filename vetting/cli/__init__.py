@@ -20,6 +20,7 @@ from vetting.cli import (
     database,
     decisions,
     demo,
+    imports,
     notifications,
     parents,
     questionnaires,
@@ -65,6 +66,7 @@ for _command in (
     sync.sync,
     backup.backup,
     backup.restore,
+    imports.import_,
 ):
     cli.add_command(_command)
 

@@ -25,6 +25,7 @@ from vetting.models.baas import (
     ParentAgreement,
 )
 from vetting.models.columns import UTCDateTime
+from vetting.models.imports import PendingImport
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
@@ -57,6 +58,7 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "ParentAgreement",
+    "PendingImport",
     "SyncRun",
     "SyncTarget",
     "UTCDateTime",

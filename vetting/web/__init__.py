@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
         baas,
         compare,
         dashboard,
+        imports,
         suggestions,
         vendors,
     )
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         allowlist,
         audit,
         admin,
+        imports,
     ):
         app.register_blueprint(module.bp)
 
