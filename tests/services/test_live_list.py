@@ -16,7 +16,7 @@ from vetting import auth, clock, db
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
 from vetting.errors import VettingError
-from vetting.models import App, BaaException, DecisionCondition
+from vetting.models import BAA, App, BaaException, DecisionCondition
 from vetting.queries import allowlist, live_list
 from vetting.queries import releases as reads
 from vetting.queries.decisions import awaiting_second
@@ -459,3 +459,56 @@ def test_days_passing_alone_move_apps_exactly_as_a_full_computation(app):
                 assert live.current == full and live.diff == diff, (published, offset)
                 moved += not diff.empty
         assert moved >= 100  # the transitions happened, and were seen
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_kept_forecast_is_the_full_forecast_on_random_histories(app, seed, monkeypatch):
+    """The dashboard's forecast is computed once and patched after each write for the apps
+    the write can touch: after every step of a random history it must equal a forecast
+    computed from nothing, and most steps must have been patches."""
+    rng = random.Random(100 + seed)
+    calls = {"full": 0, "patch": 0}
+    real = allowlist.forecast
+
+    def counted(s, today, days, app_ids=None):
+        calls["full" if app_ids is None else "patch"] += 1
+        return real(s, today, days, app_ids)
+
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], rng)
+        for _ in range(6):
+            history.vendor()
+        for step in range(60):
+            op = history.step()
+            for days in (30, 120):
+                with monkeypatch.context() as m:
+                    m.setattr(allowlist, "forecast", counted)
+                    kept = live_list.forecast(s, clock.today(), days)
+                full = allowlist.forecast(s, clock.today(), days)
+                assert kept == full, f"after {op} (seed {seed}, step {step}, {days} days)"
+    # whole recomputations only on the first call of each day and window (and rare
+    # untraceable steps); the rest were patches of the apps a step touched
+    assert calls["patch"] > calls["full"], calls
+
+
+def test_the_kept_forecast_sees_rows_written_around_the_services(app):
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(9))
+        for _ in range(5):
+            history.decide()
+            history.baa()
+        today = clock.today()
+        assert live_list.forecast(s, today, 90) == allowlist.forecast(s, today, 90)
+        # a BAA inserted directly (no audit event) that ends soon for a listed vendor
+        vendor_id = history.vendors[0]
+        s.execute(
+            insert(BAA).values(
+                vendor_id=vendor_id, effective_date=today - timedelta(days=400),
+                expiration_date=today + timedelta(days=10), status="active",
+                created_at=clock.now(), updated_at=clock.now(),
+            )
+        )  # fmt: skip
+        s.commit()
+        assert live_list.forecast(s, today, 90) == allowlist.forecast(s, today, 90)

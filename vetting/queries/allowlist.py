@@ -82,11 +82,14 @@ def version(s: Session, as_of: date, *variant: str) -> str:
     return cache.version_tag(s, LIVE, "live list", as_of, rules, *variant)
 
 
-def forecast(s: Session, today: date, days: int) -> list[Departure]:
+def forecast(
+    s: Session, today: date, days: int, app_ids: Collection[int] | None = None
+) -> list[Departure]:
     """Apps on today's list that leave it within `days`, the first day each leaves and why:
-    the facts read once, the core's list compared on the days something changes."""
+    the facts read once, the core's list compared on the days something changes; only the
+    apps `app_ids` names when given."""
     with cache.gc_paused():
-        return core_forecast(today, days, *_facts(s, today, None))
+        return core_forecast(today, days, *_facts(s, today, app_ids))
 
 
 def _facts(s: Session, as_of: date, app_ids: Collection[int] | None) -> Facts:

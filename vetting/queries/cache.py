@@ -4,6 +4,7 @@ and its invalidation. Read models ask
     cache.remembered(name, key, compute)                # kept while in the name's bound
     cache.remembered(name, key, compute, s=s)           # … per database
     cache.remembered(name, key, compute, s=s, reads=R)  # … until the records R names change
+    cache.replace(name, key, value, s=s)                # keep a patched result instead
     cache.table(name, *key)                             # a dict memoising a pure rule
     with cache.gc_paused(): …                           # while building 10,000s of objects
 
@@ -101,6 +102,19 @@ def remembered(
         while len(kept) > BOUNDS.get(name, KEEP):
             kept.popitem(last=False)
     return value
+
+
+def replace(name: str, key: Hashable, value: Any, *, s: Session | None = None) -> None:
+    """Keep `value` as what `remembered(name, key, …, s=s)` returns from now on: a result a
+    read model patched rather than computed again (without `reads`: such a result carries
+    what it has seen and checks it itself)."""
+    full: tuple[Any, ...] = (key,) if s is None else (key, _database(s))
+    with _LOCK:
+        kept = _KEPT.setdefault(name, OrderedDict())
+        kept[full] = value
+        kept.move_to_end(full)
+        while len(kept) > BOUNDS.get(name, KEEP):
+            kept.popitem(last=False)
 
 
 def version_tag(s: Session, reads: Reads, *key: Hashable) -> str:

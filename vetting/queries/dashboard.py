@@ -15,7 +15,7 @@ from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.models import BAA, AllowlistRelease, App, Assessment, Decision, SyncTarget, Vendor
-from vetting.queries import allowlist, cache, decisions, live_list, releases
+from vetting.queries import cache, decisions, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
@@ -177,13 +177,7 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         horizon_days=horizon_days,
         changes=list_changes(s, as_of),
         awaiting_second=awaiting,
-        leaving=cache.remembered(
-            "dashboard forecast",
-            (as_of, horizon_days),
-            lambda: allowlist.forecast(s, as_of, horizon_days),
-            s=s,
-            reads=LIST,
-        ),
+        leaving=live_list.forecast(s, as_of, horizon_days),
     )
 
 

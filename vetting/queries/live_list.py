@@ -35,7 +35,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from vetting import clock
-from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
+from vetting.core.allowlist import ApprovedList, Departure, ListDiff, diff_lists
 from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
 from vetting.models import (
@@ -208,6 +208,23 @@ def _apps_to_recompute(
     )
     if since is None:
         return None
+    lo, hi = sorted((release.as_of, as_of))
+    apps = _traced(s, since, base.by_vendor, lo, hi)
+    if apps is None:
+        return None
+    # Rows written around the services (no audit event) cannot be traced: an app the release
+    # never saw, and no event created, means compute it all.
+    newest = s.scalar(select(func.max(App.id)))
+    if newest is not None and newest > base.newest_app_id and newest not in apps:
+        return None
+    return apps
+
+
+def _traced(s: Session, since: int, known: dict[int, Any], lo: date, hi: date) -> set[int] | None:
+    """Every app a write after audit event `since` can have changed (its own events, its
+    assessments', its vendor's and its vendor's agreements'), plus those whose facts read
+    differently on `lo` and `hi`; `known` adds the apps a kept result holds per vendor (an
+    app deleted since). None when they cannot be narrowed down."""
     events = s.execute(
         select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
         .where(col(AuditEvent.seq) > since)
@@ -240,8 +257,6 @@ def _apps_to_recompute(
         if len(found) != len(ids["baa"]):
             return None
         vendors.update(vendor_id for _, vendor_id in found)
-
-    lo, hi = sorted((release.as_of, as_of))
     if lo != hi:
         apps.update(_apps_dated_between(s, lo, hi))
         vendors.update(_vendors_changing_between(s, lo, hi))
@@ -252,15 +267,82 @@ def _apps_to_recompute(
         ).all()
         apps.update(theirs)
         for vendor_id in vendors:
-            apps.update(base.by_vendor.get(vendor_id, ()))
+            apps.update(known.get(vendor_id, ()))
     if len(apps) > MAX_RECOMPUTE:
         return None
-    # Rows written around the services (no audit event) cannot be traced: an app the release
-    # never saw, and no event created, means compute it all.
-    newest = s.scalar(select(func.max(App.id)))
-    if newest is not None and newest > base.newest_app_id and newest not in apps:
-        return None
     return apps
+
+
+# --- the forecast, kept and patched ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _KeptForecast:
+    """A forecast for (today, days), the newest audit event and row ids it has seen, and its
+    departures by app and by vendor."""
+
+    seq: int
+    newest: tuple[int, int, int]  # the newest app, decision and BAA ids it has seen
+    departures: dict[int, Departure]
+    by_vendor: dict[int, set[int]]
+
+
+def _newest(s: Session) -> tuple[int, int, int]:
+    return (
+        s.scalar(select(func.max(App.id))) or 0,
+        s.scalar(select(func.max(Decision.id))) or 0,
+        s.scalar(select(func.max(BAA.id))) or 0,
+    )
+
+
+def _kept(seq: int, newest: tuple[int, int, int], found: Sequence[Departure]) -> _KeptForecast:
+    by_vendor: dict[int, set[int]] = {}
+    for d in found:
+        by_vendor.setdefault(d.vendor_id, set()).add(d.app_id)
+    return _KeptForecast(seq, newest, {d.app_id: d for d in found}, by_vendor)
+
+
+def forecast(s: Session, today: date, days: int) -> list[Departure]:
+    """`allowlist.forecast` (apps on today's list that leave it within `days`), computed in
+    full once a day and then patched: after a write only the apps it can have changed are
+    forecast again (an app's forecast depends on nothing but its own facts and its vendor's
+    agreements). Untraceable changes (too many events, a write without an event) recompute
+    it all."""
+    seq = s.scalar(select(func.max(AuditEvent.seq))) or 0
+    newest = _newest(s)
+
+    def full() -> _KeptForecast:
+        return _kept(seq, newest, allowlist.forecast(s, today, days))
+
+    kept = cache.remembered("forecast", (today, days), full, s=s)
+    if (kept.seq, kept.newest) == (seq, newest):
+        return _ordered(kept.departures.values())
+    apps = _traced(s, kept.seq, kept.by_vendor, today, today)
+    if apps is not None:
+        # Rows written around the services: new apps, decisions and agreements (by id).
+        apps |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept.newest[0])))
+        apps |= set(
+            s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > kept.newest[1]))
+        )
+        vendors = set(s.scalars(select(col(BAA.vendor_id)).where(col(BAA.id) > kept.newest[2])))
+        if vendors:
+            apps |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(vendors))))
+            for v in vendors:
+                apps |= kept.by_vendor.get(v, set())
+    if apps is None or len(apps) > MAX_RECOMPUTE:
+        kept = full()
+        cache.replace("forecast", (today, days), kept, s=s)
+        return _ordered(kept.departures.values())
+    fresh = allowlist.forecast(s, today, days, sorted(apps)) if apps else []
+    departures = {k: d for k, d in kept.departures.items() if k not in apps}
+    departures.update((d.app_id, d) for d in fresh)
+    patched = _kept(seq, newest, list(departures.values()))
+    cache.replace("forecast", (today, days), patched, s=s)
+    return _ordered(patched.departures.values())
+
+
+def _ordered(found: Any) -> list[Departure]:
+    return sorted(found, key=lambda d: (d.leaves_on, d.vendor_name, d.name, d.platform, d.app_id))
 
 
 def _apps_dated_between(s: Session, lo: date, hi: date) -> set[int]:
