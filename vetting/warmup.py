@@ -29,9 +29,10 @@ log = logging.getLogger("vetting.warmup")
 
 
 def warm(app: Flask) -> dict[str, float]:
-    """Compute today's dashboard and BAA timeline into the process's caches; returns the
-    milliseconds each took."""
+    """Compute today's dashboard and BAA timeline into the process's caches, and the
+    register's kept states for today into the database; returns the milliseconds each took."""
     from vetting.queries import baa_timeline, dashboard
+    from vetting.services import baa_states
 
     took: dict[str, float] = {}
     warning_days = settings_of(app).baa_warning_days
@@ -41,6 +42,8 @@ def warm(app: Flask) -> dict[str, float]:
         for name, compute in (
             ("dashboard", lambda: dashboard.overview(s, today, warning_days)),
             ("baa timeline", lambda: baa_timeline.lanes(s, today, warning_days)),
+            # the register's kept states for the day (its state filters read them)
+            ("baa states", lambda: baa_states.ensure(db.engine(), today, warning_days)),
         ):
             start = time.perf_counter()
             compute()

@@ -8,6 +8,7 @@ from tests.web.conftest import Register
 from vetting import warmup
 from vetting.app import create_app
 from vetting.queries import baa_timeline, cache, dashboard, live_list
+from vetting.services import baa_states
 
 
 def spy(monkeypatch, module, name: str) -> list[int]:
@@ -32,13 +33,17 @@ def test_a_warmed_process_serves_the_dashboard_and_register_without_computing_th
         "list": spy(monkeypatch, live_list, "compute"),
         "timeline": spy(monkeypatch, baa_timeline, "_compute"),
     }
+    rebuilt = spy(monkeypatch, baa_states, "rebuild")
     cache.clear_all()
     took = warmup.warm(app)
-    assert set(took) == {"dashboard", "baa timeline"}
+    assert set(took) == {"dashboard", "baa timeline", "baa states"}
     assert all(len(calls) == 1 for calls in computed.values()), computed
+    assert len(rebuilt) == 1  # the register's states for today were kept
     assert b.get("/").status_code == 200
     assert b.get("/baas").status_code == 200
+    assert b.get("/baas?filter=expiring").status_code == 200
     assert all(len(calls) == 1 for calls in computed.values()), computed  # nothing again
+    assert len(rebuilt) == 1
 
     cache.clear_all()  # a process that was not warmed computes on its first request
     b.get("/")

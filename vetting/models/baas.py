@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vetting.core.baa import BaaLifecycle
@@ -37,6 +37,8 @@ class ParentAgreement(SQLModel, table=True):
 
 class BAA(SQLModel, table=True):
     __tablename__ = "baa"
+    # The register's order (vendor, start, id): pages deep into 100,000 agreements walk it.
+    __table_args__ = (Index("ix_baa_register_order", "vendor_id", "effective_date", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
