@@ -700,6 +700,37 @@ class AssessmentQuery(PageQuery):
     status: Literal["open", "decided"] | None = None
 
 
+class QuestionnaireImportQuery(In):
+    dry_run: bool = Field(False, description="check the file and report, write nothing")
+
+
+class QuestionnaireChangeOut(Out):
+    """What importing one answered row does: `cell` is the answer's cell (Questions!D14)."""
+
+    capability_key: str
+    title: str
+    cell: str
+    action: Literal["create", "update", "unchanged"]
+    before: str | None = Field(description="the stored answer and its source, if any")
+    after: str
+
+
+class QuestionnaireImportOut(Out):
+    """An imported (or, with dry_run, checked) questionnaire workbook: one change per answered
+    row; blank rows change nothing."""
+
+    file: str
+    sha256: str
+    assessment_id: int
+    checklist: str
+    applied: bool
+    created: int
+    updated: int
+    unchanged: int
+    blank: int
+    changes: list[QuestionnaireChangeOut]
+
+
 # --- BAAs ----------------------------------------------------------------------------------
 
 
