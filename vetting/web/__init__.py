@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         baas,
         compare,
         dashboard,
+        questionnaires,
         vendors,
     )
 
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
         vendors,
         apps,
         assessments,
+        questionnaires,
         compare,
         baas,
         allowlist,
