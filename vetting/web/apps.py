@@ -8,9 +8,10 @@ from flask.typing import ResponseReturnValue
 from vetting import db
 from vetting.core.store_ids import Platform
 from vetting.errors import VettingError
-from vetting.queries import browse
+from vetting.queries import browse, sheets
 from vetting.schemas import AppCreate, AppUpdate
 from vetting.services import apps as svc
+from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,
     area,
@@ -19,6 +20,7 @@ from vetting.web.base import (
     form_values,
     optional,
     requires,
+    table_download,
     today,
     validate,
     warning_days,
@@ -34,21 +36,36 @@ def _checklists() -> list[tuple[str, str]]:
     return [(c.id, f"{c.title} ({c.id} v{c.version})") for _, c in sorted(registry.items())]
 
 
+def _app_table(page: int, per_page: int = 50) -> PageResult:
+    """The apps the list page's filters and sort select (one page of them)."""
+    platform = arg_str("platform")
+    return browse.app_table(
+        db.session(),
+        q=arg_str("q"),
+        platform=platform if platform in dict(PLATFORMS) else None,
+        vendor_id=arg_int("vendor_id", 0, 0),
+        sort=request.args.get("sort", "name"),
+        descending=request.args.get("desc") == "1",
+        page=page,
+        per_page=per_page,
+    )
+
+
+@bp.get("/apps/export.<fmt>")
+@requires("apps:read")
+def export(fmt: str) -> ResponseReturnValue:
+    """The apps the list shows under its filters (all pages), with their list status today."""
+    result = _app_table(1, sheets.MAX_ROWS)
+    return table_download(sheets.apps(db.session(), result.items, today()), fmt)
+
+
 @bp.get("/apps")
 @requires("apps:read")
 def index() -> ResponseReturnValue:
     sort = request.args.get("sort", "name")
     descending = request.args.get("desc") == "1"
     platform = arg_str("platform")
-    result = browse.app_table(
-        db.session(),
-        q=arg_str("q"),
-        platform=platform if platform in dict(PLATFORMS) else None,
-        vendor_id=arg_int("vendor_id", 0, 0),
-        sort=sort,
-        descending=descending,
-        page=arg_int("page"),
-    )
+    result = _app_table(arg_int("page"))
     return render_template(
         "apps/list.html",
         result=result,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
+    Response,
     g,
     redirect,
     render_template,
@@ -29,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from vetting import auth, clock, db
 from vetting.current import current_settings
-from vetting.errors import Unauthorized, VettingError, errors_from_pydantic
+from vetting.errors import NotFound, Unauthorized, VettingError, errors_from_pydantic
 from vetting.models import User, WebSession
 from vetting.services import web_sessions
 
@@ -200,3 +201,19 @@ def today() -> date:
 
 def warning_days() -> int:
     return current_settings().baa_warning_days
+
+
+def table_download(table: Any, fmt: str) -> ResponseReturnValue:
+    """A `vetting.queries.sheets.Table` as an .xlsx or .csv attachment (`fmt`)."""
+    if fmt == "xlsx":
+        body: bytes | str = table.as_xlsx()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body, mimetype = table.as_csv(), "text/csv"
+    else:
+        raise NotFound(f"no download as {fmt!r}; one of: xlsx, csv", "format")
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{table.name}.{fmt}"'},
+    )

@@ -8,9 +8,22 @@ from flask.typing import ResponseReturnValue
 from vetting import db
 from vetting.errors import VettingError
 from vetting.queries import compare as svc
-from vetting.web.base import Form, area, arg_str, requires
+from vetting.queries import sheets
+from vetting.web.base import Form, area, arg_str, requires, table_download
 
 bp = area("compare", __name__)
+
+
+def _chosen() -> list[int]:
+    return [int(v) for v in request.args.getlist("app") if v.isdigit() and len(v) < 10]
+
+
+@bp.get("/compare/export.<fmt>")
+@requires("assessments:read")
+def export(fmt: str) -> ResponseReturnValue:
+    """The comparison the page shows for ?checklist=…&app=…&app=…."""
+    result = svc.compare(db.session(), arg_str("checklist", 64) or "", _chosen())
+    return table_download(sheets.comparison(result), fmt)
 
 
 @bp.get("/compare")
@@ -19,7 +32,7 @@ def index() -> ResponseReturnValue:
     registry = current_app.extensions["vetting.checklists"]
     checklists = [(c.id, f"{c.title} ({c.id})") for _, c in sorted(registry.items())]
     checklist_id = arg_str("checklist", 64) or (checklists[0][0] if checklists else "")
-    chosen = [int(v) for v in request.args.getlist("app") if v.isdigit() and len(v) < 10]
+    chosen = _chosen()
     form = Form(values={"checklist": checklist_id})
     s = db.session()
     comparison = None
