@@ -316,3 +316,22 @@ def test_roles_and_missing_parts(client, make_token, admin, aid):
     error(client.post(f"/api/v1/assessments/{aid}/questionnaire", headers=admin), 400)
     error(client.get("/api/v1/assessments/999/questionnaire.xlsx", headers=admin), 404)
     error(upload(client, admin, 999, data), 404)
+
+
+def test_answers_that_contradict_each_other_are_refused_on_their_cells(app, client, admin, aid):
+    data = fill(export(client, admin, aid), {"encryption_at_rest": "Yes", "key_custody": "none"})
+    rows = rows_by_key(load_workbook(io.BytesIO(data)))
+    items = error(upload(client, admin, aid, data), 422, message="key custody cannot be none")
+    fields = {i["field"] for i in items}
+    assert f"answers.xlsx: Questions!D{rows['key_custody']}" in fields
+    assert stored(app, aid) == {}
+
+
+def test_a_decided_assessment_takes_no_import(client, admin):
+    from tests.api.chain import answer_all, decide
+
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    answer_all(client, admin, aid)
+    decide(client, admin, aid)
+    data = fill(export(client, admin, aid), {"baa_signed": "No"})
+    error(upload(client, admin, aid, data), 409, message="frozen")

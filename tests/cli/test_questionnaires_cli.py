@@ -40,3 +40,13 @@ def test_a_wrong_value_is_a_clean_error_naming_the_cell(app, client, admin, runn
     legacy = tmp_path / "old.xls"
     legacy.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
     clean_error(invoke(runner, "questionnaires", "import", str(legacy)), "save it as .xlsx")
+
+
+def test_an_over_large_file_is_refused_before_it_is_read(runner, tmp_path):
+    big = tmp_path / "big.xlsx"
+    with big.open("wb") as f:
+        f.truncate(21 * 1024 * 1024)  # sparse: nothing is written
+    clean_error(
+        invoke(runner, "questionnaires", "import", str(big)),
+        "big.xlsx: the file is 22,020,096 bytes; the limit is 20,971,520 bytes",
+    )

@@ -11,8 +11,6 @@ from flask.cli import with_appcontext
 from vetting import db
 from vetting.cli.helpers import actor, echo_json, echo_row
 
-MAX_READ = 20 * 1024 * 1024 + 1  # one byte past the gate's limit, so it names the size
-
 
 @click.group()
 def questionnaires() -> None:
@@ -47,11 +45,14 @@ def export(assessment_id: int, output: str | None) -> None:
 def import_(file: str, dry_run: bool, as_json: bool) -> None:
     """Import a filled questionnaire workbook into the assessment it was exported for."""
     from vetting.current import current_settings
+    from vetting.errors import Invalid
     from vetting.services import questionnaires as svc
 
     path = Path(file)
-    with path.open("rb") as f:
-        data = f.read(MAX_READ)
+    size = path.stat().st_size
+    if size > svc.LARGEST:
+        raise Invalid(f"the file is {size:,} bytes; the limit is {svc.LARGEST:,} bytes", path.name)
+    data = path.read_bytes()
     report = svc.import_file(
         db.session(),
         actor(),

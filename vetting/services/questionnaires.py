@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from integrations.spreadsheets import questionnaire as workbook
-from integrations.spreadsheets.reading import SpreadsheetError, check
+from integrations.spreadsheets.reading import MAX_UPLOAD, SpreadsheetError, check
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.checklist import NA, AnswerValueError, Checklist
@@ -37,6 +37,7 @@ from vetting.services import assessments
 from vetting.services.common import get_or_404
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+LARGEST = MAX_UPLOAD  # the spreadsheet gate's limit on an upload
 PROVENANCE = "From questionnaire workbook sha256:{sha256}, Questions row {row}."
 _PROVENANCE_RE = re.compile(
     r"\s*From questionnaire workbook sha256:[0-9a-f]{64}, Questions row \d+\.$"
