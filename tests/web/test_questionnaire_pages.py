@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from tests.api.test_questionnaires import fill, rows_by_key, stored
 from tests.web.conftest import Register
+from tests.web.html_check import problems
 
 PAYLOAD = re.compile(r'name="payload" value="([^"]+)"')
 
@@ -43,6 +44,8 @@ def test_upload_review_then_confirm_imports_exactly_the_reviewed_changes(
     assert review.status_code == 200, review.text
     assert f"Questions!D{n}" in review.text and "Business Associate Agreement signed" in review.text
     assert "Import these 2 changes" in review.text
+    assert problems(review.text) == []
+    assert problems(b.get(f"/assessments/{aid}/questionnaire").text) == []
     assert stored(app, aid) == {}  # the review writes nothing
     payload = PAYLOAD.search(review.text).group(1)
     done = b.post(f"/assessments/{aid}/questionnaire/confirm", {"payload": payload})
@@ -59,6 +62,7 @@ def test_a_wrong_value_is_shown_with_its_cell_and_nothing_is_offered(browser, re
     assert r.status_code == 422
     assert "filled.xlsx: Questions!D2: &#39;Maybe&#39; is not one of Yes, No" in r.text
     assert 'name="payload"' not in r.text
+    assert problems(r.text) == []
 
 
 def test_a_changed_or_stale_review_is_refused(app, browser, register):

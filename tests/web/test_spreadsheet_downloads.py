@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.web.conftest import ACTOR, Register
+from tests.web.html_check import problems
 from vetting import db
 from vetting.schemas import AppCreate
 from vetting.services import apps
@@ -114,3 +115,5 @@ def test_pages_link_their_downloads_with_their_filters(browser, register):
     assert '/apps/export.xlsx?q=acme"' in b.get("/apps?q=acme").text
     assert "/baas/export.csv" in b.get("/baas").text
     assert "/audit/export.xlsx" in b.get("/audit").text
+    for url in ("/apps?q=acme", "/baas", "/audit"):
+        assert problems(b.get(url).text) == [], url
