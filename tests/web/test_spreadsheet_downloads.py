@@ -117,3 +117,20 @@ def test_pages_link_their_downloads_with_their_filters(browser, register):
     assert "/audit/export.xlsx" in b.get("/audit").text
     for url in ("/apps?q=acme", "/baas", "/audit"):
         assert problems(b.get(url).text) == [], url
+
+
+def test_downloads_read_in_chunks_and_refuse_rather_than_cut(
+    browser, register, formula_app, monkeypatch
+):
+    from vetting.queries import sheets
+    from vetting.web import base
+
+    b = browser("legal")
+    monkeypatch.setattr(base, "DOWNLOAD_CHUNK", 1)  # every app read on its own page
+    _, rows = xlsx(b.get("/apps/export.xlsx"))
+    assert len(rows) == 3
+    monkeypatch.setattr(sheets, "MAX_ROWS", 2)
+    for url in ("/apps/export.xlsx", "/audit/export.csv"):
+        r = b.get(url)
+        assert r.status_code == 422 and "narrow the filters" in r.text, url
+    assert b.get("/baas/export.xlsx").status_code == 200  # one BAA: within the bound

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from integrations.spreadsheets import writing
 from vetting.core.breach import clause_from
 from vetting.core.breach import words as breach_words
 from vetting.core.cells import safe_cell
+from vetting.errors import Invalid
 from vetting.models import AuditEvent
 from vetting.queries import allowlist
 from vetting.queries.audit_log import AuditFilter, filtered
@@ -206,8 +207,17 @@ def comparison(c: Comparison) -> Table:
 
 
 def audit(s: Session, f: AuditFilter) -> Table:
-    """The audit events matching the page's filters, newest first, at most `MAX_ROWS`."""
-    stmt = filtered(select(AuditEvent), f).order_by(col(AuditEvent.seq).desc()).limit(MAX_ROWS)
+    """The audit events matching the page's filters, newest first; more than `MAX_ROWS` is
+    refused, asking for narrower filters."""
+    matching = filtered(select(AuditEvent), f)
+    total = s.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    if total > MAX_ROWS:
+        raise Invalid(
+            f"{total:,} audit events match; a download holds at most {MAX_ROWS:,}: narrow the "
+            "filters (a date range, an action)",
+            "filters",
+        )
+    stmt = matching.order_by(col(AuditEvent.seq).desc())
     headers = (
         ("Seq", 8),
         ("At (UTC)", 20),

@@ -17,6 +17,7 @@ from vetting.web.base import (
     area,
     arg_int,
     arg_str,
+    every_page,
     form_values,
     optional,
     requires,
@@ -55,8 +56,8 @@ def _app_table(page: int, per_page: int = 50) -> PageResult:
 @requires("apps:read")
 def export(fmt: str) -> ResponseReturnValue:
     """The apps the list shows under its filters (all pages), with their list status today."""
-    result = _app_table(1, sheets.MAX_ROWS)
-    return table_download(sheets.apps(db.session(), result.items, today()), fmt)
+    items = every_page(_app_table, sheets.MAX_ROWS, "apps")
+    return table_download(sheets.apps(db.session(), items, today()), fmt)
 
 
 @bp.get("/apps")

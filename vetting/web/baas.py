@@ -30,6 +30,7 @@ from vetting.web.base import (
     area,
     arg_int,
     arg_str,
+    every_page,
     form_values,
     requires,
     table_download,
@@ -184,9 +185,9 @@ def _register(page: int, per_page: int, as_of: date) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The register under the page's filters (all pages), as the page shows it today."""
     as_of = today()
-    result = _register(1, sheets.MAX_ROWS, as_of)
-    names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in result.items})
-    return table_download(sheets.baa_register(result.items, names, as_of), fmt)
+    items = every_page(lambda page, n: _register(page, n, as_of), sheets.MAX_ROWS, "BAAs")
+    names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in items})
+    return table_download(sheets.baa_register(items, names, as_of), fmt)
 
 
 @bp.get("/baas")
