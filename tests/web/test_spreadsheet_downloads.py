@@ -123,10 +123,9 @@ def test_downloads_read_in_chunks_and_refuse_rather_than_cut(
     browser, register, formula_app, monkeypatch
 ):
     from vetting.queries import sheets
-    from vetting.web import base
 
     b = browser("legal")
-    monkeypatch.setattr(base, "DOWNLOAD_CHUNK", 1)  # every app read on its own page
+    monkeypatch.setattr(sheets, "CHUNK", 1)  # every app read on its own page
     _, rows = xlsx(b.get("/apps/export.xlsx"))
     assert len(rows) == 3
     monkeypatch.setattr(sheets, "MAX_ROWS", 2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,16 +24,18 @@ from integrations.spreadsheets import writing
 from vetting.core.breach import clause_from
 from vetting.core.breach import words as breach_words
 from vetting.core.cells import safe_cell
-from vetting.errors import Invalid
+from vetting.errors import Invalid, NotFound
 from vetting.models import AuditEvent
 from vetting.queries import allowlist
 from vetting.queries.audit_log import AuditFilter, filtered
 from vetting.queries.browse import AppRow
 from vetting.queries.compare import Comparison
+from vetting.services.common import PageResult
 
 MAX_ROWS = 50_000  # a download is for people: more than this is a job for the API's pages
 MAX_TEXT = 32_000  # Excel keeps at most 32,767 characters in a cell
 FORMATS = ("xlsx", "csv")
+CHUNK = 1000  # rows read per query for a download (keeps IN (…) lists short)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,14 @@ class Table:
     def as_xlsx(self) -> bytes:
         return writing.one_sheet(self.title, self.headers, self.rows)
 
+    def file(self, fmt: str) -> tuple[bytes | str, str, str]:
+        """(body, media type, file name) as `fmt` ("xlsx" or "csv"); another is a 404."""
+        if fmt == "xlsx":
+            return self.as_xlsx(), writing.MEDIA_TYPE, f"{self.name}.xlsx"
+        if fmt == "csv":
+            return self.as_csv(), "text/csv", f"{self.name}.csv"
+        raise NotFound(f"no download as {fmt!r}; one of: {', '.join(FORMATS)}", "format")
+
     def as_csv(self) -> str:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
@@ -55,6 +65,27 @@ class Table:
         for row in self.rows:
             w.writerow([_csv_cell(v) for v in row])
         return out.getvalue()
+
+
+def every_page(fetch: Callable[[int, int], PageResult], what: str) -> list[Any]:
+    """All the items a paged query (`fetch(page, per_page)`) selects, read `CHUNK` at a time;
+    more than `MAX_ROWS` is refused, asking for narrower filters, rather than cut."""
+    first = fetch(1, CHUNK)
+    if first.total > MAX_ROWS:
+        raise Invalid(
+            f"{first.total:,} {what} match; a download holds at most {MAX_ROWS:,}: narrow the "
+            "filters",
+            "filters",
+        )
+    items = list(first.items)
+    page = 1
+    while len(items) < first.total:
+        page += 1
+        more = fetch(page, CHUNK).items
+        if not more:
+            break
+        items.extend(more)
+    return items
 
 
 def _csv_cell(value: Any) -> str:

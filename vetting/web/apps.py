@@ -17,7 +17,6 @@ from vetting.web.base import (
     area,
     arg_int,
     arg_str,
-    every_page,
     form_values,
     optional,
     requires,
@@ -56,7 +55,7 @@ def _app_table(page: int, per_page: int = 50) -> PageResult:
 @requires("apps:read")
 def export(fmt: str) -> ResponseReturnValue:
     """The apps the list shows under its filters (all pages), with their list status today."""
-    items = every_page(_app_table, sheets.MAX_ROWS, "apps")
+    items = sheets.every_page(_app_table, "apps")
     return table_download(sheets.apps(db.session(), items, today()), fmt)
 
 

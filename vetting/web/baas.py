@@ -30,7 +30,6 @@ from vetting.web.base import (
     area,
     arg_int,
     arg_str,
-    every_page,
     form_values,
     requires,
     table_download,
@@ -185,7 +184,7 @@ def _register(page: int, per_page: int, as_of: date) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The register under the page's filters (all pages), as the page shows it today."""
     as_of = today()
-    items = every_page(lambda page, n: _register(page, n, as_of), sheets.MAX_ROWS, "BAAs")
+    items = sheets.every_page(lambda page, n: _register(page, n, as_of), "BAAs")
     names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in items})
     return table_download(sheets.baa_register(items, names, as_of), fmt)
 

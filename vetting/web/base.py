@@ -30,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from vetting import auth, clock, db
 from vetting.current import current_settings
-from vetting.errors import Invalid, NotFound, Unauthorized, VettingError, errors_from_pydantic
+from vetting.errors import Unauthorized, VettingError, errors_from_pydantic
 from vetting.models import User, WebSession
 from vetting.services import web_sessions
 
@@ -203,40 +203,11 @@ def warning_days() -> int:
     return current_settings().baa_warning_days
 
 
-DOWNLOAD_CHUNK = 1000  # rows read per query for a download (keeps IN (…) lists short)
-
-
-def every_page(fetch: Callable[[int, int], Any], limit: int, what: str) -> list[Any]:
-    """All the items a paged query (`fetch(page, per_page)` → PageResult) selects, read in
-    chunks; more than `limit` is refused, asking for narrower filters, rather than cut."""
-    first = fetch(1, DOWNLOAD_CHUNK)
-    if first.total > limit:
-        raise Invalid(
-            f"{first.total:,} {what} match; a download holds at most {limit:,}: narrow the filters",
-            "filters",
-        )
-    items = list(first.items)
-    page = 1
-    while len(items) < first.total:
-        page += 1
-        more = fetch(page, DOWNLOAD_CHUNK).items
-        if not more:
-            break
-        items.extend(more)
-    return items
-
-
 def table_download(table: Any, fmt: str) -> ResponseReturnValue:
     """A `vetting.queries.sheets.Table` as an .xlsx or .csv attachment (`fmt`)."""
-    if fmt == "xlsx":
-        body: bytes | str = table.as_xlsx()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif fmt == "csv":
-        body, mimetype = table.as_csv(), "text/csv"
-    else:
-        raise NotFound(f"no download as {fmt!r}; one of: xlsx, csv", "format")
+    body, mimetype, filename = table.file(fmt)
     return Response(
         body,
         mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{table.name}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
