@@ -1183,7 +1183,9 @@ def _split_states(value: Any) -> Any:
     return value
 
 
-class BaaQuery(PageQuery):
+class _BaaFilters(In):
+    """The register's filters, shared by its page of JSON and its spreadsheet download."""
+
     vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
     as_of: date | None = None
     state: list[BaaStateName] | None = Field(
@@ -1203,6 +1205,21 @@ class BaaQuery(PageQuery):
     )
 
     _states = field_validator("state", mode="before")(_split_states)
+
+
+class BaaQuery(PageQuery, _BaaFilters):
+    pass
+
+
+class BaaRegisterQuery(_BaaFilters):
+    q: str | None = Field(None, max_length=200, description="title or vendor name")
+
+
+class AppDownloadQuery(In):
+    q: str | None = Field(None, max_length=200, description="name or store ID")
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
+    platform: PlatformName | None = None
+    as_of: date | None = Field(None, description="the day of the list status (default: today)")
 
 
 class MeOut(BaseModel):

@@ -35,6 +35,7 @@ from vetting.services.common import PageResult
 MAX_ROWS = 50_000  # a download is for people: more than this is a job for the API's pages
 MAX_TEXT = 32_000  # Excel keeps at most 32,767 characters in a cell
 FORMATS = ("xlsx", "csv")
+XLSX = writing.MEDIA_TYPE
 CHUNK = 1000  # rows read per query for a download (keeps IN (…) lists short)
 
 

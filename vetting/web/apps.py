@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.core.store_ids import Platform
+from vetting.downloads import table_file
 from vetting.errors import VettingError
 from vetting.queries import browse, sheets
 from vetting.schemas import AppCreate, AppUpdate
@@ -20,7 +21,6 @@ from vetting.web.base import (
     form_values,
     optional,
     requires,
-    table_download,
     today,
     validate,
     warning_days,
@@ -56,7 +56,7 @@ def _app_table(page: int, per_page: int = 50) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The apps the list shows under its filters (all pages), with their list status today."""
     items = sheets.every_page(_app_table, "apps")
-    return table_download(sheets.apps(db.session(), items, today()), fmt)
+    return table_file(sheets.apps(db.session(), items, today()), fmt)
 
 
 @bp.get("/apps")

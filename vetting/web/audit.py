@@ -7,8 +7,9 @@ from flask.typing import ResponseReturnValue
 
 from vetting import audit as chain
 from vetting import db
+from vetting.downloads import table_file
 from vetting.queries import audit_log, sheets
-from vetting.web.base import area, arg_date, arg_int, arg_str, requires, table_download
+from vetting.web.base import area, arg_date, arg_int, arg_str, requires
 
 bp = area("audit", __name__)
 
@@ -28,7 +29,7 @@ def _filters() -> audit_log.AuditFilter:
 @requires("audit:read")
 def export(fmt: str) -> ResponseReturnValue:
     """The events the page's filters select, newest first (at most sheets.MAX_ROWS)."""
-    return table_download(sheets.audit(db.session(), _filters()), fmt)
+    return table_file(sheets.audit(db.session(), _filters()), fmt)
 
 
 @bp.get("/audit")

@@ -16,7 +16,7 @@ from vetting.core.baa_provisions import counts
 from vetting.core.breach import clause_from
 from vetting.core.deadlines import Trigger, Unit
 from vetting.current import current_settings, current_store
-from vetting.downloads import stored_file
+from vetting.downloads import stored_file, table_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, ParentAgreement, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse, sheets
@@ -32,7 +32,6 @@ from vetting.web.base import (
     arg_str,
     form_values,
     requires,
-    table_download,
     today,
     validate,
     warning_days,
@@ -186,7 +185,7 @@ def export(fmt: str) -> ResponseReturnValue:
     as_of = today()
     items = sheets.every_page(lambda page, n: _register(page, n, as_of), "BAAs")
     names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in items})
-    return table_download(sheets.baa_register(items, names, as_of), fmt)
+    return table_file(sheets.baa_register(items, names, as_of), fmt)
 
 
 @bp.get("/baas")

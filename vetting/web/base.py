@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
-    Response,
     g,
     redirect,
     render_template,
@@ -201,13 +200,3 @@ def today() -> date:
 
 def warning_days() -> int:
     return current_settings().baa_warning_days
-
-
-def table_download(table: Any, fmt: str) -> ResponseReturnValue:
-    """A `vetting.queries.sheets.Table` as an .xlsx or .csv attachment (`fmt`)."""
-    body, mimetype, filename = table.file(fmt)
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

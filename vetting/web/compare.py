@@ -6,10 +6,11 @@ from flask import current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from vetting import db
+from vetting.downloads import table_file
 from vetting.errors import VettingError
 from vetting.queries import compare as svc
 from vetting.queries import sheets
-from vetting.web.base import Form, area, arg_str, requires, table_download
+from vetting.web.base import Form, area, arg_str, requires
 
 bp = area("compare", __name__)
 
@@ -23,7 +24,7 @@ def _chosen() -> list[int]:
 def export(fmt: str) -> ResponseReturnValue:
     """The comparison the page shows for ?checklist=…&app=…&app=…."""
     result = svc.compare(db.session(), arg_str("checklist", 64) or "", _chosen())
-    return table_download(sheets.comparison(result), fmt)
+    return table_file(sheets.comparison(result), fmt)
 
 
 @bp.get("/compare")
