@@ -28,7 +28,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -181,7 +181,9 @@ def build(checklist: Checklist, meta: Meta, secret: str, title: str = "") -> byt
                 writing.put(lists, i, len(validations) + 1, value)
             dv = DataValidation(
                 type="list",
-                formula1=f"='{LISTS}'!${column}$1:${column}${len(values)}",
+                # a range on the hidden sheet (inline lists are limited in length); stored as
+                # Excel stores formulas in the file, without a leading "="
+                formula1=f"{quote_sheetname(LISTS)}!${column}$1:${column}${len(values)}",
                 allow_blank=True,
                 showErrorMessage=True,
                 errorTitle="Not an allowed answer",

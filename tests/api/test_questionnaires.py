@@ -109,7 +109,7 @@ def test_the_exported_workbook_has_dropdowns_locks_hidden_keys_and_a_very_hidden
         for ref in str(dv.sqref).split():
             found[ref] = dv
     yes_no = found[f"D{n}"]
-    assert yes_no.type == "list" and yes_no.formula1.startswith("='_lists'!$")
+    assert yes_no.type == "list" and yes_no.formula1.startswith("'_lists'!$")
     lists = wb["_lists"]
     column = yes_no.formula1.split("!$")[1][0]
     assert [lists[f"{column}{i}"].value for i in (1, 2)] == ["Yes", "No"]
