@@ -24,7 +24,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Protection
@@ -203,7 +203,7 @@ def build(checklist: Checklist, meta: Meta, secret: str, title: str = "") -> byt
     return writing.to_bytes(wb)
 
 
-def _number_validation(kind: str, words: str) -> DataValidation:
+def _number_validation(kind: Literal["whole", "decimal"], words: str) -> DataValidation:
     return DataValidation(
         type=kind,
         operator="between" if kind == "whole" else "greaterThanOrEqual",
