@@ -335,3 +335,21 @@ def test_a_decided_assessment_takes_no_import(client, admin):
     decide(client, admin, aid)
     data = fill(export(client, admin, aid), {"baa_signed": "No"})
     error(upload(client, admin, aid, data), 409, message="frozen")
+
+
+def test_another_file_with_the_same_answers_changes_nothing_but_a_new_comment_does(
+    app, client, admin, aid
+):
+    first = fill(export(client, admin, aid), {"baa_signed": "Yes", "remote_wipe": "No"})
+    assert upload(client, admin, aid, first).status_code == 200
+    n = rows_by_key(load_workbook(io.BytesIO(first)))["remote_wipe"]
+    second = fill(first, {}, **{f"F{n}": "Wipe ships next quarter"})  # other bytes
+    r = upload(client, admin, aid, second)
+    changes = {c["capability_key"]: c for c in r.json["changes"]}
+    assert changes["baa_signed"]["action"] == "unchanged"
+    assert changes["remote_wipe"]["action"] == "update"
+    assert changes["remote_wipe"]["after"] == "No (same value; new comment)"
+    note = stored(app, aid)["remote_wipe"].note
+    assert note.startswith("Wipe ships next quarter")
+    assert hashlib.sha256(second).hexdigest() in note
+    assert hashlib.sha256(first).hexdigest() in stored(app, aid)["baa_signed"].note

@@ -274,7 +274,7 @@ def _diff(
             continue
         old = existing.get(row.key)
         provenance = PROVENANCE.format(sha256=sha256, row=row.row)
-        kept = _PROVENANCE_RE.sub("", old.note or "").strip() if old else ""
+        kept = _comment(old.note) if old else ""
         note = "\n\n".join(t for t in (row.comment or kept, provenance) if t)
         try:
             data = AnswerIn(
@@ -293,8 +293,9 @@ def _diff(
         stored = assessments._as_stored(cap, old.value) if old else None
         if old is None:
             action = CREATE
-        elif (old.source == Source.VERIFIED and stored == value) or assessments._unchanged(
-            old, value, data, cap
+        elif (old.source == Source.VERIFIED and stored == value) or (
+            (stored, old.source, old.evidence_url, _comment(old.note))
+            == (value, data.source, data.evidence_url, _comment(data.note))
         ):
             action = UNCHANGED
         else:
@@ -309,7 +310,7 @@ def _diff(
                 row.row,
                 action,
                 None if old is None else f"{shown(stored)} ({old.source})",
-                shown(value),
+                shown(value) + _also(old, stored, value, data, action),
             )
         )
     if errors:
@@ -324,6 +325,26 @@ def _diff(
         filename, sha256, assessment.id, f"{checklist.id} {checklist.version}", changes, blank
     )
     return report, values
+
+
+def _also(old: Answer | None, stored: Any, value: Any, data: AnswerIn, action: str) -> str:
+    """What else an update changes, where the value stays: "30 days (same value; new
+    comment)" rather than a puzzling "30 days → 30 days"."""
+    if old is None or action != UPDATE or stored != value:
+        return ""
+    parts = []
+    if old.source != data.source:
+        parts.append(f"now {data.source}")
+    if old.evidence_url != data.evidence_url:
+        parts.append("new evidence URL")
+    if _comment(old.note) != _comment(data.note):
+        parts.append("new comment")
+    return f" (same value; {', '.join(parts)})" if parts else ""
+
+
+def _comment(note: str | None) -> str:
+    """A note without the line naming the workbook it came from."""
+    return _PROVENANCE_RE.sub("", note or "").strip()
 
 
 def _at_cell(error: FieldError, rows: Mapping[str, int], filename: str) -> FieldError:
