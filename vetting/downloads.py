@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
+from vetting.queries.sheets import Table
 from vetting.services.documents import Checked
 
 
@@ -26,4 +27,15 @@ def stored_file(found: Checked, content_type: str, filename: str, sha256: str) -
     resp.headers["Cache-Control"] = "private, no-store"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     resp.headers["X-Document-SHA256"] = sha256
+    return resp
+
+
+def table_file(table: Table, fmt: str) -> Response:
+    """A list for people (`vetting.queries.sheets.Table`) as an .xlsx or .csv attachment
+    (`fmt`; another is a 404), never cached."""
+    body, mimetype, filename = table.file(fmt)
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
     return resp

@@ -701,6 +701,37 @@ class AssessmentQuery(PageQuery):
     status: Literal["open", "decided"] | None = None
 
 
+class QuestionnaireImportQuery(In):
+    dry_run: bool = Field(False, description="check the file and report, write nothing")
+
+
+class QuestionnaireChangeOut(Out):
+    """What importing one answered row does: `cell` is the answer's cell (Questions!D14)."""
+
+    capability_key: str
+    title: str
+    cell: str
+    action: Literal["create", "update", "unchanged"]
+    before: str | None = Field(description="the stored answer and its source, if any")
+    after: str
+
+
+class QuestionnaireImportOut(Out):
+    """An imported (or, with dry_run, checked) questionnaire workbook: one change per answered
+    row; blank rows change nothing."""
+
+    file: str
+    sha256: str
+    assessment_id: int
+    checklist: str
+    applied: bool
+    created: int
+    updated: int
+    unchanged: int
+    blank: int
+    changes: list[QuestionnaireChangeOut]
+
+
 # --- BAAs ----------------------------------------------------------------------------------
 
 
@@ -1153,7 +1184,9 @@ def _split_states(value: Any) -> Any:
     return value
 
 
-class BaaQuery(PageQuery):
+class _BaaFilters(In):
+    """The register's filters, shared by its page of JSON and its spreadsheet download."""
+
     vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
     as_of: date | None = None
     state: list[BaaStateName] | None = Field(
@@ -1173,6 +1206,21 @@ class BaaQuery(PageQuery):
     )
 
     _states = field_validator("state", mode="before")(_split_states)
+
+
+class BaaQuery(PageQuery, _BaaFilters):
+    pass
+
+
+class BaaRegisterQuery(_BaaFilters):
+    q: str | None = Field(None, max_length=200, description="title or vendor name")
+
+
+class AppDownloadQuery(In):
+    q: str | None = Field(None, max_length=200, description="name or store ID")
+    vendor_id: int | None = Field(None, ge=1, le=MAX_ID)
+    platform: PlatformName | None = None
+    as_of: date | None = Field(None, description="the day of the list status (default: today)")
 
 
 class MeOut(BaseModel):

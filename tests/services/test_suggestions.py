@@ -17,7 +17,7 @@ from vetting.core.statuses import OriginKind, SuggestionStatus
 from vetting.errors import Conflict, Invalid
 from vetting.models import Answer, AnswerSuggestion, AuditEvent
 from vetting.schemas import AnswerIn, AppCreate, AssessmentCreate, VendorCreate
-from vetting.services import apps, assessments, questionnaires, suggestions, vendors
+from vetting.services import apps, assessments, standard_questionnaires, suggestions, vendors
 from vetting.services.checklists import load_all
 
 ACTOR = auth.CLI_PRINCIPAL
@@ -104,7 +104,7 @@ def test_a_caiq_becomes_pending_attested_suggestions_that_count_for_nothing(
     with app.app_context():
         s = db.session()
         before = assessments.get(s, assessment_id).score
-        result = questionnaires.read_into(
+        result = standard_questionnaires.read_into(
             s, ACTOR, assessment_id, books.caiq(CAIQ), "acme-caiq.xlsx"
         )
         got = _pending(s, assessment_id)
@@ -144,7 +144,7 @@ def test_accepting_some_writes_attested_answers_with_the_note_and_rescores(
 ) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         s = db.session()
-        questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
+        standard_questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
         got = _pending(s, assessment_id)
         before = assessments.get(s, assessment_id).score.score
         suggestions.accept(s, ACTOR, assessment_id, [got["encryption_at_rest"].id])
@@ -172,7 +172,7 @@ def test_accepting_some_writes_attested_answers_with_the_note_and_rescores(
 def test_dismissed_suggestions_change_no_answer(app, assessment_id: int) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         s = db.session()
-        questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
+        standard_questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
         ids = [p.suggestion.id for p in suggestions.pending(s, assessment_id)]
         suggestions.dismiss(s, ACTOR, assessment_id, ids[:2])
         assert suggestions.count_pending(s, assessment_id) == 2
@@ -197,7 +197,7 @@ def test_a_persons_answer_is_shown_against_the_proposal_and_kept_until_accepted(
             AnswerIn(value=False, source="attested", note="ours"),
         )
         score = assessments.get(s, assessment_id).score.score
-        questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
+        standard_questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
         wipe = next(
             p
             for p in suggestions.pending(s, assessment_id)
@@ -217,9 +217,9 @@ def test_a_newer_questionnaire_replaces_the_older_pending_suggestion(
 ) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         s = db.session()
-        questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "v1.xlsx")
+        standard_questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "v1.xlsx")
         first = _pending(s, assessment_id)["remote_wipe"]
-        questionnaires.read_into(
+        standard_questionnaires.read_into(
             s, ACTOR, assessment_id, books.caiq({"UEM-13.1": ("No", "Not any more")}), "v2.xlsx"
         )
         now = _pending(s, assessment_id)
@@ -239,7 +239,7 @@ def test_a_newer_questionnaire_replaces_the_older_pending_suggestion(
 def test_a_dry_run_reports_the_same_and_records_nothing(app, assessment_id: int) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         s = db.session()
-        result = questionnaires.read_into(
+        result = standard_questionnaires.read_into(
             s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx", dry_run=True
         )
         assert len(result.as_dict()["suggestions"]) == 4
@@ -257,7 +257,7 @@ def test_a_hecvat_maps_hipaa_answers(app, assessment_id: int) -> None:  # type: 
             },
             repeated={"REQU-05": ("Yes", "")},
         )
-        questionnaires.read_into(s, ACTOR, assessment_id, data, "hecvat.xlsx")
+        standard_questionnaires.read_into(s, ACTOR, assessment_id, data, "hecvat.xlsx")
         got = _pending(s, assessment_id)
         assert got["subcontractor_flow_down"].value is True
         assert got["subcontractor_flow_down"].origin_kind == OriginKind.HECVAT
@@ -272,16 +272,16 @@ def test_refusals_record_nothing_and_name_the_file(app, assessment_id: int) -> N
     with app.app_context():
         s = db.session()
         with pytest.raises(Invalid) as e:
-            questionnaires.read_into(
+            standard_questionnaires.read_into(
                 s, ACTOR, assessment_id, b"\xd0\xcf\x11\xe0" + b"0" * 100, "old.xls"
             )
         assert "old.xls" in str(e.value) and "save it as .xlsx" in str(e.value)
         with pytest.raises(Invalid, match=r"CAIQ version v3\.1 is not supported"):
-            questionnaires.read_into(
+            standard_questionnaires.read_into(
                 s, ACTOR, assessment_id, books.caiq(CAIQ, version="v3.1"), "c.xlsx"
             )
         with pytest.raises(Invalid, match="no answer maps onto checklist clinical-photo"):
-            questionnaires.read_into(
+            standard_questionnaires.read_into(
                 s, ACTOR, assessment_id, books.caiq({"GRC-03.1": ("Yes", "")}), "c.xlsx"
             )
         assert s.scalars(select(AnswerSuggestion)).all() == []
@@ -296,4 +296,6 @@ def test_a_decided_assessment_takes_no_suggestions(app, assessment_id: int) -> N
         a.status = "decided"
         s.commit()
         with pytest.raises(Conflict):
-            questionnaires.read_into(s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx")
+            standard_questionnaires.read_into(
+                s, ACTOR, assessment_id, books.caiq(CAIQ), "acme.xlsx"
+            )

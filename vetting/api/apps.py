@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import Response, g
 from pydantic import BaseModel
 
-from vetting import db
+from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
-from vetting.schemas import AppCreate, AppOut, AppQuery, AppUpdate, Page
+from vetting.downloads import table_file
+from vetting.queries import browse, sheets
+from vetting.schemas import AppCreate, AppDownloadQuery, AppOut, AppQuery, AppUpdate, Page
 from vetting.services import apps as svc
+from vetting.services.common import PageResult
 
 
 @route(
@@ -85,3 +88,33 @@ def update_app(app_id: int, body: AppUpdate) -> AppOut:
 def delete_app(app_id: int) -> Response:
     svc.delete(db.session(), g.principal, app_id)
     return Response(status=204)
+
+
+@route(
+    bp,
+    "/apps/export.<fmt>",
+    "GET",
+    summary="Apps with their list status as a spreadsheet: export.xlsx or export.csv",
+    tag="apps",
+    scope="apps:read",
+    query=AppDownloadQuery,
+    produces=(sheets.XLSX, "text/csv"),
+    description="Every app the filters select (over 50,000 is refused, 422) with whether it "
+    "is on the approved list on `as_of` and why, its latest assessment and decision: XLSX "
+    "with a frozen header, filters and date cells, or CSV; formula-looking text kept as text.",
+)
+def download_apps(fmt: str, query: AppDownloadQuery) -> Response:
+    s = db.session()
+
+    def fetch(page: int, per_page: int) -> PageResult:
+        return browse.app_table(
+            s,
+            q=query.q,
+            platform=query.platform,
+            vendor_id=query.vendor_id,
+            page=page,
+            per_page=per_page,
+        )
+
+    items = sheets.every_page(fetch, "apps")
+    return table_file(sheets.apps(s, items, query.as_of or clock.today()), fmt)

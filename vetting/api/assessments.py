@@ -27,11 +27,13 @@ from vetting.schemas import (
     DecisionOut,
     EvidenceOut,
     Page,
+    QuestionnaireImportOut,
+    QuestionnaireImportQuery,
     ReconfirmIn,
     RefusalIn,
 )
 from vetting.services import assessments as svc
-from vetting.services import decisions, evidence
+from vetting.services import decisions, evidence, questionnaires
 from vetting.services.evidence import FileUpload, Limits
 
 
@@ -158,6 +160,67 @@ def download_evidence(assessment_id: int, evidence_id: int) -> Response:
         store=current_store(),
     )
     return stored_file(found, row.content_type, row.filename, row.sha256)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@route(
+    bp,
+    "/assessments/<int:assessment_id>/questionnaire.xlsx",
+    "GET",
+    summary="The assessment's questionnaire as a workbook for the vendor to fill in",
+    tag="assessments",
+    scope="assessments:read",
+    produces=(XLSX,),
+    description="An .xlsx with an Instructions sheet and a Questions sheet (theme, question, "
+    "guidance, an Answer cell with a dropdown of the allowed values or a number validation, "
+    "evidence URL and comment cells); hidden capability keys and a signed, very hidden _meta "
+    "sheet let an upload map back to this assessment and checklist version.",
+)
+def export_questionnaire(assessment_id: int) -> Response:
+    out = questionnaires.export(
+        db.session(), g.principal, assessment_id, current_settings().secret_key
+    )
+    return Response(
+        out.data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+    )
+
+
+@route(
+    bp,
+    "/assessments/<int:assessment_id>/questionnaire",
+    "POST",
+    summary="Import a filled questionnaire workbook as attested answers",
+    tag="assessments",
+    scope="assessments:write",
+    files=("file",),
+    query=QuestionnaireImportQuery,
+    response=QuestionnaireImportOut,
+    description="multipart/form-data with a `file` part: a workbook exported by GET "
+    "…/questionnaire.xlsx for this assessment and filled in. Checked whole: every error names "
+    "its cell (`Questions!D14: 'Maybe' is not one of Yes, No, N/A`) and nothing is written "
+    "(422); a workbook for another assessment or checklist version, or with a changed key "
+    "column, is refused. Answers are recorded `attested` with the file's SHA-256 and row in "
+    "their note; blank answers change nothing; the same file again changes nothing. "
+    "`dry_run=true` reports the same changes and writes nothing.",
+)
+def import_questionnaire(
+    assessment_id: int, files: dict[str, FileStorage], query: QuestionnaireImportQuery
+) -> QuestionnaireImportOut:
+    part = files["file"]
+    report = questionnaires.import_file(
+        db.session(),
+        g.principal,
+        part.stream.read(current_settings().max_request_bytes + 1),
+        part.filename or "",
+        current_settings().secret_key,
+        assessment_id=assessment_id,
+        dry_run=query.dry_run,
+    )
+    return QuestionnaireImportOut.model_validate(report.as_dict())
 
 
 def _limits() -> Limits:

@@ -12,9 +12,9 @@ from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
 from vetting.current import current_settings, current_store
-from vetting.downloads import stored_file
+from vetting.downloads import stored_file, table_file
 from vetting.models import BAA
-from vetting.queries import baa_calendar, breach
+from vetting.queries import baa_calendar, breach, sheets
 from vetting.schemas import (
     BaaCalendarQuery,
     BaaCreate,
@@ -25,6 +25,7 @@ from vetting.schemas import (
     BaaProvisionIn,
     BaaProvisionOut,
     BaaQuery,
+    BaaRegisterQuery,
     BaaRenew,
     BaaReturnDestroy,
     BaaReturnDestroyUpload,
@@ -36,6 +37,7 @@ from vetting.schemas import (
 )
 from vetting.services import baa_certificates, baa_documents, baa_provisions
 from vetting.services import baas as svc
+from vetting.services.common import PageResult
 
 
 def _warning_days() -> int:
@@ -395,3 +397,42 @@ def calendar(query: BaaCalendarQuery) -> Response:
         resp = Response(iter(chunks), mimetype="text/calendar", headers=headers)
     resp.set_etag(tag, weak=True)
     return resp
+
+
+@route(
+    bp,
+    "/baas/register.<fmt>",
+    "GET",
+    summary="The BAA register as a spreadsheet: register.xlsx or register.csv",
+    tag="baas",
+    scope="baas:read",
+    query=BaaRegisterQuery,
+    produces=(sheets.XLSX, "text/csv"),
+    description="Every BAA the filters select (as GET /baas, without paging; over 50,000 is "
+    "refused, 422), with its state on `as_of`: XLSX with a frozen header, filters and date "
+    "cells, or CSV; text that a spreadsheet would run as a formula is kept as text.",
+)
+def download_register(fmt: str, query: BaaRegisterQuery) -> Response:
+    s = db.session()
+    as_of = query.as_of or clock.today()
+
+    def fetch(page: int, per_page: int) -> PageResult:
+        return svc.list_(
+            s,
+            page,
+            per_page,
+            query.vendor_id,
+            as_of=as_of,
+            warning_days=_warning_days(),
+            states=query.state,
+            within_days=query.within_days,
+            auto_renews=query.auto_renews,
+            q=query.q,
+            non_conforming=query.non_conforming,
+            scope_reviewed=query.scope_reviewed,
+            return_destroy_days=current_settings().notify.return_destroy_days,
+        )
+
+    items = sheets.every_page(fetch, "BAAs")
+    names = svc.vendor_names(s, {v.baa.vendor_id for v in items})
+    return table_file(sheets.baa_register(items, names, as_of), fmt)

@@ -21,7 +21,7 @@ from vetting.schemas import (
     SuggestionList,
     SuggestionOut,
 )
-from vetting.services import answer_links, questionnaires, suggestions
+from vetting.services import answer_links, standard_questionnaires, suggestions
 from vetting.services.suggestions import Pending
 
 MAX_READ = 20 * 1024 * 1024 + 1  # one byte over the spreadsheet gate's cap: it says so
@@ -114,7 +114,7 @@ def upload_questionnaire(
 ) -> QuestionnaireReadOut:
     part = files["file"]
     data = part.stream.read(MAX_READ)
-    result = questionnaires.read_into(
+    result = standard_questionnaires.read_into(
         db.session(),
         g.principal,
         assessment_id,

@@ -1,7 +1,7 @@
-"""`vetting questionnaires read F.xlsx --assessment ID [--dry-run]`: a vendor's completed
-CAIQ v4.0.x or HECVAT 4.x / 3.x read into an assessment as answer suggestions (pending until a
-person accepts them: `vetting questionnaires suggestions ID`, `… accept ID`, `… dismiss ID`)
-— thin: read the file, call the service, print."""
+"""`vetting questionnaires …`: our questionnaire workbook out to a vendor and back as attested
+answers (`export`, `import`); a vendor's completed CAIQ v4.0.x or HECVAT 4.x / 3.x read into an
+assessment as answer suggestions (`read`; pending until a person accepts them: `suggestions`,
+`accept`, `dismiss`); answer links (`links …`) — thin: read the file, call a service, print."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ MAX_READ = 20 * 1024 * 1024 + 1  # one byte over the spreadsheet gate's cap: it 
 
 @click.group()
 def questionnaires() -> None:
-    """Vendors' questionnaires: a CAIQ or HECVAT read into answer suggestions."""
+    """Questionnaires: our workbook out and back; a vendor's CAIQ or HECVAT read into answer
+    suggestions; answer links."""
 
 
 @questionnaires.command("read")
@@ -30,7 +31,7 @@ def questionnaires() -> None:
 def read(file: Path, assessment_id: int, dry_run: bool, as_json: bool) -> None:
     """Read a vendor's CAIQ v4.0.x or HECVAT 4.x / 3.x workbook (only read, never written)
     into ASSESSMENT as pending `attested` suggestions; list the capabilities left unanswered."""
-    from vetting.services.questionnaires import read_into
+    from vetting.services.standard_questionnaires import read_into
 
     with file.open("rb") as handle:
         data = handle.read(MAX_READ)
@@ -162,3 +163,60 @@ def links_revoke(link_id: int) -> None:
 
     link = answer_links.revoke(db.session(), actor(), link_id)
     click.echo(f"link {link.id} revoked")
+
+
+@questionnaires.command("export")
+@click.argument("assessment_id", type=int)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="the .xlsx to write (default: questionnaire-<id>-<checklist>-<version>.xlsx here)",
+)
+@with_appcontext
+def export(assessment_id: int, output: str | None) -> None:
+    """Write the questionnaire workbook of an assessment."""
+    from vetting.current import current_settings
+    from vetting.services import questionnaires as svc
+
+    out = svc.export(db.session(), actor(), assessment_id, current_settings().secret_key)
+    path = Path(output or out.filename)
+    path.write_bytes(out.data)
+    click.echo(f"wrote {path} ({len(out.data):,} bytes)")
+
+
+@questionnaires.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="check and list the changes, write nothing")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@with_appcontext
+def import_(file: str, dry_run: bool, as_json: bool) -> None:
+    """Import a filled questionnaire workbook into the assessment it was exported for."""
+    from vetting.current import current_settings
+    from vetting.errors import Invalid
+    from vetting.services import questionnaires as svc
+
+    path = Path(file)
+    size = path.stat().st_size
+    if size > svc.LARGEST:
+        raise Invalid(f"the file is {size:,} bytes; the limit is {svc.LARGEST:,} bytes", path.name)
+    data = path.read_bytes()
+    report = svc.import_file(
+        db.session(),
+        actor(),
+        data,
+        path.name,
+        current_settings().secret_key,
+        dry_run=dry_run,
+    )
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    for c in report.changes:
+        echo_row(c.action, c.key, f"{c.before or '-'} → {c.after}", last=c.as_dict()["cell"])
+    done = "applied" if report.applied else ("dry run: nothing written" if dry_run else "")
+    click.echo(
+        f"assessment {report.assessment_id} ({report.checklist}): {report.count(svc.CREATE)} "
+        f"created, {report.count(svc.UPDATE)} updated, {report.count(svc.UNCHANGED)} unchanged, "
+        f"{report.blank} blank{'; ' + done if done else ''} (sha256 {report.sha256})"
+    )

@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from vetting import clock
@@ -35,7 +36,18 @@ def list_events(
     s: Session, f: AuditFilter = AuditFilter(), *, page: int = 1, per_page: int = 50
 ) -> PageResult:
     """Events matching `f`, newest first."""
-    stmt = select(AuditEvent)
+    stmt = filtered(select(AuditEvent), f)
+    total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    items = list(
+        s.scalars(
+            stmt.order_by(col(AuditEvent.seq).desc()).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    return PageResult(items, page, per_page, total)
+
+
+def filtered(stmt: Select[Any], f: AuditFilter) -> Select[Any]:
+    """`stmt` over audit events, narrowed to those matching `f`."""
     if f.actor:
         stmt = stmt.where(func.lower(AuditEvent.actor).like(like(f.actor), escape="\\"))
     if f.action:
@@ -49,13 +61,7 @@ def list_events(
     if f.until:
         end = clock.day_start(f.until + timedelta(days=1))
         stmt = stmt.where(col(AuditEvent.at) < end)
-    total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = list(
-        s.scalars(
-            stmt.order_by(col(AuditEvent.seq).desc()).limit(per_page).offset((page - 1) * per_page)
-        )
-    )
-    return PageResult(items, page, per_page, total)
+    return stmt
 
 
 def facets(s: Session) -> tuple[list[str], list[str]]:

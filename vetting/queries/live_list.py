@@ -287,12 +287,17 @@ class _KeptForecast:
     by_vendor: dict[int, set[int]]
 
 
-def _newest(s: Session) -> tuple[int, int, int]:
-    return (
-        s.scalar(select(func.max(App.id))) or 0,
-        s.scalar(select(func.max(Decision.id))) or 0,
-        s.scalar(select(func.max(BAA.id))) or 0,
-    )
+def _newest(s: Session) -> tuple[int, tuple[int, int, int]]:
+    """The newest audit event, and the newest app, decision and BAA ids (one statement)."""
+    row = s.execute(
+        select(
+            select(func.max(AuditEvent.seq)).scalar_subquery(),
+            select(func.max(App.id)).scalar_subquery(),
+            select(func.max(Decision.id)).scalar_subquery(),
+            select(func.max(BAA.id)).scalar_subquery(),
+        )
+    ).one()
+    return row[0] or 0, (row[1] or 0, row[2] or 0, row[3] or 0)
 
 
 def _kept(seq: int, newest: tuple[int, int, int], found: Sequence[Departure]) -> _KeptForecast:
@@ -308,8 +313,7 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
     forecast again (an app's forecast depends on nothing but its own facts and its vendor's
     agreements). Untraceable changes (too many events, a write without an event) recompute
     it all."""
-    seq = s.scalar(select(func.max(AuditEvent.seq))) or 0
-    newest = _newest(s)
+    seq, newest = _newest(s)
 
     def full() -> _KeptForecast:
         return _kept(seq, newest, allowlist.forecast(s, today, days))

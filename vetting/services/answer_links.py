@@ -29,7 +29,7 @@ from vetting.db import transaction
 from vetting.errors import FieldError, Invalid, NotFound
 from vetting.models import AnswerLink, Assessment
 from vetting.queries.checklists import pinned
-from vetting.services import questionnaires, signin, suggestions
+from vetting.services import signin, standard_questionnaires, suggestions
 from vetting.services.common import get_or_404
 
 MAX_DAYS = 90  # the longest a link may live
@@ -218,12 +218,13 @@ def submit_answers(
 
 def submit_workbook(
     s: Session, token: str, ip: str, rules: ThrottleRules, data: bytes, filename: str
-) -> questionnaires.ReadResult:
-    """The vendor's CAIQ / HECVAT read into pending suggestions (see services/questionnaires)."""
+) -> standard_questionnaires.ReadResult:
+    """The vendor's CAIQ / HECVAT read into pending suggestions (services/
+    standard_questionnaires.py)."""
     opened = open_link(s, token, ip, rules, action="upload")
     assert opened.assessment.id is not None  # a row read from the table
     link = opened.link
-    return questionnaires.read_into(
+    return standard_questionnaires.read_into(
         s,
         opened.actor,
         opened.assessment.id,

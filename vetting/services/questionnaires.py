@@ -1,204 +1,375 @@
-"""A vendor's completed standard questionnaire (CAIQ v4.0.x, HECVAT 4.x / 3.x) read into an
-assessment as answer suggestions.
+"""Our questionnaire workbook, out and back: export one for an assessment, and import a filled
+one as `attested` answers — checked whole, shown as a list of changes, applied all or nothing.
 
-The workbook passes the upload gate (integrations/spreadsheets/reading.py), is recognised by
-its layout and version (integrations/questionnaires/), and its answers are mapped onto the
-assessment's checklist by the mapping file of its family (`<VETTING_CHECKLISTS_DIR>/mappings/`,
-or the shipped one). Mapped answers become `attested` suggestions — question ID and the
-vendor's words as the note, the file's name, SHA-256 and cell as the origin — which count
-for nothing until a person accepts them (services/suggestions.py). The workbook is only read,
-never written back. All or nothing: a refusal records nothing.
+Rules (docs/rules.md, "Questionnaire workbooks"): rows match back by the hidden capability
+key; a workbook for another assessment or checklist version, or whose keys or meta were
+changed (the HMAC under SECRET_KEY), is refused by name; a blank answer never overwrites; an
+answer already `verified` with the same value stays verified; every answer keeps the file's
+SHA-256 and its row in its note; re-importing the same file changes nothing and writes no
+audit event; one audit event per applied import carries the file's SHA-256 and the counts.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session
 
-from integrations import questionnaires as readers
-from integrations.spreadsheets import reading
-from integrations.spreadsheets.reading import SpreadsheetError
-from vetting import audit
+from integrations.spreadsheets import questionnaire as workbook
+from integrations.spreadsheets.reading import MAX_UPLOAD, SpreadsheetError, check
+from vetting import audit, clock
 from vetting.auth import Principal
-from vetting.core import questionnaire_map as qmap
-from vetting.core.questionnaire_map import Applied, QuestionMap
-from vetting.core.statuses import OriginKind
+from vetting.core.checklist import NA, AnswerValueError, Checklist
+from vetting.core.deadlines import days_of
+from vetting.core.scoring import Source
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
-from vetting.models import AnswerSuggestion
+from vetting.models import Answer, App, Assessment
 from vetting.queries.checklists import pinned
-from vetting.services import suggestions
-from vetting.settings import REPO_ROOT, checklists_dir
+from vetting.schemas import AnswerIn
+from vetting.services import assessments
+from vetting.services.common import get_or_404
 
-MAPPINGS = Path("mappings")
-
-
-def mappings() -> dict[str, QuestionMap]:
-    """family → mapping: `<VETTING_CHECKLISTS_DIR>/mappings/*.toml`, or the shipped files when
-    the configured folder has none."""
-    configured = checklists_dir() / MAPPINGS
-    folder = configured if configured.is_dir() else REPO_ROOT / "checklists" / MAPPINGS
-    return qmap.load_dir(folder)
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+LARGEST = MAX_UPLOAD  # the spreadsheet gate's limit on an upload
+PROVENANCE = "From questionnaire workbook sha256:{sha256}, Questions row {row}."
+_PROVENANCE_RE = re.compile(
+    r"\s*From questionnaire workbook sha256:[0-9a-f]{64}, Questions row \d+\.$"
+)
 
 
-@dataclass
-class ReadResult:
-    file: str
-    sha256: str
-    kind: str
-    version: str
-    family: str
-    answered: int  # questions the file answers (non-blank)
-    applied: Applied
-    suggestions: list[AnswerSuggestion] = field(default_factory=list)  # none on a dry run
-    notes: list[str] = field(default_factory=list)
-    dry_run: bool = False
+@dataclass(frozen=True)
+class Exported:
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Change:
+    """What importing one row does to one capability's answer."""
+
+    key: str
+    title: str
+    row: int
+    action: str  # create / update / unchanged
+    before: str | None
+    after: str
 
     def as_dict(self) -> dict[str, Any]:
-        ids = {s.capability_key: s.id for s in self.suggestions}
         return {
-            "file": self.file,
-            "sha256": self.sha256,
-            "questionnaire": self.kind,
-            "version": self.version,
-            "answered": self.answered,
-            "dry_run": self.dry_run,
-            "suggestions": [
-                {
-                    "id": ids.get(p.capability),
-                    "capability_key": p.capability,
-                    "value": p.value,
-                    "source": "attested",
-                    "question_id": p.question_id,
-                    "answer": p.answer,
-                    "cell": p.cell,
-                    "note": p.note,
-                }
-                for p in self.applied.proposals
-            ],
-            "unmapped": self.applied.unmapped,
-            "refused": [
-                {"question_id": k.question_id, "cell": k.cell, "reason": k.reason}
-                for k in self.applied.skipped
-            ],
-            "notes": self.notes,
+            "capability_key": self.key,
+            "title": self.title,
+            "cell": f"{workbook.QUESTIONS}!{workbook.ANSWER}{self.row}",
+            "action": self.action,
+            "before": self.before,
+            "after": self.after,
         }
 
 
-def read_into(
+@dataclass(frozen=True)
+class Report:
+    """The import of one file: each answered row's change, the blank rows, and whether it
+    was applied."""
+
+    file: str
+    sha256: str
+    assessment_id: int
+    checklist: str
+    changes: list[Change] = field(default_factory=list)
+    blank: int = 0
+    applied: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    @property
+    def changed(self) -> int:
+        return self.count(CREATE) + self.count(UPDATE)
+
+    @property
+    def plan(self) -> str:
+        """A fingerprint of exactly what would be written: the web's confirm step refuses
+        when the assessment changed since the review."""
+        body = [self.sha256, self.assessment_id, [c.as_dict() for c in self.changes]]
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "assessment_id": self.assessment_id,
+            "checklist": self.checklist,
+            "applied": self.applied,
+            "created": self.count(CREATE),
+            "updated": self.count(UPDATE),
+            "unchanged": self.count(UNCHANGED),
+            "blank": self.blank,
+            "changes": [c.as_dict() for c in self.changes],
+        }
+
+
+def export(s: Session, actor: Principal, assessment_id: int, secret: str) -> Exported:
+    """The questionnaire workbook of one assessment."""
+    actor.require("assessments:read")
+    assessment = get_or_404(s, Assessment, assessment_id, "assessment")
+    checklist = pinned(s, assessment.checklist_sha256)
+    app = s.get(App, assessment.app_id)
+    meta = workbook.Meta(
+        checklist.id,
+        checklist.version,
+        checklist.sha256,
+        assessment_id,
+        clock.now().isoformat(timespec="seconds"),
+    )
+    title = f"App: {app.name}" if app is not None else ""
+    data = workbook.build(checklist, meta, secret, title)
+    name = f"questionnaire-{assessment_id}-{checklist.id}-{checklist.version}.xlsx"
+    return Exported(name, data)
+
+
+def import_file(
     s: Session,
     actor: Principal,
-    assessment_id: int,
     data: bytes,
     filename: str,
+    secret: str,
     *,
+    assessment_id: int | None = None,
     dry_run: bool = False,
-    maps: Mapping[str, QuestionMap] | None = None,
-    before_record: Callable[[Session], None] | None = None,
-) -> ReadResult:
-    """Read a questionnaire workbook into the assessment as pending suggestions (see the
-    module's doc); `dry_run` reports the same and records nothing. Refusals (not a workbook,
-    an unknown layout or version, no answer that maps) raise `Invalid` on `file`, naming the
-    file, sheet, row and reason. `before_record` runs first in the recording transaction (an
-    answer link counts its use there)."""
-    suggestions.may_propose(actor)
-    name = Path(filename or "questionnaire.xlsx").name[:255]
-    with transaction(s):  # 404 / 409 before reading a byte
-        assessment = suggestions.open_assessment(s, assessment_id)
-        checklist = pinned(s, assessment.checklist_sha256)
+    plan: str | None = None,
+) -> Report:
+    """Check a filled workbook whole and, unless `dry_run`, apply its changes in one
+    transaction. `assessment_id`: the assessment it must be for (the API and web pages);
+    `plan`: the fingerprint of the changes a person reviewed (refused if they differ now).
+    Errors name the file and the cell (`Questions!D14`); nothing is written on any error."""
+    actor.require("assessments:write")
+    filename = filename or "questionnaire.xlsx"
     try:
-        upload = reading.check(data, name)
-        found = readers.read(upload)
+        filled = workbook.read(check(data, filename), secret)
     except SpreadsheetError as exc:
-        raise Invalid(str(exc), "file") from None
-    try:
-        maps = mappings() if maps is None else maps
-    except qmap.MappingError as exc:  # the organisation's file, not the upload: say which
-        raise Conflict(
-            f"the questionnaire mappings cannot be used ({exc}); an administrator fixes "
-            "them (vetting checklists validate)"
-        ) from None
-    mapping = maps.get(found.family)
-    if mapping is None:
-        raise Invalid(
-            f"{name}: no mapping for {found.kind.upper()} {found.version} "
-            f"(checklists/mappings/{found.family}.toml)",
-            "file",
-        )
-    label = f"{'CAIQ' if found.kind == 'caiq' else 'HECVAT'} {found.version}"
-    applied = qmap.apply(mapping, label, found.responses, checklist)
-    result = ReadResult(
-        name,
-        hashlib.sha256(data).hexdigest(),
-        found.kind,
-        found.version,
-        found.family,
-        len(found.answered()),
-        applied,
-        notes=list(found.notes),
-        dry_run=dry_run,
-    )
-    if not applied.proposals:
-        reasons = [
-            FieldError("file", f"{name}: {k.cell}: {k.question_id}: {k.reason}")
-            for k in applied.skipped
-        ]
-        raise Invalid(
-            "",
-            errors=[
-                FieldError(
-                    "file",
-                    f"{name}: no answer maps onto checklist {checklist.id} "
-                    f"({len(mapping.rules)} mapped questions, {result.answered} answered in "
-                    "the file); nothing was recorded",
-                ),
-                *reasons,
-            ],
-        )
-    if dry_run:
-        return result
-    kind = OriginKind.CAIQ if found.kind == "caiq" else OriginKind.HECVAT
+        raise Invalid(exc.reason, exc.where) from None
+    meta = filled.meta
+    target = meta.assessment_id if assessment_id is None else assessment_id
     with transaction(s):
-        if before_record is not None:
-            before_record(s)
-        result.suggestions = suggestions.create_within(
-            s,
-            actor,
-            assessment_id,
-            [
-                suggestions.NewSuggestion(
-                    p.capability,
-                    p.value,
-                    kind,
-                    p.question_id,
-                    note=p.note,
-                    origin_file=name,
-                    origin_sha256=result.sha256,
-                    origin_cell=p.cell,
-                )
-                for p in applied.proposals
-            ],
-        )
+        assessment, checklist = assessments._open_for_answers(s, target)
+        _refuse_foreign(filename, filled, assessment, checklist)
+        sha256 = hashlib.sha256(data).hexdigest()
+        existing = {a.capability_key: a for a in assessments._answers(s, target)}
+        report, values = _diff(filename, sha256, filled, assessment, checklist, existing)
+        rows = {c.key: c.row for c in report.changes}
+        try:
+            assessments._refuse_conflicts(checklist, existing, values)
+        except Invalid as exc:
+            raise Invalid("", errors=[_at_cell(e, rows, filename) for e in exc.errors]) from None
+        if plan is not None and plan != report.plan:
+            raise Conflict(
+                "the assessment's answers changed since this file was reviewed: upload it "
+                "again to review the changes as they are now",
+                "plan",
+            )
+        if dry_run or not report.changed:
+            return report
+        assessments._save_answers(s, actor, assessment, checklist, values)
         audit.record(
             s,
             actor.name,
-            "questionnaire.read",
+            "assessment.questionnaire_import",
             "assessment",
-            assessment_id,
+            target,
             None,
             {
-                "file": name,
-                "sha256": result.sha256,
-                "questionnaire": found.kind,
-                "version": found.version,
-                "suggestions": [r.id for r in result.suggestions],
-                "unmapped": applied.unmapped,
-                "refused": [k.question_id for k in applied.skipped],
+                "file": filename,
+                "sha256": sha256,
+                "created": report.count(CREATE),
+                "updated": report.count(UPDATE),
+                "unchanged": report.count(UNCHANGED),
+                "blank": report.blank,
             },
         )
-    return result
+    return Report(
+        report.file,
+        report.sha256,
+        report.assessment_id,
+        report.checklist,
+        report.changes,
+        report.blank,
+        applied=True,
+    )
+
+
+def _refuse_foreign(
+    filename: str, filled: workbook.Filled, assessment: Assessment, checklist: Checklist
+) -> None:
+    """Refuse a workbook for another assessment or checklist version, or one changed since
+    it was exported, by name."""
+    meta = filled.meta
+    theirs = f"{meta.checklist_id} {meta.checklist_version}"
+    ours = f"{checklist.id} {checklist.version}"
+    if meta.assessment_id != assessment.id:
+        raise Invalid(
+            f"this workbook is for assessment #{meta.assessment_id} ({theirs}), not "
+            f"assessment #{assessment.id} ({ours}): export the questionnaire of assessment "
+            f"#{assessment.id}",
+            filename,
+        )
+    if (meta.checklist_id, meta.checklist_version, meta.checklist_sha256) != (
+        checklist.id,
+        checklist.version,
+        checklist.sha256,
+    ):
+        raise Invalid(
+            f"this workbook is for checklist {theirs} (sha256 {meta.checklist_sha256[:12]}), "
+            f"but assessment #{assessment.id} uses {ours} (sha256 {checklist.sha256[:12]}): "
+            "export a fresh questionnaire",
+            filename,
+        )
+    if not filled.signed:
+        raise Invalid(
+            f"the workbook's hidden key column ({workbook.QUESTIONS}!{workbook.KEY}) or its "
+            "_meta sheet was changed after export (its signature does not match), or it was "
+            "exported by another installation: export a fresh questionnaire",
+            filename,
+        )
+    unknown = [k for k in filled.keys if checklist.capability(k) is None]
+    if unknown or len(set(filled.keys)) != len(filled.keys):
+        raise Invalid(
+            f"the workbook's question keys do not match checklist {ours}: export a fresh "
+            "questionnaire",
+            filename,
+        )
+
+
+def _diff(
+    filename: str,
+    sha256: str,
+    filled: workbook.Filled,
+    assessment: Assessment,
+    checklist: Checklist,
+    existing: Mapping[str, Answer],
+) -> tuple[Report, dict[str, tuple[Any, AnswerIn]]]:
+    """Every answered row judged (all errors collected, each naming its cell) and compared
+    with the stored answer."""
+    assert assessment.id is not None  # a row read from the table
+    errors: list[FieldError] = []
+    changes: list[Change] = []
+    values: dict[str, tuple[Any, AnswerIn]] = {}
+    blank = 0
+    for row in filled.rows:
+        cap = checklist.capability(row.key)
+        assert cap is not None  # checked by _refuse_foreign
+        if row.answer is None:
+            blank += 1
+            continue
+        cell = f"{filename}: {workbook.QUESTIONS}!{{col}}{row.row}"
+        try:
+            value = workbook.answer_value(cap, row.answer)
+        except AnswerValueError as exc:
+            errors.append(FieldError(cell.format(col=workbook.ANSWER), str(exc)))
+            continue
+        old = existing.get(row.key)
+        provenance = PROVENANCE.format(sha256=sha256, row=row.row)
+        kept = _comment(old.note) if old else ""
+        note = "\n\n".join(t for t in (row.comment or kept, provenance) if t)
+        try:
+            data = AnswerIn(
+                value=value,
+                source=Source.ATTESTED,
+                evidence_url=row.evidence_url or (old.evidence_url if old else None),
+                note=note,
+            )
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = err["loc"][0] if err["loc"] else ""
+                col = workbook.EVIDENCE if where == "evidence_url" else workbook.COMMENT
+                msg = err["msg"].removeprefix("Value error, ")
+                errors.append(FieldError(cell.format(col=col), msg))
+            continue
+        stored = assessments._as_stored(cap, old.value) if old else None
+        if old is None:
+            action = CREATE
+        elif (old.source == Source.VERIFIED and stored == value) or (
+            (stored, old.source, old.evidence_url, _comment(old.note))
+            == (value, data.source, data.evidence_url, _comment(data.note))
+        ):
+            action = UNCHANGED
+        else:
+            action = UPDATE
+            values[row.key] = (value, data)
+        if action == CREATE:
+            values[row.key] = (value, data)
+        changes.append(
+            Change(
+                row.key,
+                cap.title,
+                row.row,
+                action,
+                None if old is None else f"{shown(stored)} ({old.source})",
+                shown(value) + _also(old, stored, value, data, action),
+            )
+        )
+    if errors:
+        raise Invalid("", errors=errors)
+    if not changes:
+        raise Invalid(
+            f"the workbook has no answers: fill column {workbook.ANSWER} of the "
+            f"{workbook.QUESTIONS} sheet",
+            filename,
+        )
+    report = Report(
+        filename, sha256, assessment.id, f"{checklist.id} {checklist.version}", changes, blank
+    )
+    return report, values
+
+
+def _also(old: Answer | None, stored: Any, value: Any, data: AnswerIn, action: str) -> str:
+    """What else an update changes, where the value stays: "30 days (same value; new
+    comment)" rather than a puzzling "30 days → 30 days"."""
+    if old is None or action != UPDATE or stored != value:
+        return ""
+    parts = []
+    if old.source != data.source:
+        parts.append(f"now {data.source}")
+    if old.evidence_url != data.evidence_url:
+        parts.append("new evidence URL")
+    if _comment(old.note) != _comment(data.note):
+        parts.append("new comment")
+    return f" (same value; {', '.join(parts)})" if parts else ""
+
+
+def _comment(note: str | None) -> str:
+    """A note without the line naming the workbook it came from."""
+    return _PROVENANCE_RE.sub("", note or "").strip()
+
+
+def _at_cell(error: FieldError, rows: Mapping[str, int], filename: str) -> FieldError:
+    """A conflict reported on "<key>.value", moved to the answer cell of that key's row."""
+    key = (error.field or "").removesuffix(".value")
+    if key in rows:
+        return FieldError(
+            f"{filename}: {workbook.QUESTIONS}!{workbook.ANSWER}{rows[key]}", error.message
+        )
+    return error
+
+
+def shown(value: Any) -> str:
+    """An answer value as the workbook and the review page word it."""
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if value == NA:
+        return "N/A"
+    if isinstance(value, dict):
+        try:
+            return f"{days_of(value)} days"
+        except (KeyError, TypeError, ValueError):
+            return json.dumps(value, sort_keys=True)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
         compare,
         dashboard,
         imports,
+        questionnaires,
         suggestions,
         vendors,
     )
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
         apps,
         assessments,
         suggestions,
+        questionnaires,
         compare,
         baas,
         allowlist,

@@ -7,10 +7,12 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.core.store_ids import Platform
+from vetting.downloads import table_file
 from vetting.errors import VettingError
-from vetting.queries import browse
+from vetting.queries import browse, sheets
 from vetting.schemas import AppCreate, AppUpdate
 from vetting.services import apps as svc
+from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,
     area,
@@ -35,21 +37,36 @@ def _checklists() -> list[tuple[str, str]]:
     return [(c.id, f"{c.title} ({c.id} v{c.version})") for _, c in sorted(registry.items())]
 
 
+def _app_table(page: int, per_page: int = 50) -> PageResult:
+    """The apps the list page's filters and sort select (one page of them)."""
+    platform = arg_str("platform")
+    return browse.app_table(
+        db.session(),
+        q=arg_str("q"),
+        platform=platform if platform in dict(PLATFORMS) else None,
+        vendor_id=arg_int("vendor_id", 0, 0),
+        sort=request.args.get("sort", "name"),
+        descending=request.args.get("desc") == "1",
+        page=page,
+        per_page=per_page,
+    )
+
+
+@bp.get("/apps/export.<fmt>")
+@requires("apps:read")
+def export(fmt: str) -> ResponseReturnValue:
+    """The apps the list shows under its filters (all pages), with their list status today."""
+    items = sheets.every_page(_app_table, "apps")
+    return table_file(sheets.apps(db.session(), items, today()), fmt)
+
+
 @bp.get("/apps")
 @requires("apps:read")
 def index() -> ResponseReturnValue:
     sort = request.args.get("sort", "name")
     descending = request.args.get("desc") == "1"
     platform = arg_str("platform")
-    result = browse.app_table(
-        db.session(),
-        q=arg_str("q"),
-        platform=platform if platform in dict(PLATFORMS) else None,
-        vendor_id=arg_int("vendor_id", 0, 0),
-        sort=sort,
-        descending=descending,
-        page=arg_int("page"),
-    )
+    result = _app_table(arg_int("page"))
     return render_template(
         "apps/list.html",
         result=result,

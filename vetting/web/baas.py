@@ -16,13 +16,14 @@ from vetting.core.baa_provisions import counts
 from vetting.core.breach import clause_from
 from vetting.core.deadlines import Trigger, Unit
 from vetting.current import current_settings, current_store
-from vetting.downloads import stored_file
+from vetting.downloads import stored_file, table_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, ParentAgreement, Vendor
-from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse
+from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse, sheets
 from vetting.schemas import BaaCreate, BaaRenew, BaaReturnDestroyUpload, BaaTerminate, BaaUpdate
 from vetting.services import baa_certificates, baa_documents, baa_provisions, parent_agreements
 from vetting.services import baas as svc
+from vetting.services.common import PageResult
 from vetting.web import timeline
 from vetting.web.base import (
     Form,
@@ -155,18 +156,19 @@ def _values_of(baa: BAA) -> dict[str, str]:
     return values
 
 
-@bp.get("/baas")
-@requires("baas:read")
-def index() -> ResponseReturnValue:
-    s = db.session()
+def _filter_key() -> str:
     key = request.args.get("filter", "all")
-    key = key if key in FILTERS else "all"
+    return key if key in FILTERS else "all"
+
+
+def _register(page: int, per_page: int, as_of: date) -> PageResult:
+    """The register rows the page's filter, vendor and search select (one page of them)."""
+    key = _filter_key()
     _, states, auto = FILTERS[key]
-    as_of = today()
-    result = svc.list_(
-        s,
-        page=arg_int("page"),
-        per_page=50,
+    return svc.list_(
+        db.session(),
+        page=page,
+        per_page=per_page,
         vendor_id=arg_int("vendor_id", 0, 0) or None,
         as_of=as_of,
         warning_days=warning_days(),
@@ -175,6 +177,25 @@ def index() -> ResponseReturnValue:
         q=arg_str("q"),
         **FILTER_EXTRA.get(key, {}),
     )
+
+
+@bp.get("/baas/export.<fmt>")
+@requires("baas:read")
+def export(fmt: str) -> ResponseReturnValue:
+    """The register under the page's filters (all pages), as the page shows it today."""
+    as_of = today()
+    items = sheets.every_page(lambda page, n: _register(page, n, as_of), "BAAs")
+    names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in items})
+    return table_file(sheets.baa_register(items, names, as_of), fmt)
+
+
+@bp.get("/baas")
+@requires("baas:read")
+def index() -> ResponseReturnValue:
+    s = db.session()
+    key = _filter_key()
+    as_of = today()
+    result = _register(arg_int("page"), 50, as_of)
     names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
     return render_template(
         "baas/list.html",

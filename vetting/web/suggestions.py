@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from vetting import db
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.queries import browse
-from vetting.services import answer_links, questionnaires, suggestions
+from vetting.services import answer_links, standard_questionnaires, suggestions
 from vetting.services import assessments as assessment_service
 from vetting.web.base import Form, area, form_values, requires
 
@@ -88,7 +88,7 @@ def upload(assessment_id: int) -> ResponseReturnValue:
     try:
         if part is None or not part.filename:
             raise Invalid("", errors=[FieldError("file", "choose the vendor's workbook")])
-        result = questionnaires.read_into(
+        result = standard_questionnaires.read_into(
             db.session(), g.principal, assessment_id, part.stream.read(MAX_READ), part.filename
         )
     except VettingError as exc:
