@@ -17,7 +17,7 @@ Shape, per vendor v, app i and agreement b (deterministic: the same sizes give t
     with synthetic.database(sizes) as url: …   # a private copy of the cached data set
 
 The cache: a SQLite file (or, with VETTING_TEST_DATABASE_URL, a PostgreSQL template database)
-named by a hash of this module, the sizes and the migration head, under
+named by a hash of this module, the sizes and the migrations, under
 $BENCH_CACHE (default ~/.cache/vetting-bench); each run gets a copy (`CREATE DATABASE … TEMPLATE`
 on PostgreSQL), so the benchmarks may write. BENCH_CACHE=off builds afresh every time.
 """
@@ -209,10 +209,10 @@ def populate(engine: Engine, sizes: Sizes = Sizes(), seed: int = 1) -> dict[str,
 
 
 def _key(sizes: Sizes) -> str:
-    versions = sorted(p.name for p in (ROOT / "vetting" / "migrations" / "versions").glob("*.py"))
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(repr(sorted(asdict(sizes).items())).encode())
-    h.update(repr(versions).encode())
+    for migration in sorted((ROOT / "vetting" / "migrations" / "versions").glob("*.py")):
+        h.update(migration.name.encode() + migration.read_bytes())
     return h.hexdigest()[:12]
 
 
