@@ -158,3 +158,46 @@ def test_guessing_is_throttled(app, client, admin) -> None:  # type: ignore[no-u
     assert statuses[:5] == [404] * 5 and statuses[-1] == 429
     r = v.get(path)  # even the right secret waits while the client is throttled
     assert r.status_code == 429 and re.search(r"wait \d+ minute", r.text)
+
+
+def test_our_own_questionnaire_workbook_through_the_link_waits_as_suggestions(
+    app, client, admin
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.api.test_questionnaires import fill, stored
+
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    other_app = app_(client, admin, vendor(client, admin, "Other Co"), "Other", "com.other.app")
+    other = assess(client, admin, other_app)["id"]
+    foreign = client.get(f"/api/v1/assessments/{other}/questionnaire.xlsx", headers=admin).data
+    path = path_of(make_link(client, admin, aid)["url"])  # single use
+    v = vendor_client(app)
+    page = v.get(path).text
+    token = csrf_token(page)
+    # the vendor downloads the workbook from the link itself (no account)
+    assert f'href="{path}/questionnaire.xlsx"' in page
+    own = v.get(f"{path}/questionnaire.xlsx")
+    assert own.status_code == 200 and own.data[:4] == b"PK\x03\x04"
+    assert "attachment" in own.headers["Content-Disposition"]
+    assert v.get(f"{path[:-3]}xyz/questionnaire.xlsx").status_code == 404  # a wrong secret
+    exported = own
+
+    def send(data: bytes, name: str):  # type: ignore[no-untyped-def]
+        return v.post(
+            f"{path}/workbook",
+            data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+
+    wrong = send(fill(foreign, {"remote_wipe": "Yes"}), "other.xlsx")
+    assert wrong.status_code == 422 and f"not assessment #{aid}" in wrong.text
+    bad = send(fill(exported.data, {"remote_wipe": "Maybe"}), "filled.xlsx")
+    assert bad.status_code == 422 and "Questions!D" in bad.text
+    ok = send(fill(exported.data, {"remote_wipe": "Yes", "baa_signed": "Yes"}), "filled.xlsx")
+    assert ok.status_code == 200 and "filled.xlsx was read" in ok.text
+    assert stored(app, aid) == {}  # nothing answered: it waits for a person
+    with app.app_context():
+        rows = db.session().scalars(select(AnswerSuggestion)).all()
+        assert sorted(r.capability_key for r in rows) == ["baa_signed", "remote_wipe"]
+        assert {r.origin_kind for r in rows} == {"questionnaire"}
+        assert all(r.origin_cell and r.origin_cell.startswith("Questions!D") for r in rows)
+    assert v.get(path).status_code == 404  # single use: spent by the one good submission

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from integrations.spreadsheets import questionnaire as qworkbook
+from integrations.spreadsheets import reading
 from vetting import audit, auth, clock
 from vetting.auth import Principal
 from vetting.core.checklist import AnswerValueError, Checklist
@@ -29,7 +31,7 @@ from vetting.db import transaction
 from vetting.errors import FieldError, Invalid, NotFound
 from vetting.models import AnswerLink, Assessment
 from vetting.queries.checklists import pinned
-from vetting.services import signin, standard_questionnaires, suggestions
+from vetting.services import questionnaires, signin, standard_questionnaires, suggestions
 from vetting.services.common import get_or_404
 
 MAX_DAYS = 90  # the longest a link may live
@@ -217,14 +219,32 @@ def submit_answers(
 
 
 def submit_workbook(
-    s: Session, token: str, ip: str, rules: ThrottleRules, data: bytes, filename: str
-) -> standard_questionnaires.ReadResult:
-    """The vendor's CAIQ / HECVAT read into pending suggestions (services/
-    standard_questionnaires.py)."""
+    s: Session,
+    token: str,
+    ip: str,
+    rules: ThrottleRules,
+    data: bytes,
+    filename: str,
+    secret: str = "",
+) -> int:
+    """The vendor's workbook read into pending suggestions: our own questionnaire workbook
+    (services/questionnaires.py, checked with `secret`, the key it was signed with), or a
+    CAIQ / HECVAT (services/standard_questionnaires.py). Returns how many were suggested."""
     opened = open_link(s, token, ip, rules, action="upload")
     assert opened.assessment.id is not None  # a row read from the table
     link = opened.link
-    return standard_questionnaires.read_into(
+    if secret and _is_ours(data, filename):
+        report = questionnaires.suggest_from_file(
+            s,
+            opened.actor,
+            opened.assessment.id,
+            data,
+            filename,
+            secret,
+            before_record=lambda s: _use(s, link),
+        )
+        return report.changed
+    result = standard_questionnaires.read_into(
         s,
         opened.actor,
         opened.assessment.id,
@@ -232,6 +252,26 @@ def submit_workbook(
         filename,
         before_record=lambda s: _use(s, link),
     )
+    return len(result.applied.proposals)
+
+
+def questionnaire(
+    s: Session, token: str, ip: str, rules: ThrottleRules, secret: str
+) -> questionnaires.Exported:
+    """The questionnaire workbook of the link's assessment, for the vendor to fill in and
+    upload through the same link (opening it is audited as `answer_link.download`)."""
+    opened = open_link(s, token, ip, rules, action="download")
+    assert opened.assessment.id is not None  # a row read from the table
+    return questionnaires.workbook_of(s, opened.assessment.id, secret)
+
+
+def _is_ours(data: bytes, filename: str) -> bool:
+    """Whether an upload is a questionnaire workbook exported by Vetting (its _meta sheet)."""
+    try:
+        book = reading.open_workbook(reading.check(data, filename or "upload.xlsx"))
+    except reading.SpreadsheetError:
+        return False  # the standard readers refuse it with their own words
+    return qworkbook.META in book.sheetnames
 
 
 def _use(s: Session, link: AnswerLink) -> None:

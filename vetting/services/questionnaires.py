@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +28,13 @@ from vetting.auth import Principal
 from vetting.core.checklist import NA, AnswerValueError, Checklist
 from vetting.core.deadlines import days_of
 from vetting.core.scoring import Source
+from vetting.core.statuses import OriginKind
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
 from vetting.models import Answer, App, Assessment
 from vetting.queries.checklists import pinned
 from vetting.schemas import AnswerIn
-from vetting.services import assessments
+from vetting.services import assessments, suggestions
 from vetting.services.common import get_or_404
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -117,6 +118,12 @@ class Report:
 def export(s: Session, actor: Principal, assessment_id: int, secret: str) -> Exported:
     """The questionnaire workbook of one assessment."""
     actor.require("assessments:read")
+    return workbook_of(s, assessment_id, secret)
+
+
+def workbook_of(s: Session, assessment_id: int, secret: str) -> Exported:
+    """The workbook itself, for a caller that has already checked who may have it (`export`
+    checks a role; an answer link, its secret)."""
     assessment = get_or_404(s, Assessment, assessment_id, "assessment")
     checklist = pinned(s, assessment.checklist_sha256)
     app = s.get(App, assessment.app_id)
@@ -201,6 +208,55 @@ def import_file(
         report.blank,
         applied=True,
     )
+
+
+def suggest_from_file(
+    s: Session,
+    actor: Principal,
+    assessment_id: int,
+    data: bytes,
+    filename: str,
+    secret: str,
+    *,
+    before_record: Callable[[Session], None] | None = None,
+) -> Report:
+    """A filled workbook of ours, sent through an answer link: checked whole exactly as an
+    import is (same refusals, each naming its cell), but its changed answers become pending
+    `attested` suggestions (services/suggestions.py) that a person reviews, not answers.
+    `before_record` runs in the same transaction first (the link counts its use)."""
+    filename = filename or "questionnaire.xlsx"
+    try:
+        filled = workbook.read(check(data, filename), secret)
+    except SpreadsheetError as exc:
+        raise Invalid(exc.reason, exc.where) from None
+    with transaction(s):
+        assessment, checklist = assessments._open_for_answers(s, assessment_id)
+        _refuse_foreign(filename, filled, assessment, checklist)
+        sha256 = hashlib.sha256(data).hexdigest()
+        existing = {a.capability_key: a for a in assessments._answers(s, assessment_id)}
+        report, values = _diff(filename, sha256, filled, assessment, checklist, existing)
+        rows = {c.key: c.row for c in report.changes}
+        if not values:
+            raise Invalid(
+                "every answer in the workbook is already recorded: nothing to send", filename
+            )
+        items = [
+            suggestions.NewSuggestion(
+                key,
+                value,
+                OriginKind.QUESTIONNAIRE,
+                f"{workbook.QUESTIONS}!{workbook.ANSWER}{rows[key]}",
+                note=_comment(answer.note) or None,
+                origin_file=filename,
+                origin_sha256=sha256,
+                origin_cell=f"{workbook.QUESTIONS}!{workbook.ANSWER}{rows[key]}",
+            )
+            for key, (value, answer) in values.items()
+        ]
+        if before_record is not None:
+            before_record(s)
+        suggestions.create_within(s, actor, assessment_id, items)
+    return report
 
 
 def _refuse_foreign(

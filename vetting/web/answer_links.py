@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 
+from integrations.spreadsheets.writing import MEDIA_TYPE
 from vetting import db
 from vetting.core.checklist import Kind
 from vetting.current import current_settings
@@ -90,6 +91,23 @@ def submit(token: str) -> ResponseReturnValue:
     return render_template("answer_links/done.html", count=n), 200
 
 
+@bp.get("/answer/<token>/questionnaire.xlsx")
+def questionnaire(token: str) -> ResponseReturnValue:
+    """The questionnaire workbook of the link's assessment (no account: the link is the key)."""
+    out = answer_links.questionnaire(
+        db.session(), token, _ip(), _rules(), current_settings().secret_key
+    )
+    return Response(
+        out.data,
+        mimetype=MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{out.filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 @bp.post("/answer/<token>/workbook")
 @by_link
 def upload(token: str) -> ResponseReturnValue:
@@ -99,12 +117,21 @@ def upload(token: str) -> ResponseReturnValue:
     try:
         if part is None or not part.filename:
             raise Invalid("", errors=[FieldError("file", "choose your completed workbook")])
-        result = answer_links.submit_workbook(
-            s, token, _ip(), _rules(), part.stream.read(MAX_READ), part.filename
+        n = answer_links.submit_workbook(
+            s,
+            token,
+            _ip(),
+            _rules(),
+            part.stream.read(MAX_READ),
+            part.filename,
+            current_settings().secret_key,
         )
     except Invalid as exc:
-        form.errors["file"] = "; ".join(e.message for e in exc.errors)
+        # each problem with where it is (a cell of the workbook: "filled.xlsx: Questions!D14")
+        form.errors["file"] = "; ".join(
+            f"{e.field}: {e.message}" if e.field and e.field != "file" else e.message
+            for e in exc.errors
+        )
         opened = answer_links.open_link(s, token, _ip(), _rules(), action="view")
         return _page(token, opened, upload_form=form, status=422)
-    n = len(result.applied.proposals)
-    return render_template("answer_links/done.html", count=n, file=result.file), 200
+    return render_template("answer_links/done.html", count=n, file=part.filename), 200
