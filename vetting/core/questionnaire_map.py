@@ -77,8 +77,9 @@ def parse(text: str, name: str) -> QuestionMap:
         qid, cap = row.get("id"), row.get("capability")
         if not isinstance(qid, str) or not id_re.fullmatch(qid):
             raise MappingError(f"{where}: id {qid!r} does not match {pattern}")
-        caps = cap if isinstance(cap, list) else [cap]
-        if not caps or not all(isinstance(c, str) and c for c in caps):
+        given = cap if isinstance(cap, list) else [cap]
+        caps = [c for c in given if isinstance(c, str) and c]
+        if not caps or len(caps) != len(given):
             raise MappingError(f"{where} ({qid}): capability must be a key or a list of keys")
         unknown = set(row) - {"id", "capability", "comment", *_TRANSFORM_KEYS}
         if unknown:

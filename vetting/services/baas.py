@@ -379,7 +379,7 @@ def list_(
     horizon = as_of + timedelta(days=within_days) if within_days is not None else None
     if as_of == clock.today():
         # Today's states are kept in baa_state: filter and page in the database.
-        baa_states.ensure(s.get_bind(), as_of, warning_days)
+        baa_states.ensure(s.get_bind().engine, as_of, warning_days)
         kept_state = select(col(BaaStateRow.baa_id))
         if wanted:
             kept_state = kept_state.where(col(BaaStateRow.state).in_(sorted(wanted)))

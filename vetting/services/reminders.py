@@ -875,8 +875,8 @@ def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
     # than the inserts. ON CONFLICT DO NOTHING still guards; if the count says a row was
     # skipped, the rows of this sweep (its `created_at`) are read back to say which.
     names = list(rows[0])
-    stmt = sqlite.insert(table).on_conflict_do_nothing()
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=names)
+    plain = sqlite.insert(table).on_conflict_do_nothing()
+    compiled = plain.compile(dialect=conn.dialect, column_keys=names)
     order = list(compiled.positiontup or names)
     processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in order]
     pairs = list(zip(order, processors, strict=True))

@@ -182,7 +182,7 @@ def pending(s: Session, assessment_id: int) -> list[Pending]:
 def count_pending(s: Session, assessment_id: int) -> int:
     return len(
         s.scalars(
-            select(AnswerSuggestion.id).where(
+            select(col(AnswerSuggestion.id)).where(
                 col(AnswerSuggestion.assessment_id) == assessment_id,
                 col(AnswerSuggestion.status) == SuggestionStatus.PENDING,
             )

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from integrations.spreadsheets.writing import MEDIA_TYPE
 from vetting import db
 from vetting.core.checklist import Kind
+from vetting.core.signin import ThrottleRules
 from vetting.current import current_settings
 from vetting.errors import FieldError, Invalid
 from vetting.services import answer_links
@@ -54,7 +55,7 @@ def _page(
     ), status
 
 
-def _rules():  # type: ignore[no-untyped-def]
+def _rules() -> ThrottleRules:
     return current_settings().throttle_rules
 
 
