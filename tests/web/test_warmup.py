@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import delete
+
 from tests.web.conftest import Register
-from vetting import warmup
+from vetting import db, warmup
 from vetting.app import create_app
+from vetting.models import BaaStateMeta
 from vetting.queries import baa_timeline, cache, dashboard, live_list
 from vetting.services import baa_states
 
@@ -34,6 +37,9 @@ def test_a_warmed_process_serves_the_dashboard_and_register_without_computing_th
         "timeline": spy(monkeypatch, baa_timeline, "_compute"),
     }
     rebuilt = spy(monkeypatch, baa_states, "rebuild")
+    with app.app_context():  # a new day: the register's kept states are for another one
+        db.session().execute(delete(BaaStateMeta))
+        db.session().commit()
     cache.clear_all()
     took = warmup.warm(app)
     assert set(took) == {"dashboard", "baa timeline", "baa states"}

@@ -10,16 +10,26 @@ from sqlalchemy import and_, case, func, label, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from vetting import clock
 from vetting.core.allowlist import APPROVING, ApprovedList, Departure, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
-from vetting.models import BAA, AllowlistRelease, App, Assessment, Decision, SyncTarget, Vendor
+from vetting.models import (
+    BAA,
+    AllowlistRelease,
+    App,
+    Assessment,
+    BaaStateRow,
+    Decision,
+    SyncTarget,
+    Vendor,
+)
 from vetting.queries import cache, decisions, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
-from vetting.services import baas
+from vetting.services import baa_states, baas
 
 LIST_LIMIT = 10
 
@@ -200,6 +210,24 @@ def _baa_section(
             col(BAA.terminated_on).between(recent, as_of),
         ),
     )
+    if as_of == clock.today():
+        # Today's states are kept (services/baa_states.py): read only the agreements that are
+        # expiring, past their notice deadline or lapsed recently, not every auto-renewing one.
+        baa_states.ensure(s.get_bind().engine, as_of, warning_days)
+        kept = select(col(BaaStateRow.baa_id)).where(
+            or_(
+                col(BaaStateRow.state) == BaaState.EXPIRING,
+                and_(
+                    col(BaaStateRow.state) == BaaState.ACTIVE,
+                    col(BaaStateRow.notice_deadline) < as_of,
+                ),
+                and_(
+                    col(BaaStateRow.state).in_((BaaState.EXPIRED, BaaState.TERMINATED)),
+                    col(BaaStateRow.term_end) >= recent - timedelta(days=1),
+                ),
+            )
+        )
+        near = col(BAA.id).in_(kept)
     rows = _needs(s, near, as_of, warning_days)
     lapsing = {r.vendor_id for r, st in rows if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)}
     in_force_vendors = {r.vendor_id for r, st in rows if st.in_force}

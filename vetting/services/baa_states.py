@@ -63,31 +63,27 @@ def _row(baa_id: int, terms: BaaTerms, on: date, warning_days: int) -> dict[str,
     }
 
 
-def _current(s: Session) -> BaaStateMeta | None:
-    return s.get(BaaStateMeta, 1, populate_existing=True)
-
-
-def _fresh(meta: BaaStateMeta | None, on: date, warning_days: int) -> bool:
-    return (
-        meta is not None
-        and meta.on == on
-        and meta.warning_days == warning_days
-        and meta.rules == __version__
-    )
-
-
-def _counts_match(s: Session) -> bool:
-    baas = s.scalar(select(func.count()).select_from(BAA)) or 0
-    rows = s.scalar(select(func.count()).select_from(BaaStateRow)) or 0
-    return baas == rows
+def _is_current(s: Session, on: date, warning_days: int) -> bool:
+    """Whether the kept rows are for `on`, this window and this code, one row per agreement
+    (one statement: a page that reads them pays for nothing else)."""
+    meta = select(BaaStateMeta).where(col(BaaStateMeta.id) == 1).subquery()
+    row = s.execute(
+        select(
+            select(meta.c.on).scalar_subquery(),
+            select(meta.c.warning_days).scalar_subquery(),
+            select(meta.c.rules).scalar_subquery(),
+            select(func.count()).select_from(BAA).scalar_subquery(),
+            select(func.count()).select_from(BaaStateRow).scalar_subquery(),
+        )
+    ).one()
+    return (row[0], row[1], row[2]) == (on, warning_days, __version__) and row[3] == row[4]
 
 
 def ensure(engine: Engine, on: date, warning_days: int) -> Built:
     """Make `baa_state` hold every agreement's state on `on` (see the module's doc). Runs in
     its own session and transaction, so a read that calls it first sees the result."""
     with Session(engine) as s:
-        meta = _current(s)
-        if _fresh(meta, on, warning_days) and _counts_match(s):
+        if _is_current(s, on, warning_days):
             return Built(on, warning_days, 0, False)
     return rebuild(engine, on, warning_days, only_if_stale=True)
 
@@ -101,7 +97,7 @@ def rebuild(engine: Engine, on: date, warning_days: int, only_if_stale: bool = F
             s.execute(select(func.pg_advisory_xact_lock(lock_key(LOCK))))
         else:
             write_lock(s)
-        if only_if_stale and _fresh(_current(s), on, warning_days) and _counts_match(s):
+        if only_if_stale and _is_current(s, on, warning_days):
             s.rollback()
             return Built(on, warning_days, 0, False)
         s.execute(delete(BaaStateRow))
