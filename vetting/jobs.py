@@ -79,6 +79,8 @@ def _baa_states(app: Flask, today: date) -> dict[str, Any] | str:
     except Exception as exc:
         log.exception("BAA state rebuild failed")
         return f"failed: {exc}"
+    if built is None:  # only without waiting; the job waits
+        return "skipped"
     return {"on": built.on.isoformat(), "rows": built.rows}
 
 

@@ -257,7 +257,7 @@ def _meta(wb: Workbook, meta: Meta, secret: str, keys: Sequence[str]) -> None:
 
 def read(upload: Upload, secret: str) -> Filled:
     """The workbook's meta and filled rows; a `SpreadsheetError` when it is not one of ours."""
-    wb = reading.open_workbook(upload, read_only=False)
+    wb = reading.open_workbook(upload)  # streamed: only the rows read are held
     if META not in wb.sheetnames or QUESTIONS not in wb.sheetnames:
         raise SpreadsheetError(
             upload.name,

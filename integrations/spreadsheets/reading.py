@@ -150,6 +150,10 @@ def _check_archive(data: bytes, name: str) -> bool:
                         )
         except SpreadsheetError:
             raise
+        except RuntimeError:  # zipfile: "… is encrypted, password required for extraction"
+            raise SpreadsheetError(
+                name, "the workbook is password-protected: save it without a password"
+            ) from None
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             raise SpreadsheetError(name, "the workbook is damaged (not a readable .xlsx)") from None
     return macros

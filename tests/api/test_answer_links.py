@@ -201,3 +201,32 @@ def test_our_own_questionnaire_workbook_through_the_link_waits_as_suggestions(
         assert {r.origin_kind for r in rows} == {"questionnaire"}
         assert all(r.origin_cell and r.origin_cell.startswith("Questions!D") for r in rows)
     assert v.get(path).status_code == 404  # single use: spent by the one good submission
+
+
+def test_a_link_upload_does_not_tell_the_vendor_what_is_recorded(app, client, admin) -> None:  # type: ignore[no-untyped-def]
+    """An answer equal to the recorded one is suggested like any other: the response does not
+    reveal whether it matched."""
+    from tests.api.test_questionnaires import fill, stored
+
+    aid = assess(client, admin, app_(client, admin, vendor(client, admin)))["id"]
+    r = client.put(
+        f"/api/v1/assessments/{aid}/answers/remote_wipe",
+        json={"value": True, "source": "attested"},
+        headers=admin,
+    )
+    assert r.status_code in (200, 201), r.json
+    assert stored(app, aid)["remote_wipe"].value is True
+    path = path_of(make_link(client, admin, aid)["url"])
+    v = vendor_client(app)
+    token = csrf_token(v.get(path).text)
+    workbook = v.get(f"{path}/questionnaire.xlsx").data
+    same = v.post(
+        f"{path}/workbook",
+        data={"csrf_token": token, "file": (io.BytesIO(fill(workbook, {"remote_wipe": "Yes"})),
+                                             "x" * 300 + ".xlsx")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert same.status_code == 200
+    with app.app_context():
+        row = db.session().scalars(select(AnswerSuggestion)).one()
+        assert row.capability_key == "remote_wipe" and len(row.origin_file or "") <= 255

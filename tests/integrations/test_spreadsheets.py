@@ -190,3 +190,18 @@ def test_a_workbook_with_a_row_far_below_the_bound_is_refused_not_cut() -> None:
     with pytest.raises(SpreadsheetError, match="more than 2 rows"):
         reading.table(upload, max_rows=2)
     assert reading.table(upload).rows[-1] == (1_000_000, ("far",))
+
+
+def test_an_encrypted_member_is_refused_with_what_to_do() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx([["a"]]))) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+    raw = bytearray(buf.getvalue())
+    # flag every central-directory entry as encrypted (bit 0 of the flags: what zipfile reads)
+    at = 0
+    while (at := raw.find(b"PK\x01\x02", at)) != -1:
+        raw[at + 8] |= 0x01
+        at += 4
+    with pytest.raises(SpreadsheetError, match="password-protected"):
+        reading.check(bytes(raw), "locked.xlsx")

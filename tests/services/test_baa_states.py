@@ -208,3 +208,25 @@ def test_the_dashboard_reads_the_same_agreements_from_the_kept_states(s, offset,
         scanned = dashboard._baa_section(s, day, 90)
     assert kept == scanned
     assert any(kept), "the register should have something to act on"
+
+
+def test_a_page_does_not_wait_for_a_writer_to_rebuild_stale_states(s):
+    """Stale kept states and a writer holding the lock (a long import): the filtered page
+    is computed row by row at once instead of waiting for the lock."""
+    import time
+
+    varied(s, n=30)
+    baa_states.forget(s)  # stale, as after a day turns
+    s.commit()
+    engine = s.get_bind()
+    with engine.connect() as writer:
+        if engine.dialect.name == "sqlite":
+            writer.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            writer.execute(select(func.pg_advisory_xact_lock(baa_states.lock_key(baa_states.LOCK))))
+        start = time.perf_counter()
+        got = filtered(s, {"expiring"})
+        assert time.perf_counter() - start < 5
+        assert got == expected(s, {"expiring"}, TODAY)
+        assert s.get(BaaStateMeta, 1, populate_existing=True) is None  # nothing was rebuilt
+        writer.rollback()

@@ -339,3 +339,26 @@ def test_a_sheet_with_more_rows_than_the_bound_is_refused_whole(s, monkeypatch):
     with pytest.raises(ImportRefused, match="more than 3 rows; split the sheet"):
         imports.run(s, CLI, ImportKind.APPS, xlsx_bytes(rows), "apps.xlsx")
     assert count(s, App) == 0
+
+
+def test_a_baa_import_that_moves_dates_is_seen_by_todays_state_filters(s):
+    """An import updates agreements with plain SQL (no ORM flush): it must mark the kept
+    states stale, so the register's filter for today shows the new state at once."""
+    from vetting import clock
+    from vetting.services import baas
+
+    clock.freeze(date(2026, 11, 25))
+    try:
+        imports.run(s, CLI, ImportKind.VENDORS, csv_bytes(*VENDORS), "vendors.csv")
+        fixed = (
+            "Vendor,Title,Effective Date,Expiration Date,Signed Copy",
+            "Wardly Ltd,Wardly BAA,2025-01-01,31 Dec 2027,legal drive/wardly.pdf",
+        )
+        imports.run(s, CLI, ImportKind.BAAS, csv_bytes(*fixed), "baas.csv")
+        assert baas.list_(s, states=["expiring"]).total == 0  # builds the kept states
+        soon = (fixed[0], "Wardly Ltd,Wardly BAA,2025-01-01,10 Dec 2026,legal drive/wardly.pdf")
+        report = imports.run(s, CLI, ImportKind.BAAS, csv_bytes(*soon), "baas.csv")
+        assert report.counts["updated"] == 1, report.error_lines()
+        assert baas.list_(s, states=["expiring"]).total == 1
+    finally:
+        clock.freeze(None)

@@ -94,3 +94,19 @@ def test_options_need_a_signed_in_user(client, register: Register):
     resp = client.get("/vendors/options?q=a")
     assert resp.status_code in (302, 401)
     assert "Borealis" not in resp.text
+
+
+def test_a_select_posts_ids_even_when_a_vendor_is_named_with_digits(app, browser, register):
+    """A small register's select posts an id: a vendor *named* "2" must not capture it."""
+    from vetting import auth
+    from vetting.schemas import VendorCreate
+    from vetting.services import vendors
+
+    with app.app_context():
+        named = vendors.create(db.session(), auth.CLI_PRINCIPAL, VendorCreate(name="2")).id
+    b = browser("procurement")
+    resp = b.post("/apps/new", {"vendor_id": "2", "name": "By id", "platform": "web"})
+    assert resp.status_code == 302, unescape(resp.text)
+    with app.app_context():
+        vendor_id = db.session().scalar(select(App.vendor_id).where(App.name == "By id"))
+    assert vendor_id == 2 and vendor_id != named

@@ -73,13 +73,18 @@ LIST_ENTITIES = frozenset({"app", "assessment", "vendor", "baa"})
 LIVE = cache.Reads((*sorted(LIST_ENTITIES), "demo"), (Vendor, App, Decision, BAA))
 
 
+def rules() -> tuple[Any, ...]:
+    """What the list's rules depend on besides the data: the code and the required-provisions
+    catalogue (a deploy or an edited catalogue changes the list)."""
+    provisions = catalogue()
+    return (__version__, provisions.version, provisions.breach_max_days, provisions.keys)
+
+
 def version(s: Session, as_of: date, *variant: str) -> str:
     """A tag that stays the same while the list on `as_of` cannot have changed: the same day,
     no write to what it is computed from, the same code and required-provisions catalogue
     (a deploy or an edited catalogue moves it). The live list's ETag."""
-    provisions = catalogue()
-    rules = (__version__, provisions.version, provisions.breach_max_days, provisions.keys)
-    return cache.version_tag(s, LIVE, "live list", as_of, rules, *variant)
+    return cache.version_tag(s, LIVE, "live list", as_of, rules(), *variant)
 
 
 def forecast(

@@ -431,9 +431,14 @@ class VendorPicker:
     current_name: str | None = None
 
 
+def vendor_picker_is_text(s: Session) -> bool:
+    """Whether vendor fields are name fields (a large register) rather than selects of ids."""
+    return (s.scalar(select(func.count()).select_from(Vendor)) or 0) > PICKER_MAX
+
+
 def vendor_picker(s: Session, current: object = None) -> VendorPicker:
     """The vendor field of a form; `current` is the value typed or stored (an id or a name)."""
-    if (s.scalar(select(func.count()).select_from(Vendor)) or 0) <= PICKER_MAX:
+    if not vendor_picker_is_text(s):
         return VendorPicker(vendor_choices(s))
     text = str(current or "").strip()
     if text.isdigit():

@@ -25,7 +25,7 @@ from vetting.models import (
     SyncTarget,
     Vendor,
 )
-from vetting.queries import cache, decisions, live_list, releases
+from vetting.queries import allowlist, cache, decisions, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
@@ -86,7 +86,8 @@ def list_changes(s: Session, as_of: date) -> ListChanges:
         kept = detached(release, exclude={"content", "diff"}) if release else None
         return ListChanges(live.current, kept, live.diff)
 
-    return cache.remembered("list changes", as_of, compute, s=s, reads=LIST)
+    # The list follows the required-provisions catalogue too: an edited catalogue moves it.
+    return cache.remembered("list changes", (as_of, allowlist.rules()), compute, s=s, reads=LIST)
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,11 @@ def _baa_section(
             col(BAA.terminated_on).between(recent, as_of),
         ),
     )
-    if as_of == clock.today():
+    if as_of == clock.today() and baa_states.ensure(
+        s.get_bind().engine, as_of, warning_days, wait=False
+    ):
         # Today's states are kept (services/baa_states.py): read only the agreements that are
         # expiring, past their notice deadline or lapsed recently, not every auto-renewing one.
-        baa_states.ensure(s.get_bind().engine, as_of, warning_days)
         kept = select(col(BaaStateRow.baa_id)).where(
             or_(
                 col(BaaStateRow.state) == BaaState.EXPIRING,

@@ -318,10 +318,12 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
     def full() -> _KeptForecast:
         return _kept(seq, newest, allowlist.forecast(s, today, days))
 
-    kept = cache.remembered("forecast", (today, days), full, s=s)
+    kept = cache.remembered("forecast", (today, days, allowlist.rules()), full, s=s)
     if (kept.seq, kept.newest) == (seq, newest):
         return _ordered(kept.departures.values())
-    apps = _traced(s, kept.seq, kept.by_vendor, today, today)
+    went_back = seq < kept.seq or any(n < k for n, k in zip(newest, kept.newest, strict=True))
+    # (the database restored from an older copy: nothing it says can be traced from here)
+    apps = None if went_back else _traced(s, kept.seq, kept.by_vendor, today, today)
     if apps is not None:
         # Rows written around the services: new apps, decisions and agreements (by id).
         apps |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept.newest[0])))
@@ -335,13 +337,13 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
                 apps |= kept.by_vendor.get(v, set())
     if apps is None or len(apps) > MAX_RECOMPUTE:
         kept = full()
-        cache.replace("forecast", (today, days), kept, s=s)
+        cache.replace("forecast", (today, days, allowlist.rules()), kept, s=s)
         return _ordered(kept.departures.values())
     fresh = allowlist.forecast(s, today, days, sorted(apps)) if apps else []
     departures = {k: d for k, d in kept.departures.items() if k not in apps}
     departures.update((d.app_id, d) for d in fresh)
     patched = _kept(seq, newest, list(departures.values()))
-    cache.replace("forecast", (today, days), patched, s=s)
+    cache.replace("forecast", (today, days, allowlist.rules()), patched, s=s)
     return _ordered(patched.departures.values())
 
 

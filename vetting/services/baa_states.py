@@ -12,7 +12,11 @@ The rows are what `core.baa.state_on` says for the day and warning window in
   in the same transaction (`after_flush` below), so a read after a write is exact without a
   rebuild;
 - the daily job rebuilds it for the new day (`rebuild`), so the day's first page is fast and
-  anything that slipped past the ORM is corrected within a day.
+  anything that slipped past the ORM is corrected within a day; a writer that changes
+  agreements with plain SQL (a bulk import's UPDATEs) calls `forget` in its transaction.
+
+A page that finds the table stale does not wait for a writer to rebuild it: if the lock is
+taken it computes its answer row by row (`ensure(..., wait=False)` returns None).
 
 Used only when the register is asked about today (an as-of date in the past or future is
 computed row by row, as before).
@@ -27,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, event, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
@@ -79,24 +84,53 @@ def _is_current(s: Session, on: date, warning_days: int) -> bool:
     return (row[0], row[1], row[2]) == (on, warning_days, __version__) and row[3] == row[4]
 
 
-def ensure(engine: Engine, on: date, warning_days: int) -> Built:
+def ensure(engine: Engine, on: date, warning_days: int, wait: bool = True) -> Built | None:
     """Make `baa_state` hold every agreement's state on `on` (see the module's doc). Runs in
-    its own session and transaction, so a read that calls it first sees the result."""
+    its own session and transaction, so a read that calls it first sees the result. With
+    `wait` False (a page being read) a rebuild that would have to wait for a writer — another
+    rebuild, a long import holding SQLite's write lock — is not waited for: None, and the
+    caller computes its answer row by row instead."""
     with Session(engine) as s:
         if _is_current(s, on, warning_days):
             return Built(on, warning_days, 0, False)
-    return rebuild(engine, on, warning_days, only_if_stale=True)
+    return rebuild(engine, on, warning_days, only_if_stale=True, wait=wait)
 
 
-def rebuild(engine: Engine, on: date, warning_days: int, only_if_stale: bool = False) -> Built:
+def forget(s: Session) -> None:
+    """Mark the kept states stale inside the caller's transaction: for writes made around the
+    ORM (a bulk import's UPDATEs), which the flush hook cannot see. The next read rebuilds."""
+    s.execute(delete(BaaStateMeta))
+
+
+def rebuild(
+    engine: Engine,
+    on: date,
+    warning_days: int,
+    only_if_stale: bool = False,
+    wait: bool = True,
+) -> Built | None:
     """Compute every agreement's state on `on` and replace the table's rows in one
-    transaction (the daily job; `ensure` when stale)."""
+    transaction (the daily job; `ensure` when stale). Without `wait`, None when another
+    transaction holds the lock (nothing done)."""
     with Session(engine) as s:
         if s.get_bind().dialect.name == "postgresql":
-            # Wait for a rebuild in progress rather than skip it: the caller needs the rows.
-            s.execute(select(func.pg_advisory_xact_lock(lock_key(LOCK))))
-        else:
+            if wait:  # a rebuild in progress is waited for: the caller needs the rows
+                s.execute(select(func.pg_advisory_xact_lock(lock_key(LOCK))))
+            elif not s.scalar(select(func.pg_try_advisory_xact_lock(lock_key(LOCK)))):
+                return None
+        elif wait:
             write_lock(s)
+        else:
+            raw = s.connection().connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout=0")  # this connection only, set back below
+            try:
+                write_lock(s)
+            except OperationalError:  # "database is locked": a writer has it
+                s.rollback()
+                return None
+            finally:
+                raw.execute("PRAGMA busy_timeout=30000")
         if only_if_stale and _is_current(s, on, warning_days):
             s.rollback()
             return Built(on, warning_days, 0, False)

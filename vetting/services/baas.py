@@ -377,9 +377,10 @@ def list_(
     if "in_force" in wanted:
         wanted |= IN_FORCE
     horizon = as_of + timedelta(days=within_days) if within_days is not None else None
-    if as_of == clock.today():
+    if as_of == clock.today() and baa_states.ensure(
+        s.get_bind().engine, as_of, warning_days, wait=False
+    ):
         # Today's states are kept in baa_state: filter and page in the database.
-        baa_states.ensure(s.get_bind().engine, as_of, warning_days)
         kept_state = select(col(BaaStateRow.baa_id))
         if wanted:
             kept_state = kept_state.where(col(BaaStateRow.state).in_(sorted(wanted)))

@@ -45,6 +45,7 @@ from vetting.db import transaction
 from vetting.errors import Conflict, Forbidden, Invalid, NotFound
 from vetting.models import BAA, App, PendingImport, Vendor
 from vetting.schemas import BaaCreate, VendorCreate, control_problem
+from vetting.services import baa_states
 from vetting.services.baas import terms_of
 
 HEADER_SEARCH = 10  # the header row is one of the first rows that hold a value
@@ -799,6 +800,8 @@ def _apply_baas(s: Session, report: ImportReport, now: Any) -> list[int]:
     ]
     _insert(s, BAA, creates)
     _update(s, BAA, updates)
+    if updates or creates:  # written around the ORM: the kept states are rebuilt on next read
+        baa_states.forget(s)
     return []
 
 

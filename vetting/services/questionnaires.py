@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -223,8 +224,10 @@ def suggest_from_file(
     """A filled workbook of ours, sent through an answer link: checked whole exactly as an
     import is (same refusals, each naming its cell), but its changed answers become pending
     `attested` suggestions (services/suggestions.py) that a person reviews, not answers.
-    `before_record` runs in the same transaction first (the link counts its use)."""
-    filename = filename or "questionnaire.xlsx"
+    Every answered row is suggested, whatever is stored (the sender learns nothing of the
+    recorded answers). `before_record` runs in the same transaction first (the link counts
+    its use)."""
+    filename = Path(filename or "questionnaire.xlsx").name[:255] or "questionnaire.xlsx"
     try:
         filled = workbook.read(check(data, filename), secret)
     except SpreadsheetError as exc:
@@ -233,13 +236,9 @@ def suggest_from_file(
         assessment, checklist = assessments._open_for_answers(s, assessment_id)
         _refuse_foreign(filename, filled, assessment, checklist)
         sha256 = hashlib.sha256(data).hexdigest()
-        existing = {a.capability_key: a for a in assessments._answers(s, assessment_id)}
-        report, values = _diff(filename, sha256, filled, assessment, checklist, existing)
+        # judged against no stored answers: every answered row is a suggestion
+        report, values = _diff(filename, sha256, filled, assessment, checklist, {})
         rows = {c.key: c.row for c in report.changes}
-        if not values:
-            raise Invalid(
-                "every answer in the workbook is already recorded: nothing to send", filename
-            )
         items = [
             suggestions.NewSuggestion(
                 key,

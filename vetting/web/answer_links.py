@@ -93,6 +93,7 @@ def submit(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/answer/<token>/questionnaire.xlsx")
+@by_link
 def questionnaire(token: str) -> ResponseReturnValue:
     """The questionnaire workbook of the link's assessment (no account: the link is the key)."""
     out = answer_links.questionnaire(

@@ -177,6 +177,8 @@ def vendor_ref(s: Any, form: Form, name: str = "vendor_id") -> int | None:
     typed = str(form.values.get(name) or "").strip()
     if not typed:
         return None
+    if typed.isdigit() and not browse.vendor_picker_is_text(s):
+        return int(typed)  # the select's value: an id (the schema checks its range)
     found = browse.vendor_by_name(s, typed)
     if found is None:
         form.errors.setdefault(
