@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -134,8 +135,11 @@ def test_two_instances_share_sessions_the_daily_job_and_documents(
         "VETTING_TIMEZONE": "UTC",
     }
     with ExitStack() as stack:
-        a = stack.enter_context(gunicorn(env, tmp_path / "a"))
-        b = stack.enter_context(gunicorn(env, tmp_path / "b"))
+        # Booted together, as a deployment's instances are: each scheduler finds today's sweep
+        # not yet done and runs the catch-up (booted one after the other, the second can find
+        # the first's sweep already done and rightly run none).
+        with ThreadPoolExecutor(2) as pool:
+            a, b = pool.map(lambda name: stack.enter_context(gunicorn(env, tmp_path / name)), "ab")
         base = stack.enter_context(round_robin({"a": a, "b": b}))
         v = Visitor(base)
 
