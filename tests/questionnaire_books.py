@@ -1,5 +1,6 @@
 """Synthetic CAIQ v4 and HECVAT 4.x / 3.x workbooks with the measured layouts
-(FORMATS.md, "Standard questionnaires") and invented wording: never a real question's text."""
+(docs/rules.md, "Suggested answers and standard questionnaires") and invented wording:
+never a real question's text."""
 
 from __future__ import annotations
 

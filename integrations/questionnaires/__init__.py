@@ -22,7 +22,7 @@ from typing import Any
 
 from integrations.spreadsheets.reading import SpreadsheetError, Upload, open_workbook
 
-SCAN_ROWS = 1000  # rows read per sheet, at most (FORMATS.md: one HECVAT tab declares 1,048,576)
+SCAN_ROWS = 1000  # rows read per sheet, at most (a real HECVAT tab declares 1,048,576 rows)
 SCAN_COLUMNS = 30  # columns read per row, at most
 HEADER_ROWS = 20  # a header is looked for within this many rows
 

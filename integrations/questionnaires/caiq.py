@@ -1,4 +1,5 @@
-"""CSA CAIQ v4.0.x (FORMATS.md, "Standard questionnaires").
+"""CSA CAIQ v4.0.x (its rules: docs/rules.md, "Suggested answers and standard
+questionnaires").
 
 The answers sit on the sheet whose name starts `CAIQv` (`CAIQv4.0.3`); its version is in that
 sheet's first cells (`v4.0.3`) or, failing that, its name. The header row is the one within

@@ -1,4 +1,5 @@
-"""EDUCAUSE HECVAT 4.x and 3.x (FORMATS.md, "Standard questionnaires").
+"""EDUCAUSE HECVAT 4.x and 3.x (its rules: docs/rules.md, "Suggested answers and
+standard questionnaires").
 
 4.x: one tab per domain; a respondent tab carries a `Version 4.1.x` cell in its first rows.
 Each section has a header row with `Answer` and, beside it, `Additional Information`; question
