@@ -701,6 +701,12 @@ class AssessmentQuery(PageQuery):
     status: Literal["open", "decided"] | None = None
 
 
+class VendorQuestionnaireQuery(In):
+    checklist: str = Field(
+        min_length=1, max_length=64, description="the checklist's id (its current version)"
+    )
+
+
 class QuestionnaireImportQuery(In):
     dry_run: bool = Field(False, description="check the file and report, write nothing")
 

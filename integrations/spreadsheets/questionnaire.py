@@ -9,8 +9,9 @@ Layout (docs/rules.md, "Questionnaire workbooks"):
   validation), E evidence URL, F comment, G how to answer, H the capability key (hidden);
   every cell locked but D, E and F;
 - `_lists` (hidden): the allowed answers, one column per distinct list;
-- `_meta` (very hidden): format, checklist id, version and SHA-256, assessment id, export time
-  and an HMAC-SHA256 over these and the ordered capability keys of column H.
+- `_meta` (very hidden): format, checklist id, version and SHA-256, assessment id (blank for a
+  vendor's workbook, which carries the vendor id instead), export time and an HMAC-SHA256 over
+  these and the ordered capability keys of column H.
 
 Sheet protection is a convenience, not security: the HMAC and the key match are what protect.
 Rows are matched back by the key in column H, never by the question's text.
@@ -74,8 +75,16 @@ class Meta:
     checklist_id: str
     checklist_version: str
     checklist_sha256: str
-    assessment_id: int
+    assessment_id: int | None  # None: exported for a vendor and a checklist, not an assessment
     exported_at: str
+    vendor_id: int | None = None
+
+    @property
+    def target(self) -> str:
+        """What the workbook was exported for, in words."""
+        if self.assessment_id is not None:
+            return f"assessment #{self.assessment_id}"
+        return f"vendor #{self.vendor_id}"
 
 
 @dataclass(frozen=True)
@@ -101,18 +110,18 @@ class Filled:
 
 def signature(secret: str, meta: Meta, keys: Sequence[str]) -> str:
     """HMAC-SHA256 (hex) of the meta and the ordered keys, under the app's secret."""
-    payload = json.dumps(
-        [
-            FORMAT,
-            meta.checklist_id,
-            meta.checklist_version,
-            meta.checklist_sha256,
-            meta.assessment_id,
-            meta.exported_at,
-            list(keys),
-        ],
-        separators=(",", ":"),
-    )
+    body: list[Any] = [
+        FORMAT,
+        meta.checklist_id,
+        meta.checklist_version,
+        meta.checklist_sha256,
+        meta.assessment_id,
+        meta.exported_at,
+        list(keys),
+    ]
+    if meta.vendor_id is not None:  # an assessment's workbook signs exactly what it always did
+        body.append(["vendor", meta.vendor_id])
+    payload = json.dumps(body, separators=(",", ":"))
     return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
@@ -137,7 +146,8 @@ def how_to_answer(cap: Capability) -> str:
 
 
 def build(checklist: Checklist, meta: Meta, secret: str, title: str = "") -> bytes:
-    """The questionnaire workbook for one assessment, as the bytes of an .xlsx file."""
+    """The questionnaire workbook for one assessment (or a vendor and a checklist), as the bytes
+    of an .xlsx file."""
     wb = Workbook()
     _instructions(wb, checklist, meta, title)
     caps = checklist.capabilities
@@ -232,7 +242,7 @@ def _instructions(wb: Workbook, checklist: Checklist, meta: Meta, title: str) ->
         "hidden keys, and a changed workbook is refused.",
         "Save as .xlsx (Excel workbook) and send it back.",
         "",
-        f"Exported {meta.exported_at} for assessment #{meta.assessment_id}.",
+        f"Exported {meta.exported_at} for {meta.target}.",
     ]
     for n, line in enumerate(lines, start=1):
         writing.put(ws, n, 1, line)
@@ -242,12 +252,14 @@ def _instructions(wb: Workbook, checklist: Checklist, meta: Meta, title: str) ->
 
 def _meta(wb: Workbook, meta: Meta, secret: str, keys: Sequence[str]) -> None:
     ws = wb.create_sheet(META)
-    values = [FORMAT, *(str(getattr(meta, f)) for f in META_FIELDS[1:])]
-    for n, (name, value) in enumerate(zip(META_FIELDS, values, strict=True), start=1):
+    values = [FORMAT, *("" if (v := getattr(meta, f)) is None else str(v) for f in META_FIELDS[1:])]
+    pairs = list(zip(META_FIELDS, values, strict=True))
+    if meta.vendor_id is not None:
+        pairs.append(("vendor_id", str(meta.vendor_id)))
+    pairs.append(("hmac", signature(secret, meta, keys)))
+    for n, (name, value) in enumerate(pairs, start=1):
         writing.put(ws, n, 1, name)
         writing.put(ws, n, 2, value)
-    writing.put(ws, len(META_FIELDS) + 1, 1, "hmac")
-    writing.put(ws, len(META_FIELDS) + 1, 2, signature(secret, meta, keys))
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 
@@ -277,9 +289,12 @@ def read(upload: Upload, secret: str) -> Filled:
             found["checklist_id"],
             found["checklist_version"],
             found["checklist_sha256"],
-            int(found["assessment_id"]),
+            int(found["assessment_id"]) if found["assessment_id"] else None,
             found["exported_at"],
+            int(found["vendor_id"]) if found.get("vendor_id") else None,
         )
+        if (meta.assessment_id is None) == (meta.vendor_id is None):
+            raise ValueError("an assessment or a vendor, not both or neither")
     except (KeyError, ValueError):
         raise SpreadsheetError(
             upload.name, "the questionnaire's _meta sheet was changed", sheet=META

@@ -91,3 +91,18 @@ def test_viewers_may_download_but_not_import_and_forms_need_csrf(browser, regist
     b = browser("procurement")
     b.token = "forged"
     assert send(b, aid, data).status_code == 400
+
+
+def test_a_vendor_page_offers_the_questionnaire_before_any_assessment(browser, register):
+    b = browser("procurement")
+    page = b.get(f"/vendors/{register.vendor_id}").text
+    assert f'action="/vendors/{register.vendor_id}/questionnaire.xlsx"' in page
+    assert problems(page) == []
+    r = b.get(f"/vendors/{register.vendor_id}/questionnaire.xlsx?checklist=clinical-photo")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    meta = load_workbook(io.BytesIO(r.data))["_meta"]
+    found = {row[0].value: row[1].value for row in meta.iter_rows() if row[0].value}
+    assert found["vendor_id"] == str(register.vendor_id)
+    assert (
+        b.get(f"/vendors/{register.vendor_id}/questionnaire.xlsx?checklist=nope").status_code == 404
+    )

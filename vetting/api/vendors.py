@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Response, g
+from flask import Response, current_app, g
 from pydantic import BaseModel
 
 from vetting import db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
-from vetting.schemas import Page, PageQuery, VendorCreate, VendorOut, VendorUpdate
+from vetting.current import current_settings
+from vetting.schemas import (
+    Page,
+    PageQuery,
+    VendorCreate,
+    VendorOut,
+    VendorQuestionnaireQuery,
+    VendorUpdate,
+)
+from vetting.services import checklists, questionnaires
 from vetting.services import vendors as svc
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @route(
@@ -80,3 +91,30 @@ def update_vendor(vendor_id: int, body: VendorUpdate) -> VendorOut:
 def delete_vendor(vendor_id: int) -> Response:
     svc.delete(db.session(), g.principal, vendor_id)
     return Response(status=204)
+
+
+@route(
+    bp,
+    "/vendors/<int:vendor_id>/questionnaire.xlsx",
+    "GET",
+    summary="A questionnaire workbook for a vendor and a checklist, before any assessment",
+    tag="vendors",
+    scope="assessments:read",
+    query=VendorQuestionnaireQuery,
+    produces=(XLSX,),
+    description="The same workbook as an assessment's (…/assessments/{id}/questionnaire.xlsx), "
+    "signed for this vendor and the checklist's current version. Filled in, it is imported "
+    "into an open assessment of one of the vendor's apps on that checklist version (POST "
+    "…/assessments/{id}/questionnaire); a workbook for another vendor is refused. 404 for an "
+    "unknown vendor or checklist.",
+)
+def export_vendor_questionnaire(vendor_id: int, query: VendorQuestionnaireQuery) -> Response:
+    checklist = checklists.get(current_app.extensions["vetting.checklists"], query.checklist)
+    out = questionnaires.export_for_vendor(
+        db.session(), g.principal, vendor_id, checklist, current_settings().secret_key
+    )
+    return Response(
+        out.data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+    )

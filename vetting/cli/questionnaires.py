@@ -166,7 +166,9 @@ def links_revoke(link_id: int) -> None:
 
 
 @questionnaires.command("export")
-@click.argument("assessment_id", type=int)
+@click.argument("assessment_id", type=int, required=False)
+@click.option("--vendor", "vendor_id", type=int, help="instead of an assessment: this vendor…")
+@click.option("--checklist", "checklist_id", help="…and this checklist (its current version)")
 @click.option(
     "-o",
     "--output",
@@ -174,12 +176,31 @@ def links_revoke(link_id: int) -> None:
     help="the .xlsx to write (default: questionnaire-<id>-<checklist>-<version>.xlsx here)",
 )
 @with_appcontext
-def export(assessment_id: int, output: str | None) -> None:
-    """Write the questionnaire workbook of an assessment."""
+def export(
+    assessment_id: int | None,
+    vendor_id: int | None,
+    checklist_id: str | None,
+    output: str | None,
+) -> None:
+    """Write the questionnaire workbook of an assessment, or of a vendor and a checklist
+    (`--vendor ID --checklist ID`) before any assessment exists: it is imported later into an
+    open assessment of one of the vendor's apps on the same checklist version."""
+    from flask import current_app
+
     from vetting.current import current_settings
+    from vetting.services import checklists
     from vetting.services import questionnaires as svc
 
-    out = svc.export(db.session(), actor(), assessment_id, current_settings().secret_key)
+    secret = current_settings().secret_key
+    if assessment_id is not None:
+        if vendor_id is not None or checklist_id is not None:
+            raise click.UsageError("give an assessment, or --vendor and --checklist, not both")
+        out = svc.export(db.session(), actor(), assessment_id, secret)
+    elif vendor_id is None or checklist_id is None:
+        raise click.UsageError("give an assessment ID, or both --vendor and --checklist")
+    else:
+        checklist = checklists.get(current_app.extensions["vetting.checklists"], checklist_id)
+        out = svc.export_for_vendor(db.session(), actor(), vendor_id, checklist, secret)
     path = Path(output or out.filename)
     path.write_bytes(out.data)
     click.echo(f"wrote {path} ({len(out.data):,} bytes)")
@@ -187,11 +208,19 @@ def export(assessment_id: int, output: str | None) -> None:
 
 @questionnaires.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--assessment",
+    "assessment_id",
+    type=int,
+    help="the assessment to import into (needed for a vendor's workbook when the vendor has "
+    "several open assessments on its checklist version)",
+)
 @click.option("--dry-run", is_flag=True, help="check and list the changes, write nothing")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 @with_appcontext
-def import_(file: str, dry_run: bool, as_json: bool) -> None:
-    """Import a filled questionnaire workbook into the assessment it was exported for."""
+def import_(file: str, assessment_id: int | None, dry_run: bool, as_json: bool) -> None:
+    """Import a filled questionnaire workbook into the assessment it was exported for (a
+    vendor's workbook: that vendor's open assessment on the same checklist version)."""
     from vetting.current import current_settings
     from vetting.errors import Invalid
     from vetting.services import questionnaires as svc
@@ -207,6 +236,7 @@ def import_(file: str, dry_run: bool, as_json: bool) -> None:
         data,
         path.name,
         current_settings().secret_key,
+        assessment_id=assessment_id,
         dry_run=dry_run,
     )
     if as_json:

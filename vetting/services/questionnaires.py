@@ -2,7 +2,9 @@
 one as `attested` answers — checked whole, shown as a list of changes, applied all or nothing.
 
 Rules (docs/rules.md, "Questionnaire workbooks"): rows match back by the hidden capability
-key; a workbook for another assessment or checklist version, or whose keys or meta were
+key; a workbook exported for a vendor and a checklist (before an assessment exists) goes into
+an open assessment of one of that vendor's apps on the same checklist version; a workbook for
+another assessment, vendor or checklist version, or whose keys or meta were
 changed (the HMAC under SECRET_KEY), is refused by name; a blank answer never overwrites; an
 answer already `verified` with the same value stays verified; every answer keeps the file's
 SHA-256 and its row in its note; re-importing the same file changes nothing and writes no
@@ -20,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from integrations.spreadsheets import questionnaire as workbook
 from integrations.spreadsheets.reading import MAX_UPLOAD, SpreadsheetError, check
@@ -29,10 +32,10 @@ from vetting.auth import Principal
 from vetting.core.checklist import NA, AnswerValueError, Checklist
 from vetting.core.deadlines import days_of
 from vetting.core.scoring import Source
-from vetting.core.statuses import OriginKind
+from vetting.core.statuses import AssessmentStatus, OriginKind
 from vetting.db import transaction
 from vetting.errors import Conflict, FieldError, Invalid
-from vetting.models import Answer, App, Assessment
+from vetting.models import Answer, App, Assessment, Vendor
 from vetting.queries.checklists import pinned
 from vetting.schemas import AnswerIn
 from vetting.services import assessments, suggestions
@@ -141,6 +144,66 @@ def workbook_of(s: Session, assessment_id: int, secret: str) -> Exported:
     return Exported(name, data)
 
 
+def export_for_vendor(
+    s: Session, actor: Principal, vendor_id: int, checklist: Checklist, secret: str
+) -> Exported:
+    """The questionnaire workbook of a vendor and a checklist, before any assessment exists
+    (procurement sends it with the first contact). It comes back into an open assessment of one
+    of the vendor's apps on the same checklist version (`import_file` finds it, or is told)."""
+    actor.require("assessments:read")
+    vendor = get_or_404(s, Vendor, vendor_id, "vendor")
+    meta = workbook.Meta(
+        checklist.id,
+        checklist.version,
+        checklist.sha256,
+        None,
+        clock.now().isoformat(timespec="seconds"),
+        vendor_id=vendor_id,
+    )
+    data = workbook.build(checklist, meta, secret, f"Vendor: {vendor.name}")
+    name = f"questionnaire-vendor-{vendor_id}-{checklist.id}-{checklist.version}.xlsx"
+    return Exported(name, data)
+
+
+def _target(s: Session, filename: str, meta: workbook.Meta, assessment_id: int | None) -> int:
+    """The assessment a workbook goes into: the one named, else the one it was exported for,
+    else (a vendor's workbook) the vendor's only open assessment on its checklist version."""
+    if assessment_id is not None:
+        return assessment_id
+    if meta.assessment_id is not None:
+        return meta.assessment_id
+    found = [
+        n
+        for n in s.scalars(
+            select(col(Assessment.id))
+            .join(App, col(App.id) == col(Assessment.app_id))
+            .where(
+                col(App.vendor_id) == meta.vendor_id,
+                col(Assessment.checklist_sha256) == meta.checklist_sha256,
+                col(Assessment.status) == AssessmentStatus.OPEN,
+            )
+            .order_by(col(Assessment.id))
+        )
+        if n is not None
+    ]
+    version = f"{meta.checklist_id} {meta.checklist_version}"
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise Invalid(
+            f"this workbook is for vendor #{meta.vendor_id} and checklist {version}, and none "
+            f"of the vendor's apps has an open assessment on that checklist version: start one, "
+            "then import the workbook into it",
+            filename,
+        )
+    ids = ", ".join(f"#{n}" for n in found)
+    raise Invalid(
+        f"this workbook is for vendor #{meta.vendor_id} and checklist {version}, which has "
+        f"several open assessments ({ids}): name the one to import into",
+        filename,
+    )
+
+
 def import_file(
     s: Session,
     actor: Principal,
@@ -162,11 +225,10 @@ def import_file(
         filled = workbook.read(check(data, filename), secret)
     except SpreadsheetError as exc:
         raise Invalid(exc.reason, exc.where) from None
-    meta = filled.meta
-    target = meta.assessment_id if assessment_id is None else assessment_id
     with transaction(s):
+        target = _target(s, filename, filled.meta, assessment_id)
         assessment, checklist = assessments._open_for_answers(s, target)
-        _refuse_foreign(filename, filled, assessment, checklist)
+        _refuse_foreign(s, filename, filled, assessment, checklist)
         sha256 = hashlib.sha256(data).hexdigest()
         existing = {a.capability_key: a for a in assessments._answers(s, target)}
         report, values = _diff(filename, sha256, filled, assessment, checklist, existing)
@@ -234,7 +296,7 @@ def suggest_from_file(
         raise Invalid(exc.reason, exc.where) from None
     with transaction(s):
         assessment, checklist = assessments._open_for_answers(s, assessment_id)
-        _refuse_foreign(filename, filled, assessment, checklist)
+        _refuse_foreign(s, filename, filled, assessment, checklist)
         sha256 = hashlib.sha256(data).hexdigest()
         # judged against no stored answers: every answered row is a suggestion
         report, values = _diff(filename, sha256, filled, assessment, checklist, {})
@@ -259,14 +321,28 @@ def suggest_from_file(
 
 
 def _refuse_foreign(
-    filename: str, filled: workbook.Filled, assessment: Assessment, checklist: Checklist
+    s: Session,
+    filename: str,
+    filled: workbook.Filled,
+    assessment: Assessment,
+    checklist: Checklist,
 ) -> None:
-    """Refuse a workbook for another assessment or checklist version, or one changed since
-    it was exported, by name."""
+    """Refuse a workbook for another assessment (or another vendor's) or checklist version, or
+    one changed since it was exported, by name."""
     meta = filled.meta
     theirs = f"{meta.checklist_id} {meta.checklist_version}"
     ours = f"{checklist.id} {checklist.version}"
-    if meta.assessment_id != assessment.id:
+    if meta.assessment_id is None:
+        app = s.get(App, assessment.app_id)
+        if app is None or app.vendor_id != meta.vendor_id:
+            raise Invalid(
+                f"this workbook is for vendor #{meta.vendor_id} ({theirs}), but assessment "
+                f"#{assessment.id} is of an app from "
+                + (f"vendor #{app.vendor_id}" if app is not None else "no vendor")
+                + f": export the questionnaire of assessment #{assessment.id}",
+                filename,
+            )
+    elif meta.assessment_id != assessment.id:
         raise Invalid(
             f"this workbook is for assessment #{meta.assessment_id} ({theirs}), not "
             f"assessment #{assessment.id} ({ours}): export the questionnaire of assessment "

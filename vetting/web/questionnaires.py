@@ -1,6 +1,7 @@
-"""The questionnaire workbook on the assessment pages: download it, upload a filled one, review
-each change, then confirm — the confirm step applies exactly the reviewed file (its bytes
-signed into the form, for an hour) and only if the changes are still those reviewed."""
+"""The questionnaire workbook on the assessment pages (and on a vendor's page, before any
+assessment): download it, upload a filled one, review each change, then confirm — the confirm
+step applies exactly the reviewed file (its bytes signed into the form, for an hour) and only
+if the changes are still those reviewed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from vetting.current import current_settings
 from vetting.errors import VettingError
 from vetting.queries import browse
 from vetting.services import assessments as assessment_service
+from vetting.services import checklists
 from vetting.services import questionnaires as svc
 from vetting.web.base import area, error_page, requires
 
@@ -34,6 +36,22 @@ def _signer() -> URLSafeTimedSerializer:
 @requires("assessments:read")
 def download(assessment_id: int) -> ResponseReturnValue:
     out = svc.export(db.session(), g.principal, assessment_id, current_settings().secret_key)
+    return Response(
+        out.data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"'},
+    )
+
+
+@bp.get("/vendors/<int:vendor_id>/questionnaire.xlsx")
+@requires("assessments:read")
+def vendor_download(vendor_id: int) -> ResponseReturnValue:
+    checklist = checklists.get(
+        current_app.extensions["vetting.checklists"], request.args.get("checklist", "")
+    )
+    out = svc.export_for_vendor(
+        db.session(), g.principal, vendor_id, checklist, current_settings().secret_key
+    )
     return Response(
         out.data,
         mimetype=XLSX,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import db
@@ -79,7 +79,9 @@ def new() -> ResponseReturnValue:
 @requires("vendors:read")
 def detail(vendor_id: int) -> ResponseReturnValue:
     d = browse.vendor_detail(db.session(), vendor_id, today(), warning_days())
-    return render_template("vendors/detail.html", d=d)
+    loaded = current_app.extensions["vetting.checklists"]
+    shown = [loaded[k] for k in sorted(loaded)]
+    return render_template("vendors/detail.html", d=d, checklists=shown)
 
 
 @bp.route("/vendors/<int:vendor_id>/edit", methods=["GET", "POST"])
