@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from vetting import auth, db
@@ -55,19 +55,25 @@ def init_app(app: Flask) -> None:
     def _vetting_error(exc: VettingError) -> Response:
         return error_response(exc.status, [e.as_dict() for e in exc.errors])
 
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Response:
-        if request.path.startswith("/api/"):
-            resp = error_response(exc.code or 500, [{"field": None, "message": exc.description}])
-            for name, value in exc.get_headers():  # e.g. the Allow header a 405 must carry
-                if name.lower() != "content-type":
-                    resp.headers[name] = value
-            return resp
-        return exc  # type: ignore[return-value]
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected)
 
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if request.path.startswith("/api/"):
-            return error_response(500, [{"field": None, "message": "internal error; see logs"}])
-        return Response("Internal error; see the server log.", status=500, mimetype="text/plain")
+
+def http_error(exc: HTTPException) -> Response:
+    """An HTTP error (no such route, a method not allowed, …): JSON on the API; elsewhere the
+    exception's own plain response (the web UI registers its pages over this)."""
+    if request.path.startswith("/api/"):
+        resp = error_response(exc.code or 500, [{"field": None, "message": exc.description}])
+        for name, value in exc.get_headers():  # e.g. the Allow header a 405 must carry
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp
+    return exc  # type: ignore[return-value]
+
+
+def unexpected(exc: Exception) -> Response:
+    """A bug: logged with its traceback, never shown."""
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if request.path.startswith("/api/"):
+        return error_response(500, [{"field": None, "message": "internal error; see logs"}])
+    return Response("Internal error; see the server log.", status=500, mimetype="text/plain")

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect, generate_csrf
+from werkzeug.exceptions import HTTPException
 
+from vetting import db
+from vetting.api import http_error as api_http_error
+from vetting.api import unexpected as api_unexpected
+from vetting.auth import principal_for_user
 from vetting.current import settings_of
 from vetting.web import format as fmt
+from vetting.web.base import error_page, signed_in
 
 csrf = CSRFProtect()
 # Templates and static files of the whole UI (the area blueprints carry only routes).
@@ -102,6 +108,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    app.register_error_handler(HTTPException, _http_error_page)
+    app.register_error_handler(Exception, _internal_error_page)
+
     @app.after_request
     def _security_headers(resp: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
@@ -136,3 +145,73 @@ def _today() -> date:
     from vetting import clock
 
     return clock.today()
+
+
+_HTTP_TITLES = {
+    400: "This request could not be used",
+    403: "You do not have permission to do this",
+    404: "This page does not exist",
+    405: "This page does not take that kind of request",
+    413: "The upload is too large",
+    429: "Too many attempts",
+}
+
+
+def _with_user() -> None:
+    """Load the signed-in user for an error page's header, if there is one (an unknown URL
+    runs no blueprint's sign-in check); an error page never fails for want of one."""
+    if g.get("user") is not None:
+        return
+    try:
+        found = signed_in()
+    except Exception:  # the database may be what failed
+        return
+    if found is not None:
+        g.user, g.web_session = found
+        g.principal = principal_for_user(g.user)
+
+
+def _http_error_page(exc: HTTPException) -> ResponseReturnValue:
+    """No such page, a method not allowed, …: the API's JSON under /api/, else a page in
+    the layout (with the Allow header a 405 must carry)."""
+    if request.path.startswith(("/api/", "/static/")) or (exc.code or 500) < 400:
+        return api_http_error(exc)
+    code = exc.code or 500
+    _with_user()
+    if code == 404:
+        messages = [
+            "The address may be mistyped, or what it named was removed. Use the menu, or go back."
+        ]
+    else:
+        messages = [exc.description or ""]
+    title = _HTTP_TITLES.get(code, "Something is wrong")
+    resp = current_app.make_response(
+        (render_template("error.html", status=code, title=title, messages=messages), code)
+    )
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            resp.headers[name] = value
+    return resp
+
+
+def _internal_error_page(exc: Exception) -> ResponseReturnValue:
+    """A bug: logged with its traceback (by the API's handler), shown as a page in the layout
+    that says what to do; plain text if even that cannot be drawn."""
+    if isinstance(exc, HTTPException):
+        return _http_error_page(exc)
+    resp = api_unexpected(exc)
+    if request.path.startswith("/api/"):
+        return resp
+    try:
+        db.session().rollback()
+        _with_user()
+        return error_page(
+            500,
+            "Something went wrong on our side",
+            [
+                "Nothing you typed was wrong. The error is in the server's log; if it happens "
+                "again, tell your administrator the time it happened."
+            ],
+        )
+    except Exception:
+        return resp
