@@ -179,3 +179,18 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
 
 def days(n: int) -> date:
     return date(2026, 11, 25) + timedelta(days=n)
+
+
+PLAN = re.compile(r'name="plan" value="([0-9a-f]{64})"')
+
+
+def publish_list(b: Browser, note: str = "", confirm: str | None = None) -> Any:
+    """Publish today's list as a person does: open the review, then post its plan."""
+    review = b.get("/allowlist/publish")
+    assert review.status_code == 200, review.text
+    found = PLAN.search(review.text)
+    assert found, "the review offers no publish form"
+    data = {"plan": found.group(1), "note": note}
+    if confirm is not None:
+        data["confirm"] = confirm
+    return b.post("/allowlist/publish", data)

@@ -204,10 +204,16 @@ def test_from_candidate_app_to_mdm_profile(app, people, tmp_path):
         .first.inner_text()
         .startswith("Acme Camera")
     )
-    page.fill("#f-note", "Acme Camera approved")
-    page.click("button:has-text('Publish today')")
-    page.wait_for_selector("text=published release 1")
     it.shot("approved-list")
+    page.click("a:has-text('Review and publish')")
+    page.wait_for_selector("h1:has-text('Publish today')")
+    assert "Acme Camera" in page.locator("ul.diff").inner_text()
+    it.shot("publish-review")
+    page.fill("#f-note", "Acme Camera approved")
+    page.click("button:has-text('Publish 1 apps')")
+    page.wait_for_selector("text=published release 1")
+    assert page.locator("h1").inner_text() == "Release #1"
+    it.shot("release")
     with page.expect_download() as info:
         page.click("ul.downloads a[href$='/export/mobileconfig']")
     profile = tmp_path / "profile.mobileconfig"

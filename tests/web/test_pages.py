@@ -62,7 +62,7 @@ WRITE_CONTROLS = [
     ("/baas/{baa_id}", "Record renewal", "baas:write"),
     ("/baas/{baa_id}", ">Terminate</button>", "baas:write"),
     ("/baas/{baa_id}", "Upload the signed agreement", "baas:write"),
-    ("/allowlist", "Publish today", "allowlist:write"),
+    ("/allowlist", "Review and publish", "allowlist:write"),
     ("/", 'href="/audit"', "audit:read"),
     ("/", 'href="/admin"', "admin"),
 ]

@@ -89,3 +89,11 @@ def test_without_the_scope_or_the_csrf_token_nothing_runs(browser, hook):
 def test_an_unknown_target_is_a_404_page(browser, hook):
     resp = browser("it").post("/allowlist/sync/999", {"dry_run": "1"})
     assert resp.status_code == 404 and "no sync target 999" in resp.text
+
+
+def test_the_release_page_lists_the_syncs_of_that_release(browser, hook):
+    it = browser("it")
+    it.post(f"/allowlist/sync/{hook[1]}", {"dry_run": "1"})
+    page = it.get("/allowlist/releases/1").text
+    assert "it-hook" in page and "dry run" in page
+    assert problems(page) == []

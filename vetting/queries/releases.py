@@ -132,6 +132,17 @@ def list_(s: Session, page: int = 1, per_page: int = 50) -> PageResult:
     return PageResult([r._asdict() for r in rows], page, per_page, total)
 
 
+def neighbours(s: Session, release_id: int) -> tuple[int | None, int | None]:
+    """The ids of the releases published just before and just after this one."""
+    before = s.scalar(
+        select(func.max(col(AllowlistRelease.id))).where(col(AllowlistRelease.id) < release_id)
+    )
+    after = s.scalar(
+        select(func.min(col(AllowlistRelease.id))).where(col(AllowlistRelease.id) > release_id)
+    )
+    return before, after
+
+
 def to_release(row: AllowlistRelease) -> Release:
     """The stored row as the core type exporters and sync targets read."""
     assert row.id is not None  # a stored release

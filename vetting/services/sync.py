@@ -277,6 +277,20 @@ def runs(s: Session, ident: int | str, limit: int = 50) -> list[SyncRun]:
     )
 
 
+def release_runs(s: Session, release_id: int, limit: int = 200) -> list[tuple[SyncRun, str]]:
+    """Every sync (and dry run) of one release, newest first, with its target's name."""
+    return [
+        (row[0], row[1])
+        for row in s.execute(
+            select(SyncRun, col(SyncTarget.name))
+            .join(SyncTarget, col(SyncTarget.id) == col(SyncRun.target_id))
+            .where(col(SyncRun.release_id) == release_id)
+            .order_by(col(SyncRun.id).desc())
+            .limit(limit)
+        )
+    ]
+
+
 def get_run(s: Session, run_id: int) -> SyncRun | None:
     """One run by id (None when there is no such run)."""
     return s.get(SyncRun, run_id) if 1 <= run_id <= MAX_ID else None

@@ -3,6 +3,9 @@ release, publishing (IT/admin), downloads in every export format, sync targets."
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -69,28 +72,107 @@ def _page(form: Form, status: int = 200, sync_form: Form | None = None) -> Respo
     ), status
 
 
+def _plan(c: dashboard.ListChanges) -> str:
+    """A fingerprint of what publishing would do now: the confirm step refuses when the list
+    moved since the person reviewed it."""
+    body = [c.release.id if c.release else None, len(c.current.entries), c.diff.as_dict()]
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _typed(count: int) -> str:
+    """What a person types to publish a list that empties or shrinks a lot."""
+    return f"publish {count} apps"
+
+
+def _review(form: Form, status: int = 200) -> ResponseReturnValue:
+    s = db.session()
+    c = dashboard.list_changes(s, today())
+    before = c.release.entry_count if c.release else None
+    problem = publishing.shrink_problem(
+        before, len(c.current.entries), current_settings().publish_max_drop_percent
+    )
+    return render_template(
+        "allowlist_publish.html",
+        c=c,
+        before=before,
+        problem=problem,
+        typed=_typed(len(c.current.entries)),
+        plan=_plan(c),
+        form=form,
+    ), status
+
+
+@bp.get("/allowlist/publish")
+@requires("allowlist:write")
+def review() -> ResponseReturnValue:
+    """What publishing today's list would change, with the count, before anything is sent."""
+    return _review(Form())
+
+
 @bp.post("/allowlist/publish")
 @requires("allowlist:write")
 def publish() -> ResponseReturnValue:
+    """Publish exactly the reviewed list: refused when it changed since the review, and a list
+    that is empty or drops more than the allowed share needs the count typed out."""
     form = Form(values=form_values())
     data = validate(ReleaseCreate, optional(form.values, "note"), form)  # the API's limits
     if data is None:
-        return _page(form, 422)
+        return _review(form, 422)
+    s = db.session()
+    c = dashboard.list_changes(s, today())
+    if form.values.get("plan") != _plan(c):
+        form.errors["_"] = (
+            "The list changed since you reviewed it (or the review was skipped): check the "
+            "changes below and publish again."
+        )
+        return _review(form, 409)
+    before = c.release.entry_count if c.release else None
+    settings = current_settings()
+    problem = publishing.shrink_problem(
+        before, len(c.current.entries), settings.publish_max_drop_percent
+    )
+    typed = _typed(len(c.current.entries))
+    if problem and " ".join(form.values.get("confirm", "").lower().split()) != typed:
+        form.errors["confirm"] = f"type “{typed}” to publish this list: {problem}"
+        return _review(form, 422)
     try:
         result = publishing.publish(
-            db.session(),
+            s,
             g.principal,
             today(),
             data.note,
-            allow_shrink=form.values.get("allow_shrink") == "1",
-            max_drop_percent=current_settings().publish_max_drop_percent,
+            allow_shrink=problem is not None,
+            max_drop_percent=settings.publish_max_drop_percent,
         )
     except VettingError as exc:
         form.add(exc)
-        return _page(form, 422)
+        return _review(form, 422)
     live_list.published(db.session(), result.release, result.listed)  # the page after is quick
     flash(result.message, "ok" if result.created else "info")
+    if result.created and result.release.id is not None:
+        return redirect(url_for("allowlist.release", release_id=result.release.id))
     return redirect(url_for("allowlist.index"))
+
+
+@bp.get("/allowlist/releases/<int:release_id>")
+@requires("allowlist:read")
+def release(release_id: int) -> ResponseReturnValue:
+    """One published release: what it changed from the one before, its apps, its exports in
+    every format, and every sync of it to an MDM."""
+    s = db.session()
+    row, diff = releases.diff(s, release_id)
+    published = live_list.release_list(s, row)
+    exporters = sorted(load_exporters().values(), key=lambda e: e.slug)
+    return render_template(
+        "allowlist_release.html",
+        r=row,
+        diff=diff,
+        entries=_slice(published.entries, "page"),
+        excluded_count=len(published.excluded),
+        exporters=exporters,
+        runs=sync.release_runs(s, release_id),
+        neighbours=releases.neighbours(s, release_id),
+    )
 
 
 @bp.post("/allowlist/sync/<int:target_id>")
