@@ -174,8 +174,10 @@ def create_token(
     role: str,
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
+    user_id: int | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token; returns the row and the secret, which is shown once and stored hashed."""
+    """Create a token; returns the row and the secret, which is shown once and stored hashed.
+    `user_id`: a person's own token (a calendar feed), bound to their account."""
     if not name.strip():
         raise Invalid("is required", "name")
     check_role(role)
@@ -198,6 +200,7 @@ def create_token(
             scopes=chosen,
             created_by=actor.name,
             expires_at=expires_at,
+            user_id=user_id,
         )
         s.add(token)
         s.flush()
@@ -261,11 +264,15 @@ def principal_for_token(s: Session, secret: str) -> Principal:
         raise Unauthorized("invalid or revoked token")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthorized("token expired")
+    role = token.role
+    if token.user_id is not None:  # a person's own token: only while the account is active
+        owner = s.get(User, token.user_id)
+        if owner is None or not owner.active:
+            raise Unauthorized("the account this token belongs to is deactivated")
+        role = owner.role  # never more than the person may read today
     # A token never holds more than its role allows today.
-    scopes = frozenset(token.scopes) & ROLE_SCOPES.get(token.role, frozenset())
-    return Principal(
-        f"token:{token.name}", token.role, scopes, kind="token", person=token.created_by
-    )
+    scopes = frozenset(token.scopes) & ROLE_SCOPES.get(role, frozenset())
+    return Principal(f"token:{token.name}", role, scopes, kind="token", person=token.created_by)
 
 
 def principal_for_user(user: User) -> Principal:

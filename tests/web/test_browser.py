@@ -281,3 +281,22 @@ def test_pages_read_well_on_a_phone(app, people, register):
         # Nothing but wide tables may scroll sideways: the page itself fits the screen.
         assert proc.page.evaluate("document.documentElement.scrollWidth") <= 390, path
         proc.shot(name)
+
+
+def test_legal_subscribes_to_the_calendar_and_the_address_works(app, people, register):
+    legal = people("legal")
+    page = legal.page
+    legal.go("/baas")
+    page.click("a:has-text('Subscribe in your calendar')")
+    page.wait_for_selector("h1:has-text('Subscribe to BAA deadlines')")
+    assert page.locator("#f-kind-notice_deadline").is_checked()
+    page.click("button:has-text('Create feed address')")
+    address = page.locator("#new-token").input_value()
+    assert "/api/v1/baas.ics?token=" in address
+    legal.shot("calendar-subscribe")
+    got = page.request.get(address)
+    assert got.status == 200 and "BEGIN:VCALENDAR" in got.text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Revoke')")
+    page.wait_for_selector("text=Feed revoked")
+    assert page.request.get(address).status == 401

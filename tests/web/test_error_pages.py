@@ -13,12 +13,15 @@ from tests.web.html_check import problems
 
 def test_an_unknown_page_is_a_404_in_the_layout_with_the_menu(browser):
     b = browser("procurement")
-    r = b.get("/allowlist/releases/999999")
+    r = b.get("/allowlist/releases-of-2026")
     assert r.status_code == 404
     assert r.mimetype == "text/html"
     assert "This page does not exist" in r.text
     assert 'href="/vendors"' in r.text  # the signed-in menu is there
     assert problems(r.text) == []
+    gone = b.get("/allowlist/releases/999999")  # a known page for something that is not there
+    assert gone.status_code == 404 and "no release with id 999999" in gone.text
+    assert 'href="/vendors"' in gone.text
 
 
 def test_an_unknown_page_before_signing_in_is_still_a_page(client):

@@ -36,6 +36,9 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A person's own calendar feed token: it works only while the account is active, and never
+    # reads more than the account's role does today. None: a token an admin made for a system.
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
 
 
 class LoginAttempt(SQLModel, table=True):

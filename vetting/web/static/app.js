@@ -2,6 +2,17 @@
 document.addEventListener("click", function (event) {
   var print = event.target.closest("[data-print]");
   if (print) { window.print(); return; }
+  var copy = event.target.closest("[data-copy]");
+  if (copy) {
+    var source = document.getElementById(copy.getAttribute("data-copy"));
+    source.select();
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(source.value).then(function () { copy.textContent = "Copied"; });
+    } else if (document.execCommand("copy")) {
+      copy.textContent = "Copied";
+    }
+    return;
+  }
   var confirmer = event.target.closest("[data-confirm]");
   if (confirmer && !window.confirm(confirmer.getAttribute("data-confirm"))) {
     event.preventDefault();
