@@ -35,6 +35,7 @@ from vetting.models import (
     Decision,
     DecisionCondition,
     Notification,
+    NotificationRead,
     User,
     Vendor,
 )
@@ -1055,7 +1056,8 @@ def _reset(s: Session) -> dict[str, int]:
         for table in reversed(wipe):
             deleted[table.name] = _deleted(s.execute(delete(table)))
         # The outbox names its subjects by id without a foreign key: a reloaded BAA that reuses
-        # an id must not find its reminders already "sent".
+        # an id must not find its reminders already "sent" (nor read).
+        deleted["notification_read"] = _deleted(s.execute(delete(NotificationRead)))
         deleted["notification"] = _deleted(
             s.execute(
                 delete(Notification).where(col(Notification.subject_kind).in_(values(SubjectKind)))

@@ -27,7 +27,7 @@ from vetting.models.baas import (
 from vetting.models.columns import UTCDateTime
 from vetting.models.imports import PendingImport
 from vetting.models.jobs import JobRun
-from vetting.models.notifications import Notification, NotificationChannel
+from vetting.models.notifications import Notification, NotificationChannel, NotificationRead
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
 from vetting.models.vendors import App, Vendor
 
@@ -57,6 +57,7 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "NotificationChannel",
+    "NotificationRead",
     "ParentAgreement",
     "PendingImport",
     "SyncRun",

@@ -63,3 +63,14 @@ class NotificationChannel(SQLModel, table=True):
     secret_env: str | None = Field(default=None, max_length=200)
     active: bool = True
     created_at: datetime = ts()
+
+
+class NotificationRead(SQLModel, table=True):
+    """That one person has read one in-app reminder (the inbox is shared by role; what each
+    person has read is their own)."""
+
+    __tablename__ = "notification_read"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", primary_key=True)
+    read_at: datetime = ts()

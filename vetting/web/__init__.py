@@ -65,6 +65,7 @@ def init_app(app: Flask) -> None:
         compare,
         dashboard,
         imports,
+        notifications,
         questionnaires,
         suggestions,
         vendors,
@@ -95,6 +96,7 @@ def init_app(app: Flask) -> None:
         audit,
         admin,
         imports,
+        notifications,
     ):
         app.register_blueprint(module.bp)
 
@@ -102,7 +104,12 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        csrf_token=generate_csrf, fmt=fmt, can=_can, today=_today, audit_changes=changes
+        csrf_token=generate_csrf,
+        fmt=fmt,
+        can=_can,
+        today=_today,
+        audit_changes=changes,
+        inbox_unread=_inbox_unread,
     )
     app.jinja_env.filters.update(
         date=fmt.date_, datetime=fmt.datetime_, days=fmt.days, value=fmt.value, num=fmt.num
@@ -217,3 +224,18 @@ def _internal_error_page(exc: Exception) -> ResponseReturnValue:
         )
     except Exception:
         return resp
+
+
+def _inbox_unread() -> int:
+    """The header's unread count: one indexed count per page; 0 when it cannot be had (an
+    error page drawn after the database failed)."""
+    from vetting.services import inbox
+
+    user = g.get("user")
+    if user is None or not _can("baas:read"):
+        return 0
+    try:
+        return inbox.unread_count(db.session(), user)
+    except Exception:
+        db.session().rollback()
+        return 0
