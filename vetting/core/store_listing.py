@@ -70,8 +70,11 @@ def company_key(name: str) -> str:
     both "acme health". Legal suffixes come off the end (several: "Pty Ltd"), never the
     whole name ("Co" stays "co")."""
     words = _words(name)
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+    stripped = False
+    # "GmbH & Co. KG": the "and" joining two legal forms goes with them.
+    while len(words) > 1 and (words[-1] in LEGAL_SUFFIXES or (stripped and words[-1] == "and")):
         words.pop()
+        stripped = True
     if len(words) > 1 and words[0] == "the":
         words.pop(0)
     return " ".join(words)
