@@ -5,6 +5,7 @@ else, and the refresh of the approved list's apps."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -21,7 +22,6 @@ from tests.store_server import (
     itunes_result,
     play_data_safety,
     play_listing,
-    stores,  # noqa: F401  (fixture)
 )
 from vetting import auth, clock, db
 from vetting.core.statuses import OriginKind
@@ -123,7 +123,7 @@ def test_a_failure_after_a_success_keeps_the_earlier_facts(app, client, admin, v
     stores.routes[("/lookup", IOS)] = Reply(
         302, location=f"http://10.0.0.7:{stores.port}/lookup?bundleId=x"
     )
-    with pytest.raises(store_lookup.LookupFailed, match="10.0.0.7, a private address"):
+    with pytest.raises(store_lookup.LookupFailed, match=re.escape("10.0.0.7, a private address")):
         look_up(app, stores, app_id)
     after = listing(app, app_id)
     assert (after.status, after.title, after.sha256, after.fetched_at) == (
