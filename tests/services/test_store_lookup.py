@@ -95,12 +95,13 @@ def test_an_app_gone_from_the_store_keeps_what_was_last_seen(app, client, admin,
     look_up(app, stores, app_id)
     seen = listing(app, app_id).found_at
     del stores.itunes[IOS]
-    clock.freeze(clock.now().date().replace(day=26))
+    today = clock.today()
+    clock.freeze(today.replace(day=26))
     try:
         look_up(app, stores, app_id)
         row = listing(app, app_id)
     finally:
-        clock.freeze(None)
+        clock.freeze(today)
     assert row.status == "not_in_store" and [f["code"] for f in row.flags] == ["not_in_store"]
     assert row.title == "Acme Camera" and row.found_at == seen and row.fetched_at != seen
 
@@ -221,3 +222,23 @@ def test_the_refresh_looks_up_only_the_apps_on_the_list(app, client, admin, vid,
     assert summary.as_dict()["looked_up"] == 1 and summary.failed == 0
     assert [r.app_id for r in rows(app, StoreListing)] == [listed]
     assert all("scanner" not in p for p in stores.seen)
+
+
+def test_the_daily_job_refreshes_the_listed_apps_only_when_on(app, client, admin, vid, stores):
+    from vetting import jobs
+
+    baa(client, admin, vid, expiration_date="2027-05-31")
+    listed = approved_app(client, admin, vid, name="Acme Camera", store_id=IOS)
+    stores.itunes[IOS] = [itunes_result(IOS)]
+    use(app, **stores.settings())
+    assert "stores" not in jobs.daily_job(app)  # off by default
+    assert rows(app, StoreListing) == []
+    use(app, store_refresh=True)
+    today = clock.today()
+    clock.freeze(today.replace(day=26))  # the daily job runs once a day
+    try:
+        out = jobs.daily_job(app)
+    finally:
+        clock.freeze(today)
+    assert out["stores"]["looked_up"] == 1
+    assert [r.app_id for r in rows(app, StoreListing)] == [listed]
