@@ -1776,6 +1776,7 @@ class StoreListingOut(Out):
     developer_email: str | None = None
     privacy_policy_url: str | None = None
     track_id: str | None = None
+    developer_id: str | None = None
     data_safety: dict[str, Any] | None = None
     flags: list[StoreFlagOut] = []
     last_error: str | None = None

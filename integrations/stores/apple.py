@@ -3,8 +3,8 @@
 
 Read from a result: trackName, sellerName (the legal seller: vendors are matched on it),
 artistName (the display developer), trackViewUrl, version, currentVersionReleaseDate (ISO,
-UTC), minimumOsVersion, sellerUrl (optional), trackId. The API carries no privacy label and
-no privacy-policy URL. No result means no such app in that country's store.
+UTC), minimumOsVersion, sellerUrl (optional), trackId, artistId. The API carries no privacy
+label and no privacy-policy URL. No result means no such app in that country's store.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ def _released(value: Any) -> datetime | None:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+def _id(value: Any) -> str | None:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def parse(page: http.Fetched, bundle_id: str) -> Listing:
     """The listing in a lookup response; StoreError when it is not a lookup response."""
     response = response_of(page)
@@ -57,7 +61,7 @@ def parse(page: http.Fetched, bundle_id: str) -> Listing:
     wanted = bundle_id.casefold()
     same = [r for r in results if str(r.get("bundleId", "")).casefold() == wanted]
     app = (same or results)[0]
-    track = app.get("trackId")
+    track, artist = app.get("trackId"), app.get("artistId")
     return Listing(
         AppStore.label,
         True,
@@ -70,7 +74,8 @@ def parse(page: http.Fetched, bundle_id: str) -> Listing:
         released_at=_released(app.get("currentVersionReleaseDate")),
         minimum_os=text_or_none(app.get("minimumOsVersion"), 50),
         developer_website=text_or_none(app.get("sellerUrl")),
-        track_id=str(track) if isinstance(track, int) and not isinstance(track, bool) else None,
+        track_id=_id(track),
+        developer_id=_id(artist),
         extra={"bundle_id": text_or_none(app.get("bundleId"), 255)},
     )
 

@@ -117,6 +117,7 @@ class Listing:
     developer_email: str | None = None
     privacy_policy_url: str | None = None
     track_id: str | None = None
+    developer_id: str | None = None
     data_safety: DataSafety | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

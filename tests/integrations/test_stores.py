@@ -48,6 +48,7 @@ def test_an_itunes_result_gives_seller_developer_version_and_links(stores: Store
         "Acme Health",
     )
     assert (found.version, found.minimum_os, found.track_id) == ("4.2.1", "16.0", "640000001")
+    assert found.developer_id == "640000000"
     assert found.released_at == datetime(2026, 10, 2, 7, 0, tzinfo=UTC)
     assert found.developer_website == "https://acme.example/"
     assert found.store_url and "id640000001" in found.store_url

@@ -40,7 +40,8 @@ class StoreListing(SQLModel, table=True):
     developer_website: str | None = Field(default=None, max_length=2000)
     developer_email: str | None = Field(default=None, max_length=320)
     privacy_policy_url: str | None = Field(default=None, max_length=2000)
-    track_id: str | None = Field(default=None, max_length=64)
+    track_id: str | None = Field(default=None, max_length=64)  # iTunes trackId
+    developer_id: str | None = Field(default=None, max_length=64)  # iTunes artistId
     data_safety: Any = json_field()  # the declaration (None: not this store, or unread)
     flags: Any = json_field()  # [{"code", "message"}]
     last_error: str | None = Field(default=None, sa_type=Text)

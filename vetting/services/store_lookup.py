@@ -188,6 +188,7 @@ def _keep(
         row.developer_email = found.developer_email
         row.privacy_policy_url = found.privacy_policy_url
         row.track_id = found.track_id
+        row.developer_id = found.developer_id
         row.data_safety = (
             None if found.data_safety is None else {
                 **found.data_safety.as_dict(), "fetched_at": now.isoformat()

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("developer_email", AutoString(length=320), nullable=True),
         sa.Column("privacy_policy_url", AutoString(length=2000), nullable=True),
         sa.Column("track_id", AutoString(length=64), nullable=True),
+        sa.Column("developer_id", AutoString(length=64), nullable=True),
         sa.Column("data_safety", sa.JSON(), nullable=True),
         sa.Column("flags", sa.JSON(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
