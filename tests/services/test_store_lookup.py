@@ -242,3 +242,20 @@ def test_the_daily_job_refreshes_the_listed_apps_only_when_on(app, client, admin
         clock.freeze(today)
     assert out["stores"]["looked_up"] == 1
     assert [r.app_id for r in rows(app, StoreListing)] == [listed]
+
+
+def test_a_lookup_that_finds_nothing_new_is_not_audited_again(app, client, admin, vid, stores):
+    app_id = app_(client, admin, vid, name="Acme Camera", store_id=IOS)
+    stores.itunes[IOS] = [itunes_result(IOS, averageUserRating=4.5)]
+    look_up(app, stores, app_id)
+    count = len(audit_events(app))
+    first = listing(app, app_id).sha256
+    stores.itunes[IOS] = [itunes_result(IOS, averageUserRating=4)]  # a rating moved
+    look_up(app, stores, app_id)
+    assert listing(app, app_id).sha256 != first  # the response it read is kept …
+    assert len(audit_events(app)) == count  # … but the listing says nothing new
+    stores.itunes[IOS] = [itunes_result(IOS, version="4.3.0")]
+    look_up(app, stores, app_id)
+    [event] = audit_events(app)[count:]
+    assert event.action == "store_listing.update"
+    assert (event.before["version"], event.after["version"]) == ("4.2.1", "4.3.0")

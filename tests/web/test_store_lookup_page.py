@@ -38,6 +38,7 @@ def test_the_button_looks_up_and_the_page_shows_listing_and_flags(
     assert "1 flag" in page.text
     assert "the store ID points to &#39;Acme Scanner&#39;, not &#39;Acme Camera&#39;" in page.text
     assert "Acme Health, L.L.C." in page.text and "16.0" in page.text
+    assert "store_listing.update" in page.text  # the app's history shows the lookup
 
 
 def test_a_failed_lookup_is_shown_with_its_error(app, browser, stores: StoreServer):

@@ -195,12 +195,29 @@ def _keep(
             }
         )  # fmt: skip
     s.flush()
-    audit.record(
-        s, actor.name, "store_listing.update", "store_listing", app_id, before,
-        audit.snapshot(row),
-    )  # fmt: skip
+    after = audit.snapshot(row)
+    if _what_it_says(before) != _what_it_says(after):
+        audit.record(
+            s, actor.name, "store_listing.update", "store_listing", app_id, before, after
+        )  # fmt: skip
     made, notes = _suggest(s, actor, app_id, found, now)
     return Outcome(row, made, notes)
+
+
+# Fields that move at every lookup without the listing saying anything new (a rating count
+# changes the response's hash daily): a refresh that changes only these is not audited.
+_EVERY_TIME = frozenset({"fetched_at", "found_at", "updated_at", "sha256", "lookup_url"})
+
+
+def _what_it_says(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
+    if snapshot is None:
+        return None
+    said = {k: v for k, v in snapshot.items() if k not in _EVERY_TIME}
+    if isinstance(said.get("data_safety"), dict):
+        said["data_safety"] = {
+            k: v for k, v in said["data_safety"].items() if k not in ("sha256", "fetched_at")
+        }
+    return said
 
 
 def _suggest(
