@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.configure import use
+from tests.web.html_check import problems
 from tests.store_server import Reply, StoreServer, itunes_result, play_data_safety, play_listing
 from vetting import db
 from vetting.models import App, Vendor
@@ -59,6 +60,7 @@ def test_android_data_safety_is_shown_unknown_where_not_found(app, browser, stor
     b = browser("admin")
     b.post(f"/apps/{app_id}/lookup")
     page = b.get(f"/apps/{app_id}").text
+    assert problems(page) == []
     assert "You can request that data be deleted" in page
     assert "<dt>Data shared</dt><dd>unknown</dd>" in page
 
