@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.configure import use
-from tests.web.html_check import problems
 from tests.store_server import Reply, StoreServer, itunes_result, play_data_safety, play_listing
+from tests.web.html_check import problems
 from vetting import db
 from vetting.models import App, Vendor
 
@@ -81,3 +81,19 @@ def test_a_web_app_has_no_button(app, browser):
     app_id = make_app(app, "web", None)
     page = browser("admin").get(f"/apps/{app_id}").text
     assert "A web app has no store listing." in page and "Look up in store" not in page
+
+
+def test_a_listing_of_an_earlier_store_id_says_so(app, browser, stores: StoreServer):
+    use(app, **stores.settings())
+    app_id = make_app(app)
+    stores.itunes[IOS] = [itunes_result(IOS)]
+    b = browser("admin")
+    b.post(f"/apps/{app_id}/lookup")
+    with app.app_context():
+        s = db.session()
+        row = s.get(App, app_id)
+        assert row is not None
+        row.store_id = "com.acme.camera2"
+        s.commit()
+    page = b.get(f"/apps/{app_id}").text
+    assert "the app's store ID has changed since: look it up again" in page
