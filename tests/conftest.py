@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from tests.databases import throwaway_database
 from tests.document_stores import bucket, s3, s3_endpoint, store  # noqa: F401  (fixtures)
+from tests.store_server import stores  # noqa: F401  (fixture)
 from vetting import auth, clock, db, migrate
 from vetting.app import create_app
 from vetting.queries import cache

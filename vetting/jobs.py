@@ -3,7 +3,8 @@
 Two jobs. The daily job, at VETTING_SWEEP_AT in the organisation's time zone: the reminder
 sweep for today (vetting/clock.py), then — when VETTING_AUTO_PUBLISH is on — the list
 release's publish_if_changed and, with VETTING_AUTO_SYNC, a push of the latest release to
-the active sync targets, then one delivery pass. And outbox delivery every
+the active sync targets, with VETTING_STORE_REFRESH a store lookup of every app on the list,
+then one delivery pass. And outbox delivery every
 VETTING_DELIVERY_INTERVAL seconds. They run inside the web process when
 VETTING_SCHEDULER=on, or in `vetting scheduler`, a process of its own. Every instance may run
 them: the sweep's database lock and the outbox's unique key make that safe. Each run opens
@@ -63,8 +64,27 @@ def daily_job(app: Flask) -> dict[str, Any]:
             out["sync"] = _auto_sync(app)
     out["anchor"] = _anchor(app)
     out["baa_states"] = _baa_states(app, today)
+    if settings_of(app).store_refresh:
+        out["stores"] = _store_refresh(app, today)
     out["delivery"] = delivery_job(app)
     return out
+
+
+def _store_refresh(app: Flask, today: date) -> dict[str, Any] | str:
+    """VETTING_STORE_REFRESH: look up every app on today's list in its store (only by the
+    instance whose sweep has the day). A failure is logged and never stops the rest."""
+    from vetting.services import store_lookup
+
+    try:
+        with app.app_context():
+            summary = store_lookup.refresh_listed(
+                db.session(), today, store_lookup.options_from(settings_of(app))
+            )
+    except Exception as exc:
+        log.exception("store refresh failed")
+        return f"failed: {exc}"
+    log.info("store refresh %s: %s", today, summary.as_dict())
+    return summary.as_dict()
 
 
 def _baa_states(app: Flask, today: date) -> dict[str, Any] | str:

@@ -1747,3 +1747,56 @@ class ImportReportOut(Out):
 
 class ImportRefusedOut(ErrorOut):
     report: ImportReportOut | None = None
+
+
+# --- store lookups ---------------------------------------------------------------------------
+
+
+class StoreFlagOut(Out):
+    code: str  # StoreFlag: not_in_store, seller_mismatch, name_mismatch
+    message: str
+
+
+class StoreListingOut(Out):
+    """An app's store listing as its last successful lookup found it (machine-found: it
+    counts for nothing until a person accepts a suggestion made from it), its flags, and the
+    last failed attempt's error (cleared by the next success)."""
+
+    app_id: int
+    platform: str
+    store_id: str
+    country: str
+    status: str  # ListingStatus: found, not_in_store, unknown (never read successfully)
+    lookup_url: str | None = None
+    sha256: str | None = None
+    fetched_at: datetime | None = None
+    found_at: datetime | None = None
+    title: str | None = None
+    seller_name: str | None = None
+    developer_name: str | None = None
+    store_url: str | None = None
+    version: str | None = None
+    released_at: datetime | None = None
+    minimum_os: str | None = None
+    developer_website: str | None = None
+    developer_email: str | None = None
+    privacy_policy_url: str | None = None
+    track_id: str | None = None
+    developer_id: str | None = None
+    data_safety: dict[str, Any] | None = None
+    flags: list[StoreFlagOut] = []
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+    @field_validator("flags", mode="before")
+    @classmethod
+    def _no_flags(cls, value: Any) -> Any:
+        return value or []
+
+
+class StoreLookupOut(Out):
+    """One lookup: the listing now stored and the suggestions it proposed."""
+
+    listing: StoreListingOut
+    suggestion_ids: list[int] = []
+    notes: list[str] = []

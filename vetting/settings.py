@@ -161,6 +161,29 @@ def _path(name: str, raw: str) -> Path:
     return Path(raw)
 
 
+def _base_url(name: str, raw: str) -> str:
+    url = raw.strip()
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise SettingsError(
+            f"{name} must be an http(s):// URL without a query, like https://host/path, not {url!r}"
+        )
+    return url.rstrip("/")
+
+
+def _country(name: str, raw: str) -> str:
+    code = raw.strip().lower()
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise SettingsError(f"{name} must be a two-letter country code like us, not {raw!r}")
+    return code
+
+
+def _language(name: str, raw: str) -> str:
+    code = raw.strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?", code):
+        raise SettingsError(f"{name} must be a language code like en or en-GB, not {raw!r}")
+    return code
+
+
 DOCUMENT_STORES = ("local", "s3")
 # S3's rules for bucket names (3–63 lower-case letters, digits, dots and hyphens, starting
 # and ending with a letter or digit).
@@ -262,7 +285,8 @@ class NotifySettings:
     allow_private_urls: bool = setting(
         "VETTING_ALLOW_PRIVATE_URLS",
         False,
-        "let webhooks and sync targets on internal addresses through the SSRF guard (a lab, tests)",
+        "let webhooks, sync targets and store lookups reach internal addresses through the "
+        "SSRF guard (a lab, tests)",
     )
     max_attempts: int = setting(
         "VETTING_NOTIFY_MAX_ATTEMPTS",
@@ -480,6 +504,49 @@ class Settings:
         False,
         "with `VETTING_AUTO_PUBLISH`, the daily job pushes the latest release to every "
         "active sync target not yet synced to it",
+    )
+    apple_lookup_url: str = setting(
+        "VETTING_APPLE_LOOKUP_URL",
+        "https://itunes.apple.com/lookup",
+        "the iTunes lookup API that iOS apps are looked up in (by bundle ID)",
+        parse=_base_url,
+    )
+    play_store_url: str = setting(
+        "VETTING_PLAY_STORE_URL",
+        "https://play.google.com/store/apps",
+        "Google Play's app pages (`…/details`, `…/datasafety`) that Android apps are looked "
+        "up in (by package name)",
+        parse=_base_url,
+    )
+    store_country: str = setting(
+        "VETTING_STORE_COUNTRY",
+        "us",
+        "the country whose store is asked (two letters): an app missing there is flagged as "
+        "not in the store",
+        parse=_country,
+    )
+    store_language: str = setting(
+        "VETTING_STORE_LANGUAGE",
+        "en",
+        "the language Google Play pages are asked in (the practice labels are read in English)",
+        parse=_language,
+    )
+    store_max_bytes: int = setting(
+        "VETTING_STORE_MAX_BYTES",
+        5 * MIB,
+        "largest store response read (a larger one fails the lookup)",
+        minimum=1024,
+    )
+    store_timeout: int = setting(
+        "VETTING_STORE_TIMEOUT",
+        20,
+        "seconds one store request may take, redirects included",
+        minimum=1,
+    )
+    store_refresh: bool = setting(
+        "VETTING_STORE_REFRESH",
+        False,
+        "the daily job also looks up every app on the approved list in its store",
     )
     warm_caches: bool = setting(
         "VETTING_WARM_CACHES",

@@ -21,6 +21,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import vetting.api
+from tests.configure import use
 from tests.conftest import TODAY, _empty_tables
 from vetting import auth, clock, db, demo
 from vetting.api import spec
@@ -49,6 +50,8 @@ def fuzzed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             "TESTING": True,
         }
     )
+    # Store lookups reach no store: the SSRF guard refuses a loopback store at once (502).
+    use(app, apple_lookup_url="http://127.0.0.1:9/lookup", play_store_url="http://127.0.0.1:9/a")
     with app.app_context():
         demo.load(db.session(), app.extensions["vetting.checklists"])
         _, secret = auth.create_token(db.session(), auth.CLI_PRINCIPAL, "fuzz", "admin")

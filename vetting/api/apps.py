@@ -8,10 +8,22 @@ from pydantic import BaseModel
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
+from vetting.current import current_settings
 from vetting.downloads import table_file
+from vetting.errors import NotFound
 from vetting.queries import browse, sheets
-from vetting.schemas import AppCreate, AppDownloadQuery, AppOut, AppQuery, AppUpdate, Page
+from vetting.schemas import (
+    AppCreate,
+    AppDownloadQuery,
+    AppOut,
+    AppQuery,
+    AppUpdate,
+    Page,
+    StoreListingOut,
+    StoreLookupOut,
+)
 from vetting.services import apps as svc
+from vetting.services import store_lookup
 from vetting.services.common import PageResult
 
 
@@ -118,3 +130,51 @@ def download_apps(fmt: str, query: AppDownloadQuery) -> Response:
 
     items = sheets.every_page(fetch, "apps")
     return table_file(sheets.apps(s, items, query.as_of or clock.today()), fmt)
+
+
+def _lookup_out(outcome: store_lookup.Outcome) -> StoreLookupOut:
+    return StoreLookupOut(
+        listing=StoreListingOut.model_validate(outcome.listing),
+        suggestion_ids=[sg.id for sg in outcome.suggested if sg.id is not None],
+        notes=outcome.notes,
+    )
+
+
+@route(
+    bp,
+    "/apps/<int:app_id>/lookup",
+    "POST",
+    summary="Look the app up in its store now",
+    tag="apps",
+    scope=store_lookup.WRITE_SCOPE,
+    response=StoreLookupOut,
+    description="iOS apps in the iTunes lookup API by bundle ID, Android apps on Google Play "
+    "by package name. Stores the listing (seller, developer, version, release date, minimum "
+    "OS, links, data-safety declaration) with the URL, time and SHA-256 of what was read, "
+    "flags a seller that is not the vendor, an app no longer in the store and a store ID "
+    "naming another app, and proposes declared practices a checklist capability asks about "
+    "as `discovered` suggestions on the app's open assessments. 422: a web app or no store "
+    "ID; 502: the store could not be read (the error is kept on the listing, nothing else "
+    "changes).",
+    responses={502: "the store could not be read"},
+)
+def lookup_app(app_id: int) -> StoreLookupOut:
+    options = store_lookup.options_from(current_settings())
+    return _lookup_out(store_lookup.lookup(db.session(), g.principal, app_id, options))
+
+
+@route(
+    bp,
+    "/apps/<int:app_id>/listing",
+    "GET",
+    summary="The app's store listing as last looked up",
+    tag="apps",
+    scope=store_lookup.READ_SCOPE,
+    response=StoreListingOut,
+    description="404 when the app was never looked up.",
+)
+def get_listing(app_id: int) -> StoreListingOut:
+    row = store_lookup.get_listing(db.session(), app_id)
+    if row is None:
+        raise NotFound(f"app {app_id} was never looked up in its store")
+    return StoreListingOut.model_validate(row)

@@ -12,6 +12,7 @@ from flask import Flask
 from vetting.app import create_app
 from vetting.cli import (
     allowlist,
+    apps,
     assessments,
     audit,
     baas,
@@ -67,6 +68,7 @@ for _command in (
     backup.backup,
     backup.restore,
     imports.import_,
+    apps.apps,
 ):
     cli.add_command(_command)
 

@@ -29,6 +29,7 @@ from vetting.models.imports import PendingImport
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel, NotificationRead
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
+from vetting.models.stores import StoreListing
 from vetting.models.vendors import App, Vendor
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "NotificationRead",
     "ParentAgreement",
     "PendingImport",
+    "StoreListing",
     "SyncRun",
     "SyncTarget",
     "UTCDateTime",

@@ -397,7 +397,9 @@ def app_detail(s: Session, app_id: int, as_of: date, warning_days: int) -> AppDe
         if result.entries
         else ListingStatus(False, result.excluded[0].reason)
     )
-    refs = [("app", app_id)] + [("assessment", a.assessment.id) for a in assessments]
+    refs = [("app", app_id), ("store_listing", app_id)] + [
+        ("assessment", a.assessment.id) for a in assessments
+    ]
     return AppDetail(
         app,
         vendor,

@@ -10,7 +10,7 @@ from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.db import transaction
 from vetting.errors import Conflict, Invalid
-from vetting.models import App, Assessment, BaaApp, Vendor
+from vetting.models import App, Assessment, BaaApp, StoreListing, Vendor
 from vetting.schemas import AppCreate, AppUpdate, check_store_id
 from vetting.services.common import PageResult, apply, get_or_404, like, paginate
 
@@ -112,6 +112,7 @@ def delete(s: Session, actor: Principal, app_id: int) -> None:
         # A never-assessed app named in a BAA's scope leaves the scope with it (the app event
         # traces the change to the vendor's list entries).
         s.execute(sql_delete(BaaApp).where(col(BaaApp.app_id) == app_id))
+        s.execute(sql_delete(StoreListing).where(col(StoreListing.app_id) == app_id))
         s.delete(app)
         s.flush()
         audit.record(s, actor.name, "app.delete", "app", app_id, before, None)

@@ -5,7 +5,8 @@ vendor pages and store listings) that count for nothing until a person accepts t
   capability and origin kind; values are checked against the capability first (all or none).
 - `accept` (some or all pending) writes the real answers through the answer-writing service,
   so conflicts, scoring, rescoring and the audit are the same as a typed answer; the note is
-  the suggestion's (question ID and the vendor's words).
+  the suggestion's (question ID and the vendor's words). A `discovered` suggestion (a store
+  listing's) is saved `attested`: a person confirmed what the vendor declares.
 - `dismiss` sets them aside. Every step is audited; a decided assessment takes none.
 """
 
@@ -216,6 +217,13 @@ def _chosen(s: Session, assessment_id: int, ids: Sequence[int] | None) -> list[A
     return [rows[i] for i in dict.fromkeys(ids)]
 
 
+def accepted_source(proposed: str) -> str:
+    """The source an accepted suggestion is saved with: a scanner's `discovered` finding (a
+    store's data-safety label, a vendor page) is what the vendor declares, so a person who
+    accepts it makes it `attested`; it never stays `discovered`, which counts for nothing."""
+    return Source.ATTESTED if proposed == Source.DISCOVERED else proposed
+
+
 def accept(
     s: Session, actor: Principal, assessment_id: int, ids: Sequence[int] | None = None
 ) -> list[AnswerSuggestion]:
@@ -236,7 +244,7 @@ def accept(
             by_cap[row.capability_key] = row
         answers = {
             key: AnswerIn.model_validate(
-                {"value": row.value, "source": row.source, "note": row.note}
+                {"value": row.value, "source": accepted_source(row.source), "note": row.note}
             )
             for key, row in by_cap.items()
         }

@@ -7,11 +7,14 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.core.store_ids import Platform
+from vetting.core.store_listing import lookup_problem
+from vetting.current import current_settings
 from vetting.downloads import table_file
 from vetting.errors import VettingError
 from vetting.queries import browse, sheets
 from vetting.schemas import AppCreate, AppUpdate
 from vetting.services import apps as svc
+from vetting.services import store_lookup
 from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,
@@ -112,8 +115,39 @@ def new() -> ResponseReturnValue:
 @bp.get("/apps/<int:app_id>")
 @requires("apps:read")
 def detail(app_id: int) -> ResponseReturnValue:
-    d = browse.app_detail(db.session(), app_id, today(), warning_days())
-    return render_template("apps/detail.html", d=d, checklists=_checklists(), form=Form())
+    s = db.session()
+    d = browse.app_detail(s, app_id, today(), warning_days())
+    return render_template(
+        "apps/detail.html",
+        d=d,
+        checklists=_checklists(),
+        form=Form(),
+        store=store_lookup.listing_of(s, app_id),
+        can_look_up=lookup_problem(d.app.platform, d.app.store_id) is None,
+    )
+
+
+@bp.post("/apps/<int:app_id>/lookup")
+@requires(store_lookup.WRITE_SCOPE)
+def lookup(app_id: int) -> ResponseReturnValue:
+    """The "Look up in store" button: the lookup now, then back to the app's page, which shows
+    the stored listing, its flags, or the error the store gave."""
+    options = store_lookup.options_from(current_settings())
+    try:
+        outcome = store_lookup.lookup(db.session(), g.principal, app_id, options)
+    except VettingError as exc:
+        if exc.status == 404:
+            raise
+        flash(f"Store lookup failed: {exc.errors[0].message}", "error")
+        return redirect(url_for("apps.detail", app_id=app_id, _anchor="h-store"))
+    n = len(outcome.suggested)
+    flags = len(outcome.listing.flags or [])
+    words = [f"Looked up in the store: {flags} flag{'s' * (flags != 1)}"]
+    if n:
+        words.append(f"{n} suggestion{'s' * (n != 1)} proposed on open assessments")
+    words += outcome.notes
+    flash("; ".join(words) + ".", "info" if flags else "ok")
+    return redirect(url_for("apps.detail", app_id=app_id, _anchor="h-store"))
 
 
 @bp.route("/apps/<int:app_id>/edit", methods=["GET", "POST"])
