@@ -298,3 +298,41 @@ def test_demo_is_interesting_whatever_the_date(runner, client, admin):
     result = allowlist(client, admin)
     assert result["as_of"] == "2031-02-14"
     assert result["entries"] and result["excluded"]
+
+
+def test_serving_runs_todays_sweep_and_the_jobs_so_the_inbox_has_reminders(
+    runner, app, monkeypatch
+):
+    import werkzeug.serving
+
+    from vetting.models import Notification
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        werkzeug.serving, "run_simple", lambda host, port, *_a, **_k: served.append((host, port))
+    )
+    output = run_demo(runner, "--serve", "--port", "5099")
+    try:
+        assert served == [("127.0.0.1", 5099)]
+        assert "reminder sweep for today:" in output and "see the Inbox" in output
+        scheduler = app.extensions["vetting.scheduler"]
+        assert scheduler.running
+        assert {j.id for j in scheduler.get_jobs()} >= {"daily", "deliver"}
+        with app.app_context():
+            in_app = db.session().scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.channel == "in-app")
+            )
+        assert in_app and in_app > 0
+    finally:
+        app.extensions.pop("vetting.scheduler").shutdown(wait=False)
+
+
+def test_serving_without_the_scheduler_runs_no_job(runner, app, monkeypatch):
+    import werkzeug.serving
+
+    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *_a, **_k: None)
+    output = run_demo(runner, "--serve", "--no-scheduler")
+    assert "reminder sweep" not in output
+    assert "vetting.scheduler" not in app.extensions

@@ -1,7 +1,7 @@
 """App-store lookups: `store_listing`
 
-Revision ID: 0016_store_listing
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-30 17:30:00
 
 One row per app: what its store listing said at the last successful lookup (seller,
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0016_store_listing"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
