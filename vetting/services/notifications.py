@@ -13,7 +13,14 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from integrations import http
-from vetting import audit
+from integrations.notifiers.base import (
+    ConfiguredChannel,
+    DeliveryError,
+    Message,
+    Unwanted,
+    notifier_kind,
+)
+from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.reminders import Channel as ChannelKind
 from vetting.core.reminders import NotificationStatus, SubjectKind
@@ -24,6 +31,7 @@ from vetting.models import Notification
 from vetting.models import NotificationChannel as Channel
 from vetting.schemas import EMAIL_RE
 from vetting.services.common import PageResult, paginate
+from vetting.settings import NotifySettings, secret_from_env
 
 STATUSES = values(NotificationStatus)
 CHANNELS = values(ChannelKind)
@@ -150,3 +158,61 @@ def set_active(s: Session, actor: Principal, name: str, active: bool) -> Channel
             audit.snapshot(channel),
         )
     return channel
+
+
+def get_channel(s: Session, channel_id: int) -> Channel:
+    channel = s.get(Channel, channel_id) if 0 < channel_id < 2**31 else None
+    if channel is None:
+        raise NotFound(f"no notification channel {channel_id}", "channel")
+    return channel
+
+
+def send_test(
+    s: Session, actor: Principal, channel_id: int, settings: NotifySettings
+) -> tuple[bool, str]:
+    """Send one test message to a channel now, through the same notifier as reminders (SMTP
+    for e-mail, the signed POST for a webhook, with its SSRF guard), outside the outbox: a
+    test is never retried and never counts as a reminder. (True, what happened) or (False,
+    why it failed). Audited either way; works on a channel that is turned off, so it can be
+    checked before it is turned on."""
+    actor.require("admin")
+    channel = get_channel(s, channel_id)
+    kind = notifier_kind(channel.kind)
+    now = clock.now()
+    message = Message(
+        delivery_id=f"vetting-test-{channel.id}-{int(now.timestamp())}",
+        recipient=channel.target if channel.kind == ChannelKind.EMAIL else channel.name,
+        title="Test message from Vetting",
+        text=(
+            f"This is a test of the notification channel {channel.name!r}, sent by "
+            f"{actor.name} at {now.isoformat(timespec='seconds')}. Reminders of BAA deadlines "
+            "and decisions coming due will arrive the same way."
+        ),
+        payload={"event": "vetting.test", "channel": channel.name},
+    )
+    configured = ConfiguredChannel(
+        kind=channel.kind,
+        name=channel.name,
+        target=channel.target,
+        active=True,
+        secret_env=channel.secret_env,
+        secret=secret_from_env(channel.secret_env),
+    )
+    try:
+        if kind is None:
+            raise DeliveryError(f"no notifier for channels of kind {channel.kind!r}")
+        kind.for_delivery(settings, recipient=message.recipient, channel=configured).send(message)
+        ok, said = True, f"sent to {message.recipient}"
+    except (DeliveryError, Unwanted) as exc:
+        ok, said = False, str(exc)
+    with transaction(s):
+        audit.record(
+            s,
+            actor.name,
+            "channel.test",
+            "notification_channel",
+            channel.id,
+            None,
+            {"ok": ok, "result": said[:500]},
+        )
+    return ok, said

@@ -62,6 +62,7 @@ def init_app(app: Flask) -> None:
         auth,
         baas,
         calendar,
+        channels,
         compare,
         dashboard,
         imports,
@@ -95,6 +96,7 @@ def init_app(app: Flask) -> None:
         allowlist,
         audit,
         admin,
+        channels,
         imports,
         notifications,
     ):
