@@ -594,5 +594,56 @@ def app_label(s: Session, app_id: int) -> tuple[App, str]:
     return app, vendor.name if vendor else ""
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What the vendor's BAAs mean for one app's place on the list today: shown where
+    procurement decides, so an approval never silently waits on legal."""
+
+    vendor_name: str
+    in_force: BaaRow | None  # the agreement in force today (the one ending last)
+    newest: BaaRow | None  # else the newest on file, to say what became of it
+    on_list: bool
+    reasons: tuple[str, ...]  # why the app is off the list today (empty when it is on)
+
+    @property
+    def baa_words(self) -> str:
+        if self.in_force is not None:
+            st = self.in_force.status
+            until = (
+                f"through {st.term_end.isoformat()}" if st.term_end else "with no end date"
+            ) + (" (renews by itself)" if st.renewed_by_default else "")
+            return f"A BAA with {self.vendor_name} is in force, {until}"
+        if self.newest is None:
+            return f"No BAA with {self.vendor_name} is on file"
+        state = str(self.newest.status.state).replace("_", " ")
+        return f"No BAA with {self.vendor_name} is in force (the newest on file is {state})"
+
+    @property
+    def meaning(self) -> str:
+        if self.in_force is not None:
+            return "approving puts the app on the list (if nothing else keeps it off)"
+        return (
+            "approving puts the app on the list only when a BAA is in force: legal records or "
+            "renews it in the BAA register"
+        )
+
+
+def list_standing(
+    s: Session, app_id: int, vendor_id: int, vendor_name: str, as_of: date, warning_days: int
+) -> Standing:
+    """The vendor's BAA state and the app's place on today's list (computed for this one
+    app: a few statements, whatever the size of the register)."""
+    rows = baa_rows(
+        s.scalars(select(BAA).where(col(BAA.vendor_id) == vendor_id)), as_of, warning_days
+    )
+    live = [r for r in rows if r.status.in_force]
+    in_force = max(live, key=lambda r: (r.status.term_end or date.max, r.baa.id), default=None)
+    newest = max(rows, key=lambda r: (r.baa.effective_date, r.baa.id), default=None)
+    found = allowlist.compute(s, as_of, app_ids=[app_id])
+    reasons = next((x.reasons for x in found.excluded if x.app_id == app_id), ())
+    on_list = any(e.app_id == app_id for e in found.entries)
+    return Standing(vendor_name, in_force, None if in_force else newest, on_list, reasons)
+
+
 def assessment_context(s: Session, assessment: Assessment) -> AssessmentRow:
     return assessment_rows(s, [assessment])[0]

@@ -461,6 +461,14 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
         current_user_name=g.principal.name,
         rebind=browse.decision_rebinds(s, view.assessment.app_id, view.decisions),
         suggested=suggestions.count_pending(s, assessment_id),
+        standing=browse.list_standing(
+            s,
+            view.assessment.app_id,
+            context.vendor_id,
+            context.vendor_name,
+            today(),
+            current_settings().baa_warning_days,
+        ),
     ), status
 
 

@@ -1,0 +1,37 @@
+"""Hand-off between roles (issue 15, item 4): the scorecard and the decision form say what the
+vendor's BAAs mean for the list — an approval waits on legal when no BAA is in force — and
+whether the app is on the list today, with the reasons when it is not."""
+
+from __future__ import annotations
+
+from tests.web.conftest import Register
+from tests.web.html_check import problems
+
+
+def test_a_vendor_without_a_baa_is_said_on_the_scorecard_and_the_form(browser, register: Register):
+    proc = browser("procurement")
+    page = proc.get(f"/assessments/{register.open_id}").text  # Borealis: no BAA on file
+    assert problems(page) == []
+    assert "No BAA with Borealis Imaging is on file" in page
+    assert "approving puts the app on the list only when a BAA is in force" in page
+    assert 'id="decision-baa"' in page  # said again where the decision is taken
+    assert "not on the approved list" in page
+
+
+def test_a_vendor_with_a_baa_in_force_and_an_app_on_the_list(browser, register: Register):
+    page = browser("procurement").get(f"/assessments/{register.decided_id}").text
+    assert "A BAA with Acme Health is in force, through 2026-12-31" in page
+    assert f'href="/baas/{register.baa_id}"' in page
+    assert "on the approved list" in page and "not on the approved list" not in page
+
+
+def test_an_expired_baa_is_named_as_the_newest_on_file(app, client, admin, browser, register):
+    r = client.post(
+        f"/api/v1/baas/{register.baa_id}/terminate",
+        json={"on": "2026-06-01", "reason": "replaced by a new MSA"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    page = browser("procurement").get(f"/assessments/{register.decided_id}").text
+    assert "No BAA with Acme Health is in force (the newest on file is terminated)" in page
+    assert "not on the approved list</strong>: BAA with Acme Health terminated" in page
