@@ -35,3 +35,19 @@ def test_an_expired_baa_is_named_as_the_newest_on_file(app, client, admin, brows
     page = browser("procurement").get(f"/assessments/{register.decided_id}").text
     assert "No BAA with Acme Health is in force (the newest on file is terminated)" in page
     assert "not on the approved list</strong>: BAA with Acme Health terminated" in page
+
+
+def test_the_dashboard_queues_approved_apps_off_the_list(app, client, admin, browser, register):
+    home = browser("legal").get("/").text
+    assert 'id="approved-off"' not in home  # the approved app's BAA is in force
+    client.post(
+        f"/api/v1/baas/{register.baa_id}/terminate",
+        json={"on": "2026-06-01", "reason": "replaced by a new MSA"},
+        headers=admin,
+    )
+    home = browser("procurement").get("/").text
+    assert problems(home) == []
+    assert "Approved, but not on the list (1)" in home
+    assert "Acme Camera" in home.split('id="approved-off"')[1].split("</section>")[0]
+    # an app never approved (Borealis, being assessed) is not in this queue
+    assert "Borealis Snap" not in home.split('id="approved-off"')[1].split("</section>")[0]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from vetting import clock
-from vetting.core.allowlist import APPROVING, ApprovedList, Departure, ListDiff
+from vetting.core.allowlist import APPROVING, ApprovedList, Departure, Exclusion, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
@@ -107,6 +107,10 @@ class Overview:
     leaving: list[Departure]  # apps leaving the list within horizon_days, and why
     # Decisions more permissive than their verdict, waiting for a second person's confirmation.
     awaiting_second: list[AssessmentRow] = field(default_factory=list)
+    # Apps approved (a valid approving decision in effect) but off today's list, and why:
+    # mostly waiting for a BAA in force (the first LIST_LIMIT, and how many in all).
+    approved_off: list[Exclusion] = field(default_factory=list)
+    approved_off_count: int = 0
 
 
 def overview(s: Session, as_of: date, warning_days: int, horizon_days: int = 90) -> Overview:
@@ -174,6 +178,8 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         s=s,
         reads=WORK,
     )
+    changes = list_changes(s, as_of)
+    approved_off = _approved_off_list(s, as_of, changes.current)
     return Overview(
         as_of=as_of,
         baas_expiring=expiring,
@@ -186,10 +192,40 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         due_count=due_count,
         overdue_count=overdue_count,
         horizon_days=horizon_days,
-        changes=list_changes(s, as_of),
+        changes=changes,
         awaiting_second=awaiting,
         leaving=live_list.forecast(s, as_of, horizon_days),
+        approved_off=approved_off[:LIST_LIMIT],
+        approved_off_count=len(approved_off),
     )
+
+
+def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[Exclusion]:
+    """Apps whose latest decision approves them (approved or conditional, still valid, in
+    effect: not waiting for a second person) yet are off the list today, with the list's own
+    reasons: procurement decided, and the app waits on legal (no BAA in force) or on a new
+    decision (the app changed since). One statement over the latest decisions."""
+    off = {x.app_id: x for x in current.excluded if not x.rejected and x.reasons}
+    if not off:
+        return []
+    latest = select(func.max(col(Decision.id))).group_by(col(Decision.app_id))
+    rows = s.execute(
+        select(
+            col(Decision.app_id),
+            col(Decision.needs_confirmation),
+            col(Decision.confirmed_at),
+        ).where(
+            col(Decision.id).in_(latest),
+            col(Decision.decision).in_([str(o) for o in APPROVING]),
+            col(Decision.valid_until) >= as_of,
+        )
+    ).all()
+    found = [
+        off[r.app_id]
+        for r in rows
+        if r.app_id in off and (not r.needs_confirmation or r.confirmed_at is not None)
+    ]
+    return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
 
 
 def _baa_section(
