@@ -51,3 +51,30 @@ def test_the_dashboard_queues_approved_apps_off_the_list(app, client, admin, bro
     assert "Acme Camera" in home.split('id="approved-off"')[1].split("</section>")[0]
     # an app never approved (Borealis, being assessed) is not in this queue
     assert "Borealis Snap" not in home.split('id="approved-off"')[1].split("</section>")[0]
+
+
+def test_the_apps_list_says_who_is_on_the_list_today_and_an_expired_decision_is_not_green(
+    app, browser, register: Register
+):
+    from datetime import date
+
+    from vetting import db
+    from vetting.models import Decision
+
+    b = browser("viewer")
+    page = b.get("/apps").text
+    assert problems(page) == []
+    rows = {r.split("</tr>")[0] for r in page.split("<tr>")[1:]}
+    acme = next(r for r in rows if "Acme Camera" in r)
+    borealis = next(r for r in rows if "Borealis Snap" in r)
+    assert "on the list" in acme and "off</span>" not in acme
+    assert "off</span>: no decision recorded" in borealis
+    with app.app_context():
+        s = db.session()
+        d = s.get(Decision, 1)
+        d.valid_until = date(2026, 10, 26)
+        s.commit()
+    page = b.get("/apps").text
+    acme = next(r for r in page.split("<tr>")[1:] if "Acme Camera" in r)
+    assert "approved, expired" in acme and "until 2026-10-26" in acme
+    assert "off</span>: approved decision expired" in acme or "off</span>:" in acme

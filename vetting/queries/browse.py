@@ -357,6 +357,18 @@ class ListingStatus:
     reason: str
 
 
+def list_statuses(s: Session, app_ids: Sequence[int], as_of: date) -> dict[int, ListingStatus]:
+    """Whether each of these apps (a page of the apps list) is on the list on `as_of`, and
+    why (not): the list's own rule, computed for these apps only."""
+    if not app_ids:
+        return {}
+    listed = allowlist.compute(s, as_of, list(app_ids))
+    found = {e.app_id: ListingStatus(True, e.reason) for e in listed.entries}
+    for x in listed.excluded:
+        found[x.app_id] = ListingStatus(False, x.reason)
+    return found
+
+
 @dataclass(frozen=True)
 class AppDetail:
     app: App

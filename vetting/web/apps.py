@@ -70,9 +70,12 @@ def index() -> ResponseReturnValue:
     descending = request.args.get("desc") == "1"
     platform = arg_str("platform")
     result = _app_table(arg_int("page"))
+    ids = [r.app.id for r in result.items if r.app.id is not None]
     return render_template(
         "apps/list.html",
         result=result,
+        listing=browse.list_statuses(db.session(), ids, today()),
+        today_=today(),
         sort=sort,
         descending=descending,
         q=arg_str("q"),
