@@ -1444,7 +1444,7 @@ class ExportQuery(PullQuery):
 class NotificationQuery(PageQuery):
     status: Literal["pending", "sent", "failed", "cancelled"] | None = None
     channel: Literal["in-app", "email", "webhook"] | None = None
-    subject_kind: Literal["baa", "assessment", "condition"] | None = None
+    subject_kind: Literal["baa", "assessment", "condition", "page"] | None = None
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

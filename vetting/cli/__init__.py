@@ -20,6 +20,7 @@ from vetting.cli import (
     database,
     decisions,
     demo,
+    discover,
     imports,
     notifications,
     parents,
@@ -67,6 +68,7 @@ for _command in (
     backup.backup,
     backup.restore,
     imports.import_,
+    discover.discover,
 ):
     cli.add_command(_command)
 

@@ -162,7 +162,7 @@ def _split_line(line: str, base: int, out: list[Sentence]) -> None:
     if not stripped:
         return
     lead = len(line) - len(line.lstrip())
-    if " | " in stripped:
+    if " | " in stripped or stripped.startswith("| "):
         out.append(Sentence(base + lead, base + lead + len(stripped), stripped, "row"))
         return
     item = _LIST_MARK.match(line) is not None

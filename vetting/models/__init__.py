@@ -28,6 +28,7 @@ from vetting.models.columns import UTCDateTime
 from vetting.models.imports import PendingImport
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel
+from vetting.models.pages import PageClaim, WatchedPage
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
 from vetting.models.vendors import App, Vendor
 
@@ -57,6 +58,7 @@ __all__ = [
     "LoginThrottle",
     "Notification",
     "NotificationChannel",
+    "PageClaim",
     "ParentAgreement",
     "PendingImport",
     "SyncRun",
@@ -64,5 +66,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Vendor",
+    "WatchedPage",
     "WebSession",
 ]
