@@ -55,6 +55,9 @@ def discover_page(
     """Read a vendor's page (a URL, then watched; or a saved .html/.txt file) for claims."""
     s = db.session()
     who = actor()
+    if checklist_id and checklist_id not in _loaded():
+        known = ", ".join(sorted(_loaded())) or "none"
+        raise click.ClickException(f"no checklist {checklist_id!r} (known: {known})")
     if url_or_file.lower().startswith(("http://", "https://")):
         watched = {p.url: p for p in page_watch.list_pages(s, vendor_id)}
         page = watched.get(url_or_file.strip())
