@@ -192,6 +192,8 @@ def test_a_negation_with_a_plan_condition_still_denies() -> None:
         "AWS signs a business associate agreement with its customers.",
         "Several providers decline to sign a BAA.",
         "Many consumer apps are end-to-end encrypted.",
+        "Apple's iMessage is end-to-end encrypted.",
+        "iMessage is end-to-end encrypted.",
         "Our hosting provider signs a BAA with us.",
         "Our subprocessors are encrypted at rest.",
     ],
@@ -229,6 +231,7 @@ def test_the_vendor_speaking_after_another_subject_is_the_vendor() -> None:
         "Look for end-to-end encryption and MFA when you choose an app.",
         "You should ask the vendor for a BAA before sharing PHI.",
         "The proposed rule will require encryption at rest for all ePHI.",
+        "HIPAA's rules ask for encryption at rest.",
     ],
 )
 def test_questions_and_advice_make_no_claim(text: str) -> None:
@@ -292,3 +295,18 @@ def test_never_supports(text: str) -> None:
 def test_one_claim_per_sentence_and_capability() -> None:
     text = "We sign a BAA; our business associate agreement covers every app."
     assert claims(text) == [("baa_signed", "supports")]
+
+
+def test_a_negation_phrase_negated_again_is_no_denial() -> None:
+    rest = Signal("encryption_at_rest", ("encrypted at rest",), ("stored unencrypted",))
+    text = "Data is never stored unencrypted; everything is encrypted at rest."
+    assert [(c.capability, str(c.stance)) for c in find_claims(text, [rest])] == [
+        ("encryption_at_rest", "supports")
+    ]
+    found = find_claims("No, we do not sign BAAs.", [BAA])
+    assert [str(c.stance) for c in found] == ["denies"]
+
+
+def test_one_sentence_saying_yes_and_no_is_a_denial() -> None:
+    text = "We offer single sign-on for staff, but single sign-on is not supported for patients."
+    assert claims(text) == [("sso_saml_oidc", "denies")]

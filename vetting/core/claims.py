@@ -275,6 +275,8 @@ _ADVICE = re.compile(
     r"(?<![a-z])(?:(?:hipaa|the law|the (?:hipaa )?(?:security|privacy|breach notification|"
     r"omnibus|proposed|final) rule|regulations?|hhs|ocr|covered entities)\s+(?:also\s+)?"
     r"(?:requires?|mandates?|says|demands?|expects?|will require|would require|must)|"
+    r"hipaa['\u2019]s|(?:rules?|regulations?|laws?|standards?|guidance)\s+(?:ask|asks|call|calls|"
+    r"require|requires|demand|demands|say|says)|"
     r"required by (?:law|hipaa|the)|is required|are required|should|look for|"
     r"ask (?:the|your|a|every|each) (?:vendor|provider|app)|make sure|best practices?|"
     r"what to look for|checklist|according to|recommended|you (?:need|must|should)|"
@@ -400,35 +402,68 @@ def _claim(
     names: list[str],
     ctx: _Context,
 ) -> Claim | None:
-    neg_hit = next((m for p in negations if (m := p.search(low))), None)
-    hit = neg_hit or next((m for p in phrases if (m := p.search(low))), None)
-    if hit is None:
+    """The sentence's claim about one capability: each hit (of a negation phrase or a
+    phrase) judged on its own; any denial wins, then a condition, then support."""
+    hits = [(m, True) for p in negations for m in p.finditer(low)]
+    hits += [(m, False) for p in phrases for m in p.finditer(low)]
+    if not hits:
         return None
+    # Negation words inside the capability's own phrases ("never saved to the camera roll")
+    # negate nothing around them: the windows read the sentence with those phrases blanked.
+    masked = low
+    for m, is_negation in hits:
+        if not is_negation:
+            masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+    judged: list[tuple[Stance, str | None]] = []
+    for m, is_negation in sorted(hits, key=lambda h: h[0].start()):
+        found = _judge(sent, low, masked, m, is_negation, names, ctx)
+        if found is not None:
+            judged.append(found)
+    for stance in (Stance.DENIES, Stance.CONDITIONAL, Stance.SUPPORTS):
+        for got, cond in judged:
+            if got == stance:
+                return Claim(key, stance, sent.text, sent.start, sent.end, cond)
+    return None
+
+
+def _judge(
+    sent: Sentence,
+    low: str,
+    masked: str,
+    hit: re.Match[str],
+    is_negation: bool,
+    names: list[str],
+    ctx: _Context,
+) -> tuple[Stance, str | None] | None:
     before = low[: hit.start()]
     if _ADVICE.search(_strip_safe(low)) and not _speaks(before, names):
         return None
     if (ctx.advice and not _speaks(low, names)) or _other_subject(sent.text, before, names):
         return None
-    clause_before, clause_after = _clause(low, hit.start(), hit.end())
-    window_before = _last_words(clause_before, WINDOW_BEFORE)
-    window_after = _first_words(clause_after, WINDOW_AFTER)
+    clause_before, clause_after = _clause(masked, hit.start(), hit.end())
+    if is_negation:
+        # "never stored unencrypted": a negation phrase negated again says nothing clear
+        right_before = re.split(r"[,;:.!?()]", clause_before)[-1].split()[-2:]
+        if _negated(" ".join(right_before)):
+            return None
+        negated = True
+    else:
+        window_before = _last_words(clause_before, WINDOW_BEFORE)
+        window_after = _first_words(clause_after, WINDOW_AFTER)
+        negated = _negated(window_before) or _negated(window_after)
     condition = _condition(low, sent.text, ctx)
-
-    def make(stance: Stance, cond: str | None) -> Claim:
-        return Claim(key, stance, sent.text, sent.start, sent.end, cond)
-
-    if neg_hit is not None or _negated(window_before) or _negated(window_after):
-        if _COVERAGE.search(window_before):
+    if negated:
+        if _COVERAGE.search(_last_words(clause_before, WINDOW_BEFORE)):
             subject = _carved_subject(sent.text, hit.start())
             if subject:
-                return make(Stance.CONDITIONAL, f"excludes {subject}")
+                return Stance.CONDITIONAL, f"excludes {subject}"
         exception = _EXCEPTION.search(low, hit.start() - len(clause_before))
         if exception and exception.start() >= _negation_start(low, clause_before, hit.start()):
-            return make(Stance.CONDITIONAL, _words_of(sent.text, exception))
-        return make(Stance.DENIES, condition)
+            return Stance.CONDITIONAL, _words_of(sent.text, exception)
+        return Stance.DENIES, condition
     if condition:
-        return make(Stance.CONDITIONAL, condition)
-    return make(Stance.SUPPORTS, None)
+        return Stance.CONDITIONAL, condition
+    return Stance.SUPPORTS, None
 
 
 def _strip_safe(low: str) -> str:
@@ -492,15 +527,32 @@ def _carved_subject(original: str, hit_start: int) -> str | None:
     return None if fold(subject) in _PLAIN_SUBJECTS else subject
 
 
+_WE = re.compile(r"(?<![a-z'])(?:we|we're|we've|we'll|we'd)(?![a-z'])")
+_CLAUSE_START = r"(?:^|[;:,(]\s*|(?<![a-z])(?:and|but|while|whereas|so|that|unlike \S+,?)\s+)\s*"
+
+
+def _self_subjects(before_low: str, names: list[str]) -> list[int]:
+    """Where the vendor is the subject: "we" anywhere; "our …" or its own name starting a
+    clause, or its name followed by a verb ("Tessera signs"). Not "us", nor "our" as an
+    object's owner ("hosts our servers")."""
+    found = [m.start() for m in _WE.finditer(before_low)]
+    owners = ["our", *(re.escape(n) for n in names)]
+    for owner in owners:
+        pattern = rf"{_CLAUSE_START}({owner})(?![a-z])"
+        found.extend(m.start(1) for m in re.finditer(pattern, before_low))
+    for n in names:
+        for m in re.finditer(rf"(?<![a-z]){re.escape(n)}(?:['\u2019]s)?(?![a-z])", before_low):
+            if _SUBJECT_VERB.match(before_low[m.end() :]) or before_low[m.end() :].startswith(
+                ("'s", "\u2019s")
+            ):
+                found.append(m.start())
+    return found
+
+
 def _other_subject(original: str, before_low: str, names: list[str]) -> bool:
     """Is the nearest subject before the hit someone else (a named product or company,
-    providers, subprocessors) rather than the vendor ("we", "our", its own name)?"""
-    nearest_self = -1
-    for m in _FIRST_PERSON.finditer(before_low):
-        nearest_self = max(nearest_self, m.start())
-    for n in names:
-        at = before_low.rfind(n)
-        nearest_self = max(nearest_self, at)
+    providers, subprocessors) rather than the vendor ("we", "our …", its own name)?"""
+    nearest_self = max(_self_subjects(before_low, names), default=-1)
     nearest_other = -1
     for m in _THIRD_PARTY.finditer(before_low):
         nearest_other = max(nearest_other, m.start())
@@ -509,14 +561,24 @@ def _other_subject(original: str, before_low: str, names: list[str]) -> bool:
     return nearest_other > nearest_self
 
 
+_NAME_WORD = r"(?:[A-Z][\w'\u2019-]*|[a-z]+[A-Z][\w'\u2019-]*)"
+_NAME = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})")
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive or plural ending, lower case ("BAAs" → "baa")."""
+    w = re.sub(r"['\u2019]s$", "", word.lower())
+    return w[:-1] if w.endswith("s") and w[:-1] in _DOMAIN_TERMS else w
+
+
 def _named_subjects(before: str, names: list[str]) -> list[int]:
     """Where a capitalised name acting as a subject starts ("WhatsApp offers", "Google Cloud,
     which is"): a capitalised word (not an acronym like HIPAA, not sentence-initial common
     words, not the vendor's own name) followed by a verb."""
     found: list[int] = []
-    for m in re.finditer(r"(?<![\w'-])([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3})", before):
+    for m in _NAME.finditer(before):
         words = m.group(1).split()
-        if all(w.lower().rstrip("s") in _DOMAIN_TERMS for w in words):
+        if all(_bare(w) in _DOMAIN_TERMS for w in words):
             continue
         if any(n and n in fold(m.group(1)) for n in names):
             continue
@@ -527,6 +589,7 @@ def _named_subjects(before: str, names: list[str]) -> list[int]:
                 continue
         elif initial and words[0].lower() in _COMMON_STARTERS and not internal_cap:
             continue
-        if _SUBJECT_VERB.match(before[m.end() :]):
+        possessive = re.search(r"['\u2019]s$", words[-1]) is not None
+        if possessive or _SUBJECT_VERB.match(before[m.end() :]):
             found.append(m.start())
     return found
