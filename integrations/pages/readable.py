@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 DROP_TAGS = (
     "script", "style", "noscript", "template", "nav", "header", "footer", "form", "button",
@@ -60,7 +60,9 @@ def plain_text(content: str) -> str:
 
 
 def _hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
+    if not tag.attrs:
+        return False
+    if "hidden" in tag.attrs or tag.get("aria-hidden") == "true":
         return True
     style = str(tag.get("style") or "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
@@ -73,15 +75,10 @@ def _hidden(tag: Tag) -> bool:
 
 
 def html_text(content: str) -> str:
-    """The readable text of an HTML page (see the module's doc)."""
+    """The readable text of an HTML page (see the module's doc): one walk of the tree that
+    skips dropped and hidden elements, comments and declarations as it goes."""
     soup = BeautifulSoup(content, "html.parser")
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in list(soup.find_all(True)):
-        if not tag.decomposed and _hidden(tag):
-            tag.decompose()
+    drop = set(DROP_TAGS)
     lines: list[str] = []
     current: list[str] = []
 
@@ -93,17 +90,18 @@ def html_text(content: str) -> str:
 
     def walk(node: Tag) -> None:
         for child in node.children:
-            if isinstance(child, NavigableString):
-                current.append(str(child))
+            if type(child) is NavigableString:
+                current.append(child)
                 continue
-            if not isinstance(child, Tag):
+            if not isinstance(child, Tag) or child.name in drop or _hidden(child):
                 continue
             name = child.name
             if name == "tr":
                 flush()
-                cells = [
-                    _SPACE.sub(" ", c.get_text(" ")).strip() for c in child.find_all(["td", "th"])
-                ]
+                cells: list[str] = []
+                for cell in child.find_all(["td", "th"]):
+                    if not _hidden(cell):
+                        cells.append(_SPACE.sub(" ", cell.get_text(" ")).strip())
                 row = " | ".join(c for c in cells if c)
                 if row:
                     lines.append(row if " | " in row else "| " + row)

@@ -31,9 +31,11 @@ Otherwise, within the hit's clause (at most `WINDOW_BEFORE` words before it and
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 WINDOW_BEFORE = 14  # words before the hit, within its clause
 WINDOW_AFTER = 8  # words after the hit, within its clause
@@ -200,10 +202,11 @@ def _add(line: str, base: int, start: int, end: int, out: list[Sentence], kind: 
 _ARTICLES = {"a", "an", "the"}
 
 
+@lru_cache(maxsize=4096)
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A phrase as a pattern over folded text: words apart by spaces or hyphens, an optional
     article ("sign a baa" matches "sign BAAs", "sign the BAA"), a plural or -ed ending on
-    each word, and no match inside a longer word."""
+    each word, and no match running into a longer word (see `_starts_word` for its start)."""
     words = re.findall(r"[a-z0-9]+(?:[.'][a-z0-9]+)*|[^\sa-z0-9-]", fold(phrase))
     parts: list[str] = []
     for i, w in enumerate(words):
@@ -216,7 +219,16 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
         sep = r"[\s-]*" if i < len(words) - 1 else ""
         parts.append(piece + sep)
     body = "".join(parts)
-    return re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")
+    # No look-behind at the start: a pattern starting with a literal is searched far faster;
+    # the caller checks that a hit starts a word (`_starts_word`).
+    return re.compile(body + r"(?![a-z0-9])")
+
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _starts_word(folded: str, at: int) -> bool:
+    return at == 0 or folded[at - 1] not in _WORD_CHARS
 
 
 # --- cues -----------------------------------------------------------------------------------
@@ -347,20 +359,15 @@ def find_claims(
     one per (sentence, capability). `vendor_names` are the vendor's and its apps' names (the
     page speaking of itself, not another subject)."""
     names = [fold(n).strip() for n in vendor_names if n and n.strip()]
-    patterns = [
-        (
-            sig.key,
-            [phrase_pattern(p) for p in sig.phrases if p.strip()],
-            [phrase_pattern(n) for n in sig.negations if n.strip()],
-        )
-        for sig in signals
-    ]
+    folded = fold(text)
+    found = sentences(text)
+    hits = _hits(folded, found, signals)
     claims: list[Claim] = []
     section: str | None = None
     section_advice = False
     answer_left = 0  # sentences left in a general question's answer
-    for sent in sentences(text):
-        low = fold(sent.text)
+    for i, sent in enumerate(found):
+        low = folded[sent.start : sent.end]
         is_question = sent.text.rstrip().endswith("?") or (
             sent.kind == "heading" and _QUESTION_START.match(sent.text.strip()) is not None
         )
@@ -383,42 +390,65 @@ def find_claims(
             continue
         in_general_answer = answer_left > 0
         answer_left = max(0, answer_left - 1)
-        if sent.kind == "row":
+        if sent.kind == "row" or i not in hits:
             continue
         ctx = _Context(section, section_advice or in_general_answer)
-        for key, phrases, negations in patterns:
-            claim = _claim(sent, low, key, phrases, negations, names, ctx)
+        for key, spans in hits[i].items():
+            claim = _claim(sent, low, key, spans, names, ctx)
             if claim is not None:
                 claims.append(claim)
     return claims
+
+
+_Span = tuple[int, int, bool]  # start, end (in the sentence), a negation phrase's
+
+
+def _hits(
+    folded: str, found: Sequence[Sentence], signals: Sequence[Signal]
+) -> dict[int, dict[str, list[_Span]]]:
+    """Each phrase searched once over the whole text, its hits filed by sentence (index) and
+    capability, in capability order: one pass per phrase, not per phrase and sentence."""
+    starts = [s.start for s in found]
+    out: dict[int, dict[str, list[_Span]]] = {}
+    for sig in signals:
+        for words, is_negation in [(n, True) for n in sig.negations] + [
+            (p, False) for p in sig.phrases
+        ]:
+            if not words.strip():
+                continue
+            for m in phrase_pattern(words).finditer(folded):
+                if not _starts_word(folded, m.start()):
+                    continue
+                i = bisect_right(starts, m.start()) - 1
+                if i < 0 or m.end() > found[i].end:
+                    continue
+                base = found[i].start
+                spans = out.setdefault(i, {}).setdefault(sig.key, [])
+                spans.append((m.start() - base, m.end() - base, is_negation))
+    return out
 
 
 def _claim(
     sent: Sentence,
     low: str,
     key: str,
-    phrases: list[re.Pattern[str]],
-    negations: list[re.Pattern[str]],
+    hits: list[_Span],
     names: list[str],
     ctx: _Context,
 ) -> Claim | None:
     """The sentence's claim about one capability: each hit (of a negation phrase or a
     phrase) judged on its own; any denial wins, then a condition, then support."""
-    hits = [(m, True) for p in negations for m in p.finditer(low)]
-    hits += [(m, False) for p in phrases for m in p.finditer(low)]
-    if not hits:
-        return None
     # Negation words inside the capability's own phrases ("never saved to the camera roll")
     # negate nothing around them: the windows read the sentence with those phrases blanked.
     masked = low
-    for m, is_negation in hits:
+    for start, end, is_negation in hits:
         if not is_negation:
-            masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+            masked = masked[:start] + " " * (end - start) + masked[end:]
     judged: list[tuple[Stance, str | None]] = []
-    for m, is_negation in sorted(hits, key=lambda h: h[0].start()):
-        found = _judge(sent, low, masked, m, is_negation, names, ctx)
-        if found is not None:
-            judged.append(found)
+    for hit in sorted(hits):
+        verdict = _judge(sent, low, masked, hit, names, ctx)
+        if verdict is not None:
+            judged.append(verdict)
     for stance in (Stance.DENIES, Stance.CONDITIONAL, Stance.SUPPORTS):
         for got, cond in judged:
             if got == stance:
@@ -430,17 +460,17 @@ def _judge(
     sent: Sentence,
     low: str,
     masked: str,
-    hit: re.Match[str],
-    is_negation: bool,
+    hit: _Span,
     names: list[str],
     ctx: _Context,
 ) -> tuple[Stance, str | None] | None:
-    before = low[: hit.start()]
+    start, end, is_negation = hit
+    before = low[:start]
     if _ADVICE.search(_strip_safe(low)) and not _speaks(before, names):
         return None
     if (ctx.advice and not _speaks(low, names)) or _other_subject(sent.text, before, names):
         return None
-    clause_before, clause_after = _clause(masked, hit.start(), hit.end())
+    clause_before, clause_after = _clause(masked, start, end)
     if is_negation:
         # "never stored unencrypted": a negation phrase negated again says nothing clear
         right_before = re.split(r"[,;:.!?()]", clause_before)[-1].split()[-2:]
@@ -454,11 +484,11 @@ def _judge(
     condition = _condition(low, sent.text, ctx)
     if negated:
         if _COVERAGE.search(_last_words(clause_before, WINDOW_BEFORE)):
-            subject = _carved_subject(sent.text, hit.start())
+            subject = _carved_subject(sent.text, start)
             if subject:
                 return Stance.CONDITIONAL, f"excludes {subject}"
-        exception = _EXCEPTION.search(low, hit.start() - len(clause_before))
-        if exception and exception.start() >= _negation_start(low, clause_before, hit.start()):
+        exception = _EXCEPTION.search(low, start - len(clause_before))
+        if exception and exception.start() >= _negation_start(low, clause_before, start):
             return Stance.CONDITIONAL, _words_of(sent.text, exception)
         return Stance.DENIES, condition
     if condition:
