@@ -222,3 +222,17 @@ def test_removing_a_vendor_drops_its_watched_pages(s: Session, site: Site) -> No
 
 def test_the_page_byte_cap_is_two_mebibytes() -> None:
     assert http.PAGE_MAX_BYTES == 2 * 1024 * 1024
+
+
+def test_the_daily_job_fetches_watched_pages_and_alerts(
+    app: Any, s: Session, vendor: dict[str, Any], site: Site
+) -> None:
+    from vetting import jobs
+
+    page_id = _watch(s, vendor, site.html("/trust", TRUST_PAGE))
+    _fetch(s, vendor, page_id)
+    site.html("/trust", DENIAL_PAGE)
+    out = jobs.daily_job(app)
+    assert out["pages"] == {"fetched": 1, "failed": 0, "alerts": 1}
+    s.expire_all()
+    assert s.scalar(select(Notification).where(col(Notification.subject_id) == page_id))

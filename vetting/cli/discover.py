@@ -17,7 +17,6 @@ from flask.cli import with_appcontext
 from vetting import db
 from vetting.cli.helpers import actor, echo_json, echo_row
 from vetting.current import current_settings
-from vetting.errors import VettingError
 from vetting.services import page_watch
 
 
@@ -126,34 +125,24 @@ def discover_pages(vendor_id: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def discover_refresh(vendor_id: int | None, as_json: bool) -> None:
-    """Fetch every watched page again (a failure is recorded on its page; the rest go on)."""
-    s = db.session()
-    out: list[dict[str, Any]] = []
-    failed = 0
-    for page in page_watch.all_pages(s, vendor_id):
-        assert page.id is not None
-        try:
-            result = page_watch.fetch_now(
-                s, actor(), page.vendor_id, page.id, _loaded(), current_settings().notify
-            )
-        except VettingError as exc:
-            failed += 1
-            out.append({"page_id": page.id, "url": page.url, "error": str(exc)})
-            if not as_json:
-                click.echo(f"{page.id} {page.url}: {exc}", err=True)
-            continue
-        row = {"page_id": page.id, **result.as_dict()}
-        out.append(row)
-        if not as_json:
-            click.echo(
-                f"{page.id} {page.url}: {len(result.claims)} claims, "
-                f"{result.suggested} new suggestions, {len(result.alerts)} alerts"
-            )
-            for words in result.alerts:
-                click.echo(f"  alert: the page {words}", err=True)
+    """Fetch every watched page again (a failure is recorded on its page; the rest go on).
+    The daily job does this too."""
+    out = page_watch.refresh(db.session(), actor(), _loaded(), current_settings().notify, vendor_id)
     if as_json:
         echo_json({"pages": out})
-    if failed:
+    else:
+        for row in out:
+            where = f"{row['page_id']} {row['url']}"
+            if "error" in row:
+                click.echo(f"{where}: {row['error']}", err=True)
+                continue
+            click.echo(
+                f"{where}: {len(row['claims'])} claims, {row['suggested']} new suggestions, "
+                f"{len(row['alerts'])} alerts"
+            )
+            for words in row["alerts"]:
+                click.echo(f"  alert: the page {words}", err=True)
+    if any("error" in row for row in out):
         raise SystemExit(1)
 
 

@@ -386,6 +386,28 @@ def fetch_now(
     return record(s, actor, vendor_id, page_id, read, loaded, settings)
 
 
+def refresh(
+    s: Session,
+    actor: Principal,
+    loaded: Mapping[str, Checklist],
+    settings: NotifySettings,
+    vendor_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Fetch every watched page again (of one vendor, or all): one result or error per page,
+    a failure recorded on its page and the others still fetched."""
+    out: list[dict[str, Any]] = []
+    for page in all_pages(s, vendor_id):
+        assert page.id is not None
+        pid, url, vid = page.id, page.url, page.vendor_id
+        try:
+            result = fetch_now(s, actor, vid, pid, loaded, settings)
+        except VettingError as exc:
+            out.append({"page_id": pid, "vendor_id": vid, "url": url, "error": str(exc)})
+            continue
+        out.append({"page_id": pid, "vendor_id": vid, **result.as_dict()})
+    return out
+
+
 def record(
     s: Session,
     actor: Principal,
