@@ -60,3 +60,23 @@ def test_plain_text_joins_wrapped_lines_and_keeps_the_length() -> None:
 def test_the_media_type_chooses_the_reader() -> None:
     assert readable_text("<p>Hi <b>there</b></p>", "text/html") == "Hi there\n"
     assert readable_text("<p>Hi</p>", "text/plain") == "<p>Hi</p>\n"
+
+
+def test_the_benchmark_page_at_20_kb() -> None:
+    """tests/benchmarks/bench_claims.py's page, small: every quote is its offsets' text, and
+    its traps (a competitor, a FAQ question and its general answer, a subprocessor table, a
+    carve-out, a cookie banner) give no support."""
+    from pathlib import Path
+
+    from tests.benchmarks.bench_claims import page
+    from vetting.core.checklist import load_directory
+    from vetting.core.claims import find_claims
+    from vetting.services.page_watch import signals_for
+
+    checklists = load_directory(Path(__file__).resolve().parents[2] / "checklists")
+    text = html_text(page(20))
+    claims = find_claims(text, signals_for(list(checklists.values())), ["Tessera"])
+    assert claims and all(text[c.start : c.end] == c.quote for c in claims)
+    supported = [c.quote for c in claims if c.stance == "supports"]
+    for trap in ("WhatsApp", "Ask every vendor", "Northwind", "Beta services", "cookies"):
+        assert not any(trap in q for q in supported), trap
