@@ -44,6 +44,11 @@ def test_watch_fetch_show_claims_and_stop(app, browser, register: Register, site
     with app.app_context():
         pending = suggestions.pending(db.session(), register.open_id)
         assert {p.suggestion.capability_key for p in pending} >= {"baa_signed"}
+    review = b.get(f"/assessments/{register.open_id}/suggestions")
+    shown = unescape(review.text)
+    assert "PAGE" in shown and url in shown and "characters " in shown
+    assert "We sign a business associate agreement with every clinic" in shown
+    assert problems(review.text) == []
     resp = b.post(f"/vendors/{vid}/pages/{pid}/delete", {})
     assert resp.status_code == 302
     assert "No pages watched." in b.get(f"/vendors/{vid}").text
