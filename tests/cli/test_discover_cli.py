@@ -93,5 +93,8 @@ def test_failures_are_clear_errors(runner: Any, vendor_id: int, site: Site):
     clean_error(invoke(runner, "discover", "page", pdf, "--vendor", "999"), "vendor")
     r = invoke(runner, "discover", "page", pdf, "--vendor", str(vendor_id), "--checklist", "nope")
     assert r.exit_code == 1 and "nope" in r.output
+    r = invoke(runner, "discover", "page", pdf, "--vendor", str(vendor_id),
+               "--checklist", "secure-messaging")  # fmt: skip
+    clean_error(r, "unwatch it first")
     r = invoke(runner, "discover", "unwatch", "1", "--vendor", str(vendor_id))
     assert "no longer watching page 1" in ok(r)

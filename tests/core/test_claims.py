@@ -4,6 +4,8 @@ sentences written for these tests. A wrong `supports` is worse than a missed cla
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vetting.core.claims import Signal, Stance, find_claims, fold, sentences
 
@@ -310,3 +312,21 @@ def test_a_negation_phrase_negated_again_is_no_denial() -> None:
 def test_one_sentence_saying_yes_and_no_is_a_denial() -> None:
     text = "We offer single sign-on for staff, but single sign-on is not supported for patients."
     assert claims(text) == [("sso_saml_oidc", "denies")]
+
+
+FRAGMENTS = [
+    "We sign a BAA", "we do not sign BAAs", " on the Enterprise plan", "WhatsApp offers e2ee",
+    "Does the vendor sign a BAA?", "Beta services are not covered by the business associate "
+    "agreement", "end‑to‑end encrypted", ". ", "! ", "? ", "\n", "\n\n", " | ", "• ", "e.g. ",
+    "İstanbul ", "“quoted” ", "it’s ", "   ", "Enterprise features\n", "HIPAA requires ",
+    "but ", "; ", "SSO", "MFA ", "1.2 ", "\t", "\r\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40))
+def test_every_quote_is_its_offsets_text_whatever_the_text(parts: list[str]) -> None:
+    text = "".join(parts)
+    for c in find_claims(text, ALL, ("Lumen Health",)):
+        assert text[c.start : c.end] == c.quote
+        assert c.quote.strip() == c.quote and c.quote

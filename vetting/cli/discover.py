@@ -62,6 +62,11 @@ def discover_page(
         page = watched.get(url_or_file.strip())
         if page is None:
             page = page_watch.add_page(s, who, vendor_id, url_or_file, _loaded(), checklist_id)
+        elif checklist_id and page.checklist_id != checklist_id:
+            raise click.ClickException(
+                f"page {page.id} is watched with {page.checklist_id or 'the open assessments'}' "
+                f"checklists, not {checklist_id!r}: unwatch it first to change that"
+            )
         assert page.id is not None
         result = page_watch.fetch_now(
             s, who, vendor_id, page.id, _loaded(), current_settings().notify
