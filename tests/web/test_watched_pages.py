@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from tests.vendor_pages import TRUST_PAGE, Site, serve
+from tests.vendor_pages import DENIAL_PAGE, TRUST_PAGE, Site, serve
 from tests.web.conftest import Register
 from tests.web.html_check import problems
 from vetting import db
@@ -44,10 +44,16 @@ def test_watch_fetch_show_claims_and_stop(app, browser, register: Register, site
     with app.app_context():
         pending = suggestions.pending(db.session(), register.open_id)
         assert {p.suggestion.capability_key for p in pending} >= {"baa_signed"}
+    site.html("/trust", DENIAL_PAGE)
+    b.post(f"/vendors/{vid}/pages/{pid}/fetch", {})
+    text = unescape(b.get(f"/vendors/{vid}").text)
+    assert "Alert: the page now denies baa_signed" in text  # the flash
+    assert "found that the page now denies baa_signed" in text  # the alert kept on the page
+    site.html("/trust", TRUST_PAGE)
     review = b.get(f"/assessments/{register.open_id}/suggestions")
     shown = unescape(review.text)
     assert "PAGE" in shown and url in shown and "characters " in shown
-    assert "We sign a business associate agreement with every clinic" in shown
+    assert "We do not sign a business associate agreement" in shown  # replaced the "yes"
     assert problems(review.text) == []
     resp = b.post(f"/vendors/{vid}/pages/{pid}/delete", {})
     assert resp.status_code == 302

@@ -304,6 +304,28 @@ def all_pages(s: Session, vendor_id: int | None = None) -> list[WatchedPage]:
     return list(s.scalars(stmt))
 
 
+def alerts_of(
+    s: Session, page_ids: Sequence[int], limit: int = 20
+) -> dict[int, list[Notification]]:
+    """The newest in-app alerts of these pages (at most `limit` in all), by page."""
+    out: dict[int, list[Notification]] = {i: [] for i in page_ids}
+    if not page_ids:
+        return out
+    rows = s.scalars(
+        select(Notification)
+        .where(
+            col(Notification.subject_kind) == SubjectKind.PAGE,
+            col(Notification.subject_id).in_(page_ids),
+            col(Notification.channel) == ChannelKind.IN_APP,
+        )
+        .order_by(col(Notification.id).desc())
+        .limit(limit)
+    )
+    for r in rows:
+        out[r.subject_id].append(r)
+    return out
+
+
 def get_page(s: Session, vendor_id: int, page_id: int) -> WatchedPage:
     page = s.get(WatchedPage, page_id)
     if page is None or page.vendor_id != vendor_id:

@@ -83,12 +83,13 @@ def detail(vendor_id: int) -> ResponseReturnValue:
     s = db.session()
     d = browse.vendor_detail(s, vendor_id, today(), warning_days())
     pages = page_watch.list_pages(s, vendor_id)
-    claims = page_watch.claims_of(s, [p.id for p in pages if p.id is not None])
+    ids = [p.id for p in pages if p.id is not None]
     return render_template(
         "vendors/detail.html",
         d=d,
         pages=pages,
-        claims=claims,
+        claims=page_watch.claims_of(s, ids),
+        alerts=page_watch.alerts_of(s, ids),
         checklist_ids=sorted(current_app.extensions["vetting.checklists"]),
     )
 
