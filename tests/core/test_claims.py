@@ -330,3 +330,9 @@ def test_every_quote_is_its_offsets_text_whatever_the_text(parts: list[str]) -> 
     for c in find_claims(text, ALL, ("Lumen Health",)):
         assert text[c.start : c.end] == c.quote
         assert c.quote.strip() == c.quote and c.quote
+
+
+def test_a_vendor_name_counts_as_whole_words_only() -> None:
+    """An app named "Web" does not make every sentence with "website" the vendor speaking."""
+    text = "As the website explains, HIPAA requires encryption at rest."
+    assert [c.capability for c in find_claims(text, ALL, ("Web", "Lumen Health"))] == []

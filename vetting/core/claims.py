@@ -358,7 +358,7 @@ def find_claims(
     """Every claim `text` makes about the capabilities in `signals`, in text order: at most
     one per (sentence, capability). `vendor_names` are the vendor's and its apps' names (the
     page speaking of itself, not another subject)."""
-    names = [fold(n).strip() for n in vendor_names if n and n.strip()]
+    names = [fold(n).strip() for n in vendor_names if n and len(n.strip()) >= 3]
     folded = fold(text)
     found = sentences(text)
     hits = _hits(folded, found, signals)
@@ -381,8 +381,8 @@ def find_claims(
             answer_left = 0
             continue
         if is_question:
-            general = not (_TO_VENDOR.search(low) or _FIRST_PERSON.search(low)) and not any(
-                n in low for n in names
+            general = not (_TO_VENDOR.search(low) or _FIRST_PERSON.search(low)) and not _named(
+                low, names
             )
             answer_left = ANSWER_SPAN if general else 0
             if sent.kind == "heading":
@@ -512,7 +512,12 @@ def _negation_start(low: str, clause_before: str, hit_start: int) -> int:
 
 def _speaks(low: str, names: list[str]) -> bool:
     """The vendor speaking: "we", "our", "us" or its own name."""
-    return _FIRST_PERSON.search(low) is not None or any(n in low for n in names)
+    return _FIRST_PERSON.search(low) is not None or _named(low, names)
+
+
+def _named(low: str, names: list[str]) -> bool:
+    """One of the vendor's names, as whole words ("Web" is not in "website")."""
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])", low) for n in names)
 
 
 def _clause(low: str, start: int, end: int) -> tuple[str, str]:
@@ -610,7 +615,7 @@ def _named_subjects(before: str, names: list[str]) -> list[int]:
         words = m.group(1).split()
         if all(_bare(w) in _DOMAIN_TERMS for w in words):
             continue
-        if any(n and n in fold(m.group(1)) for n in names):
+        if _named(fold(m.group(1)), names):
             continue
         initial = before[: m.start()].strip() == ""
         internal_cap = any(any(c.isupper() for c in w[1:]) for w in words)
