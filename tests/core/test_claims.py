@@ -336,3 +336,36 @@ def test_a_vendor_name_counts_as_whole_words_only() -> None:
     """An app named "Web" does not make every sentence with "website" the vendor speaking."""
     text = "As the website explains, HIPAA requires encryption at rest."
     assert [c.capability for c in find_claims(text, ALL, ("Web", "Lumen Health"))] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Do you sign a BAA? Yes.", ("supports", None)),
+        ("Do you sign a BAA?\nYes, on the Team plan.\n", ("conditional", "on the Team plan")),
+        ("Does Lumen Health sign a BAA? No.", ("denies", None)),
+        ("Is your data encrypted at rest? It is, always.", ("supports", None)),
+        ("Do you sign a BAA? We do not.", ("denies", None)),
+    ],
+)  # fmt: skip
+def test_a_short_answer_to_a_question_put_to_the_vendor_is_its_claim(
+    text: str, expected: tuple[str, str | None]
+) -> None:
+    found = find_claims(text, ALL, ("Lumen Health",))
+    assert [(str(c.stance), c.condition) for c in found] == [expected]
+    c = found[0]
+    assert text[c.start : c.end] == c.quote and c.quote.startswith(("Do", "Is"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does the vendor sign a BAA? Yes.",  # a general question: advice follows
+        "Do you sign a BAA? We are working on it.",  # no yes
+        "Do you sign a BAA? Yes, but not yet.",  # yes, then a negation
+        "Does WhatsApp sign a BAA? No.",  # not put to the vendor
+        "Do you sign a BAA?\nSecurity\nYes.\n",  # a heading between: no answer
+    ],
+)
+def test_no_claim_from_an_answer_that_is_not_a_clear_yes_or_no_to_the_vendor(text: str) -> None:
+    assert claims(text) == []

@@ -366,6 +366,7 @@ def find_claims(
     section: str | None = None
     section_advice = False
     answer_left = 0  # sentences left in a general question's answer
+    asked: int | None = None  # the question just put to the vendor (index), if any
     for i, sent in enumerate(found):
         low = folded[sent.start : sent.end]
         is_question = sent.text.rstrip().endswith("?") or (
@@ -379,6 +380,7 @@ def find_claims(
                 or _QUESTION_START.match(sent.text.strip()) is not None
             )
             answer_left = 0
+            asked = None
             continue
         if is_question:
             general = not (_TO_VENDOR.search(low) or _FIRST_PERSON.search(low)) and not _named(
@@ -387,17 +389,81 @@ def find_claims(
             answer_left = ANSWER_SPAN if general else 0
             if sent.kind == "heading":
                 section, section_advice = None, general
+            asked = None if general else i
             continue
         in_general_answer = answer_left > 0
         answer_left = max(0, answer_left - 1)
-        if sent.kind == "row" or i not in hits:
+        question, asked = asked, None
+        if sent.kind == "row":
             continue
         ctx = _Context(section, section_advice or in_general_answer)
-        for key, spans in hits[i].items():
+        answered: set[str] = set()
+        for key, spans in hits.get(i, {}).items():
             claim = _claim(sent, low, key, spans, names, ctx)
             if claim is not None:
                 claims.append(claim)
+                answered.add(key)
+        if question is not None and question in hits:
+            claims.extend(
+                _answers(
+                    text, found[question], folded, hits[question], sent, low, names, ctx, answered
+                )
+            )
     return claims
+
+
+# A short answer: "Yes", "Of course", or an elliptical "We do." / "It is, for every chat."
+# ("We are working on it" is no yes.)
+_YES = re.compile(
+    r"^(?:(?:yes|yep|absolutely|certainly|of course|correct|indeed)(?![a-z'])|"
+    r"(?:it is|it does|it will|they are|they do|we do|we will)(?=\s*(?:[,.;:!]|$)))"
+)
+_NO = re.compile(
+    r"^(?:no|nope|not (?:yet|currently|at (?:this|the moment))|it is not|it isn't|it does not|"
+    r"it doesn't|it will not|it won't|it cannot|it can't|they are not|they aren't|we do not|"
+    r"we don't|we will not|we won't|we cannot|we can't|we are not|we aren't)(?![a-z'])"
+)
+
+
+def _answers(
+    text: str,
+    question: Sentence,
+    folded: str,
+    asked: dict[str, list[_Span]],
+    answer: Sentence,
+    low: str,
+    names: list[str],
+    ctx: _Context,
+    answered: set[str],
+) -> list[Claim]:
+    """The claims of a short answer to a question put to the vendor ("Do you sign a BAA?
+    Yes, on the Enterprise plan."): each capability the question names, read as a statement,
+    that the answer does not name itself; "yes" keeps its stance (with the answer's
+    condition), "no" denies. The quote runs from the question to the end of the answer."""
+    start = answer.text.lstrip(" \"'(")
+    yes, no = _YES.match(fold(start)), _NO.match(fold(start))
+    if not (yes or no):
+        return []
+    q_low = folded[question.start : question.end]
+    out: list[Claim] = []
+    for key, spans in asked.items():
+        if key in answered:
+            continue
+        as_statement = _claim(question, q_low, key, spans, names, _Context(None, False))
+        if as_statement is None or as_statement.stance == Stance.DENIES:
+            continue  # another subject, advice, or a negated question: no clear claim
+        if ctx.advice and not _speaks(low, names):
+            continue
+        condition = _condition(low, answer.text, ctx) or as_statement.condition
+        if no:
+            stance = Stance.DENIES
+        elif _negated(_first_words(low[yes.end() :] if yes else low, WINDOW_AFTER)):
+            continue  # "Yes, but not yet": no clear answer
+        else:
+            stance = Stance.CONDITIONAL if condition else Stance.SUPPORTS
+        quote = text[question.start : answer.end]
+        out.append(Claim(key, stance, quote, question.start, answer.end, condition))
+    return out
 
 
 _Span = tuple[int, int, bool]  # start, end (in the sentence), a negation phrase's
