@@ -391,8 +391,9 @@ def fetch_now(
     records its reason on the page, changes nothing else, and raises FetchFailed."""
     actor.require(WRITE_SCOPE)
     suggestions.may_propose(actor)
-    page = get_page(s, vendor_id, page_id)
-    url = page.url
+    url = get_page(s, vendor_id, page_id).url
+    if not (s.new or s.dirty or s.deleted):
+        s.rollback()  # no read transaction held open while the network is slow (≤ deadline)
     try:
         read = fetch_page(url, settings)
     except FetchFailed as exc:
