@@ -26,6 +26,10 @@ Otherwise, within the hit's clause (at most `WINDOW_BEFORE` words before it and
 - a plan, tier, add-on or "where included" condition, or a section heading naming a tier →
   `conditional`;
 - else `supports`. A negation wins over a condition (denies before conditional).
+
+A short answer to a question put to the vendor ("Do you sign a BAA? Yes, on the Team plan.")
+is a claim about what the question names, quoted from the question to the answer. The rules
+in words, with their reasons, are in docs/rules.md ("Claims on vendor pages").
 """
 
 from __future__ import annotations
