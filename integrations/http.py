@@ -33,6 +33,9 @@ USER_AGENT = "vetting/0.1"
 FETCH_MAX_BYTES = 5 * 1024 * 1024
 FETCH_TOTAL_SECONDS = 20.0
 FETCH_MAX_REDIRECTS = 5
+# A vendor's web page read for claims: HTML or plain text only, at most 2 MiB.
+PAGE_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+PAGE_MAX_BYTES = 2 * 1024 * 1024
 
 
 class UnsafeURL(ValueError):
@@ -220,12 +223,15 @@ def fetch(
     total_seconds: float = FETCH_TOTAL_SECONDS,
     max_redirects: int = FETCH_MAX_REDIRECTS,
     accept: str = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.5",
+    content_types: typing.Collection[str] | None = None,
 ) -> Fetched:
     """GET `url` through the SSRF guard, following at most `max_redirects` redirects by hand:
     each hop's URL is checked again (scheme, no credentials, every address it resolves to)
     before it is requested, a redirect from https to plain http or back to a URL already
     visited is refused, at most `max_bytes` of (decompressed) body are read, and the whole
-    fetch — every hop, connect and read — ends after `total_seconds`. FetchError says why."""
+    fetch — every hop, connect and read — ends after `total_seconds`. With `content_types`,
+    a final response of another media type (or none) is refused before its body is read.
+    FetchError says why."""
     deadline = time.monotonic() + total_seconds
     visited: list[str] = []
     current = url
@@ -259,12 +265,26 @@ def fetch(
                     _follows(url, visited, target, max_redirects)
                     current = target
                     continue
+                if content_types is not None and response.is_success:
+                    _allowed_type(response.headers, current, content_types)
                 content = _read(response, current, max_bytes, deadline, total_seconds)
                 return Fetched(
                     current, response.status_code, response.headers, content, tuple(visited)
                 )
             finally:
                 response.close()
+
+
+def media_type(headers: httpx.Headers) -> str:
+    """The Content-Type's media type, lower case, without parameters ("" when none)."""
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _allowed_type(headers: httpx.Headers, url: str, allowed: typing.Collection[str]) -> None:
+    kind = media_type(headers)
+    if kind not in allowed:
+        named = f"content type {kind!r}" if kind else "no content type"
+        raise FetchError(f"{url}: {named}; only {', '.join(allowed)} can be read")
 
 
 def _follows(first: str, visited: list[str], target: str, max_redirects: int) -> None:

@@ -4,7 +4,7 @@ Two jobs. The daily job, at VETTING_SWEEP_AT in the organisation's time zone: th
 sweep for today (vetting/clock.py), then — when VETTING_AUTO_PUBLISH is on — the list
 release's publish_if_changed and, with VETTING_AUTO_SYNC, a push of the latest release to
 the active sync targets, with VETTING_STORE_REFRESH a store lookup of every app on the list,
-then one delivery pass. And outbox delivery every
+the watched vendor pages fetched again, then one delivery pass. And outbox delivery every
 VETTING_DELIVERY_INTERVAL seconds. They run inside the web process when
 VETTING_SCHEDULER=on, or in `vetting scheduler`, a process of its own. Every instance may run
 them: the sweep's database lock and the outbox's unique key make that safe. Each run opens
@@ -66,6 +66,7 @@ def daily_job(app: Flask) -> dict[str, Any]:
     out["baa_states"] = _baa_states(app, today)
     if settings_of(app).store_refresh:
         out["stores"] = _store_refresh(app, today)
+    out["pages"] = _watched_pages(app)
     out["delivery"] = delivery_job(app)
     return out
 
@@ -102,6 +103,33 @@ def _baa_states(app: Flask, today: date) -> dict[str, Any] | str:
     if built is None:  # only without waiting; the job waits
         return "skipped"
     return {"on": built.on.isoformat(), "rows": built.rows}
+
+
+def _watched_pages(app: Flask) -> dict[str, int] | str:
+    """Every watched vendor page fetched again: its claims renewed, suggestions made, and an
+    alert for a claim it no longer makes (delivered by the pass that follows). A failed
+    page is recorded on it; a failure here never stops the rest of the job."""
+    from vetting import auth
+    from vetting.services import page_watch
+
+    system = auth.Principal(
+        "system:scheduler", "admin", frozenset(auth.SCOPES), kind="cli", person="system:scheduler"
+    )
+    try:
+        with app.app_context():
+            rows = page_watch.refresh(
+                db.session(),
+                system,
+                app.extensions["vetting.checklists"],
+                settings_of(app).notify,
+            )
+    except Exception as exc:
+        log.exception("watched pages failed")
+        return f"failed: {exc}"
+    failed = sum(1 for r in rows if "error" in r)
+    alerts = sum(len(r.get("alerts", ())) for r in rows)
+    log.info("watched pages: %d fetched, %d failed, %d alerts", len(rows), failed, alerts)
+    return {"fetched": len(rows) - failed, "failed": failed, "alerts": alerts}
 
 
 def _anchor(app: Flask) -> dict[str, Any] | str | None:

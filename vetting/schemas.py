@@ -1450,7 +1450,7 @@ class ExportQuery(PullQuery):
 class NotificationQuery(PageQuery):
     status: Literal["pending", "sent", "failed", "cancelled"] | None = None
     channel: Literal["in-app", "email", "webhook"] | None = None
-    subject_kind: Literal["baa", "assessment", "condition"] | None = None
+    subject_kind: Literal["baa", "assessment", "condition", "page"] | None = None
     subject_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -1800,3 +1800,58 @@ class StoreLookupOut(Out):
     listing: StoreListingOut
     suggestion_ids: list[int] = []
     notes: list[str] = []
+
+
+# --- watched vendor pages ----------------------------------------------------------------------
+
+
+class WatchedPageIn(In):
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="an http:// or https:// URL of the vendor's (trust, security, HIPAA page)",
+    )
+    checklist_id: str | None = Field(
+        None,
+        max_length=64,
+        description="read with this checklist's signals (default: those of the checklists "
+        "the vendor's open assessments pin, else every loaded checklist)",
+    )
+
+
+class PageClaimOut(BaseModel):
+    capability: str
+    stance: Literal["supports", "denies", "conditional"]
+    condition: str | None
+    quote: str = Field(description="the sentence, exactly text[start:end] of the page's text")
+    start: int
+    end: int
+
+
+class WatchedPageOut(Out):
+    id: int
+    vendor_id: int
+    url: str
+    checklist_id: str | None
+    added_by: str
+    added_at: datetime
+    last_attempt_at: datetime | None
+    last_fetched_at: datetime | None = Field(description="the last good fetch")
+    last_error: str | None = Field(description="why the last attempt failed (None: it did not)")
+    final_url: str | None
+    sha256: str | None = Field(description="SHA-256 of the page's bytes at the last good fetch")
+    fetch_count: int
+    claims: list[PageClaimOut] = []
+
+
+class WatchedPageList(BaseModel):
+    items: list[WatchedPageOut]
+
+
+class PageFetchOut(BaseModel):
+    claims: list[PageClaimOut]
+    url: str = Field(description="where the page finally came from (after redirects)")
+    sha256: str
+    fetched_at: datetime
+    suggested: int = Field(description="new pending suggestions on the vendor's open assessments")
+    alerts: list[str] = Field(description="what the page no longer says (alerts raised)")

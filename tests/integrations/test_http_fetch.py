@@ -97,6 +97,14 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
                     except OSError:
                         return
                     time.sleep(0.1)
+            elif p == "/image":
+                self._send(200, b"\x89PNG....", Content_Type="image/png")
+            elif p == "/untyped":
+                self._send(200, b"<p>no type</p>")
+            elif p == "/plain":
+                self._send(200, b"We sign a BAA.", Content_Type="Text/Plain; charset=utf-8")
+            elif p == "/to-image":
+                self._send(302, Location="/image")
             elif p == "/secret":
                 self._send(200, b"internal only")
             else:
@@ -202,3 +210,21 @@ def test_the_first_url_is_guarded_too(site: Site) -> None:
         http.fetch(site.url("/secret", host="127.0.0.1"))
     assert site.paths == []
     assert http.fetch(site.url("/secret", host="127.0.0.1"), allow_private=True).status == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/image", "content type 'image/png'"),
+        ("/to-image", "content type 'image/png'"),  # judged where the redirects end
+        ("/untyped", "no content type"),
+    ],
+)
+def test_a_page_fetch_reads_html_and_text_only(site: Site, path: str, words: str) -> None:
+    with pytest.raises(http.FetchError, match="only text/html") as caught:
+        http.fetch(site.url(path), content_types=http.PAGE_CONTENT_TYPES)
+    assert words in str(caught.value)
+    plain = http.fetch(site.url("/plain"), content_types=http.PAGE_CONTENT_TYPES)
+    assert plain.text == "We sign a BAA."
+    html = http.fetch(site.url("/page"), content_types=http.PAGE_CONTENT_TYPES)
+    assert http.media_type(html.headers) == "text/html"

@@ -107,3 +107,30 @@ def test_an_assessment_reminder_opens_its_assessment_and_marking_needs_csrf(app,
     assert opened.headers["Location"].endswith("/assessments/7")
     # a reminder id from elsewhere, or garbage, marks nothing and does not fail
     assert proc.post("/notifications/read", {"id": "x' or 1=1"}).status_code == 302
+
+
+def test_a_watched_page_alert_reaches_legal_and_opens_the_vendor(app, browser, register):
+    with app.app_context():
+        s = db.session()
+        s.add(
+            Notification(
+                subject_kind="page",
+                subject_id=3,
+                kind="page_claim_lost",
+                term_end=date(2026, 11, 25),
+                threshold_days=2,
+                channel="in-app",
+                recipient="dashboard",
+                title="Acme Health: https://acme.example/trust no longer says what it said",
+                body="words",
+                payload={"vendor_id": register.vendor_id, "page_id": 3},
+                status="sent",
+            )
+        )
+        s.commit()
+        row_id = s.scalar(select(Notification.id))
+    legal = browser("legal")
+    assert "no longer says what it said" in legal.get("/notifications").text
+    assert "no longer says what it said" not in browser("it").get("/notifications").text
+    opened = legal.post("/notifications/read", {"id": str(row_id), "open": "1"})
+    assert opened.headers["Location"].endswith(f"/vendors/{register.vendor_id}#h-pages")

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         imports,
         meta,
         notifications,
+        pages,
         parent_agreements,
         releases,
         suggestions,

@@ -21,6 +21,7 @@ from vetting.cli import (
     database,
     decisions,
     demo,
+    discover,
     imports,
     notifications,
     parents,
@@ -69,6 +70,7 @@ for _command in (
     backup.restore,
     imports.import_,
     apps.apps,
+    discover.discover,
 ):
     cli.add_command(_command)
 

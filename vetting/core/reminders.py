@@ -52,6 +52,7 @@ class ReminderKind(StrEnum):
     REVIEW = "review"  # an evergreen agreement's periodic review
     RETURN_DESTROY = "return_destroy"  # PHI returned or destroyed after a termination
     NONCONFORMING = "nonconforming"  # a BAA in force lacks a required provision: tell legal
+    PAGE_CLAIM_LOST = "page_claim_lost"  # a watched page no longer says what it said
 
 
 DEFAULT_REVIEW_MONTHS = 12
@@ -63,6 +64,7 @@ class SubjectKind(StrEnum):
     BAA = "baa"
     ASSESSMENT = "assessment"
     CONDITION = "condition"  # a condition of a conditional approval
+    PAGE = "page"  # a vendor's watched page (a claim it no longer makes)
 
 
 class Channel(StrEnum):

@@ -28,6 +28,7 @@ from vetting.models.columns import UTCDateTime
 from vetting.models.imports import PendingImport
 from vetting.models.jobs import JobRun
 from vetting.models.notifications import Notification, NotificationChannel, NotificationRead
+from vetting.models.pages import PageClaim, WatchedPage
 from vetting.models.releases import AllowlistRelease, SyncRun, SyncTarget
 from vetting.models.stores import StoreListing
 from vetting.models.vendors import App, Vendor
@@ -59,6 +60,7 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "NotificationRead",
+    "PageClaim",
     "ParentAgreement",
     "PendingImport",
     "StoreListing",
@@ -67,5 +69,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Vendor",
+    "WatchedPage",
     "WebSession",
 ]

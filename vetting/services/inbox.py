@@ -3,7 +3,8 @@ each person by what their role acts on, with their own read marks.
 
 Who sees what (docs/rules.md, "The inbox"): legal every BAA reminder; procurement the BAA
 ends that take apps off the list and the decisions and conditions coming due; IT the BAA ends
-and reassessments that change the list; admins and viewers everything. Only the last
+and reassessments that change the list; legal and procurement also a watched vendor page that
+stopped saying what it said; admins and viewers everything. Only the last
 `WINDOW_DAYS` of reminders are shown (older ones stay in the outbox and the audit).
 """
 
@@ -29,8 +30,21 @@ _BAA_ENDS = (K.TERM_END, K.EXPIRED, K.TERMINATION, K.COVERAGE_GAP)
 ROLE_KINDS: dict[str, tuple[str, ...] | None] = {  # None: every kind
     "admin": None,
     "viewer": None,
-    "legal": (*_BAA_ENDS, K.NOTICE_DEADLINE, K.REVIEW, K.RETURN_DESTROY, K.NONCONFORMING),
-    "procurement": (*_BAA_ENDS, K.REASSESSMENT, K.CONDITION_DUE, K.NONCONFORMING),
+    "legal": (
+        *_BAA_ENDS,
+        K.NOTICE_DEADLINE,
+        K.REVIEW,
+        K.RETURN_DESTROY,
+        K.NONCONFORMING,
+        K.PAGE_CLAIM_LOST,
+    ),
+    "procurement": (
+        *_BAA_ENDS,
+        K.REASSESSMENT,
+        K.CONDITION_DUE,
+        K.NONCONFORMING,
+        K.PAGE_CLAIM_LOST,
+    ),
     "it": (*_BAA_ENDS, K.REASSESSMENT),
 }
 
@@ -106,13 +120,18 @@ def mark_read(s: Session, user: User, ids: Sequence[int] | None = None) -> int:
 
 
 def link(row: Notification) -> tuple[str, int] | None:
-    """(endpoint kind, id) of the record a reminder is about: a BAA or an assessment."""
+    """(endpoint kind, id) of the record a reminder is about: a BAA, an assessment (a
+    condition's), or a vendor (a watched page's)."""
     if row.subject_kind == "baa":
         return "baa", row.subject_id
     if row.subject_kind == "assessment":
         return "assessment", row.subject_id
-    subject = (row.payload or {}).get("subject", {}) if isinstance(row.payload, dict) else {}
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    subject = payload.get("subject", {}) if isinstance(payload.get("subject"), dict) else {}
     assessment_id = subject.get("assessment_id")
     if row.subject_kind == "condition" and isinstance(assessment_id, int):
         return "assessment", assessment_id
+    vendor_id = payload.get("vendor_id", subject.get("vendor_id"))
+    if row.subject_kind == "page" and isinstance(vendor_id, int):
+        return "vendor", vendor_id
     return None

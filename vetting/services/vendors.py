@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete as delete_rows
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -9,7 +10,7 @@ from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.db import transaction
 from vetting.errors import Conflict, Invalid
-from vetting.models import BAA, App, Vendor
+from vetting.models import BAA, App, PageClaim, Vendor, WatchedPage
 from vetting.schemas import VendorCreate, VendorUpdate
 from vetting.services.common import PageResult, apply, get_or_404, like, paginate
 
@@ -78,6 +79,9 @@ def delete(s: Session, actor: Principal, vendor_id: int) -> None:
                 "delete or move them first"
             )
         before = audit.snapshot(vendor)
+        pages = select(col(WatchedPage.id)).where(col(WatchedPage.vendor_id) == vendor_id)
+        s.execute(delete_rows(PageClaim).where(col(PageClaim.page_id).in_(pages)))
+        s.execute(delete_rows(WatchedPage).where(col(WatchedPage.vendor_id) == vendor_id))
         s.delete(vendor)
         s.flush()
         audit.record(s, actor.name, "vendor.delete", "vendor", vendor_id, before, None)

@@ -10,6 +10,7 @@ from vetting.core.baa import BaaState
 from vetting.core.breach import clause_from
 from vetting.core.breach import words as breach_words
 from vetting.core.checklist import NA, Kind, Tier
+from vetting.core.claims import Stance
 from vetting.core.decisions import Confirmation
 from vetting.core.scoring import CapabilityStatus, Source, Verdict
 from vetting.core.statuses import AssessmentStatus, SyncStatus
@@ -67,6 +68,8 @@ TONE: dict[str, str] = {
     AssessmentStatus.DECIDED: "muted",
     CapabilityStatus.ANSWERED: "info",
     Confirmation.PENDING: "warn",
+    Stance.SUPPORTS: "good",
+    Stance.DENIES: "bad",
 }
 ICON = {"good": "✓", "warn": "!", "bad": "✕", "info": "•", "muted": "–"}
 

@@ -50,5 +50,7 @@ def read() -> ResponseReturnValue:
         kind, subject_id = found
         if kind == "baa":
             return redirect(url_for("baas.detail", baa_id=subject_id))
+        if kind == "vendor":
+            return redirect(url_for("vendors.detail", vendor_id=subject_id) + "#h-pages")
         return redirect(url_for("assessments.detail", assessment_id=subject_id))
     return redirect(url_for("notifications.index", show=request.form.get("show") or None))

@@ -6,9 +6,11 @@ from flask import current_app, flash, g, jsonify, redirect, render_template, req
 from flask.typing import ResponseReturnValue
 
 from vetting import db
+from vetting.current import current_settings
 from vetting.errors import VettingError
 from vetting.queries import browse
 from vetting.schemas import VendorCreate, VendorUpdate
+from vetting.services import page_watch
 from vetting.services import vendors as svc
 from vetting.web.base import (
     Form,
@@ -78,10 +80,83 @@ def new() -> ResponseReturnValue:
 @bp.get("/vendors/<int:vendor_id>")
 @requires("vendors:read")
 def detail(vendor_id: int) -> ResponseReturnValue:
-    d = browse.vendor_detail(db.session(), vendor_id, today(), warning_days())
+    s = db.session()
+    d = browse.vendor_detail(s, vendor_id, today(), warning_days())
     loaded = current_app.extensions["vetting.checklists"]
-    shown = [loaded[k] for k in sorted(loaded)]
-    return render_template("vendors/detail.html", d=d, checklists=shown)
+    pages = page_watch.list_pages(s, vendor_id)
+    ids = [p.id for p in pages if p.id is not None]
+    return render_template(
+        "vendors/detail.html",
+        d=d,
+        pages=pages,
+        claims=page_watch.claims_of(s, ids),
+        alerts=page_watch.alerts_of(s, ids),
+        checklist_ids=sorted(current_app.extensions["vetting.checklists"]),
+        checklists=[loaded[k] for k in sorted(loaded)],
+    )
+
+
+# --- watched pages: add, remove, fetch now (the claims are shown on the vendor page) ------------
+
+
+def _back(vendor_id: int) -> ResponseReturnValue:
+    return redirect(url_for("vendors.detail", vendor_id=vendor_id) + "#h-pages")
+
+
+@bp.post("/vendors/<int:vendor_id>/pages")
+@requires(page_watch.WRITE_SCOPE)
+def add_page(vendor_id: int) -> ResponseReturnValue:
+    loaded = current_app.extensions["vetting.checklists"]
+    try:
+        page = page_watch.add_page(
+            db.session(),
+            g.principal,
+            vendor_id,
+            request.form.get("url", ""),
+            loaded,
+            request.form.get("checklist_id") or None,
+        )
+    except VettingError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        flash(f"Not watched: {exc.errors[0].message}", "error")
+        return _back(vendor_id)
+    flash(f"Watching {page.url}. Fetch it to read its claims.", "ok")
+    return _back(vendor_id)
+
+
+@bp.post("/vendors/<int:vendor_id>/pages/<int:page_id>/delete")
+@requires(page_watch.WRITE_SCOPE)
+def remove_page(vendor_id: int, page_id: int) -> ResponseReturnValue:
+    page_watch.remove_page(db.session(), g.principal, vendor_id, page_id)
+    flash("No longer watching that page.", "ok")
+    return _back(vendor_id)
+
+
+@bp.post("/vendors/<int:vendor_id>/pages/<int:page_id>/fetch")
+@requires(page_watch.WRITE_SCOPE)
+def fetch_page(vendor_id: int, page_id: int) -> ResponseReturnValue:
+    try:
+        result = page_watch.fetch_now(
+            db.session(),
+            g.principal,
+            vendor_id,
+            page_id,
+            current_app.extensions["vetting.checklists"],
+            current_settings().notify,
+        )
+    except page_watch.FetchFailed as exc:
+        flash(f"Fetch failed: {exc.errors[0].message}", "error")
+        return _back(vendor_id)
+    n, new = len(result.claims), result.suggested
+    flash(
+        f"Fetched: {n} claim{'s' * (n != 1)}, {new} new suggestion{'s' * (new != 1)} on the "
+        "vendor's open assessments.",
+        "ok",
+    )
+    for words in result.alerts:
+        flash(f"Alert: the page {words}", "error")
+    return _back(vendor_id)
 
 
 @bp.route("/vendors/<int:vendor_id>/edit", methods=["GET", "POST"])
