@@ -194,3 +194,7 @@ def publish_list(b: Browser, note: str = "", confirm: str | None = None) -> Any:
     if confirm is not None:
         data["confirm"] = confirm
     return b.post("/allowlist/publish", data)
+
+
+# The real browser's fixtures (server, chromium, people), for the browser test modules.
+from tests.web.browser_fixtures import chromium, people, server  # noqa: E402, F401
