@@ -83,7 +83,7 @@ def _pdf(fh: BinaryIO) -> str:
         raise TextUnavailable("is a PDF that cannot be read (its structure loops)") from None
     text = "\n\n".join(parts)[:MAX_CHARS]
     if sum(ch.isalpha() for ch in text) < MIN_TEXT_CHARS:
-        raise TextUnavailable("no text layer: OCR it first (it looks like a scan)")
+        raise TextUnavailable("has no text layer: OCR it first (it looks like a scan)")
     return text
 
 

@@ -33,9 +33,11 @@ says it in a form read with confidence; anything else is left for legal to read.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from vetting.core.deadlines import Trigger, Unit, calendar_days
@@ -295,8 +297,15 @@ class Roles:
     covered_entity: re.Pattern[str] = _CE
 
 
+_ANY_EVENT = re.compile(
+    r"breach|security\s+incident|permitted|provided\s+for|allowed|authori", re.I
+)
+
+
 def _events(text: str) -> set[str]:
     found: set[str] = set()
+    if not _ANY_EVENT.search(text.lower()):  # lowered: a case-sensitive scan is faster
+        return found
     for m in _BREACH_WORD.finditer(text):
         before = text[max(0, m.start() - 40) : m.start()]
         after = text[m.end() : m.end() + 60]
@@ -764,6 +773,7 @@ PROVISION_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         ),
     ),
 }
+_RETURN_WORDS = re.compile(r"\b(?:return|destr)", re.I)
 _INFEASIBLE = re.compile(r"\b(?:infeasible|not\s+feasible|infeasibility)\b", re.I)
 _TERM = re.compile(
     r"\b(?:the\s+term\s+of\s+this|this\s+(?:agreement|baa)\s+shall\s+(?:commence|remain\s+in"
@@ -777,11 +787,42 @@ _AUTO_RENEW = re.compile(
 )
 
 
+class _Joined:
+    """The sentences as one text (joined by "\n.\n", which no pattern spans), so a pattern is
+    searched once per document rather than once per sentence."""
+
+    def __init__(self, sents: Sequence[Sentence]) -> None:
+        self.sents = list(sents)
+        self.starts: list[int] = []
+        at = 0
+        for s in self.sents:
+            self.starts.append(at)
+            at += len(s.text) + 3
+        self.text = "\n.\n".join(s.text for s in self.sents)
+        # Case-insensitive search is slow in `re` (no literal prefix scan): search the lowered
+        # text with the pattern's case-sensitive twin when lowering keeps every offset.
+        lower = self.text.lower()
+        self.lower = lower if len(lower) == len(self.text) else None
+
+    def first(self, patterns: Sequence[re.Pattern[str]]) -> Found:
+        found = [m.start() for p in patterns if (m := self._search(p))]
+        if not found:
+            return Found(False)
+        return Found(True, _quote(self.sents[bisect_right(self.starts, min(found)) - 1].text))
+
+    def _search(self, p: re.Pattern[str]) -> re.Match[str] | None:
+        if self.lower is not None and p.flags & re.IGNORECASE:
+            return _case_sensitive(p).search(self.lower)
+        return p.search(self.text)
+
+
+@lru_cache(maxsize=64)
+def _case_sensitive(p: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(p.pattern, p.flags & ~re.IGNORECASE)
+
+
 def _first(sents: Iterable[Sentence], patterns: Sequence[re.Pattern[str]]) -> Found:
-    for s in sents:
-        if any(p.search(s.text) for p in patterns):
-            return Found(True, _quote(s.text))
-    return Found(False)
+    return _Joined(list(sents)).first(patterns)
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -809,6 +850,7 @@ _MONTHS = {
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 )
+_YEAR = re.compile(r"\d{4}")
 _DATE = re.compile(
     rf"\b(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})\b"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})\b"
@@ -843,6 +885,8 @@ def _dates(sents: Sequence[Sentence]) -> tuple[DateFound | None, DateFound | Non
     effective: list[DateFound] = []
     expiration: list[DateFound] = []
     for s in sents:
+        if not _YEAR.search(s.text):
+            continue
         for m in _DATE.finditer(s.text):
             day = _date_of(m)
             if day is None:
@@ -948,6 +992,7 @@ def extract(text: str, provision_keys: Sequence[str] | None = None) -> Terms:
     terms.subcontractor_notification = _pick(BREACH, candidates, conflicts, SUB_TO_BA)
     terms.conflicts = conflicts
 
+    joined = _Joined(sents)
     keys = list(provision_keys) if provision_keys is not None else list(PROVISION_PATTERNS)
     for key in keys:
         patterns = PROVISION_PATTERNS.get(key)
@@ -956,16 +1001,17 @@ def extract(text: str, provision_keys: Sequence[str] | None = None) -> Terms:
         if key in {"report_breaches", "report_security_incidents", "report_non_permitted"}:
             terms.provisions[key] = _reporting(key, sents, candidates)
         else:
-            terms.provisions[key] = _first(sents, patterns)
-    terms.subcontractor_flow_down = _first(sents, PROVISION_PATTERNS["subcontractors"])
-    terms.return_or_destroy = _first(sents, PROVISION_PATTERNS["return_or_destroy"])
+            terms.provisions[key] = joined.first(patterns)
+    terms.subcontractor_flow_down = joined.first(PROVISION_PATTERNS["subcontractors"])
+    terms.return_or_destroy = joined.first(PROVISION_PATTERNS["return_or_destroy"])
     terms.infeasibility_extension = _first(
-        [s for s in sents if re.search(r"\b(?:return|destr)", s.text, re.I)], (_INFEASIBLE,)
+        [s for s in sents if _RETURN_WORDS.search(s.text)], (_INFEASIBLE,)
     )
-    terms.termination_for_cause = _first(sents, PROVISION_PATTERNS["termination"])
-    terms.term = _first(sents, (_TERM,))
-    if terms.term.present or any(_AUTO_RENEW.search(s.text) for s in sents):
-        terms.auto_renews = any(_AUTO_RENEW.search(s.text) for s in sents)
+    terms.termination_for_cause = joined.first(PROVISION_PATTERNS["termination"])
+    terms.term = joined.first((_TERM,))
+    renews = joined._search(_AUTO_RENEW) is not None
+    if terms.term.present or renews:
+        terms.auto_renews = renews
     terms.effective_date, terms.expiration_date = _dates(sents)
     return terms
 
