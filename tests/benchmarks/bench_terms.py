@@ -1,9 +1,9 @@
 """Benchmark: reading the terms of a 40-page signed BAA (issue 14), against extracting its
 text alone with pypdf in the same run.
 
-The agreement is written here: 40 pages of the tests' own contract prose (definitions,
-obligations, a breach clause, a subcontractor clause, return/destroy, term), about 2,000
-words a page of filler sentences around the clauses that matter. Measured, best of 9 interleaved runs:
+The agreement is written here: 40 pages of the tests' own contract prose (about 1,000 words
+a page of filler sentences around a breach clause, a security-incident clause, a
+subcontractor clause and return/destroy). Measured, best of 9 interleaved runs:
 
 1. text: pypdf's text extraction of every page (the baseline: what any reader pays);
 2. terms: text extraction + `vetting.core.baa_terms.extract` (what attaching a document
