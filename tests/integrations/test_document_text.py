@@ -48,3 +48,12 @@ def test_utf8_text_with_a_byte_order_mark():
 def test_documents_without_readable_text_say_why(data, kind, message):
     with pytest.raises(TextUnavailable, match=message):
         text_of(io.BytesIO(data), kind)
+
+
+def test_the_terms_benchmark_runs_on_a_few_pages(monkeypatch):
+    """tests/benchmarks/bench_terms.py on a short agreement: its checks of what is read hold
+    (the ratio is the benchmark's business, not the suite's)."""
+    from tests.benchmarks import bench_terms
+
+    monkeypatch.setattr(bench_terms, "PAGES", 12)
+    assert bench_terms.run() > 0
