@@ -15,7 +15,7 @@ from typing import BinaryIO
 from vetting.core.documents import DOCX, PDF, TEXT
 
 MAX_PAGES = 1000  # a signed agreement is tens of pages; a thousand is not an agreement
-MAX_CHARS = 5_000_000
+MAX_CHARS = 2_000_000  # about 300 pages of contract text; the rest is not read
 MIN_TEXT_CHARS = 40  # fewer letters than this in a whole PDF: no text layer to speak of
 
 # pypdf logs every oddity of a damaged PDF as a warning; the reason we give is enough.

@@ -9,6 +9,7 @@ from io import BytesIO
 
 from tests.agreement_files import pdf_with_text, pdf_without_text
 from tests.web.conftest import Register
+from tests.web.html_check import problems
 from vetting import db
 from vetting.core.breach import clause_from
 from vetting.models import BAA
@@ -38,6 +39,8 @@ def test_terms_are_shown_with_quotes_and_conflicts_and_legal_accepts_one(
     legal = browser("legal")
     url = f"/baas/{register.baa_id}"
     assert attach(legal, register.baa_id, pdf_with_text([TEXT]), "signed.pdf").status_code == 302
+    html = legal.get(url).text
+    assert problems(html) == []
     page = txt(legal.get(url))
     assert "Terms read from the signed document" in page
     assert "Conflict (breach notification)" in page

@@ -91,10 +91,10 @@ def attach(
             )
             s.add(doc)
             s.flush()
+            baa_terms.record_reading(s, actor, baa, doc, reading)
             audit.record(
                 s, actor.name, "baa.document.upload", "baa", baa.id, None, audit.snapshot(doc)
             )
-            baa_terms.record_reading(s, actor, baa, doc, reading)
         return Attached(doc, created=True)
 
 
