@@ -67,3 +67,17 @@ def test_extract_refuses_what_it_cannot_read(runner, tmp_path, name, data, words
     path = tmp_path / name
     path.write_bytes(data)
     clean_error(invoke(runner, "baas", "extract", str(path)), *words)
+
+
+def test_attach_says_which_terms_were_suggested_or_why_none(runner, client, admin, tmp_path):
+    from tests.api.chain import baa, vendor
+
+    baa_id = baa(client, admin, vendor(client, admin))["id"]
+    good = tmp_path / "signed.txt"
+    good.write_text("\n\n".join(CLAUSES))
+    out = ok(invoke(runner, "baas", "attach", str(baa_id), str(good)))
+    assert "terms suggested for legal to accept on the BAA page: breach_notification" in out
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(pdf_without_text())
+    out = ok(invoke(runner, "baas", "attach", str(baa_id), str(scan)))
+    assert "attached scan.pdf" in out and "has no text layer: OCR it first" in out

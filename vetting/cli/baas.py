@@ -203,6 +203,15 @@ def baas_attach(baa_id: int, file: Path) -> None:
         f"{verb} {d.filename} ({d.content_type}, {d.size} bytes, sha256 {d.sha256}) "
         f"to BAA {d.baa_id} as document {d.id}"
     )
+    if result.created:
+        from vetting.services import baa_terms
+
+        read = baa_terms.pending(db.session(), baa_id)
+        if read.reading is not None and read.reading.error:
+            click.echo(read.reading.error)
+        else:
+            fields = ", ".join(t.field for t in read.suggestions) or "none"
+            click.echo(f"terms suggested for legal to accept on the BAA page: {fields}")
 
 
 @baas.command("extract")
