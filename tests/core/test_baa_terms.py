@@ -350,3 +350,14 @@ def test_sentences_keep_citations_and_section_numbers_together():
         for s in sentences("Comply with 45 C.F.R. 164.410. Next one (a). Then 2.\n\n3.1 Last.")
     ]
     assert got == ["Comply with 45 C.F.R. 164.410.", "Next one (a). Then 2.", "3.1 Last."]
+
+
+def test_a_separate_deadline_for_non_permitted_uses_is_not_a_conflict():
+    got = extract(
+        "Business Associate shall notify Covered Entity of a Breach within 5 days. Business "
+        "Associate shall report any use or disclosure not permitted by this Agreement within 15 "
+        "days."
+    ).as_json()
+    assert got["breach_notification"]["value"] == 5
+    assert got["non_permitted_use_notification"]["value"] == 15
+    assert got["conflicts"] == []

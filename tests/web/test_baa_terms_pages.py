@@ -17,7 +17,8 @@ from vetting.models import BAA
 TEXT = (
     "Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within ten "
     "(10) days after discovery.\n\nExhibit C. Business Associate shall report each Breach to "
-    "Covered Entity no later than fifteen (15) days after it learns of the Breach."
+    "Covered Entity no later than fifteen (15) days after it learns of the Breach.\n\nBusiness "
+    "Associate shall report any Security Incident to Covered Entity within 5 business days."
 )
 
 
@@ -47,6 +48,10 @@ def test_terms_are_shown_with_quotes_and_conflicts_and_legal_accepts_one(
     assert "within ten (10) days after discovery" in page
     assert "fifteen (15) days" in page
     assert "15 calendar days from discovery" in page  # the worst case is suggested
+    assert (
+        "Security-incident reporting (separate from breaches): 5 business days (7 calendar "
+        "days at worst)" in page
+    )
     m = re.search(rf'action="({url}/terms/(\d+)/accept)"', legal.get(url).text)
     assert m
     resp = legal.post(m.group(1))

@@ -240,7 +240,7 @@ def baas_extract(file: Path, as_json: bool) -> None:
         echo_json(out)
         return
     for name in ("breach_notification", "security_incident_notification",
-                 "subcontractor_notification"):  # fmt: skip
+                 "non_permitted_use_notification", "subcontractor_notification"):  # fmt: skip
         d = out[name]
         if d is None:
             echo_row(name, "not found")

@@ -472,6 +472,7 @@ class Terms:
 
     breach_notification: Deadline | None = None
     security_incident_notification: Deadline | None = None
+    non_permitted_use_notification: Deadline | None = None
     subcontractor_notification: Deadline | None = None
     subcontractor_flow_down: Found = field(default_factory=lambda: Found(False))
     return_or_destroy: Found = field(default_factory=lambda: Found(False))
@@ -495,6 +496,7 @@ class Terms:
         return {
             "breach_notification": deadline(self.breach_notification),
             "security_incident_notification": deadline(self.security_incident_notification),
+            "non_permitted_use_notification": deadline(self.non_permitted_use_notification),
             "subcontractor_notification": deadline(self.subcontractor_notification),
             "subcontractor_flow_down": self.subcontractor_flow_down.as_json(),
             "return_or_destroy": {
@@ -989,6 +991,11 @@ def extract(text: str, provision_keys: Sequence[str] | None = None) -> Terms:
         terms.breach_notification is not None and incident.quote == terms.breach_notification.quote
     ):
         terms.security_incident_notification = incident
+    other = _pick(NON_PERMITTED, candidates, conflicts, BA_TO_CE)
+    if other is not None and not (
+        terms.breach_notification is not None and other.quote == terms.breach_notification.quote
+    ):
+        terms.non_permitted_use_notification = other
     terms.subcontractor_notification = _pick(BREACH, candidates, conflicts, SUB_TO_BA)
     terms.conflicts = conflicts
 
