@@ -160,3 +160,15 @@ def test_evidence_accepts_screenshots_and_photos_as_well_as_documents() -> None:
 def test_an_agreement_is_never_an_image() -> None:
     with pytest.raises(DocumentRejected, match="NUL byte"):
         judge(SCREENSHOT)
+
+
+def test_a_word_document_whose_styles_inflate_past_one_read_is_identified():
+    """python-docx's template inflates styles.xml (~350 KB) from one read: the check stops at
+    the entry's end instead of looping on what follows it."""
+    import io
+
+    from tests.agreement_files import docx_with
+    from vetting.core.documents import DOCX, identify
+
+    data = docx_with(["A signed agreement."])
+    assert identify(io.BytesIO(data), len(data), 10_000_000).content_type == DOCX

@@ -1,4 +1,4 @@
-"""`vetting baas list|renew|terminate|return-destroy|attach|provisions`: the BAA register
+"""`vetting baas list|renew|terminate|return-destroy|attach|extract|provisions`: the BAA register
 from the shell — thin: parse, call services, print."""
 
 from __future__ import annotations
@@ -203,6 +203,68 @@ def baas_attach(baa_id: int, file: Path) -> None:
         f"{verb} {d.filename} ({d.content_type}, {d.size} bytes, sha256 {d.sha256}) "
         f"to BAA {d.baa_id} as document {d.id}"
     )
+    if result.created:
+        from vetting.services import baa_terms
+
+        read = baa_terms.pending(db.session(), baa_id)
+        if read.reading is not None and read.reading.error:
+            click.echo(read.reading.error)
+        else:
+            fields = ", ".join(t.field for t in read.suggestions) or "none"
+            click.echo(f"terms suggested for legal to accept on the BAA page: {fields}")
+
+
+@baas.command("extract")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print everything read as JSON")
+@with_appcontext
+def baas_extract(file: Path, as_json: bool) -> None:
+    """Read a signed BAA's terms (PDF, DOCX or UTF-8 text): the breach-notification deadline,
+    security-incident deadline, subcontractor flow-down, return or destruction, the required
+    provisions, dates and parties, each with its quote. Writes nothing."""
+    from vetting.services import baa_terms
+
+    settings = current_settings()
+    size = file.stat().st_size
+    if size > settings.max_document_bytes:
+        raise click.ClickException(
+            f"{file.name} is larger than the {settings.max_document_bytes} byte limit "
+            "(VETTING_MAX_DOCUMENT_BYTES)"
+        )
+    with file.open("rb") as fh:
+        terms = baa_terms.read_file(
+            fh, size, file.name, max_unpacked=settings.max_document_unpacked_bytes
+        )
+    out = terms.as_json()
+    if as_json:
+        echo_json(out)
+        return
+    for name in ("breach_notification", "security_incident_notification",
+                 "non_permitted_use_notification", "subcontractor_notification"):  # fmt: skip
+        d = out[name]
+        if d is None:
+            echo_row(name, "not found")
+            continue
+        said = (
+            "unstated (60-day legal maximum)"
+            if d["unstated"]
+            else (
+                f"{d['value']} {d['unit'].replace('_', ' ')}"
+                + ("" if d["unit"] == "calendar_days" else f" = {d['days']} calendar days at worst")
+            )
+        )
+        echo_row(name, said, f"trigger: {d['trigger']}", f"“{d['quote']}”")
+    for c in out["conflicts"]:
+        echo_row("CONFLICT", c["field"], c["message"], " | ".join(f"“{q}”" for q in c["quotes"]))
+    for key in ("subcontractor_flow_down", "return_or_destroy", "term", "termination_for_cause"):
+        f = out[key]
+        echo_row(key, "present" if f["present"] else "not found", last=f["quote"])
+    for key, f in out["provisions"].items():
+        echo_row(f"provision {key}", "present" if f["present"] else "not found", last=f["quote"])
+    echo_row("effective_date", out["effective_date"] or "not found")
+    echo_row("expiration_date", out["expiration_date"] or "not found")
+    for p in out["parties"]:
+        echo_row("party", p["role"], p["name"])
 
 
 @baas.command("provisions")

@@ -73,6 +73,7 @@ _BARE = re.compile(
     r"^(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|business\s+days?|working\s+days?|calendar\s+days?|days?|d)?$"
 )
 _RANGE = re.compile(r"\d\s*(?:and|to|or|-|–)\s*\d")
+_SAME_BUSINESS_DAY = re.compile(r"\b(?:same|next|following)\s+business\s+day\b")
 _UNSTATED_WORDS = {"unstated", "not stated", "none stated", "no number"}
 _NUMBER_WORDS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -156,6 +157,9 @@ def _from_text(text: str, unstated_days: int | None) -> dict[str, Any]:
         return _deadline(_number(float(m.group(1))), unit, Trigger.UNSPECIFIED, None, unstated_days)
     quote = " ".join(text.split())[:MAX_QUOTE]
     if not any(ch.isdigit() for ch in plain):
+        if _SAME_BUSINESS_DAY.search(plain):
+            # "the same business day" / "the next business day": one business day at most
+            return _deadline(1, Unit.BUSINESS_DAYS, _trigger_in(plain), quote, unstated_days)
         if _NUMBER_WORDS.search(plain):
             raise DeadlineError(
                 "write the number in digits, e.g. '10 days' or 'ten (10) days' "

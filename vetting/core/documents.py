@@ -175,7 +175,9 @@ def _inflated_within(fh: BinaryIO, infos: list[zipfile.ZipInfo], limit: int) -> 
                 data = fh.read(_CHUNK)
                 if not data:
                     break
-                while data and total <= limit:
+                # Past the stream's end zlib consumes nothing more (the rest is the next
+                # entry): stop there, or a tail kept from a capped call loops for ever.
+                while data and total <= limit and not inflate.eof:
                     total += len(inflate.decompress(data, _CHUNK))
                     data = inflate.unconsumed_tail
                 if total > limit:

@@ -13,6 +13,7 @@ from vetting.models.assessments import (
     DecisionCondition,
 )
 from vetting.models.audit import AuditEvent
+from vetting.models.baa_terms import BaaTermReading, BaaTermSuggestion
 from vetting.models.baas import (
     BAA,
     BaaApp,
@@ -51,6 +52,8 @@ __all__ = [
     "BaaReturnCertificate",
     "BaaStateMeta",
     "BaaStateRow",
+    "BaaTermReading",
+    "BaaTermSuggestion",
     "ChecklistVersion",
     "Decision",
     "DecisionCondition",

@@ -17,6 +17,7 @@ from vetting.core.documents import AGREEMENT
 from vetting.db import transaction
 from vetting.errors import NotFound
 from vetting.models import BaaDocument
+from vetting.services import baa_terms
 from vetting.services.baas import get as get_baa
 from vetting.services.documents import (
     STORE,
@@ -52,8 +53,9 @@ def attach(
     max_bytes: int,
     max_unpacked: int,
 ) -> Attached:
-    """Attach a signed document to a BAA. Refused uploads (empty, too large, not a PDF, DOCX
-    or UTF-8 text, or not what their name claims) raise with field "file" and store nothing."""
+    """Attach a signed document to a BAA and read its terms (services/baa_terms.py) as
+    suggestions for legal. Refused uploads (empty, too large, not a PDF, DOCX or UTF-8 text,
+    or not what their name claims) raise with field "file" and store nothing."""
     actor.require("baas:write")
     get_baa(s, baa_id)  # 404 before reading a byte
     with uploads(s, store) as batch:
@@ -65,6 +67,9 @@ def attach(
             max_unpacked=max_unpacked,
             accept=AGREEMENT,
         )
+        # Read the terms before the transaction (a long PDF takes a moment); a document whose
+        # text cannot be read is attached all the same, its reading saying why.
+        reading = baa_terms.read_document(staged.tmp, staged.kind.content_type)
         with transaction(s):
             baa = get_baa(s, baa_id)
             latest = s.scalar(
@@ -86,6 +91,7 @@ def attach(
             )
             s.add(doc)
             s.flush()
+            baa_terms.record_reading(s, actor, baa, doc, reading)
             audit.record(
                 s, actor.name, "baa.document.upload", "baa", baa.id, None, audit.snapshot(doc)
             )

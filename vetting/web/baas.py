@@ -14,14 +14,20 @@ from vetting import clock, db
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
 from vetting.core.breach import clause_from
-from vetting.core.deadlines import Trigger, Unit
+from vetting.core.deadlines import Trigger, Unit, describe
 from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file, table_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, ParentAgreement, Vendor
 from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse, sheets
 from vetting.schemas import BaaCreate, BaaRenew, BaaReturnDestroyUpload, BaaTerminate, BaaUpdate
-from vetting.services import baa_certificates, baa_documents, baa_provisions, parent_agreements
+from vetting.services import (
+    baa_certificates,
+    baa_documents,
+    baa_provisions,
+    baa_terms,
+    parent_agreements,
+)
 from vetting.services import baas as svc
 from vetting.services.common import PageResult
 from vetting.web import timeline
@@ -322,7 +328,22 @@ def detail(
         history=audit_log.history(s, [("baa", b.baa.id) for b in chain if b.baa.id]),
         breach_clause=clause_from(baa),
         breach_differences=breach.differences(s, baa, today()),
+        terms=baa_terms.pending(s, baa_id),
+        term_words=_term_words,
+        term_titles=baa_terms.FIELD_TITLES,
+        provision_titles={p.key: p.title for p in baa_provisions.catalogue().provisions},
     ), status
+
+
+def _term_words(field: str, value: Any) -> str:
+    """A suggested term in words, as the register would show it."""
+    if field == "breach_notification" and isinstance(value, Mapping):
+        return describe({**value, "stated": not value.get("unstated")})
+    if field.startswith("provision:"):
+        return "present"
+    if value is True:
+        return "yes"
+    return str(value)
 
 
 def _provision_forms(v: svc.BaaView, forms: Mapping[str, Form]) -> dict[str, Form]:
@@ -525,6 +546,34 @@ def upload(baa_id: int) -> ResponseReturnValue:
         "ok",
     )
     return redirect(url_for("baas.detail", baa_id=baa_id))
+
+
+@bp.post("/baas/<int:baa_id>/terms/<int:suggestion_id>/accept")
+@requires("baas:write")
+def accept_term(baa_id: int, suggestion_id: int) -> ResponseReturnValue:
+    try:
+        row = baa_terms.accept(db.session(), g.principal, baa_id, suggestion_id)
+    except VettingError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        flash(f"Not accepted: {exc}", "error")
+    else:
+        flash(f"Accepted: {baa_terms.FIELD_TITLES.get(row.field, row.field)}.", "ok")
+    return redirect(url_for("baas.detail", baa_id=baa_id, _anchor="h-terms"))
+
+
+@bp.post("/baas/<int:baa_id>/terms/<int:suggestion_id>/dismiss")
+@requires("baas:write")
+def dismiss_term(baa_id: int, suggestion_id: int) -> ResponseReturnValue:
+    try:
+        baa_terms.dismiss(db.session(), g.principal, baa_id, suggestion_id)
+    except VettingError as exc:
+        if exc.status >= 500 or exc.status == 404:
+            raise
+        flash(f"Not dismissed: {exc}", "error")
+    else:
+        flash("Suggestion dismissed.", "ok")
+    return redirect(url_for("baas.detail", baa_id=baa_id, _anchor="h-terms"))
 
 
 @bp.post("/baas/<int:baa_id>/return-destroy")

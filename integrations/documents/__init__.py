@@ -1,0 +1,1 @@
+"""Reading the text of stored documents (signed agreements): PDF, DOCX and plain text."""
