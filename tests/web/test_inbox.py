@@ -134,3 +134,26 @@ def test_a_watched_page_alert_reaches_legal_and_opens_the_vendor(app, browser, r
     assert "no longer says what it said" not in browser("it").get("/notifications").text
     opened = legal.post("/notifications/read", {"id": str(row_id), "open": "1"})
     assert opened.headers["Location"].endswith(f"/vendors/{register.vendor_id}#h-pages")
+
+
+def test_the_baa_page_and_the_scorecard_list_the_reminders_coming(app, browser, register):
+    legal = browser("legal")
+    page = legal.get(f"/baas/{register.baa_id}").text
+    section = page.split('id="h-reminders"')[1].split("</section>")[0]
+    # the register's BAA ends 2026-12-31 (lapses 2027-01-01); today is 2026-11-25
+    assert "2026-12-02" in section and "30 days before the term ends (2027-01-01)" in section
+    assert "on the day the term ends (2027-01-01)" in section
+    sweep(app)
+    page = legal.get(f"/baas/{register.baa_id}").text
+    assert "Sent (" in page.split('id="h-reminders"')[1].split("</section>")[0]
+    proc = browser("procurement")
+    card = proc.get(f"/assessments/{register.decided_id}").text
+    assert "Reminders (0 coming)" in card  # valid a year: nothing within the thresholds
+    from vetting.models import Decision
+
+    with app.app_context():
+        s = db.session()
+        s.get(Decision, 1).valid_until = date(2026, 12, 20)
+        s.commit()
+    card = proc.get(f"/assessments/{register.decided_id}").text
+    assert "14 days before the decision runs out (2026-12-20)" in card

@@ -17,7 +17,7 @@ from flooding the outbox the day reminders are first switched on).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -264,6 +264,51 @@ def deadline_due(
     if threshold is None:
         return None
     return Due(kind, deadline, deadline, threshold, (deadline - on).days, until=until)
+
+
+# What each reminder counts to, in words for a schedule ("30 days before <this>").
+COUNTS_TO: dict[str, str] = {
+    "term_end": "the term ends",
+    "expired": "the term ends",
+    "notice_deadline": "the notice deadline",
+    "termination": "the termination takes effect",
+    "review": "the periodic review",
+    "reassessment": "the decision runs out",
+    "condition_due": "the condition is due",
+}
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A reminder the daily sweep will send on `on` (the day its threshold is crossed)."""
+
+    on: date
+    due: Due
+
+    @property
+    def words(self) -> str:
+        what = COUNTS_TO.get(str(self.due.kind), str(self.due.kind).replace("_", " "))
+        days = self.due.threshold_days
+        when = "on the day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before"
+        return f"{when} {what} ({self.due.deadline.isoformat()})"
+
+
+def upcoming(
+    due_on: Callable[[date], Sequence[Due]], today: date, thresholds: tuple[int, ...]
+) -> list[Upcoming]:
+    """The reminders `due_on` (one day's sweep for one record, without catching up) will send
+    from `today` on, each on the day its threshold is crossed: what a record's page lists
+    under "upcoming reminders"."""
+    out: list[Upcoming] = []
+    seen: set[tuple[str, date, int]] = set()
+    for n in range(max(thresholds, default=0) + 2):
+        day = today + timedelta(days=n)
+        for due in due_on(day):
+            key = (str(due.kind), due.deadline, due.threshold_days)
+            if due.days_left == due.threshold_days and key not in seen:
+                seen.add(key)
+                out.append(Upcoming(day, due))
+    return out
 
 
 def reassessment_due(

@@ -27,7 +27,7 @@ from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file
 from vetting.errors import Invalid, VettingError
 from vetting.models import Decision, DecisionCondition
-from vetting.queries import browse
+from vetting.queries import browse, reminder_schedule
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
 from vetting.services import decisions, evidence, suggestions
@@ -461,6 +461,13 @@ def _scorecard(assessment_id: int, form: Form | None, status: int = 200) -> Resp
         current_user_name=g.principal.name,
         rebind=browse.decision_rebinds(s, view.assessment.app_id, view.decisions),
         suggested=suggestions.count_pending(s, assessment_id),
+        reminders=(
+            reminder_schedule.for_decision(
+                s, view.decisions[-1].decision, today(), current_settings().notify
+            )
+            if view.decisions
+            else None
+        ),
         standing=browse.list_standing(
             s,
             view.assessment.app_id,

@@ -19,7 +19,15 @@ from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file, table_file
 from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, ParentAgreement, Vendor
-from vetting.queries import audit_log, baa_calendar, baa_timeline, breach, browse, sheets
+from vetting.queries import (
+    audit_log,
+    baa_calendar,
+    baa_timeline,
+    breach,
+    browse,
+    reminder_schedule,
+    sheets,
+)
 from vetting.schemas import BaaCreate, BaaRenew, BaaReturnDestroyUpload, BaaTerminate, BaaUpdate
 from vetting.services import (
     baa_certificates,
@@ -332,6 +340,7 @@ def detail(
         term_words=_term_words,
         term_titles=baa_terms.FIELD_TITLES,
         provision_titles={p.key: p.title for p in baa_provisions.catalogue().provisions},
+        reminders=reminder_schedule.for_baa(s, baa, today(), current_settings().notify),
     ), status
 
 
