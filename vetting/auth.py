@@ -256,12 +256,18 @@ def revoke_exposed_token(s: Session, secret: str, where: str) -> None:
         )
 
 
-def principal_for_token(s: Session, secret: str) -> Principal:
-    """The principal a bearer token stands for; 401 when it is unknown, revoked or expired."""
+def principal_for_token(s: Session, secret: str, *, in_url: bool = False) -> Principal:
+    """The principal a bearer token stands for; 401 when it is unknown, revoked or expired.
+    A person's calendar feed token (`user_id` set) works only in a feed URL (`in_url`: the
+    routes that take ?token=), never as a bearer token on the rest of the API."""
     token = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
     now = clock.now()
     if token is None or token.revoked_at is not None:
         raise Unauthorized("invalid or revoked token")
+    if token.user_id is not None and not in_url:
+        raise Unauthorized(
+            "a calendar feed token only works in its feed address (…/baas.ics?token=…)"
+        )
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthorized("token expired")
     role = token.role

@@ -255,13 +255,28 @@ def test_a_workbook_for_another_assessment_is_refused_by_name(client, admin, aid
     )
 
 
-def test_a_workbook_claiming_another_checklist_version_is_refused_by_name(client, admin, aid):
+def test_a_workbook_claiming_another_checklist_version_is_refused_by_name(app, client, admin, aid):
+    """A workbook this installation signed for another version of the checklist (an older
+    export): refused by naming the version. (Editing the version by hand breaks the signature
+    and is refused as a changed workbook.)"""
+    from integrations.spreadsheets import questionnaire as workbook
+    from vetting.current import settings_of
+
     data = fill(export(client, admin, aid), {"baa_signed": "Yes"})
     wb = load_workbook(io.BytesIO(data))
     meta = wb["_meta"]
-    for n in range(1, 9):
-        if meta[f"A{n}"].value == "checklist_version":
-            meta[f"B{n}"] = "1.1.0"
+    found = {meta[f"A{n}"].value: n for n in range(1, 12) if meta[f"A{n}"].value}
+    meta[f"B{found['checklist_version']}"] = "1.1.0"
+    values = {k: meta[f"B{n}"].value for k, n in found.items()}
+    signed = workbook.Meta(
+        values["checklist_id"],
+        "1.1.0",
+        values["checklist_sha256"],
+        int(values["assessment_id"]),
+        values["exported_at"],
+    )
+    keys = [c.value for c in wb["Questions"]["H"][1:] if c.value]
+    meta[f"B{found['hmac']}"] = workbook.signature(settings_of(app).secret_key, signed, keys)
     out = io.BytesIO()
     wb.save(out)
     error(
@@ -269,6 +284,10 @@ def test_a_workbook_claiming_another_checklist_version_is_refused_by_name(client
         422,
         message="for checklist clinical-photo 1.1.0",
     )
+    meta[f"B{found['hmac']}"] = "0" * 64  # the same edit, unsigned
+    out = io.BytesIO()
+    wb.save(out)
+    error(upload(client, admin, aid, out.getvalue()), 422, message="signature does not match")
 
 
 def test_a_workbook_without_answers_is_an_error_not_a_success(client, admin, aid):

@@ -38,7 +38,8 @@ def test_an_expired_baa_is_named_as_the_newest_on_file(app, client, admin, brows
 
 
 def test_the_dashboard_queues_approved_apps_off_the_list(app, client, admin, browser, register):
-    home = browser("legal").get("/").text
+    legal = browser("legal")
+    home = legal.get("/").text
     assert 'id="approved-off"' not in home  # the approved app's BAA is in force
     client.post(
         f"/api/v1/baas/{register.baa_id}/terminate",
@@ -51,6 +52,14 @@ def test_the_dashboard_queues_approved_apps_off_the_list(app, client, admin, bro
     assert "Acme Camera" in home.split('id="approved-off"')[1].split("</section>")[0]
     # an app never approved (Borealis, being assessed) is not in this queue
     assert "Borealis Snap" not in home.split('id="approved-off"')[1].split("</section>")[0]
+    # nor one revoked on purpose: nobody is to act on it
+    r = client.patch(
+        f"/api/v1/apps/{register.app_id}",
+        json={"revoked_on": "2026-11-01", "revoked_reason": "withdrawn"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    assert 'id="approved-off"' not in legal.get("/").text
 
 
 def test_the_apps_list_says_who_is_on_the_list_today_and_an_expired_decision_is_not_green(

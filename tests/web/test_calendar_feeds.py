@@ -51,8 +51,10 @@ def test_legal_subscribes_and_the_feed_reads_only_the_register(
     assert b"Acme Health" in got.data
     secret = query["token"][0]
     bearer = {"Authorization": f"Bearer {secret}"}
-    assert client.get("/api/v1/baas", headers=bearer).status_code == 200
-    assert client.get("/api/v1/vendors", headers=bearer).status_code == 403
+    # only in its feed address: not a bearer token, not on another route that takes ?token=
+    for path in ("/api/v1/baas", "/api/v1/notifications", "/api/v1/baas.ics"):
+        assert client.get(path, headers=bearer).status_code == 401, path
+    assert client.get(f"/api/v1/baas?token={secret}").status_code == 401
     listed = legal.get("/calendar").text
     assert "calendar feed · legal@hospital.example" in listed and secret not in listed
 

@@ -157,3 +157,12 @@ def test_the_baa_page_and_the_scorecard_list_the_reminders_coming(app, browser, 
         s.commit()
     card = proc.get(f"/assessments/{register.decided_id}").text
     assert "14 days before the decision runs out (2026-12-20)" in card
+
+
+def test_a_reminder_outside_ones_inbox_opens_nothing(app, browser, register):
+    add(app, "notice_deadline", "Notice deadline for Acme Health")  # IT does not see these
+    with app.app_context():
+        row_id = db.session().scalar(select(Notification.id))
+    it = browser("it")
+    opened = it.post("/notifications/read", {"id": str(row_id), "open": "1"})
+    assert opened.status_code == 302 and "/baas/" not in opened.headers["Location"]

@@ -103,3 +103,18 @@ def test_who_may_see_review_and_release_pages(browser, register):
     assert viewer.get("/allowlist/publish").status_code == 403
     assert viewer.get("/allowlist/releases/1").status_code == 200
     assert viewer.get("/allowlist/releases/99").status_code == 404
+
+
+def test_publishing_refuses_a_list_other_than_the_reviewed_one_under_its_lock(app, register):
+    import pytest
+
+    from vetting import auth
+    from vetting.errors import Conflict
+    from vetting.services import releases as publishing
+
+    with app.app_context():
+        s = db.session()
+        with pytest.raises(Conflict) as caught:
+            publishing.publish(s, auth.CLI_PRINCIPAL, expected_sha256="0" * 64)
+        assert caught.value.errors[0].field == "plan"
+    assert releases(app) == 0

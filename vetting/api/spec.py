@@ -116,7 +116,7 @@ def url_token_principal(secret: str) -> auth.Principal:
     is refused and revoked at once, since it is now exposed."""
     if len(secret) > URL_TOKEN_MAX:
         raise Unauthorized("invalid or revoked token", "token")
-    principal = auth.principal_for_token(db.session(), secret)
+    principal = auth.principal_for_token(db.session(), secret, in_url=True)
     writes = sorted(sc for sc in principal.scopes if not sc.endswith(":read"))
     if writes:
         auth.revoke_exposed_token(db.session(), secret, "a URL (?token=)")

@@ -201,29 +201,43 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
 
 
 def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[Exclusion]:
-    """Apps whose latest decision approves them (approved or conditional, still valid, in
-    effect: not waiting for a second person) yet are off the list today, with the list's own
-    reasons: procurement decided, and the app waits on legal (no BAA in force) or on a new
-    decision (the app changed since). One statement over the latest decisions."""
+    """Apps whose latest decision (by the list's own reading: the last decided before the
+    day ends) approves them — approved or conditional, still valid, in effect (not waiting
+    for a second person) — yet are off the list today, with the list's own reasons:
+    procurement decided, and the app waits on legal (no BAA in force) or on a new decision
+    (the app changed since). A revoked app is not waiting for anyone: left out."""
     off = {x.app_id: x for x in current.excluded if not x.rejected and x.reasons}
     if not off:
         return []
-    latest = select(func.max(col(Decision.id))).group_by(col(Decision.app_id))
-    rows = s.execute(
+    revoked = set(
+        s.scalars(
+            select(col(App.id)).where(
+                col(App.revoked_on).is_not(None), col(App.revoked_on) <= as_of
+            )
+        )
+    )
+    cutoff = clock.day_start(as_of + timedelta(days=1))
+    latest: dict[int, Any] = {}
+    for r in s.execute(
         select(
             col(Decision.app_id),
+            col(Decision.decision),
+            col(Decision.valid_until),
             col(Decision.needs_confirmation),
             col(Decision.confirmed_at),
-        ).where(
-            col(Decision.id).in_(latest),
-            col(Decision.decision).in_([str(o) for o in APPROVING]),
-            col(Decision.valid_until) >= as_of,
         )
-    ).all()
+        .where(col(Decision.decided_at) < cutoff)
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    ):
+        latest[r.app_id] = r  # ordered by time: the last one kept is the latest
     found = [
-        off[r.app_id]
-        for r in rows
-        if r.app_id in off and (not r.needs_confirmation or r.confirmed_at is not None)
+        off[app_id]
+        for app_id, r in latest.items()
+        if app_id in off
+        and app_id not in revoked
+        and r.decision in APPROVING
+        and r.valid_until >= as_of
+        and (not r.needs_confirmation or (r.confirmed_at is not None and r.confirmed_at < cutoff))
     ]
     return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
 

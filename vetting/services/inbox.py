@@ -119,6 +119,13 @@ def mark_read(s: Session, user: User, ids: Sequence[int] | None = None) -> int:
     return len(found)
 
 
+def visible(s: Session, user: User, notification_id: int) -> Notification | None:
+    """The reminder, if this person's inbox shows it (else None: nothing of it is told)."""
+    return s.scalar(
+        select(Notification).where(col(Notification.id) == notification_id, *_shown(user))
+    )
+
+
 def link(row: Notification) -> tuple[str, int] | None:
     """(endpoint kind, id) of the record a reminder is about: a BAA, an assessment (a
     condition's), or a vendor (a watched page's)."""

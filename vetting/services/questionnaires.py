@@ -226,6 +226,7 @@ def import_file(
     except SpreadsheetError as exc:
         raise Invalid(exc.reason, exc.where) from None
     with transaction(s):
+        _refuse_unsigned(filename, filled)  # first: a changed meta names no assessment
         target = _target(s, filename, filled.meta, assessment_id)
         assessment, checklist = assessments._open_for_answers(s, target)
         _refuse_foreign(s, filename, filled, assessment, checklist)
@@ -320,6 +321,16 @@ def suggest_from_file(
     return report
 
 
+def _refuse_unsigned(filename: str, filled: workbook.Filled) -> None:
+    if not filled.signed:
+        raise Invalid(
+            f"the workbook's hidden key column ({workbook.QUESTIONS}!{workbook.KEY}) or its "
+            "_meta sheet was changed after export (its signature does not match), or it was "
+            "exported by another installation: export a fresh questionnaire",
+            filename,
+        )
+
+
 def _refuse_foreign(
     s: Session,
     filename: str,
@@ -360,13 +371,7 @@ def _refuse_foreign(
             "export a fresh questionnaire",
             filename,
         )
-    if not filled.signed:
-        raise Invalid(
-            f"the workbook's hidden key column ({workbook.QUESTIONS}!{workbook.KEY}) or its "
-            "_meta sheet was changed after export (its signature does not match), or it was "
-            "exported by another installation: export a fresh questionnaire",
-            filename,
-        )
+    _refuse_unsigned(filename, filled)
     unknown = [k for k in filled.keys if checklist.capability(k) is None]
     if unknown or len(set(filled.keys)) != len(filled.keys):
         raise Invalid(

@@ -67,11 +67,14 @@ def publish(
     *,
     allow_shrink: bool = False,
     max_drop_percent: int = 20,
+    expected_sha256: str | None = None,
 ) -> PublishResult:
     """Compute the list for `as_of` (default today) and store it as a release, unless it is
     the same as the latest release on that day: then nothing is written and that release is
     returned. An empty list, or one dropping more than `max_drop_percent` of the latest's
-    approved apps, is refused (Shrinks, 409) unless `allow_shrink`."""
+    approved apps, is refused (Shrinks, 409) unless `allow_shrink`. `expected_sha256`: the
+    content hash of the list a person reviewed; a list that differs now is refused (409),
+    checked under the same lock as the write, so what is published is what was reviewed."""
     actor.require("allowlist:write")
     day = as_of or clock.today()
     if not MIN_DATE <= day <= MAX_DATE:
@@ -81,6 +84,11 @@ def publish(
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         current, fresh = draft(s, day)
         content, sha = fresh.content, fresh.sha256
+        if expected_sha256 is not None and expected_sha256 != sha:
+            raise Conflict(
+                "the list changed since it was reviewed: check the changes again and publish",
+                "plan",
+            )
         tag = latest_tag(s, on=day)
         if tag is not None and tag.sha256 == sha:
             same = s.scalar(

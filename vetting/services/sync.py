@@ -296,6 +296,60 @@ def get_run(s: Session, run_id: int) -> SyncRun | None:
     return s.get(SyncRun, run_id) if 1 <= run_id <= MAX_ID else None
 
 
+def test_connection(
+    s: Session,
+    actor: Principal,
+    ident: int | str,
+    *,
+    options: SyncOptions | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[bool, str]:
+    """Check a target can be reached without changing it: its secrets are set, its token
+    request succeeds and its read-only state request answers (what a sync does before it
+    sends anything). (True, what answered) or (False, why not). Audited (sync.test)."""
+    actor.require("sync:write")
+    options = options or SyncOptions.default()
+    env = environment() if env is None else env
+    target = get(s, ident)
+    plugin = _kind(target.kind)(target.settings, env, options.export())
+    missing = plugin.missing_secrets()
+    ok, said = False, ""
+    if missing:
+        said = "; ".join(str(e) for e in missing)
+    else:
+        calls = [c for c in (plugin.token_call(), None) if c is not None]
+        sender = HttpSender(
+            timeout=options.timeout,
+            retries=0,
+            backoff=0,
+            allow_private=options.allow_private,
+            body_limit=BODY_LIMIT,
+            sleep=options.sleep,
+        )
+        try:
+            with sender:
+                if calls:
+                    sender.token = plugin.read_token(sender.send(calls[0]))
+                state = plugin.state_call()
+                if state is not None:
+                    sender.send(state)
+            done = [f"{r['method']} {r['url']} → {r['status']}" for r in sender.records]
+            ok = True
+            said = (
+                "reached: " + "; ".join(done)
+                if done
+                else "this kind has no read-only call to test: a dry run shows what a sync "
+                "would send"
+            )
+        except (SyncError, ExportError) as exc:
+            said = str(exc)
+    with transaction(s):
+        audit.record(
+            s, actor.name, "sync.test", "sync_target", target.id, None, {"ok": ok, "result": said}
+        )
+    return ok, said
+
+
 # --- running a sync ---------------------------------------------------------------------------
 
 

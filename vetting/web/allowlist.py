@@ -3,11 +3,9 @@ release, publishing (IT/admin), downloads in every export format, sync targets."
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlmodel import Session
 
 from integrations.exporters.base import load_exporters
 from vetting import db
@@ -72,11 +70,10 @@ def _page(form: Form, status: int = 200, sync_form: Form | None = None) -> Respo
     ), status
 
 
-def _plan(c: dashboard.ListChanges) -> str:
-    """A fingerprint of what publishing would do now: the confirm step refuses when the list
-    moved since the person reviewed it."""
-    body = [c.release.id if c.release else None, len(c.current.entries), c.diff.as_dict()]
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+def _plan(s: Session) -> str:
+    """The content hash of today's list as it would be published: the confirm step passes it
+    back and publishing refuses a list that differs (checked under the publish lock)."""
+    return releases.draft(s, today())[1].sha256
 
 
 def _typed(count: int) -> str:
@@ -97,7 +94,7 @@ def _review(form: Form, status: int = 200) -> ResponseReturnValue:
         before=before,
         problem=problem,
         typed=_typed(len(c.current.entries)),
-        plan=_plan(c),
+        plan=_plan(s),
         form=form,
     ), status
 
@@ -119,13 +116,16 @@ def publish() -> ResponseReturnValue:
     if data is None:
         return _review(form, 422)
     s = db.session()
-    c = dashboard.list_changes(s, today())
-    if form.values.get("plan") != _plan(c):
+    plan = form.values.get("plan", "")
+    if not plan:
+        form.errors["_"] = "Review the changes below, then publish."
+        return _review(form, 409)
+    if plan != _plan(s):  # checked again under the publish lock
         form.errors["_"] = (
-            "The list changed since you reviewed it (or the review was skipped): check the "
-            "changes below and publish again."
+            "The list changed since you reviewed it: check the changes below and publish again."
         )
         return _review(form, 409)
+    c = dashboard.list_changes(s, today())
     before = c.release.entry_count if c.release else None
     settings = current_settings()
     problem = publishing.shrink_problem(
@@ -143,8 +143,14 @@ def publish() -> ResponseReturnValue:
             data.note,
             allow_shrink=problem is not None,
             max_drop_percent=settings.publish_max_drop_percent,
+            expected_sha256=plan,
         )
     except VettingError as exc:
+        if exc.errors and exc.errors[0].field == "plan":
+            form.errors["_"] = (
+                "The list changed since you reviewed it: check the changes below and publish again."
+            )
+            return _review(form, 409)
         form.add(exc)
         return _review(form, 422)
     live_list.published(db.session(), result.release, result.listed)  # the page after is quick

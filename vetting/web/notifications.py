@@ -8,7 +8,6 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from vetting import db
-from vetting.models import Notification
 from vetting.services import inbox
 from vetting.web.base import area, arg_int, requires
 
@@ -44,7 +43,7 @@ def read() -> ResponseReturnValue:
     raw = request.form.get("id", "")
     ident = int(raw) if raw.isdigit() and len(raw) < 12 else 0
     inbox.mark_read(s, g.user, [ident])
-    row = s.get(Notification, ident) if ident else None
+    row = inbox.visible(s, g.user, ident) if ident else None
     found = inbox.link(row) if row is not None and request.form.get("open") == "1" else None
     if found is not None:
         kind, subject_id = found
