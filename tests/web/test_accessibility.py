@@ -38,6 +38,8 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("/calendar", ALL),
     ("/allowlist", ALL),
     ("/allowlist/publish", ("admin", "it")),
+    ("/allowlist/targets", ALL),
+    ("/allowlist/targets/new?kind=intune", ("admin", "it")),
     ("/audit", ("admin", "legal")),
     ("/admin", ("admin",)),
     ("/admin/channels", ("admin",)),

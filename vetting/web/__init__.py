@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         notifications,
         questionnaires,
         suggestions,
+        targets,
         vendors,
     )
 
@@ -99,6 +100,7 @@ def init_app(app: Flask) -> None:
         channels,
         imports,
         notifications,
+        targets,
     ):
         app.register_blueprint(module.bp)
 
