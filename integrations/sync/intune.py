@@ -30,15 +30,16 @@ AUTHORITY = "https://login.microsoftonline.com"
 GRAPH = "https://graph.microsoft.com"
 
 
-def _app_ids(body: dict[str, Any]) -> dict[str, str]:
-    """targetApps body → {bundle ID or package name: platform}."""
-    ids = {}
+def _app_ids(body: dict[str, Any]) -> set[tuple[str, str]]:
+    """targetApps body → {(bundle ID or package name, platform)}: one per app and platform
+    (the same ID on iOS and Android is two apps, two lines of a dry run)."""
+    ids = set()
     for app in body.get("apps", []):
         ident = app["mobileAppIdentifier"]
         if "bundleId" in ident:
-            ids[ident["bundleId"]] = "ios"
+            ids.add((ident["bundleId"], "ios"))
         else:
-            ids[ident["packageId"]] = "android"
+            ids.add((ident["packageId"], "android"))
     return ids
 
 
@@ -122,9 +123,9 @@ class IntuneTarget(SyncTarget):
             )
         ]
         now = _app_ids(body)
-        before = _app_ids(intune.target_apps_body(previous)[0]) if previous else {}
-        changes = [f"+ {i} ({p})" for i, p in sorted(now.items()) if i not in before]
-        changes += [f"- {i} ({p})" for i, p in sorted(before.items()) if i not in now]
+        before = _app_ids(intune.target_apps_body(previous)[0]) if previous else set()
+        changes = [f"+ {i} ({p})" for i, p in sorted(now - before)]
+        changes += [f"- {i} ({p})" for i, p in sorted(before - now)]
         notes = [
             f"targetApps replaces the policy's apps: all {len(now)} approved apps with a store "
             "ID are sent each time"

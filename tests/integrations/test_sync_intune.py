@@ -4,6 +4,8 @@ device restriction PATCH, and a refused secret."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from integrations.exporters import intune
@@ -229,3 +231,15 @@ def test_a_graph_500_is_retried_and_the_second_attempt_succeeds():
         "/v1.0/deviceAppManagement/managedAppPolicies/T_abc-123/targetApps"
     ) == 2
     assert (records[-1]["status"], records[-1]["attempts"], records[-1]["error"]) == (204, 2, None)
+
+
+def test_the_same_id_on_both_platforms_is_two_lines_of_the_plan():
+    """The careless version keyed changes by store ID alone: adding the Android build of an
+    app whose iOS build was already listed showed no change at all."""
+    ios = entry(1, "Acme Camera", store_id="com.acme.camera")
+    android = entry(5, "Acme Camera", platform="android", store_id="com.acme.camera")
+    t = target(SimpleNamespace(url="https://graph.example"))
+    plan = t.preview(release((ios,), release_id=1), release((ios, android), release_id=2))
+    assert plan.changes == ["+ com.acme.camera (android)"]
+    both = t.preview(None, release((ios, android), release_id=2))
+    assert both.changes == ["+ com.acme.camera (android)", "+ com.acme.camera (ios)"]
