@@ -87,3 +87,19 @@ def test_the_apps_list_says_who_is_on_the_list_today_and_an_expired_decision_is_
     acme = next(r for r in page.split("<tr>")[1:] if "Acme Camera" in r)
     assert "approved, expired" in acme and "until 2026-10-26" in acme
     assert "off</span>: approved decision expired" in acme or "off</span>:" in acme
+
+
+def test_the_register_takes_an_as_of_date_and_a_window_and_its_pages_keep_them(browser, register):
+    legal = browser("legal")
+    soon = legal.get("/baas?within_days=60").text  # Acme's BAA ends 2026-12-31: 36 days
+    assert "Acme Health" in soon.split("<tbody>")[-1] and problems(soon) == []
+    assert 'value="60" selected' in soon
+    none = legal.get("/baas?within_days=30").text
+    assert "No BAA matches." in none
+    later = legal.get("/baas?as_of=2027-02-01").text
+    assert "States on 2027-02-01" in later and "(not today)" in later
+    assert "expired" in later.split("<tbody>")[-1].lower()
+    assert legal.get("/baas?within_days=abc").status_code == 422
+    assert legal.get("/baas?as_of=2027-13-01").status_code == 400
+    got = legal.get("/baas/export.csv?as_of=2027-02-01")
+    assert got.status_code == 200 and b"expired" in got.data.lower()

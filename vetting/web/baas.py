@@ -42,6 +42,7 @@ from vetting.web import timeline
 from vetting.web.base import (
     Form,
     area,
+    arg_date,
     arg_int,
     arg_str,
     form_values,
@@ -175,8 +176,26 @@ def _filter_key() -> str:
     return key if key in FILTERS else "all"
 
 
+WINDOWS = (30, 60, 90, 180, 365)
+
+
+def _window() -> int | None:
+    """The date window: a term end or notice deadline within N days of the as-of date."""
+    raw = request.args.get("within_days", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 3650:
+        raise Invalid(f"{raw!r} is not a number of days from 0 to 3650", "within_days")
+    return int(raw)
+
+
+def _as_of() -> date:
+    """The day the register's states are computed for (today unless one is asked for)."""
+    return arg_date("as_of") or today()
+
+
 def _register(page: int, per_page: int, as_of: date) -> PageResult:
-    """The register rows the page's filter, vendor and search select (one page of them)."""
+    """The register rows the page's filter, window, vendor and search select (one page)."""
     key = _filter_key()
     _, states, auto = FILTERS[key]
     return svc.list_(
@@ -189,6 +208,7 @@ def _register(page: int, per_page: int, as_of: date) -> PageResult:
         states=states,
         auto_renews=auto,
         q=arg_str("q"),
+        within_days=_window(),
         **FILTER_EXTRA.get(key, {}),
     )
 
@@ -196,8 +216,9 @@ def _register(page: int, per_page: int, as_of: date) -> PageResult:
 @bp.get("/baas/export.<fmt>")
 @requires("baas:read")
 def export(fmt: str) -> ResponseReturnValue:
-    """The register under the page's filters (all pages), as the page shows it today."""
-    as_of = today()
+    """The register under the page's filters (all pages), as the page shows it (on its as-of
+    date)."""
+    as_of = _as_of()
     items = sheets.every_page(lambda page, n: _register(page, n, as_of), "BAAs")
     names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in items})
     return table_file(sheets.baa_register(items, names, as_of), fmt)
@@ -208,7 +229,7 @@ def export(fmt: str) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     s = db.session()
     key = _filter_key()
-    as_of = today()
+    as_of = _as_of()
     result = _register(arg_int("page"), 50, as_of)
     names = svc.vendor_names(s, {v.baa.vendor_id for v in result.items})
     return render_template(
@@ -220,6 +241,9 @@ def index() -> ResponseReturnValue:
         q=arg_str("q"),
         chart=timeline.draw(*baa_timeline.lanes(s, as_of, warning_days()), as_of),
         as_of=as_of,
+        is_today=as_of == today(),
+        windows=WINDOWS,
+        window=_window(),
     )
 
 
