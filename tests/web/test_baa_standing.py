@@ -103,3 +103,31 @@ def test_the_register_takes_an_as_of_date_and_a_window_and_its_pages_keep_them(b
     assert legal.get("/baas?as_of=2027-13-01").status_code == 400
     got = legal.get("/baas/export.csv?as_of=2027-02-01")
     assert got.status_code == 200 and b"expired" in got.data.lower()
+
+
+def test_vendors_and_assessments_download_and_assessments_sort(browser, register):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    b = browser("viewer")
+    page = b.get("/assessments?sort=app&desc=0").text
+    assert problems(page) == []
+    body = page.split("<tbody>")[1]
+    assert body.index("Acme Camera") < body.index("Borealis Snap")  # by app name, A→Z
+    body = b.get("/assessments?sort=app&desc=1").text.split("<tbody>")[1]
+    assert body.index("Borealis Snap") < body.index("Acme Camera")
+    assert 'href="/assessments/export.xlsx?sort=app' in page
+    got = b.get("/assessments/export.csv?sort=app&desc=0")
+    rows = list(csv.reader(io.StringIO(got.data.decode())))
+    assert rows[0][:3] == ["#", "App", "Platform"] and [r[1] for r in rows[1:]] == [
+        "Acme Camera",
+        "Borealis Snap",
+    ]
+    got = b.get("/vendors/export.xlsx?q=acme")
+    assert got.status_code == 200 and got.mimetype.endswith("spreadsheetml.sheet")
+    ws = load_workbook(io.BytesIO(got.data)).active
+    assert [c.value for c in ws[2]][:1] == ["Acme Health"] and ws.max_row == 2
+    assert 'href="/vendors/export.csv"' in b.get("/vendors").text
+    assert b.get("/vendors/export.pdf").status_code == 404

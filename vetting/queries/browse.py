@@ -552,6 +552,9 @@ def assessment_rows(s: Session, rows: list[Assessment]) -> list[AssessmentRow]:
     ]
 
 
+ASSESSMENT_SORTS = ("started", "app", "score", "updated")
+
+
 def assessment_table(
     s: Session,
     *,
@@ -559,21 +562,27 @@ def assessment_table(
     status: str | None = None,
     verdict: str | None = None,
     checklist_id: str | None = None,
+    sort: str = "started",
+    descending: bool = True,
     page: int = 1,
     per_page: int = 50,
 ) -> PageResult:
-    stmt = select(Assessment)
+    stmt = select(Assessment).join(App, col(App.id) == Assessment.app_id)
     if q:
-        stmt = stmt.join(App, col(App.id) == Assessment.app_id).where(
-            func.lower(App.name).like(like(q), escape="\\")
-        )
+        stmt = stmt.where(func.lower(App.name).like(like(q), escape="\\"))
     if status:
         stmt = stmt.where(col(Assessment.status) == status)
     if verdict:
         stmt = stmt.where(col(Assessment.verdict) == verdict)
     if checklist_id:
         stmt = stmt.where(col(Assessment.checklist_id) == checklist_id)
-    stmt = stmt.order_by(col(Assessment.id).desc())
+    key = {
+        "started": col(Assessment.id),
+        "app": func.lower(App.name),
+        "score": col(Assessment.score),
+        "updated": col(Assessment.updated_at),
+    }[sort if sort in ASSESSMENT_SORTS else "started"]
+    stmt = stmt.order_by(_order(key, descending), col(Assessment.id).desc())
     total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(s.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return PageResult(assessment_rows(s, rows), page, per_page, total)

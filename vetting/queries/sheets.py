@@ -28,7 +28,7 @@ from vetting.errors import Invalid, NotFound
 from vetting.models import AuditEvent
 from vetting.queries import allowlist
 from vetting.queries.audit_log import AuditFilter, filtered
-from vetting.queries.browse import AppRow
+from vetting.queries.browse import AppRow, AssessmentRow, VendorRow
 from vetting.queries.compare import Comparison
 from vetting.services.common import PageResult
 
@@ -207,6 +207,80 @@ def apps(s: Session, items: Sequence[AppRow], as_of: date) -> Table:
             ]
 
     return Table(f"apps-{as_of.isoformat()}", "Apps", headers, rows())
+
+
+# --- vendors and assessments -----------------------------------------------------------------
+
+
+def vendors(items: Sequence[VendorRow], as_of: date) -> Table:
+    """The vendors as the list page shows them: apps, BAAs and the representative BAA's state
+    on `as_of`."""
+    headers = (
+        ("Vendor", 30),
+        ("Website", 30),
+        ("Contact", 28),
+        ("Apps", 8),
+        ("BAAs", 8),
+        ("BAA state", 14),
+        ("BAA in force through", 18),
+        ("Added (UTC)", 20),
+    )
+
+    def rows() -> Iterable[list[Any]]:
+        for r in items:
+            st = r.baa.status if r.baa else None
+            yield [
+                r.vendor.name,
+                r.vendor.website or "",
+                r.vendor.contact_email or "",
+                r.app_count,
+                r.baa_count,
+                str(st.state) if st else "no BAA",
+                st.term_end if st else None,
+                r.vendor.created_at,
+            ]
+
+    return Table(f"vendors-{as_of.isoformat()}", "Vendors", headers, rows())
+
+
+def assessments(items: Sequence[AssessmentRow], as_of: date) -> Table:
+    """The assessments as the list page shows them, with their app's latest decision."""
+    headers = (
+        ("#", 8),
+        ("App", 28),
+        ("Platform", 10),
+        ("Vendor", 24),
+        ("Checklist", 18),
+        ("Version", 10),
+        ("Score", 8),
+        ("Verdict", 12),
+        ("Status", 10),
+        ("Decision", 12),
+        ("Decision valid until", 18),
+        ("Started (UTC)", 20),
+        ("Updated (UTC)", 20),
+    )
+
+    def rows() -> Iterable[list[Any]]:
+        for r in items:
+            a, d = r.assessment, r.decision
+            yield [
+                a.id,
+                r.app_name,
+                r.app_platform,
+                r.vendor_name,
+                a.checklist_id,
+                a.checklist_version,
+                a.score,
+                a.verdict,
+                a.status,
+                d.decision if d else "",
+                d.valid_until if d else None,
+                a.created_at,
+                a.updated_at,
+            ]
+
+    return Table(f"assessments-{as_of.isoformat()}", "Assessments", headers, rows())
 
 
 # --- a comparison ----------------------------------------------------------------------------

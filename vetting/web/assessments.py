@@ -24,13 +24,14 @@ from vetting.core.checklist import (
 from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.current import current_settings, current_store
-from vetting.downloads import stored_file
+from vetting.downloads import stored_file, table_file
 from vetting.errors import Invalid, VettingError
 from vetting.models import Decision, DecisionCondition
-from vetting.queries import browse, reminder_schedule
+from vetting.queries import browse, reminder_schedule, sheets
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
 from vetting.services import assessments as svc
 from vetting.services import decisions, evidence, suggestions
+from vetting.services.common import PageResult
 from vetting.services.evidence import FileUpload, Limits
 from vetting.web.base import (
     Form,
@@ -60,26 +61,49 @@ def _registry() -> Mapping[str, Checklist]:
 @bp.get("/assessments")
 @requires("assessments:read")
 def index() -> ResponseReturnValue:
-    status = arg_str("status")
-    verdict = arg_str("verdict")
-    checklist = arg_str("checklist")
-    result = browse.assessment_table(
-        db.session(),
-        q=arg_str("q"),
-        status=status if status in tuple(AssessmentStatus) else None,
-        verdict=verdict if verdict in tuple(Verdict) else None,
-        checklist_id=checklist,
-        page=arg_int("page"),
-    )
+    result = _assessment_table(arg_int("page"))
     return render_template(
         "assessments/list.html",
         result=result,
         q=arg_str("q"),
-        status=status,
-        verdict=verdict,
-        checklist=checklist,
+        status=arg_str("status"),
+        verdict=arg_str("verdict"),
+        checklist=arg_str("checklist"),
         checklists=sorted(_registry()),
+        sort=_sort(),
+        descending=request.args.get("desc", "1") == "1",
+        sorts=[("started", "Started"), ("app", "App"), ("score", "Score"), ("updated", "Updated")],
     )
+
+
+def _sort() -> str:
+    sort = request.args.get("sort", "started")
+    return sort if sort in browse.ASSESSMENT_SORTS else "started"
+
+
+def _assessment_table(page: int, per_page: int = 50) -> PageResult:
+    """The assessments the list's filters, search and sort select (one page)."""
+    status = arg_str("status")
+    verdict = arg_str("verdict")
+    return browse.assessment_table(
+        db.session(),
+        q=arg_str("q"),
+        status=status if status in tuple(AssessmentStatus) else None,
+        verdict=verdict if verdict in tuple(Verdict) else None,
+        checklist_id=arg_str("checklist"),
+        sort=_sort(),
+        descending=request.args.get("desc", "1") == "1",
+        page=page,
+        per_page=per_page,
+    )
+
+
+@bp.get("/assessments/export.<fmt>")
+@requires("assessments:read")
+def export(fmt: str) -> ResponseReturnValue:
+    """The assessments the list shows under its filters and sort (all pages)."""
+    items = sheets.every_page(_assessment_table, "assessments")
+    return table_file(sheets.assessments(items, today()), fmt)
 
 
 @bp.route("/assessments/new", methods=["GET", "POST"])

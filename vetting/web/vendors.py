@@ -7,11 +7,13 @@ from flask.typing import ResponseReturnValue
 
 from vetting import db
 from vetting.current import current_settings
+from vetting.downloads import table_file
 from vetting.errors import VettingError
-from vetting.queries import browse
+from vetting.queries import browse, sheets
 from vetting.schemas import VendorCreate, VendorUpdate
 from vetting.services import page_watch
 from vetting.services import vendors as svc
+from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,
     area,
@@ -46,6 +48,27 @@ def index() -> ResponseReturnValue:
     return render_template(
         "vendors/list.html", result=result, sort=sort, descending=descending, q=arg_str("q")
     )
+
+
+@bp.get("/vendors/export.<fmt>")
+@requires("vendors:read")
+def export(fmt: str) -> ResponseReturnValue:
+    """The vendors the list shows under its search and sort (all pages)."""
+
+    def fetch(page: int, per_page: int) -> PageResult:
+        return browse.vendor_table(
+            db.session(),
+            q=arg_str("q"),
+            sort=request.args.get("sort", "name"),
+            descending=request.args.get("desc") == "1",
+            page=page,
+            per_page=per_page,
+            as_of=today(),
+            warning_days=warning_days(),
+        )
+
+    items = sheets.every_page(fetch, "vendors")
+    return table_file(sheets.vendors(items, today()), fmt)
 
 
 @bp.get("/vendors/options")
