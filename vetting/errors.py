@@ -23,10 +23,21 @@ def errors_from_pydantic(exc: ValidationError, where: str) -> list[FieldError]:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if p != "__root__")
         msg = err["msg"]
-        if err["type"] == "extra_forbidden":
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
             msg = "unknown field"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
+        elif kind in ("literal_error", "enum") and "expected" in ctx:
+            # "Input should be 'ios', 'android' or 'web'" is pydantic's wording, not ours
+            msg = f"must be one of {ctx['expected']}"
+        elif kind in ("int_parsing", "int_type", "int_from_float"):
+            msg = "must be a whole number"
+        elif kind.startswith("date") and kind.endswith(("parsing", "type")):
+            msg = "must be a date (YYYY-MM-DD)"
+        elif kind == "missing":
+            msg = "is required"
         errors.append(FieldError(loc or where, msg))
     return errors
 

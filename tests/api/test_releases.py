@@ -156,7 +156,7 @@ def test_latest_before_any_release_says_to_publish(client, admin):
     ("query", "field", "message"),
     [
         ("format=pdf", "format", "unknown format 'pdf'; one of: android-policy, csv, intune"),
-        ("", "format", "Field required"),
+        ("", "format", "is required"),
         ("format=json&mode=sideways", "mode", "'allow' or 'block'"),
     ],
 )

@@ -243,12 +243,12 @@ def test_consistent_terms_have_no_problems() -> None:
     [
         pytest.param(
             BaaTerms(D("2026-01-01"), D("2025-01-01")),
-            [("expiration_date", "the last day in force cannot be before effective_date")],
+            [("expiration_date", "the last day in force cannot be before the effective date")],
             id="expires-before-it-starts",
         ),
         pytest.param(
             BaaTerms(D("2026-01-01"), D("2025-12-31")),
-            [("expiration_date", "the last day in force cannot be before effective_date")],
+            [("expiration_date", "the last day in force cannot be before the effective date")],
             id="last-day-the-day-before-it-starts",
         ),
         pytest.param(
@@ -263,7 +263,7 @@ def test_consistent_terms_have_no_problems() -> None:
         ),
         pytest.param(
             BaaTerms(D("2026-01-01"), terminated_on=D("2025-12-31")),
-            [("terminated_on", "cannot be before effective_date")],
+            [("terminated_on", "cannot be before the effective date")],
             id="terminated-before-it-starts",
         ),
         pytest.param(

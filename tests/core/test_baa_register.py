@@ -70,7 +70,7 @@ def test_a_renewed_auto_renewing_baa_is_neither_expiring_nor_renewed_by_default(
         (
             {"status": "superseded", "superseded_on": D("2026-01-01")},
             "superseded_on",
-            "after effective_date",
+            "after the effective date",
         ),
         ({"status": "draft", "terminated_on": D("2026-06-01")}, "terminated_on", "never in force"),
     ],

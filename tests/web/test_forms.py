@@ -297,7 +297,7 @@ def test_baa_form_errors_and_register_actions(app, browser, register: Register):
         },
     )
     assert resp.status_code == 422 and (
-        "the last day in force cannot be before effective_date" in txt(resp)
+        "the last day in force cannot be before the effective date" in txt(resp)
     )
     # Notice in days and in months at once: refused, nothing saved.
     before = b.get("/baas").text.count("Borealis")

@@ -107,10 +107,10 @@ class BaaTerms:
         problems: list[tuple[str, str]] = []
         if self.expiration_date is not None and self.expiration_date < self.effective_date:
             problems.append(
-                ("expiration_date", "the last day in force cannot be before effective_date")
+                ("expiration_date", "the last day in force cannot be before the effective date")
             )
         if self.terminated_on is not None and self.terminated_on < self.effective_date:
-            problems.append(("terminated_on", "cannot be before effective_date"))
+            problems.append(("terminated_on", "cannot be before the effective date"))
         if self.auto_renews:
             if self.expiration_date is None:
                 problems.append(("expiration_date", "an auto-renewing BAA needs a term end"))
@@ -148,7 +148,7 @@ class BaaTerms:
         if self.status != BaaLifecycle.SUPERSEDED and self.superseded_on is not None:
             problems.append(("superseded_on", "only a superseded BAA has one"))
         if self.superseded_on is not None and self.superseded_on <= self.effective_date:
-            problems.append(("superseded_on", "must be after effective_date"))
+            problems.append(("superseded_on", "must be after the effective date"))
         return problems
 
 
