@@ -712,3 +712,14 @@ def test_the_scorecard_of_an_older_pinned_version_says_to_reassess(app, browser)
     assert "Newer checklist:" in page
     assert "reassess against v2.0.0: clinical-photo v2.0.0 is loaded" in page
     assert "v1.9.0" in page
+
+
+def test_a_new_assessment_chooses_the_app_by_name_not_by_number(browser, register):
+    b = browser("procurement")
+    page = b.get("/assessments/new").text
+    assert 'type="number"' not in page and "First find the app" in page
+    assert "disabled" in page.split("Start assessment")[0].rsplit("<button", 1)[1]
+    found = b.get("/assessments/new?q=borealis").text
+    assert "Borealis Snap" in found
+    chosen = b.get(f"/assessments/new?app_id={register.open_app_id}&q=borealis").text
+    assert "App: <strong>Borealis Snap</strong>" in chosen
