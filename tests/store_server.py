@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from integrations import http
 from integrations.stores.base import StoreOptions
+from tests.loopback import served_as
 
 PUBLIC = "stores.test"
 
@@ -213,19 +212,6 @@ def stores(monkeypatch: pytest.MonkeyPatch) -> Iterator[StoreServer]:
         def log_message(self, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server_state.port = server.server_address[1]
-    real = http.resolve
-
-    def resolve(host: str, port: int, allow_private: bool) -> list[str]:
-        return ["127.0.0.1"] if host == PUBLIC else real(host, port, allow_private)
-
-    monkeypatch.setattr(http, "resolve", resolve)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with served_as(monkeypatch, PUBLIC, Handler) as port:
+        server_state.port = port
         yield server_state
-    finally:
-        server.shutdown()
-        server.server_close()

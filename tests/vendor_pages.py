@@ -5,16 +5,15 @@ words are written for these tests."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
-from integrations import http
+from tests.loopback import served_as
 
 PUBLIC = "pages.test"
 
@@ -87,19 +86,6 @@ def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
         def log_message(self, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    got.port = server.server_address[1]
-    real = http.resolve
-
-    def resolve(host: str, port: int, allow_private: bool) -> list[str]:
-        return ["127.0.0.1"] if host == PUBLIC else real(host, port, allow_private)
-
-    monkeypatch.setattr(http, "resolve", resolve)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with served_as(monkeypatch, PUBLIC, Handler) as port:
+        got.port = port
         yield got
-    finally:
-        server.shutdown()
-        server.server_close()

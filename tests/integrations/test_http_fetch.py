@@ -6,16 +6,16 @@ public site (it resolves to that server), while 127.0.0.1 named directly stays i
 from __future__ import annotations
 
 import gzip
-import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from integrations import http
+from tests.loopback import served_as
 
 PUBLIC = "vendor.test"
 
@@ -113,22 +113,9 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
         def log_message(self, *args: Any) -> None:
             return None
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    got.port = server.server_address[1]
-    real = http.resolve
-
-    def resolve(host: str, port: int, allow_private: bool) -> list[str]:
-        return ["127.0.0.1"] if host == PUBLIC else real(host, port, allow_private)
-
-    monkeypatch.setattr(http, "resolve", resolve)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with served_as(monkeypatch, PUBLIC, Handler) as port:
+        got.port = port
         yield got
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_page_is_fetched_with_its_charset(site: Site) -> None:
