@@ -1,5 +1,5 @@
 """Evidence on the answer form and the scorecard (issue #10, item 2), through the Flask test
-client: a file input per capability (CSRF-protected, all or nothing with the answers), the
+client: a file input per capability (CSRF-protected, kept or refused with its answer), the
 evidence figure, "verified — no evidence attached", downloads, and the comparison page."""
 
 from __future__ import annotations
@@ -89,9 +89,7 @@ def test_the_answer_form_uploads_evidence_with_the_answers(app, store, browser, 
     assert count(app, AnswerEvidence) == 2
 
 
-def test_verified_without_evidence_is_refused_and_nothing_is_saved(
-    app, browser, register: Register
-):
+def test_verified_without_evidence_refuses_only_that_question(app, browser, register: Register):
     b = browser("procurement")
     before = (count(app, Answer), count(app, AnswerEvidence))
     resp = b.post(
@@ -109,9 +107,29 @@ def test_verified_without_evidence_is_refused_and_nothing_is_saved(
     page = text(resp)
     assert "a verified answer needs evidence" in page
     assert 'id="f-ev-encryption_at_rest-error"' in page
-    assert "choose the files again" in page
-    assert (count(app, Answer), count(app, AnswerEvidence)) == before
-    assert stored(app) == []  # the good file was not kept either
+    # The good question was kept with its file; the refused one wrote nothing.
+    assert (count(app, Answer), count(app, AnswerEvidence)) == (before[0] + 1, before[1] + 1)
+    assert len(stored(app)) == 1 and "page.jpg" in page
+
+
+def test_a_refused_question_keeps_none_of_its_files(app, browser, register: Register):
+    """The careless case: the file of a question refused for its answer must not be kept
+    (nor its bytes in the store), and the person is told to choose it again."""
+    b = browser("procurement")
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.breach_notification_days": "72 minutes",  # refused
+            "src.breach_notification_days": "verified",
+            "evf.breach_notification_days": (io.BytesIO(CALL_NOTES), "call.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 422
+    page = text(resp)
+    assert "expects a number of days" in page
+    assert "choose the file again" in page
+    assert count(app, AnswerEvidence) == 0 and stored(app) == []
 
 
 def test_a_refused_file_is_named_on_its_capability(app, browser, register: Register):

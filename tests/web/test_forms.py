@@ -146,7 +146,15 @@ def test_starting_an_assessment_from_the_app_page(app, browser, register: Regist
     assert form.status_code == 200 and title in txt(form)
 
 
-def test_answer_form_is_all_or_nothing_and_keeps_input(app, browser, register: Register):
+def _answers_of(app, assessment_id: int) -> dict[str, object]:
+    with app.app_context():
+        rows = db.session().scalars(select(Answer).where(Answer.assessment_id == assessment_id))
+        return {a.capability_key: a.value for a in rows}
+
+
+def test_a_bad_answer_refuses_only_its_own_question_and_keeps_input(
+    app, browser, register: Register
+):
     b = browser("procurement")
     page = b.get(f"/assessments/{register.open_id}/answers")
     assert "Gate" in txt(page) and "45 CFR 164.410(b)" in txt(page)  # guidance, references
@@ -171,7 +179,63 @@ def test_answer_form_is_all_or_nothing_and_keeps_input(app, browser, register: R
     assert "must be an http:// or https:// URL" in txt(resp)
     assert 'value="72 minutes"' in txt(resp)
     assert 'value="https://borealis.example/baa.pdf"' in txt(resp)
-    assert _count(app, Answer) == before  # nothing written
+    assert 'value="javascript:alert(1)"' in txt(resp)  # the refused ones keep what was typed
+    assert "Saved 2 answers" in txt(resp) and "were not saved: fix them" in txt(resp)
+    stored = _answers_of(app, register.open_id)
+    assert _count(app, Answer) == before + 2
+    assert stored["baa_signed"] is True and stored["key_custody"] == "customer_managed"
+    # The refused questions were not written, not even their valid parts.
+    assert "breach_notification_days" not in stored and "encryption_at_rest" not in stored
+    # Fixing them saves them; the saved ones are not rewritten.
+    events = _count(app, AuditEvent)
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.baa_signed": "yes",
+            "src.baa_signed": "verified",
+            "ev.baa_signed": "https://borealis.example/baa.pdf",
+            "v.breach_notification_days": "72 hours",
+            "src.breach_notification_days": "attested",
+            "v.key_custody": "customer_managed",
+            "src.key_custody": "attested",
+            "ev.encryption_at_rest": "https://borealis.example/enc.pdf",
+            "v.encryption_at_rest": "yes",
+            "src.encryption_at_rest": "attested",
+        },
+    )
+    assert resp.status_code == 302
+    assert _count(app, Answer) == before + 4
+    assert _count(app, AuditEvent) == events + 2
+
+
+def test_a_refused_question_is_not_saved_even_when_it_would_resolve_a_contradiction(
+    app, browser, register: Register
+):
+    """The careless case: the answers kept are checked against the stored ones, not against
+    a refused answer that will not be written."""
+    b = browser("procurement")
+    b.post(
+        f"/assessments/{register.open_id}/answers",
+        {"v.encryption_at_rest": "yes", "src.encryption_at_rest": "attested"},
+    )
+    resp = b.post(
+        f"/assessments/{register.open_id}/answers",
+        {
+            "v.encryption_at_rest": "no",
+            "src.encryption_at_rest": "verified",  # refused: no evidence
+            "v.key_custody": "none",  # contradicts the stored "yes", which stays
+            "src.key_custody": "attested",
+            "v.audit_logging": "yes",
+            "src.audit_logging": "attested",
+        },
+    )
+    assert resp.status_code == 422
+    page = txt(resp)
+    assert "a verified answer needs evidence" in page
+    assert "these answers contradict each other" in page
+    stored = _answers_of(app, register.open_id)
+    assert stored["encryption_at_rest"] is True and "key_custody" not in stored
+    assert stored["audit_logging"] is True
 
 
 def test_answer_form_saves_scores_and_reports(app, browser, register: Register):

@@ -29,6 +29,7 @@ from vetting.services.common import PageResult, get_or_404, paginate
 from vetting.services.decisions import DecisionView
 from vetting.services.documents import Staged, uploads
 from vetting.services.evidence import FileUpload, Limits
+from vetting.services.locks import write_lock
 
 NEEDS_EVIDENCE = (
     "a verified answer needs evidence: an http(s) evidence URL or an attached file "
@@ -175,6 +176,21 @@ def list_(
     if status is not None:
         stmt = stmt.where(col(Assessment.status) == status)
     return paginate(s, stmt, page, per_page)
+
+
+def _lock_answers(s: Session, assessment_id: int) -> None:
+    """One save of an assessment's answers at a time (the form's save and its autosaves can
+    overlap): two saves that both found a capability unanswered would both insert its row.
+    The lock lasts until the transaction ends; what was read before it is read again."""
+    if s.get_bind().dialect.name == "sqlite":
+        raw = s.connection().connection.driver_connection
+        if raw is not None and not raw.in_transaction:  # SQLite reads outside a transaction
+            write_lock(s)
+    else:
+        s.execute(
+            select(col(Assessment.id)).where(col(Assessment.id) == assessment_id).with_for_update()
+        )
+    s.expire_all()
 
 
 def _open_for_answers(s: Session, assessment_id: int) -> tuple[Assessment, Checklist]:
@@ -356,6 +372,7 @@ def answer(
     """Record (or replace) the answer to one capability and rescore."""
     actor.require("assessments:write")
     with transaction(s):
+        _lock_answers(s, assessment_id)
         assessment, checklist = _open_for_answers(s, assessment_id)
         cap = checklist.capability(capability_key)
         if cap is None:
@@ -428,14 +445,62 @@ def answer_many(
     files: Mapping[str, FileUpload] | None = None,
     limits: Limits | None = None,
 ) -> tuple[AssessmentView, int]:
-    """Record several answers at once (the web form), with evidence files per capability:
-    all of them or, on any error, none (no answer, no file).
+    """Record several answers at once, with evidence files per capability: all of them or,
+    on any error, none (no answer, no file).
 
     Errors name the capability (fields "<key>.value", "<key>.evidence_url" for a verified
     answer without evidence, "<key>.evidence" for a refused file); unchanged answers are not
     rewritten and leave no audit event. Returns the rescored assessment and how many answers
     changed (files are counted by the caller: a file already linked is not linked twice).
     """
+    saved = _answer_several(s, actor, assessment_id, answers, files, limits, partial=False)
+    return saved.view, saved.changed
+
+
+@dataclass(frozen=True)
+class FormSave:
+    """What the answer form's save kept and what it refused."""
+
+    view: AssessmentView
+    changed: int  # answers that changed
+    saved: frozenset[str]  # capabilities recorded (their answer and their files)
+    refused: tuple[FieldError, ...]  # why the others were not
+
+    @property
+    def refused_keys(self) -> frozenset[str]:
+        return frozenset(capability_of(e.field) for e in self.refused)
+
+
+def capability_of(field_name: str | None) -> str:
+    """The capability a field error names ("<key>.value", "<key>.evidence", "<key>")."""
+    return (field_name or "").split(".", 1)[0]
+
+
+def answer_each(
+    s: Session,
+    actor: Principal,
+    assessment_id: int,
+    answers: Mapping[str, AnswerIn],
+    files: Mapping[str, FileUpload] | None = None,
+    limits: Limits | None = None,
+) -> FormSave:
+    """Record several answers where each capability stands alone (the answer form): a
+    capability with any error (its value, its evidence, a refused file, a contradiction with
+    the answers being kept) is refused whole, answer and files, and every other one is
+    recorded. Errors name fields as in `answer_many`."""
+    return _answer_several(s, actor, assessment_id, answers, files, limits, partial=True)
+
+
+def _answer_several(
+    s: Session,
+    actor: Principal,
+    assessment_id: int,
+    answers: Mapping[str, AnswerIn],
+    files: Mapping[str, FileUpload] | None,
+    limits: Limits | None,
+    *,
+    partial: bool,
+) -> FormSave:
     actor.require("assessments:write")
     files = files or {}
     if files and limits is None:
@@ -468,16 +533,40 @@ def answer_many(
                 staged[key] = evidence.stage(batch, upload, limits, f"{key}.evidence")
             except VettingError as exc:
                 errors.extend(exc.errors)
-        added = 0
-        if not errors:  # record the files first: they are evidence for the answers
-            for key, one in staged.items():
-                added += evidence.record(s, actor, assessment.id, key, one, batch)[1]
+        _lock_answers(s, assessment.id)
+        assessment, checklist = _open_for_answers(s, assessment_id)  # again, under the lock
+        assert assessment.id is not None  # a row read from the table
+        refused = {capability_of(e.field) for e in errors}
+        if partial:  # a refused capability keeps nothing of this save
+            values = {k: v for k, v in values.items() if k not in refused}
+            staged = {k: v for k, v in staged.items() if k not in refused}
         errors += [
             FieldError(f"{key}.evidence_url", NEEDS_EVIDENCE)
             for key in _without_evidence(s, assessment.id, values, checklist)
-            if key not in files  # a refused file is reported as such
+            if key not in files  # a file (kept, or refused and reported as such) is evidence
         ]
-        if errors:
+        if errors and not partial:
             raise Invalid("", errors=errors)
+        refused = {capability_of(e.field) for e in errors}
+        values = {k: v for k, v in values.items() if k not in refused}
+        staged = {k: v for k, v in staged.items() if k not in refused}
+        existing = {a.capability_key: a for a in _answers(s, assessment.id)}
+        while values:  # drop the answers a contradiction names until none is left
+            try:
+                _refuse_conflicts(checklist, existing, values)
+            except Invalid as exc:
+                if not partial:
+                    raise
+                errors.extend(exc.errors)
+                named = {capability_of(e.field) for e in exc.errors}
+                values = {k: v for k, v in values.items() if k not in named}
+                staged = {k: v for k, v in staged.items() if k not in named}
+                continue
+            break
+        added = 0  # record the files first: they are evidence for the answers
+        for key, one in staged.items():
+            added += evidence.record(s, actor, assessment.id, key, one, batch)[1]
         changed = _save_answers(s, actor, assessment, checklist, values, rescore=added > 0)
-    return get(s, assessment_id), changed
+    return FormSave(
+        get(s, assessment_id), changed, frozenset(values) | frozenset(staged), tuple(errors)
+    )

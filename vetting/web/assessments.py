@@ -3,11 +3,20 @@ and the recorded decision."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from vetting import db
@@ -25,7 +34,7 @@ from vetting.core.scoring import Outcome, Source, Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.current import current_settings, current_store
 from vetting.downloads import stored_file, table_file
-from vetting.errors import Invalid, VettingError
+from vetting.errors import VettingError
 from vetting.models import Decision, DecisionCondition
 from vetting.queries import browse, reminder_schedule, sheets
 from vetting.schemas import AnswerIn, AssessmentCreate, DecisionIn
@@ -251,10 +260,12 @@ def _parse_answers(
     answered: set[str],
     form: Form,
     files: Mapping[str, FileUpload] | None = None,
+    capabilities: Sequence[Capability] | None = None,
 ) -> dict[str, AnswerIn]:
-    """The answers the form carries, validated with AnswerIn; messages go to `form`."""
+    """The answers the form carries for `capabilities` (default: all of the checklist's),
+    validated with AnswerIn; messages go to `form`."""
     out: dict[str, AnswerIn] = {}
-    for cap in checklist.capabilities:
+    for cap in checklist.capabilities if capabilities is None else capabilities:
         k = cap.key
         raw = values.get(f"v.{k}", "")
         if cap.allow_na and values.get(f"na.{k}") == "on":
@@ -326,35 +337,19 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         form = Form(values=_stored_values(view) | _register_values(view))
     else:
         form = Form(values=form_values())
-        answered = {c.key for c in view.score.capabilities if c.source is not None}
-        files = _uploads()
-        parsed = _parse_answers(view.checklist, form.values, answered, form, files)
-        if not form.errors:
-            try:
-                view, changed = svc.answer_many(
-                    s, g.principal, assessment_id, parsed, files, _limits()
-                )
-            except Invalid as exc:
-                for e in exc.errors:
-                    form.errors.setdefault(_form_field(e.field), e.message)
-            except VettingError as exc:
-                if exc.status >= 500:
-                    raise
-                form.add(exc)
-            else:
-                sc = view.score
-                with_files = f" and {len(files)} evidence file{'s' * (len(files) != 1)}"
-                flash(
-                    f"Saved {changed} answer{'s' * (changed != 1)}"
-                    f"{with_files if files else ''}. Score {sc.score:g}, verdict {sc.verdict}.",
-                    "ok",
-                )
-                target = "detail" if form.values.get("then") == "scorecard" else "answers"
-                return redirect(url_for(f"assessments.{target}", assessment_id=assessment_id))
+        saved = _save_form(view, form, view.checklist.capabilities)
+        if saved is not None:
+            view = saved.view
+        if not form.errors and saved is not None:
+            flash(_saved_words(saved, len(saved.saved & set(_uploads()))), "ok")
+            target = "detail" if form.values.get("then") == "scorecard" else "answers"
+            return redirect(url_for(f"assessments.{target}", assessment_id=assessment_id))
         status = 422
-        if files and form.errors:  # nothing was kept: a browser cannot refill a file input
-            form.errors.setdefault(
-                "_", "nothing was saved, files included: choose the files again after fixing"
+        if saved is not None and saved.saved:
+            flash(
+                _saved_words(saved, len(saved.saved & set(_uploads())))
+                + " The questions marked below were not saved: fix them and save again.",
+                "info",
             )
     return render_template(
         "assessments/form.html",
@@ -370,6 +365,89 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         triggers=DEADLINE_TRIGGERS,
         breach_key=ANSWER_KEY,
     ), status
+
+
+def _save_form(
+    view: svc.AssessmentView, form: Form, capabilities: Sequence[Capability]
+) -> svc.FormSave | None:
+    """Save what the form carries for `capabilities`, each capability on its own: one with
+    a mistake is refused whole (its message on its field, the typed values kept) and the
+    others are recorded. None: nothing could be saved at all (the assessment is decided);
+    the reason is on the form."""
+    answered = {c.key for c in view.score.capabilities if c.source is not None}
+    files = {k: f for k, f in _uploads().items() if any(c.key == k for c in capabilities)}
+    checklist = view.checklist
+    parsed = _parse_answers(checklist, form.values, answered, form, files, capabilities)
+    bad = {_capability_named(f) for f in form.errors}
+    try:
+        saved = svc.answer_each(
+            db.session(),
+            g.principal,
+            view.assessment.id or 0,
+            {k: v for k, v in parsed.items() if k not in bad},
+            {k: v for k, v in files.items() if k not in bad},
+            _limits(),
+        )
+    except VettingError as exc:
+        if exc.status >= 500:
+            raise
+        form.add(exc)
+        return None
+    for e in saved.refused:
+        form.errors.setdefault(_form_field(e.field), e.message)
+    for key in files.keys() - saved.saved:  # a browser cannot refill a file input
+        form.errors.setdefault(f"evf.{key}", "not saved with this answer: choose the file again")
+    return saved
+
+
+def _capability_named(form_field: str) -> str:
+    """The capability a form field belongs to ("v.<key>", "evf.<key>" …); "" for the form."""
+    return form_field.split(".", 1)[1] if "." in form_field else ""
+
+
+def _saved_words(saved: svc.FormSave, files: int) -> str:
+    sc = saved.view.score
+    with_files = f" and {files} evidence file{'s' * (files != 1)}" if files else ""
+    return (
+        f"Saved {saved.changed} answer{'s' * (saved.changed != 1)}{with_files}. "
+        f"Score {sc.score:g}, verdict {sc.verdict}."
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/answers/<key>")
+@requires("assessments:write")
+def answer_one(assessment_id: int, key: str) -> ResponseReturnValue:
+    """Autosave: one capability's fields from the answer form (the page's script posts them
+    as they are entered). JSON: what was saved, the field messages, and the page's parts that
+    changed (the score, the capability's status, its files and messages)."""
+    s = db.session()
+    view = svc.get(s, assessment_id)
+    cap = view.checklist.capability(key)
+    if cap is None:
+        return {"error": f"this checklist has no question {key!r}"}, 404
+    form = Form(values=form_values())
+    saved = _save_form(view, form, [cap])
+    if saved is not None:
+        view = saved.view
+    bits = get_template_attribute("assessments/_answer_bits.html", "cap_status")
+    result = next(c for c in view.score.capabilities if c.key == key)
+    ok = not form.errors
+    return {
+        "saved": ok and saved is not None and key in saved.saved,
+        "changed": saved.changed if saved is not None else 0,
+        "errors": form.errors,
+        "message": "; ".join(form.errors.values()) if form.errors else "",
+        "status_html": str(bits(result)),
+        "score_html": str(
+            get_template_attribute("assessments/_answer_bits.html", "score_mini")(view)
+        ),
+        "attached_html": str(
+            get_template_attribute("assessments/_answer_bits.html", "attached")(view, key)
+        ),
+        "errors_html": str(
+            get_template_attribute("assessments/_answer_bits.html", "cap_errors")(form, key)
+        ),
+    }, (200 if ok else 422)
 
 
 def _uploads() -> dict[str, FileUpload]:

@@ -64,6 +64,8 @@ def require_user() -> ResponseReturnValue | None:
     found = signed_in()
     if found is None:
         session.clear()
+        if wants_json():
+            return {"error": "not signed in", "message": "sign in again"}, 401
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
     g.user, g.web_session = found
@@ -92,7 +94,18 @@ def can(scope: str) -> bool:
     return principal is not None and principal.can(scope)
 
 
+def wants_json() -> bool:
+    """The page's own script asked (autosave): answer in JSON rather than with a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
 def error_page(status: int, title: str, messages: list[str]) -> ResponseReturnValue:
+    if wants_json():
+        return {"error": title, "message": "; ".join(messages)}, status
     return render_template("error.html", status=status, title=title, messages=messages), status
 
 
