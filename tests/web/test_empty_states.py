@@ -31,3 +31,21 @@ def test_a_search_without_results_offers_the_way_back(browser, register):
     b = browser("viewer")
     assert buttons(b.get("/vendors?q=zzz").text) == ["/vendors"]
     assert buttons(b.get("/apps?q=zzz").text) == ["/apps"]
+
+
+def test_compare_with_no_candidate_offers_to_start_one_and_the_way_back(browser, register):
+    proc = browser("procurement")
+    page = proc.get("/compare?checklist=secure-messaging&q=zzz").text
+    assert problems(page) == []
+    assert 'href="/compare?checklist=secure-messaging"' in page
+    assert 'href="/assessments/new?checklist_id=secure-messaging">Start an assessment' in page
+    viewer = browser("viewer").get("/compare?checklist=secure-messaging").text
+    assert "No app has been assessed" in viewer and "Start an assessment" not in viewer
+
+
+def test_no_suggestion_waiting_offers_the_questionnaire_import(browser, register):
+    page = browser("procurement").get(f"/assessments/{register.open_id}/suggestions").text
+    assert "No suggestion is waiting" in page
+    assert f'href="/assessments/{register.open_id}/questionnaire">Import a filled' in page
+    viewer = browser("viewer").get(f"/assessments/{register.open_id}/suggestions").text
+    assert "Import a filled questionnaire" not in viewer
