@@ -85,3 +85,37 @@ def test_every_page_passes_axe_and_fits_a_phone(app, people, register: Register,
         narrow.shot(f"{name}-390")
     assert found == {}, found
     assert SHOTS.exists()
+
+
+def test_release_and_sync_review_pages_pass_axe_and_fit_a_phone(app, people, register, monkeypatch):
+    """The pages that need a release and a sync target, which the shared register lacks."""
+    import dataclasses
+
+    from tests import sync_data as data
+    from vetting import auth, db
+    from vetting.services import releases, sync
+
+    data.allow_local(app)
+    monkeypatch.setenv("HOOK_SECRET", data.SECRET)
+    with app.app_context():
+        release = releases.publish(db.session(), auth.CLI_PRINCIPAL, allow_shrink=True).release
+        target = sync.create(
+            db.session(),
+            auth.CLI_PRINCIPAL,
+            "webhook",
+            "it-hook",
+            data.webhook_settings("http://127.0.0.1:9/hook"),
+            options=dataclasses.replace(sync.SyncOptions.default(), allow_private=True),
+        )
+    found: dict[str, list[str]] = {}
+    for path in (f"/allowlist/releases/{release.id}", f"/allowlist/sync/{target.id}"):
+        for width in (1440, 390):
+            it = people("it", width=width)
+            it.go(path)
+            if width == 1440:
+                found[path] = _problems(it.page)
+            elif (w := it.page.evaluate("document.documentElement.scrollWidth")) > 390:
+                found.setdefault(path, []).append(f"the page is {w} px wide at 390 px")
+            name = path.strip("/").replace("/", "-")
+            it.shot(f"it-{name}-{width}")
+    assert {p: v for p, v in found.items() if v} == {}

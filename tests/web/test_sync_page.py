@@ -41,7 +41,7 @@ def hook(app, client, admin, monkeypatch):
 def test_sync_buttons_show_only_for_the_sync_scope(browser, hook, role, shown):
     page = browser(role).get("/allowlist")
     assert page.status_code == 200 and problems(page.text) == []
-    assert ("Sync now</button>" in page.text) is shown
+    assert ("Sync now…</a>" in page.text) is shown
     assert ("Dry run</button>" in page.text) is shown
 
 
@@ -58,8 +58,13 @@ def test_dry_run_from_the_page_makes_no_call_and_shows_the_calls(browser, hook):
 
 def test_sync_now_pushes_and_shows_the_result(browser, hook, app):
     api, target_id = hook
-    resp = browser("it").post(
-        f"/allowlist/sync/{target_id}", {"dry_run": "0"}, follow_redirects=True
+    b = browser("it")
+    review = b.get(f"/allowlist/sync/{target_id}")
+    assert review.status_code == 200 and problems(review.text) == []
+    assert "Sync release #1 to it-hook" in review.text and "never been synced" in review.text
+    assert api.requests == []  # the review sends nothing
+    resp = b.post(
+        f"/allowlist/sync/{target_id}", {"dry_run": "0", "release_id": "1"}, follow_redirects=True
     )
     assert resp.status_code == 200 and problems(resp.text) == []
     assert len(api.requests) == 1
@@ -71,17 +76,21 @@ def test_sync_now_pushes_and_shows_the_result(browser, hook, app):
 def test_an_unset_secret_is_shown_on_the_page_not_a_500(browser, hook, monkeypatch):
     _, target_id = hook
     monkeypatch.delenv("HOOK_SECRET")
-    resp = browser("admin").post(f"/allowlist/sync/{target_id}", {"dry_run": "0"})
+    resp = browser("admin").post(
+        f"/allowlist/sync/{target_id}", {"dry_run": "0", "release_id": "1"}
+    )
     assert resp.status_code == 422 and problems(resp.text) == []
     assert "The sync did not run" in resp.text and "HOOK_SECRET is not set" in resp.text
 
 
 def test_without_the_scope_or_the_csrf_token_nothing_runs(browser, hook):
     api, target_id = hook
-    resp = browser("viewer").post(f"/allowlist/sync/{target_id}", {"dry_run": "0"})
+    viewer = browser("viewer")
+    resp = viewer.post(f"/allowlist/sync/{target_id}", {"dry_run": "0", "release_id": "1"})
     assert resp.status_code == 403
+    assert viewer.get(f"/allowlist/sync/{target_id}").status_code == 403
     b = browser("it")
-    resp = b.client.post(f"/allowlist/sync/{target_id}", data={"dry_run": "0"})
+    resp = b.client.post(f"/allowlist/sync/{target_id}", data={"dry_run": "0", "release_id": "1"})
     assert resp.status_code == 400 and "CSRF" in resp.text
     assert api.requests == []
 
@@ -97,3 +106,60 @@ def test_the_release_page_lists_the_syncs_of_that_release(browser, hook):
     page = it.get("/allowlist/releases/1").text
     assert "it-hook" in page and "dry run" in page
     assert problems(page) == []
+
+
+def test_sync_now_needs_the_review_and_pushes_only_the_reviewed_release(
+    browser, hook, app, client, admin
+):
+    api, target_id = hook
+    b = browser("it")
+    unreviewed = b.post(f"/allowlist/sync/{target_id}", {"dry_run": "0"})
+    assert unreviewed.status_code == 409 and "Review what the sync changes" in unreviewed.text
+    # Release 2 is published after the person reviewed release 1: nothing is sent.
+    data.second_release(client, admin, app)
+    stale = b.post(f"/allowlist/sync/{target_id}", {"dry_run": "0", "release_id": "1"})
+    assert stale.status_code == 409 and problems(stale.text) == []
+    assert "Release #2 was published since you reviewed release #1" in stale.text
+    assert 'name="release_id" value="2"' in stale.text  # the page now reviews release 2
+    assert api.requests == []
+    ok = b.post(f"/allowlist/sync/{target_id}", {"dry_run": "0", "release_id": "2"})
+    assert ok.status_code == 302 and len(api.requests) == 1
+
+
+def test_a_sync_that_empties_the_targets_list_needs_the_count_typed(
+    browser, hook, app, client, admin
+):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from vetting.models import BAA
+    from vetting.services import baas
+
+    api, target_id = hook
+    b = browser("it")
+    assert (
+        b.post(f"/allowlist/sync/{target_id}", {"dry_run": "0", "release_id": "1"}).status_code
+        == 302
+    )
+    # The vendor's only BAA ends: the next release is empty.
+    with app.app_context():
+        baa_id = db.session().scalars(select(BAA.id)).one()
+        baas.terminate(db.session(), auth.CLI_PRINCIPAL, baa_id, date(2026, 1, 2), "vendor sold")
+    release = data.publish(app)
+    review = b.get(f"/allowlist/sync/{target_id}")
+    assert review.status_code == 200 and problems(review.text) == []
+    assert "Check this before syncing:" in review.text and "the list is empty" in review.text
+    assert '>2</span><span class="tile-label">removed' in review.text
+    sent = len(api.requests)
+    refused = b.post(
+        f"/allowlist/sync/{target_id}",
+        {"dry_run": "0", "release_id": str(release), "confirm": "yes"},
+    )
+    assert refused.status_code == 422 and "type “sync 0 apps” to sync this release" in refused.text
+    assert len(api.requests) == sent
+    done = b.post(
+        f"/allowlist/sync/{target_id}",
+        {"dry_run": "0", "release_id": str(release), "confirm": "  Sync 0   apps "},
+    )
+    assert done.status_code == 302 and len(api.requests) == sent + 1

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from integrations.exporters.base import ExportError, ExportOptions, exporter
 from vetting import clock
-from vetting.core.allowlist import ApprovedList, ListDiff
+from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.releases import Release, release_content
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
@@ -162,6 +162,36 @@ def to_release(row: AllowlistRelease) -> Release:
 def diff(s: Session, ident: int | str) -> tuple[AllowlistRelease, ListDiff]:
     row = get(s, ident)
     return row, ListDiff.from_dict(row.diff or {})
+
+
+@dataclass(frozen=True)
+class SyncPreview:
+    """What syncing a release to a target changes there: the release it last received (None:
+    never synced) and the difference, app by app."""
+
+    release: AllowlistRelease
+    previous: AllowlistRelease | None
+    diff: ListDiff
+
+
+def sync_preview(
+    s: Session, last_synced_id: int | None, ident: int | str = "latest"
+) -> SyncPreview:
+    """The difference between what a target last received and the release to push."""
+    row = get(s, ident)
+    previous = s.get(AllowlistRelease, last_synced_id) if last_synced_id else None
+    if previous is not None and previous.id == row.id:
+        return SyncPreview(row, previous, ListDiff())
+    current = to_release(row)
+    before = to_release(previous) if previous is not None else None
+    return SyncPreview(
+        row,
+        previous,
+        diff_lists(
+            ApprovedList(before.as_of, before.entries, before.excluded) if before else None,
+            ApprovedList(current.as_of, current.entries, current.excluded),
+        ),
+    )
 
 
 def export_options(settings: Settings, mode: str = "allow") -> ExportOptions:

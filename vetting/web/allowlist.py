@@ -181,17 +181,79 @@ def release(release_id: int) -> ResponseReturnValue:
     )
 
 
+def _sync_typed(count: int) -> str:
+    """What a person types to sync a release that empties or shrinks the target's list."""
+    return f"sync {count} apps"
+
+
+def _sync_review(target_id: int, form: Form, status: int = 200) -> ResponseReturnValue:
+    s = db.session()
+    target = sync.get(s, target_id)
+    preview = releases.sync_preview(s, target.last_synced_release_id)
+    before = preview.previous.entry_count if preview.previous is not None else None
+    problem = publishing.shrink_problem(
+        before, preview.release.entry_count, current_settings().publish_max_drop_percent
+    )
+    return render_template(
+        "allowlist_sync.html",
+        target=target,
+        p=preview,
+        before=before,
+        problem=problem,
+        typed=_sync_typed(preview.release.entry_count),
+        form=form,
+    ), status
+
+
+@bp.get("/allowlist/sync/<int:target_id>")
+@requires("sync:write")
+def sync_review(target_id: int) -> ResponseReturnValue:
+    """What syncing the latest release to one target changes there, with the count, before
+    anything is sent."""
+    return _sync_review(target_id, Form())
+
+
 @bp.post("/allowlist/sync/<int:target_id>")
 @requires("sync:write")
 def sync_target(target_id: int) -> ResponseReturnValue:
-    """Push the latest release to one target ("Sync now"), or dry-run it; the page then shows
-    the run's calls and result."""
-    dry_run = form_values().get("dry_run") == "1"
+    """Dry-run a target, or push exactly the reviewed release to it ("Sync now" on the review
+    page): refused when a newer release was published since the review, and a release that
+    empties the target's list or drops more than the allowed share needs the count typed out.
+    The list page then shows the run's calls and result."""
+    values = form_values()
+    dry_run = values.get("dry_run") == "1"
+    s = db.session()
+    release_id: int | None = None
+    if not dry_run:
+        form = Form(values=values)
+        target = sync.get(s, target_id)
+        preview = releases.sync_preview(s, target.last_synced_release_id)
+        reviewed = values.get("release_id", "")
+        if not reviewed:
+            form.errors["_"] = "Review what the sync changes below, then sync."
+            return _sync_review(target_id, form, 409)
+        if reviewed != str(preview.release.id):
+            form.errors["_"] = (
+                f"Release #{preview.release.id} was published since you reviewed "
+                f"release #{reviewed}: check the changes below and sync again."
+            )
+            return _sync_review(target_id, form, 409)
+        before = preview.previous.entry_count if preview.previous is not None else None
+        count = preview.release.entry_count
+        problem = publishing.shrink_problem(
+            before, count, current_settings().publish_max_drop_percent
+        )
+        typed = _sync_typed(count)
+        if problem and " ".join(values.get("confirm", "").lower().split()) != typed:
+            form.errors["confirm"] = f"type “{typed}” to sync this release: {problem}"
+            return _sync_review(target_id, form, 422)
+        release_id = preview.release.id
     try:
         result = sync.run(
-            db.session(),
+            s,
             g.principal,
             target_id,
+            release_id,
             dry_run=dry_run,
             options=sync.SyncOptions.from_settings(current_settings()),
         )
