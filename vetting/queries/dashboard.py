@@ -25,7 +25,7 @@ from vetting.models import (
     SyncTarget,
     Vendor,
 )
-from vetting.queries import allowlist, cache, decisions, live_list, releases
+from vetting.queries import allowlist, baa_changes, cache, decisions, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
@@ -39,6 +39,9 @@ BAAS = Reads(("baa", "vendor", "demo"), (BAA, Vendor))
 # Assessments waiting for a decision and reassessments coming due: apps, assessments,
 # decisions (audited as assessment events) and vendors' names.
 WORK = Reads(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
+# Apps approved by their latest decision: apps (revocations) and decisions (audited as
+# assessment events).
+DECIDED = Reads(("app", "assessment", "decision", "demo"), (App, Decision))
 # Today's list and its diff: what the list reads (live_list.LIST_ENTITIES) and the releases.
 LIST = Reads(
     (*sorted(live_list.LIST_ENTITIES), "allowlist_release", "demo"),
@@ -209,6 +212,17 @@ def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[E
     off = {x.app_id: x for x in current.excluded if not x.rejected and x.reasons}
     if not off:
         return []
+    approved = cache.remembered(
+        "approved apps", as_of, lambda: _approved_apps(s, as_of), s=s, reads=DECIDED
+    )
+    found = [x for app_id, x in off.items() if app_id in approved]
+    return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
+
+
+def _approved_apps(s: Session, as_of: date) -> frozenset[int]:
+    """Apps whose latest decision approves them on `as_of` and that are not revoked (what
+    `_approved_off_list` reads: kept until an app or a decision changes, not read again from
+    every decision after a change to an agreement)."""
     revoked = set(
         s.scalars(
             select(col(App.id)).where(
@@ -230,26 +244,39 @@ def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[E
         .order_by(col(Decision.decided_at), col(Decision.id))
     ):
         latest[r.app_id] = r  # ordered by time: the last one kept is the latest
-    found = [
-        off[app_id]
+    return frozenset(
+        app_id
         for app_id, r in latest.items()
-        if app_id in off
-        and app_id not in revoked
+        if app_id not in revoked
         and r.decision in APPROVING
         and r.valid_until >= as_of
         and (not r.needs_confirmation or (r.confirmed_at is not None and r.confirmed_at < cutoff))
-    ]
-    return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
+    )
 
 
 def _baa_section(
     s: Session, as_of: date, warning_days: int
 ) -> tuple[list[BaaNeed], list[BaaNeed], list[BaaNeed]]:
     """BAAs expiring, past their notice deadline, and lapsed with nothing else in force."""
+    return _baa_lists(_baa_groups(s, as_of, warning_days), as_of)
+
+
+@dataclass(frozen=True)
+class _KeptBaas:
+    """The agreements the BAA section reads, by vendor, and what they were computed from:
+    patched after a write rather than computed again (an agreement's place in the section
+    depends on its own terms and on whether its vendor has another agreement in force)."""
+
+    seen: baa_changes.Seen
+    near: dict[int, list[BaaNeed]]  # vendor → its agreements `_near` selects, named
+    in_force: frozenset[int]  # vendors with an agreement in force (all those with a lapse)
+
+
+def _near(s: Session, as_of: date, warning_days: int) -> Any:
+    """Which agreements can be expiring, past notice or recently lapsed (SQL narrows them;
+    the core decides): auto-renewing ones, and those whose end falls near today."""
     recent = as_of - timedelta(days=90)
     soon = as_of + timedelta(days=warning_days)
-    # Only agreements that can be expiring, past notice or recently lapsed (SQL narrows them;
-    # the core decides): auto-renewing ones, and those whose end falls near today.
     near = and_(
         col(BAA.status).in_(
             (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
@@ -280,43 +307,91 @@ def _baa_section(
             )
         )
         near = col(BAA.id).in_(kept)
+    return near
+
+
+def _groups(
+    s: Session, as_of: date, warning_days: int, vendors: frozenset[int] | None
+) -> tuple[dict[int, list[BaaNeed]], set[int]]:
+    """The section's agreements by vendor, named (`vendors`: of those vendors only), and the
+    vendors with an agreement in force (at least all those with a lapsed one)."""
+    near = _near(s, as_of, warning_days)
+    if vendors is not None:
+        near = and_(near, col(BAA.vendor_id).in_(sorted(vendors)))
     rows = _needs(s, near, as_of, warning_days)
+    in_force = {r.vendor_id for r, st in rows if st.in_force}
     lapsing = {r.vendor_id for r, st in rows if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)}
-    in_force_vendors = {r.vendor_id for r, st in rows if st.in_force}
-    if lapsing - in_force_vendors:
-        others = _needs(s, col(BAA.vendor_id).in_(lapsing - in_force_vendors), as_of, warning_days)
-        in_force_vendors |= {r.vendor_id for r, st in others if st.in_force}
-    expiring = sorted(
-        ((r, st) for r, st in rows if st.state == BaaState.EXPIRING),
-        key=lambda x: x[1].notice_deadline or x[1].term_end or as_of,
-    )
-    past_notice = sorted(
-        ((r, st) for r, st in rows if st.renewed_by_default),
-        key=lambda x: x[1].term_end or as_of,
-    )
-    # Lapsed in the last 90 days with nothing else in force: that vendor's apps are off the list.
-    lapsed = sorted(
-        (
-            (r, st)
-            for r, st in rows
-            if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
-            and st.term_end is not None
-            and st.term_end >= recent - timedelta(days=1)  # out of force from the day after
-            and r.vendor_id not in in_force_vendors
-        ),
-        key=lambda x: x[1].term_end or as_of,
-        reverse=True,
-    )
-    vendor_ids = {r.vendor_id for r, _ in (*expiring, *past_notice, *lapsed)}
-    names = baas.vendor_names(s, vendor_ids)
+    if lapsing - in_force:
+        others = _needs(s, col(BAA.vendor_id).in_(sorted(lapsing - in_force)), as_of, warning_days)
+        in_force |= {r.vendor_id for r, st in others if st.in_force}
+    names = baas.vendor_names(s, {r.vendor_id for r, _ in rows})
+    groups: dict[int, list[BaaNeed]] = {}
+    for r, st in rows:
+        need = BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
+        groups.setdefault(r.vendor_id, []).append(need)
+    return groups, in_force
 
-    def named(found: list[tuple[Any, BaaStatus]]) -> list[BaaNeed]:
-        return [
-            BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
-            for r, st in found
-        ]
 
-    return named(expiring), named(past_notice), named(lapsed)
+def _baa_groups(s: Session, as_of: date, warning_days: int) -> _KeptBaas:
+    """The section's agreements, computed in full once a day and then patched: after a write
+    only the vendors whose agreements (or name) it changed are read again. Untraceable
+    changes compute it all."""
+    key = (as_of, warning_days)
+    now = baa_changes.seen(s)
+
+    def full() -> _KeptBaas:
+        with cache.gc_paused():
+            near, in_force = _groups(s, as_of, warning_days, None)
+        return _KeptBaas(now, near, frozenset(in_force))
+
+    kept = cache.remembered("dashboard baa groups", key, full, s=s)
+    if kept.seen == now:
+        return kept
+    diff = baa_changes.changed(s, kept.seen, now)
+    if diff is None:
+        kept = full()
+    elif not diff.vendors:
+        kept = _KeptBaas(now, kept.near, kept.in_force)
+    else:
+        near, in_force = _groups(s, as_of, warning_days, diff.vendors)
+        kept = _KeptBaas(
+            now,
+            {**{v: g for v, g in kept.near.items() if v not in diff.vendors}, **near},
+            frozenset((kept.in_force - diff.vendors) | in_force),
+        )
+    cache.replace("dashboard baa groups", key, kept, s=s)
+    return kept
+
+
+def _baa_lists(kept: _KeptBaas, as_of: date) -> tuple[list[BaaNeed], list[BaaNeed], list[BaaNeed]]:
+    """The three lists from the kept agreements (equal dates: the older agreement first)."""
+    recent = as_of - timedelta(days=90)
+    expiring: list[BaaNeed] = []
+    past_notice: list[BaaNeed] = []
+    lapsed: list[BaaNeed] = []
+    with cache.gc_paused():
+        for group in kept.near.values():
+            for n in group:
+                st = n.status
+                if st.state == BaaState.EXPIRING:
+                    expiring.append(n)
+                if st.renewed_by_default:
+                    past_notice.append(n)
+                # Lapsed in the last 90 days with nothing else in force: that vendor's apps
+                # are off the list (out of force from the day after its last day).
+                if (
+                    st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
+                    and st.term_end is not None
+                    and st.term_end >= recent - timedelta(days=1)
+                    and n.baa.vendor_id not in kept.in_force
+                ):
+                    lapsed.append(n)
+        expiring.sort(
+            key=lambda n: (n.status.notice_deadline or n.status.term_end or as_of, n.baa.id)
+        )
+        past_notice.sort(key=lambda n: (n.status.term_end or as_of, n.baa.id))
+        lapsed.sort(key=lambda n: (-(n.status.term_end or as_of).toordinal(), n.baa.id))
+    return expiring, past_notice, lapsed
 
 
 def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]:
