@@ -258,23 +258,29 @@ def _baa_section(
     s: Session, as_of: date, warning_days: int
 ) -> tuple[list[BaaNeed], list[BaaNeed], list[BaaNeed]]:
     """BAAs expiring, past their notice deadline, and lapsed with nothing else in force."""
-    return _baa_lists(_baa_groups(s, as_of, warning_days), as_of)
+    kept = _kept_baas(s, as_of, warning_days)
+    expiring, past_notice, lapsed = ([need for _, need in found] for found in kept.lists)
+    return expiring, past_notice, lapsed
+
+
+# An agreement's place in one of the section's lists, and the agreement.
+_Placed = tuple[tuple[int, int], BaaNeed]
 
 
 @dataclass(frozen=True)
 class _KeptBaas:
-    """The agreements the BAA section reads, by vendor, and what they were computed from:
-    patched after a write rather than computed again (an agreement's place in the section
+    """The section's three lists in order (expiring, past notice, lapsed) and what they were
+    computed from: patched after a write rather than computed again (an agreement's place
     depends on its own terms and on whether its vendor has another agreement in force)."""
 
     seen: baa_changes.Seen
-    near: dict[int, list[BaaNeed]]  # vendor → its agreements `_near` selects, named
-    in_force: frozenset[int]  # vendors with an agreement in force (all those with a lapse)
+    lists: tuple[list[_Placed], list[_Placed], list[_Placed]]
 
 
-def _near(s: Session, as_of: date, warning_days: int) -> Any:
+def _near(s: Session, as_of: date, warning_days: int, kept_states: bool = True) -> Any:
     """Which agreements can be expiring, past notice or recently lapsed (SQL narrows them;
-    the core decides): auto-renewing ones, and those whose end falls near today."""
+    the core decides): auto-renewing ones, and those whose end falls near today; with
+    `kept_states`, those today's kept states say are (fewer to read, when all are read)."""
     recent = as_of - timedelta(days=90)
     soon = as_of + timedelta(days=warning_days)
     near = and_(
@@ -288,8 +294,10 @@ def _near(s: Session, as_of: date, warning_days: int) -> Any:
             col(BAA.terminated_on).between(recent, as_of),
         ),
     )
-    if as_of == clock.today() and baa_states.ensure(
-        s.get_bind().engine, as_of, warning_days, wait=False
+    if (
+        kept_states
+        and as_of == clock.today()
+        and baa_states.ensure(s.get_bind().engine, as_of, warning_days, wait=False)
     ):
         # Today's states are kept (services/baa_states.py): read only the agreements that are
         # expiring, past their notice deadline or lapsed recently, not every auto-renewing one.
@@ -312,12 +320,15 @@ def _near(s: Session, as_of: date, warning_days: int) -> Any:
 
 def _groups(
     s: Session, as_of: date, warning_days: int, vendors: frozenset[int] | None
-) -> tuple[dict[int, list[BaaNeed]], set[int]]:
-    """The section's agreements by vendor, named (`vendors`: of those vendors only), and the
-    vendors with an agreement in force (at least all those with a lapsed one)."""
-    near = _near(s, as_of, warning_days)
-    if vendors is not None:
-        near = and_(near, col(BAA.vendor_id).in_(sorted(vendors)))
+) -> tuple[list[_Placed], list[_Placed], list[_Placed]]:
+    """The section's three lists, unsorted (`vendors`: of those vendors' agreements only)."""
+    if vendors is None:
+        near = _near(s, as_of, warning_days)
+    else:  # a few vendors' agreements: found by vendor, whatever today's kept states say
+        near = and_(
+            _near(s, as_of, warning_days, kept_states=False),
+            col(BAA.vendor_id).in_(sorted(vendors)),
+        )
     rows = _needs(s, near, as_of, warning_days)
     in_force = {r.vendor_id for r, st in rows if st.in_force}
     lapsing = {r.vendor_id for r, st in rows if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)}
@@ -325,73 +336,66 @@ def _groups(
         others = _needs(s, col(BAA.vendor_id).in_(sorted(lapsing - in_force)), as_of, warning_days)
         in_force |= {r.vendor_id for r, st in others if st.in_force}
     names = baas.vendor_names(s, {r.vendor_id for r, _ in rows})
-    groups: dict[int, list[BaaNeed]] = {}
+    recent = as_of - timedelta(days=90)
+    expiring: list[_Placed] = []
+    past_notice: list[_Placed] = []
+    lapsed: list[_Placed] = []
     for r, st in rows:
         need = BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
-        groups.setdefault(r.vendor_id, []).append(need)
-    return groups, in_force
+        # Equal dates: the older agreement first.
+        if st.state == BaaState.EXPIRING:
+            day = st.notice_deadline or st.term_end or as_of
+            expiring.append(((day.toordinal(), r.id), need))
+        if st.renewed_by_default:
+            past_notice.append((((st.term_end or as_of).toordinal(), r.id), need))
+        # Lapsed in the last 90 days with nothing else in force: that vendor's apps are off
+        # the list (out of force from the day after its last day). The latest first.
+        if (
+            st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
+            and st.term_end is not None
+            and st.term_end >= recent - timedelta(days=1)
+            and r.vendor_id not in in_force
+        ):
+            lapsed.append(((-st.term_end.toordinal(), r.id), need))
+    return expiring, past_notice, lapsed
 
 
-def _baa_groups(s: Session, as_of: date, warning_days: int) -> _KeptBaas:
-    """The section's agreements, computed in full once a day and then patched: after a write
-    only the vendors whose agreements (or name) it changed are read again. Untraceable
-    changes compute it all."""
+def _kept_baas(s: Session, as_of: date, warning_days: int) -> _KeptBaas:
+    """The section, computed in full once a day and then patched: after a write only the
+    vendors whose agreements (or name) it changed are read again. Untraceable changes
+    compute it all."""
     key = (as_of, warning_days)
     now = baa_changes.seen(s)
 
     def full() -> _KeptBaas:
         with cache.gc_paused():
-            near, in_force = _groups(s, as_of, warning_days, None)
-        return _KeptBaas(now, near, frozenset(in_force))
+            expiring, past_notice, lapsed = _groups(s, as_of, warning_days, None)
+            for found in (expiring, past_notice, lapsed):
+                found.sort(key=_place)
+        return _KeptBaas(now, (expiring, past_notice, lapsed))
 
-    kept = cache.remembered("dashboard baa groups", key, full, s=s)
+    kept = cache.remembered("dashboard baa section", key, full, s=s)
     if kept.seen == now:
         return kept
     diff = baa_changes.changed(s, kept.seen, now)
     if diff is None:
         kept = full()
     elif not diff.vendors:
-        kept = _KeptBaas(now, kept.near, kept.in_force)
+        kept = _KeptBaas(now, kept.lists)
     else:
-        near, in_force = _groups(s, as_of, warning_days, diff.vendors)
-        kept = _KeptBaas(
-            now,
-            {**{v: g for v, g in kept.near.items() if v not in diff.vendors}, **near},
-            frozenset((kept.in_force - diff.vendors) | in_force),
-        )
-    cache.replace("dashboard baa groups", key, kept, s=s)
+        fresh = _groups(s, as_of, warning_days, diff.vendors)
+        with cache.gc_paused():
+            expiring, past_notice, lapsed = (
+                sorted([p for p in old if p[1].baa.vendor_id not in diff.vendors] + new, key=_place)
+                for old, new in zip(kept.lists, fresh, strict=True)
+            )
+        kept = _KeptBaas(now, (expiring, past_notice, lapsed))
+    cache.replace("dashboard baa section", key, kept, s=s)
     return kept
 
 
-def _baa_lists(kept: _KeptBaas, as_of: date) -> tuple[list[BaaNeed], list[BaaNeed], list[BaaNeed]]:
-    """The three lists from the kept agreements (equal dates: the older agreement first)."""
-    recent = as_of - timedelta(days=90)
-    expiring: list[BaaNeed] = []
-    past_notice: list[BaaNeed] = []
-    lapsed: list[BaaNeed] = []
-    with cache.gc_paused():
-        for group in kept.near.values():
-            for n in group:
-                st = n.status
-                if st.state == BaaState.EXPIRING:
-                    expiring.append(n)
-                if st.renewed_by_default:
-                    past_notice.append(n)
-                # Lapsed in the last 90 days with nothing else in force: that vendor's apps
-                # are off the list (out of force from the day after its last day).
-                if (
-                    st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
-                    and st.term_end is not None
-                    and st.term_end >= recent - timedelta(days=1)
-                    and n.baa.vendor_id not in kept.in_force
-                ):
-                    lapsed.append(n)
-        expiring.sort(
-            key=lambda n: (n.status.notice_deadline or n.status.term_end or as_of, n.baa.id)
-        )
-        past_notice.sort(key=lambda n: (n.status.term_end or as_of, n.baa.id))
-        lapsed.sort(key=lambda n: (-(n.status.term_end or as_of).toordinal(), n.baa.id))
-    return expiring, past_notice, lapsed
+def _place(placed: _Placed) -> tuple[int, int]:
+    return placed[0]
 
 
 def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]:
