@@ -230,3 +230,33 @@ def test_a_page_does_not_wait_for_a_writer_to_rebuild_stale_states(s):
         assert got == expected(s, {"expiring"}, TODAY)
         assert s.get(BaaStateMeta, 1, populate_existing=True) is None  # nothing was rebuilt
         writer.rollback()
+
+
+def test_pages_of_a_kept_state_filter_equal_the_row_by_row_answer(s, monkeypatch) -> None:
+    """Kept states page in the register's order and count from the kept rows alone: every
+    page, its order and the total must be what computing each agreement's state says."""
+    varied(s)
+    vendor_id = s.scalar(select(BAA.vendor_id).limit(1))
+
+    def pages(**kw) -> tuple[list[int], list[int]]:
+        ids, totals = [], []
+        for n in range(1, 12):
+            page = baas.list_(s, page=n, per_page=7, **kw)
+            ids += [v.baa.id for v in page.items]
+            totals.append(page.total)
+        return ids, totals
+
+    cases = [
+        {"states": ["in_force"]},
+        {"states": ["expired"]},
+        {"states": ["terminated", "expiring"]},
+        {"within_days": 45},
+        {"states": ["in_force"], "vendor_id": vendor_id},
+    ]
+    kept = [pages(**kw) for kw in cases]
+    assert s.get(BaaStateMeta, 1) is not None  # read from the kept states
+    monkeypatch.setattr(baa_states, "ensure", lambda *a, **kw: None)  # row by row
+    for kw, got in zip(cases, kept, strict=True):
+        want = pages(**kw)
+        assert got == want, kw
+        assert got[0] and got[1][0] == len(got[0]), kw  # not empty, and counted right
