@@ -17,8 +17,8 @@ from vetting import db
 from vetting.core.baa import BaaLifecycle
 from vetting.models import BAA
 from vetting.queries import baa_timeline, cache, dashboard
-from vetting.schemas import BaaCreate, BaaUpdate, VendorUpdate
-from vetting.services import baas, vendors
+from vetting.schemas import AppUpdate, BaaCreate, BaaUpdate, VendorUpdate
+from vetting.services import apps, baas, vendors
 
 WARN = 90
 
@@ -182,3 +182,23 @@ def test_a_database_restored_to_an_older_copy_is_computed_again(app):
         cache.replace("timeline facts", (TODAY, WARN), type(kept)(kept.as_of, newer, {}, []), s=s)
         # The kept (emptied) facts claim a later event than the database holds: not trusted.
         assert baa_timeline._compute(s, TODAY, WARN) == _from_nothing(s)[1]
+
+
+def test_approved_apps_off_the_list_follow_a_revocation_and_its_reversal(app):
+    """The set of apps approved by their latest decision is patched per app after a write:
+    revoking an approved app takes it out, and lifting the revocation brings it back."""
+    populate(app.extensions["vetting.engine"], Sizes(apps=60, vendors=12, baas=40))
+    with app.app_context():
+        s = db.session()
+        before = dashboard._approved(s, TODAY)
+        assert before
+        app_id = min(before)
+        apps.update(s, ACTOR, app_id, AppUpdate(revoked_on=TODAY, revoked_reason="recalled"))
+        after = dashboard._approved(s, TODAY)
+        assert after == before - {app_id}
+        cache.clear_all()
+        assert dashboard._approved(s, TODAY) == after
+        apps.update(s, ACTOR, app_id, AppUpdate(revoked_on=None))
+        assert dashboard._approved(s, TODAY) == before
+        cache.clear_all()
+        assert dashboard._approved(s, TODAY) == before

@@ -20,6 +20,7 @@ from vetting.models import (
     AllowlistRelease,
     App,
     Assessment,
+    AuditEvent,
     BaaStateRow,
     Decision,
     SyncTarget,
@@ -40,7 +41,7 @@ BAAS = Reads(("baa", "vendor", "demo"), (BAA, Vendor))
 # decisions (audited as assessment events) and vendors' names.
 WORK = Reads(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
 # Apps approved by their latest decision: apps (revocations) and decisions (audited as
-# assessment events).
+# assessment events); "decision" and "demo" events cannot be traced to apps.
 DECIDED = Reads(("app", "assessment", "decision", "demo"), (App, Decision))
 # Today's list and its diff: what the list reads (live_list.LIST_ENTITIES) and the releases.
 LIST = Reads(
@@ -212,27 +213,89 @@ def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[E
     off = {x.app_id: x for x in current.excluded if not x.rejected and x.reasons}
     if not off:
         return []
-    approved = cache.remembered(
-        "approved apps", as_of, lambda: _approved_apps(s, as_of), s=s, reads=DECIDED
-    )
+    approved = _approved(s, as_of)
     found = [x for app_id, x in off.items() if app_id in approved]
     return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
 
 
-def _approved_apps(s: Session, as_of: date) -> frozenset[int]:
-    """Apps whose latest decision approves them on `as_of` and that are not revoked (what
-    `_approved_off_list` reads: kept until an app or a decision changes, not read again from
-    every decision after a change to an agreement)."""
-    revoked = set(
-        s.scalars(
-            select(col(App.id)).where(
-                col(App.revoked_on).is_not(None), col(App.revoked_on) <= as_of
-            )
+@dataclass(frozen=True)
+class _KeptApproved:
+    seen: tuple[int, int, int]  # the newest audit event, app id and decision id
+    apps: frozenset[int]
+
+
+def _approved(s: Session, as_of: date) -> frozenset[int]:
+    """`_approved_apps`, computed in full once a day and then patched: after a write only the
+    apps it touched (their own events, their assessments' and decisions', rows inserted
+    around the services) are worked out again. Untraceable changes compute it all."""
+    row = s.execute(
+        select(
+            select(func.max(AuditEvent.seq)).scalar_subquery(),
+            select(func.max(App.id)).scalar_subquery(),
+            select(func.max(Decision.id)).scalar_subquery(),
         )
+    ).one()
+    now = (row[0] or 0, row[1] or 0, row[2] or 0)
+
+    def full() -> _KeptApproved:
+        return _KeptApproved(now, _approved_apps(s, as_of))
+
+    kept = cache.remembered("approved apps", as_of, full, s=s)
+    if kept.seen == now:
+        return kept.apps
+    apps = _touched_apps(s, kept.seen, now)
+    if apps is None:
+        kept = full()
+    else:
+        fresh = _approved_apps(s, as_of, apps) if apps else frozenset()
+        kept = _KeptApproved(now, (kept.apps - apps) | fresh)
+    cache.replace("approved apps", as_of, kept, s=s)
+    return kept.apps
+
+
+def _touched_apps(
+    s: Session, kept: tuple[int, int, int], now: tuple[int, int, int]
+) -> frozenset[int] | None:
+    """Apps whose decisions or revocation a write after `kept` can have changed; None when
+    they cannot be traced (an older copy restored, a demo reset, too many)."""
+    if any(n < k for n, k in zip(now, kept, strict=True)):
+        return None
+    events = s.execute(
+        select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
+        .where(col(AuditEvent.seq) > kept[0])
+        .where(col(AuditEvent.entity_type).in_(DECIDED.entity_types or ()))
+        .limit(baa_changes.MAX_EVENTS + 1)
+    ).all()
+    if len(events) > baa_changes.MAX_EVENTS:
+        return None
+    apps: set[int] = set()
+    assessments: set[int] = set()
+    for kind, entity_id in events:
+        if kind not in ("app", "assessment") or entity_id is None or not entity_id.isdigit():
+            return None
+        (apps if kind == "app" else assessments).add(int(entity_id))
+    if assessments:
+        found = s.execute(
+            select(col(Assessment.id), col(Assessment.app_id)).where(
+                col(Assessment.id).in_(sorted(assessments))
+            )
+        ).all()
+        if len(found) != len(assessments):
+            return None  # an assessment gone without its app's event: cannot trace it
+        apps |= {app_id for _, app_id in found}
+    apps |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept[1])))
+    apps |= set(s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > kept[2])))
+    return None if len(apps) > baa_changes.MAX_AGREEMENTS else frozenset(apps)
+
+
+def _approved_apps(s: Session, as_of: date, only: frozenset[int] | None = None) -> frozenset[int]:
+    """Apps whose latest decision approves them on `as_of` and that are not revoked (`only`:
+    among those apps)."""
+    revoked_q = select(col(App.id)).where(
+        col(App.revoked_on).is_not(None), col(App.revoked_on) <= as_of
     )
     cutoff = clock.day_start(as_of + timedelta(days=1))
-    latest: dict[int, Any] = {}
-    for r in s.execute(
+    decided_q = (
         select(
             col(Decision.app_id),
             col(Decision.decision),
@@ -242,7 +305,13 @@ def _approved_apps(s: Session, as_of: date) -> frozenset[int]:
         )
         .where(col(Decision.decided_at) < cutoff)
         .order_by(col(Decision.decided_at), col(Decision.id))
-    ):
+    )
+    if only is not None:
+        revoked_q = revoked_q.where(col(App.id).in_(sorted(only)))
+        decided_q = decided_q.where(col(Decision.app_id).in_(sorted(only)))
+    revoked = set(s.scalars(revoked_q))
+    latest: dict[int, Any] = {}
+    for r in s.execute(decided_q):
         latest[r.app_id] = r  # ordered by time: the last one kept is the latest
     return frozenset(
         app_id
