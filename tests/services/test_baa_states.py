@@ -14,7 +14,7 @@ from sqlmodel import col
 from vetting import auth, clock
 from vetting.core.baa import BaaState, state_on
 from vetting.errors import VettingError
-from vetting.models import BAA, BaaStateMeta, BaaStateRow
+from vetting.models import BAA, BaaStateMeta, BaaStateRow, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate, VendorCreate
 from vetting.services import baa_states, baas, vendors
 
@@ -260,3 +260,18 @@ def test_pages_of_a_kept_state_filter_equal_the_row_by_row_answer(s, monkeypatch
         want = pages(**kw)
         assert got == want, kw
         assert got[0] and got[1][0] == len(got[0]), kw  # not empty, and counted right
+
+
+def test_a_search_pages_and_counts_in_one_statement_like_two(s) -> None:
+    """A search counts with a window function: every page, and a page past the end, carries
+    the same total and rows as counting apart; a search matching nothing counts 0."""
+    varied(s)
+    every = baas.list_(s, per_page=10_000, q="")  # no search: counted apart
+    name = s.get(Vendor, every.items[0].baa.vendor_id).name
+    found = baas.list_(s, per_page=10_000, q=name.upper())  # case does not matter
+    assert found.total == len(found.items) > 0
+    paged = [baas.list_(s, page=n, per_page=25, q=name) for n in (1, 2, 3, 50)]
+    assert [v.baa.id for p in paged for v in p.items] == [v.baa.id for v in found.items]
+    assert {p.total for p in paged} == {found.total} and not paged[-1].items
+    assert 50 < found.total <= 75  # three pages of 25, the last short
+    assert baas.list_(s, q="no such agreement anywhere").total == 0

@@ -371,7 +371,7 @@ def list_(
             or_(func.lower(BAA.title).like(like(q), escape="\\"), col(BAA.vendor_id).in_(names))
         )
     if not states and within_days is None:
-        result = paginate(s, stmt, page, per_page)
+        result = _searched(s, stmt, page, per_page) if q else paginate(s, stmt, page, per_page)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -439,6 +439,22 @@ def list_(
     return PageResult(
         views(s, items, as_of, warning_days, return_destroy_days), page, per_page, len(ordered)
     )
+
+
+def _searched(s: Session, stmt: Any, page: int, per_page: int) -> PageResult:
+    """A page of a search and its total in one statement (a window count): a search reads
+    every title and vendor name, so it is read once, not once to count and once to show.
+    A later page past the end (no row to carry the count) is counted apart."""
+    rows = s.execute(
+        stmt.add_columns(func.count().over().label("_total"))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        return PageResult([r[0] for r in rows], page, per_page, rows[0][1])
+    if page == 1:  # nothing found at all
+        return PageResult([], page, per_page, 0)
+    return paginate(s, stmt, page, per_page)
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).
