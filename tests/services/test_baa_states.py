@@ -14,7 +14,7 @@ from sqlmodel import col
 from vetting import auth, clock
 from vetting.core.baa import BaaState, state_on
 from vetting.errors import VettingError
-from vetting.models import BAA, BaaStateMeta, BaaStateRow
+from vetting.models import BAA, BaaStateMeta, BaaStateRow, Vendor
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate, VendorCreate
 from vetting.services import baa_states, baas, vendors
 
@@ -230,3 +230,48 @@ def test_a_page_does_not_wait_for_a_writer_to_rebuild_stale_states(s):
         assert got == expected(s, {"expiring"}, TODAY)
         assert s.get(BaaStateMeta, 1, populate_existing=True) is None  # nothing was rebuilt
         writer.rollback()
+
+
+def test_pages_of_a_kept_state_filter_equal_the_row_by_row_answer(s, monkeypatch) -> None:
+    """Kept states page in the register's order and count from the kept rows alone: every
+    page, its order and the total must be what computing each agreement's state says."""
+    varied(s)
+    vendor_id = s.scalar(select(BAA.vendor_id).limit(1))
+
+    def pages(**kw) -> tuple[list[int], list[int]]:
+        ids, totals = [], []
+        for n in range(1, 12):
+            page = baas.list_(s, page=n, per_page=7, **kw)
+            ids += [v.baa.id for v in page.items]
+            totals.append(page.total)
+        return ids, totals
+
+    cases = [
+        {"states": ["in_force"]},
+        {"states": ["expired"]},
+        {"states": ["terminated", "expiring"]},
+        {"within_days": 45},
+        {"states": ["in_force"], "vendor_id": vendor_id},
+    ]
+    kept = [pages(**kw) for kw in cases]
+    assert s.get(BaaStateMeta, 1) is not None  # read from the kept states
+    monkeypatch.setattr(baa_states, "ensure", lambda *a, **kw: None)  # row by row
+    for kw, got in zip(cases, kept, strict=True):
+        want = pages(**kw)
+        assert got == want, kw
+        assert got[0] and got[1][0] == len(got[0]), kw  # not empty, and counted right
+
+
+def test_a_search_pages_and_counts_in_one_statement_like_two(s) -> None:
+    """A search counts with a window function: every page, and a page past the end, carries
+    the same total and rows as counting apart; a search matching nothing counts 0."""
+    varied(s)
+    every = baas.list_(s, per_page=10_000, q="")  # no search: counted apart
+    name = s.get(Vendor, every.items[0].baa.vendor_id).name
+    found = baas.list_(s, per_page=10_000, q=name.upper())  # case does not matter
+    assert found.total == len(found.items) > 0
+    paged = [baas.list_(s, page=n, per_page=25, q=name) for n in (1, 2, 3, 50)]
+    assert [v.baa.id for p in paged for v in p.items] == [v.baa.id for v in found.items]
+    assert {p.total for p in paged} == {found.total} and not paged[-1].items
+    assert 50 < found.total <= 75  # three pages of 25, the last short
+    assert baas.list_(s, q="no such agreement anywhere").total == 0

@@ -76,7 +76,7 @@ class BAA(SQLModel, table=True):
     # Register lifecycle (BaaLifecycle). Only active and superseded agreements can be in
     # force; a superseded one only until its successor takes effect (superseded_on).
     status: str = Field(default=BaaLifecycle.ACTIVE, max_length=20, index=True)
-    supersedes_id: int | None = Field(default=None, foreign_key="baa.id")
+    supersedes_id: int | None = Field(default=None, foreign_key="baa.id", index=True)
     superseded_on: date | None = None
     # Signed means signed: an agreement becomes active only with a signed document attached
     # or this note by legal saying where the signed copy is held.

@@ -5,10 +5,11 @@ each (term ends, notice deadlines, terminations, starts). Drawing is the web's j
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlmodel import Session, col
 
 from vetting.core.baa import (
@@ -22,7 +23,7 @@ from vetting.core.baa import (
     term_ends,
 )
 from vetting.models import BAA
-from vetting.queries import cache, dashboard
+from vetting.queries import baa_changes, cache, dashboard
 from vetting.queries.cache import MISSING
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
 from vetting.services import baas
@@ -64,21 +65,79 @@ def lanes(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], int]:
 
 
 def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], int]:
-    """Signed agreements in force or starting within 12 months. Plain rows and the core's date
-    rules, remembered per set of terms (after an edit only that agreement is worked out again);
-    no garbage-collector passes while 12,000 agreements' dates are read."""
+    return _drawn(s, _facts(s, as_of, warning_days))
+
+
+# A lane's place in the order: (first marker day, vendor id, agreement id).
+_Order = tuple[date, int, int]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """Every lane's facts on a day (not only the drawn ones), in drawing order, and what they
+    were computed from: patched after a write rather than computed again."""
+
+    as_of: date
+    seen: baa_changes.Seen
+    facts: dict[int, tuple[_Order, _LaneFacts]]  # agreement id → its place and lane facts
+    order: list[_Order]  # sorted
+
+
+def _facts(s: Session, as_of: date, warning_days: int) -> _Kept:
+    """Every agreement's lane, computed in full once per day and then patched: after a write
+    only the agreements it changed are worked out again (a lane depends on nothing but its
+    agreement's terms). Untraceable changes compute it all."""
+    key = (as_of, warning_days)
+    now = baa_changes.seen(s)
+
+    def full() -> _Kept:
+        return _kept(as_of, now, dict(_rows(s, as_of, warning_days, None)))
+
+    kept = cache.remembered("timeline facts", key, full, s=s)
+    if kept.seen == now:
+        return kept
+    diff = baa_changes.changed(s, kept.seen, now)
+    if diff is None:
+        kept = full()
+    elif not diff.baas:
+        kept = _Kept(as_of, now, kept.facts, kept.order)  # names only: looked up when drawn
+    else:
+        facts = dict(kept.facts)
+        order = list(kept.order)
+        for baa_id in diff.baas:
+            old = facts.pop(baa_id, None)
+            if old is not None:
+                del order[bisect_left(order, old[0])]
+        for baa_id, fact in _rows(s, as_of, warning_days, diff.baas):
+            facts[baa_id] = fact
+            insort(order, fact[0])
+        kept = _Kept(as_of, now, facts, order)
+    cache.replace("timeline facts", key, kept, s=s)
+    return kept
+
+
+def _kept(as_of: date, now: baa_changes.Seen, facts: dict[int, tuple[_Order, _LaneFacts]]) -> _Kept:
+    return _Kept(as_of, now, facts, sorted(f[0] for f in facts.values()))
+
+
+def _rows(
+    s: Session, as_of: date, warning_days: int, only: frozenset[int] | None
+) -> list[tuple[int, tuple[_Order, _LaneFacts]]]:
+    """(agreement id, (its place, its lane facts)) of signed agreements in force or starting
+    within 12 months (`only`: of those agreements). Plain rows and the core's date rules,
+    remembered per set of terms; no garbage-collector passes while 100,000 agreements' dates
+    are read."""
     memo = cache.table("baa lanes", as_of, warning_days)  # terms → lane facts, or None
-    found: list[tuple[date, int, int, str, date, date | None, tuple[Marker, ...]]] = []
+    where: ColumnElement[bool] = col(BAA.status).in_(
+        (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
+    )
+    if only is not None:
+        where = and_(where, col(BAA.id).in_(sorted(only)))
+    found: list[tuple[int, tuple[_Order, _LaneFacts]]] = []
     with cache.gc_paused():
         rows = (
             s.connection()
-            .execute(
-                select(col(BAA.id), col(BAA.vendor_id), *RAW_TERMS).where(
-                    col(BAA.status).in_(
-                        (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
-                    )
-                )
-            )
+            .execute(select(col(BAA.id), col(BAA.vendor_id), *RAW_TERMS).where(where))
             .all()
         )
         for r in rows:
@@ -87,22 +146,26 @@ def _compute(s: Session, as_of: date, warning_days: int) -> tuple[list[Lane], in
             if lane is MISSING:
                 lane = memo[terms] = _lane(terms_from_raw(terms), as_of, warning_days)
             if lane is not None:
-                found.append((lane[0], r[1], r[0], *lane[1:]))
-    found.sort(key=lambda f: (f[0], f[1], f[2]))
-    shown = found[:MAX_ROWS]
-    names = baas.vendor_names(s, {f[1] for f in shown})
+                found.append((r[0], ((lane[0], r[1], r[0]), lane)))
+    return found
+
+
+def _drawn(s: Session, kept: _Kept) -> tuple[list[Lane], int]:
+    """The first MAX_ROWS lanes with their vendors' names, and how many there are."""
+    shown = [kept.facts[order[2]] for order in kept.order[:MAX_ROWS]]
+    names = baas.vendor_names(s, {order[1] for order, _ in shown})
     drawn = [
         Lane(
             label=names.get(vendor_id, "?"),
             baa_id=baa_id,
             state=state,
-            start=max(effective, as_of),
+            start=max(effective, kept.as_of),
             end=bar_end,
             markers=tuple(sorted(marks, key=lambda m: m.day)),
         )
-        for _, vendor_id, baa_id, state, effective, bar_end, marks in shown
+        for (_, vendor_id, baa_id), (_, state, effective, bar_end, marks) in shown
     ]
-    return drawn, len(found)
+    return drawn, len(kept.facts)
 
 
 def _lane(terms: BaaTerms, as_of: date, warn: int) -> _LaneFacts | None:

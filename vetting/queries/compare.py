@@ -57,11 +57,14 @@ def candidates(
 ) -> list[tuple[int, str, str, str, float, str]]:
     """Apps with an assessment on this checklist: (id, name, platform, vendor, score, verdict)
     of each one's latest assessment, for the picker."""
+    # Each app's latest assessment on the checklist, looked up per app (its index) while the
+    # apps are walked in name order, so the first `limit` are found without grouping all
+    # 50,000 assessments first.
     latest = (
-        select(func.max(Assessment.id).label("id"))
-        .where(col(Assessment.checklist_id) == checklist_id)
-        .group_by(col(Assessment.app_id))
-        .subquery()
+        select(func.max(Assessment.id))
+        .where(col(Assessment.app_id) == App.id, col(Assessment.checklist_id) == checklist_id)
+        .correlate(App)
+        .scalar_subquery()
     )
     stmt = (
         select(
@@ -72,8 +75,7 @@ def candidates(
             col(Assessment.score),
             col(Assessment.verdict),
         )
-        .join(Assessment, col(Assessment.app_id) == App.id)
-        .join(latest, latest.c.id == Assessment.id)
+        .join(Assessment, col(Assessment.id) == latest)
         .join(Vendor, col(Vendor.id) == App.vendor_id)
         .order_by(col(App.name), col(App.id))
         .limit(limit)

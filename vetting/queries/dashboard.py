@@ -20,12 +20,13 @@ from vetting.models import (
     AllowlistRelease,
     App,
     Assessment,
+    AuditEvent,
     BaaStateRow,
     Decision,
     SyncTarget,
     Vendor,
 )
-from vetting.queries import allowlist, cache, decisions, live_list, releases
+from vetting.queries import allowlist, baa_changes, cache, decisions, live_list, releases
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
@@ -39,6 +40,9 @@ BAAS = Reads(("baa", "vendor", "demo"), (BAA, Vendor))
 # Assessments waiting for a decision and reassessments coming due: apps, assessments,
 # decisions (audited as assessment events) and vendors' names.
 WORK = Reads(("app", "assessment", "vendor", "demo"), (App, Assessment, Decision, Vendor))
+# Apps approved by their latest decision: apps (revocations) and decisions (audited as
+# assessment events); "decision" and "demo" events cannot be traced to apps.
+DECIDED = Reads(("app", "assessment", "decision", "demo"), (App, Decision))
 # Today's list and its diff: what the list reads (live_list.LIST_ENTITIES) and the releases.
 LIST = Reads(
     (*sorted(live_list.LIST_ENTITIES), "allowlist_release", "demo"),
@@ -209,16 +213,89 @@ def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[E
     off = {x.app_id: x for x in current.excluded if not x.rejected and x.reasons}
     if not off:
         return []
-    revoked = set(
-        s.scalars(
-            select(col(App.id)).where(
-                col(App.revoked_on).is_not(None), col(App.revoked_on) <= as_of
-            )
+    approved = _approved(s, as_of)
+    found = [x for app_id, x in off.items() if app_id in approved]
+    return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
+
+
+@dataclass(frozen=True)
+class _KeptApproved:
+    seen: tuple[int, int, int]  # the newest audit event, app id and decision id
+    apps: frozenset[int]
+
+
+def _approved(s: Session, as_of: date) -> frozenset[int]:
+    """`_approved_apps`, computed in full once a day and then patched: after a write only the
+    apps it touched (their own events, their assessments' and decisions', rows inserted
+    around the services) are worked out again. Untraceable changes compute it all."""
+    row = s.execute(
+        select(
+            select(func.max(AuditEvent.seq)).scalar_subquery(),
+            select(func.max(App.id)).scalar_subquery(),
+            select(func.max(Decision.id)).scalar_subquery(),
         )
+    ).one()
+    now = (row[0] or 0, row[1] or 0, row[2] or 0)
+
+    def full() -> _KeptApproved:
+        return _KeptApproved(now, _approved_apps(s, as_of))
+
+    kept = cache.remembered("approved apps", as_of, full, s=s)
+    if kept.seen == now:
+        return kept.apps
+    apps = _touched_apps(s, kept.seen, now)
+    if apps is None:
+        kept = full()
+    else:
+        fresh = _approved_apps(s, as_of, apps) if apps else frozenset()
+        kept = _KeptApproved(now, (kept.apps - apps) | fresh)
+    cache.replace("approved apps", as_of, kept, s=s)
+    return kept.apps
+
+
+def _touched_apps(
+    s: Session, kept: tuple[int, int, int], now: tuple[int, int, int]
+) -> frozenset[int] | None:
+    """Apps whose decisions or revocation a write after `kept` can have changed; None when
+    they cannot be traced (an older copy restored, a demo reset, too many)."""
+    if any(n < k for n, k in zip(now, kept, strict=True)):
+        return None
+    events = s.execute(
+        select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
+        .where(col(AuditEvent.seq) > kept[0])
+        .where(col(AuditEvent.entity_type).in_(DECIDED.entity_types or ()))
+        .limit(baa_changes.MAX_EVENTS + 1)
+    ).all()
+    if len(events) > baa_changes.MAX_EVENTS:
+        return None
+    apps: set[int] = set()
+    assessments: set[int] = set()
+    for kind, entity_id in events:
+        if kind not in ("app", "assessment") or entity_id is None or not entity_id.isdigit():
+            return None
+        (apps if kind == "app" else assessments).add(int(entity_id))
+    if assessments:
+        found = s.execute(
+            select(col(Assessment.id), col(Assessment.app_id)).where(
+                col(Assessment.id).in_(sorted(assessments))
+            )
+        ).all()
+        if len(found) != len(assessments):
+            return None  # an assessment gone without its app's event: cannot trace it
+        apps |= {app_id for _, app_id in found}
+    apps |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept[1])))
+    apps |= set(s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > kept[2])))
+    return None if len(apps) > baa_changes.MAX_AGREEMENTS else frozenset(apps)
+
+
+def _approved_apps(s: Session, as_of: date, only: frozenset[int] | None = None) -> frozenset[int]:
+    """Apps whose latest decision approves them on `as_of` and that are not revoked (`only`:
+    among those apps)."""
+    revoked_q = select(col(App.id)).where(
+        col(App.revoked_on).is_not(None), col(App.revoked_on) <= as_of
     )
     cutoff = clock.day_start(as_of + timedelta(days=1))
-    latest: dict[int, Any] = {}
-    for r in s.execute(
+    decided_q = (
         select(
             col(Decision.app_id),
             col(Decision.decision),
@@ -228,28 +305,53 @@ def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[E
         )
         .where(col(Decision.decided_at) < cutoff)
         .order_by(col(Decision.decided_at), col(Decision.id))
-    ):
+    )
+    if only is not None:
+        revoked_q = revoked_q.where(col(App.id).in_(sorted(only)))
+        decided_q = decided_q.where(col(Decision.app_id).in_(sorted(only)))
+    revoked = set(s.scalars(revoked_q))
+    latest: dict[int, Any] = {}
+    for r in s.execute(decided_q):
         latest[r.app_id] = r  # ordered by time: the last one kept is the latest
-    found = [
-        off[app_id]
+    return frozenset(
+        app_id
         for app_id, r in latest.items()
-        if app_id in off
-        and app_id not in revoked
+        if app_id not in revoked
         and r.decision in APPROVING
         and r.valid_until >= as_of
         and (not r.needs_confirmation or (r.confirmed_at is not None and r.confirmed_at < cutoff))
-    ]
-    return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
+    )
 
 
 def _baa_section(
     s: Session, as_of: date, warning_days: int
 ) -> tuple[list[BaaNeed], list[BaaNeed], list[BaaNeed]]:
     """BAAs expiring, past their notice deadline, and lapsed with nothing else in force."""
+    kept = _kept_baas(s, as_of, warning_days)
+    expiring, past_notice, lapsed = ([need for _, need in found] for found in kept.lists)
+    return expiring, past_notice, lapsed
+
+
+# An agreement's place in one of the section's lists, and the agreement.
+_Placed = tuple[tuple[int, int], BaaNeed]
+
+
+@dataclass(frozen=True)
+class _KeptBaas:
+    """The section's three lists in order (expiring, past notice, lapsed) and what they were
+    computed from: patched after a write rather than computed again (an agreement's place
+    depends on its own terms and on whether its vendor has another agreement in force)."""
+
+    seen: baa_changes.Seen
+    lists: tuple[list[_Placed], list[_Placed], list[_Placed]]
+
+
+def _near(s: Session, as_of: date, warning_days: int, kept_states: bool = True) -> Any:
+    """Which agreements can be expiring, past notice or recently lapsed (SQL narrows them;
+    the core decides): auto-renewing ones, and those whose end falls near today; with
+    `kept_states`, those today's kept states say are (fewer to read, when all are read)."""
     recent = as_of - timedelta(days=90)
     soon = as_of + timedelta(days=warning_days)
-    # Only agreements that can be expiring, past notice or recently lapsed (SQL narrows them;
-    # the core decides): auto-renewing ones, and those whose end falls near today.
     near = and_(
         col(BAA.status).in_(
             (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
@@ -261,8 +363,10 @@ def _baa_section(
             col(BAA.terminated_on).between(recent, as_of),
         ),
     )
-    if as_of == clock.today() and baa_states.ensure(
-        s.get_bind().engine, as_of, warning_days, wait=False
+    if (
+        kept_states
+        and as_of == clock.today()
+        and baa_states.ensure(s.get_bind().engine, as_of, warning_days, wait=False)
     ):
         # Today's states are kept (services/baa_states.py): read only the agreements that are
         # expiring, past their notice deadline or lapsed recently, not every auto-renewing one.
@@ -280,43 +384,87 @@ def _baa_section(
             )
         )
         near = col(BAA.id).in_(kept)
+    return near
+
+
+def _groups(
+    s: Session, as_of: date, warning_days: int, vendors: frozenset[int] | None
+) -> tuple[list[_Placed], list[_Placed], list[_Placed]]:
+    """The section's three lists, unsorted (`vendors`: of those vendors' agreements only)."""
+    if vendors is None:
+        near = _near(s, as_of, warning_days)
+    else:  # a few vendors' agreements: found by vendor, whatever today's kept states say
+        near = and_(
+            _near(s, as_of, warning_days, kept_states=False),
+            col(BAA.vendor_id).in_(sorted(vendors)),
+        )
     rows = _needs(s, near, as_of, warning_days)
+    in_force = {r.vendor_id for r, st in rows if st.in_force}
     lapsing = {r.vendor_id for r, st in rows if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)}
-    in_force_vendors = {r.vendor_id for r, st in rows if st.in_force}
-    if lapsing - in_force_vendors:
-        others = _needs(s, col(BAA.vendor_id).in_(lapsing - in_force_vendors), as_of, warning_days)
-        in_force_vendors |= {r.vendor_id for r, st in others if st.in_force}
-    expiring = sorted(
-        ((r, st) for r, st in rows if st.state == BaaState.EXPIRING),
-        key=lambda x: x[1].notice_deadline or x[1].term_end or as_of,
-    )
-    past_notice = sorted(
-        ((r, st) for r, st in rows if st.renewed_by_default),
-        key=lambda x: x[1].term_end or as_of,
-    )
-    # Lapsed in the last 90 days with nothing else in force: that vendor's apps are off the list.
-    lapsed = sorted(
-        (
-            (r, st)
-            for r, st in rows
-            if st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
+    if lapsing - in_force:
+        others = _needs(s, col(BAA.vendor_id).in_(sorted(lapsing - in_force)), as_of, warning_days)
+        in_force |= {r.vendor_id for r, st in others if st.in_force}
+    names = baas.vendor_names(s, {r.vendor_id for r, _ in rows})
+    recent = as_of - timedelta(days=90)
+    expiring: list[_Placed] = []
+    past_notice: list[_Placed] = []
+    lapsed: list[_Placed] = []
+    for r, st in rows:
+        need = BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
+        # Equal dates: the older agreement first.
+        if st.state == BaaState.EXPIRING:
+            day = st.notice_deadline or st.term_end or as_of
+            expiring.append(((day.toordinal(), r.id), need))
+        if st.renewed_by_default:
+            past_notice.append((((st.term_end or as_of).toordinal(), r.id), need))
+        # Lapsed in the last 90 days with nothing else in force: that vendor's apps are off
+        # the list (out of force from the day after its last day). The latest first.
+        if (
+            st.state in (BaaState.EXPIRED, BaaState.TERMINATED)
             and st.term_end is not None
-            and st.term_end >= recent - timedelta(days=1)  # out of force from the day after
-            and r.vendor_id not in in_force_vendors
-        ),
-        key=lambda x: x[1].term_end or as_of,
-        reverse=True,
-    )
-    vendor_ids = {r.vendor_id for r, _ in (*expiring, *past_notice, *lapsed)}
-    names = baas.vendor_names(s, vendor_ids)
+            and st.term_end >= recent - timedelta(days=1)
+            and r.vendor_id not in in_force
+        ):
+            lapsed.append(((-st.term_end.toordinal(), r.id), need))
+    return expiring, past_notice, lapsed
 
-    def named(found: list[tuple[Any, BaaStatus]]) -> list[BaaNeed]:
-        return [
-            BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
-            for r, st in found
-        ]
 
-    return named(expiring), named(past_notice), named(lapsed)
+def _kept_baas(s: Session, as_of: date, warning_days: int) -> _KeptBaas:
+    """The section, computed in full once a day and then patched: after a write only the
+    vendors whose agreements (or name) it changed are read again. Untraceable changes
+    compute it all."""
+    key = (as_of, warning_days)
+    now = baa_changes.seen(s)
+
+    def full() -> _KeptBaas:
+        with cache.gc_paused():
+            expiring, past_notice, lapsed = _groups(s, as_of, warning_days, None)
+            for found in (expiring, past_notice, lapsed):
+                found.sort(key=_place)
+        return _KeptBaas(now, (expiring, past_notice, lapsed))
+
+    kept = cache.remembered("dashboard baa section", key, full, s=s)
+    if kept.seen == now:
+        return kept
+    diff = baa_changes.changed(s, kept.seen, now)
+    if diff is None:
+        kept = full()
+    elif not diff.vendors:
+        kept = _KeptBaas(now, kept.lists)
+    else:
+        fresh = _groups(s, as_of, warning_days, diff.vendors)
+        with cache.gc_paused():
+            expiring, past_notice, lapsed = (
+                sorted([p for p in old if p[1].baa.vendor_id not in diff.vendors] + new, key=_place)
+                for old, new in zip(kept.lists, fresh, strict=True)
+            )
+        kept = _KeptBaas(now, (expiring, past_notice, lapsed))
+    cache.replace("dashboard baa section", key, kept, s=s)
+    return kept
+
+
+def _place(placed: _Placed) -> tuple[int, int]:
+    return placed[0]
 
 
 def _work_section(s: Session, as_of: date, horizon_days: int) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, literal, or_, select
 from sqlmodel import Session, col
 
 from vetting import audit, clock
@@ -169,12 +169,13 @@ def views(
     documents: dict[int | None, BaaDocument] = {}
     certificates: dict[int | None, BaaReturnCertificate] = {}
     if ids:
-        for succ_id, old_id in s.execute(
-            select(col(BAA.id), col(BAA.supersedes_id))
-            .where(col(BAA.supersedes_id).in_(ids))
-            .order_by(col(BAA.id))
-        ):
-            successors.setdefault(old_id, succ_id)
+        # Sorted here, not by the database: ORDER BY id would have SQLite walk the whole table
+        # in id order rather than look the few renewals up in their index.
+        renewals = s.execute(
+            select(col(BAA.id), col(BAA.supersedes_id)).where(col(BAA.supersedes_id).in_(ids))
+        ).all()
+        for succ_id, old_id in sorted(renewals):
+            successors.setdefault(old_id, succ_id)  # the first renewal
         for doc in s.scalars(
             select(BaaDocument)
             .where(col(BaaDocument.baa_id).in_(ids))
@@ -342,6 +343,10 @@ def list_(
     """
     as_of = as_of or clock.today()
     stmt = select(BAA).order_by(col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
+    # Whether anything but the state narrows the agreements (else the kept states count them).
+    narrowed = any(
+        f is not None for f in (vendor_id, auto_renews, scope_reviewed, non_conforming)
+    ) or bool(q)
     if vendor_id is not None:
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
@@ -366,7 +371,7 @@ def list_(
             or_(func.lower(BAA.title).like(like(q), escape="\\"), col(BAA.vendor_id).in_(names))
         )
     if not states and within_days is None:
-        result = paginate(s, stmt, page, per_page)
+        result = _searched(s, stmt, page, per_page) if q else paginate(s, stmt, page, per_page)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -391,7 +396,19 @@ def list_(
                     col(BaaStateRow.notice_deadline).between(as_of, horizon),
                 )
             )
-        result = paginate(s, stmt.where(col(BAA.id).in_(kept_state)), page, per_page)
+        # A page: the register's order walked (its index), each agreement's kept state looked
+        # up by id, rather than every agreement in the state sorted (deep pages, large states).
+        in_state = exists(
+            kept_state.where(col(BaaStateRow.baa_id) == col(BAA.id)).with_only_columns(literal(1))
+        )
+        if narrowed:
+            result = paginate(s, stmt.where(in_state), page, per_page)
+        else:  # the count needs no agreement row: one kept state per agreement
+            total = s.scalar(select(func.count()).select_from(kept_state.subquery())) or 0
+            items = s.scalars(
+                stmt.where(in_state).limit(per_page).offset((page - 1) * per_page)
+            ).all()
+            result = PageResult(list(items), page, per_page, total)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -422,6 +439,22 @@ def list_(
     return PageResult(
         views(s, items, as_of, warning_days, return_destroy_days), page, per_page, len(ordered)
     )
+
+
+def _searched(s: Session, stmt: Any, page: int, per_page: int) -> PageResult:
+    """A page of a search and its total in one statement (a window count): a search reads
+    every title and vendor name, so it is read once, not once to count and once to show.
+    A later page past the end (no row to carry the count) is counted apart."""
+    rows = s.execute(
+        stmt.add_columns(func.count().over().label("_total"))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        return PageResult([r[0] for r in rows], page, per_page, rows[0][1])
+    if page == 1:  # nothing found at all
+        return PageResult([], page, per_page, 0)
+    return paginate(s, stmt, page, per_page)
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).
