@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from vetting import audit, clock
@@ -317,6 +317,47 @@ def _locked(s: Session, baa_id: int) -> BAA:
     return baa
 
 
+def nonconforming_clause() -> Any:
+    """SQL: the agreement lacks a required provision (marked absent) or allows more days to
+    report a breach than the catalogue's maximum — the same gaps `baa_provisions.gaps`
+    names, whatever exceptions say."""
+    cat = baa_provisions.catalogue()
+    return or_(
+        col(BAA.id).in_(
+            select(col(BaaProvision.baa_id)).where(
+                col(BaaProvision.status) == ProvisionStatus.ABSENT,
+                col(BaaProvision.key).in_(cat.keys),
+            )
+        ),
+        col(BAA.breach_notification_days) > cat.breach_max_days,
+    )
+
+
+def needs_fixing_clause(as_of: date) -> Any:
+    """SQL: a signed agreement not ended on `as_of` (not terminated, superseded or past the
+    end of a term that does not renew by itself) that is non-conforming with no exception
+    counting that day — the dashboard's queue and the register's "needs legal" filter."""
+    return and_(
+        col(BAA.status) == BaaLifecycle.ACTIVE,
+        or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
+        or_(col(BAA.superseded_on).is_(None), col(BAA.superseded_on) > as_of),
+        or_(
+            col(BAA.auto_renews).is_(True),
+            col(BAA.expiration_date).is_(None),
+            col(BAA.expiration_date) >= as_of,
+        ),
+        nonconforming_clause(),
+        ~col(BAA.id).in_(baa_provisions.excepted_ids(as_of)),
+    )
+
+
+# The register's sort keys (its column headers); those in STATE_SORTS are dates of the state
+# on the as-of day (the BaaStatus / BaaStateRow attribute named).
+SORTS = ("vendor", "effective", "term_end", "notice", "breach")
+STATE_SORTS = {"term_end": "term_end", "notice": "notice_deadline"}
+DEFAULT_SORT = "vendor"
+
+
 def list_(
     s: Session,
     page: int = 1,
@@ -330,18 +371,28 @@ def list_(
     auto_renews: bool | None = None,
     q: str | None = None,
     non_conforming: bool | None = None,
+    needs_fixing: bool = False,
     scope_reviewed: bool | None = None,
     return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
+    sort: str = DEFAULT_SORT,
+    descending: bool = False,
 ) -> PageResult:
-    """BAAs with their state on `as_of`, filtered; items are `BaaView`s.
+    """BAAs with their state on `as_of`, filtered and sorted; items are `BaaView`s.
 
     `states` may hold `in_force` (active or expiring). `within_days` keeps agreements whose
     term end or notice deadline falls within [as_of, as_of + N]. For today, these filters run
     in the database over the kept states (services/baa_states.py); for another day the core
     computes each candidate's state and the filtered rows are paged in Python.
+
+    `sort` is one of SORTS (anything else: the default); agreements without the value (no
+    term end, no notice deadline, no breach deadline) come last either way. Sorting by a
+    date of the state (term end, notice deadline) reads the kept states for today; for
+    another day the core computes them, as for a state filter.
     """
     as_of = as_of or clock.today()
-    stmt = select(BAA).order_by(col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    by_state = sort in STATE_SORTS
+    stmt = select(BAA).order_by(*_ordering(sort, descending))
     if vendor_id is not None:
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
@@ -349,23 +400,16 @@ def list_(
     if scope_reviewed is not None:
         stmt = stmt.where(col(BAA.scope_reviewed) == scope_reviewed)
     if non_conforming is not None:
-        cat = baa_provisions.catalogue()
-        flagged = or_(
-            col(BAA.id).in_(
-                select(col(BaaProvision.baa_id)).where(
-                    col(BaaProvision.status) == ProvisionStatus.ABSENT,
-                    col(BaaProvision.key).in_(cat.keys),
-                )
-            ),
-            col(BAA.breach_notification_days) > cat.breach_max_days,
-        )
+        flagged = nonconforming_clause()
         stmt = stmt.where(flagged if non_conforming else ~flagged)
+    if needs_fixing:
+        stmt = stmt.where(needs_fixing_clause(as_of))
     if q:
         names = select(col(Vendor.id)).where(func.lower(Vendor.name).like(like(q), escape="\\"))
         stmt = stmt.where(
             or_(func.lower(BAA.title).like(like(q), escape="\\"), col(BAA.vendor_id).in_(names))
         )
-    if not states and within_days is None:
+    if not states and within_days is None and not by_state:
         result = paginate(s, stmt, page, per_page)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
@@ -391,7 +435,15 @@ def list_(
                     col(BaaStateRow.notice_deadline).between(as_of, horizon),
                 )
             )
-        result = paginate(s, stmt.where(col(BAA.id).in_(kept_state)), page, per_page)
+        if wanted or horizon is not None:
+            stmt = stmt.where(col(BAA.id).in_(kept_state))
+        if by_state:
+            kept_column = getattr(BaaStateRow, STATE_SORTS[sort])
+            value = select(kept_column).where(col(BaaStateRow.baa_id) == BAA.id)
+            stmt = stmt.order_by(None).order_by(
+                *_ordering(sort, descending, value.scalar_subquery())
+            )
+        result = paginate(s, stmt, page, per_page)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -405,7 +457,7 @@ def list_(
     statuses = _statuses_for(wanted)
     if statuses is not None:
         columns = columns.where(col(BAA.status).in_(sorted(statuses)))
-    kept: set[int] = set()
+    kept: dict[int, BaaStatus] = {}
     for r in s.execute(columns):
         st = state_on(BaaTerms(*r[1:]), as_of, warning_days)
         if wanted and st.state not in wanted:
@@ -414,14 +466,40 @@ def list_(
             d is not None and as_of <= d <= horizon for d in (st.term_end, st.notice_deadline)
         ):
             continue
-        kept.add(r.id)
+        kept[r.id] = st
     ordered = [i for i in s.scalars(stmt.with_only_columns(col(BAA.id))) if i in kept]
+    if by_state:
+        # The SQL order ties broken the same way; then the state's date, missing ones last.
+        name = STATE_SORTS[sort]
+        dated = [i for i in ordered if getattr(kept[i], name) is not None]
+        dated.sort(key=lambda i: getattr(kept[i], name), reverse=descending)
+        ordered = dated + [i for i in ordered if getattr(kept[i], name) is None]
     page_ids = ordered[(page - 1) * per_page : page * per_page]
     rows = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(page_ids)))}
     items = [rows[i] for i in page_ids]
     return PageResult(
         views(s, items, as_of, warning_days, return_destroy_days), page, per_page, len(ordered)
     )
+
+
+def _ordering(sort: str, descending: bool, value: Any = None) -> tuple[Any, ...]:
+    """ORDER BY terms for a register sort: the key (missing values last), then the vendor's
+    name, effective date and id so that pages never overlap. `value` is the kept state's column
+    for the sorts by a date of the state."""
+    vendor = (
+        select(func.lower(Vendor.name)).where(col(Vendor.id) == BAA.vendor_id).scalar_subquery()
+    )
+    keys: dict[str, Any] = {
+        "vendor": vendor,
+        "effective": col(BAA.effective_date),
+        "breach": col(BAA.breach_notification_days),
+    }
+    key = value if value is not None else keys.get(sort)
+    ties = (vendor, col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
+    if key is None:  # a state's date, sorted in Python: the ties alone
+        return ties
+    first = (key.desc() if descending else key.asc()).nulls_last()
+    return (first, *ties[1:]) if key is vendor else (first, *ties)
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).
