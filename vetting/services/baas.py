@@ -51,7 +51,7 @@ from vetting.models import (
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
 from vetting.services import baa_provisions, baa_states, parent_agreements
 from vetting.services.baa_provisions import Standing
-from vetting.services.common import PageResult, apply, get_or_404, like, paginate
+from vetting.services.common import PageResult, apply, get_or_404, like
 
 # Terms a renewal inherits from the agreement it renews unless it states its own.
 INHERITED = (
@@ -392,7 +392,7 @@ def list_(
     as_of = as_of or clock.today()
     sort = sort if sort in SORTS else DEFAULT_SORT
     by_state = sort in STATE_SORTS
-    stmt = select(BAA).order_by(*_ordering(sort, descending))
+    stmt = select(BAA)  # filtered below; counted as it is, paged through _sorted
     if vendor_id is not None:
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
@@ -410,7 +410,7 @@ def list_(
             or_(func.lower(BAA.title).like(like(q), escape="\\"), col(BAA.vendor_id).in_(names))
         )
     if not states and within_days is None and not by_state:
-        result = paginate(s, stmt, page, per_page)
+        result = _paginate(s, stmt, _sorted(stmt, sort, descending), page, per_page)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -437,13 +437,12 @@ def list_(
             )
         if wanted or horizon is not None:
             stmt = stmt.where(col(BAA.id).in_(kept_state))
-        if by_state:
-            kept_column = getattr(BaaStateRow, STATE_SORTS[sort])
-            value = select(kept_column).where(col(BaaStateRow.baa_id) == BAA.id)
-            stmt = stmt.order_by(None).order_by(
-                *_ordering(sort, descending, value.scalar_subquery())
-            )
-        result = paginate(s, stmt, page, per_page)
+        ordered = _sorted(stmt, sort, descending)
+        if by_state:  # the kept state's date, joined (one row per agreement)
+            with_state = stmt.outerjoin(BaaStateRow, col(BaaStateRow.baa_id) == BAA.id)
+            value = col(getattr(BaaStateRow, STATE_SORTS[sort]))
+            ordered = _sorted(with_state, sort, descending, value)
+        result = _paginate(s, stmt, ordered, page, per_page)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -467,7 +466,8 @@ def list_(
         ):
             continue
         kept[r.id] = st
-    ordered = [i for i in s.scalars(stmt.with_only_columns(col(BAA.id))) if i in kept]
+    in_order = _sorted(stmt, sort, descending).with_only_columns(col(BAA.id))
+    ordered = [i for i in s.scalars(in_order) if i in kept]
     if by_state:
         # The SQL order ties broken the same way; then the state's date, missing ones last.
         name = STATE_SORTS[sort]
@@ -482,24 +482,36 @@ def list_(
     )
 
 
-def _ordering(sort: str, descending: bool, value: Any = None) -> tuple[Any, ...]:
-    """ORDER BY terms for a register sort: the key (missing values last), then the vendor's
-    name, effective date and id so that pages never overlap. `value` is the kept state's column
-    for the sorts by a date of the state."""
-    vendor = (
-        select(func.lower(Vendor.name)).where(col(Vendor.id) == BAA.vendor_id).scalar_subquery()
-    )
+def _sorted(stmt: Any, sort: str, descending: bool, value: Any = None) -> Any:
+    """`stmt` (BAAs, filtered) in a register sort's order: the key (missing values last), then
+    the vendor's name ignoring case, vendor, effective date and id, so that pages never overlap.
+    `value` is the kept state's column for the sorts by a date of the state (None: those are
+    sorted in Python, the ties alone here). The vendor's name is joined, not looked up per
+    row: with the index on lower(vendor.name) (migration 0021) and the register's own
+    (vendor, effective date, id), a page in vendor order is read in index order, not sorted."""
+    name = func.lower(Vendor.name)
+    ties = (col(Vendor.id), col(BAA.effective_date), col(BAA.id))
     keys: dict[str, Any] = {
-        "vendor": vendor,
+        "vendor": name,
         "effective": col(BAA.effective_date),
         "breach": col(BAA.breach_notification_days),
     }
     key = value if value is not None else keys.get(sort)
-    ties = (vendor, col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
-    if key is None:  # a state's date, sorted in Python: the ties alone
-        return ties
+    joined = stmt.join(Vendor, col(Vendor.id) == BAA.vendor_id)
+    if key is None:
+        return joined.order_by(name, *ties)
     first = (key.desc() if descending else key.asc()).nulls_last()
-    return (first, *ties[1:]) if key is vendor else (first, *ties)
+    if key is name:
+        return joined.order_by(first, *ties)
+    return joined.order_by(first, name, *ties)
+
+
+def _paginate(s: Session, counted: Any, ordered: Any, page: int, per_page: int) -> PageResult:
+    """One page of `ordered`, and the total counted on `counted` (the same rows, without the
+    join that orders them: a count needs no vendor name)."""
+    total = s.scalar(select(func.count()).select_from(counted.order_by(None).subquery())) or 0
+    items = list(s.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all())
+    return PageResult(items, page, per_page, total)
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).
