@@ -1,10 +1,13 @@
 """The real browser for the UI tests: Debian's Chromium driven by Playwright against the app
 served on 127.0.0.1 (`server`, `chromium`), and `people(role, width)`: a signed-in tab per
-role that records any console error (a CSP violation included). Screenshots land in
-tests/output/screenshots/ (git-ignored)."""
+role that records any console error (a CSP violation included). Screenshots (`Person.shot`)
+are kept as test output outside the checkout: in the folder VETTING_SCREENSHOTS names, else
+in `screenshots/` under pytest's base temporary folder (pytest keeps the last three runs);
+the run's summary says where."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +17,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+SHOTS_ENV = "VETTING_SCREENSHOTS"
+USED: list[Path] = []  # the screenshot folder of this run, for the summary (conftest.py)
 # For a test module: skipped, with the reason, where Chromium or Playwright is missing.
 BROWSER_MARKS = [
     pytest.mark.browser,
@@ -35,6 +39,17 @@ def server(app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this run's screenshots go (see the module's doc)."""
+    configured = os.environ.get(SHOTS_ENV, "").strip()
+    path = Path(configured) if configured else tmp_path_factory.getbasetemp() / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    if path not in USED:
+        USED.append(path)
+    return path
+
+
 @pytest.fixture
 def chromium() -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
@@ -52,7 +67,8 @@ class Person:
     """One signed-in browser tab, recording any console error (a CSP violation included)."""
 
     def __init__(self, chromium: object, base: str, email: str, password: str,
-                 width: int = 1280) -> None:  # fmt: skip
+                 width: int = 1280, shots: Path | None = None) -> None:  # fmt: skip
+        self.shots = shots
         self.context = chromium.new_context(  # type: ignore[attr-defined]
             viewport={"width": width, "height": 900}, accept_downloads=True
         )
@@ -77,9 +93,13 @@ class Person:
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
 
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    def shot(self, name: str) -> Path | None:
+        """A full-page screenshot kept as `<name>.png` (none without a folder)."""
+        if self.shots is None:
+            return None
+        path = self.shots / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
 
     def close(self) -> None:
         assert self.errors == [], self.errors
@@ -87,7 +107,9 @@ class Person:
 
 
 @pytest.fixture
-def people(app: Flask, chromium: object, server: str) -> Iterator[Callable[..., Person]]:
+def people(
+    app: Flask, chromium: object, server: str, shots: Path
+) -> Iterator[Callable[..., Person]]:
     from sqlalchemy import select
 
     from vetting import auth, db
@@ -100,7 +122,7 @@ def people(app: Flask, chromium: object, server: str) -> Iterator[Callable[..., 
         with app.app_context():
             if db.session().scalar(select(User).where(User.email == email)) is None:
                 auth.create_user(db.session(), auth.CLI_PRINCIPAL, email, password, role)
-        person = Person(chromium, server, email, password, width)
+        person = Person(chromium, server, email, password, width, shots)
         opened.append(person)
         return person
 

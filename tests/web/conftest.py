@@ -197,4 +197,11 @@ def publish_list(b: Browser, note: str = "", confirm: str | None = None) -> Any:
 
 
 # The real browser's fixtures (server, chromium, people), for the browser test modules.
-from tests.web.browser_fixtures import chromium, people, server  # noqa: E402, F401
+from tests.web.browser_fixtures import USED, chromium, people, server, shots  # noqa: E402, F401
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where the browser tests' screenshots were kept."""
+    for path in USED:
+        count = len(list(path.glob("*.png")))
+        terminalreporter.write_line(f"browser screenshots: {count} in {path}")

@@ -2,7 +2,8 @@
 127.0.0.1. One story from a candidate app to the MDM profile, told by the roles that do it
 in a hospital, and a viewer who can neither see nor use a write button.
 
-Screenshots of every main page land in tests/output/screenshots/ (git-ignored).
+Screenshots of every main page are kept as test output (tests/web/browser_fixtures.py says
+where).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from vetting.models.columns import ts
@@ -12,6 +12,8 @@ from vetting.models.columns import ts
 
 class Vendor(SQLModel, table=True):
     __tablename__ = "vendor"
+    # The register's and the vendors list's order: by name ignoring case (migration 0022).
+    __table_args__ = (Index("ix_vendor_name_folded", text("lower(name)"), "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True, index=True)

@@ -32,15 +32,45 @@ class AuditFilter:
     until: date | None = None
 
 
+# The audit page's sort keys (the column headers): seq is the order events were written in.
+SORTS = ("seq", "actor", "action", "record")
+DEFAULT_SORT = "seq"
+
+
+def sort_key(sort: str | None) -> str:
+    """`sort` when it is one of SORTS, else the default (a bad value is never an error)."""
+    return sort if sort in SORTS else DEFAULT_SORT
+
+
+def ordering(sort: str | None, descending: bool) -> tuple[Any, ...]:
+    """ORDER BY terms for a sort key; ties are broken newest first."""
+    seq = col(AuditEvent.seq)
+    keys: dict[str, tuple[Any, ...]] = {
+        "seq": (seq,),
+        "actor": (func.lower(AuditEvent.actor),),
+        "action": (col(AuditEvent.action),),
+        "record": (col(AuditEvent.entity_type), col(AuditEvent.entity_id)),
+    }
+    chosen = keys[sort_key(sort)]
+    terms = tuple(k.desc() if descending else k.asc() for k in chosen)
+    return terms if chosen == (seq,) else (*terms, seq.desc())
+
+
 def list_events(
-    s: Session, f: AuditFilter = AuditFilter(), *, page: int = 1, per_page: int = 50
+    s: Session,
+    f: AuditFilter = AuditFilter(),
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    sort: str | None = None,
+    descending: bool = True,
 ) -> PageResult:
-    """Events matching `f`, newest first."""
+    """Events matching `f` in the order asked for (newest first by default)."""
     stmt = filtered(select(AuditEvent), f)
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     items = list(
         s.scalars(
-            stmt.order_by(col(AuditEvent.seq).desc()).limit(per_page).offset((page - 1) * per_page)
+            stmt.order_by(*ordering(sort, descending)).limit(per_page).offset((page - 1) * per_page)
         )
     )
     return PageResult(items, page, per_page, total)

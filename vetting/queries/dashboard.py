@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from vetting import clock
 from vetting.core.allowlist import APPROVING, ApprovedList, Departure, Exclusion, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
+from vetting.core.baa_provisions import ProvisionStatus
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.models import (
@@ -21,6 +22,7 @@ from vetting.models import (
     App,
     Assessment,
     AuditEvent,
+    BaaProvision,
     BaaStateRow,
     Decision,
     SyncTarget,
@@ -30,7 +32,7 @@ from vetting.queries import allowlist, baa_changes, cache, decisions, live_list,
 from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
-from vetting.services import baa_states, baas
+from vetting.services import baa_provisions, baa_states, baas
 
 LIST_LIMIT = 10
 
@@ -115,6 +117,10 @@ class Overview:
     # mostly waiting for a BAA in force (the first LIST_LIMIT, and how many in all).
     approved_off: list[Exclusion] = field(default_factory=list)
     approved_off_count: int = 0
+    # Signed agreements, not ended, that lack a required provision or allow more than 60 days
+    # to report a breach, with no exception counting today (the first LIST_LIMIT; how many).
+    nonconforming: list[NonConforming] = field(default_factory=list)
+    nonconforming_count: int = 0
 
 
 def overview(s: Session, as_of: date, warning_days: int, horizon_days: int = 90) -> Overview:
@@ -147,7 +153,11 @@ class BaaNeed:
     vendor_name: str = ""
 
 
-_BAA_COLUMNS = (col(BAA.id), col(BAA.vendor_id), col(BAA.title), *RAW_TERMS)
+# The vendor's name rides along (a correlated look-up): no separate statement for the names.
+_VENDOR_NAME = (
+    select(col(Vendor.name)).where(col(Vendor.id) == BAA.vendor_id).scalar_subquery()
+).label("vendor_name")
+_BAA_COLUMNS = (col(BAA.id), col(BAA.vendor_id), col(BAA.title), _VENDOR_NAME, *RAW_TERMS)
 
 
 def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple[Any, BaaStatus]]:
@@ -157,7 +167,7 @@ def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple
     memo = cache.table("baa states", as_of, warning_days)  # an agreement's terms → its state
     found = []
     for r in s.connection().execute(select(*_BAA_COLUMNS).where(where)).all():
-        terms = tuple(r[3:])
+        terms = tuple(r[4:])
         status = memo.get(terms, MISSING)
         if status is MISSING:
             status = memo[terms] = state_on(terms_from_raw(terms), as_of, warning_days)
@@ -168,10 +178,11 @@ def _needs(s: Session, where: Any, as_of: date, warning_days: int) -> list[tuple
 def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> Overview:
     """Each section is kept until the records it is computed from change: editing an app
     does not recompute the BAA section, recording a BAA does not recount assessments."""
-    expiring, past_notice, lapsed = cache.remembered(
+    expiring, past_notice, lapsed, (nonconforming, nonconforming_count) = cache.remembered(
         "dashboard baas",
-        (as_of, warning_days),
-        lambda: _baa_section(s, as_of, warning_days),
+        # the non-conforming queue follows the required-provisions catalogue too
+        (as_of, warning_days, allowlist.rules()),
+        lambda: (*_baa_section(s, as_of, warning_days), _nonconforming(s, as_of)),
         s=s,
         reads=BAAS,
     )
@@ -201,7 +212,63 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         leaving=live_list.forecast(s, as_of, horizon_days),
         approved_off=approved_off[:LIST_LIMIT],
         approved_off_count=len(approved_off),
+        nonconforming=nonconforming,
+        nonconforming_count=nonconforming_count,
     )
+
+
+@dataclass(frozen=True)
+class NonConforming:
+    """An agreement in the non-conforming queue and what is wrong with it, in brief."""
+
+    baa_id: int
+    vendor_id: int
+    vendor_name: str
+    title: str | None
+    absent: int  # required provisions marked absent
+    breach_days: int | None  # worst-case calendar days to report a breach, when over the limit
+
+
+def _nonconforming(s: Session, as_of: date) -> tuple[list[NonConforming], int]:
+    """The agreements legal must fix or except (baas.needs_fixing_clause: the register's
+    "needs legal" filter), vendor by vendor, and how many in all: one statement."""
+    cat = baa_provisions.catalogue()
+    absent = (
+        select(func.count())
+        .where(
+            col(BaaProvision.baa_id) == BAA.id,
+            col(BaaProvision.status) == ProvisionStatus.ABSENT,
+            col(BaaProvision.key).in_(cat.keys),
+        )
+        .scalar_subquery()
+    )
+    rows = s.execute(
+        select(
+            col(BAA.id),
+            col(BAA.vendor_id),
+            col(Vendor.name),
+            col(BAA.title),
+            absent,
+            col(BAA.breach_notification_days),
+            func.count().over(),
+        )
+        .join(Vendor, col(Vendor.id) == BAA.vendor_id)
+        .where(baas.needs_fixing_clause(as_of))
+        .order_by(func.lower(Vendor.name), col(BAA.effective_date), col(BAA.id))
+        .limit(LIST_LIMIT)
+    ).all()
+    found = [
+        NonConforming(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            int(r[4] or 0),
+            r[5] if r[5] is not None and r[5] > cat.breach_max_days else None,
+        )
+        for r in rows
+    ]
+    return found, int(rows[0][6]) if rows else 0
 
 
 def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[Exclusion]:
@@ -404,13 +471,12 @@ def _groups(
     if lapsing - in_force:
         others = _needs(s, col(BAA.vendor_id).in_(sorted(lapsing - in_force)), as_of, warning_days)
         in_force |= {r.vendor_id for r, st in others if st.in_force}
-    names = baas.vendor_names(s, {r.vendor_id for r, _ in rows})
     recent = as_of - timedelta(days=90)
     expiring: list[_Placed] = []
     past_notice: list[_Placed] = []
     lapsed: list[_Placed] = []
     for r, st in rows:
-        need = BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, names.get(r.vendor_id, ""))
+        need = BaaNeed(BaaBrief(r.id, r.vendor_id, r.title), st, r.vendor_name or "")
         # Equal dates: the older agreement first.
         if st.state == BaaState.EXPIRING:
             day = st.notice_deadline or st.term_end or as_of

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from integrations.spreadsheets import writing
 from vetting.core.breach import clause_from
@@ -27,7 +27,7 @@ from vetting.core.cells import safe_cell
 from vetting.errors import Invalid, NotFound
 from vetting.models import AuditEvent
 from vetting.queries import allowlist
-from vetting.queries.audit_log import AuditFilter, filtered
+from vetting.queries.audit_log import AuditFilter, filtered, ordering
 from vetting.queries.browse import AppRow, AssessmentRow, VendorRow
 from vetting.queries.compare import Comparison
 from vetting.services.common import PageResult
@@ -312,9 +312,9 @@ def comparison(c: Comparison) -> Table:
 # --- the audit log ---------------------------------------------------------------------------
 
 
-def audit(s: Session, f: AuditFilter) -> Table:
-    """The audit events matching the page's filters, newest first; more than `MAX_ROWS` is
-    refused, asking for narrower filters."""
+def audit(s: Session, f: AuditFilter, sort: str | None = None, descending: bool = True) -> Table:
+    """The audit events matching the page's filters, in the page's order (newest first by
+    default); more than `MAX_ROWS` is refused, asking for narrower filters."""
     matching = filtered(select(AuditEvent), f)
     total = s.scalar(select(func.count()).select_from(matching.subquery())) or 0
     if total > MAX_ROWS:
@@ -323,7 +323,7 @@ def audit(s: Session, f: AuditFilter) -> Table:
             "filters (a date range, an action)",
             "filters",
         )
-    stmt = matching.order_by(col(AuditEvent.seq).desc())
+    stmt = matching.order_by(*ordering(sort, descending))
     headers = (
         ("Seq", 8),
         ("At (UTC)", 20),

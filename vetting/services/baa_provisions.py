@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlmodel import Session, col
 
 from vetting import audit, clock
@@ -69,6 +69,16 @@ class Standing:
 def window(e: BaaException) -> ExceptionWindow:
     confirmed = clock.local_day(e.confirmed_at) if e.confirmed_at is not None else None
     return ExceptionWindow(confirmed, e.ends_on)
+
+
+def excepted_ids(on: date) -> Select[Any]:
+    """SQL: the ids of BAAs with an exception that counts on `on` (`ExceptionWindow.counts_on`:
+    confirmed by a second person on or before that day, and not ended before it)."""
+    return select(col(BaaException.baa_id)).where(
+        col(BaaException.confirmed_at).is_not(None),
+        col(BaaException.confirmed_at) < clock.day_start(on + timedelta(days=1)),
+        col(BaaException.ends_on) >= on,
+    )
 
 
 def standings(s: Session, baas: Sequence[BAA]) -> dict[int, Standing]:

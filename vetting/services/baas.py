@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlmodel import Session, col
 
 from vetting import audit, clock
@@ -51,7 +51,7 @@ from vetting.models import (
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
 from vetting.services import baa_provisions, baa_states, parent_agreements
 from vetting.services.baa_provisions import Standing
-from vetting.services.common import PageResult, apply, get_or_404, like, paginate
+from vetting.services.common import PageResult, apply, get_or_404, like
 
 # Terms a renewal inherits from the agreement it renews unless it states its own.
 INHERITED = (
@@ -318,6 +318,47 @@ def _locked(s: Session, baa_id: int) -> BAA:
     return baa
 
 
+def nonconforming_clause() -> Any:
+    """SQL: the agreement lacks a required provision (marked absent) or allows more days to
+    report a breach than the catalogue's maximum — the same gaps `baa_provisions.gaps`
+    names, whatever exceptions say."""
+    cat = baa_provisions.catalogue()
+    return or_(
+        col(BAA.id).in_(
+            select(col(BaaProvision.baa_id)).where(
+                col(BaaProvision.status) == ProvisionStatus.ABSENT,
+                col(BaaProvision.key).in_(cat.keys),
+            )
+        ),
+        col(BAA.breach_notification_days) > cat.breach_max_days,
+    )
+
+
+def needs_fixing_clause(as_of: date) -> Any:
+    """SQL: a signed agreement not ended on `as_of` (not terminated, superseded or past the
+    end of a term that does not renew by itself) that is non-conforming with no exception
+    counting that day — the dashboard's queue and the register's "needs legal" filter."""
+    return and_(
+        col(BAA.status) == BaaLifecycle.ACTIVE,
+        or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
+        or_(col(BAA.superseded_on).is_(None), col(BAA.superseded_on) > as_of),
+        or_(
+            col(BAA.auto_renews).is_(True),
+            col(BAA.expiration_date).is_(None),
+            col(BAA.expiration_date) >= as_of,
+        ),
+        nonconforming_clause(),
+        ~col(BAA.id).in_(baa_provisions.excepted_ids(as_of)),
+    )
+
+
+# The register's sort keys (its column headers); those in STATE_SORTS are dates of the state
+# on the as-of day (the BaaStatus / BaaStateRow attribute named).
+SORTS = ("vendor", "effective", "term_end", "notice", "breach")
+STATE_SORTS = {"term_end": "term_end", "notice": "notice_deadline"}
+DEFAULT_SORT = "vendor"
+
+
 def list_(
     s: Session,
     page: int = 1,
@@ -331,22 +372,34 @@ def list_(
     auto_renews: bool | None = None,
     q: str | None = None,
     non_conforming: bool | None = None,
+    needs_fixing: bool = False,
     scope_reviewed: bool | None = None,
     return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
+    sort: str = DEFAULT_SORT,
+    descending: bool = False,
 ) -> PageResult:
-    """BAAs with their state on `as_of`, filtered; items are `BaaView`s.
+    """BAAs with their state on `as_of`, filtered and sorted; items are `BaaView`s.
 
     `states` may hold `in_force` (active or expiring). `within_days` keeps agreements whose
     term end or notice deadline falls within [as_of, as_of + N]. For today, these filters run
     in the database over the kept states (services/baa_states.py); for another day the core
     computes each candidate's state and the filtered rows are paged in Python.
+
+    `sort` is one of SORTS (anything else: the default); agreements without the value (no
+    term end, no notice deadline, no breach deadline) come last either way. Sorting by a
+    date of the state (term end, notice deadline) reads the kept states for today; for
+    another day the core computes them, as for a state filter.
     """
     as_of = as_of or clock.today()
-    stmt = select(BAA).order_by(col(BAA.vendor_id), col(BAA.effective_date), col(BAA.id))
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    by_state = sort in STATE_SORTS
+    stmt = select(BAA)  # filtered below; counted as it is, paged through _sorted
     # Whether anything but the state narrows the agreements (else the kept states count them).
-    narrowed = any(
-        f is not None for f in (vendor_id, auto_renews, scope_reviewed, non_conforming)
-    ) or bool(q)
+    narrowed = (
+        any(f is not None for f in (vendor_id, auto_renews, scope_reviewed, non_conforming))
+        or needs_fixing
+        or bool(q)
+    )
     if vendor_id is not None:
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
@@ -354,24 +407,22 @@ def list_(
     if scope_reviewed is not None:
         stmt = stmt.where(col(BAA.scope_reviewed) == scope_reviewed)
     if non_conforming is not None:
-        cat = baa_provisions.catalogue()
-        flagged = or_(
-            col(BAA.id).in_(
-                select(col(BaaProvision.baa_id)).where(
-                    col(BaaProvision.status) == ProvisionStatus.ABSENT,
-                    col(BaaProvision.key).in_(cat.keys),
-                )
-            ),
-            col(BAA.breach_notification_days) > cat.breach_max_days,
-        )
+        flagged = nonconforming_clause()
         stmt = stmt.where(flagged if non_conforming else ~flagged)
+    if needs_fixing:
+        stmt = stmt.where(needs_fixing_clause(as_of))
     if q:
         names = select(col(Vendor.id)).where(func.lower(Vendor.name).like(like(q), escape="\\"))
         stmt = stmt.where(
             or_(func.lower(BAA.title).like(like(q), escape="\\"), col(BAA.vendor_id).in_(names))
         )
-    if not states and within_days is None:
-        result = _searched(s, stmt, page, per_page) if q else paginate(s, stmt, page, per_page)
+    if not states and within_days is None and not by_state:
+        ordered = _sorted(stmt, sort, descending)
+        result = (
+            _searched(s, ordered, page, per_page)
+            if q
+            else _paginate(s, stmt, ordered, page, per_page)
+        )
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
             result.page,
@@ -398,16 +449,24 @@ def list_(
             )
         # A page: the register's order walked (its index), each agreement's kept state looked
         # up by id, rather than every agreement in the state sorted (deep pages, large states).
-        in_state = exists(
-            kept_state.where(col(BaaStateRow.baa_id) == col(BAA.id)).with_only_columns(literal(1))
-        )
+        if wanted or horizon is not None:
+            stmt = stmt.where(
+                exists(
+                    kept_state.where(col(BaaStateRow.baa_id) == col(BAA.id)).with_only_columns(
+                        literal(1)
+                    )
+                )
+            )
+        ordered = _sorted(stmt, sort, descending)
+        if by_state:  # the kept state's date, joined (one row per agreement)
+            with_state = stmt.outerjoin(BaaStateRow, col(BaaStateRow.baa_id) == BAA.id)
+            value = col(getattr(BaaStateRow, STATE_SORTS[sort]))
+            ordered = _sorted(with_state, sort, descending, value)
         if narrowed:
-            result = paginate(s, stmt.where(in_state), page, per_page)
+            result = _paginate(s, stmt, ordered, page, per_page)
         else:  # the count needs no agreement row: one kept state per agreement
             total = s.scalar(select(func.count()).select_from(kept_state.subquery())) or 0
-            items = s.scalars(
-                stmt.where(in_state).limit(per_page).offset((page - 1) * per_page)
-            ).all()
+            items = s.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all()
             result = PageResult(list(items), page, per_page, total)
         return PageResult(
             views(s, result.items, as_of, warning_days, return_destroy_days),
@@ -422,7 +481,7 @@ def list_(
     statuses = _statuses_for(wanted)
     if statuses is not None:
         columns = columns.where(col(BAA.status).in_(sorted(statuses)))
-    kept: set[int] = set()
+    kept: dict[int, BaaStatus] = {}
     for r in s.execute(columns):
         st = state_on(BaaTerms(*r[1:]), as_of, warning_days)
         if wanted and st.state not in wanted:
@@ -431,8 +490,15 @@ def list_(
             d is not None and as_of <= d <= horizon for d in (st.term_end, st.notice_deadline)
         ):
             continue
-        kept.add(r.id)
-    ordered = [i for i in s.scalars(stmt.with_only_columns(col(BAA.id))) if i in kept]
+        kept[r.id] = st
+    in_order = _sorted(stmt, sort, descending).with_only_columns(col(BAA.id))
+    ordered = [i for i in s.scalars(in_order) if i in kept]
+    if by_state:
+        # The SQL order ties broken the same way; then the state's date, missing ones last.
+        name = STATE_SORTS[sort]
+        dated = [i for i in ordered if getattr(kept[i], name) is not None]
+        dated.sort(key=lambda i: getattr(kept[i], name), reverse=descending)
+        ordered = dated + [i for i in ordered if getattr(kept[i], name) is None]
     page_ids = ordered[(page - 1) * per_page : page * per_page]
     rows = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(page_ids)))}
     items = [rows[i] for i in page_ids]
@@ -454,7 +520,39 @@ def _searched(s: Session, stmt: Any, page: int, per_page: int) -> PageResult:
         return PageResult([r[0] for r in rows], page, per_page, rows[0][1])
     if page == 1:  # nothing found at all
         return PageResult([], page, per_page, 0)
-    return paginate(s, stmt, page, per_page)
+    return _paginate(s, stmt, stmt, page, per_page)
+
+
+def _sorted(stmt: Any, sort: str, descending: bool, value: Any = None) -> Any:
+    """`stmt` (BAAs, filtered) in a register sort's order: the key (missing values last), then
+    the vendor's name ignoring case, vendor, effective date and id, so that pages never overlap.
+    `value` is the kept state's column for the sorts by a date of the state (None: those are
+    sorted in Python, the ties alone here). The vendor's name is joined, not looked up per
+    row: with the index on lower(vendor.name) (migration 0022) and the register's own
+    (vendor, effective date, id), a page in vendor order is read in index order, not sorted."""
+    name = func.lower(Vendor.name)
+    ties = (col(Vendor.id), col(BAA.effective_date), col(BAA.id))
+    keys: dict[str, Any] = {
+        "vendor": name,
+        "effective": col(BAA.effective_date),
+        "breach": col(BAA.breach_notification_days),
+    }
+    key = value if value is not None else keys.get(sort)
+    joined = stmt.join(Vendor, col(Vendor.id) == BAA.vendor_id)
+    if key is None:
+        return joined.order_by(name, *ties)
+    first = (key.desc() if descending else key.asc()).nulls_last()
+    if key is name:
+        return joined.order_by(first, *ties)
+    return joined.order_by(first, name, *ties)
+
+
+def _paginate(s: Session, counted: Any, ordered: Any, page: int, per_page: int) -> PageResult:
+    """One page of `ordered`, and the total counted on `counted` (the same rows, without the
+    join that orders them: a count needs no vendor name)."""
+    total = s.scalar(select(func.count()).select_from(counted.order_by(None).subquery())) or 0
+    items = list(s.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all())
+    return PageResult(items, page, per_page, total)
 
 
 # Which lifecycle statuses can produce each state (a prefilter; the core decides).

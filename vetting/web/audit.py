@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from vetting import audit as chain
@@ -25,11 +25,20 @@ def _filters() -> audit_log.AuditFilter:
     )
 
 
+def _sort() -> tuple[str, bool]:
+    """The page's sort key and direction: an unknown key falls back to the default (newest
+    first); a key without a direction sorts the way its column is usually read."""
+    sort = audit_log.sort_key(request.args.get("sort"))
+    default = "1" if sort == audit_log.DEFAULT_SORT else "0"
+    return sort, (request.args.get("desc") or default) == "1"
+
+
 @bp.get("/audit/export.<fmt>")
 @requires("audit:read")
 def export(fmt: str) -> ResponseReturnValue:
-    """The events the page's filters select, newest first (at most sheets.MAX_ROWS)."""
-    return table_file(sheets.audit(db.session(), _filters()), fmt)
+    """The events the page's filters select, in the page's order (at most sheets.MAX_ROWS)."""
+    sort, descending = _sort()
+    return table_file(sheets.audit(db.session(), _filters(), sort, descending), fmt)
 
 
 @bp.get("/audit")
@@ -37,10 +46,20 @@ def export(fmt: str) -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     s = db.session()
     filters = _filters()
-    result = audit_log.list_events(s, filters, page=arg_int("page"))
+    sort, descending = _sort()
+    result = audit_log.list_events(
+        s, filters, page=arg_int("page"), sort=sort, descending=descending
+    )
     actions, types = audit_log.facets(s)
     return render_template(
-        "audit.html", result=result, f=filters, actions=actions, types=types, verify=None
+        "audit.html",
+        result=result,
+        f=filters,
+        actions=actions,
+        types=types,
+        verify=None,
+        sort=sort,
+        descending=descending,
     )
 
 
@@ -57,4 +76,6 @@ def verify() -> ResponseReturnValue:
         actions=actions,
         types=types,
         verify=chain.verify(s),
+        sort=audit_log.DEFAULT_SORT,
+        descending=True,
     )

@@ -65,11 +65,13 @@ FILTERS: dict[str, tuple[str, tuple[str, ...] | None, bool | None]] = {
     "terminated": ("Terminated or superseded", (BaaState.TERMINATED, BaaState.SUPERSEDED), None),
     "unsigned": ("Draft or pending signature", (BaaState.DRAFT, BaaState.PENDING_SIGNATURE), None),
     "non-conforming": ("Non-conforming (a provision absent, breach notice > 60 days)", None, None),
+    "needs-legal": ("Non-conforming, in force, no exception (needs legal)", None, None),
     "scope-unreviewed": ("Product scope not reviewed", None, None),
 }
 # Filters on provisions and scope rather than dates: extra arguments to the register query.
 FILTER_EXTRA: dict[str, dict[str, bool]] = {
     "non-conforming": {"non_conforming": True},
+    "needs-legal": {"needs_fixing": True},
     "scope-unreviewed": {"scope_reviewed": False},
 }
 PROVISION_STATUSES = [
@@ -209,8 +211,16 @@ def _register(page: int, per_page: int, as_of: date) -> PageResult:
         auto_renews=auto,
         q=arg_str("q"),
         within_days=_window(),
+        sort=_sort(),
+        descending=request.args.get("desc") == "1",
         **FILTER_EXTRA.get(key, {}),
     )
+
+
+def _sort() -> str:
+    """The register's sort key; an unknown one falls back to the default (vendor)."""
+    sort = request.args.get("sort", svc.DEFAULT_SORT)
+    return sort if sort in svc.SORTS else svc.DEFAULT_SORT
 
 
 @bp.get("/baas/export.<fmt>")
@@ -244,6 +254,8 @@ def index() -> ResponseReturnValue:
         is_today=as_of == today(),
         windows=WINDOWS,
         window=_window(),
+        sort=_sort(),
+        descending=request.args.get("desc") == "1",
     )
 
 
