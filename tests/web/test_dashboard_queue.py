@@ -62,6 +62,9 @@ def agreements(app) -> dict[str, int]:
                 s, "Iris", expiration_date=date(2026, 6, 30), breach_notification_days=90
             ),
             "superseded": _baa(s, "Juniper", breach_notification_days=90),
+            # still in force today, though already terminated or renewed from a later day
+            "terminates next month": _baa(s, "Kale", breach_notification_days=90),
+            "replaced next month": _baa(s, "Laurel", breach_notification_days=90),
         }
         for name in ("lacks access", "exception not confirmed", "starts next month"):
             _lacks(s, ids[name])
@@ -83,6 +86,21 @@ def agreements(app) -> dict[str, int]:
         )
         assert renewal.id is not None
         ids["renewal"] = renewal.id
+        baas.terminate(
+            s, ACTOR, ids["terminates next month"], today + timedelta(days=30), "vendor leaving"
+        )
+        later = baas.renew(
+            s,
+            ACTOR,
+            ids["replaced next month"],
+            BaaRenew(
+                effective_date=today + timedelta(days=30),
+                expiration_date=date(2028, 12, 31),
+                signed_copy_note=SIGNED,
+            ),
+        )
+        assert later.id is not None
+        ids["renewal next month"] = later.id
         return ids
 
 
@@ -92,6 +110,9 @@ QUEUED = {
     "exception not confirmed",
     "starts next month",
     "renewal",
+    "terminates next month",
+    "replaced next month",
+    "renewal next month",
 }
 
 
@@ -135,7 +156,7 @@ def test_the_queue_agrees_with_the_reminders(app, agreements):
     with app.app_context():
         found = set(reminders._nonconforming(db.session(), clock.today()))
     by_id = {v: k for k, v in agreements.items()}
-    assert {by_id[i] for i in found} - {"expired"} == QUEUED - {"renewal"}
+    assert {by_id[i] for i in found} - {"expired"} == QUEUED - {"renewal", "renewal next month"}
 
 
 def test_the_queue_follows_an_exception_confirmed_and_one_that_ends(app, browser, agreements):

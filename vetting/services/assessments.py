@@ -178,7 +178,7 @@ def list_(
     return paginate(s, stmt, page, per_page)
 
 
-def _lock_answers(s: Session, assessment_id: int) -> None:
+def lock_answers(s: Session, assessment_id: int) -> None:
     """One save of an assessment's answers at a time (the form's save and its autosaves can
     overlap): two saves that both found a capability unanswered would both insert its row.
     The lock lasts until the transaction ends; what was read before it is read again."""
@@ -372,7 +372,7 @@ def answer(
     """Record (or replace) the answer to one capability and rescore."""
     actor.require("assessments:write")
     with transaction(s):
-        _lock_answers(s, assessment_id)
+        lock_answers(s, assessment_id)
         assessment, checklist = _open_for_answers(s, assessment_id)
         cap = checklist.capability(capability_key)
         if cap is None:
@@ -533,7 +533,7 @@ def _answer_several(
                 staged[key] = evidence.stage(batch, upload, limits, f"{key}.evidence")
             except VettingError as exc:
                 errors.extend(exc.errors)
-        _lock_answers(s, assessment.id)
+        lock_answers(s, assessment.id)
         assessment, checklist = _open_for_answers(s, assessment_id)  # again, under the lock
         assert assessment.id is not None  # a row read from the table
         refused = {capability_of(e.field) for e in errors}

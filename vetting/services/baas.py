@@ -339,7 +339,9 @@ def needs_fixing_clause(as_of: date) -> Any:
     end of a term that does not renew by itself) that is non-conforming with no exception
     counting that day — the dashboard's queue and the register's "needs legal" filter."""
     return and_(
-        col(BAA.status) == BaaLifecycle.ACTIVE,
+        col(BAA.status).in_(
+            (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
+        ),
         or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
         or_(col(BAA.superseded_on).is_(None), col(BAA.superseded_on) > as_of),
         or_(
@@ -452,9 +454,9 @@ def list_(
         if wanted or horizon is not None:
             stmt = stmt.where(
                 exists(
-                    kept_state.where(col(BaaStateRow.baa_id) == col(BAA.id)).with_only_columns(
-                        literal(1)
-                    )
+                    kept_state.where(col(BaaStateRow.baa_id) == col(BAA.id))
+                    .with_only_columns(literal(1))
+                    .correlate(BAA)  # not baa_state: a sort by its dates joins it outside
                 )
             )
         ordered = _sorted(stmt, sort, descending)

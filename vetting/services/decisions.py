@@ -209,6 +209,8 @@ def decide(
     rules = rules or DecisionRules()
     today = clock.today()
     with transaction(s):
+        # Decided on the answers as they are: an autosave waits until the decision is in.
+        assessments.lock_answers(s, assessment_id)
         view_ = assessments.get(s, assessment_id)
         if view_.assessment.status == AssessmentStatus.DECIDED:
             # Deciding again would bind the decision to the app as it is now with no second

@@ -551,7 +551,7 @@ NONCONFORMING_EVENT = "baa.nonconforming"  # audited when a BAA becomes non-conf
 
 
 def _nonconforming(s: Session, as_of: date) -> dict[int, tuple[date, tuple[str, ...]]]:
-    """Active BAAs that are non-conforming on `as_of` with no exception counting that day:
+    """Signed BAAs in force on `as_of` that are non-conforming with no exception counting then:
     id → (the day it last became non-conforming, its reasons in words). Candidates are the
     few BAAs whose audit trail says they became non-conforming."""
     marked = s.execute(
@@ -570,8 +570,13 @@ def _nonconforming(s: Session, as_of: date) -> dict[int, tuple[date, tuple[str, 
         baas = s.scalars(
             select(BAA).where(
                 col(BAA.id).in_(chunk),
-                col(BAA.status) == BaaLifecycle.ACTIVE,
+                # signed and in force that day: a termination or a renewal recorded ahead
+                # of its day leaves the agreement in force until then
+                col(BAA.status).in_(
+                    (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
+                ),
                 or_(col(BAA.terminated_on).is_(None), col(BAA.terminated_on) > as_of),
+                or_(col(BAA.superseded_on).is_(None), col(BAA.superseded_on) > as_of),
             )
         ).all()
         for baa_id, st in baa_provisions.standings(s, baas).items():

@@ -248,6 +248,8 @@ def sync_target(target_id: int) -> ResponseReturnValue:
             form.errors["confirm"] = f"type “{typed}” to sync this release: {problem}"
             return _sync_review(target_id, form, 422)
         release_id = preview.release.id
+    elif values.get("release_id", "").isdigit():  # a dry run of the release reviewed
+        release_id = int(values["release_id"])
     try:
         result = sync.run(
             s,
