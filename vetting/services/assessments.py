@@ -466,10 +466,6 @@ class FormSave:
     saved: frozenset[str]  # capabilities recorded (their answer and their files)
     refused: tuple[FieldError, ...]  # why the others were not
 
-    @property
-    def refused_keys(self) -> frozenset[str]:
-        return frozenset(capability_of(e.field) for e in self.refused)
-
 
 def capability_of(field_name: str | None) -> str:
     """The capability a field error names ("<key>.value", "<key>.evidence", "<key>")."""
