@@ -465,6 +465,7 @@ class FormSave:
     changed: int  # answers that changed
     saved: frozenset[str]  # capabilities recorded (their answer and their files)
     refused: tuple[FieldError, ...]  # why the others were not
+    files: int = 0  # evidence files kept with the recorded capabilities
 
 
 def capability_of(field_name: str | None) -> str:
@@ -532,10 +533,16 @@ def _answer_several(
         lock_answers(s, assessment.id)
         assessment, checklist = _open_for_answers(s, assessment_id)  # again, under the lock
         assert assessment.id is not None  # a row read from the table
-        refused = {capability_of(e.field) for e in errors}
-        if partial:  # a refused capability keeps nothing of this save
-            values = {k: v for k, v in values.items() if k not in refused}
-            staged = {k: v for k, v in staged.items() if k not in refused}
+
+        def drop(found: list[FieldError]) -> None:
+            """A refused capability keeps nothing of this save: its answer nor its files."""
+            nonlocal values, staged
+            names = {capability_of(e.field) for e in found}
+            values = {k: v for k, v in values.items() if k not in names}
+            staged = {k: v for k, v in staged.items() if k not in names}
+
+        if partial:
+            drop(errors)
         errors += [
             FieldError(f"{key}.evidence_url", NEEDS_EVIDENCE)
             for key in _without_evidence(s, assessment.id, values, checklist)
@@ -543,9 +550,7 @@ def _answer_several(
         ]
         if errors and not partial:
             raise Invalid("", errors=errors)
-        refused = {capability_of(e.field) for e in errors}
-        values = {k: v for k, v in values.items() if k not in refused}
-        staged = {k: v for k, v in staged.items() if k not in refused}
+        drop(errors)
         existing = {a.capability_key: a for a in _answers(s, assessment.id)}
         while values:  # drop the answers a contradiction names until none is left
             try:
@@ -554,9 +559,7 @@ def _answer_several(
                 if not partial:
                     raise
                 errors.extend(exc.errors)
-                named = {capability_of(e.field) for e in exc.errors}
-                values = {k: v for k, v in values.items() if k not in named}
-                staged = {k: v for k, v in staged.items() if k not in named}
+                drop(exc.errors)
                 continue
             break
         added = 0  # record the files first: they are evidence for the answers
@@ -564,5 +567,9 @@ def _answer_several(
             added += evidence.record(s, actor, assessment.id, key, one, batch)[1]
         changed = _save_answers(s, actor, assessment, checklist, values, rescore=added > 0)
     return FormSave(
-        get(s, assessment_id), changed, frozenset(values) | frozenset(staged), tuple(errors)
+        get(s, assessment_id),
+        changed,
+        frozenset(values) | frozenset(staged),
+        tuple(errors),
+        len(staged),
     )

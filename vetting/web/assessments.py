@@ -341,13 +341,13 @@ def answers(assessment_id: int) -> ResponseReturnValue:
         if saved is not None:
             view = saved.view
         if not form.errors and saved is not None:
-            flash(_saved_words(saved, len(saved.saved & set(_uploads()))), "ok")
+            flash(_saved_words(saved), "ok")
             target = "detail" if form.values.get("then") == "scorecard" else "answers"
             return redirect(url_for(f"assessments.{target}", assessment_id=assessment_id))
         status = 422
         if saved is not None and saved.saved:
             flash(
-                _saved_words(saved, len(saved.saved & set(_uploads())))
+                _saved_words(saved)
                 + " The questions marked below were not saved: fix them and save again.",
                 "info",
             )
@@ -405,8 +405,8 @@ def _capability_named(form_field: str) -> str:
     return form_field.split(".", 1)[1] if "." in form_field else ""
 
 
-def _saved_words(saved: svc.FormSave, files: int) -> str:
-    sc = saved.view.score
+def _saved_words(saved: svc.FormSave) -> str:
+    sc, files = saved.view.score, saved.files
     with_files = f" and {files} evidence file{'s' * (files != 1)}" if files else ""
     return (
         f"Saved {saved.changed} answer{'s' * (saved.changed != 1)}{with_files}. "
@@ -429,7 +429,6 @@ def answer_one(assessment_id: int, key: str) -> ResponseReturnValue:
     saved = _save_form(view, form, [cap])
     if saved is not None:
         view = saved.view
-    bits = get_template_attribute("assessments/_answer_bits.html", "cap_status")
     result = next(c for c in view.score.capabilities if c.key == key)
     ok = not form.errors
     return {
@@ -437,17 +436,16 @@ def answer_one(assessment_id: int, key: str) -> ResponseReturnValue:
         "changed": saved.changed if saved is not None else 0,
         "errors": form.errors,
         "message": "; ".join(form.errors.values()) if form.errors else "",
-        "status_html": str(bits(result)),
-        "score_html": str(
-            get_template_attribute("assessments/_answer_bits.html", "score_mini")(view)
-        ),
-        "attached_html": str(
-            get_template_attribute("assessments/_answer_bits.html", "attached")(view, key)
-        ),
-        "errors_html": str(
-            get_template_attribute("assessments/_answer_bits.html", "cap_errors")(form, key)
-        ),
+        "status_html": _bit("cap_status", result),
+        "score_html": _bit("score_mini", view),
+        "attached_html": _bit("attached", view, key),
+        "errors_html": _bit("cap_errors", form, key),
     }, (200 if ok else 422)
+
+
+def _bit(macro: str, *args: Any) -> str:
+    """One part of the answer form (assessments/_answer_bits.html), as the page renders it."""
+    return str(get_template_attribute("assessments/_answer_bits.html", macro)(*args))
 
 
 def _uploads() -> dict[str, FileUpload]:
