@@ -146,6 +146,19 @@ def test_starting_an_assessment_from_the_app_page(app, browser, register: Regist
     assert form.status_code == 200 and title in txt(form)
 
 
+# Three answers the checklist accepts: a verified gate with its evidence, a deadline in words,
+# a choice.
+THREE_GOOD = {
+    "v.baa_signed": "yes",
+    "src.baa_signed": "verified",
+    "ev.baa_signed": "https://borealis.example/baa.pdf",
+    "v.breach_notification_days": "72 hours",
+    "src.breach_notification_days": "attested",
+    "v.key_custody": "customer_managed",
+    "src.key_custody": "attested",
+}
+
+
 def _answers_of(app, assessment_id: int) -> dict[str, object]:
     with app.app_context():
         rows = db.session().scalars(select(Answer).where(Answer.assessment_id == assessment_id))
@@ -191,13 +204,7 @@ def test_a_bad_answer_refuses_only_its_own_question_and_keeps_input(
     resp = b.post(
         f"/assessments/{register.open_id}/answers",
         {
-            "v.baa_signed": "yes",
-            "src.baa_signed": "verified",
-            "ev.baa_signed": "https://borealis.example/baa.pdf",
-            "v.breach_notification_days": "72 hours",
-            "src.breach_notification_days": "attested",
-            "v.key_custody": "customer_managed",
-            "src.key_custody": "attested",
+            **THREE_GOOD,
             "ev.encryption_at_rest": "https://borealis.example/enc.pdf",
             "v.encryption_at_rest": "yes",
             "src.encryption_at_rest": "attested",
@@ -243,13 +250,7 @@ def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
     resp = b.post(
         f"/assessments/{register.open_id}/answers",
         {
-            "v.baa_signed": "yes",
-            "src.baa_signed": "verified",
-            "ev.baa_signed": "https://borealis.example/baa.pdf",
-            "v.breach_notification_days": "72 hours",
-            "src.breach_notification_days": "attested",
-            "v.key_custody": "customer_managed",
-            "src.key_custody": "attested",
+            **THREE_GOOD,
             "note.key_custody": "BYOK via Azure Key Vault",
             "then": "scorecard",
         },
@@ -264,13 +265,7 @@ def test_answer_form_saves_scores_and_reports(app, browser, register: Register):
     b.post(
         f"/assessments/{register.open_id}/answers",
         {
-            "v.baa_signed": "yes",
-            "src.baa_signed": "verified",
-            "ev.baa_signed": "https://borealis.example/baa.pdf",
-            "v.breach_notification_days": "72 hours",
-            "src.breach_notification_days": "attested",
-            "v.key_custody": "customer_managed",
-            "src.key_custody": "attested",
+            **THREE_GOOD,
             "note.key_custody": "BYOK via Azure Key Vault",
         },
     )

@@ -163,3 +163,16 @@ def test_a_sync_that_empties_the_targets_list_needs_the_count_typed(
         {"dry_run": "0", "release_id": str(release), "confirm": "  Sync 0   apps "},
     )
     assert done.status_code == 302 and len(api.requests) == sent + 1
+
+
+def test_a_dry_run_from_the_review_runs_the_release_reviewed(browser, hook, app, client, admin):
+    """The careless case: a dry run that ignores the reviewed release shows the calls of
+    whatever was published since, under the review of the one before."""
+    api, target_id = hook
+    b = browser("it")
+    data.second_release(client, admin, app)
+    b.post(f"/allowlist/sync/{target_id}", {"dry_run": "1", "release_id": "1"})
+    with app.app_context():
+        runs = [(r.dry_run, r.release_id) for r, _ in sync.release_runs(db.session(), 1)]
+    assert runs == [(True, 1)]
+    assert api.requests == []
