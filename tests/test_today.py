@@ -140,6 +140,7 @@ def test_the_live_list_and_the_sweep_see_an_evening_decision_on_its_local_day(
     d = data.decision(s, v.id, date(2027, 6, 1), decided_at=datetime(2026, 11, 26, 2, tzinfo=UTC))
     assert live_list._apps_dated_between(s, date(2026, 11, 24), date(2026, 11, 25)) == {d.app_id}
     assert live_list._apps_dated_between(s, date(2026, 11, 25), date(2026, 11, 26)) == set()
-    latest = reminders._latest_decisions(date(2026, 11, 25))
-    assert s.scalars(select(latest.c.id)).all() == [d.id]
+    latest = select(reminders.DECISION.c.id)
+    assert s.scalars(latest.where(reminders._is_latest(date(2026, 11, 25)))).all() == [d.id]
+    assert s.scalars(latest.where(reminders._is_latest(date(2026, 11, 24)))).all() == []
     s.close()

@@ -5,7 +5,7 @@ terminations stop what is pending."""
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -124,6 +124,22 @@ def test_a_newer_decision_replaces_the_reminders_of_the_old_one(s, acme):
     email = data.rows(s, channel="email")[0]
     assert (email.status, email.attempts) == ("cancelled", 0)
     assert "no longer needs" in email.last_error
+
+
+def test_the_latest_decision_is_the_later_one_of_its_app_and_the_higher_id_on_a_tie(s, acme):
+    """Which decision is an app's latest: made later on or before the day, a tie broken by
+    id; another app's decisions, and one made after the day, do not count."""
+    first = data.decision(s, acme.id, valid_until=date(2026, 12, 9))
+    # the same moment, recorded after: it is the latest, and it rejects
+    data.decision(s, acme.id, valid_until=date(2026, 12, 9), app_id=first.app_id,
+                  verdict="rejected", decided_at=first.decided_at)  # fmt: skip
+    other = data.decision(s, acme.id, valid_until=date(2026, 12, 10))  # another app
+    # made after the sweep's day: not yet the other app's latest
+    data.decision(s, acme.id, valid_until=date(2027, 12, 1), app_id=other.app_id,
+                  verdict="rejected", decided_at=datetime(2026, 11, 27, 9, tzinfo=UTC))  # fmt: skip
+    summary = run_reminders(s, date(2026, 11, 25), settings=data.settings())
+    assert summary.created == 1
+    assert [(n.subject_id, n.kind) for n in data.rows(s)] == [(other.assessment_id, "reassessment")]
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,20 @@ IN_APP_RECIPIENT = "dashboard"
 APPROVING = tuple(sorted(core_allowlist.APPROVING))  # a fixed order: one cached SQL statement
 CHUNK = 5000
 KEY_COLUMNS = ONCE_KEY  # the outbox's unique key: each reminder is sent once
+# An outbox row as the sweep writes it: the key first (row[:KEY] is its once-key).
+COLUMNS = (
+    *KEY_COLUMNS,
+    "title",
+    "body",
+    "payload",
+    "status",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "created_at",
+    "sent_at",
+)
+KEY = len(KEY_COLUMNS)
 
 
 @dataclass
@@ -98,11 +112,16 @@ class SweepSummary:
     existing: int = 0  # due rows that were already in the outbox
     cancelled: int = 0  # pending rows of agreements/decisions that no longer need them
     by_channel: dict[str, int] = field(default_factory=dict)
-    planned: list[dict[str, Any]] = field(default_factory=list)  # the new rows
+    rows: list[tuple[Any, ...]] = field(default_factory=list, repr=False)  # new, in COLUMNS
     job_run_id: int | None = None
 
+    @property
+    def planned(self) -> list[dict[str, Any]]:
+        """The new outbox rows (inserted, or with dry_run those that would be), as dicts."""
+        return [dict(zip(COLUMNS, r, strict=True)) for r in self.rows]
+
     def as_dict(self, with_rows: bool = False) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k != "planned"}
+        out = {k: v for k, v in self.__dict__.items() if k != "rows"}
         out["as_of"] = self.as_of.isoformat()
         if with_rows:
             out["planned"] = [_plain(r) for r in self.planned]
@@ -212,7 +231,7 @@ def _sweep(
         # a month is at most 31 days: a bound, the rules find the deadline
         31 * (s.scalar(select(func.max(BAA.notice_months)).where(col(BAA.auto_renews))) or 0),
     )
-    for r in conn.execute(_baa_query(as_of, lo, hi, max_notice)):
+    for r in conn.execute(_baa_query(as_of, lo, hi, max_notice)).all():
         summary.subjects += 1
         terms = BaaTerms(
             r.effective_date,
@@ -254,7 +273,7 @@ def _sweep(
     due.extend(_return_destroy_due(s, as_of, lo, hi, settings, email_channels, summary))
     due.extend(_nonconforming_due(s, as_of, settings, email_channels, summary))
 
-    for r in conn.execute(_decision_query(as_of, lo, hi)):
+    for r in conn.execute(_decision_query(as_of, lo, hi)).all():
         summary.subjects += 1
         found = reassessment_due(r.valid_until, as_of, settings.thresholds, settings.catch_up_days)
         if found is None:
@@ -278,7 +297,7 @@ def _sweep(
                 tuple(_unique_emails(emails)),
             )
         )
-    for r in conn.execute(_condition_query(as_of, lo, hi)):
+    for r in conn.execute(_condition_query(as_of, lo, hi)).all():
         summary.subjects += 1
         found = condition_due(r.due_date, as_of, settings.thresholds, settings.catch_up_days)
         if found is None:
@@ -304,78 +323,63 @@ def _sweep(
         )
     summary.due = len(due)
 
+    # Reminders no longer wanted go first: what is planned below is due by construction, and
+    # a stale row deleted now may be planned afresh (see drop_stale).
+    if write:
+        summary.cancelled = len(cancel_unwanted(s, as_of))
+    else:
+        summary.cancelled = len(set(unwanted(s, as_of)) | set(stale(s)))
+
     # Fan out to (channel, recipient) keys, drop those already in the outbox, and only then
-    # spend time on words and payloads.
-    wanted: list[tuple[_Reminder, str, str, int | None]] = []
-    for rem in due:
-        wanted.append((rem, IN_APP, IN_APP_RECIPIENT, None))
-        if settings.email_enabled:
-            wanted.extend((rem, ChannelKind.EMAIL, address, None) for address in rem.emails)
-        wanted.extend((rem, ChannelKind.WEBHOOK, name, cid) for name, cid in webhooks)
+    # spend time on words and payloads (once per reminder, shared by its recipients' rows).
     present = _present_keys(s, due)
     now = clock.now()
-    new: list[dict[str, Any]] = []
-    texts: dict[int, tuple[str, str, dict[str, Any]]] = {}
-    for rem, channel, recipient, channel_id in wanted:
+    sent, pending = NotificationStatus.SENT, NotificationStatus.PENDING
+    email = settings.email_enabled
+    new: list[tuple[Any, ...]] = []
+    wanted = 0
+    for rem in due:
         d = rem.due
-        key = (
-            rem.subject_kind,
-            rem.subject_id,
-            d.kind,
-            d.term_end,
-            d.threshold_days,
-            channel,
-            recipient,
-        )
-        if key in present:
-            continue
-        present.add(key)
-        if id(rem) not in texts:
-            title, body = describe(
-                d,
-                rem.label,
-                renewal_months=rem.renewal_months,
-                condition=rem.subject.get("condition"),
-                reasons=rem.subject.get("reasons", ()),
-            )
-            payload = _payload(rem.subject_kind, rem.subject_id, d, as_of, **rem.subject)
-            texts[id(rem)] = (title[:500], body, payload)
-        title, body, payload = texts[id(rem)]
-        in_app = channel == IN_APP
-        new.append(
-            {
-                "subject_kind": rem.subject_kind,
-                "subject_id": rem.subject_id,
-                "kind": d.kind,
-                "term_end": d.term_end,
-                "threshold_days": d.threshold_days,
-                "channel": channel,
-                "recipient": recipient,
-                "title": title,
-                "body": body,
-                "payload": payload if channel_id is None else {**payload, "channel_id": channel_id},
+        head = (rem.subject_kind, rem.subject_id, d.kind, d.term_end, d.threshold_days)
+        targets: list[tuple[str, str, int | None]] = [(IN_APP, IN_APP_RECIPIENT, None)]
+        if email:
+            targets.extend((ChannelKind.EMAIL, address, None) for address in rem.emails)
+        targets.extend((ChannelKind.WEBHOOK, name, cid) for name, cid in webhooks)
+        wanted += len(targets)
+        words: tuple[str, str, dict[str, Any]] | None = None
+        for channel, recipient, channel_id in targets:
+            key = (*head, channel, recipient)
+            if key in present:
+                continue
+            present.add(key)
+            if words is None:
+                title, body = describe(
+                    d,
+                    rem.label,
+                    renewal_months=rem.renewal_months,
+                    condition=rem.subject.get("condition"),
+                    reasons=rem.subject.get("reasons", ()),
+                )
+                payload = _payload(rem.subject_kind, rem.subject_id, d, as_of, **rem.subject)
+                words = (title[:500], body, payload)
+            title, body, payload = words
+            if channel == IN_APP:
                 # in-app is delivered the moment it exists: the dashboard reads the outbox
-                "status": NotificationStatus.SENT if in_app else NotificationStatus.PENDING,
-                "sent_at": now if in_app else None,
-                "attempts": 0,
-                "last_error": None,
-                "next_attempt_at": None,
-                "created_at": now,
-            }
-        )
-    summary.existing = len(wanted) - len(new)
+                new.append((*key, title, body, payload, sent, 0, None, None, now, now))
+            else:
+                if channel_id is not None:
+                    payload = {**payload, "channel_id": channel_id}
+                new.append((*key, title, body, payload, pending, 0, None, None, now, None))
+    summary.existing = wanted - len(new)
     if write:
         created = _insert(s, new)
         summary.created = len(created)
         summary.by_channel = dict(Counter(key[5] for key in created))
-        summary.planned = [r for r, key in zip(new, _keys(new), strict=True) if key in created]
-        summary.cancelled = len(cancel_unwanted(s, as_of))
+        summary.rows = new if len(created) == len(new) else [r for r in new if r[:KEY] in created]
     else:
         summary.created = len(new)
-        summary.by_channel = dict(Counter(r["channel"] for r in new))
-        summary.planned = new
-        gone = set(unwanted(s, as_of))
-        summary.cancelled = len(gone | set(stale(s)))
+        summary.by_channel = dict(Counter(r[5] for r in new))
+        summary.rows = new
 
 
 SIGNED = tuple(sorted(set(BaaLifecycle) - UNSIGNED))
@@ -710,36 +714,34 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
     )
 
 
-def _latest_decisions(as_of: date) -> Any:
-    """Each app's latest decision made on or before `as_of` (a subquery with rank 1 rows)."""
+DECISION = SQLModel.metadata.tables[Decision.__tablename__]  # plain columns: the queries below read no ORM objects
+
+
+def _is_latest(as_of: date) -> Any:
+    """A decision is its app's latest made on or before `as_of` (latest by time, then id): no
+    later one of the same app exists by then. A lookup per candidate through
+    ix_decision_app_decided, not a ranking of every decision (SQLite's window functions
+    rank all 45,000 of a large system's decisions on each call)."""
     # The organisation's day, as the approved list counts a decision.
     cutoff = clock.day_start(as_of + timedelta(days=1))
-    rank = func.row_number().over(
-        partition_by=col(Decision.app_id),
-        order_by=(col(Decision.decided_at).desc(), col(Decision.id).desc()),
-    )
-    return (
-        select(
-            col(Decision.id),
-            col(Decision.app_id),
-            col(Decision.assessment_id),
-            col(Decision.decision),
-            col(Decision.decided_by),
-            col(Decision.valid_until),
-            col(Decision.needs_confirmation),
-            col(Decision.confirmed_at),
-            col(Decision.refused_at),
-            rank.label("rank"),
-        )
-        .where(col(Decision.decided_at) < cutoff)
-        .subquery()
+    newer = DECISION.alias("newer")
+    return and_(
+        DECISION.c.decided_at < cutoff,
+        ~exists().where(
+            newer.c.app_id == DECISION.c.app_id,
+            newer.c.decided_at < cutoff,
+            or_(
+                newer.c.decided_at > DECISION.c.decided_at,
+                and_(newer.c.decided_at == DECISION.c.decided_at, newer.c.id > DECISION.c.id),
+            ),
+        ),
     )
 
 
 def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[int] = ()) -> Any:
     """Approving decisions that are their app's latest, of apps not revoked, on decided
     assessments — the ones a reassessment reminder can be about."""
-    latest = _latest_decisions(as_of)
+    latest = DECISION
     stmt = (
         select(
             latest.c.assessment_id,
@@ -755,7 +757,7 @@ def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[in
         .join(Vendor, col(Vendor.id) == col(App.vendor_id))
         .join(Assessment, col(Assessment.id) == latest.c.assessment_id)
         .where(
-            latest.c.rank == 1,
+            _is_latest(as_of),
             latest.c.decision.in_(APPROVING),
             _in_effect(latest, as_of),
             col(Assessment.status) == AssessmentStatus.DECIDED,
@@ -782,7 +784,7 @@ def _condition_query(as_of: date, lo: date, hi: date, condition_ids: Sequence[in
     """Unmet conditions of approving decisions that are their app's latest and in effect (not
     waiting for, or refused by, a second person), of apps not revoked — the conditions a
     reminder can be about."""
-    latest = _latest_decisions(as_of)
+    latest = DECISION
     cutoff = clock.day_start(as_of + timedelta(days=1))
     stmt = (
         select(
@@ -801,7 +803,7 @@ def _condition_query(as_of: date, lo: date, hi: date, condition_ids: Sequence[in
         .join(App, col(App.id) == latest.c.app_id)
         .join(Vendor, col(Vendor.id) == col(App.vendor_id))
         .where(
-            latest.c.rank == 1,
+            _is_latest(as_of),
             latest.c.decision.in_(APPROVING),
             _in_effect(latest, as_of),
             or_(
@@ -815,11 +817,6 @@ def _condition_query(as_of: date, lo: date, hi: date, condition_ids: Sequence[in
     if condition_ids:
         return stmt.where(col(DecisionCondition.id).in_(condition_ids))
     return stmt.where(col(DecisionCondition.due_date).between(lo, hi))
-
-
-def _keys(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    for r in rows:
-        yield tuple(r[c] for c in KEY_COLUMNS)
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -839,13 +836,13 @@ def _present_keys(s: Session, due: Sequence[_Reminder]) -> set[tuple[Any, ...]]:
     for kind, ids in by_kind.items():
         for chunk in _chunks(sorted(ids)):
             stmt = select(*cols).where(table.c.subject_kind == kind, table.c.subject_id.in_(chunk))
-            present.update(tuple(row) for row in conn.execute(stmt))
+            present.update(map(tuple, conn.execute(stmt).all()))
     return present
 
 
-def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
-    """INSERT … ON CONFLICT DO NOTHING: a row another sweep inserted meanwhile is skipped, not
-    an error. Returns the unique keys of the rows actually inserted."""
+def _insert(s: Session, rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+    """INSERT … ON CONFLICT DO NOTHING of `rows` (in COLUMNS): a row another sweep inserted
+    meanwhile is skipped, not an error. Returns the once-keys of the rows actually inserted."""
     if not rows:
         return set()
     table = SQLModel.metadata.tables[Notification.__tablename__]
@@ -856,10 +853,13 @@ def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
         # One statement per 5,000 rows, the rows as one JSON document: INSERT … SELECT FROM
         # json_to_recordset. (A multi-row VALUES list with 16 parameters a row spends most
         # of its time having its placeholders parsed by the driver.)
-        names = list(rows[0])
-        fields = [column(n, table.c[n].type) for n in names]
+        fields = [column(n, table.c[n].type) for n in COLUMNS]
         for chunk in _chunks(rows, 5000):
-            document = json.dumps(list(chunk), default=_json_default, separators=(",", ":"))
+            document = json.dumps(
+                [dict(zip(COLUMNS, r, strict=True)) for r in chunk],
+                default=_json_default,
+                separators=(",", ":"),
+            )
             source = (
                 func.json_to_recordset(cast(literal(document), JSON))
                 .table_valued(*fields)
@@ -867,7 +867,7 @@ def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
             )
             stmt = (
                 postgresql.insert(table)
-                .from_select(names, select(*[source.c[n] for n in names]))
+                .from_select(list(COLUMNS), select(*[source.c[n] for n in COLUMNS]))
                 .on_conflict_do_nothing(constraint="uq_notification_once")
                 .returning(*keys)
             )
@@ -875,28 +875,63 @@ def _insert(s: Session, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
         return created
     # SQLite: the sweep holds the database's write lock (BEGIN IMMEDIATE, see locks.py), and
     # `rows` leaves out every key already stored, so each row is new. One driver-level
-    # executemany of plain tuples (each value through its column type's own bind processor,
-    # as SQLAlchemy would store it) — SQLAlchemy's per-row executemany machinery cost more
-    # than the inserts. ON CONFLICT DO NOTHING still guards; if the count says a row was
+    # executemany of plain tuples, each value through its column type's own bind processor
+    # as SQLAlchemy would store it — once per distinct value: a reminder's recipients share
+    # its payload, and a sweep's rows share their timestamps (SQLAlchemy's per-row
+    # executemany machinery, and encoding the same payload for every recipient, cost more
+    # than the inserts). ON CONFLICT DO NOTHING still guards; if the count says a row was
     # skipped, the rows of this sweep (its `created_at`) are read back to say which.
-    names = list(rows[0])
     plain = sqlite.insert(table).on_conflict_do_nothing()
-    compiled = plain.compile(dialect=conn.dialect, column_keys=names)
-    order = list(compiled.positiontup or names)
-    processors = [table.c[n].type._cached_bind_processor(conn.dialect) for n in order]
-    pairs = list(zip(order, processors, strict=True))
-    params = [tuple(r[n] if p is None or r[n] is None else p(r[n]) for n, p in pairs) for r in rows]
+    compiled = plain.compile(dialect=conn.dialect, column_keys=list(COLUMNS))
+    order = [COLUMNS.index(n) for n in (compiled.positiontup or COLUMNS)]
+    if order != list(range(len(COLUMNS))):
+        rows_in_order = [tuple(r[i] for i in order) for r in rows]
+    else:
+        rows_in_order = rows
+    steps = [
+        (at, encode)
+        for at, i in enumerate(order)
+        if (encode := _encoder(table.c[COLUMNS[i]].type, conn.dialect)) is not None
+    ]
+    params: list[Any] = []
+    for r in rows_in_order:
+        values = list(r)
+        for at, encode in steps:
+            values[at] = encode(values[at])
+        params.append(tuple(values))
     inserted = 0
     for chunk in _chunks(params, 10_000):
         inserted += conn.exec_driver_sql(str(compiled), list(chunk)).rowcount
-    wanted = set(_keys(rows))
+    wanted = {r[:KEY] for r in rows}
     if inserted == len(rows):
         return wanted
-    stamp = rows[0]["created_at"]
+    stamp = rows[0][COLUMNS.index("created_at")]
     for r in conn.execute(select(*keys).where(table.c.created_at == stamp)):
         if tuple(r) in wanted:
             created.add(tuple(r))
     return created
+
+
+def _encoder(type_: Any, dialect: Any) -> Any:
+    """The column type's bind processor, remembering what it made of each value (by value,
+    or by identity for a payload: the rows of one reminder share one dict); None if the
+    driver takes the values as they are."""
+    process = type_._cached_bind_processor(dialect)
+    if process is None:
+        return None
+    memo: dict[Any, Any] = {}
+
+    def encode(value: Any) -> Any:
+        if value is None:
+            return None
+        # every value lives in the rows until the insert ends: an id is not reused meanwhile
+        key = id(value) if isinstance(value, dict | list) else value
+        found = memo.get(key, memo)
+        if found is memo:
+            found = memo[key] = process(value)
+        return found
+
+    return encode
 
 
 def _json_default(value: Any) -> str:
