@@ -209,6 +209,25 @@ def test_dry_run_reports_the_plan_and_writes_nothing(s, acme):
     assert s.scalar(select(func.count()).select_from(JobRun)) == 0
 
 
+def test_the_insert_reports_only_the_rows_it_wrote_when_one_was_there_already(s, acme):
+    """A row another sweep wrote meanwhile is skipped by the unique key, and the sweep's
+    count and plan leave it out (PostgreSQL: RETURNING; SQLite: read back by the sweep's
+    time stamp, which an earlier row does not share)."""
+    from vetting.services import reminders
+
+    data.baa(s, acme.id, expiration_date=LAST, owner_email="owner@example.org")
+    plan = run_reminders(s, END - timedelta(days=14), dry_run=True, settings=EMAIL)
+    assert len(plan.rows) == 3
+    at = reminders.COLUMNS.index("created_at")
+    earlier = list(plan.rows[1])
+    earlier[at] -= timedelta(minutes=5)
+    assert reminders._insert(s, [tuple(earlier)]) == [tuple(earlier)]
+    written = reminders._insert(s, plan.rows)
+    assert written == [plan.rows[0], plan.rows[2]]
+    s.commit()
+    assert len(data.rows(s)) == 3
+
+
 def test_a_sweep_records_its_job_run_and_audits_what_it_changed(s, acme):
     data.baa(s, acme.id, expiration_date=LAST)
     summary = run_reminders(s, END - timedelta(days=1), settings=data.settings(), actor="cli:x")

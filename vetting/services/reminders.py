@@ -374,8 +374,8 @@ def _sweep(
     if write:
         created = _insert(s, new)
         summary.created = len(created)
-        summary.by_channel = dict(Counter(key[5] for key in created))
-        summary.rows = new if len(created) == len(new) else [r for r in new if r[:KEY] in created]
+        summary.by_channel = dict(Counter(r[5] for r in created))
+        summary.rows = created
     else:
         summary.created = len(new)
         summary.by_channel = dict(Counter(r[5] for r in new))
@@ -714,7 +714,8 @@ def _baa_query(as_of: date, lo: date, hi: date, max_notice: int) -> Any:
     )
 
 
-DECISION = SQLModel.metadata.tables[Decision.__tablename__]  # plain columns: the queries below read no ORM objects
+# plain columns: the queries below read no ORM objects
+DECISION = SQLModel.metadata.tables[Decision.__tablename__]
 
 
 def _is_latest(as_of: date) -> Any:
@@ -840,11 +841,11 @@ def _present_keys(s: Session, due: Sequence[_Reminder]) -> set[tuple[Any, ...]]:
     return present
 
 
-def _insert(s: Session, rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+def _insert(s: Session, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """INSERT … ON CONFLICT DO NOTHING of `rows` (in COLUMNS): a row another sweep inserted
-    meanwhile is skipped, not an error. Returns the once-keys of the rows actually inserted."""
+    meanwhile is skipped, not an error. Returns the rows actually inserted."""
     if not rows:
-        return set()
+        return []
     table = SQLModel.metadata.tables[Notification.__tablename__]
     keys = [table.c[c] for c in KEY_COLUMNS]
     conn = s.connection()
@@ -872,7 +873,7 @@ def _insert(s: Session, rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
                 .returning(*keys)
             )
             created.update(tuple(r) for r in conn.execute(stmt))
-        return created
+        return [r for r in rows if r[:KEY] in created]
     # SQLite: the sweep holds the database's write lock (BEGIN IMMEDIATE, see locks.py), and
     # `rows` leaves out every key already stored, so each row is new. One driver-level
     # executemany of plain tuples, each value through its column type's own bind processor
@@ -888,50 +889,26 @@ def _insert(s: Session, rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
         rows_in_order = [tuple(r[i] for i in order) for r in rows]
     else:
         rows_in_order = rows
-    steps = [
-        (at, encode)
-        for at, i in enumerate(order)
-        if (encode := _encoder(table.c[COLUMNS[i]].type, conn.dialect)) is not None
-    ]
-    params: list[Any] = []
-    for r in rows_in_order:
-        values = list(r)
-        for at, encode in steps:
-            values[at] = encode(values[at])
-        params.append(tuple(values))
+    # Column by column: each distinct object (a reminder's rows share its payload and term
+    # end, a sweep's rows their timestamps) through its type's bind processor once.
+    columns = list(zip(*rows_in_order, strict=True))
+    for at, i in enumerate(order):
+        process = table.c[COLUMNS[i]].type._cached_bind_processor(conn.dialect)
+        if process is None:
+            continue
+        # every value lives in `rows` until the insert ends: an id is not reused meanwhile
+        distinct = {id(v): v for v in columns[at]}
+        encoded = {k: None if v is None else process(v) for k, v in distinct.items()}
+        columns[at] = tuple([encoded[id(v)] for v in columns[at]])
+    params = list(zip(*columns, strict=True))
     inserted = 0
     for chunk in _chunks(params, 10_000):
         inserted += conn.exec_driver_sql(str(compiled), list(chunk)).rowcount
-    wanted = {r[:KEY] for r in rows}
     if inserted == len(rows):
-        return wanted
+        return rows
     stamp = rows[0][COLUMNS.index("created_at")]
-    for r in conn.execute(select(*keys).where(table.c.created_at == stamp)):
-        if tuple(r) in wanted:
-            created.add(tuple(r))
-    return created
-
-
-def _encoder(type_: Any, dialect: Any) -> Any:
-    """The column type's bind processor, remembering what it made of each value (by value,
-    or by identity for a payload: the rows of one reminder share one dict); None if the
-    driver takes the values as they are."""
-    process = type_._cached_bind_processor(dialect)
-    if process is None:
-        return None
-    memo: dict[Any, Any] = {}
-
-    def encode(value: Any) -> Any:
-        if value is None:
-            return None
-        # every value lives in the rows until the insert ends: an id is not reused meanwhile
-        key = id(value) if isinstance(value, dict | list) else value
-        found = memo.get(key, memo)
-        if found is memo:
-            found = memo[key] = process(value)
-        return found
-
-    return encode
+    created.update(map(tuple, conn.execute(select(*keys).where(table.c.created_at == stamp))))
+    return [r for r in rows if r[:KEY] in created]
 
 
 def _json_default(value: Any) -> str:
