@@ -3,7 +3,8 @@ synthetic.py: 100,000 BAAs, 45,000 decisions) — one sweep, then a rerun that m
 nothing. Aim: the first sweep, inserts included, ≤ 2 s; reported against two baselines
 measured in the same run: a bulk insert of the very rows the sweep created (SQLAlchemy
 executemany into the same table, rolled back), the floor (the DB-API driver's own
-executemany of those rows exactly as stored, then COMMIT: what the database alone takes),
+executemany of those rows exactly as stored — COPY on PostgreSQL — then COMMIT: what the
+database alone takes),
 and a plain SQL query selecting the due agreements.
 
     python tests/benchmarks/bench_reminders.py              # SQLite file in a temp folder
@@ -101,8 +102,8 @@ def bulk_insert_baseline(engine: Any, ids: list[int]) -> float:
 def driver_floor(engine: Any, ids: list[int]) -> float:
     """Time what the database itself takes to store those rows: the DB-API driver's own
     executemany of them exactly as stored (read back raw, so nothing is encoded in the
-    timing), then a COMMIT — the floor no code writing these rows can go below. The rows are
-    deleted first, in the same transaction, and written back with their own ids."""
+    timing; on PostgreSQL, COPY FROM STDIN), then a COMMIT — the floor no code writing these
+    rows can go below. The rows are deleted first and written back with their own ids."""
     table = Notification.__table__
     names = [c.name for c in table.columns]
     raw = engine.raw_connection()
@@ -121,7 +122,12 @@ def driver_floor(engine: Any, ids: list[int]) -> float:
             cur.execute(f"DELETE FROM notification WHERE id IN ({holders})", chunk)
         raw.commit()
         start = time.perf_counter()
-        cur.executemany(f"INSERT INTO notification ({', '.join(names)}) VALUES ({marks})", rows)
+        if pg:  # PostgreSQL's own bulk path
+            with cur.copy(f"COPY notification ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.executemany(f"INSERT INTO notification ({', '.join(names)}) VALUES ({marks})", rows)
         raw.commit()
         return time.perf_counter() - start
     finally:
