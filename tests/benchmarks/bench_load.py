@@ -113,7 +113,7 @@ def prepare(url: str, instance: Path, sizes: Sizes) -> dict[str, Any]:
     try:
         with app.app_context():
             s = db.session()
-            published = releases.publish(s, auth.CLI_PRINCIPAL, AS_OF)
+            sha = releases.publish(s, auth.CLI_PRINCIPAL, AS_OF).release.sha256
             _, secret = auth.create_token(s, auth.CLI_PRINCIPAL, "load", "admin")
             auth.create_user(s, auth.CLI_PRINCIPAL, EMAIL, PASSWORD, "admin")
             apps = list(s.scalars(select(App.id).order_by(App.id).limit(WRITES)))
@@ -127,7 +127,7 @@ def prepare(url: str, instance: Path, sizes: Sizes) -> dict[str, Any]:
             )
     finally:
         clock.freeze(None)
-    return {"sha": published.release.sha256, "token": secret, "counts": counts,
+    return {"sha": sha, "token": secret, "counts": counts,
             "apps": apps, "baas": in_force}  # fmt: skip
 
 

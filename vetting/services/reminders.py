@@ -25,19 +25,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     and_,
-    cast,
-    column,
     delete,
     exists,
     func,
-    literal,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, SQLModel, col
 
 from vetting import audit, clock
@@ -851,28 +847,34 @@ def _insert(s: Session, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     conn = s.connection()
     created: set[tuple[Any, ...]] = set()
     if conn.dialect.name == "postgresql":
-        # One statement per 5,000 rows, the rows as one JSON document: INSERT … SELECT FROM
-        # json_to_recordset. (A multi-row VALUES list with 16 parameters a row spends most
-        # of its time having its placeholders parsed by the driver.)
-        fields = [column(n, table.c[n].type) for n in COLUMNS]
-        for chunk in _chunks(rows, 5000):
-            document = json.dumps(
-                [dict(zip(COLUMNS, r, strict=True)) for r in chunk],
-                default=_json_default,
-                separators=(",", ":"),
+        # COPY into a temporary table (PostgreSQL's own bulk path: no statement to parse per
+        # row), then one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING the keys written.
+        # Each payload is encoded once: a reminder's recipients share it.
+        names = ", ".join(COLUMNS)
+        at = COLUMNS.index("payload")
+        encoded: dict[int, str | None] = {}
+        driver = conn.connection.driver_connection
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE notification_in ON COMMIT DROP AS "
+                f"SELECT {names} FROM notification WITH NO DATA"
             )
-            source = (
-                func.json_to_recordset(cast(literal(document), JSON))
-                .table_valued(*fields)
-                .render_derived(name="r", with_types=True)
+            with cursor.copy(f"COPY notification_in ({names}) FROM STDIN") as copy:
+                for r in rows:
+                    payload = r[at]
+                    text = encoded.get(id(payload), "")
+                    if text == "":
+                        text = encoded[id(payload)] = (
+                            None if payload is None else json.dumps(payload, separators=(",", ":"))
+                        )
+                    copy.write_row((*r[:at], text, *r[at + 1 :]))
+            cursor.execute(
+                f"INSERT INTO notification ({names}) SELECT {names} FROM notification_in "
+                f"ON CONFLICT ON CONSTRAINT uq_notification_once DO NOTHING "
+                f"RETURNING {', '.join(KEY_COLUMNS)}"
             )
-            stmt = (
-                postgresql.insert(table)
-                .from_select(list(COLUMNS), select(*[source.c[n] for n in COLUMNS]))
-                .on_conflict_do_nothing(constraint="uq_notification_once")
-                .returning(*keys)
-            )
-            created.update(tuple(r) for r in conn.execute(stmt))
+            created.update(map(tuple, cursor.fetchall()))
+            cursor.execute("DROP TABLE notification_in")
         return [r for r in rows if r[:KEY] in created]
     # SQLite: the sweep holds the database's write lock (BEGIN IMMEDIATE, see locks.py), and
     # `rows` leaves out every key already stored, so each row is new. One driver-level
@@ -909,12 +911,6 @@ def _insert(s: Session, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     stamp = rows[0][COLUMNS.index("created_at")]
     created.update(map(tuple, conn.execute(select(*keys).where(table.c.created_at == stamp))))
     return [r for r in rows if r[:KEY] in created]
-
-
-def _json_default(value: Any) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 # --- cancelling reminders nobody needs any more -----------------------------------------------
