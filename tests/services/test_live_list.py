@@ -326,6 +326,49 @@ def test_a_small_change_recomputes_only_the_apps_it_touches(app):
         assert live.current == full and live.diff == diff
 
 
+def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation(app, monkeypatch):
+    """A release dated days ago: the first list after it reads the days in between; each
+    later write only works out the apps it touched (the days are not read again) — including
+    rows written around the services (no audit event) after the list was kept — and stays
+    exact."""
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(11))
+        for _ in range(6):
+            history.decide()
+            history.baa()
+        releases.publish(s, ACTOR, clock.today() - timedelta(days=20), allow_shrink=True)
+        assert assert_same(s, clock.today())
+        first = live_list.compute(s, clock.today(), reads.latest(s, with_content=False))
+        apps.update(s, ACTOR, history.apps[0], AppUpdate(name="Renamed after keeping"))
+
+        def not_again(*_args):
+            raise AssertionError("the days between the release and today were read again")
+
+        with monkeypatch.context() as m:
+            m.setattr(live_list, "_apps_dated_between", not_again)
+            m.setattr(live_list, "_vendors_changing_between", not_again)
+            live, full, diff = full_and_live(s, clock.today())
+        assert live.incremental and live.current == full and live.diff == diff
+        assert first.recomputed <= live.recomputed <= first.recomputed + 1
+        for _ in range(4):
+            history.step()
+            assert assert_same(s, clock.today())
+        s.execute(
+            insert(App).values(
+                vendor_id=history.vendors[0],
+                name="Inserted directly after keeping",
+                platform="web",
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+        s.commit()
+        live, full, diff = full_and_live(s, clock.today())
+        assert live.current == full and live.diff == diff
+        assert any(x.name == "Inserted directly after keeping" for x in live.current.excluded)
+
+
 def test_the_list_handed_over_after_publishing_is_kept_as_the_release_parsed_back(app, monkeypatch):
     """The web, the API and the daily job hand publish's list to live_list.published: the next
     page reads it instead of parsing the release, and it is the release's list exactly."""

@@ -139,13 +139,41 @@ def release_list(s: Session, release: AllowlistRelease) -> ApprovedList:
     return _base(s, release).list
 
 
+@dataclass(frozen=True)
+class _KeptLive:
+    """A patched live list for (release, day), the newest audit event and row ids it has
+    seen, and the apps it worked out afresh with what it found for them (in release order)."""
+
+    seq: int
+    newest: tuple[int, int, int]
+    apps: frozenset[int]
+    fresh: ApprovedList
+    live: LiveList
+
+
 def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveList:
-    """The list on `as_of` and what changed since `release` (normally the latest)."""
+    """The list on `as_of` and what changed since `release` (normally the latest).
+
+    Patched, not recomputed: the apps that can differ from the release are worked out afresh
+    and the rest keep their entries. The result is kept per (release, day); after a write only
+    the apps the write can have changed are worked out again, and added to those worked out
+    before (the days between the release and `as_of` are read once, not after every write)."""
     if release is not None:
         base = _base(s, release)
-        apps = _apps_to_recompute(s, release, base, as_of)
-        if apps is not None:
-            return _patched(s, as_of, base, apps)
+        key = (release.id, release.sha256, as_of, allowlist.rules())
+        kept: _KeptLive | None = cache.remembered("live list", key, lambda: None, s=s)
+        seq, newest = _newest(s)
+        if kept is not None and (kept.seq, kept.newest) == (seq, newest):
+            return kept.live
+        found = _since_kept(s, base, kept, seq, newest, as_of) if kept is not None else None
+        if found is None:
+            apps = _apps_to_recompute(s, release, base, as_of)
+            if apps is not None:
+                fresh = _fresh(s, as_of, apps)
+                found = _KeptLive(seq, newest, frozenset(apps), fresh, _patched(base, apps, fresh))
+        if found is not None:
+            cache.replace("live list", key, found, s=s)
+            return found.live
     current = sorted_list(allowlist.compute(s, as_of))
     previous = release_list(s, release) if release is not None else None
     with cache.gc_paused():
@@ -161,8 +189,58 @@ def diff_from(s: Session, release: AllowlistRelease | None, listed: ApprovedList
         return diff_lists(previous, listed)
 
 
-def _patched(s: Session, as_of: date, base: Base, apps: set[int]) -> LiveList:
-    fresh = sorted_list(allowlist.compute(s, as_of, apps)) if apps else ApprovedList(as_of, ())
+def _fresh(s: Session, as_of: date, apps: set[int] | frozenset[int]) -> ApprovedList:
+    """These apps' entries on `as_of`, worked out afresh, in release order."""
+    return sorted_list(allowlist.compute(s, as_of, set(apps))) if apps else ApprovedList(as_of, ())
+
+
+def _since_kept(
+    s: Session,
+    base: Base,
+    kept: _KeptLive,
+    seq: int,
+    newest: tuple[int, int, int],
+    as_of: date,
+) -> _KeptLive | None:
+    """`kept` brought up to the newest event: the apps written since it (traced from its
+    event, the day the same) worked out again, the others it found kept. None when that
+    cannot be narrowed down (the database went back, too many events, an untraceable write)."""
+    if seq < kept.seq or any(n < k for n, k in zip(newest, kept.newest, strict=True)):
+        return None  # restored from an older copy: nothing can be traced from here
+    changed = _traced(s, kept.seq, base.by_vendor, as_of, as_of)
+    if changed is None:
+        return None
+    # Rows written around the services: new apps, decisions and agreements (by id).
+    changed |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept.newest[0])))
+    changed |= set(s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > kept.newest[1])))
+    vendors = set(s.scalars(select(col(BAA.vendor_id)).where(col(BAA.id) > kept.newest[2])))
+    if vendors:
+        changed |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(vendors))))
+        for v in vendors:
+            changed.update(base.by_vendor.get(v, ()))
+    apps = kept.apps | changed
+    if len(apps) > MAX_RECOMPUTE:
+        return None
+    again = _fresh(s, as_of, changed)
+    fresh = ApprovedList(
+        as_of,
+        _merged(kept.fresh.entries, changed, again.entries),
+        _merged(kept.fresh.excluded, changed, again.excluded),
+    )
+    return _KeptLive(seq, newest, apps, fresh, _patched(base, set(apps), fresh))
+
+
+def _merged(items: tuple[Any, ...], changed: set[int], again: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`items` (release order) without the apps `changed`, with `again` in their place."""
+    kept = [item for item in items if item.app_id not in changed]
+    with cache.gc_paused():
+        return tuple(sorted([*kept, *again], key=sort_key))
+
+
+def _patched(base: Base, apps: set[int] | frozenset[int], fresh: ApprovedList) -> LiveList:
+    """The release's list with `apps` replaced by `fresh` (their entries worked out afresh),
+    and the diff over those apps only."""
+    as_of = fresh.as_of
     published = base.list
     at_entries = sorted(base.entry_at[a] for a in apps if a in base.entry_at)
     at_excluded = sorted(base.excluded_at[a] for a in apps if a in base.excluded_at)
@@ -185,7 +263,10 @@ def _replace(items: tuple[Any, ...], drop: list[int], add: tuple[Any, ...]) -> t
     if len(drop) + len(add) > EDITS_BEFORE_SORT:
         dropped = set(drop)
         kept = [item for i, item in enumerate(items) if i not in dropped]
-        return tuple(sorted([*kept, *add], key=sort_key))
+        # Two sorted runs: one merge. Its key tuples are new objects; without the pause they
+        # set off full collections over every object the kept lists hold.
+        with cache.gc_paused():
+            return tuple(sorted([*kept, *add], key=sort_key))
     out = list(items)
     for i in reversed(drop):
         del out[i]
@@ -307,6 +388,39 @@ def _kept(seq: int, newest: tuple[int, int, int], found: Sequence[Departure]) ->
     return _KeptForecast(seq, newest, {d.app_id: d for d in found}, by_vendor)
 
 
+def _patched_forecast(
+    kept: _KeptForecast,
+    seq: int,
+    newest: tuple[int, int, int],
+    apps: set[int],
+    fresh: Sequence[Departure],
+) -> _KeptForecast:
+    """`kept` with the departures of `apps` replaced by `fresh`: copies of its two indexes
+    with only those apps' entries edited (not rebuilt from every departure)."""
+    departures = dict(kept.departures)
+    by_vendor = dict(kept.by_vendor)
+    edited: dict[int, set[int]] = {}  # vendors whose set is a fresh copy already
+
+    def vendor_set(vendor_id: int) -> set[int]:
+        found = edited.get(vendor_id)
+        if found is None:
+            found = edited[vendor_id] = set(by_vendor.get(vendor_id, ()))
+            by_vendor[vendor_id] = found
+        return found
+
+    for app_id in apps:
+        gone = departures.pop(app_id, None)
+        if gone is not None:
+            vendor_set(gone.vendor_id).discard(app_id)
+    for d in fresh:
+        departures[d.app_id] = d
+        vendor_set(d.vendor_id).add(d.app_id)
+    for vendor_id, ids in edited.items():
+        if not ids:
+            del by_vendor[vendor_id]
+    return _KeptForecast(seq, newest, departures, by_vendor)
+
+
 def forecast(s: Session, today: date, days: int) -> list[Departure]:
     """`allowlist.forecast` (apps on today's list that leave it within `days`), computed in
     full once a day and then patched: after a write only the apps it can have changed are
@@ -340,9 +454,7 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
         cache.replace("forecast", (today, days, allowlist.rules()), kept, s=s)
         return _ordered(kept.departures.values())
     fresh = allowlist.forecast(s, today, days, sorted(apps)) if apps else []
-    departures = {k: d for k, d in kept.departures.items() if k not in apps}
-    departures.update((d.app_id, d) for d in fresh)
-    patched = _kept(seq, newest, list(departures.values()))
+    patched = _patched_forecast(kept, seq, newest, apps, fresh)
     cache.replace("forecast", (today, days, allowlist.rules()), patched, s=s)
     return _ordered(patched.departures.values())
 
