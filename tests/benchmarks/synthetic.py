@@ -196,8 +196,9 @@ def populate(engine: Engine, sizes: Sizes = Sizes(), seed: int = 1) -> dict[str,
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
-        else:
-            conn.exec_driver_sql("ANALYZE")
+        # The planner's statistics, as a database that has been running would have them
+        # (PostgreSQL's template copies carry them).
+        conn.exec_driver_sql("ANALYZE")
     return {
         "vendors": len(vendors),
         "apps": len(apps),

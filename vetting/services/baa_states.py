@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, func, insert, select
+from sqlalchemy import Engine, delete, event, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
@@ -149,6 +149,12 @@ def rebuild(
             n += len(batch)
         _set_meta(s, on, warning_days)
         s.commit()
+        if s.get_bind().dialect.name == "postgresql":
+            # Every row was just rewritten: without fresh statistics the planner guesses the
+            # table's size and spread until autovacuum comes by (measured: a hash join over
+            # all 100,000 agreements for one register page, 0.5 s instead of tens of ms).
+            s.execute(text("ANALYZE baa_state"))
+            s.commit()
     return Built(on, warning_days, n, True)
 
 
