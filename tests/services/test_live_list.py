@@ -5,7 +5,9 @@ through the services, with publications and days passing in between."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -367,6 +369,52 @@ def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation
         live, full, diff = full_and_live(s, clock.today())
         assert live.current == full and live.diff == diff
         assert any(x.name == "Inserted directly after keeping" for x in live.current.excluded)
+
+
+def test_kept_results_are_not_patched_from_a_history_a_restored_copy_lacks(app, tmp_path):
+    """Restored from a backup, then written to until the audit sequence is past where the
+    kept list and forecast stopped: the events they saw are gone, so they are not patched
+    from there (the hash chain tells), and both stay the full computation."""
+    with app.app_context():
+        engine = app.extensions["vetting.engine"]
+        if engine.dialect.name != "sqlite":
+            pytest.skip("a file-level backup and restore")
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(3))
+        for _ in range(3):
+            history.app()
+        for _ in range(4):
+            history.decide()
+        releases.publish(s, ACTOR, clock.today(), allow_shrink=True)
+        s.close()
+        engine.dispose()
+        _copy_sqlite(engine.url.database, tmp_path / "backup.db")
+        s = db.session()
+        first, second = history.apps[0], history.apps[1]
+        apps.update(s, ACTOR, first, AppUpdate(name="Renamed, then restored away"))
+        assert assert_same(s, clock.today())
+        live_list.forecast(s, clock.today(), 60)  # kept too
+        s.close()
+        engine.dispose()
+        _copy_sqlite(tmp_path / "backup.db", engine.url.database)
+        s = db.session()
+        apps.update(s, ACTOR, second, AppUpdate(name="Written after the restore"))
+        apps.update(s, ACTOR, second, AppUpdate(name="Written after the restore, again"))
+        assert_same(s, clock.today())
+        assert live_list.forecast(s, clock.today(), 60) == sorted(
+            allowlist.forecast(s, clock.today(), 60),
+            key=lambda d: (d.leaves_on, d.vendor_name, d.name, d.platform, d.app_id),
+        )
+
+
+def _copy_sqlite(source: Any, target: Any) -> None:
+    """A consistent copy of a SQLite database file, as a backup or a restore makes one."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
 
 
 def test_the_list_handed_over_after_publishing_is_kept_as_the_release_parsed_back(app, monkeypatch):

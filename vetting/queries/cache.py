@@ -45,6 +45,7 @@ BOUNDS = {
     "pinned checklist": 256,  # parsed checklist versions, by SHA-256
     "export": 6,  # release files (a few MB each at 50,000 apps): the latest in each format
     "live list file": 4,  # the live list as JSON or CSV (tens of MB at 50,000 apps)
+    "live list": 4,  # the patched live list per (release, day): today's, and a few others
 }
 # Memo tables: the few most recent keys (a day and its settings) per name, each table emptied
 # if it ever grows past MAX_ENTRIES (12,000 agreements hold far fewer distinct sets of terms).
@@ -117,6 +118,18 @@ def replace(name: str, key: Hashable, value: Any, *, s: Session | None = None) -
             kept.popitem(last=False)
 
 
+def kept(name: str, key: Hashable, *, s: Session | None = None) -> Any:
+    """What `replace(name, key, …, s=s)` kept last, or None: for a result that is patched
+    from its previous value rather than computed from nothing."""
+    full: tuple[Any, ...] = (key,) if s is None else (key, _database(s))
+    with _LOCK:
+        found = _KEPT.get(name)
+        if found is None or full not in found:
+            return None
+        found.move_to_end(full)
+        return found[full]
+
+
 def version_tag(s: Session, reads: Reads, *key: Hashable) -> str:
     """An opaque tag for "this key, on the data `reads` names as it is now": the same until
     one of those records changes (an HTTP ETag for a computed answer; one cheap statement)."""
@@ -146,18 +159,32 @@ def clear_all() -> None:
         _TABLES.clear()
 
 
+_PAUSES = 0  # how many gc_paused blocks are open, in every thread (under _GC_LOCK)
+_GC_WAS_ENABLED = False  # whether the collector was on when the first of them opened
+_GC_LOCK = threading.Lock()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while tens of thousands of list objects are built:
     they form no cycles, yet each automatic full collection would walk all of them again
-    (measured: a 50,000-app list takes about twice as long with it on). Nesting is safe."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    (measured: a 50,000-app list takes about twice as long with it on). Nesting is safe, and
+    so are pauses in several threads at once: the collector is switched off when the first
+    opens and back on (if it was on) when the last closes — not by whichever closes first,
+    nor left off by one that opened while another had it off."""
+    global _PAUSES, _GC_WAS_ENABLED
+    with _GC_LOCK:
+        if _PAUSES == 0:
+            _GC_WAS_ENABLED = gc.isenabled()
+            gc.disable()
+        _PAUSES += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _GC_LOCK:
+            _PAUSES -= 1
+            if _PAUSES == 0 and _GC_WAS_ENABLED:
+                gc.enable()
 
 
 def _database(s: Session) -> str:

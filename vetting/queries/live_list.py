@@ -77,8 +77,10 @@ _OTHER_ENTITIES = frozenset(
 @dataclass(frozen=True)
 class LiveList:
     """The list on `as_of` (entries and exclusions in the release's order) and its diff from
-    `release` (from nothing when nothing was published). `recomputed` says how many apps were
-    worked out afresh (all of them when `incremental` is false)."""
+    `release` (from nothing when nothing was published). `recomputed` says how many of its
+    apps were worked out afresh rather than taken from the release — in this call or, for a
+    kept list brought up to date, since it was first computed that day (all of them when
+    `incremental` is false)."""
 
     current: ApprovedList
     diff: ListDiff
@@ -139,12 +141,17 @@ def release_list(s: Session, release: AllowlistRelease) -> ApprovedList:
     return _base(s, release).list
 
 
+# The newest audit event a kept result has seen: its seq and hash (the hash chain tells a
+# later state of the same history from a restored copy that has been written to since).
+Head = tuple[int, str]
+
+
 @dataclass(frozen=True)
 class _KeptLive:
     """A patched live list for (release, day), the newest audit event and row ids it has
     seen, and the apps it worked out afresh with what it found for them (in release order)."""
 
-    seq: int
+    head: Head
     newest: tuple[int, int, int]
     apps: frozenset[int]
     fresh: ApprovedList
@@ -161,16 +168,16 @@ def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveLi
     if release is not None:
         base = _base(s, release)
         key = (release.id, release.sha256, as_of, allowlist.rules())
-        kept: _KeptLive | None = cache.remembered("live list", key, lambda: None, s=s)
-        seq, newest = _newest(s)
-        if kept is not None and (kept.seq, kept.newest) == (seq, newest):
+        kept: _KeptLive | None = cache.kept("live list", key, s=s)
+        head, newest = _newest(s)
+        if kept is not None and (kept.head, kept.newest) == (head, newest):
             return kept.live
-        found = _since_kept(s, base, kept, seq, newest, as_of) if kept is not None else None
+        found = _since_kept(s, base, kept, head, newest, as_of) if kept is not None else None
         if found is None:
             apps = _apps_to_recompute(s, release, base, as_of)
             if apps is not None:
                 fresh = _fresh(s, as_of, apps)
-                found = _KeptLive(seq, newest, frozenset(apps), fresh, _patched(base, apps, fresh))
+                found = _KeptLive(head, newest, frozenset(apps), fresh, _patched(base, apps, fresh))
         if found is not None:
             cache.replace("live list", key, found, s=s)
             return found.live
@@ -198,16 +205,16 @@ def _since_kept(
     s: Session,
     base: Base,
     kept: _KeptLive,
-    seq: int,
+    head: Head,
     newest: tuple[int, int, int],
     as_of: date,
 ) -> _KeptLive | None:
     """`kept` brought up to the newest event: the apps written since it (traced from its
     event, the day the same) worked out again, the others it found kept. None when that
     cannot be narrowed down (the database went back, too many events, an untraceable write)."""
-    if seq < kept.seq or any(n < k for n, k in zip(newest, kept.newest, strict=True)):
+    if _went_back(s, kept.head, head, kept.newest, newest):
         return None  # restored from an older copy: nothing can be traced from here
-    changed = _traced(s, kept.seq, base.by_vendor, as_of, as_of)
+    changed = _traced(s, kept.head[0], base.by_vendor, as_of, as_of)
     if changed is None:
         return None
     # Rows written around the services: new apps, decisions and agreements (by id).
@@ -227,7 +234,7 @@ def _since_kept(
         _merged(kept.fresh.entries, changed, again.entries),
         _merged(kept.fresh.excluded, changed, again.excluded),
     )
-    return _KeptLive(seq, newest, apps, fresh, _patched(base, set(apps), fresh))
+    return _KeptLive(head, newest, apps, fresh, _patched(base, set(apps), fresh))
 
 
 def _merged(items: tuple[Any, ...], changed: set[int], again: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -362,26 +369,51 @@ class _KeptForecast:
     """A forecast for (today, days), the newest audit event and row ids it has seen, and its
     departures by app and by vendor."""
 
-    seq: int
+    head: Head
     newest: tuple[int, int, int]  # the newest app, decision and BAA ids it has seen
     departures: dict[int, Departure]
     by_vendor: dict[int, set[int]]
 
 
-def _newest(s: Session) -> tuple[int, tuple[int, int, int]]:
-    """The newest audit event, and the newest app, decision and BAA ids (one statement)."""
+def _newest(s: Session) -> tuple[Head, tuple[int, int, int]]:
+    """The newest audit event (its seq and hash), and the newest app, decision and BAA ids
+    (one statement)."""
+    last = (
+        select(col(AuditEvent.seq), col(AuditEvent.hash))
+        .order_by(col(AuditEvent.seq).desc())
+        .limit(1)
+    )
     row = s.execute(
         select(
-            select(func.max(AuditEvent.seq)).scalar_subquery(),
+            last.with_only_columns(col(AuditEvent.seq)).scalar_subquery(),
+            last.with_only_columns(col(AuditEvent.hash)).scalar_subquery(),
             select(func.max(App.id)).scalar_subquery(),
             select(func.max(Decision.id)).scalar_subquery(),
             select(func.max(BAA.id)).scalar_subquery(),
         )
     ).one()
-    return row[0] or 0, (row[1] or 0, row[2] or 0, row[3] or 0)
+    return (row[0] or 0, row[1] or ""), (row[2] or 0, row[3] or 0, row[4] or 0)
 
 
-def _kept(seq: int, newest: tuple[int, int, int], found: Sequence[Departure]) -> _KeptForecast:
+def _went_back(
+    s: Session,
+    kept_head: Head,
+    head: Head,
+    kept_newest: tuple[int, int, int],
+    newest: tuple[int, int, int],
+) -> bool:
+    """Whether the database is not a later state of the one a kept result saw: restored from
+    an older copy (the event it saw last is gone or another one now, even when writes since
+    have carried the sequence past it again), or rows it saw deleted around the services."""
+    if head[0] < kept_head[0] or any(n < k for n, k in zip(newest, kept_newest, strict=True)):
+        return True
+    if kept_head[0] == 0:
+        return False
+    found = s.scalar(select(col(AuditEvent.hash)).where(col(AuditEvent.seq) == kept_head[0]))
+    return found != kept_head[1]
+
+
+def _kept(seq: Head, newest: tuple[int, int, int], found: Sequence[Departure]) -> _KeptForecast:
     by_vendor: dict[int, set[int]] = {}
     for d in found:
         by_vendor.setdefault(d.vendor_id, set()).add(d.app_id)
@@ -390,7 +422,7 @@ def _kept(seq: int, newest: tuple[int, int, int], found: Sequence[Departure]) ->
 
 def _patched_forecast(
     kept: _KeptForecast,
-    seq: int,
+    seq: Head,
     newest: tuple[int, int, int],
     apps: set[int],
     fresh: Sequence[Departure],
@@ -433,11 +465,11 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
         return _kept(seq, newest, allowlist.forecast(s, today, days))
 
     kept = cache.remembered("forecast", (today, days, allowlist.rules()), full, s=s)
-    if (kept.seq, kept.newest) == (seq, newest):
+    if (kept.head, kept.newest) == (seq, newest):
         return _ordered(kept.departures.values())
-    went_back = seq < kept.seq or any(n < k for n, k in zip(newest, kept.newest, strict=True))
+    went_back = _went_back(s, kept.head, seq, kept.newest, newest)
     # (the database restored from an older copy: nothing it says can be traced from here)
-    apps = None if went_back else _traced(s, kept.seq, kept.by_vendor, today, today)
+    apps = None if went_back else _traced(s, kept.head[0], kept.by_vendor, today, today)
     if apps is not None:
         # Rows written around the services: new apps, decisions and agreements (by id).
         apps |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept.newest[0])))
