@@ -342,3 +342,30 @@ def _a_required_key() -> str:
     from vetting.services import baa_provisions
 
     return baa_provisions.catalogue().keys[0]
+
+
+def test_app_search_pages_like_the_plain_computation(app):
+    """The search counts apart from the page: the same apps, order and total on every page,
+    an empty page past the end, other filters kept."""
+    with app.app_context():
+        s = db.session()
+        v = vendors.create(s, ACTOR, VendorCreate(name="Pager"))
+        w = vendors.create(s, ACTOR, VendorCreate(name="Other pager"))
+        names = ["ärzte b", "Ärzte a", "ÄRZTE a", "Zahn", "ärzte", "Über ärzte", "x", "ärztin"]
+        for i, name in enumerate(names):
+            apps.create(
+                s,
+                ACTOR,
+                AppCreate(vendor_id=(v.id, w.id)[i % 2], name=name, platform="web"),
+            )
+        every = sorted(
+            ((a.name, a.id, a.vendor_id) for a in s.scalars(select(App)) if "ärzt" in fold(a.name)),
+        )
+        for vendor_id in (None, w.id):
+            wanted = [a[1] for a in every if vendor_id in (None, a[2])]
+            got: list[int] = []
+            for page in (1, 2, 3, 4):
+                r = browse.app_table(s, q="ÄRZT", vendor_id=vendor_id, page=page, per_page=2)
+                assert r.total == len(wanted)
+                got += [row.app.id for row in r.items]
+            assert got == wanted

@@ -48,19 +48,21 @@ def get(s: Session, app_id: int) -> App:
     return get_or_404(s, App, app_id, "app")
 
 
-def app_matches(q: str) -> Any:
+def app_text_matches(q: str) -> Any:
     """SQL: the app's name or store ID contains `q`, ignoring case (non-ASCII too: the kept
     folded columns, models/columns.py, against the term folded the same way)."""
     pattern = like(q)
-    # The ids are found in the index of folded text (ix_app_search_folded), then only those
-    # rows are read: left to itself SQLite walked vendors and fetched all 50,000 apps.
-    found = select(col(App.id)).where(
-        or_(
-            col(App.name_folded).like(pattern, escape="\\"),
-            col(App.store_id_folded).like(pattern, escape="\\"),
-        )
+    return or_(
+        col(App.name_folded).like(pattern, escape="\\"),
+        col(App.store_id_folded).like(pattern, escape="\\"),
     )
-    return col(App.id).in_(found)
+
+
+def app_matches(q: str) -> Any:
+    """`app_text_matches` as `id IN (…)`, for statements that join or sort: the ids are found
+    in the index of folded text (ix_app_search_folded), then only those rows are read — left
+    to itself SQLite walked vendors and fetched all 50,000 apps to test them."""
+    return col(App.id).in_(select(col(App.id)).where(app_text_matches(q)))
 
 
 def list_(
