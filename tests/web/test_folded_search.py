@@ -369,3 +369,13 @@ def test_app_search_pages_like_the_plain_computation(app):
                 assert r.total == len(wanted)
                 got += [row.app.id for row in r.items]
             assert got == wanted
+        # Sorted by vendor, descending (ties by id), and by platform: the same pages.
+        names_by_vendor = {v.id: v.name, w.id: w.name}
+        by_vendor = sorted((a[1], names_by_vendor[a[2]]) for a in every)
+        by_vendor.sort(key=lambda a: a[1], reverse=True)
+        got = []
+        for page in (1, 2, 3):
+            r = browse.app_table(s, q="ärzt", sort="vendor", descending=True, page=page, per_page=3)
+            got += [row.app.id for row in r.items]
+        assert got == [a[0] for a in by_vendor]
+        assert browse.app_table(s, q="ärzt", platform="ios").total == 0
