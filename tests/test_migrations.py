@@ -184,3 +184,53 @@ def test_0012_keeps_parent_names_as_labels_and_invents_no_records() -> None:
         "2026-12-31",
     )
     assert parents == 0
+
+
+def test_0023_folds_existing_names_and_titles_as_python_does() -> None:
+    """Rows written before 0023 get their folded search text from the same fold the app uses
+    (Python's str.lower: "ÄRZTE" → "ärzte", on PostgreSQL too)."""
+    from sqlalchemy import text
+
+    from tests.databases import throwaway_database
+    from vetting.models.columns import fold
+
+    with throwaway_database("vetting_mig") as url:
+        engine = db.make_engine(url)
+        try:
+            migrate.upgrade(engine, "0022")
+            now = "2026-01-01 00:00:00"
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO vendor (id, name, created_at, updated_at) "
+                        "VALUES (1, 'Ärzte AG', :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO app (id, vendor_id, name, platform, store_id, created_at, "
+                        "updated_at) VALUES (1, 1, 'ÄRZTE Portal', 'ios', 'com.Arzte.App', "
+                        ":now, :now), (2, 1, 'Web', 'web', NULL, :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                for baa_id, title in ((1, "ÜBEREINKUNFT"), (2, None)):
+                    conn.execute(
+                        text(
+                            "INSERT INTO baa (id, vendor_id, title, effective_date, auto_renews, "
+                            "status, created_at, updated_at) VALUES (:id, 1, :t, '2025-01-01', "
+                            "false, 'draft', :now, :now)"
+                        ),
+                        {"id": baa_id, "t": title, "now": now},
+                    )
+            migrate.upgrade(engine)
+            with engine.connect() as conn:
+                apps = conn.execute(
+                    text("SELECT name_folded, store_id_folded FROM app ORDER BY id")
+                ).all()
+                baas = conn.execute(text("SELECT title_folded FROM baa ORDER BY id")).all()
+            assert [tuple(r) for r in apps] == [("ärzte portal", "com.arzte.app"), ("web", None)]
+            assert [r[0] for r in baas] == [fold("ÜBEREINKUNFT"), None] == ["übereinkunft", None]
+        finally:
+            engine.dispose()

@@ -8,7 +8,7 @@ from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from vetting.core.baa import BaaLifecycle
-from vetting.models.columns import UTCDateTime, ts
+from vetting.models.columns import UTCDateTime, folded, keep_folded, ts
 
 
 class ParentAgreement(SQLModel, table=True):
@@ -38,7 +38,10 @@ class ParentAgreement(SQLModel, table=True):
 class BAA(SQLModel, table=True):
     __tablename__ = "baa"
     # The register's order (vendor, start, id): pages deep into 100,000 agreements walk it.
-    __table_args__ = (Index("ix_baa_register_order", "vendor_id", "effective_date", "id"),)
+    __table_args__ = (
+        Index("ix_baa_register_order", "vendor_id", "effective_date", "id"),
+        Index("ix_baa_title_folded", "title_folded"),  # the search reads titles here (0023)
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
@@ -61,7 +64,7 @@ class BAA(SQLModel, table=True):
     # The breach clause (vetting/core/breach.py): worst-case calendar days (computed; null =
     # no clause recorded), and the clause's own words: value, unit, what starts the clock,
     # the quote, and whether it states a number at all (false: the 60-day legal maximum).
-    breach_notification_days: int | None = None
+    breach_notification_days: int | None = Field(default=None, index=True)  # 0023
     subcontractor_flowdown: bool | None = None
     return_or_destroy: bool | None = None
     # The day the termination takes effect: the first day out of force (last day = day before).
@@ -92,6 +95,11 @@ class BAA(SQLModel, table=True):
     breach_trigger: str | None = Field(default=None, max_length=20)
     breach_quote: str | None = Field(default=None, sa_type=Text)
     breach_stated: bool | None = None
+    # lower(title), kept for the register's search (migration 0023; models/columns.py).
+    title_folded: str | None = folded("title")
+
+
+keep_folded(BAA, {"title_folded": "title"})
 
 
 class BaaApp(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from vetting.models.columns import ts
+from vetting.models.columns import folded, keep_folded, ts
 
 
 class Vendor(SQLModel, table=True):
@@ -26,7 +26,11 @@ class Vendor(SQLModel, table=True):
 
 class App(SQLModel, table=True):
     __tablename__ = "app"
-    __table_args__ = (UniqueConstraint("platform", "store_id", name="uq_app_platform_store_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "store_id", name="uq_app_platform_store_id"),
+        # The search reads the folded text from this index, not from 50,000 rows (0023).
+        Index("ix_app_search_folded", "name_folded", "store_id_folded"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     vendor_id: int = Field(foreign_key="vendor.id", index=True)
@@ -39,3 +43,9 @@ class App(SQLModel, table=True):
     revoked_reason: str | None = Field(default=None, max_length=1000)
     created_at: datetime = ts()
     updated_at: datetime = ts()
+    # lower(name) and lower(store_id), kept for searches (migration 0023; models/columns.py).
+    name_folded: str | None = folded("name")
+    store_id_folded: str | None = folded("store_id")
+
+
+keep_folded(App, {"name_folded": "name", "store_id_folded": "store_id"})

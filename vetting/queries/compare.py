@@ -81,7 +81,7 @@ def candidates(
         .limit(limit)
     )
     if q:
-        stmt = stmt.where(func.lower(App.name).like(like(q), escape="\\"))
+        stmt = stmt.where(col(App.name_folded).like(like(q), escape="\\"))
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in s.execute(stmt)]
 
 

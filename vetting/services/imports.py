@@ -44,6 +44,7 @@ from vetting.core.store_ids import Platform
 from vetting.db import transaction
 from vetting.errors import Conflict, Forbidden, Invalid, NotFound
 from vetting.models import BAA, App, PendingImport, Vendor
+from vetting.models.columns import with_folded
 from vetting.schemas import BaaCreate, VendorCreate, control_problem
 from vetting.services import baa_states
 from vetting.services.baas import terms_of
@@ -484,8 +485,10 @@ def _insert(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _update(s: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """UPDATE … WHERE id = :id_, one executemany per set of columns changed."""
+    """UPDATE … WHERE id = :id_, one executemany per set of columns changed (with the folded
+    search column of a name or title changed: models/columns.py)."""
     table = model.__table__
+    rows = [with_folded(table.name, r) for r in rows]
     for batch in _same_keys(rows):
         names = [k for k in batch[0] if k != "id"]
         stmt = (
