@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, label, or_, select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from vetting import clock
@@ -33,6 +32,7 @@ from vetting.queries.browse import AssessmentRow, assessment_rows
 from vetting.queries.cache import MISSING, Reads
 from vetting.queries.terms import RAW_TERMS, terms_from_raw
 from vetting.services import baa_provisions, baa_states, baas
+from vetting.services.decisions import latest_clause
 
 LIST_LIMIT = 10
 
@@ -571,18 +571,7 @@ def astuple_tail(row: AssessmentRow) -> tuple[Any, ...]:
 
 def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision], int, int]:
     """Approving decisions (each app's latest) that expire within the horizon or already did."""
-    newer = aliased(Decision)
-    latest = (
-        ~select(col(newer.id))
-        .where(
-            col(newer.app_id) == Decision.app_id,
-            or_(
-                col(newer.decided_at) > Decision.decided_at,
-                and_(col(newer.decided_at) == Decision.decided_at, col(newer.id) > Decision.id),
-            ),
-        )
-        .exists()
-    )
+    latest = latest_clause()
     base = (
         select(
             col(Decision.app_id),

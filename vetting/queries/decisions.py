@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from vetting.models import Decision
+from vetting.services.decisions import latest_clause
 
 
 def awaiting_second(s: Session, limit: int | None = None) -> list[Decision]:
     """Decisions more permissive than their verdict, neither confirmed nor refused, that are
     still their app's latest (a newer decision replaced the others), oldest first."""
-    newer = aliased(Decision)
     query = (
         select(Decision)
         .where(
             col(Decision.needs_confirmation),
             col(Decision.confirmed_at).is_(None),
             col(Decision.refused_at).is_(None),
-            ~exists().where(
-                col(newer.app_id) == col(Decision.app_id),
-                or_(
-                    col(newer.decided_at) > col(Decision.decided_at),
-                    and_(
-                        col(newer.decided_at) == col(Decision.decided_at),
-                        col(newer.id) > col(Decision.id),
-                    ),
-                ),
-            ),
+            latest_clause(),
         )
         .order_by(col(Decision.decided_at), col(Decision.id))
     )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import and_, exists, or_, select
+from sqlmodel import Session, SQLModel, col
 
 from vetting import audit, clock
 from vetting.auth import Principal
@@ -259,6 +260,25 @@ def decide(
             condition_items=[c.model_dump(mode="json") for c in data.conditions],
         )
     return decision
+
+
+def latest_clause(before: datetime | None = None) -> Any:
+    """SQL: the `decision` row is its app's latest — no decision of the same app was made
+    later (a tie on the moment goes to the later record, as `_newest_id` orders them); with
+    `before`, among the decisions made before that moment. A lookup per row through
+    ix_decision_app_decided, not a ranking of every decision."""
+    table = SQLModel.metadata.tables[Decision.__tablename__]
+    newer = table.alias("newer")
+    later = or_(
+        newer.c.decided_at > table.c.decided_at,
+        and_(newer.c.decided_at == table.c.decided_at, newer.c.id > table.c.id),
+    )
+    if before is None:
+        return ~exists().where(newer.c.app_id == table.c.app_id, later)
+    return and_(
+        table.c.decided_at < before,
+        ~exists().where(newer.c.app_id == table.c.app_id, newer.c.decided_at < before, later),
+    )
 
 
 def _newest_id(s: Session, app_id: int) -> int | None:

@@ -69,7 +69,7 @@ from vetting.models import (
 )
 from vetting.models import NotificationChannel as Channel
 from vetting.models.notifications import ONCE_KEY
-from vetting.services import baa_provisions, locks
+from vetting.services import baa_provisions, decisions, locks
 from vetting.services.baas import TERMS
 from vetting.settings import NotifySettings
 
@@ -715,24 +715,9 @@ DECISION = SQLModel.metadata.tables[Decision.__tablename__]
 
 
 def _is_latest(as_of: date) -> Any:
-    """A decision is its app's latest made on or before `as_of` (latest by time, then id): no
-    later one of the same app exists by then. A lookup per candidate through
-    ix_decision_app_decided, not a ranking of every decision (SQLite's window functions
-    rank all 45,000 of a large system's decisions on each call)."""
-    # The organisation's day, as the approved list counts a decision.
-    cutoff = clock.day_start(as_of + timedelta(days=1))
-    newer = DECISION.alias("newer")
-    return and_(
-        DECISION.c.decided_at < cutoff,
-        ~exists().where(
-            newer.c.app_id == DECISION.c.app_id,
-            newer.c.decided_at < cutoff,
-            or_(
-                newer.c.decided_at > DECISION.c.decided_at,
-                and_(newer.c.decided_at == DECISION.c.decided_at, newer.c.id > DECISION.c.id),
-            ),
-        ),
-    )
+    """A decision is its app's latest made on or before `as_of` (the organisation's day, as
+    the approved list counts a decision)."""
+    return decisions.latest_clause(clock.day_start(as_of + timedelta(days=1)))
 
 
 def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[int] = ()) -> Any:
