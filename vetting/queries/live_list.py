@@ -26,7 +26,7 @@ to `published`, so the next page does not parse it back.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -217,14 +217,7 @@ def _since_kept(
     changed = _traced(s, kept.head[0], base.by_vendor, as_of, as_of)
     if changed is None:
         return None
-    # Rows written around the services: new apps, decisions and agreements (by id).
-    changed |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept.newest[0])))
-    changed |= set(s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > kept.newest[1])))
-    vendors = set(s.scalars(select(col(BAA.vendor_id)).where(col(BAA.id) > kept.newest[2])))
-    if vendors:
-        changed |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(vendors))))
-        for v in vendors:
-            changed.update(base.by_vendor.get(v, ()))
+    changed |= _written_around(s, kept.newest, base.by_vendor)
     apps = kept.apps | changed
     if len(apps) > MAX_RECOMPUTE:
         return None
@@ -413,6 +406,23 @@ def _went_back(
     return found != kept_head[1]
 
 
+def _written_around(
+    s: Session, seen: tuple[int, int, int], known: Mapping[int, Iterable[int]]
+) -> set[int]:
+    """Apps that rows written around the services (no audit event) since a kept result can
+    have changed: apps, decisions and agreements newer than the `seen` ids (app, decision,
+    BAA), an agreement standing for every app of its vendor (`known` adds those the kept
+    result holds per vendor)."""
+    apps: set[Any] = set(s.scalars(select(col(App.id)).where(col(App.id) > seen[0])))  # ids
+    apps |= set(s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > seen[1])))
+    vendors = set(s.scalars(select(col(BAA.vendor_id)).where(col(BAA.id) > seen[2])))
+    if vendors:
+        apps |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(vendors))))
+        for v in vendors:
+            apps.update(known.get(v, ()))
+    return apps
+
+
 def _kept(seq: Head, newest: tuple[int, int, int], found: Sequence[Departure]) -> _KeptForecast:
     by_vendor: dict[int, set[int]] = {}
     for d in found:
@@ -471,16 +481,7 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
     # (the database restored from an older copy: nothing it says can be traced from here)
     apps = None if went_back else _traced(s, kept.head[0], kept.by_vendor, today, today)
     if apps is not None:
-        # Rows written around the services: new apps, decisions and agreements (by id).
-        apps |= set(s.scalars(select(col(App.id)).where(col(App.id) > kept.newest[0])))
-        apps |= set(
-            s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > kept.newest[1]))
-        )
-        vendors = set(s.scalars(select(col(BAA.vendor_id)).where(col(BAA.id) > kept.newest[2])))
-        if vendors:
-            apps |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(vendors))))
-            for v in vendors:
-                apps |= kept.by_vendor.get(v, set())
+        apps |= _written_around(s, kept.newest, kept.by_vendor)
     if apps is None or len(apps) > MAX_RECOMPUTE:
         kept = full()
         cache.replace("forecast", (today, days, allowlist.rules()), kept, s=s)
