@@ -192,7 +192,7 @@ def test_0023_folds_existing_names_and_titles_as_python_does() -> None:
     from sqlalchemy import text
 
     from tests.databases import throwaway_database
-    from vetting.models.columns import fold
+    from vetting.db import fold
 
     with throwaway_database("vetting_mig") as url:
         engine = db.make_engine(url)

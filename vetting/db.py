@@ -43,7 +43,7 @@ def make_engine(url: str, **kw: Any) -> Engine:
             cur = dbapi_conn.cursor()
             # SQLite's lower() folds ASCII only; use Python's so case-insensitive search and
             # uniqueness treat "Ärzte" like "ärzte", as PostgreSQL does.
-            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+            dbapi_conn.create_function("lower", 1, fold, deterministic=True)
             # The organisation's calendar day of a stored UTC timestamp (PostgreSQL has
             # timezone(); SQLite keeps the text that UTCDateTime wrote).
             dbapi_conn.create_function("vetting_local_day", 2, _local_day, deterministic=True)
@@ -56,7 +56,10 @@ def make_engine(url: str, **kw: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kw)
 
 
-def _lower(value: Any) -> Any:
+def fold(value: Any) -> Any:
+    """Text folded for case-insensitive comparison: Python's `str.lower`, which folds
+    non-ASCII letters as PostgreSQL's lower() does ("Ärzte" and "ärzte" are one name). SQLite's
+    lower() is this function; the folded search columns (models/columns.py) store it."""
     return value.lower() if isinstance(value, str) else value
 
 

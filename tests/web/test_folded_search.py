@@ -16,8 +16,8 @@ from sqlalchemy import func, insert, select
 
 from tests.web.conftest import ACTOR
 from vetting import clock, db
+from vetting.db import fold
 from vetting.models import BAA, App, AuditEvent, BaaProvision, Vendor
-from vetting.models.columns import fold
 from vetting.queries import browse
 from vetting.schemas import AppCreate, AppUpdate, BaaCreate, BaaUpdate, VendorCreate
 from vetting.services import apps, vendors

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, event, inspe
 from sqlmodel import Field
 
 from vetting import clock
+from vetting.db import fold
 
 
 class UTCDateTime(TypeDecorator):
@@ -40,12 +41,6 @@ def json_field(default: Any = None) -> Any:
     if default is None:
         return Field(default=None, sa_column=Column(JSON, nullable=True))
     return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
-
-
-def fold(value: Any) -> Any:
-    """A text folded for case-insensitive search: Python's `str.lower`, the same fold the
-    SQLite `lower()` of vetting/db.py applies (so "Ärzte" and "ärzte" are one name)."""
-    return value.lower() if isinstance(value, str) else value
 
 
 def folded(source: str) -> Any:
