@@ -356,16 +356,7 @@ def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation
         for _ in range(4):
             history.step()
             assert assert_same(s, clock.today())
-        s.execute(
-            insert(App).values(
-                vendor_id=history.vendors[0],
-                name="Inserted directly after keeping",
-                platform="web",
-                created_at=clock.now(),
-                updated_at=clock.now(),
-            )
-        )
-        s.commit()
+        _insert_app_directly(s, history.vendors[0], "Inserted directly after keeping")
         live, full, diff = full_and_live(s, clock.today())
         assert live.current == full and live.diff == diff
         assert any(x.name == "Inserted directly after keeping" for x in live.current.excluded)
@@ -407,6 +398,17 @@ def test_kept_results_are_not_patched_from_a_history_a_restored_copy_lacks(app, 
         )
 
 
+def _insert_app_directly(s, vendor_id: int, name: str) -> None:
+    """An app written around the services, as a bulk insert would: no audit event."""
+    now = clock.now()
+    s.execute(
+        insert(App).values(
+            vendor_id=vendor_id, name=name, platform="web", created_at=now, updated_at=now
+        )
+    )
+    s.commit()
+
+
 def _copy_sqlite(source: Any, target: Any) -> None:
     """A consistent copy of a SQLite database file, as a backup or a restore makes one."""
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
@@ -445,16 +447,7 @@ def test_rows_written_around_the_services_make_it_compute_everything(app):
         history = History(s, app.extensions["vetting.checklists"], random.Random(5))
         history.decide()
         releases.publish(s, ACTOR, clock.today(), allow_shrink=True)
-        s.execute(
-            insert(App).values(
-                vendor_id=history.vendors[0],
-                name="Inserted directly",
-                platform="web",
-                created_at=clock.now(),
-                updated_at=clock.now(),
-            )
-        )
-        s.commit()
+        _insert_app_directly(s, history.vendors[0], "Inserted directly")
         live, full, diff = full_and_live(s, clock.today())
         assert not live.incremental
         assert live.current == full and live.diff == diff
