@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -204,43 +205,22 @@ def _baseline(client: Any) -> float:
     return statistics.median(times)
 
 
-def run_only(paths: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Only `paths`, on the synthetic data set after publishing (BENCH_ONLY): a quick
-    before/after of a few pages."""
-    clock.freeze(AS_OF)
-    try:
-        sizes = synthetic.Sizes.from_env()
-        with tempfile.TemporaryDirectory() as instance, synthetic.database(sizes) as url:
-            app = _app(url, instance)
-            print(f"\n{sizes}")
-            client = _signed_in(app, "bench-big@example.org")
-            base = _baseline(client)
-            warmup.warm(app)
-            with app.app_context():
-                result = releases.publish(db.session(), auth.CLI_PRINCIPAL, AS_OF)
-                live_list.published(db.session(), result.release, result.listed)
-                del result
-            rows = [_measure(app, client, p) for p in paths]
-            _report(f"pages at {sizes.baas:,} BAAs, after publishing", rows, base)
-            app.extensions["vetting.engine"].dispose()
-    finally:
-        clock.freeze(None)
-    return {"big": rows}
-
-
-def run() -> dict[str, list[dict[str, Any]]]:
+def run(only: Sequence[str] = ()) -> dict[str, list[dict[str, Any]]]:
+    """Every page, API read and download; with `only` (BENCH_ONLY), just those pages on the
+    synthetic data set after publishing — a quick before/after of a few pages."""
     clock.freeze(AS_OF)
     results: dict[str, list[dict[str, Any]]] = {}
     try:
-        with tempfile.TemporaryDirectory() as instance, _database() as url:
-            app = _app(url, instance)
-            with app.app_context():
-                demo.load(db.session(), app.extensions["vetting.checklists"])
-            client = _signed_in(app, "bench-demo@example.org")
-            base = _baseline(client)
-            results["demo"] = [_measure(app, client, p, runs=10) for p in DEMO_PAGES]
-            _report("demo data (vetting demo)", results["demo"], base)
-            app.extensions["vetting.engine"].dispose()
+        if not only:  # the demo data first
+            with tempfile.TemporaryDirectory() as instance, _database() as url:
+                app = _app(url, instance)
+                with app.app_context():
+                    demo.load(db.session(), app.extensions["vetting.checklists"])
+                client = _signed_in(app, "bench-demo@example.org")
+                base = _baseline(client)
+                results["demo"] = [_measure(app, client, p, runs=10) for p in DEMO_PAGES]
+                _report("demo data (vetting demo)", results["demo"], base)
+                app.extensions["vetting.engine"].dispose()
         sizes = synthetic.Sizes.from_env()
         with tempfile.TemporaryDirectory() as instance, synthetic.database(sizes) as url:
             app = _app(url, instance)
@@ -255,8 +235,11 @@ def run() -> dict[str, list[dict[str, Any]]]:
                 live_list.published(db.session(), result.release, result.listed)  # as the UI does
                 del result  # as after a request: it holds the whole list
                 print(f"published release 1 in {time.perf_counter() - start:.1f} s")
-            results["big"] = [_measure(app, client, p) for p in BIG_PAGES]
+            results["big"] = [_measure(app, client, p) for p in (only or BIG_PAGES)]
             _report(f"pages at {sizes.baas:,} BAAs, after publishing", results["big"], base)
+            if only:
+                app.extensions["vetting.engine"].dispose()
+                return results
             results["api"] = [_measure(app, client, p, headers=token) for p in API_READS]
             _report("API reads", results["api"], base)
             downloads = [_measure(app, client, p, runs=5, headers=token) for p in DOWNLOADS]
@@ -312,5 +295,4 @@ def test_every_page_is_served_within_150_ms() -> None:
 
 
 if __name__ == "__main__":
-    only = os.environ.get("BENCH_ONLY", "").split()
-    run_only(only) if only else run()
+    run(os.environ.get("BENCH_ONLY", "").split())
