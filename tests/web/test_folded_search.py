@@ -281,6 +281,25 @@ def test_vendor_list_pages_counts_and_order(app, spread, sort, descending):
         assert seen == expected
 
 
+@pytest.mark.parametrize("sort", ["name", "apps"])
+def test_a_vendor_search_pages_counts_and_orders_like_the_plain_computation(app, spread, sort):
+    """A search takes the searched path (no kept order): the vendors whose name holds the
+    term in any case, non-ASCII included, counted and ordered as without it."""
+    with app.app_context():
+        s = db.session()
+        names = {v.id: v.name.lower() for v in s.scalars(select(Vendor))}
+        for term in ("A", "é"):
+            expected = [
+                row for row in _plain_vendor_order(s, sort, True) if term.lower() in names[row[0]]
+            ]
+            result = browse.vendor_table(
+                s, q=term, sort=sort, descending=True, per_page=50,
+                as_of=date(2026, 11, 25), warning_days=90,
+            )  # fmt: skip
+            assert result.total == len(expected) > 0
+            assert [(r.vendor.id, r.app_count) for r in result.items] == expected
+
+
 def test_vendor_list_by_apps_follows_a_change(app, spread):
     """The kept apps-per-vendor order is recomputed after an app is added, moved or deleted."""
     with app.app_context():
