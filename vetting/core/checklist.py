@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -757,7 +757,14 @@ def load_checklist(path: Path) -> Checklist:
         data = path.read_bytes()
     except OSError as exc:
         raise ChecklistError(str(path), None, f"cannot read: {exc.strerror}") from None
-    checklist = parse_checklist(data, file=path.name)
+    return _checked(data, path.name)
+
+
+@lru_cache(maxsize=64)
+def _checked(data: bytes, file: str) -> Checklist:
+    """A file's checklist, parsed once per process for the same name and bytes (every app a
+    process creates loads the folder; a checklist is immutable, so one copy serves them all)."""
+    checklist = parse_checklist(data, file=file)
     check_must_gates(checklist)
     return checklist
 
