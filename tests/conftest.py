@@ -33,13 +33,30 @@ def database_url() -> Iterator[str]:
         yield url
 
 
+def _tables_with_rows(tables: list[str]) -> str:
+    """One statement naming the tables that hold a row."""
+    return " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+
+
+_MOVED_SEQUENCES = (
+    "SELECT sequencename FROM pg_sequences "
+    "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
 def _empty_tables(app: Flask) -> None:
     engine = app.extensions["vetting.engine"]
     tables = [t.name for t in SQLModel.metadata.sorted_tables]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # Truncating all tables costs 0.1-0.3 s a test (a new file per table and index);
+            # only the tables a test wrote are truncated, and every sequence it moved restarts.
+            written = conn.execute(text(_tables_with_rows(tables))).scalars().all()
+            if written:
+                names = ", ".join(f'"{t}"' for t in written)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for sequence in conn.execute(text(_MOVED_SEQUENCES)).scalars():
+                conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         else:
             for t in reversed(tables):
                 conn.execute(text(f'DELETE FROM "{t}"'))
