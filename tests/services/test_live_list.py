@@ -14,9 +14,10 @@ from sqlalchemy import insert, select
 from sqlmodel import col
 
 from tests.answers import answer_everything
-from vetting import auth, clock, db
+from vetting import audit, auth, clock, db
 from vetting.core.allowlist import diff_lists
 from vetting.core.releases import list_from_content
+from vetting.db import transaction
 from vetting.errors import VettingError
 from vetting.models import BAA, App, BaaException, DecisionCondition
 from vetting.queries import allowlist, live_list
@@ -31,10 +32,21 @@ from vetting.schemas import (
     BaaRenew,
     BaaUpdate,
     DecisionIn,
+    ParentAgreementCreate,
+    ParentAgreementUpdate,
     VendorCreate,
     VendorUpdate,
 )
-from vetting.services import apps, assessments, baa_provisions, baas, decisions, releases, vendors
+from vetting.services import (
+    apps,
+    assessments,
+    baa_provisions,
+    baas,
+    decisions,
+    parent_agreements,
+    releases,
+    vendors,
+)
 
 ACTOR = auth.CLI_PRINCIPAL
 SIGNED = "signed original in the contracts share"
@@ -326,6 +338,52 @@ def test_a_small_change_recomputes_only_the_apps_it_touches(app):
         live, full, diff = full_and_live(s, clock.today())
         assert live.incremental and live.recomputed == 1
         assert live.current == full and live.diff == diff
+
+
+def test_a_parent_agreement_or_a_store_listing_change_keeps_the_list_patched(app):
+    """Neither is read by the list (a parent's terms reach it through the BAAs that follow
+    it, each audited as a BAA change): the list stays patched, not computed whole, and exact
+    when the parent's new end date ends its follower's coverage."""
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(5))
+        for _ in range(8):
+            history.app()
+        for _ in range(8):
+            history.decide()
+        vendor_id = s.get(App, history.apps[0]).vendor_id
+        parent = parent_agreements.create(
+            s, ACTOR, ParentAgreementCreate(
+                vendor_id=vendor_id, name="Master agreement",
+                effective_date=clock.today() - timedelta(days=300),
+            ),
+        )  # fmt: skip
+        baas.create(
+            s, ACTOR, BaaCreate(
+                vendor_id=vendor_id, parent_id=parent.id, follows_parent=True,
+                signed_copy_note=SIGNED,
+            ),
+        )  # fmt: skip
+        releases.publish(s, ACTOR, clock.today(), allow_shrink=True)
+        live, _, _ = full_and_live(s, clock.today())
+        assert live.incremental and live.recomputed == 0
+
+        parent_agreements.update(
+            s, ACTOR, parent.id,
+            ParentAgreementUpdate(expiration_date=clock.today() - timedelta(days=1)),
+        )  # fmt: skip
+        live, full, diff = full_and_live(s, clock.today())
+        assert live.incremental and live.current == full and live.diff == diff
+        assert 0 < live.recomputed <= len(history.apps)
+
+        with transaction(s):
+            audit.record(
+                s, ACTOR.name, "store_listing.update", "store_listing", history.apps[1], None,
+                {"title": "What the store says now"},
+            )  # fmt: skip
+        again, full, diff = full_and_live(s, clock.today())
+        assert again.incremental and again.current == full and again.diff == diff
+        assert again.recomputed == live.recomputed
 
 
 def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation(app, monkeypatch):

@@ -70,6 +70,11 @@ _OTHER_ENTITIES = frozenset(
         "notification_channel",
         "job_run",
         "evidence",
+        # A parent agreement's terms reach the list only through the BAAs that follow it, and
+        # each of those is changed (and audited as a "baa" event) in the same transaction.
+        "parent_agreement",
+        # A store listing is what the app store says of an app; the list never reads it.
+        "store_listing",
     }
 )
 
