@@ -420,6 +420,44 @@ def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation
         assert any(x.name == "Inserted directly after keeping" for x in live.current.excluded)
 
 
+def test_after_an_untraceable_write_the_list_is_computed_whole_once_then_patched(app, monkeypatch):
+    """An import (one audit event naming no record) cannot be traced: the next list is
+    computed whole — and kept, so the writes after it are traced from there rather than each
+    computing everything again until the next publish — and every list stays exact."""
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(13))
+        for _ in range(6):
+            history.app()
+        for _ in range(6):
+            history.decide()
+            history.baa()
+        releases.publish(s, ACTOR, clock.today(), allow_shrink=True)
+        assert assert_same(s, clock.today())
+        _insert_app_directly(s, history.vendors[0], "Imported in bulk")
+        apps.update(s, ACTOR, history.apps[0], AppUpdate(name="Renamed by the import"))
+        with transaction(s):
+            audit.record(s, ACTOR.name, "app.import", "app", None, None, {"file": "apps.xlsx"})
+        assert not assert_same(s, clock.today())  # computed whole
+        assert_same(s, clock.today())  # nothing written since: what it kept, still exact
+
+        computed_whole = []
+        real = allowlist.compute
+
+        def counted(session, as_of, app_ids=None):
+            if app_ids is None:
+                computed_whole.append(as_of)
+            return real(session, as_of, app_ids)
+
+        monkeypatch.setattr(allowlist, "compute", counted)
+        for _ in range(6):
+            history.step()
+            live, full, diff = full_and_live(s, clock.today())
+            assert live.current == full and live.diff == diff
+        assert len(computed_whole) == 6  # only full_and_live's own computations
+        assert any(x.name == "Imported in bulk" for x in live.current.excluded)
+
+
 def test_kept_results_are_not_patched_from_a_history_a_restored_copy_lacks(app, tmp_path):
     """Restored from a backup, then written to until the audit sequence is past where the
     kept list and forecast stopped: the events they saw are gone, so they are not patched

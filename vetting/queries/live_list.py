@@ -183,14 +183,52 @@ def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveLi
             if apps is not None:
                 fresh = _fresh(s, as_of, apps)
                 found = _KeptLive(head, newest, frozenset(apps), fresh, _patched(base, apps, fresh))
-        if found is not None:
-            cache.replace("live list", key, found, s=s)
-            return found.live
-    current = sorted_list(allowlist.compute(s, as_of))
-    previous = release_list(s, release) if release is not None else None
+        if found is None:
+            # Computed whole (an import, a restore, too much to trace); kept as the apps whose
+            # entries differ from the release's, so later writes are traced from here again
+            # instead of each computing it whole until the next publish.
+            current = sorted_list(allowlist.compute(s, as_of))
+            whole = _kept_whole(base, head, newest, current)
+            if whole is not None:
+                cache.replace("live list", key, whole, s=s)
+            return _whole(base.list, current)
+        cache.replace("live list", key, found, s=s)
+        return found.live
+    return _whole(None, sorted_list(allowlist.compute(s, as_of)))
+
+
+def _whole(previous: ApprovedList | None, current: ApprovedList) -> LiveList:
     with cache.gc_paused():
         diff = diff_lists(previous, current)
     return LiveList(current, diff, False, len(current.entries) + len(current.excluded))
+
+
+def _kept_whole(
+    base: Base, head: Head, newest: tuple[int, int, int], current: ApprovedList
+) -> _KeptLive | None:
+    """A whole computation as a kept list: the apps whose entry differs from the release's
+    (changed, added, moved on or off the list, gone) worked out afresh, the rest the
+    release's. None when more than MAX_RECOMPUTE differ (then nothing is kept)."""
+    published = base.list
+    apps: set[int] = set()
+    for items, at, theirs in (
+        (current.entries, base.entry_at, published.entries),
+        (current.excluded, base.excluded_at, published.excluded),
+    ):
+        for item in items:
+            i = at.get(item.app_id)
+            if i is None or theirs[i] != item:
+                apps.add(item.app_id)
+    listed = {item.app_id for items in (current.entries, current.excluded) for item in items}
+    apps.update(a for a in (*base.entry_at, *base.excluded_at) if a not in listed)
+    if len(apps) > MAX_RECOMPUTE:
+        return None
+    fresh = ApprovedList(
+        current.as_of,
+        tuple(e for e in current.entries if e.app_id in apps),
+        tuple(x for x in current.excluded if x.app_id in apps),
+    )
+    return _KeptLive(head, newest, frozenset(apps), fresh, _patched(base, apps, fresh))
 
 
 def diff_from(s: Session, release: AllowlistRelease | None, listed: ApprovedList) -> ListDiff:
