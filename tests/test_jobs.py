@@ -180,7 +180,9 @@ def test_a_running_scheduler_delivers_the_outbox_on_its_interval(app):
 
 
 @pytest.mark.slow
-def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(app, database_url):
+def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(
+    app, database_url, tmp_path
+):
     """The real command: it catches up on today's sweep at start, delivers by SMTP, and
     exits cleanly on SIGTERM."""
     s = data.session(app)
@@ -199,6 +201,7 @@ def test_vetting_scheduler_runs_as_its_own_process_and_stops_on_sigterm(app, dat
             "VETTING_SWEEP_AT": "00:00",
             "VETTING_TIMEZONE": "UTC",
             "VETTING_DELIVERY_INTERVAL": "1",
+            "VETTING_INSTANCE_PATH": str(tmp_path / "instance"),  # not the checkout's
         }
         proc = subprocess.Popen(
             [sys.executable, "-c", "from vetting.cli import main; main()", "scheduler"],
