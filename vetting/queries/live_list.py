@@ -191,16 +191,16 @@ def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveLi
             whole = _kept_whole(base, head, newest, current)
             if whole is not None:
                 cache.replace("live list", key, whole, s=s)
-            return _whole(base.list, current)
+            return _whole(s, release, current)
         cache.replace("live list", key, found, s=s)
         return found.live
-    return _whole(None, sorted_list(allowlist.compute(s, as_of)))
+    return _whole(s, None, sorted_list(allowlist.compute(s, as_of)))
 
 
-def _whole(previous: ApprovedList | None, current: ApprovedList) -> LiveList:
-    with cache.gc_paused():
-        diff = diff_lists(previous, current)
-    return LiveList(current, diff, False, len(current.entries) + len(current.excluded))
+def _whole(s: Session, release: AllowlistRelease | None, current: ApprovedList) -> LiveList:
+    """The list computed whole, and its diff from `release` as publishing records it."""
+    total = len(current.entries) + len(current.excluded)
+    return LiveList(current, diff_from(s, release, current), False, total)
 
 
 def _kept_whole(
