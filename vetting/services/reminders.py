@@ -756,7 +756,7 @@ def _decision_query(as_of: date, lo: date, hi: date, assessment_ids: Sequence[in
         .order_by(latest.c.assessment_id)
     )
     if assessment_ids:
-        return stmt.where(latest.c.assessment_id.in_(assessment_ids))
+        return stmt.where(_one_of(latest.c.assessment_id, assessment_ids))
     return stmt.where(latest.c.valid_until.between(lo, hi))
 
 
@@ -805,7 +805,7 @@ def _condition_query(as_of: date, lo: date, hi: date, condition_ids: Sequence[in
         .order_by(col(DecisionCondition.id))
     )
     if condition_ids:
-        return stmt.where(col(DecisionCondition.id).in_(condition_ids))
+        return stmt.where(_one_of(col(DecisionCondition.id), condition_ids))
     return stmt.where(col(DecisionCondition.due_date).between(lo, hi))
 
 
