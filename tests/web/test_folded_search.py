@@ -398,3 +398,54 @@ def test_app_search_pages_like_the_plain_computation(app):
             got += [row.app.id for row in r.items]
         assert got == [a[0] for a in by_vendor]
         assert browse.app_table(s, q="ärzt", platform="ios").total == 0
+
+
+@pytest.mark.parametrize("sort", browse.APP_SORTS)
+@pytest.mark.parametrize("descending", [False, True])
+def test_the_app_list_pages_like_one_ordered_query(app, sort, descending):
+    """Without a search the list counts the apps alone and reads whole rows for the page's
+    ids only: the pages, walked in turn, are the one plain ordered query cut into pieces —
+    ties (the same name, vendor or platform) broken by id, filters kept, nothing past the
+    end."""
+    with app.app_context():
+        s = db.session()
+        v = vendors.create(s, ACTOR, VendorCreate(name="Same"))
+        w = vendors.create(s, ACTOR, VendorCreate(name="Another"))
+        names = ["Chart", "chart", "Alpha", "Chart", "beta", "Zed", "alpha", "Chart", "Mid"]
+        for i, name in enumerate(names):
+            apps.create(
+                s,
+                ACTOR,
+                AppCreate(
+                    vendor_id=(v.id, w.id)[i % 2],
+                    name=name,
+                    platform=("web", "ios", "android")[i % 3],
+                    store_id=f"org.example.app{i}",
+                ),
+            )
+        key = {
+            "name": App.name,
+            "vendor": Vendor.name,
+            "platform": App.platform,
+            "updated": App.updated_at,
+        }[sort]
+        for platform, vendor_id in ((None, None), ("web", None), (None, w.id)):
+            where = [App.platform == platform] if platform else []
+            where += [App.vendor_id == vendor_id] if vendor_id else []
+            plain = select(App.id).join(Vendor, Vendor.id == App.vendor_id).where(*where)
+            wanted = list(
+                s.scalars(plain.order_by(key.desc() if descending else key.asc(), App.id))
+            )
+            assert len(wanted) > 2  # more than one page
+            got: list[int] = []
+            for page in (1, 2, 3, 4, 5):
+                r = browse.app_table(
+                    s, platform=platform, vendor_id=vendor_id, sort=sort,
+                    descending=descending, page=page, per_page=2,
+                )  # fmt: skip
+                assert r.total == len(wanted)
+                got += [row.app.id for row in r.items]
+                assert all(row.vendor_name in ("Same", "Another") for row in r.items)
+            assert got == wanted
+            past = browse.app_table(s, platform=platform, vendor_id=vendor_id, page=9, per_page=2)
+            assert past.items == [] and past.total == len(wanted)
