@@ -22,11 +22,11 @@ def reminders() -> None:
 @with_appcontext
 def reminders_run(as_of: str | None, dry_run: bool, as_json: bool) -> None:
     """Put every reminder due on a date into the outbox (exactly once; safe to rerun)."""
-    from vetting.services import reminders as svc
+    from vetting.jobs import sweep
 
     settings = current_settings().notify
     day = parse_date(as_of, "--as-of")
-    summary = svc.run_reminders(db.session(), day, dry_run, settings=settings, actor=actor().name)
+    summary = sweep(db.session(), day, settings, actor().name, dry_run)
     if as_json:
         echo_json(summary.as_dict(with_rows=dry_run))
         return

@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -71,7 +70,6 @@ from vetting.models import (
 )
 from vetting.models import NotificationChannel as Channel
 from vetting.models.notifications import ONCE_KEY
-from vetting.queries import cache
 from vetting.services import baa_provisions, decisions, locks
 from vetting.services.baas import TERMS
 from vetting.settings import NotifySettings
@@ -144,8 +142,7 @@ def run_reminders(
     started = clock.now()
     if dry_run:
         try:
-            with cache.gc_paused():
-                _sweep(s, as_of, settings, summary, write=False)
+            _sweep(s, as_of, settings, summary, write=False)
         finally:
             s.rollback()
         return summary
@@ -155,8 +152,7 @@ def run_reminders(
                 summary.skipped = True
                 run = _job_run(s, as_of, started, JobStatus.SKIPPED, summary)
             else:
-                with cache.gc_paused():
-                    _sweep(s, as_of, settings, summary, write=True)
+                _sweep(s, as_of, settings, summary, write=True)
                 run = _job_run(s, as_of, started, JobStatus.OK, summary)
                 if summary.created or summary.cancelled:
                     audit.record(
@@ -635,11 +631,8 @@ def _app_label(r: Any) -> str:
     return f"{r.app_name} ({r.platform}, {r.vendor_name})"
 
 
-@lru_cache(maxsize=4096)
 def _unique_emails(candidates: tuple[str | None, ...]) -> tuple[str, ...]:
-    """Addresses in order, once each; skips what is not one (decided_by may name a token).
-    Kept per list of candidates: a sweep's reminders share a few owners, the legal
-    addresses and the channels'."""
+    """Addresses in order, once each; skips what is not one (decided_by may name a token)."""
     return tuple(dict.fromkeys(c.strip().lower() for c in candidates if c and "@" in c))
 
 
