@@ -19,7 +19,7 @@ from vetting import clock, db
 from vetting.db import fold
 from vetting.models import BAA, App, AuditEvent, BaaProvision, Vendor
 from vetting.queries import browse
-from vetting.schemas import AppCreate, AppUpdate, BaaCreate, BaaUpdate, VendorCreate
+from vetting.schemas import AppCreate, AppUpdate, BaaCreate, BaaUpdate, VendorCreate, VendorUpdate
 from vetting.services import apps, vendors
 from vetting.services import baas as baa_svc
 
@@ -449,3 +449,87 @@ def test_the_app_list_pages_like_one_ordered_query(app, sort, descending):
             assert got == wanted
             past = browse.app_table(s, platform=platform, vendor_id=vendor_id, page=9, per_page=2)
             assert past.items == [] and past.total == len(wanted)
+
+
+def _plain_register_search(s: Any, term: str, descending: bool) -> list[int]:
+    """The register's search computed the obvious way: every agreement whose vendor's name
+    or whose title holds the term, in the register's vendor order."""
+    name = func.lower(Vendor.name)
+    stmt = (
+        select(BAA.id)
+        .join(Vendor, Vendor.id == BAA.vendor_id)
+        .where((name.like(f"%{fold(term)}%")) | (BAA.title_folded.like(f"%{fold(term)}%")))
+        .order_by(
+            (name.desc() if descending else name.asc()).nulls_last(),
+            Vendor.id,
+            BAA.effective_date,
+            BAA.id,
+        )
+    )
+    return list(s.scalars(stmt))
+
+
+def _walk_register(s: Any, term: str, descending: bool, per_page: int) -> tuple[list[int], int]:
+    got: list[int] = []
+    total = None
+    for page in range(1, 30):
+        r = baa_svc.list_(s, q=term, descending=descending, page=page, per_page=per_page)
+        assert total in (None, r.total)  # the same total on every page
+        total = r.total
+        if not r.items:
+            break
+        got += [v.baa.id for v in r.items]
+    assert total is not None
+    return got, total
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_register_search_pages_across_vendors_like_the_plain_query(app, descending):
+    """The search walks the kept vendor order to the page's vendors: pages that start and end
+    inside a vendor's agreements, vendors named (all their agreements) beside agreements
+    found only by title, names differing only by case, a page past the end — and after a
+    new agreement, a renamed vendor and a retitled agreement the next search follows."""
+    with app.app_context():
+        s = db.session()
+        names = ["Care B", "care a", "CARE a2", "Zeta", "Médi Care", "Other", "Ärzte care"]
+        made = {n: vendors.create(s, ACTOR, VendorCreate(name=n)).id for n in names}
+        for i, n in enumerate(names):
+            for j in range(i % 4 + 1):
+                baa_svc.create(
+                    s,
+                    ACTOR,
+                    BaaCreate(
+                        vendor_id=made[n],
+                        title=("Care plan" if (i + j) % 3 == 0 else f"Term {j}"),
+                        effective_date=date(2025, 1, 1) + timedelta(days=(j * 7) % 5),
+                        signed_copy_note=SIGNED,
+                    ),
+                )
+        for term in ("care", "CARE A", "plan", "é", "nothing at all"):
+            wanted = _plain_register_search(s, term, descending)
+            for per_page in (1, 3, 50):
+                got, total = _walk_register(s, term, descending, per_page)
+                assert (got, total) == (wanted, len(wanted)), (term, per_page)
+            past = baa_svc.list_(s, q=term, descending=descending, page=99, per_page=3)
+            assert past.items == [] and past.total == len(wanted)
+        assert _plain_register_search(s, "care", descending)  # the data set finds something
+        # Changes the kept vendor order must follow.
+        baa_svc.create(
+            s,
+            ACTOR,
+            BaaCreate(
+                vendor_id=made["Zeta"], effective_date=date(2024, 1, 1), signed_copy_note=SIGNED
+            ),
+        )
+        wanted = _plain_register_search(s, "care", descending)
+        assert _walk_register(s, "care", descending, 3) == (wanted, len(wanted))
+        vendors.update(s, ACTOR, made["Zeta"], VendorUpdate(name="Acare Zeta"))
+        wanted = _plain_register_search(s, "care", descending)
+        assert _walk_register(s, "care", descending, 3) == (wanted, len(wanted))
+        retitled = s.scalars(
+            select(BAA.id).where(BAA.vendor_id == made["Other"], BAA.title != "Care plan")
+        ).first()
+        baa_svc.update(s, ACTOR, retitled, BaaUpdate(title="Now a CARE note"))
+        assert retitled in _plain_register_search(s, "care", descending)
+        wanted = _plain_register_search(s, "care", descending)
+        assert _walk_register(s, "care", descending, 2) == (wanted, len(wanted))
