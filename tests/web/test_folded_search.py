@@ -449,6 +449,17 @@ def test_the_app_list_pages_like_one_ordered_query(app, sort, descending):
             assert got == wanted
             past = browse.app_table(s, platform=platform, vendor_id=vendor_id, page=9, per_page=2)
             assert past.items == [] and past.total == len(wanted)
+        # The vendor order and the counts per vendor it walks follow a rename and a new app.
+        vendors.update(s, ACTOR, v.id, VendorUpdate(name="Aardvark"))
+        apps.create(s, ACTOR, AppCreate(vendor_id=w.id, name="Late", platform="web"))
+        plain = select(App.id).join(Vendor, Vendor.id == App.vendor_id)
+        wanted = list(s.scalars(plain.order_by(key.desc() if descending else key.asc(), App.id)))
+        got = []
+        for page in (1, 2, 3, 4, 5, 6):
+            r = browse.app_table(s, sort=sort, descending=descending, page=page, per_page=2)
+            assert r.total == len(wanted)
+            got += [row.app.id for row in r.items]
+        assert got == wanted
 
 
 def _plain_register_search(s: Any, term: str, descending: bool) -> list[int]:
