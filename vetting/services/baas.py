@@ -458,7 +458,9 @@ def list_(
         ids, total = _searched_in_vendor_order(s, q, descending, page, per_page)
         found = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(ids)))}
         return PageResult(
-            views(s, [found[i] for i in ids], as_of, warning_days, return_destroy_days),
+            views(
+                s, [found[i] for i in ids if i in found], as_of, warning_days, return_destroy_days
+            ),
             page,
             per_page,
             total,
@@ -589,9 +591,11 @@ def _searched_in_vendor_order(
         total += found
     if not on_page:
         return [], total
+    # the same test as above, for the page's vendors only (not their titled ids: one
+    # vendor may have tens of thousands, more than a statement may bind)
     match = or_(
         col(BAA.vendor_id).in_([v for v in on_page if v in named]),
-        col(BAA.id).in_([i for v in on_page for i in titled.get(v, ())]),
+        col(BAA.title_folded).like(pattern, escape="\\"),
     )
     ordered = _sorted(
         select(col(BAA.id)).where(col(BAA.vendor_id).in_(on_page), match), "vendor", descending

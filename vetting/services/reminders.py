@@ -896,6 +896,7 @@ def _json(payload: dict[str, Any]) -> str:
 
 
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a duplicate key
+ONCE_CONSTRAINT = "uq_notification_once"  # the outbox's unique key (KEY_COLUMNS)
 
 
 def _copy_in(conn: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -922,7 +923,9 @@ def _copy_in(conn: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
                 for row in stored:
                     copy.write_row(row)
         except Exception as exc:
-            if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION:
+            # only the outbox's own key (a reminder already there), not any duplicate key
+            constraint = getattr(getattr(exc, "diag", None), "constraint_name", None)
+            if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION or constraint != ONCE_CONSTRAINT:
                 raise
             cursor.execute("ROLLBACK TO SAVEPOINT notification_copy")
         else:
@@ -937,7 +940,7 @@ def _copy_in(conn: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
                 copy.write_row(row)
         cursor.execute(
             f"INSERT INTO notification ({names}) SELECT {names} FROM notification_in "
-            f"ON CONFLICT ON CONSTRAINT uq_notification_once DO NOTHING "
+            f"ON CONFLICT ON CONSTRAINT {ONCE_CONSTRAINT} DO NOTHING "
             f"RETURNING {', '.join(KEY_COLUMNS)}"
         )
         created = set(map(tuple, cursor.fetchall()))
