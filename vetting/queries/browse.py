@@ -24,7 +24,7 @@ from vetting.queries import allowlist, cache
 from vetting.queries.audit_log import history
 from vetting.services.apps import app_matches, app_text_matches
 from vetting.services.baas import TERMS, terms_of
-from vetting.services.common import PageResult, get_or_404, like, prefix
+from vetting.services.common import PageResult, get_or_404, like, prefix, runs_page
 
 # --- shared pieces --------------------------------------------------------------------------
 
@@ -430,19 +430,12 @@ def _apps_in_vendor_order(
     a deep page sorted all 50,000 apps by vendor name: ~0.1 s on PostgreSQL). Vendor names are
     unique, so each vendor's apps are one run in (vendor name, app id) order."""
     counts = _app_counts(s)
-    seen = skip = 0
-    on_page: list[int] = []
-    for vendor_id in _vendors_by_name(s, descending):
-        n = counts.get(vendor_id, 0)
-        if n and seen + n > start and seen < start + size:
-            if not on_page:
-                skip = start - seen  # the page starts this far into its first vendor's apps
-            on_page.append(vendor_id)
-        seen += n
-    if not on_page:
+    runs = ((v, counts.get(v, 0)) for v in _vendors_by_name(s, descending))
+    found = runs_page(runs, start, size)
+    if not found.keys:
         return []
-    page = stmt.where(col(App.vendor_id).in_(on_page)).order_by(*order)
-    return list(s.execute(page.limit(size).offset(skip)).all())
+    page = stmt.where(col(App.vendor_id).in_(found.keys)).order_by(*order)
+    return list(s.execute(page.limit(size).offset(found.skip)).all())
 
 
 def _vendors_by_name(s: Session, descending: bool) -> list[int]:

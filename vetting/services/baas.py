@@ -52,7 +52,7 @@ from vetting.queries import register_order
 from vetting.schemas import BaaCreate, BaaRenew, BaaUpdate
 from vetting.services import baa_provisions, baa_states, parent_agreements
 from vetting.services.baa_provisions import Standing
-from vetting.services.common import PageResult, apply, get_or_404, like
+from vetting.services.common import PageResult, apply, get_or_404, like, runs_page
 
 # Terms a renewal inherits from the agreement it renews unless it states its own.
 INHERITED = (
@@ -432,8 +432,14 @@ def list_(
         any(f is not None for f in (vendor_id, auto_renews, scope_reviewed, non_conforming))
         or needs_fixing
     )
+    if q and not filtered and sort == "vendor" and not states and within_days is None:
+        ids, total = _searched_in_vendor_order(s, q, descending, page, per_page)
+        found = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(ids)))}
+        shown = [found[i] for i in ids if i in found]
+        return PageResult(
+            views(s, shown, as_of, warning_days, return_destroy_days), page, per_page, total
+        )
     narrowed = filtered or bool(q)
-    narrowed_by_q_alone = bool(q) and not filtered
     if vendor_id is not None:
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
     if auto_renews is not None:
@@ -454,17 +460,6 @@ def list_(
         titled = select(col(BAA.id)).where(col(BAA.title_folded).like(like(q), escape="\\"))
         of_vendors = select(col(BAA.id)).where(col(BAA.vendor_id).in_(names))
         stmt = stmt.where(col(BAA.id).in_(union(titled, of_vendors)))
-    if q and sort == "vendor" and not states and within_days is None and narrowed_by_q_alone:
-        ids, total = _searched_in_vendor_order(s, q, descending, page, per_page)
-        found = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(ids)))}
-        return PageResult(
-            views(
-                s, [found[i] for i in ids if i in found], as_of, warning_days, return_destroy_days
-            ),
-            page,
-            per_page,
-            total,
-        )
     if not states and within_days is None and not by_state:
         ordered = _sorted(stmt, sort, descending)
         result = (
@@ -579,28 +574,23 @@ def _searched_in_vendor_order(
     ):
         if vendor_id not in named:
             titled.setdefault(vendor_id, []).append(baa_id)
-    start, end = (page - 1) * per_page, page * per_page
-    total = skip = 0
-    on_page: list[int] = []
-    for vendor_id, agreements in register_order.agreements_by_vendor(s, descending):
-        found = agreements if vendor_id in named else len(titled.get(vendor_id, ()))
-        if found and total + found > start and total < end:
-            if not on_page:
-                skip = start - total  # the page starts this far into its first vendor's
-            on_page.append(vendor_id)
-        total += found
-    if not on_page:
-        return [], total
+    runs = (
+        (v, agreements if v in named else len(titled.get(v, ())))
+        for v, agreements in register_order.agreements_by_vendor(s, descending)
+    )
+    found = runs_page(runs, (page - 1) * per_page, per_page)
+    if not found.keys:
+        return [], found.total
     # the same test as above, for the page's vendors only (not their titled ids: one
     # vendor may have tens of thousands, more than a statement may bind)
     match = or_(
-        col(BAA.vendor_id).in_([v for v in on_page if v in named]),
+        col(BAA.vendor_id).in_([v for v in found.keys if v in named]),
         col(BAA.title_folded).like(pattern, escape="\\"),
     )
     ordered = _sorted(
-        select(col(BAA.id)).where(col(BAA.vendor_id).in_(on_page), match), "vendor", descending
+        select(col(BAA.id)).where(col(BAA.vendor_id).in_(found.keys), match), "vendor", descending
     )
-    return list(s.scalars(ordered.limit(per_page).offset(skip))), total
+    return list(s.scalars(ordered.limit(per_page).offset(found.skip))), found.total
 
 
 def _searched(s: Session, stmt: Any, page: int, per_page: int) -> PageResult:
