@@ -463,13 +463,13 @@ def test_the_app_list_pages_like_one_ordered_query(app, sort, descending):
 
 
 def _plain_register_search(s: Any, term: str, descending: bool) -> list[int]:
-    """The register's search computed the obvious way: every agreement whose vendor's name
-    or whose title holds the term, in the register's vendor order."""
+    """The register's search computed the obvious way: every agreement in the register's
+    vendor order, kept when its vendor's name or its title holds the term as plain text
+    (a `%` or `_` in it is a character, not a wildcard)."""
     name = func.lower(Vendor.name)
     stmt = (
-        select(BAA.id)
+        select(BAA.id, name, BAA.title_folded)
         .join(Vendor, Vendor.id == BAA.vendor_id)
-        .where((name.like(f"%{fold(term)}%")) | (BAA.title_folded.like(f"%{fold(term)}%")))
         .order_by(
             (name.desc() if descending else name.asc()).nulls_last(),
             Vendor.id,
@@ -477,7 +477,10 @@ def _plain_register_search(s: Any, term: str, descending: bool) -> list[int]:
             BAA.id,
         )
     )
-    return list(s.scalars(stmt))
+    wanted = fold(term)
+    return [
+        i for i, vendor, title in s.execute(stmt) if wanted in vendor or wanted in (title or "")
+    ]
 
 
 def _walk_register(s: Any, term: str, descending: bool, per_page: int) -> tuple[list[int], int]:
@@ -502,7 +505,16 @@ def test_a_register_search_pages_across_vendors_like_the_plain_query(app, descen
     new agreement, a renamed vendor and a retitled agreement the next search follows."""
     with app.app_context():
         s = db.session()
-        names = ["Care B", "care a", "CARE a2", "Zeta", "Médi Care", "Other", "Ärzte care"]
+        names = [
+            "Care B",
+            "care a",
+            "CARE a2",
+            "Zeta",
+            "Médi Care",
+            "Other",
+            "Ärzte care",
+            "Ca_re 100%",
+        ]
         made = {n: vendors.create(s, ACTOR, VendorCreate(name=n)).id for n in names}
         for i, n in enumerate(names):
             for j in range(i % 4 + 1):
@@ -516,14 +528,19 @@ def test_a_register_search_pages_across_vendors_like_the_plain_query(app, descen
                         signed_copy_note=SIGNED,
                     ),
                 )
-        for term in ("care", "CARE A", "plan", "é", "nothing at all"):
+        # "a_e" and "c%e" match nothing but as wildcards ("are" in every "care"); "a_r" and
+        # "100%" only the vendor that holds them
+        for term in ("care", "CARE A", "plan", "é", "nothing at all", "a_e", "c%e", "a_r", "100%"):
             wanted = _plain_register_search(s, term, descending)
             for per_page in (1, 3, 50):
                 got, total = _walk_register(s, term, descending, per_page)
                 assert (got, total) == (wanted, len(wanted)), (term, per_page)
             past = baa_svc.list_(s, q=term, descending=descending, page=99, per_page=3)
             assert past.items == [] and past.total == len(wanted)
-        assert _plain_register_search(s, "care", descending)  # the data set finds something
+        # the data set finds something, and the wildcard characters are characters
+        assert _plain_register_search(s, "care", descending)
+        assert len(_plain_register_search(s, "a_r", descending)) == 4
+        assert _plain_register_search(s, "a_e", descending) == []
         # Changes the kept vendor order must follow.
         baa_svc.create(
             s,
