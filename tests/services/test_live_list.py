@@ -405,9 +405,13 @@ def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation
         def not_again(*_args):
             raise AssertionError("the days between the release and today were read again")
 
+        def not_rebuilt(*_args):
+            raise AssertionError("the list and its diff were rebuilt from the release")
+
         with monkeypatch.context() as m:
             m.setattr(live_list, "_apps_dated_between", not_again)
             m.setattr(live_list, "_vendors_changing_between", not_again)
+            m.setattr(live_list, "_patched", not_rebuilt)  # the kept list is edited instead
             live, full, diff = full_and_live(s, clock.today())
         assert live.incremental and live.current == full and live.diff == diff
         assert first.recomputed <= live.recomputed <= first.recomputed + 1
@@ -418,6 +422,67 @@ def test_a_kept_list_brought_up_to_date_after_each_write_is_the_full_computation
         live, full, diff = full_and_live(s, clock.today())
         assert live.current == full and live.diff == diff
         assert any(x.name == "Inserted directly after keeping" for x in live.current.excluded)
+
+
+def test_each_write_edits_the_kept_list_and_its_diff_in_their_orders(app, monkeypatch):
+    """After the first list of a day, each write edits the kept list and its diff rather than
+    rebuilding both from the release: every kind of change (added, removed, changed, blocked,
+    unblocked) lands where a full comparison puts it — removed ones in the release's order
+    even when the app was renamed since (its name sorts elsewhere now)."""
+
+    def not_rebuilt(*_args):
+        raise AssertionError("the list and its diff were rebuilt from the release")
+
+    with app.app_context():
+        s = db.session()
+        checklists = app.extensions["vetting.checklists"]
+        history = History(s, checklists, random.Random(5))
+        vendor = vendors.create(s, ACTOR, VendorCreate(name="Edited Vendor")).id
+        start = clock.today() - timedelta(days=30)
+        data = BaaCreate(vendor_id=vendor, effective_date=start, status="active")
+        baas.create(s, ACTOR, data.model_copy(update={"signed_copy_note": SIGNED}))
+
+        def decided(app_id: int, decision: str) -> None:
+            a = assessments.create(
+                s, ACTOR, checklists, AssessmentCreate(app_id=app_id, checklist_id="clinical-photo")
+            )
+            answer_everything(s, checklists["clinical-photo"], a.id)
+            why = "reviewed by the security committee"
+            decisions.decide(s, ACTOR, a.id, DecisionIn(decision=decision, justification=why))
+
+        ids = []
+        for n in range(12):  # names sort against their ids: Z first created, A last
+            name = f"App {chr(ord('Z') - n)}"
+            data = AppCreate(vendor_id=vendor, name=name, platform="ios", store_id=None)
+            ids.append(apps.create(s, ACTOR, data).id)
+            decided(ids[-1], "rejected" if n % 4 == 3 else "approved")
+        releases.publish(s, ACTOR, clock.today(), allow_shrink=True)
+        assert assert_same(s, clock.today())
+        revoke = AppUpdate(revoked_on=clock.today(), revoked_reason="vendor sold")
+        writes = [
+            lambda: apps.update(s, ACTOR, ids[0], revoke),  # removed
+            lambda: apps.update(s, ACTOR, ids[4], AppUpdate(name="Aardvark")),  # changed
+            lambda: apps.update(s, ACTOR, ids[5], AppUpdate(name="Aaa moved")),
+            lambda: apps.update(s, ACTOR, ids[5], revoke),  # removed, renamed: release order
+            lambda: apps.update(s, ACTOR, ids[9], revoke),  # removed
+            lambda: decided(ids[3], "approved"),  # unblocked and added
+            lambda: decided(ids[6], "rejected"),  # blocked and removed
+            lambda: apps.update(s, ACTOR, ids[0], AppUpdate(revoked_on=None)),  # back on
+            lambda: history.app(),  # a new app: off the list, in neither
+            lambda: apps.update(s, ACTOR, ids[8], AppUpdate(name="Zz last")),
+        ]
+        kinds = set()
+        for step, write in enumerate(writes):
+            write()
+            with monkeypatch.context() as m:
+                m.setattr(live_list, "_patched", not_rebuilt)
+                live, full, diff = full_and_live(s, clock.today())
+            assert live.incremental, step
+            assert live.current == full, step
+            assert live.diff == diff, step
+            kinds |= {k for k in diff.KINDS if getattr(diff, k)}
+        assert kinds == set(diff.KINDS)
+        assert len(live.diff.removed) >= 3
 
 
 def test_after_an_untraceable_write_the_list_is_computed_whole_once_then_patched(app, monkeypatch):

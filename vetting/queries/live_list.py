@@ -25,17 +25,19 @@ to `published`, so the next page does not parse it back.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from heapq import merge
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from vetting import clock
-from vetting.core.allowlist import ApprovedList, Departure, ListDiff, diff_lists
+from vetting.core.allowlist import ApprovedList, Departure, ListDiff, ListEntry, diff_lists
 from vetting.core.baa import BaaTerms, state_on
 from vetting.core.releases import list_from_content, sort_key
 from vetting.models import (
@@ -270,7 +272,94 @@ def _since_kept(
         _merged(kept.fresh.entries, changed, again.entries),
         _merged(kept.fresh.excluded, changed, again.excluded),
     )
-    return _KeptLive(head, newest, apps, fresh, _patched(base, set(apps), fresh))
+    live = _edited(base, kept, changed, again, len(apps))
+    if live is None:
+        live = _patched(base, set(apps), fresh)
+    return _KeptLive(head, newest, apps, fresh, live)
+
+
+def _edited(
+    base: Base, kept: _KeptLive, changed: set[int], again: ApprovedList, recomputed: int
+) -> LiveList | None:
+    """`kept.live` with only the apps `changed` worked out again (`again`): a few edits of its
+    list and of its diff — the diff is per app, so the other apps' changes stay as they were —
+    instead of rebuilding both from the release over every app worked out since it (after a
+    release days old: thousands, re-sorted and compared again on every write). None when
+    more than a few apps changed, or the kept list does not hold what it should."""
+    if 2 * len(changed) > EDITS_BEFORE_SORT:
+        return None
+    published, old = base.list, kept.live.current
+    # What the kept list holds for each changed app: its own entry when it worked the app out
+    # before, else the release's (an app may be on neither: new, or gone).
+    held = {
+        item.app_id: item
+        for item in (*kept.fresh.entries, *kept.fresh.excluded)
+        if item.app_id in changed
+    }
+    gone_entries, gone_excluded = [], []
+    for app_id in changed:
+        if app_id in kept.apps:
+            item = held.get(app_id)
+        elif app_id in base.entry_at:
+            item = published.entries[base.entry_at[app_id]]
+        elif app_id in base.excluded_at:
+            item = published.excluded[base.excluded_at[app_id]]
+        else:
+            item = None
+        if item is not None:
+            (gone_entries if isinstance(item, ListEntry) else gone_excluded).append(item)
+    entries = _edit(old.entries, gone_entries, again.entries)
+    excluded = _edit(old.excluded, gone_excluded, again.excluded)
+    if entries is None or excluded is None:
+        return None
+    before = ApprovedList(
+        published.as_of,
+        tuple(
+            published.entries[i]
+            for i in sorted(base.entry_at[a] for a in changed if a in base.entry_at)
+        ),
+        tuple(
+            published.excluded[i]
+            for i in sorted(base.excluded_at[a] for a in changed if a in base.excluded_at)
+        ),
+    )
+    part = diff_lists(before, again)
+    # Each kind in diff_lists' own order: added, changed and blocked follow today's list,
+    # removed the release's, unblocked the app ids.
+    orders: dict[str, Any] = {
+        "added": sort_key,
+        "removed": lambda c: base.entry_at[c.app_id],
+        "changed": sort_key,
+        "blocked": sort_key,
+        "unblocked": attrgetter("app_id"),
+    }
+    diff = ListDiff(
+        *(
+            tuple(
+                merge(
+                    [c for c in getattr(kept.live.diff, kind) if c.app_id not in changed],
+                    getattr(part, kind),
+                    key=orders[kind],
+                )
+            )
+            for kind in ListDiff.KINDS
+        )
+    )
+    return LiveList(ApprovedList(again.as_of, entries, excluded), diff, True, recomputed)
+
+
+def _edit(items: tuple[Any, ...], drop: list[Any], add: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """`items` (release order) without the items `drop`, found by their sort key, and with
+    `add` in their places; None when one of `drop` is not where its key says."""
+    out = list(items)
+    for item in drop:
+        i = bisect_left(out, sort_key(item), key=sort_key)
+        if i == len(out) or out[i] != item:
+            return None
+        del out[i]
+    for item in add:
+        insort(out, item, key=sort_key)
+    return tuple(out)
 
 
 def _merged(items: tuple[Any, ...], changed: set[int], again: tuple[Any, ...]) -> tuple[Any, ...]:
