@@ -253,7 +253,7 @@ def _nonconforming(s: Session, as_of: date) -> tuple[list[NonConforming], int]:
             func.count().over(),
         )
         .join(Vendor, col(Vendor.id) == BAA.vendor_id)
-        .where(baas.needs_fixing_clause(as_of))
+        .where(baas.needs_fixing_clause(as_of, s))
         .order_by(func.lower(Vendor.name), col(BAA.effective_date), col(BAA.id))
         .limit(LIST_LIMIT)
     ).all()

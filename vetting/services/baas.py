@@ -365,10 +365,12 @@ def nonconforming_filter(s: Session) -> Any:
     return nonconforming_clause()
 
 
-def needs_fixing_clause(as_of: date) -> Any:
+def needs_fixing_clause(as_of: date, s: Session | None = None) -> Any:
     """SQL: a signed agreement not ended on `as_of` (not terminated, superseded or past the
     end of a term that does not renew by itself) that is non-conforming with no exception
-    counting that day — the dashboard's queue and the register's "needs legal" filter."""
+    counting that day — the dashboard's queue and the register's "needs legal" filter. With
+    `s`, the non-conforming ones are found as `nonconforming_filter` finds them (by id, when
+    few are), not by reading every agreement."""
     return and_(
         col(BAA.status).in_(
             (BaaLifecycle.ACTIVE, BaaLifecycle.SUPERSEDED, BaaLifecycle.TERMINATED)
@@ -380,7 +382,7 @@ def needs_fixing_clause(as_of: date) -> Any:
             col(BAA.expiration_date).is_(None),
             col(BAA.expiration_date) >= as_of,
         ),
-        nonconforming_clause(),
+        nonconforming_clause() if s is None else nonconforming_filter(s),
         ~col(BAA.id).in_(baa_provisions.excepted_ids(as_of)),
     )
 
@@ -452,7 +454,7 @@ def list_(
         else:
             stmt = stmt.where(~nonconforming_clause())
     if needs_fixing:
-        stmt = stmt.where(needs_fixing_clause(as_of))
+        stmt = stmt.where(needs_fixing_clause(as_of, s))
     if q:
         names = select(col(Vendor.id)).where(func.lower(Vendor.name).like(like(q), escape="\\"))
         # Ids first — titles from their folded index, agreements of the vendors named — then
