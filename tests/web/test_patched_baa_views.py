@@ -10,15 +10,23 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlmodel import col
 
-from tests.benchmarks.synthetic import Sizes, populate
+from tests.answers import answer_everything
+from tests.benchmarks.synthetic import AS_OF, Sizes, populate
 from tests.conftest import TODAY
 from tests.web.conftest import ACTOR
 from vetting import db
 from vetting.core.baa import BaaLifecycle
-from vetting.models import BAA
+from vetting.models import BAA, App, Assessment
 from vetting.queries import baa_timeline, cache, dashboard
-from vetting.schemas import AppUpdate, BaaCreate, BaaUpdate, VendorUpdate
-from vetting.services import apps, baas, vendors
+from vetting.schemas import (
+    AppUpdate,
+    AssessmentCreate,
+    BaaCreate,
+    BaaUpdate,
+    DecisionIn,
+    VendorUpdate,
+)
+from vetting.services import apps, assessments, baas, decisions, vendors
 
 WARN = 90
 
@@ -202,3 +210,55 @@ def test_approved_apps_off_the_list_follow_a_revocation_and_its_reversal(app):
         assert dashboard._approved(s, TODAY) == before
         cache.clear_all()
         assert dashboard._approved(s, TODAY) == before
+
+
+def test_reassessments_due_follow_each_write_as_a_computation_from_nothing(app, monkeypatch):
+    """The dashboard's reassessments coming due are kept per app and patched after a write
+    (only the apps it touched are read again): an app renamed, its vendor renamed, revoked
+    and brought back, decided again — each time what a computation from nothing says."""
+    populate(app.extensions["vetting.engine"], Sizes(apps=300, vendors=12, baas=40))
+    checklists = app.extensions["vetting.checklists"]
+    with app.app_context():
+        s = db.session()
+        first, total, _ = dashboard._due(s, AS_OF, 90)
+        assert total > 3, "the data set has reassessments coming due"
+        read: list[Any] = []
+        real = dashboard._due_rows
+
+        def rows(s: Any, as_of: date, horizon: int, only: Any = None) -> Any:
+            read.append(only)
+            return real(s, as_of, horizon, only)
+
+        monkeypatch.setattr(dashboard, "_due_rows", rows)
+        target = first[0].app_id
+        vendor_id = s.get(App, target).vendor_id
+        checklist = s.scalar(select(Assessment.checklist_id).where(Assessment.app_id == target))
+        revoke = AppUpdate(revoked_on=AS_OF, revoked_reason="recalled")
+
+        def decide_again() -> None:
+            a = assessments.create(
+                s, ACTOR, checklists, AssessmentCreate(app_id=target, checklist_id=checklist)
+            )
+            answer_everything(s, checklists[checklist], a.id)
+            data = DecisionIn(
+                decision="approved",
+                justification="reviewed again by the committee",
+                valid_until=AS_OF + timedelta(days=400),
+            )
+            decisions.decide(s, ACTOR, a.id, data)
+
+        writes = [
+            lambda: apps.update(s, ACTOR, target, AppUpdate(name="Aaa renamed")),
+            lambda: vendors.update(s, ACTOR, vendor_id, VendorUpdate(name="Renamed vendor")),
+            lambda: apps.update(s, ACTOR, target, revoke),
+            lambda: apps.update(s, ACTOR, target, AppUpdate(revoked_on=None)),
+            decide_again,  # valid for 400 days: no longer due
+        ]
+        for step, write in enumerate(writes):
+            write()
+            read.clear()
+            patched = dashboard._due(s, AS_OF, 90)
+            assert read and all(only is not None for only in read), step  # patched, not read all
+            cache.clear_all()
+            assert patched == dashboard._due(s, AS_OF, 90), step
+        assert target not in {d.app_id for d in dashboard._kept_due(s, AS_OF, 90).rows.values()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -295,14 +296,7 @@ def _approved(s: Session, as_of: date) -> frozenset[int]:
     """`_approved_apps`, computed in full once a day and then patched: after a write only the
     apps it touched (their own events, their assessments' and decisions', rows inserted
     around the services) are worked out again. Untraceable changes compute it all."""
-    row = s.execute(
-        select(
-            select(func.max(AuditEvent.seq)).scalar_subquery(),
-            select(func.max(App.id)).scalar_subquery(),
-            select(func.max(Decision.id)).scalar_subquery(),
-        )
-    ).one()
-    now = (row[0] or 0, row[1] or 0, row[2] or 0)
+    now = _seen(s)
 
     def full() -> _KeptApproved:
         return _KeptApproved(now, _approved_apps(s, as_of))
@@ -320,27 +314,47 @@ def _approved(s: Session, as_of: date) -> frozenset[int]:
     return kept.apps
 
 
+def _seen(s: Session) -> tuple[int, int, int]:
+    """The newest audit event, app id and decision id (one statement): what a result patched
+    by `_touched_apps` has seen."""
+    row = s.execute(
+        select(
+            select(func.max(AuditEvent.seq)).scalar_subquery(),
+            select(func.max(App.id)).scalar_subquery(),
+            select(func.max(Decision.id)).scalar_subquery(),
+        )
+    ).one()
+    return (row[0] or 0, row[1] or 0, row[2] or 0)
+
+
 def _touched_apps(
-    s: Session, kept: tuple[int, int, int], now: tuple[int, int, int]
+    s: Session, kept: tuple[int, int, int], now: tuple[int, int, int], vendors: bool = False
 ) -> frozenset[int] | None:
-    """Apps whose decisions or revocation a write after `kept` can have changed; None when
-    they cannot be traced (an older copy restored, a demo reset, too many)."""
+    """Apps whose decisions or revocation a write after `kept` can have changed (`vendors`:
+    or their vendor's name); None when they cannot be traced (an older copy restored, a demo
+    reset, too many)."""
     if any(n < k for n, k in zip(now, kept, strict=True)):
         return None
+    kinds = (*(DECIDED.entity_types or ()), *(("vendor",) if vendors else ()))
     events = s.execute(
         select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
         .where(col(AuditEvent.seq) > kept[0])
-        .where(col(AuditEvent.entity_type).in_(DECIDED.entity_types or ()))
+        .where(col(AuditEvent.entity_type).in_(kinds))
         .limit(baa_changes.MAX_EVENTS + 1)
     ).all()
     if len(events) > baa_changes.MAX_EVENTS:
         return None
     apps: set[int] = set()
     assessments: set[int] = set()
+    named: set[int] = set()  # vendors renamed (or created, or deleted)
     for kind, entity_id in events:
-        if kind not in ("app", "assessment") or entity_id is None or not entity_id.isdigit():
+        if kind not in ("app", "assessment", "vendor") or entity_id is None:
             return None
-        (apps if kind == "app" else assessments).add(int(entity_id))
+        if not entity_id.isdigit():
+            return None
+        {"app": apps, "assessment": assessments, "vendor": named}[kind].add(int(entity_id))
+    if named:
+        apps |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(sorted(named)))))
     if assessments:
         found = s.execute(
             select(col(Assessment.id), col(Assessment.app_id)).where(
@@ -570,9 +584,51 @@ def astuple_tail(row: AssessmentRow) -> tuple[Any, ...]:
 
 
 def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision], int, int]:
-    """Approving decisions (each app's latest) that expire within the horizon or already did."""
-    latest = latest_clause()
-    base = (
+    """Approving decisions (each app's latest) that expire within the horizon or already did:
+    the first LIST_LIMIT (the soonest first), how many in all and how many already expired."""
+    found = _kept_due(s, as_of, horizon_days).rows.values()
+    first = heapq.nsmallest(LIST_LIMIT, found, key=lambda d: (d.valid_until, d.app_name, d.app_id))
+    overdue = sum(1 for d in found if d.days_left < 0)
+    return first, len(found), overdue
+
+
+@dataclass(frozen=True)
+class _KeptDue:
+    seen: tuple[int, int, int]  # the newest audit event, app id and decision id
+    rows: dict[int, DueDecision]  # by app
+
+
+def _kept_due(s: Session, as_of: date, horizon_days: int) -> _KeptDue:
+    """`_due_rows`, read in full once a day and then patched: after a write only the apps it
+    touched (their own events, their assessments' and decisions', their vendor's name, rows
+    inserted around the services) are read again. Untraceable changes read it all."""
+    now = _seen(s)
+    key = (as_of, horizon_days)
+
+    def full() -> _KeptDue:
+        return _KeptDue(now, {d.app_id: d for d in _due_rows(s, as_of, horizon_days)})
+
+    kept = cache.remembered("due decisions", key, full, s=s)
+    if kept.seen == now:
+        return kept
+    apps = _touched_apps(s, kept.seen, now, vendors=True)
+    if apps is None:
+        kept = full()
+    else:
+        rows = {a: d for a, d in kept.rows.items() if a not in apps}
+        if apps:
+            rows.update((d.app_id, d) for d in _due_rows(s, as_of, horizon_days, apps))
+        kept = _KeptDue(now, rows)
+    cache.replace("due decisions", key, kept, s=s)
+    return kept
+
+
+def _due_rows(
+    s: Session, as_of: date, horizon_days: int, only: frozenset[int] | None = None
+) -> list[DueDecision]:
+    """Every app's latest decision that approves it and expires within the horizon or already
+    did, the app not revoked (`only`: of those apps)."""
+    stmt = (
         select(
             col(Decision.app_id),
             col(App.name),
@@ -588,22 +644,15 @@ def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision],
             col(Decision.decision).in_(APPROVING),
             col(Decision.valid_until) <= as_of + timedelta(days=horizon_days),
             or_(col(App.revoked_on).is_(None), col(App.revoked_on) > as_of),
-            latest,
+            latest_clause(),
         )
     )
-    # The totals ride along on the first rows (window functions run before LIMIT): one pass
-    # over thousands of due decisions instead of one for the rows and one for the counts.
-    total = func.count().over()
-    overdue = func.sum(case((col(Decision.valid_until) < as_of, 1), else_=0)).over()
-    rows = s.execute(
-        base.add_columns(total, overdue)
-        .order_by(col(Decision.valid_until), col(App.name), col(App.id))
-        .limit(LIST_LIMIT)
-    ).all()
-    due = [DueDecision(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (r[5] - as_of).days) for r in rows]
-    if not rows:
-        return due, 0, 0
-    return due, int(rows[0][7]), int(rows[0][8] or 0)
+    if only is not None:
+        stmt = stmt.where(col(Decision.app_id).in_(sorted(only)))
+    return [
+        DueDecision(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (r[5] - as_of).days)
+        for r in s.execute(stmt)
+    ]
 
 
 def sync_targets(s: Session) -> list[SyncTarget]:

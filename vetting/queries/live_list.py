@@ -291,12 +291,11 @@ def _edited(
     published, old = base.list, kept.live.current
     # What the kept list holds for each changed app: its own entry when it worked the app out
     # before, else the release's (an app may be on neither: new, or gone).
-    held = {
-        item.app_id: item
-        for item in (*kept.fresh.entries, *kept.fresh.excluded)
-        if item.app_id in changed
-    }
-    gone_entries, gone_excluded = [], []
+    held: dict[int, Any] = {}
+    for items in (kept.fresh.entries, kept.fresh.excluded):
+        held.update((item.app_id, item) for item in items if item.app_id in changed)
+    gone_entries: list[Any] = []
+    gone_excluded: list[Any] = []
     for app_id in changed:
         if app_id in kept.apps:
             item = held.get(app_id)
