@@ -195,7 +195,7 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         reads=WORK,
     )
     changes = list_changes(s, as_of)
-    approved_off = _approved_off_list(s, as_of, changes.current)
+    approved_off, approved_off_count = _approved_off_list(s, as_of, changes.current)
     return Overview(
         as_of=as_of,
         baas_expiring=expiring,
@@ -211,8 +211,8 @@ def _overview(s: Session, as_of: date, warning_days: int, horizon_days: int) -> 
         changes=changes,
         awaiting_second=awaiting,
         leaving=live_list.forecast(s, as_of, horizon_days),
-        approved_off=approved_off[:LIST_LIMIT],
-        approved_off_count=len(approved_off),
+        approved_off=approved_off,
+        approved_off_count=approved_off_count,
         nonconforming=nonconforming,
         nonconforming_count=nonconforming_count,
     )
@@ -272,18 +272,24 @@ def _nonconforming(s: Session, as_of: date) -> tuple[list[NonConforming], int]:
     return found, int(rows[0][6]) if rows else 0
 
 
-def _approved_off_list(s: Session, as_of: date, current: ApprovedList) -> list[Exclusion]:
+def _approved_off_list(
+    s: Session, as_of: date, current: ApprovedList
+) -> tuple[list[Exclusion], int]:
     """Apps whose latest decision (by the list's own reading: the last decided before the
     day ends) approves them — approved or conditional, still valid, in effect (not waiting
     for a second person) — yet are off the list today, with the list's own reasons:
     procurement decided, and the app waits on legal (no BAA in force) or on a new decision
-    (the app changed since). A revoked app is not waiting for anyone: left out."""
-    off = {x.app_id: x for x in current.excluded if not x.rejected and x.reasons}
-    if not off:
-        return []
+    (the app changed since). A revoked app is not waiting for anyone: left out. The first
+    LIST_LIMIT by vendor and name, and how many in all."""
+    waiting = [x for x in current.excluded if x.reasons and not x.rejected]
+    if not waiting:
+        return [], 0
     approved = _approved(s, as_of)
-    found = [x for app_id, x in off.items() if app_id in approved]
-    return sorted(found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id))
+    found = [x for x in waiting if x.app_id in approved]
+    first = heapq.nsmallest(
+        LIST_LIMIT, found, key=lambda x: (x.vendor_name.lower(), x.name.lower(), x.app_id)
+    )
+    return first, len(found)
 
 
 @dataclass(frozen=True)
