@@ -17,12 +17,12 @@ from sqlmodel import Session, col
 from vetting import audit, clock
 from vetting.auth import Principal
 from vetting.core.allowlist import ApprovedList, ListDiff
+from vetting.core.releases import canonical_json
 from vetting.core.statuses import Role
-from vetting.db import transaction
+from vetting.db import Encoded, transaction
 from vetting.errors import Conflict, Invalid
 from vetting.models import AllowlistRelease
-from vetting.queries import live_list
-from vetting.queries.releases import draft, latest, latest_tag
+from vetting.queries.releases import draft_from, latest, latest_tag
 from vetting.schemas import MAX_DATE, MIN_DATE
 
 # The daily job publishes as this principal (it may only publish).
@@ -82,8 +82,9 @@ def publish(
     with transaction(s):
         if s.get_bind().dialect.name == "postgresql":
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-        current, fresh = draft(s, day)
-        content, sha = fresh.content, fresh.sha256
+        last = latest(s, with_content=False, on=day)
+        live, fresh = draft_from(s, day, last)
+        current, content, sha = live.current, fresh.content, fresh.sha256
         if expected_sha256 is not None and expected_sha256 != sha:
             raise Conflict(
                 "the list changed since it was reviewed: check the changes again and publish",
@@ -103,7 +104,6 @@ def publish(
                 ListDiff(),
                 f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
             )
-        last = latest(s, with_content=False, on=day)
         problem = shrink_problem(
             last.entry_count if last is not None else None, len(current.entries), max_drop_percent
         )
@@ -113,11 +113,12 @@ def publish(
                 "publish with --allow-shrink (API: allow_shrink: true) if it is right",
                 "allow_shrink",
             )
-        diff = live_list.diff_from(s, last, current)
+        diff = live.diff  # from `last`, as publishing records it
         release = AllowlistRelease(
             sha256=sha,
             as_of=day,
-            content=content,
+            # its canonical JSON, written once already for the hash, is what is stored
+            content=Encoded(content, canonical_json(content, fresh.canonical_parts).decode()),
             entry_count=len(current.entries),
             previous_id=last.id if last is not None else None,
             diff=diff.as_dict(),
