@@ -18,7 +18,7 @@ from vetting.core.allowlist import ApprovedList, ListDiff, diff_lists
 from vetting.core.releases import Release, release_content
 from vetting.errors import Invalid, NotFound
 from vetting.models import AllowlistRelease
-from vetting.queries import cache, live_list
+from vetting.queries import allowlist, cache
 from vetting.schemas import MAX_ID
 from vetting.services.common import PageResult
 from vetting.settings import Settings
@@ -41,29 +41,16 @@ class ExportFile:
     body: bytes
 
 
-def draft(s: Session, as_of: date) -> tuple[live_list.LiveList, Release]:
-    """`draft_from` the latest release on `as_of`."""
-    return draft_from(s, as_of, latest(s, with_content=False, on=as_of))
-
-
-def draft_from(
-    s: Session, as_of: date, base: AllowlistRelease | None
-) -> tuple[live_list.LiveList, Release]:
+def draft(s: Session, as_of: date) -> tuple[ApprovedList, Release]:
     """The list on `as_of` as an unsaved release (id 0): its canonical content and hash, with
-    the canonical JSON kept for an export (what publishing and previews both start from),
-    and the list with its diff from `base` (from nothing when None).
-
-    The list is the live list (queries/live_list.py): `base`'s entries with the apps changed
-    since worked out afresh — the same entries computing every app gives, kept per day and
-    brought up to date after each write, so publishing what the dashboard shows does not
-    compute 50,000 apps again."""
+    the canonical JSON kept for an export (what publishing and previews both start from)."""
     with cache.gc_paused():
-        live = live_list.compute(s, as_of, base)
-        content = release_content(live.current.entries, live.current.excluded)
+        current = allowlist.compute(s, as_of)
+        content = release_content(current.entries, current.excluded)
         release = Release.of_content(
             content, id=0, as_of=as_of, created_by="", created_at=clock.now()
         )
-    return live, release
+    return current, release
 
 
 def _newest(query: Any, on: date | None) -> Any:

@@ -22,7 +22,8 @@ from vetting.core.statuses import Role
 from vetting.db import Encoded, transaction
 from vetting.errors import Conflict, Invalid
 from vetting.models import AllowlistRelease
-from vetting.queries.releases import draft_from, latest, latest_tag
+from vetting.queries import live_list
+from vetting.queries.releases import draft, latest, latest_tag
 from vetting.schemas import MAX_DATE, MIN_DATE
 
 # The daily job publishes as this principal (it may only publish).
@@ -82,9 +83,8 @@ def publish(
     with transaction(s):
         if s.get_bind().dialect.name == "postgresql":
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-        last = latest(s, with_content=False, on=day)
-        live, fresh = draft_from(s, day, last)
-        current, content, sha = live.current, fresh.content, fresh.sha256
+        current, fresh = draft(s, day)
+        content, sha = fresh.content, fresh.sha256
         if expected_sha256 is not None and expected_sha256 != sha:
             raise Conflict(
                 "the list changed since it was reviewed: check the changes again and publish",
@@ -104,6 +104,7 @@ def publish(
                 ListDiff(),
                 f"no change since release {tag.id} (sha256 {sha[:12]}): nothing published",
             )
+        last = latest(s, with_content=False, on=day)
         problem = shrink_problem(
             last.entry_count if last is not None else None, len(current.entries), max_drop_percent
         )
@@ -113,7 +114,7 @@ def publish(
                 "publish with --allow-shrink (API: allow_shrink: true) if it is right",
                 "allow_shrink",
             )
-        diff = live.diff  # from `last`, as publishing records it
+        diff = live_list.diff_from(s, last, current)
         release = AllowlistRelease(
             sha256=sha,
             as_of=day,
