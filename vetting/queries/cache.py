@@ -9,8 +9,12 @@ and its invalidation. Read models ask
     with cache.gc_paused(): …                           # while building 10,000s of objects
 
 and `clear_all()` forgets everything (what a new process starts with; tests call it before
-each test). Use cases (vetting/services/) never call this module: they write, and their
-audit event is what moves a result's key.
+each test). Requests of a process that miss the same result at once (the first ones after a
+write) compute it once: the others wait for that computation (up to FLIGHT_WAIT_SECONDS)
+instead of running it beside it, which would slow each of them down by as many times.
+
+Use cases (vetting/services/) never call this module: they write, and their audit event is
+what moves a result's key.
 
 Invalidation: every change made through the services appends an audit event in the same
 transaction, so the head of the hash chain names the state of the data: a new event means
@@ -56,6 +60,10 @@ MISSING: Any = object()  # what a memo table's .get returns for a key not seen y
 
 _LOCK = threading.Lock()
 _KEPT: dict[str, OrderedDict[Hashable, Any]] = {}
+# Results being computed now, by (name, full key): later requests for one wait for it.
+_FLIGHTS: dict[tuple[str, Hashable], threading.Event] = {}
+# How long a request waits for another's computation before doing it itself.
+FLIGHT_WAIT_SECONDS = 30.0
 _TABLES: dict[str, OrderedDict[Hashable, dict[Any, Any]]] = {}
 
 
@@ -90,18 +98,34 @@ def remembered(
         full = (key, *_data_version(s, reads))
     elif s is not None:
         full = (key, _database(s))
-    with _LOCK:
-        kept = _KEPT.setdefault(name, OrderedDict())
-        if full in kept:
+    flight_key = (name, full)
+    while True:
+        with _LOCK:
+            kept = _KEPT.setdefault(name, OrderedDict())
+            if full in kept:
+                kept.move_to_end(full)
+                return kept[full]
+            flight = _FLIGHTS.get(flight_key)
+            if flight is None:  # nobody is computing it: this request does
+                flight = _FLIGHTS[flight_key] = threading.Event()
+                break
+        # Another request of this process is computing the same result (the first requests
+        # after a write all miss at once): wait for it rather than compute it beside it, each
+        # slowing the others down. If it failed (nothing kept), or takes too long, compute.
+        if not flight.wait(FLIGHT_WAIT_SECONDS):
+            return compute()
+    try:
+        value = compute()  # outside the lock: other requests are not held up meanwhile
+        with _LOCK:
+            kept = _KEPT.setdefault(name, OrderedDict())
+            kept[full] = value
             kept.move_to_end(full)
-            return kept[full]
-    value = compute()  # outside the lock: other requests are not held up meanwhile
-    with _LOCK:
-        kept = _KEPT.setdefault(name, OrderedDict())
-        kept[full] = value
-        kept.move_to_end(full)
-        while len(kept) > BOUNDS.get(name, KEEP):
-            kept.popitem(last=False)
+            while len(kept) > BOUNDS.get(name, KEEP):
+                kept.popitem(last=False)
+    finally:
+        with _LOCK:
+            _FLIGHTS.pop(flight_key, None)
+        flight.set()
     return value
 
 
