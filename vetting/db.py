@@ -29,7 +29,8 @@ from vetting.errors import Conflict
 class Encoded(dict[str, Any]):
     """A JSON object whose JSON text is written already (a release's canonical content, tens
     of megabytes at 50,000 apps, written once for its hash): stored as that text, not
-    encoded a second time by the column's serialiser."""
+    encoded a second time by the column's serialiser. Build it from the finished object and
+    never change it: the text is not kept in step with the dict."""
 
     __slots__ = ("text",)
 

@@ -165,8 +165,11 @@ def write_meanwhile(base: str, bearer: dict[str, str], facts: dict[str, Any], se
 
 def _timed_get(url: str, headers: dict[str, str], times: list[float]) -> None:
     start = time.perf_counter()
-    httpx.get(url, headers=headers, timeout=120)
-    times.append(time.perf_counter() - start)
+    try:
+        ok = httpx.get(url, headers=headers, timeout=120).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    times.append(time.perf_counter() - start if ok else float("inf"))  # an error: not warm
 
 
 def settle(url: str, cookie: dict[str, str], deadline: float = 300.0) -> float:

@@ -5,6 +5,7 @@ A computation that fails, or takes too long, does not leave the others without a
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -108,3 +109,17 @@ def test_a_request_does_not_wait_past_the_bound_for_another(monkeypatch) -> None
         release.set()
         t.join(5)
     assert cache.remembered("flight test", ("k",), lambda: "again") == "slow"  # what was kept
+
+
+def test_a_computation_asking_for_its_own_result_does_not_wait_on_itself(monkeypatch) -> None:
+    cache.clear_all()
+    monkeypatch.setattr(cache, "FLIGHT_WAIT_SECONDS", 5.0)
+
+    def outer() -> str:
+        inner = cache.remembered("flight test", ("k",), lambda: "inner")
+        return f"outer around {inner}"
+
+    start = time.perf_counter()
+    assert cache.remembered("flight test", ("k",), outer) == "outer around inner"
+    assert time.perf_counter() - start < 1.0
+    assert cache._FLIGHTS == {}

@@ -259,6 +259,12 @@ def test_reassessments_due_follow_each_write_as_a_computation_from_nothing(app, 
             read.clear()
             patched = dashboard._due(s, AS_OF, 90)
             assert read and all(only is not None for only in read), step  # patched, not read all
-            cache.clear_all()
-            assert patched == dashboard._due(s, AS_OF, 90), step
+            # Patched upon patched since the first computation: every row as a full read has it.
+            kept = dashboard._kept_due(s, AS_OF, 90).rows
+            assert kept == {d.app_id: d for d in real(s, AS_OF, 90)}, step
+            first_ten = sorted(kept.values(), key=lambda d: (d.valid_until, d.app_name, d.app_id))
+            assert patched[0] == first_ten[: dashboard.LIST_LIMIT], step
+            assert patched[1:] == (len(kept), sum(1 for d in kept.values() if d.days_left < 0))
+        cache.clear_all()  # and from nothing, the same
+        assert dashboard._due(s, AS_OF, 90) == patched
         assert target not in {d.app_id for d in dashboard._kept_due(s, AS_OF, 90).rows.values()}

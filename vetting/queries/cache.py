@@ -61,7 +61,7 @@ MISSING: Any = object()  # what a memo table's .get returns for a key not seen y
 _LOCK = threading.Lock()
 _KEPT: dict[str, OrderedDict[Hashable, Any]] = {}
 # Results being computed now, by (name, full key): later requests for one wait for it.
-_FLIGHTS: dict[tuple[str, Hashable], threading.Event] = {}
+_FLIGHTS: dict[tuple[str, Hashable], tuple[threading.Event, int]] = {}  # with the thread
 # How long a request waits for another's computation before doing it itself.
 FLIGHT_WAIT_SECONDS = 30.0
 _TABLES: dict[str, OrderedDict[Hashable, dict[Any, Any]]] = {}
@@ -105,14 +105,18 @@ def remembered(
             if full in kept:
                 kept.move_to_end(full)
                 return kept[full]
-            flight = _FLIGHTS.get(flight_key)
-            if flight is None:  # nobody is computing it: this request does
-                flight = _FLIGHTS[flight_key] = threading.Event()
+            found = _FLIGHTS.get(flight_key)
+            if found is None:  # nobody is computing it: this request does
+                flight = threading.Event()
+                _FLIGHTS[flight_key] = (flight, threading.get_ident())
                 break
+            other, owner = found
+        if owner == threading.get_ident():  # asked again while computing it: never wait on itself
+            return compute()
         # Another request of this process is computing the same result (the first requests
         # after a write all miss at once): wait for it rather than compute it beside it, each
         # slowing the others down. If it failed (nothing kept), or takes too long, compute.
-        if not flight.wait(FLIGHT_WAIT_SECONDS):
+        if not other.wait(FLIGHT_WAIT_SECONDS):
             return compute()
     try:
         value = compute()  # outside the lock: other requests are not held up meanwhile
@@ -124,7 +128,8 @@ def remembered(
                 kept.popitem(last=False)
     finally:
         with _LOCK:
-            _FLIGHTS.pop(flight_key, None)
+            if _FLIGHTS.get(flight_key, (None, 0))[0] is flight:
+                del _FLIGHTS[flight_key]
         flight.set()
     return value
 

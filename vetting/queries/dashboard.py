@@ -607,7 +607,10 @@ class _KeptDue:
 def _kept_due(s: Session, as_of: date, horizon_days: int) -> _KeptDue:
     """`_due_rows`, read in full once a day and then patched: after a write only the apps it
     touched (their own events, their assessments' and decisions', their vendor's name, rows
-    inserted around the services) are read again. Untraceable changes read it all."""
+    inserted around the services) are read again. Untraceable changes read it all; a row
+    updated around the services (no audit event) shows from the next day, as in the other
+    patched sections. The first ten are then taken in Python's string order (the live list's
+    too), whatever the database's collation."""
     now = _seen(s)
     key = (as_of, horizon_days)
 

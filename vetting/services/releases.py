@@ -118,7 +118,8 @@ def publish(
         release = AllowlistRelease(
             sha256=sha,
             as_of=day,
-            # its canonical JSON, written once already for the hash, is what is stored
+            # stored as the canonical JSON the hash is taken of (its parts written once, for
+            # the hash; not encoded again by the column's own serialiser)
             content=Encoded(content, canonical_json(content, fresh.canonical_parts).decode()),
             entry_count=len(current.entries),
             previous_id=last.id if last is not None else None,
