@@ -302,7 +302,14 @@ def _approved(s: Session, as_of: date) -> frozenset[int]:
     """`_approved_apps`, computed in full once a day and then patched: after a write only the
     apps it touched (their own events, their assessments' and decisions', rows inserted
     around the services) are worked out again. Untraceable changes compute it all."""
-    now = _seen(s)
+    row = s.execute(
+        select(
+            select(func.max(AuditEvent.seq)).scalar_subquery(),
+            select(func.max(App.id)).scalar_subquery(),
+            select(func.max(Decision.id)).scalar_subquery(),
+        )
+    ).one()
+    now = (row[0] or 0, row[1] or 0, row[2] or 0)
 
     def full() -> _KeptApproved:
         return _KeptApproved(now, _approved_apps(s, as_of))
@@ -320,47 +327,27 @@ def _approved(s: Session, as_of: date) -> frozenset[int]:
     return kept.apps
 
 
-def _seen(s: Session) -> tuple[int, int, int]:
-    """The newest audit event, app id and decision id (one statement): what a result patched
-    by `_touched_apps` has seen."""
-    row = s.execute(
-        select(
-            select(func.max(AuditEvent.seq)).scalar_subquery(),
-            select(func.max(App.id)).scalar_subquery(),
-            select(func.max(Decision.id)).scalar_subquery(),
-        )
-    ).one()
-    return (row[0] or 0, row[1] or 0, row[2] or 0)
-
-
 def _touched_apps(
-    s: Session, kept: tuple[int, int, int], now: tuple[int, int, int], vendors: bool = False
+    s: Session, kept: tuple[int, int, int], now: tuple[int, int, int]
 ) -> frozenset[int] | None:
-    """Apps whose decisions or revocation a write after `kept` can have changed (`vendors`:
-    or their vendor's name); None when they cannot be traced (an older copy restored, a demo
-    reset, too many)."""
+    """Apps whose decisions or revocation a write after `kept` can have changed; None when
+    they cannot be traced (an older copy restored, a demo reset, too many)."""
     if any(n < k for n, k in zip(now, kept, strict=True)):
         return None
-    kinds = (*(DECIDED.entity_types or ()), *(("vendor",) if vendors else ()))
     events = s.execute(
         select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
         .where(col(AuditEvent.seq) > kept[0])
-        .where(col(AuditEvent.entity_type).in_(kinds))
+        .where(col(AuditEvent.entity_type).in_(DECIDED.entity_types or ()))
         .limit(baa_changes.MAX_EVENTS + 1)
     ).all()
     if len(events) > baa_changes.MAX_EVENTS:
         return None
     apps: set[int] = set()
     assessments: set[int] = set()
-    named: set[int] = set()  # vendors renamed (or created, or deleted)
     for kind, entity_id in events:
-        if kind not in ("app", "assessment", "vendor") or entity_id is None:
+        if kind not in ("app", "assessment") or entity_id is None or not entity_id.isdigit():
             return None
-        if not entity_id.isdigit():
-            return None
-        {"app": apps, "assessment": assessments, "vendor": named}[kind].add(int(entity_id))
-    if named:
-        apps |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(sorted(named)))))
+        (apps if kind == "app" else assessments).add(int(entity_id))
     if assessments:
         found = s.execute(
             select(col(Assessment.id), col(Assessment.app_id)).where(
@@ -600,18 +587,18 @@ def _due(s: Session, as_of: date, horizon_days: int) -> tuple[list[DueDecision],
 
 @dataclass(frozen=True)
 class _KeptDue:
-    seen: tuple[int, int, int]  # the newest audit event, app id and decision id
+    seen: live_list.Seen
     rows: dict[int, DueDecision]  # by app
 
 
 def _kept_due(s: Session, as_of: date, horizon_days: int) -> _KeptDue:
     """`_due_rows`, read in full once a day and then patched: after a write only the apps it
-    touched (their own events, their assessments' and decisions', their vendor's name, rows
-    inserted around the services) are read again. Untraceable changes read it all; a row
-    updated around the services (no audit event) shows from the next day, as in the other
-    patched sections. The first ten are then taken in Python's string order (the live list's
-    too), whatever the database's collation."""
-    now = _seen(s)
+    can have touched (live_list.touched_since: the live list's own tracing, a vendor's
+    rename included) are read again. Untraceable changes read it all; a row updated around
+    the services (no audit event) shows from the next day, as in the other patched sections.
+    The first ten are then taken in Python's string order (the live list's too), whatever
+    the database's collation."""
+    now = live_list.newest_seen(s)
     key = (as_of, horizon_days)
 
     def full() -> _KeptDue:
@@ -620,7 +607,7 @@ def _kept_due(s: Session, as_of: date, horizon_days: int) -> _KeptDue:
     kept = cache.remembered("due decisions", key, full, s=s)
     if kept.seen == now:
         return kept
-    apps = _touched_apps(s, kept.seen, now, vendors=True)
+    apps = live_list.touched_since(s, kept.seen, now, {}, as_of)
     if apps is None:
         kept = full()
     else:
@@ -633,7 +620,7 @@ def _kept_due(s: Session, as_of: date, horizon_days: int) -> _KeptDue:
 
 
 def _due_rows(
-    s: Session, as_of: date, horizon_days: int, only: frozenset[int] | None = None
+    s: Session, as_of: date, horizon_days: int, only: set[int] | None = None
 ) -> list[DueDecision]:
     """Every app's latest decision that approves it and expires within the horizon or already
     did, the app not revoked (`only`: of those apps)."""

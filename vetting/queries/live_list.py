@@ -176,7 +176,7 @@ def compute(s: Session, as_of: date, release: AllowlistRelease | None) -> LiveLi
         base = _base(s, release)
         key = (release.id, release.sha256, as_of, allowlist.rules())
         kept: _KeptLive | None = cache.kept("live list", key, s=s)
-        head, newest = _newest(s)
+        head, newest = newest_seen(s)
         if kept is not None and (kept.head, kept.newest) == (head, newest):
             return kept.live
         found = _since_kept(s, base, kept, head, newest, as_of) if kept is not None else None
@@ -257,12 +257,9 @@ def _since_kept(
     """`kept` brought up to the newest event: the apps written since it (traced from its
     event, the day the same) worked out again, the others it found kept. None when that
     cannot be narrowed down (the database went back, too many events, an untraceable write)."""
-    if _went_back(s, kept.head, head, kept.newest, newest):
-        return None  # restored from an older copy: nothing can be traced from here
-    changed = _traced(s, kept.head[0], base.by_vendor, as_of, as_of)
+    changed = touched_since(s, (kept.head, kept.newest), (head, newest), base.by_vendor, as_of)
     if changed is None:
         return None
-    changed |= _written_around(s, kept.newest, base.by_vendor)
     apps = kept.apps | changed
     if len(apps) > MAX_RECOMPUTE:
         return None
@@ -432,7 +429,9 @@ def _apps_to_recompute(
     return apps
 
 
-def _traced(s: Session, since: int, known: dict[int, Any], lo: date, hi: date) -> set[int] | None:
+def _traced(
+    s: Session, since: int, known: Mapping[int, Iterable[int]], lo: date, hi: date
+) -> set[int] | None:
     """Every app a write after audit event `since` can have changed (its own events, its
     assessments', its vendor's and its vendor's agreements'), plus those whose facts read
     differently on `lo` and `hi`; `known` adds the apps a kept result holds per vendor (an
@@ -499,7 +498,28 @@ class _KeptForecast:
     by_vendor: dict[int, set[int]]
 
 
-def _newest(s: Session) -> tuple[Head, tuple[int, int, int]]:
+# What a kept result has seen: the newest audit event, and the newest app, decision and BAA ids.
+Seen = tuple[Head, tuple[int, int, int]]
+
+
+def touched_since(
+    s: Session, kept: Seen, now: Seen, known: Mapping[int, Iterable[int]], day: date
+) -> set[int] | None:
+    """Every app a write after a kept result can have changed, between what it saw (`kept`)
+    and `now` (`newest_seen`): traced from the audit events since (its own, its assessments',
+    its vendor's and its vendor's agreements') and the rows inserted around the services
+    since; `known` adds the apps the kept result holds per vendor (an app deleted since).
+    None when that cannot be narrowed down: the database went back (restored from an older
+    copy), too many events, an event that names no record."""
+    if _went_back(s, kept[0], now[0], kept[1], now[1]):
+        return None
+    apps = _traced(s, kept[0][0], known, day, day)
+    if apps is None:
+        return None
+    return apps | _written_around(s, kept[1], known)
+
+
+def newest_seen(s: Session) -> Seen:
     """The newest audit event (its seq and hash), and the newest app, decision and BAA ids
     (one statement)."""
     last = (
@@ -600,7 +620,7 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
     forecast again (an app's forecast depends on nothing but its own facts and its vendor's
     agreements). Untraceable changes (too many events, a write without an event) recompute
     it all."""
-    seq, newest = _newest(s)
+    seq, newest = newest_seen(s)
 
     def full() -> _KeptForecast:
         return _kept(seq, newest, allowlist.forecast(s, today, days))
@@ -608,11 +628,7 @@ def forecast(s: Session, today: date, days: int) -> list[Departure]:
     kept = cache.remembered("forecast", (today, days, allowlist.rules()), full, s=s)
     if (kept.head, kept.newest) == (seq, newest):
         return _ordered(kept.departures.values())
-    went_back = _went_back(s, kept.head, seq, kept.newest, newest)
-    # (the database restored from an older copy: nothing it says can be traced from here)
-    apps = None if went_back else _traced(s, kept.head[0], kept.by_vendor, today, today)
-    if apps is not None:
-        apps |= _written_around(s, kept.newest, kept.by_vendor)
+    apps = touched_since(s, (kept.head, kept.newest), (seq, newest), kept.by_vendor, today)
     if apps is None or len(apps) > MAX_RECOMPUTE:
         kept = full()
         cache.replace("forecast", (today, days, allowlist.rules()), kept, s=s)
