@@ -18,8 +18,10 @@ request cycle. The statements each page runs are counted too: they must not grow
 until the next change); "p50"/"p95" are over the next RUNS (30) requests. The run publishes a
 release, then times every page (lists, filters, forms, details), every API read and the
 whole-list downloads (printed, not held to 150 ms: their size grows with the list); the
-dashboard, approved list and register after an app rename, a BAA termination and a decision;
-and a new process's first requests with and without the warm-up (vetting/warmup.py).
+dashboard, approved list and register after an app rename, a BAA termination and a decision,
+on the day of the release and again RELEASE_AGE (6) days later, when the live list differs
+from the release in more places; and a new process's first requests with and without the
+warm-up (vetting/warmup.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,23 +93,25 @@ DOWNLOADS = [
 CHANGED_PAGES = ["/", "/allowlist", "/baas"]
 
 
-def _rename_app(s: Any) -> None:
-    apps.update(s, auth.CLI_PRINCIPAL, 17, AppUpdate(name="Renamed app"))
+def _rename_app(s: Any, round_: int = 0) -> None:
+    apps.update(s, auth.CLI_PRINCIPAL, 17 + round_, AppUpdate(name=f"Renamed app {round_}"))
 
 
-def _end_a_baa(s: Any) -> None:
+def _end_a_baa(s: Any, round_: int = 0) -> None:
+    today = clock.today()
     baa_id = s.scalar(
         select(BAA.id)
-        .where(BAA.status == "active", BAA.effective_date <= AS_OF)
-        .where(BAA.expiration_date > AS_OF)  # in force on AS_OF: a termination applies
+        .where(BAA.status == "active", BAA.effective_date <= today)
+        .where(BAA.expiration_date > today)  # in force today: a termination applies
+        .order_by(BAA.id)
         .limit(1)
     )
-    baas.terminate(s, auth.CLI_PRINCIPAL, baa_id, AS_OF, "vendor breach")
+    baas.terminate(s, auth.CLI_PRINCIPAL, baa_id, today, "vendor breach")
 
 
-def _decide(s: Any) -> None:
+def _decide(s: Any, round_: int = 0) -> None:
     checklists = current_app.extensions["vetting.checklists"]
-    new = AssessmentCreate(app_id=23, checklist_id="clinical-photo")
+    new = AssessmentCreate(app_id=23 + round_, checklist_id="clinical-photo")
     assessment = assessments.create(s, auth.CLI_PRINCIPAL, checklists, new)
     # Only a rejection can be decided on an incomplete assessment: answer it first.
     answer_everything(s, checklists["clinical-photo"], assessment.id)
@@ -119,6 +124,9 @@ _CHANGES = [
     ("(BAA terminated)", _end_a_baa),
     ("(decision recorded)", _decide),
 ]
+# The daily job publishes only when the list changed, so the latest release is often days
+# old; every change is then compared with a list that differs from it in more places.
+RELEASE_AGE = 6
 
 
 def _database() -> AbstractContextManager[str]:
@@ -253,6 +261,22 @@ def run(only: Sequence[str] = ()) -> dict[str, list[dict[str, Any]]]:
                         {**_measure(app, client, path), "path": f"{path} {label}"}
                     )
             _report("first request after a change (cold = after it)", results["changed"], base)
+            clock.freeze(AS_OF + timedelta(days=RELEASE_AGE))
+            print(f"\nwarm-up after midnight, {RELEASE_AGE} days on (ms): {warmup.warm(app)}")
+            client = _signed_in(app, "bench-later@example.org")  # the first session timed out
+            results["changed, old release"] = []
+            for label, change in _CHANGES:
+                with app.app_context():
+                    change(db.session(), RELEASE_AGE)
+                for path in CHANGED_PAGES:
+                    results["changed, old release"].append(
+                        {**_measure(app, client, path), "path": f"{path} {label}"}
+                    )
+            _report(
+                f"first request after a change, the latest release {RELEASE_AGE} days old",
+                results["changed, old release"],
+                base,
+            )
             # A new process has parsed no release and computed nothing for today yet: a serving
             # process warms up at start and after midnight; without that, its first request pays.
             restart = []
@@ -279,7 +303,7 @@ def test_every_page_is_served_within_150_ms() -> None:
         (name, r["path"], which, round(r[which]))
         for name, rows in results.items()
         for r in rows
-        for which in (("p95", "cold") if name in ("changed", "warmed") else ("p95",))
+        for which in (("p95", "cold") if name.startswith(("changed", "warmed")) else ("p95",))
         if r[which] > AIM_MS
     ]
     assert not slow, slow
@@ -287,7 +311,7 @@ def test_every_page_is_served_within_150_ms() -> None:
     # bound for 400 apps (tests/web/test_queries.py).
     many = [
         (name, r["path"], r["queries"])
-        for name in ("big", "changed", "warmed")
+        for name in ("big", "changed", "changed, old release", "warmed")
         for r in results[name]
         if r["queries"] > MAX_STATEMENTS
     ]

@@ -83,6 +83,28 @@ def test_absent_provisions_and_a_long_breach_deadline_are_the_gaps() -> None:
     assert found[1].startswith("allows 61 days to report a breach (more than 60)")
 
 
+def test_the_quick_answer_for_a_conforming_agreement_still_sees_every_gap() -> None:
+    """No provision absent and a deadline within the limit is answered without looking
+    further; a deadline past the catalogue's own limit (not the legal 60), or absent keys
+    given as a one-pass iterable, still count."""
+    stricter = replace(
+        CATALOGUE,
+        provisions=tuple(
+            replace(p, max_days=30) if p.key == "report_breaches" else p
+            for p in CATALOGUE.provisions
+        ),
+    )
+    assert stricter.breach_max_days == 30 and CATALOGUE.breach_max_days == 60
+    assert gaps(stricter, [], 30) == ()
+    assert gaps(stricter, [], 45)[0].startswith("allows 45 days to report a breach (more than 30)")
+    assert gaps(CATALOGUE, [], 45) == ()
+    assert gaps(CATALOGUE, [], 61)[0].startswith("allows 61 days to report a breach")
+    assert gaps(CATALOGUE, iter(["subcontractors"]), None) == (
+        "lacks subcontractor flow-down — 45 CFR 164.504(e)(2)(ii)(D); 164.314(a)(2)(i)(B)",
+    )
+    assert CATALOGUE.get("subcontractors") is not None and CATALOGUE.get("nope") is None
+
+
 def test_not_reviewed_provisions_count_but_never_make_a_gap() -> None:
     statuses = {"access": "present", "termination": "absent"}
     assert counts(statuses, CATALOGUE) == {"present": 1, "absent": 1, "not_reviewed": 10}

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,19 @@ class Catalogue:
     source: str = ""
 
     def get(self, key: str) -> Provision | None:
-        return next((p for p in self.provisions if p.key == key), None)
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Provision]:
+        # (a frozen dataclass may still cache: cached_property writes the instance's __dict__;
+        # asked once per BAA when the whole list is computed, 100,000 times at a large size)
+        return {p.key: p for p in self.provisions}
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(p.key for p in self.provisions)
 
-    @property
+    @cached_property
     def breach_max_days(self) -> int:
         p = self.get(BREACH_KEY)
         return p.max_days if p is not None and p.max_days is not None else LEGAL_MAX_BREACH_DAYS
@@ -144,9 +150,11 @@ def gaps(
     breach.py: hours rounded up, business days counted across weekends); with the clause
     itself, a deadline not in calendar days is named in its own words ("allows 45 business
     days (63 calendar days at worst) to report a breach (more than 60 calendar days)")."""
+    limit = catalogue.breach_max_days
+    if not absent and (breach_days is None or breach_days <= limit):
+        return ()  # most agreements: nothing recorded absent, the deadline within the limit
     missing = set(absent)
     out = [f"lacks {p.title} — {p.citation}" for p in catalogue.provisions if p.key in missing]
-    limit = catalogue.breach_max_days
     if breach_days is not None and breach_days > limit:
         breach = catalogue.get(BREACH_KEY)
         cite = breach.citation if breach is not None else "45 CFR 164.410"

@@ -27,6 +27,8 @@ class ChecklistVersion(SQLModel, table=True):
 
 class Assessment(SQLModel, table=True):
     __tablename__ = "assessment"
+    # the dashboard's open count (read from the index alone) and oldest ready assessments
+    __table_args__ = (Index("ix_assessment_status_updated", "status", "updated_at", "verdict"),)
 
     id: int | None = Field(default=None, primary_key=True)
     app_id: int = Field(foreign_key="app.id", index=True)
@@ -133,7 +135,10 @@ class AnswerEvidence(SQLModel, table=True):
 
 class Decision(SQLModel, table=True):
     __tablename__ = "decision"
-    __table_args__ = (Index("ix_decision_app_decided", "app_id", "decided_at"),)
+    __table_args__ = (
+        Index("ix_decision_app_decided", "app_id", "decided_at"),
+        Index("ix_decision_awaiting", "needs_confirmation", "decided_at"),  # a second person's
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
