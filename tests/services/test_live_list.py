@@ -757,3 +757,43 @@ def test_the_kept_forecast_sees_rows_written_around_the_services(app):
         )  # fmt: skip
         s.commit()
         assert live_list.forecast(s, today, 90) == allowlist.forecast(s, today, 90)
+
+
+def test_a_write_is_traced_once_per_unit_of_work_for_every_kept_result(app):
+    """The live list, the forecast and the reassessments due have usually seen the same
+    state: the second asking for the same (kept, now, day) runs no statement, yet gets the
+    apps its own kept result holds for a touched vendor; a later write is traced afresh."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(11))
+        for _ in range(6):
+            history.app()
+        today = clock.today()
+        kept = live_list.newest_seen(s)
+        vendor_id = s.scalar(select(App.vendor_id).where(col(App.id) == history.apps[0]))
+        vendors.update(s, ACTOR, vendor_id, VendorUpdate(name="Renamed vendor"))
+        now = live_list.newest_seen(s)
+        theirs = set(s.scalars(select(App.id).where(col(App.vendor_id) == vendor_id)))
+        statements: list[str] = []
+        engine = db.engine()
+
+        def count(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            first = live_list.touched_since(s, kept, now, {}, today)
+            traced = len(statements)
+            again = live_list.touched_since(s, kept, now, {vendor_id: {99_999}}, today)
+            assert len(statements) == traced > 0
+            assert first == theirs and again == theirs | {99_999}
+            apps.update(s, ACTOR, history.apps[-1], AppUpdate(name="Renamed app"))
+            later = live_list.newest_seen(s)
+            statements.clear()
+            after = live_list.touched_since(s, kept, later, {}, today)
+            assert statements  # traced afresh: a new state
+            assert after == theirs | {history.apps[-1]}
+        finally:
+            event.remove(engine, "before_cursor_execute", count)

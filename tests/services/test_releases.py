@@ -152,3 +152,30 @@ def test_ios_base_apps_come_from_the_environment(tmp_path: Path, value, expected
 def test_bad_export_settings_name_the_variable(tmp_path: Path, env, message):
     with pytest.raises(settings.SettingsError, match=message):
         settings.load(tmp_path, {"SECRET_KEY": "x", **env})
+
+
+def test_the_latest_releases_summary_is_read_from_an_index_alone(app, inventory):
+    """Pages read the latest release without its content: on SQLite the columns stored after
+    the content (megabytes of JSON) are reached only by walking its overflow pages, so the
+    summary must come from the covering index (migration 0025), whatever columns it gains."""
+    with app.app_context():
+        s = db.session()
+        releases.publish(s, auth.CLI_PRINCIPAL, AS_OF)
+        if s.get_bind().dialect.name != "sqlite":
+            pytest.skip("PostgreSQL keeps large values out of line (TOAST)")
+        seen: list[tuple[str, object]] = []
+
+        def hook(conn, cursor, statement, parameters, *args):
+            seen.append((statement, parameters))
+
+        s.expire_all()
+        event.listen(db.engine(), "before_cursor_execute", hook)
+        try:
+            found = reads.latest(s, with_content=False, on=AS_OF)
+        finally:
+            event.remove(db.engine(), "before_cursor_execute", hook)
+        assert found is not None and found.entry_count > 0 and found.created_by
+        ((statement, parameters),) = seen
+        plan = s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        details = " ".join(str(row[-1]) for row in plan)
+        assert "COVERING INDEX ix_allowlist_release_summary" in details, details

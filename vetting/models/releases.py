@@ -5,17 +5,32 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text
+from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
 from vetting.core.statuses import SyncStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
+
+# A release's summary, in the order the latest release is looked up (by day, then id).
+_SUMMARY = (
+    "as_of",
+    "id",
+    "sha256",
+    "entry_count",
+    "previous_id",
+    "created_by",
+    "created_at",
+    "note",
+)
 
 
 class AllowlistRelease(SQLModel, table=True):
     """An immutable published list: its canonical JSON's SHA-256, and the diff to the last."""
 
     __tablename__ = "allowlist_release"
+    # The summary in the order the latest release is looked up: read from the index alone,
+    # as SQLite reaches the columns after `content` only by walking its overflow pages.
+    __table_args__ = (Index("ix_allowlist_release_summary", *_SUMMARY),)
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: str = Field(max_length=64, index=True)

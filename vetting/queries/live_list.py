@@ -436,6 +436,26 @@ def _traced(
     assessments', its vendor's and its vendor's agreements'), plus those whose facts read
     differently on `lo` and `hi`; `known` adds the apps a kept result holds per vendor (an
     app deleted since). None when they cannot be narrowed down."""
+    found = _trace(s, since, lo, hi)
+    if found is None:
+        return None
+    apps = _and_known(found, known)
+    return None if len(apps) > MAX_RECOMPUTE else apps
+
+
+# Apps found in the database, and vendors whose apps a kept result may also hold.
+_Touched = tuple[frozenset[int], frozenset[int]]
+
+
+def _and_known(found: _Touched, known: Mapping[int, Iterable[int]]) -> set[int]:
+    apps = set(found[0])
+    for vendor_id in found[1]:
+        apps.update(known.get(vendor_id, ()))
+    return apps
+
+
+def _trace(s: Session, since: int, lo: date, hi: date) -> _Touched | None:
+    """`_traced` from the database alone: the apps, and the vendors touched."""
     events = s.execute(
         select(col(AuditEvent.entity_type), col(AuditEvent.entity_id))
         .where(col(AuditEvent.seq) > since)
@@ -477,11 +497,7 @@ def _traced(
             select(col(App.id)).where(col(App.vendor_id).in_(sorted(vendors)))
         ).all()
         apps.update(theirs)
-        for vendor_id in vendors:
-            apps.update(known.get(vendor_id, ()))
-    if len(apps) > MAX_RECOMPUTE:
-        return None
-    return apps
+    return frozenset(apps), frozenset(vendors)
 
 
 # --- the forecast, kept and patched ---------------------------------------------------------
@@ -510,13 +526,36 @@ def touched_since(
     its vendor's and its vendor's agreements') and the rows inserted around the services
     since; `known` adds the apps the kept result holds per vendor (an app deleted since).
     None when that cannot be narrowed down: the database went back (restored from an older
-    copy), too many events, an event that names no record."""
+    copy), too many events, an event that names no record.
+
+    The kept results a page patches (the live list, the forecast, the reassessments due) have
+    usually seen the same state, so within one unit of work the tracing is done once for
+    each (kept, now, day) and only `known` is applied per caller."""
+    memo: dict[tuple[Seen, Seen, date], tuple[_Touched, _Touched] | None]
+    memo = s.info.setdefault(_TOUCHED, {})
+    key = (kept, now, day)
+    if key not in memo:
+        memo[key] = _touched(s, kept, now, day)
+    found = memo[key]
+    if found is None:
+        return None
+    traced, around = found
+    apps = _and_known(traced, known)
+    if len(apps) > MAX_RECOMPUTE:
+        return None
+    return apps | _and_known(around, known)
+
+
+_TOUCHED = "vetting.live_list.touched"  # Session.info: touched_since's tracings
+
+
+def _touched(s: Session, kept: Seen, now: Seen, day: date) -> tuple[_Touched, _Touched] | None:
     if _went_back(s, kept[0], now[0], kept[1], now[1]):
         return None
-    apps = _traced(s, kept[0][0], known, day, day)
-    if apps is None:
+    traced = _trace(s, kept[0][0], day, day)
+    if traced is None:
         return None
-    return apps | _written_around(s, kept[1], known)
+    return traced, _written_around(s, kept[1])
 
 
 def newest_seen(s: Session) -> Seen:
@@ -557,21 +596,17 @@ def _went_back(
     return found != kept_head[1]
 
 
-def _written_around(
-    s: Session, seen: tuple[int, int, int], known: Mapping[int, Iterable[int]]
-) -> set[int]:
+def _written_around(s: Session, seen: tuple[int, int, int]) -> _Touched:
     """Apps that rows written around the services (no audit event) since a kept result can
     have changed: apps, decisions and agreements newer than the `seen` ids (app, decision,
-    BAA), an agreement standing for every app of its vendor (`known` adds those the kept
-    result holds per vendor)."""
+    BAA), an agreement standing for every app of its vendor (the vendors are returned too:
+    the apps a kept result holds for them count as well)."""
     apps: set[Any] = set(s.scalars(select(col(App.id)).where(col(App.id) > seen[0])))  # ids
     apps |= set(s.scalars(select(col(Decision.app_id)).where(col(Decision.id) > seen[1])))
     vendors = set(s.scalars(select(col(BAA.vendor_id)).where(col(BAA.id) > seen[2])))
     if vendors:
         apps |= set(s.scalars(select(col(App.id)).where(col(App.vendor_id).in_(vendors))))
-        for v in vendors:
-            apps.update(known.get(v, ()))
-    return apps
+    return frozenset(apps), frozenset(vendors)
 
 
 def _kept(seq: Head, newest: tuple[int, int, int], found: Sequence[Departure]) -> _KeptForecast:
