@@ -36,21 +36,25 @@ def warm(app: Flask) -> dict[str, float]:
 
     took: dict[str, float] = {}
     warning_days = settings_of(app).baa_warning_days
-    with app.app_context():
-        s = db.session()
-        today = clock.today()  # the web's day
-        for name, compute in (
-            ("dashboard", lambda: dashboard.overview(s, today, warning_days)),
-            ("baa timeline", lambda: baa_timeline.lanes(s, today, warning_days)),
-            # the register's kept states for the day (its state filters read them)
-            ("baa states", lambda: baa_states.ensure(db.engine(), today, warning_days)),
-        ):
-            start = time.perf_counter()
-            compute()
-            took[name] = round((time.perf_counter() - start) * 1000, 1)
-    start = time.perf_counter()
-    cache.settle_kept()  # the collector stops walking what was just kept, request after request
-    took["settle"] = round((time.perf_counter() - start) * 1000, 1)
+    try:
+        with app.app_context():
+            s = db.session()
+            today = clock.today()  # the web's day
+            for name, compute in (
+                ("dashboard", lambda: dashboard.overview(s, today, warning_days)),
+                ("baa timeline", lambda: baa_timeline.lanes(s, today, warning_days)),
+                # the register's kept states for the day (its state filters read them)
+                ("baa states", lambda: baa_states.ensure(db.engine(), today, warning_days)),
+            ):
+                start = time.perf_counter()
+                compute()
+                took[name] = round((time.perf_counter() - start) * 1000, 1)
+    finally:  # (also after a failure: what an earlier warm-up set aside is let back in)
+        start = time.perf_counter()
+        # the collector stops walking what was just kept, request after request; its one
+        # full collection holds every thread of the process meanwhile (a few hundred ms)
+        cache.settle_kept()
+        took["settle"] = round((time.perf_counter() - start) * 1000, 1)
     return took
 
 

@@ -11,7 +11,8 @@ from sqlmodel import Field, SQLModel
 from vetting.core.statuses import SyncStatus
 from vetting.models.columns import UTCDateTime, json_field, ts
 
-# A release's summary, in the order the latest release is looked up (by day, then id).
+# A release's summary, in the order the latest release is looked up (by day, then id); not
+# its note (free text: a PostgreSQL index entry must stay under 2,704 bytes).
 _SUMMARY = (
     "as_of",
     "id",
@@ -20,7 +21,6 @@ _SUMMARY = (
     "previous_id",
     "created_by",
     "created_at",
-    "note",
 )
 
 

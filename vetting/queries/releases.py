@@ -71,7 +71,11 @@ def latest(
     access) when `with_content` is false: tens of megabytes of JSON at 50,000 apps."""
     query = _newest(select(AllowlistRelease), on)
     if not with_content:
-        query = query.options(defer(AllowlistRelease.content), defer(AllowlistRelease.diff))
+        query = query.options(
+            defer(AllowlistRelease.content),
+            defer(AllowlistRelease.diff),
+            defer(AllowlistRelease.note),  # type: ignore[arg-type]  # the rest is read from ix_allowlist_release_summary
+        )
     return s.scalar(query)
 
 

@@ -1,5 +1,5 @@
 """A covering index for the latest release's summary: `allowlist_release (as_of, id, sha256,
-entry_count, previous_id, created_by, created_at, note)`
+entry_count, previous_id, created_by, created_at)`
 
 Revision ID: 0025
 Revises: 0024
@@ -9,7 +9,9 @@ Pages that show the latest release read its summary, not its content. On SQLite 
 columns are stored in order, and those after `content` and `diff` (tens of megabytes of JSON
 at 50,000 apps, in overflow pages) could only be reached by walking that chain of pages:
 8–10 ms for every dashboard that looked at the release. The index holds the summary columns
-in the order the latest release is looked up in, so the lookup reads the index alone.
+in the order the latest release is looked up in, so the lookup reads the index alone (the
+note, free text, is not in it: PostgreSQL refuses index entries over 2,704 bytes; it is
+loaded when read).
 An index only; no data changes.
 """
 
@@ -28,7 +30,6 @@ COLUMNS = [
     "previous_id",
     "created_by",
     "created_at",
-    "note",
 ]
 
 
