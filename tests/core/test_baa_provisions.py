@@ -23,6 +23,7 @@ from vetting.core.baa_provisions import (
     validate_exception,
     validate_provision,
 )
+from vetting.core.breach import clause_of
 from vetting.core.checklist import load_directory
 
 D = date.fromisoformat
@@ -99,6 +100,10 @@ def test_the_quick_answer_for_a_conforming_agreement_still_sees_every_gap() -> N
     assert gaps(stricter, [], 45)[0].startswith("allows 45 days to report a breach (more than 30)")
     assert gaps(CATALOGUE, [], 45) == ()
     assert gaps(CATALOGUE, [], 61)[0].startswith("allows 61 days to report a breach")
+    unstated = clause_of(None, None, None, None, "notice without undue delay", False)
+    assert unstated is not None and unstated["days"] == 60
+    assert gaps(CATALOGUE, [], 60, unstated) == ()  # the legal maximum: within the law's 60
+    assert gaps(stricter, [], 60, unstated)[0].startswith("states no breach deadline")
     assert gaps(CATALOGUE, iter(["subcontractors"]), None) == (
         "lacks subcontractor flow-down — 45 CFR 164.504(e)(2)(ii)(D); 164.314(a)(2)(i)(B)",
     )

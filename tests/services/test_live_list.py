@@ -797,3 +797,25 @@ def test_a_write_is_traced_once_per_unit_of_work_for_every_kept_result(app):
             assert after == theirs | {history.apps[-1]}
         finally:
             event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_recompute_limit_counts_each_kept_results_own_apps(app, monkeypatch):
+    """One tracing serves every kept result, but the limit is applied per caller to the apps
+    it would redo (the traced ones plus those it holds for a touched vendor): one over it is
+    told to compute everything (None), another under it with the same tracing is not."""
+    with app.app_context():
+        s = db.session()
+        history = History(s, app.extensions["vetting.checklists"], random.Random(13))
+        for _ in range(4):
+            history.app()
+        today = clock.today()
+        kept = live_list.newest_seen(s)
+        vendor_id = s.scalar(select(App.vendor_id).where(col(App.id) == history.apps[0]))
+        vendors.update(s, ACTOR, vendor_id, VendorUpdate(name="Renamed again"))
+        now = live_list.newest_seen(s)
+        theirs = set(s.scalars(select(App.id).where(col(App.vendor_id) == vendor_id)))
+        monkeypatch.setattr(live_list, "MAX_RECOMPUTE", len(theirs) + 1)
+        many = {vendor_id: set(range(100_000, 100_002))}  # two more than the limit allows
+        assert live_list.touched_since(s, kept, now, many, today) is None
+        assert live_list.touched_since(s, kept, now, {}, today) == theirs
+        assert live_list.touched_since(s, kept, now, many, today) is None  # not from the memo
