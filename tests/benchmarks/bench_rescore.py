@@ -175,12 +175,14 @@ def run(url: str, n: int) -> dict[str, float]:
     base_s, _ = _timed(baseline)
 
     with Session(engine) as s:
+        ticks: list[int] = []  # progress, as the command's bar takes it
         first = time.perf_counter()
-        summary = rescore(s, "bench", dry_run=False)  # writes every assessment once
+        summary = rescore(s, "bench", progress=lambda done, _: ticks.append(done))  # writes all
         write_s = time.perf_counter() - first
         dry_s, again = _timed(lambda: rescore(s, "bench", dry_run=True))
     assert summary.assessments == n and summary.changed == n, summary.as_dict()
     assert again.changed == 0
+    assert ticks[-1] == n and ticks == sorted(ticks), ticks[-3:]
 
     # In memory: the same answer sets as AnswerInputs and as plain dicts.
     rng = random.Random(2)

@@ -52,6 +52,7 @@ for _command in (
     checklists.checklists,
     users.users,
     tokens.tokens,
+    assessments.assessments,
     assessments.score,
     assessments.rescore,
     decisions.decisions,

@@ -1,7 +1,12 @@
-"""`vetting score`: an assessment's score, verdict and per-capability explanation; `vetting
-rescore`: every assessment scored again under its pinned checklist."""
+"""`vetting assessments score`: an assessment's score, verdict and per-capability explanation;
+`vetting assessments rescore [--checklist ID]`: every open assessment scored again under its
+pinned checklist, with progress on the terminal. Both are also at the top level (`vetting
+score`, `vetting rescore`), as before the group existed."""
 
 from __future__ import annotations
+
+import sys
+from typing import Any
 
 import click
 from flask import current_app
@@ -74,23 +79,90 @@ def score(assessment_id: int, as_json: bool) -> None:
             click.echo(f"  lacks: {f}")
 
 
+class _Progress:
+    """A progress bar on stderr (stdout stays the command's output, e.g. its JSON), opened
+    once the total is known; off a terminal click prints its label once instead."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                label=f"{self.label} {total:,} assessment{'s' * (total != 1)}",
+                file=sys.stderr,
+                show_pos=True,
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _known_checklist(checklist_id: str) -> None:
+    """Refuse a checklist id that is neither loaded nor named by any assessment (a typo)."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from vetting.models import Assessment
+
+    loaded = set(current_app.extensions["vetting.checklists"])
+    if checklist_id in loaded:
+        return
+    used = set(db.session().scalars(select(col(Assessment.checklist_id)).distinct()))
+    if checklist_id not in used:
+        known = ", ".join(sorted(loaded | used)) or "none"
+        raise click.BadParameter(
+            f"no checklist {checklist_id!r} is loaded or assessed against (known: {known})",
+            param_hint="--checklist",
+        )
+
+
 @click.command("rescore")
+@click.option(
+    "--checklist",
+    "checklist_id",
+    metavar="ID",
+    help="only the assessments made against this checklist (any of its versions)",
+)
 @click.option("--dry-run", is_flag=True, help="count what would change, write nothing")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--quiet", is_flag=True, help="no progress bar")
 @with_appcontext
-def rescore(dry_run: bool, as_json: bool) -> None:
-    """Score every assessment again under its pinned checklist version (after an upgrade that
-    changed the scoring rules); only changed scores and verdicts are written, audited once."""
+def rescore(checklist_id: str | None, dry_run: bool, as_json: bool, quiet: bool) -> None:
+    """Score every open assessment again under its pinned checklist version (after an upgrade
+    that changed the scoring rules, or on demand); only changed scores and verdicts are
+    written, audited once. Decided assessments keep what they were decided on."""
     from vetting.cli.helpers import actor, echo_json
     from vetting.services.rescoring import rescore as run
 
-    summary = run(db.session(), actor().name, dry_run=dry_run)
+    if checklist_id is not None:
+        _known_checklist(checklist_id)
+    progress = None if quiet else _Progress("dry run: scoring" if dry_run else "rescoring")
+    try:
+        summary = run(
+            db.session(),
+            actor().name,
+            dry_run=dry_run,
+            checklist_id=checklist_id,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
     if as_json:
         echo_json(summary.as_dict())
         return
     would = "would change" if dry_run else "changed"
+    of = f" of checklist {checklist_id}" if checklist_id else ""
     click.echo(
-        f"{summary.assessments} assessments rescored: {summary.changed} {would} "
+        f"{summary.assessments} open assessments{of} rescored: {summary.changed} {would} "
         f"({summary.verdicts_changed} verdicts)"
     )
     for e in summary.examples:
@@ -98,3 +170,12 @@ def rescore(dry_run: bool, as_json: bool) -> None:
             f"  assessment {e['assessment_id']}: {e['score'][0]:g} {e['verdict'][0]} → "
             f"{e['score'][1]:g} {e['verdict'][1]}"
         )
+
+
+@click.group("assessments")
+def assessments() -> None:
+    """Assessments: scores, verdicts and rescoring."""
+
+
+assessments.add_command(score)
+assessments.add_command(rescore)

@@ -12,7 +12,7 @@ the verdict they were made on.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +27,14 @@ from vetting.models import AnswerEvidence, Assessment
 from vetting.queries.checklists import pinned
 
 BATCH = 5000
+PROGRESS_EVERY = 1000  # assessments scored between two calls of the progress callback
+
+Progress = Callable[[int, int], None]  # (scored so far, how many in all)
 
 
 @dataclass
 class RescoreSummary:
+    checklist: str | None = None  # only this checklist's assessments (None: all)
     assessments: int = 0
     changed: int = 0
     verdicts_changed: int = 0
@@ -38,6 +42,7 @@ class RescoreSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "checklist": self.checklist,
             "assessments": self.assessments,
             "changed": self.changed,
             "verdicts_changed": self.verdicts_changed,
@@ -46,13 +51,21 @@ class RescoreSummary:
 
 
 _ANSWERS_SQL = (
-    "SELECT assessment_id, capability_key, value, source, evidence_url "
-    "FROM answer ORDER BY assessment_id, id"
+    "SELECT assessment_id, capability_key, value, source, evidence_url FROM answer{where} "
+    "ORDER BY assessment_id, id"
+)
+# Only the answers of one checklist's open assessments (the marker is the driver's own).
+_ONE_CHECKLIST = (
+    " WHERE assessment_id IN (SELECT id FROM assessment WHERE checklist_id = {mark} "
+    "AND status = {mark})"
 )
 
 
-def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
-    """(assessment id, its answers) for every assessment with answers, in id order.
+def _answers(
+    s: Session, checklist_id: str | None = None
+) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
+    """(assessment id, its answers) for every assessment with answers (with `checklist_id`,
+    every open one of that checklist), in id order.
 
     Read with the driver's own cursor (a server-side one on PostgreSQL): at a million answers
     the ORM's per-row processing would cost more than the scoring. SQLite hands the JSON column
@@ -85,8 +98,14 @@ def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
         return found
 
     sources = {m.value: m for m in Source}
+    if checklist_id is None:
+        sql, params = _ANSWERS_SQL.format(where=""), ()
+    else:
+        mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+        where = _ONE_CHECKLIST.format(mark=mark)
+        sql, params = _ANSWERS_SQL.format(where=where), (checklist_id, AssessmentStatus.OPEN.value)
     try:
-        cursor.execute(_ANSWERS_SQL)
+        cursor.execute(sql, params)
         current: int | None = None
         answers: dict[str, AnswerInput] = {}
         while rows := cursor.fetchmany(BATCH):
@@ -108,10 +127,20 @@ def _answers(s: Session) -> Iterator[tuple[int, dict[str, AnswerInput]]]:
         cursor.close()
 
 
-def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
-    """Score every open assessment again under its pinned checklist; store what changed. A
-    decided assessment keeps the score and verdict it was decided on."""
-    summary = RescoreSummary()
+def rescore(
+    s: Session,
+    actor: str,
+    dry_run: bool = False,
+    *,
+    checklist_id: str | None = None,
+    progress: Progress | None = None,
+) -> RescoreSummary:
+    """Score every open assessment (with `checklist_id`, every open one made against any
+    version of that checklist) again under its pinned checklist; store what changed. A
+    decided assessment keeps the score and verdict it was decided on. `progress(done, total)`
+    is called as the scoring goes (every PROGRESS_EVERY assessments, and at the end)."""
+    summary = RescoreSummary(checklist=checklist_id)
+    only = () if checklist_id is None else (col(Assessment.checklist_id) == checklist_id,)
     stored = {
         r[0]: (r[1], r[2], r[3])
         for r in s.execute(
@@ -120,9 +149,10 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
                 col(Assessment.checklist_sha256),
                 col(Assessment.score),
                 col(Assessment.verdict),
-            ).where(col(Assessment.status) == AssessmentStatus.OPEN)
+            ).where(col(Assessment.status) == AssessmentStatus.OPEN, *only)
         )
     }
+    total = len(stored)
     plans: dict[str, ScoringPlan] = {}
     for sha in {sha for sha, _, _ in stored.values()}:
         plans[sha] = plan(pinned(s, sha))
@@ -133,6 +163,8 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
     def compare(assessment_id: int, score: float, verdict: str) -> None:
         _, old_score, old_verdict = stored[assessment_id]
         summary.assessments += 1
+        if progress is not None and summary.assessments % PROGRESS_EVERY == 0:
+            progress(summary.assessments, total)
         if (old_score, old_verdict) == (score, verdict):
             return
         summary.changed += 1
@@ -148,7 +180,7 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
                 }
             )
 
-    for assessment_id, answers in _answers(s):
+    for assessment_id, answers in _answers(s, checklist_id):
         answered.add(assessment_id)
         if assessment_id not in stored:
             continue
@@ -156,6 +188,8 @@ def rescore(s: Session, actor: str, dry_run: bool = False) -> RescoreSummary:
     for assessment_id, (sha, _, _) in stored.items():
         if assessment_id not in answered:
             compare(assessment_id, *empty[sha])
+    if progress is not None:
+        progress(summary.assessments, total)
     if dry_run or not changes:
         return summary
     with transaction(s):
