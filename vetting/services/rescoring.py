@@ -98,8 +98,9 @@ def _answers(
         return found
 
     sources = {m.value: m for m in Source}
+    params: tuple[str, ...] = ()
     if checklist_id is None:
-        sql, params = _ANSWERS_SQL.format(where=""), ()
+        sql = _ANSWERS_SQL.format(where="")
     else:
         mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
         where = _ONE_CHECKLIST.format(mark=mark)
