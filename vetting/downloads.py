@@ -3,9 +3,14 @@ API and the pages alike: an attachment no browser renders, sniffs or keeps."""
 
 from __future__ import annotations
 
-from flask import Response, send_file
+import tempfile
+from collections.abc import Iterator
+from typing import IO
 
-from vetting.queries.sheets import Table
+from flask import Response, send_file, stream_with_context
+
+from integrations.spreadsheets import writing
+from vetting.queries.sheets import Table, check_format
 from vetting.services.documents import Checked
 
 
@@ -30,12 +35,43 @@ def stored_file(found: Checked, content_type: str, filename: str, sha256: str) -
     return resp
 
 
+SPOOL_BYTES = 8 * 1024 * 1024  # an .xlsx file larger than this is spooled to disk
+READ_BYTES = 256 * 1024  # what one chunk of a spooled file sends
+
+
 def table_file(table: Table, fmt: str) -> Response:
     """A list for people (`vetting.queries.sheets.Table`) as an .xlsx or .csv attachment
-    (`fmt`; another is a 404), never cached."""
-    body, mimetype, filename = table.file(fmt)
-    resp = Response(body, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    (`fmt`; another is a 404), never cached, streamed: CSV goes out as its rows are read (the
+    request's database session stays open until the last row); an .xlsx file is a zip, so it
+    is written whole first — row by row into a spooled temporary file — then sent in chunks
+    with its length."""
+    check_format(fmt)
+    if fmt == "csv":
+        chunks = (chunk.encode("utf-8") for chunk in table.csv_chunks())
+        resp = Response(stream_with_context(chunks), mimetype="text/csv")
+    else:
+        # closed by _read once sent (or on the way out here): it outlives this function
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+        try:
+            table.write_xlsx(spool)
+            size = spool.tell()
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        resp = Response(_read(spool), mimetype=writing.MEDIA_TYPE)
+        resp.content_length = size
+    resp.headers["Content-Disposition"] = f'attachment; filename="{table.name}.{fmt}"'
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
+
+
+def _read(file: IO[bytes]) -> Iterator[bytes]:
+    """`file`'s bytes in chunks, closing (and so deleting) it at the end or when the client
+    goes away."""
+    try:
+        while chunk := file.read(READ_BYTES):
+            yield chunk
+    finally:
+        file.close()

@@ -133,3 +133,64 @@ def test_downloads_read_in_chunks_and_refuse_rather_than_cut(
         r = b.get(url)
         assert r.status_code == 422 and "narrow the filters" in r.text, url
     assert b.get("/baas/export.xlsx").status_code == 200  # one BAA: within the bound
+
+
+def test_downloads_stream_every_chunk_with_its_own_vendor_names(
+    app, browser, register, monkeypatch, admin, client
+):
+    """A CSV goes out as it is written, read a page at a time after the request's unit of work
+    has ended (Flask runs the body in a new one): every page's rows carry their own vendors'
+    names (a careless version names only the first page's), in the page's order; an .xlsx file
+    is whole, with its length."""
+    from datetime import date
+
+    from vetting.queries import sheets
+    from vetting.schemas import BaaCreate, VendorCreate
+    from vetting.services import baas, vendors
+
+    with app.app_context():
+        s = db.session()
+        for name in ("Borealis Care", "Cobalt Clinic", "Delta Dental Apps"):
+            v = vendors.create(s, ACTOR, VendorCreate(name=name))
+            baas.create(
+                s,
+                ACTOR,
+                BaaCreate(
+                    vendor_id=v.id,
+                    effective_date=date(2026, 1, 1),
+                    expiration_date=date(2026, 12, 31),
+                    breach_notification_days=5,
+                    title=f"{name} BAA",
+                    signed_copy_note="in the contracts share",
+                ),
+            )
+    monkeypatch.setattr(sheets, "CHUNK", 1)  # one BAA a page: four pages
+    b = browser("legal")
+    resp = b.get("/baas/export.csv?sort=vendor")
+    assert resp.is_streamed and resp.content_length is None
+    lines = as_csv(resp)
+    assert [(r["Vendor"], r["Title"]) for r in lines] == [
+        ("Acme Health", "Acme BAA"),
+        ("Borealis Care", "Borealis Care BAA"),
+        ("Cobalt Clinic", "Cobalt Clinic BAA"),
+        ("Delta Dental Apps", "Delta Dental Apps BAA"),
+    ]
+    whole = b.get("/baas/export.xlsx?sort=vendor")
+    assert whole.content_length == len(whole.data)
+    _, rows = xlsx(whole)
+    assert [r["Vendor"].value for r in rows] == [r["Vendor"] for r in lines]
+    # the API's register and apps downloads page the same way
+    api = client.get("/api/v1/baas/register.csv", headers=admin)
+    assert sorted(r["Vendor"] for r in as_csv(api)) == [r["Vendor"] for r in lines]
+    web_apps = as_csv(b.get("/apps/export.csv"))
+    api_apps = as_csv(client.get("/api/v1/apps/export.csv", headers=admin))
+    assert len(web_apps) > 1 and all(r["Vendor"] and r["List status"] for r in web_apps)
+    assert sorted(map(str, api_apps)) == sorted(map(str, web_apps))
+
+
+def test_a_download_in_an_unknown_format_is_a_404_before_anything_is_read(browser, register):
+    b = browser("legal")
+    urls = ("/baas/export.pdf", "/apps/export.json", "/vendors/export.txt", "/audit/export.ods")
+    for url in urls:
+        r = b.get(url)
+        assert r.status_code == 404, (url, r.status_code)

@@ -111,16 +111,17 @@ def delete_app(app_id: int) -> Response:
     scope="apps:read",
     query=AppDownloadQuery,
     produces=(sheets.XLSX, "text/csv"),
-    description="Every app the filters select (over 50,000 is refused, 422) with whether it "
-    "is on the approved list on `as_of` and why, its latest assessment and decision: XLSX "
-    "with a frozen header, filters and date cells, or CSV; formula-looking text kept as text.",
+    description=(
+        "Every app the filters select (over 1,048,575, what one sheet holds, is refused, "
+        "422; streamed) with whether it is on the approved list on `as_of` and why, its "
+        "latest assessment and decision: XLSX with a frozen header, filters and date cells, "
+        "or CSV; formula-looking text kept as text."
+    ),
 )
 def download_apps(fmt: str, query: AppDownloadQuery) -> Response:
-    s = db.session()
-
     def fetch(page: int, per_page: int) -> PageResult:
         return browse.app_table(
-            s,
+            db.session(),  # the session of the unit of work writing the page (sheets.Pages)
             q=query.q,
             platform=query.platform,
             vendor_id=query.vendor_id,
@@ -128,8 +129,9 @@ def download_apps(fmt: str, query: AppDownloadQuery) -> Response:
             per_page=per_page,
         )
 
-    items = sheets.every_page(fetch, "apps")
-    return table_file(sheets.apps(s, items, query.as_of or clock.today()), fmt)
+    sheets.check_format(fmt)
+    found = sheets.pages(fetch, "apps")
+    return table_file(sheets.apps(db.session, found, query.as_of or clock.today()), fmt)
 
 
 def _lookup_out(outcome: store_lookup.Outcome) -> StoreLookupOut:

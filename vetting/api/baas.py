@@ -408,31 +408,36 @@ def calendar(query: BaaCalendarQuery) -> Response:
     scope="baas:read",
     query=BaaRegisterQuery,
     produces=(sheets.XLSX, "text/csv"),
-    description="Every BAA the filters select (as GET /baas, without paging; over 50,000 is "
-    "refused, 422), with its state on `as_of`: XLSX with a frozen header, filters and date "
-    "cells, or CSV; text that a spreadsheet would run as a formula is kept as text.",
+    description=(
+        "Every BAA the filters select (as GET /baas, without paging; over 1,048,575, what "
+        "one sheet holds, is refused, 422; streamed), with its state on `as_of`: XLSX with a "
+        "frozen header, filters and date cells, or CSV; text that a spreadsheet would run as "
+        "a formula is kept as text."
+    ),
 )
 def download_register(fmt: str, query: BaaRegisterQuery) -> Response:
-    s = db.session()
     as_of = query.as_of or clock.today()
+    warning = _warning_days()
+    return_destroy_days = current_settings().notify.return_destroy_days
 
     def fetch(page: int, per_page: int) -> PageResult:
         return svc.list_(
-            s,
+            db.session(),  # the session of the unit of work writing the page (sheets.Pages)
             page,
             per_page,
             query.vendor_id,
             as_of=as_of,
-            warning_days=_warning_days(),
+            warning_days=warning,
             states=query.state,
             within_days=query.within_days,
             auto_renews=query.auto_renews,
             q=query.q,
             non_conforming=query.non_conforming,
             scope_reviewed=query.scope_reviewed,
-            return_destroy_days=current_settings().notify.return_destroy_days,
+            return_destroy_days=return_destroy_days,
         )
 
-    items = sheets.every_page(fetch, "BAAs")
-    names = svc.vendor_names(s, {v.baa.vendor_id for v in items})
-    return table_file(sheets.baa_register(items, names, as_of), fmt)
+    sheets.check_format(fmt)
+    found = sheets.pages(fetch, "BAAs")
+    names = lambda ids: svc.vendor_names(db.session(), ids)  # noqa: E731  (see sheets.Pages)
+    return table_file(sheets.baa_register(found, names, as_of), fmt)

@@ -42,14 +42,18 @@ def printable_all(value: Any) -> Any:
 # opens as two cells, the second a formula, whatever the quoting: a trigger after a separator
 # is defused too.
 _AFTER_SEPARATOR = re.compile(r"([;,\t])([\s\"']*)(?=[=+\-@])")
+# What either rewrite above looks for: text without any of these (most cells of a long list)
+# needs only the check of its first character.
+_REWRITTEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f;,\t]")
 
 
 def safe_cell(value: Any) -> str:
     """Text a spreadsheet will not run as a formula, in any locale: a leading apostrophe
     defuses a trigger at the start and after each `;`, `,` or tab; control characters are
     shown as U+FFFD."""
-    text = "" if value is None else printable(str(value))
-    text = _AFTER_SEPARATOR.sub(r"\1\2'", text)
+    text = "" if value is None else str(value)
+    if _REWRITTEN.search(text) is not None:
+        text = _AFTER_SEPARATOR.sub(r"\1\2'", printable(text))
     if is_formula_like(text):
         return "'" + text
     return text

@@ -5,17 +5,19 @@ writing.py) or CSV (every text cell defused: vetting/core/cells.safe_cell).
 
 Each builder turns what the page shows into a `Table`; the pages' own queries select the rows,
 so a download holds what its page lists under the same filters (all pages of it, bounded by
-`MAX_ROWS`)."""
+`MAX_ROWS`, what one .xlsx sheet holds). A download streams: the rows are read `CHUNK` at a
+time while the file is written (CSV goes out as it is written; an .xlsx file, a zip, is
+written to a spooled temporary file first), so a list of any length costs the same memory."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -32,11 +34,13 @@ from vetting.queries.browse import AppRow, AssessmentRow, VendorRow
 from vetting.queries.compare import Comparison
 from vetting.services.common import PageResult
 
-MAX_ROWS = 50_000  # a download is for people: more than this is a job for the API's pages
+# What one .xlsx sheet holds under its header (1,048,576 rows in all); more is a job for the
+# API's pages.
+MAX_ROWS = 1_048_575
 MAX_TEXT = 32_000  # Excel keeps at most 32,767 characters in a cell
 FORMATS = ("xlsx", "csv")
 XLSX = writing.MEDIA_TYPE
-CHUNK = 1000  # rows read per query for a download (keeps IN (…) lists short)
+CHUNK = 5000  # rows read per query for a download (one page of the list's own query)
 
 
 @dataclass(frozen=True)
@@ -51,42 +55,78 @@ class Table:
     def as_xlsx(self) -> bytes:
         return writing.one_sheet(self.title, self.headers, self.rows)
 
-    def file(self, fmt: str) -> tuple[bytes | str, str, str]:
-        """(body, media type, file name) as `fmt` ("xlsx" or "csv"); another is a 404."""
-        if fmt == "xlsx":
-            return self.as_xlsx(), writing.MEDIA_TYPE, f"{self.name}.xlsx"
-        if fmt == "csv":
-            return self.as_csv(), "text/csv", f"{self.name}.csv"
-        raise NotFound(f"no download as {fmt!r}; one of: {', '.join(FORMATS)}", "format")
+    def write_xlsx(self, file: IO[bytes]) -> None:
+        """The sheet as an .xlsx file into `file`, row by row (constant memory)."""
+        writing.write_one_sheet(file, self.title, self.headers, self.rows)
 
     def as_csv(self) -> str:
+        return "".join(self.csv_chunks())
+
+    def csv_chunks(self, rows_per_chunk: int = 500) -> Iterator[str]:
+        """The sheet as CSV text (CRLF lines, every text cell defused), a few hundred rows
+        at a time: what a streamed download sends."""
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow([h for h, _ in self.headers])
-        for row in self.rows:
+        for n, row in enumerate(self.rows, start=1):
             w.writerow([_csv_cell(v) for v in row])
-        return out.getvalue()
+            if n % rows_per_chunk == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
 
 
-def every_page(fetch: Callable[[int, int], PageResult], what: str) -> list[Any]:
-    """All the items a paged query (`fetch(page, per_page)`) selects, read `CHUNK` at a time;
-    more than `MAX_ROWS` is refused, asking for narrower filters, rather than cut."""
-    first = fetch(1, CHUNK)
-    if first.total > MAX_ROWS:
+def check_format(fmt: str) -> str:
+    """`fmt` if it is a download format ("xlsx" or "csv"); another is a 404."""
+    if fmt not in FORMATS:
+        raise NotFound(f"no download as {fmt!r}; one of: {', '.join(FORMATS)}", "format")
+    return fmt
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Every page of what a paged query selects, read `CHUNK` items at a time as they are
+    iterated. Nothing read is kept from the request: a streamed CSV is written after the
+    request's unit of work has ended (Flask runs the response's iterator in a new app
+    context, with a new database session), so `fetch` must find its session when it is
+    called (`db.session()`), never hold the request's."""
+
+    fetch: Callable[[int, int], PageResult]
+    total: int  # when the download was asked for
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        page = 0
+        while True:
+            page += 1
+            items = self.fetch(page, CHUNK).items
+            if items:
+                yield items
+            if len(items) < CHUNK:
+                return
+
+    def items(self) -> Iterator[Any]:
+        for page in self:
+            yield from page
+
+
+def pages(fetch: Callable[[int, int], PageResult], what: str) -> Pages:
+    """The pages of a paged query (`fetch(page, per_page)`), read lazily `CHUNK` at a time;
+    one item is read now (its page's total counts them), so that more than `MAX_ROWS` (or a bad
+    filter) is refused before anything is sent, asking for narrower filters, rather than cut."""
+    total = fetch(1, 1).total
+    if total > MAX_ROWS:
         raise Invalid(
-            f"{first.total:,} {what} match; a download holds at most {MAX_ROWS:,}: narrow the "
-            "filters",
+            f"{total:,} {what} match; a download holds at most {MAX_ROWS:,}: narrow the filters",
             "filters",
         )
-    items = list(first.items)
-    page = 1
-    while len(items) < first.total:
-        page += 1
-        more = fetch(page, CHUNK).items
-        if not more:
-            break
-        items.extend(more)
-    return items
+    return Pages(fetch, total)
+
+
+def every_page(fetch: Callable[[int, int], PageResult], what: str) -> Iterator[Any]:
+    """All the items a paged query selects, one by one, read lazily a page at a time (see
+    `pages`: too many are refused now, before anything is read past the first page)."""
+    return pages(fetch, what).items()
 
 
 def _csv_cell(value: Any) -> str:
@@ -114,8 +154,11 @@ def _clip(text: str) -> str:
 # --- the BAA register ------------------------------------------------------------------------
 
 
-def baa_register(views: Iterable[Any], names: dict[int, str], as_of: date) -> Table:
-    """The register's rows (services.baas.BaaView) as the page shows them on `as_of`."""
+def baa_register(
+    views: Iterable[Sequence[Any]], names: Callable[[set[int]], dict[int, str]], as_of: date
+) -> Table:
+    """The register's rows (services.baas.BaaView, a page at a time, `names` giving the vendor
+    names of each page's vendor ids) as the page shows them on `as_of`."""
     headers = (
         ("BAA", 8),
         ("Vendor", 28),
@@ -134,7 +177,11 @@ def baa_register(views: Iterable[Any], names: dict[int, str], as_of: date) -> Ta
     )
 
     def rows() -> Iterable[list[Any]]:
-        for v in views:
+        for page in views:
+            yield from page_rows(page, names({v.baa.vendor_id for v in page}))
+
+    def page_rows(page: Sequence[Any], names: dict[int, str]) -> Iterable[list[Any]]:
+        for v in page:
             b = v.baa
             standing = v.standing
             conforming = "" if standing is None else _yes_no(standing.conforming)
@@ -161,17 +208,20 @@ def baa_register(views: Iterable[Any], names: dict[int, str], as_of: date) -> Ta
 # --- apps and their list status --------------------------------------------------------------
 
 
-def apps(s: Session, items: Sequence[AppRow], as_of: date) -> Table:
+def apps(session: Callable[[], Session], items: Pages, as_of: date) -> Table:
     """The apps as the list page shows them, with whether each is on the approved list on
-    `as_of` and why (the list's own rule)."""
-    ids = [r.app.id for r in items if r.app.id is not None]
-    # the whole list when many apps are asked for: one pass, and no huge IN (…) list
-    listed = allowlist.compute(s, as_of, ids if len(ids) <= 1000 else None)
-    status: dict[int, tuple[str, str]] = {
-        e.app_id: ("on the list", e.reason) for e in listed.entries
-    }
-    for x in listed.excluded:
-        status[x.app_id] = ("rejected" if x.rejected else "off the list", x.reason)
+    `as_of` and why (the list's own rule). `session()` is the unit of work's session when a
+    page is written (see `Pages`)."""
+
+    def statuses(ids: list[int] | None) -> dict[int, tuple[str, str]]:
+        listed = allowlist.compute(session(), as_of, ids)
+        status = {e.app_id: ("on the list", e.reason) for e in listed.entries}
+        for x in listed.excluded:
+            status[x.app_id] = ("rejected" if x.rejected else "off the list", x.reason)
+        return status
+
+    # the whole list (kept for the day) when many apps are asked for: one pass, no huge IN (…)
+    whole = statuses(None) if items.total > CHUNK else None
     headers = (
         ("App", 28),
         ("Vendor", 24),
@@ -188,7 +238,14 @@ def apps(s: Session, items: Sequence[AppRow], as_of: date) -> Table:
     )
 
     def rows() -> Iterable[list[Any]]:
-        for r in items:
+        for page in items:
+            ids = [r.app.id for r in page if r.app.id is not None]
+            yield from page_rows(page, whole if whole is not None else statuses(ids))
+
+    def page_rows(
+        page: Sequence[AppRow], status: dict[int, tuple[str, str]]
+    ) -> Iterable[list[Any]]:
+        for r in page:
             on, why = status.get(r.app.id or 0, ("", ""))
             a, d = r.assessment, r.decision
             yield [
@@ -212,7 +269,7 @@ def apps(s: Session, items: Sequence[AppRow], as_of: date) -> Table:
 # --- vendors and assessments -----------------------------------------------------------------
 
 
-def vendors(items: Sequence[VendorRow], as_of: date) -> Table:
+def vendors(items: Iterable[VendorRow], as_of: date) -> Table:
     """The vendors as the list page shows them: apps, BAAs and the representative BAA's state
     on `as_of`."""
     headers = (
@@ -243,7 +300,7 @@ def vendors(items: Sequence[VendorRow], as_of: date) -> Table:
     return Table(f"vendors-{as_of.isoformat()}", "Vendors", headers, rows())
 
 
-def assessments(items: Sequence[AssessmentRow], as_of: date) -> Table:
+def assessments(items: Iterable[AssessmentRow], as_of: date) -> Table:
     """The assessments as the list page shows them, with their app's latest decision."""
     headers = (
         ("#", 8),
@@ -312,11 +369,17 @@ def comparison(c: Comparison) -> Table:
 # --- the audit log ---------------------------------------------------------------------------
 
 
-def audit(s: Session, f: AuditFilter, sort: str | None = None, descending: bool = True) -> Table:
+def audit(
+    session: Callable[[], Session],
+    f: AuditFilter,
+    sort: str | None = None,
+    descending: bool = True,
+) -> Table:
     """The audit events matching the page's filters, in the page's order (newest first by
-    default); more than `MAX_ROWS` is refused, asking for narrower filters."""
+    default); more than `MAX_ROWS` is refused, asking for narrower filters. `session()` is
+    the unit of work's session, asked for again when the rows are written (see `Pages`)."""
     matching = filtered(select(AuditEvent), f)
-    total = s.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    total = session().scalar(select(func.count()).select_from(matching.subquery())) or 0
     if total > MAX_ROWS:
         raise Invalid(
             f"{total:,} audit events match; a download holds at most {MAX_ROWS:,}: narrow the "
@@ -336,7 +399,7 @@ def audit(s: Session, f: AuditFilter, sort: str | None = None, descending: bool 
     )
 
     def rows() -> Iterable[list[Any]]:
-        for e in s.scalars(stmt.execution_options(yield_per=1000)):
+        for e in session().scalars(stmt.execution_options(yield_per=1000)):
             yield [
                 e.seq,
                 e.at,

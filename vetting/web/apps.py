@@ -59,8 +59,9 @@ def _app_table(page: int, per_page: int = 50) -> PageResult:
 @requires("apps:read")
 def export(fmt: str) -> ResponseReturnValue:
     """The apps the list shows under its filters (all pages), with their list status today."""
-    items = sheets.every_page(_app_table, "apps")
-    return table_file(sheets.apps(db.session(), items, today()), fmt)
+    sheets.check_format(fmt)
+    found = sheets.pages(_app_table, "apps")
+    return table_file(sheets.apps(db.session, found, today()), fmt)
 
 
 @bp.get("/apps")

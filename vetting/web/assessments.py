@@ -111,6 +111,7 @@ def _assessment_table(page: int, per_page: int = 50) -> PageResult:
 @requires("assessments:read")
 def export(fmt: str) -> ResponseReturnValue:
     """The assessments the list shows under its filters and sort (all pages)."""
+    sheets.check_format(fmt)
     items = sheets.every_page(_assessment_table, "assessments")
     return table_file(sheets.assessments(items, today()), fmt)
 

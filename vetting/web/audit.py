@@ -38,7 +38,8 @@ def _sort() -> tuple[str, bool]:
 def export(fmt: str) -> ResponseReturnValue:
     """The events the page's filters select, in the page's order (at most sheets.MAX_ROWS)."""
     sort, descending = _sort()
-    return table_file(sheets.audit(db.session(), _filters(), sort, descending), fmt)
+    sheets.check_format(fmt)
+    return table_file(sheets.audit(db.session, _filters(), sort, descending), fmt)
 
 
 @bp.get("/audit")

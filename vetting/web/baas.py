@@ -229,9 +229,10 @@ def export(fmt: str) -> ResponseReturnValue:
     """The register under the page's filters (all pages), as the page shows it (on its as-of
     date)."""
     as_of = _as_of()
-    items = sheets.every_page(lambda page, n: _register(page, n, as_of), "BAAs")
-    names = svc.vendor_names(db.session(), {v.baa.vendor_id for v in items})
-    return table_file(sheets.baa_register(items, names, as_of), fmt)
+    sheets.check_format(fmt)
+    found = sheets.pages(lambda page, n: _register(page, n, as_of), "BAAs")
+    names = lambda ids: svc.vendor_names(db.session(), ids)  # noqa: E731  (see sheets.Pages)
+    return table_file(sheets.baa_register(found, names, as_of), fmt)
 
 
 @bp.get("/baas")

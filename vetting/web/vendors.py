@@ -67,6 +67,7 @@ def export(fmt: str) -> ResponseReturnValue:
             warning_days=warning_days(),
         )
 
+    sheets.check_format(fmt)
     items = sheets.every_page(fetch, "vendors")
     return table_file(sheets.vendors(items, today()), fmt)
 
