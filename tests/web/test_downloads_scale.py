@@ -1,0 +1,36 @@
+"""A fast smoke run of the list downloads of tests/benchmarks/bench_downloads.py on the test
+database: every list, through its route, as CSV and XLSX, holds every row its raw query finds
+across many pages, and the statements each runs grow with its pages, not its rows."""
+
+from __future__ import annotations
+
+import math
+
+from tests.benchmarks.bench_downloads import LIST_DOWNLOADS, measure_lists
+from tests.benchmarks.synthetic import Sizes, populate
+from vetting.queries import sheets
+
+SIZES = Sizes(apps=120, vendors=30, baas=260, answers=2)
+
+
+def test_every_list_download_holds_every_row_in_pages_of_constant_statements(
+    app, frozen_clock, monkeypatch
+):
+    engine = app.extensions["vetting.engine"]
+    populate(engine, SIZES)
+    found = {}
+    for chunk in (25, 100):
+        monkeypatch.setattr(sheets, "CHUNK", chunk)
+        found[chunk] = {r["route"]: r for r in measure_lists(app)}
+    assert set(found[25]) == {route for route, _, _ in LIST_DOWNLOADS}
+    for route, small in found[25].items():
+        big = found[100][route]
+        if route.startswith("/audit"):  # each measurement signs in: the log grows
+            assert 0 < small["rows"] < big["rows"]
+        else:
+            assert small["rows"] == big["rows"] > 0
+        pages = (math.ceil(small["rows"] / 25), math.ceil(big["rows"] / 100))
+        # what a page costs in statements is fixed: more pages, proportionally more
+        per_page = (small["statements"] - big["statements"]) / max(pages[0] - pages[1], 1)
+        assert per_page <= 12, (route, small["statements"], big["statements"], pages)
+        assert big["statements"] <= 30 + 12 * pages[1], (route, big["statements"])
