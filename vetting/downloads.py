@@ -7,10 +7,14 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, request, send_file, stream_with_context
+from sqlmodel import Session
 
 from integrations.spreadsheets import writing
+from vetting import clock
+from vetting.queries import baa_calendar
 from vetting.queries.sheets import Table, check_format
+from vetting.schemas import BaaCalendarQuery
 from vetting.services.documents import Checked
 
 
@@ -75,3 +79,32 @@ def _read(file: IO[bytes]) -> Iterator[bytes]:
             yield chunk
     finally:
         file.close()
+
+
+def calendar_file(s: Session, query: BaaCalendarQuery, *, inline: bool) -> Response:
+    """The BAA deadlines calendar (ICS) for the query's window and filters, for the API's feed
+    (`inline`, for calendar clients subscribing to it) and the register's download alike:
+    conditional (a weak ETag naming the window, the filters and the state of the register:
+    If-None-Match gets 304 until something changes) and sent in chunks."""
+    feed = baa_calendar.Feed.of(
+        query.as_of or clock.today(),
+        query.start,
+        query.end,
+        query.vendor_id,
+        query.owner,
+        query.kind,
+    )
+    tag = baa_calendar.version(s, feed)
+    how = "inline" if inline else "attachment"
+    headers = {
+        "Content-Disposition": f'{how}; filename="baa-deadlines.ics"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-cache",  # keep it, ask again with the ETag
+    }
+    if request.if_none_match.contains_weak(tag):
+        resp = Response(status=304, headers=headers)
+    else:
+        chunks = baa_calendar.calendar(s, feed, clock.now())
+        resp = Response(iter(chunks), mimetype="text/calendar", headers=headers)
+    resp.set_etag(tag, weak=True)
+    return resp

@@ -459,9 +459,24 @@ def test_baa_document_upload_and_download(app, store, browser, register: Registe
 
 
 def test_calendar_download(browser, register: Register):
-    resp = browser("viewer").get("/baas/calendar.ics")
+    viewer = browser("viewer")
+    resp = viewer.get("/baas/calendar.ics")
     assert resp.status_code == 200 and resp.mimetype == "text/calendar"
     assert b"BEGIN:VCALENDAR" in resp.data and b"Acme Health" in resp.data
+    assert resp.headers["Content-Disposition"].startswith("attachment")
+    # conditional, as the API's feed: the same ETag gets 304 with no body
+    again = viewer.get("/baas/calendar.ics", headers={"If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    # the API feed's window and filters: another vendor's or a window without the agreement's
+    # dates has no event; a filter changes the ETag
+    other = viewer.get(f"/baas/calendar.ics?vendor_id={register.other_vendor_id}")
+    assert other.status_code == 200 and b"Acme Health" not in other.data
+    assert other.headers["ETag"] != resp.headers["ETag"]
+    early = viewer.get("/baas/calendar.ics?from=2020-01-01&to=2020-02-01")
+    assert b"BEGIN:VEVENT" not in early.data
+    # a mistake is a clear 422 naming the field, not a file or a 500
+    bad = viewer.get("/baas/calendar.ics?to=next-week")
+    assert bad.status_code == 422 and "to: must be a date as YYYY-MM-DD" in bad.text
 
 
 def test_a_release_note_longer_than_the_api_allows_is_refused_on_the_form(browser, register):

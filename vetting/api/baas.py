@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, g, request
+from flask import Response, g
 from werkzeug.datastructures import FileStorage
 
 from vetting import clock, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
 from vetting.current import current_settings, current_store
-from vetting.downloads import stored_file, table_file
+from vetting.downloads import calendar_file, stored_file, table_file
 from vetting.models import BAA
-from vetting.queries import baa_calendar, breach, sheets
+from vetting.queries import breach, sheets
 from vetting.schemas import (
     BaaCalendarQuery,
     BaaCreate,
@@ -375,28 +375,7 @@ def download_document(baa_id: int) -> Response:
     "with 403 and revoked).",
 )
 def calendar(query: BaaCalendarQuery) -> Response:
-    s = db.session()
-    feed = baa_calendar.Feed.of(
-        query.as_of or clock.today(),
-        query.start,
-        query.end,
-        query.vendor_id,
-        query.owner,
-        query.kind,
-    )
-    tag = baa_calendar.version(s, feed)
-    headers = {
-        "Content-Disposition": 'inline; filename="baa-deadlines.ics"',
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "private, no-cache",  # keep it, ask again with the ETag
-    }
-    if request.if_none_match.contains_weak(tag):
-        resp = Response(status=304, headers=headers)
-    else:
-        chunks = baa_calendar.calendar(s, feed, clock.now())
-        resp = Response(iter(chunks), mimetype="text/calendar", headers=headers)
-    resp.set_etag(tag, weak=True)
-    return resp
+    return calendar_file(db.session(), query, inline=True)
 
 
 @route(

@@ -7,28 +7,35 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from pydantic import ValidationError
 
-from vetting import clock, db
+from vetting import db
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
 from vetting.core.breach import clause_from
 from vetting.core.deadlines import Trigger, Unit, describe
 from vetting.current import current_settings, current_store
-from vetting.downloads import stored_file, table_file
-from vetting.errors import FieldError, Invalid, VettingError
+from vetting.downloads import calendar_file, stored_file, table_file
+from vetting.errors import FieldError, Invalid, VettingError, errors_from_pydantic
 from vetting.models import BAA, ParentAgreement, Vendor
 from vetting.queries import (
     audit_log,
-    baa_calendar,
     baa_timeline,
     breach,
     browse,
     reminder_schedule,
     sheets,
 )
-from vetting.schemas import BaaCreate, BaaRenew, BaaReturnDestroyUpload, BaaTerminate, BaaUpdate
+from vetting.schemas import (
+    BaaCalendarQuery,
+    BaaCreate,
+    BaaRenew,
+    BaaReturnDestroyUpload,
+    BaaTerminate,
+    BaaUpdate,
+)
 from vetting.services import (
     baa_certificates,
     baa_documents,
@@ -685,9 +692,12 @@ def download(baa_id: int) -> ResponseReturnValue:
 @bp.get("/baas/calendar.ics")
 @requires("baas:read")
 def calendar() -> ResponseReturnValue:
-    feed = baa_calendar.Feed.of(today())
-    return current_app.response_class(
-        b"".join(baa_calendar.calendar(db.session(), feed, clock.now())),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="baa-deadlines.ics"'},
-    )
+    """The deadlines as an .ics file: the API feed's window (default: the past 30 days and the
+    next 13 months; `from`, `to`, `as_of`) and filters (`vendor_id`, `owner`, `kind`), its
+    ETag and 304."""
+    args = {k: v for k, v in request.args.items() if k != "token"}  # the session signs in here
+    try:
+        query = BaaCalendarQuery.model_validate(args)
+    except ValidationError as exc:
+        raise Invalid("", errors=errors_from_pydantic(exc, "")) from None
+    return calendar_file(db.session(), query, inline=False)
