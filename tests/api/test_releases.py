@@ -337,3 +337,72 @@ def test_a_release_file_is_written_once_and_kept_for_every_pull(
     fresh = client.get("/api/v1/allowlist/latest.json", headers=it)
     assert fresh.headers["ETag"] == f'"{second["sha256"]}"' and fresh.data not in bodies
     assert written[-1] == second["id"]
+
+
+def test_a_release_document_is_built_once_and_is_conditional(client, admin, acme, app):
+    """A release never changes: its JSON document and diff are built once per process, with
+    an ETag (If-None-Match → 304, no body); "latest" names the newest release, not the one
+    that was latest when its document was first built (a careless key by the word "latest"
+    would keep serving the old one), and a matching tag of another release is no 304."""
+    first = publish(client, admin)["release"]["id"]
+    engine = app.extensions["vetting.engine"]
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for ident in (first, "latest"):
+            for path in (
+                f"/api/v1/allowlist/releases/{ident}",
+                f"/api/v1/allowlist/releases/{ident}/diff",
+            ):
+                r = client.get(path, headers=admin)
+                assert r.status_code == 200 and r.headers["ETag"].startswith('W/"')
+                again = client.get(path, headers={**admin, "If-None-Match": r.headers["ETag"]})
+                assert again.status_code == 304 and again.data == b""
+                statements.clear()
+                assert client.get(path, headers=admin).json == r.json
+                # the second time: no content or diff read (kept, never stale)
+                heavy = ("allowlist_release.content", "allowlist_release.diff")
+                assert not any(h in st for st in statements for h in heavy), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    approved_app(client, admin, acme, name="Acme Scheduler", store_id="com.acme.scheduler")
+    second = publish(client, admin)["release"]["id"]
+    latest = client.get("/api/v1/allowlist/releases/latest", headers=admin)
+    assert latest.json["id"] == second and "Acme Scheduler" in {
+        e["name"] for e in latest.json["entries"]
+    }
+    diff = client.get("/api/v1/allowlist/releases/latest/diff", headers=admin).json
+    assert diff["release_id"] == second and [c["name"] for c in diff["added"]] == ["Acme Scheduler"]
+    old_tag = client.get(f"/api/v1/allowlist/releases/{first}", headers=admin).headers["ETag"]
+    r = client.get("/api/v1/allowlist/releases/latest", headers={**admin, "If-None-Match": old_tag})
+    assert r.status_code == 200
+
+
+def test_a_sync_preview_is_kept_per_pair_of_releases(client, admin, acme, app):
+    """What syncing the latest release changes depends on what the target last received: kept
+    per pair (a careless key by the release alone would show a new target's preview to one
+    that already has the release before)."""
+    from vetting import db
+    from vetting.queries import releases
+
+    first = publish(client, admin)["release"]["id"]
+    approved_app(client, admin, acme, name="Acme Scheduler", store_id="com.acme.scheduler")
+    second = publish(client, admin)["release"]["id"]
+    with app.app_context():
+        s = db.session()
+        for _ in range(2):  # the second time from what was kept
+            fresh = releases.sync_preview(s, None)
+            after_first = releases.sync_preview(s, first)
+            same = releases.sync_preview(s, second)
+            assert fresh.release.id == after_first.release.id == second
+            assert sorted(c.name for c in fresh.diff.added) == [
+                "Acme Camera",
+                "Acme Notes",
+                "Acme Scheduler",
+            ]
+            assert [c.name for c in after_first.diff.added] == ["Acme Scheduler"]
+            assert not same.diff.added and not same.diff.removed

@@ -111,17 +111,36 @@ def list_releases(query: ReleaseQuery) -> Page[ReleaseSummaryOut]:
     scope="allowlist:read",
     response=ReleaseOut,
 )
-def get_release(release_id: str) -> ReleaseOut:
-    row = svc.get(db.session(), release_id)
-    return ReleaseOut.model_validate(
-        {
-            **_summary(row).model_dump(),
-            "schema": row.content.get("schema", "vetting.allowlist/v1"),
-            "entries": row.content.get("entries", []),
-            "excluded": row.content.get("excluded", []),
-            "diff": _diff_out(row, ListDiff.from_dict(row.diff or {})),
-        }
-    )
+def get_release(release_id: str) -> Response:
+    s = db.session()
+    row = svc.get(s, release_id, with_content=False)
+
+    def render() -> bytes:
+        out = ReleaseOut.model_validate(
+            {
+                **_summary(row).model_dump(),
+                "schema": row.content.get("schema", "vetting.allowlist/v1"),
+                "entries": row.content.get("entries", []),
+                "excluded": row.content.get("excluded", []),
+                "diff": _diff_out(row, svc.release_diff(s, row)),
+            }
+        )
+        return out.model_dump_json(by_alias=True).encode()
+
+    return _document(s, row, "release", render)
+
+
+def _document(s: Any, row: AllowlistRelease, kind: str, render: Callable[[], bytes]) -> Response:
+    """A JSON document about one release: a release never changes, so the document is built
+    once per process and its hash is the ETag (If-None-Match → 304, no body)."""
+    tag = f"{row.sha256}-{kind}"
+    if request.if_none_match.contains_weak(tag):
+        resp = Response(status=304)
+    else:
+        resp = Response(svc.rendered(s, row, kind, render), mimetype="application/json")
+    resp.set_etag(tag, weak=True)
+    resp.headers["Cache-Control"] = "private, no-cache"
+    return resp
 
 
 @route(
@@ -133,9 +152,11 @@ def get_release(release_id: str) -> ReleaseOut:
     scope="allowlist:read",
     response=ReleaseDiffOut,
 )
-def get_release_diff(release_id: str) -> ReleaseDiffOut:
-    row, diff = svc.diff(db.session(), release_id)
-    return _diff_out(row, diff)
+def get_release_diff(release_id: str) -> Response:
+    s = db.session()
+    row, diff = svc.diff(s, release_id)
+    render = lambda: _diff_out(row, diff).model_dump_json(by_alias=True).encode()  # noqa: E731
+    return _document(s, row, "diff", render)
 
 
 @route(

@@ -4,6 +4,7 @@ services/releases.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -95,12 +96,21 @@ def no_release() -> NotFound:
     )
 
 
-def get(s: Session, ident: int | str) -> AllowlistRelease:
-    """A release by id, or the latest for "latest"; 404 naming what was asked for."""
+# A release's content and diff: tens of megabytes of JSON at 50,000 apps, loaded on access.
+_HEAVY = (
+    defer(AllowlistRelease.content),
+    defer(AllowlistRelease.diff),
+)
+
+
+def get(s: Session, ident: int | str, with_content: bool = True) -> AllowlistRelease:
+    """A release by id, or the latest for "latest"; 404 naming what was asked for. Without
+    `with_content`, its content and diff are loaded only if read (what is kept per release
+    below is read without them)."""
     if isinstance(ident, str):
         word = ident.strip()
         if word.lower() == "latest":
-            found = latest(s)
+            found = latest(s, with_content)
             if found is None:
                 raise no_release()
             return found
@@ -109,10 +119,29 @@ def get(s: Session, ident: int | str) -> AllowlistRelease:
                 f"no release {ident!r}: give a release id (a number) or 'latest'", "release"
             )
         ident = int(word)
-    release = s.get(AllowlistRelease, ident) if 1 <= ident <= MAX_ID else None
+    options = () if with_content else _HEAVY
+    release = s.get(AllowlistRelease, ident, options=options) if 1 <= ident <= MAX_ID else None
     if release is None:
         raise NotFound(f"no release with id {ident}", "release")
     return release
+
+
+# A published release never changes (its hash names its content), so what is worked out from
+# one is kept by (id, sha256) and never goes stale: its parsed diff, the diff a sync of it
+# would make, and its API documents.
+
+
+def release_diff(s: Session, row: AllowlistRelease) -> ListDiff:
+    """What `row` changed from the release before it, parsed once per process."""
+    return cache.remembered(
+        "release diff", (row.id, row.sha256), lambda: ListDiff.from_dict(row.diff or {}), s=s
+    )
+
+
+def rendered(s: Session, row: AllowlistRelease, kind: str, render: Callable[[], bytes]) -> bytes:
+    """`render()`'s bytes for this release (an API document of it, `kind` naming which),
+    worked out once per process."""
+    return cache.remembered("release document", (row.id, row.sha256, kind), render, s=s)
 
 
 def list_(s: Session, page: int = 1, per_page: int = 50) -> PageResult:
@@ -164,8 +193,8 @@ def to_release(row: AllowlistRelease) -> Release:
 
 
 def diff(s: Session, ident: int | str) -> tuple[AllowlistRelease, ListDiff]:
-    row = get(s, ident)
-    return row, ListDiff.from_dict(row.diff or {})
+    row = get(s, ident, with_content=False)
+    return row, release_diff(s, row)
 
 
 @dataclass(frozen=True)
@@ -181,21 +210,23 @@ class SyncPreview:
 def sync_preview(
     s: Session, last_synced_id: int | None, ident: int | str = "latest"
 ) -> SyncPreview:
-    """The difference between what a target last received and the release to push."""
-    row = get(s, ident)
-    previous = s.get(AllowlistRelease, last_synced_id) if last_synced_id else None
+    """The difference between what a target last received and the release to push (kept per
+    pair of releases: both are immutable)."""
+    row = get(s, ident, with_content=False)
+    previous = s.get(AllowlistRelease, last_synced_id, options=_HEAVY) if last_synced_id else None
     if previous is not None and previous.id == row.id:
         return SyncPreview(row, previous, ListDiff())
-    current = to_release(row)
-    before = to_release(previous) if previous is not None else None
-    return SyncPreview(
-        row,
-        previous,
-        diff_lists(
+
+    def work_out() -> ListDiff:
+        current = to_release(row)
+        before = to_release(previous) if previous is not None else None
+        return diff_lists(
             ApprovedList(before.as_of, before.entries, before.excluded) if before else None,
             ApprovedList(current.as_of, current.entries, current.excluded),
-        ),
-    )
+        )
+
+    pair = (row.id, row.sha256, *((previous.id, previous.sha256) if previous else ()))
+    return SyncPreview(row, previous, cache.remembered("sync preview", pair, work_out, s=s))
 
 
 def export_options(settings: Settings, mode: str = "allow") -> ExportOptions:
