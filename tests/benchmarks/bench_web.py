@@ -219,6 +219,11 @@ def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[18]
 
 
+# Intune takes at most 10,000 apps in one list: at 50,000 apps the synthetic release is over it
+# and the export is refused with 422 naming the limit (timed all the same).
+REFUSED_AT_SIZE = {"/api/v1/allowlist/latest/intune.json": 422}
+
+
 def _measure(
     app: Flask, client: Any, path: str, runs: int = RUNS, headers: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -233,7 +238,8 @@ def _measure(
         start = time.perf_counter()
         resp = client.get(path, headers=headers)
         cold = (time.perf_counter() - start) * 1000
-        assert resp.status_code == 200, (path, resp.status_code, resp.text[:500])
+        ok = {200, REFUSED_AT_SIZE.get(path, 200)}
+        assert resp.status_code in ok, (path, resp.status_code, resp.text[:500])
         queries = len(statements)
         times = []
         for _ in range(runs):
