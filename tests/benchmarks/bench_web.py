@@ -219,9 +219,13 @@ def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[18]
 
 
-# Intune takes at most 10,000 apps in one list: at 50,000 apps the synthetic release is over it
-# and the export is refused with 422 naming the limit (timed all the same).
-REFUSED_AT_SIZE = {"/api/v1/allowlist/latest/intune.json": 422}
+# Intune takes at most 10,000 apps in one list, an Android Management policy 3,000: at 50,000
+# apps the synthetic release is over both and each export is refused with a 422 naming the
+# limit (timed all the same).
+REFUSED_AT_SIZE = {
+    "/api/v1/allowlist/latest/intune.json": 422,
+    "/api/v1/allowlist/latest/android-policy.json": 422,
+}
 
 
 def _measure(
