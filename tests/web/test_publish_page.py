@@ -118,3 +118,36 @@ def test_publishing_refuses_a_list_other_than_the_reviewed_one_under_its_lock(ap
             publishing.publish(s, auth.CLI_PRINCIPAL, expected_sha256="0" * 64)
         assert caught.value.errors[0].field == "plan"
     assert releases(app) == 0
+
+
+def test_the_review_hash_is_the_published_lists_and_a_write_around_the_services_is_no_dead_end(
+    app, browser, register: Register
+):
+    """The review takes its hash from the kept live list: it is the hash of the list as
+    publishing computes it afresh. A row changed around the services (no audit event) is seen
+    by the fresh computation only: publishing refuses the reviewed hash, and the page asked
+    again carries the exact one, so the next try publishes (a careless page would hand back
+    the kept list's hash again and refuse for ever)."""
+    from sqlalchemy import update
+
+    from vetting.models import App
+    from vetting.queries import releases as release_reads
+    from vetting.web.base import today
+
+    it = browser("it")
+    plan = PLAN.search(it.get("/allowlist/publish").text).group(1)
+    with app.test_request_context():
+        assert plan == release_reads.draft(db.session(), today())[1].sha256
+    with app.app_context():  # around the services: no audit event, no new row
+        s = db.session()
+        s.execute(update(App).where(App.id == register.app_id).values(name="Acme Camera Pro"))
+        s.commit()
+    assert PLAN.search(it.get("/allowlist/publish").text).group(1) == plan  # kept: not seen
+    refused = it.post("/allowlist/publish", {"plan": plan, "note": "x"})
+    assert refused.status_code == 409 and "changed since you reviewed it" in refused.text
+    exact = PLAN.search(refused.text).group(1)
+    assert exact != plan and releases(app) == 0
+    done = it.post("/allowlist/publish", {"plan": exact, "note": "x"})
+    assert done.status_code == 302, done.text[:500]
+    assert releases(app) == 1
+    assert "Acme Camera Pro" in it.get("/allowlist/releases/1").text

@@ -14,6 +14,7 @@ from vetting import clock
 from vetting.core.allowlist import APPROVING, ApprovedList, Departure, Exclusion, ListDiff
 from vetting.core.baa import BaaLifecycle, BaaState, BaaStatus, state_on
 from vetting.core.baa_provisions import ProvisionStatus
+from vetting.core.releases import content_sha256, release_content
 from vetting.core.scoring import Verdict
 from vetting.core.statuses import AssessmentStatus
 from vetting.models import (
@@ -95,6 +96,24 @@ def list_changes(s: Session, as_of: date) -> ListChanges:
 
     # The list follows the required-provisions catalogue too: an edited catalogue moves it.
     return cache.remembered("list changes", (as_of, allowlist.rules()), compute, s=s, reads=LIST)
+
+
+def publish_plan(s: Session, as_of: date) -> str:
+    """The content hash of the list `list_changes` shows, as publishing would store it: what
+    the review page hands back so that exactly the reviewed list is published. Worked out from
+    the kept live list (the list computed afresh is the same list: the live list's tests
+    compare them after every kind of write) once per state of the list, instead of computing
+    all 50,000 apps again for each view of the review. Publishing still computes the list
+    afresh and refuses it when its hash differs (a row changed around the services, which no
+    kept result sees): the page then asks again with `releases.draft`'s exact hash."""
+
+    def work_out() -> str:
+        current = list_changes(s, as_of).current
+        with cache.gc_paused():
+            return content_sha256(release_content(current.entries, current.excluded))
+
+    key = (as_of, allowlist.rules())
+    return cache.remembered("publish plan", key, work_out, s=s, reads=LIST)
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,14 @@ def _page(form: Form, status: int = 200, sync_form: Form | None = None) -> Respo
     ), status
 
 
-def _plan(s: Session) -> str:
+def _plan(s: Session, exact: bool = False) -> str:
     """The content hash of today's list as it would be published: the confirm step passes it
-    back and publishing refuses a list that differs (checked under the publish lock)."""
-    return releases.draft(s, today())[1].sha256
+    back and publishing refuses a list that differs (checked under the publish lock). From the
+    kept live list (the list the review shows), or `exact`: from the list computed afresh, as
+    publishing computes it (after publishing refused a reviewed hash)."""
+    if exact:
+        return releases.draft(s, today())[1].sha256
+    return dashboard.publish_plan(s, today())
 
 
 def _typed(count: int) -> str:
@@ -81,7 +85,8 @@ def _typed(count: int) -> str:
     return f"publish {count} apps"
 
 
-def _review(form: Form, status: int = 200) -> ResponseReturnValue:
+def _review(form: Form, status: int = 200, exact: bool = False) -> ResponseReturnValue:
+    """The review page; `exact`: its hash from the list computed afresh (see _plan)."""
     s = db.session()
     c = dashboard.list_changes(s, today())
     before = c.release.entry_count if c.release else None
@@ -94,7 +99,7 @@ def _review(form: Form, status: int = 200) -> ResponseReturnValue:
         before=before,
         problem=problem,
         typed=_typed(len(c.current.entries)),
-        plan=_plan(s),
+        plan=_plan(s, exact),
         form=form,
     ), status
 
@@ -120,7 +125,10 @@ def publish() -> ResponseReturnValue:
     if not plan:
         form.errors["_"] = "Review the changes below, then publish."
         return _review(form, 409)
-    if plan != _plan(s):  # checked again under the publish lock
+    # A hash the review took from the kept list, or (after publishing refused one) from the
+    # list computed afresh; either way publishing checks it again under its lock.
+    exact = plan != _plan(s)
+    if exact and plan != _plan(s, exact=True):
         form.errors["_"] = (
             "The list changed since you reviewed it: check the changes below and publish again."
         )
@@ -134,7 +142,7 @@ def publish() -> ResponseReturnValue:
     typed = _typed(len(c.current.entries))
     if problem and " ".join(form.values.get("confirm", "").lower().split()) != typed:
         form.errors["confirm"] = f"type “{typed}” to publish this list: {problem}"
-        return _review(form, 422)
+        return _review(form, 422, exact)
     try:
         result = publishing.publish(
             s,
@@ -150,9 +158,9 @@ def publish() -> ResponseReturnValue:
             form.errors["_"] = (
                 "The list changed since you reviewed it: check the changes below and publish again."
             )
-            return _review(form, 409)
+            return _review(form, 409, exact=True)
         form.add(exc)
-        return _review(form, 422)
+        return _review(form, 422, exact)
     live_list.published(db.session(), result.release, result.listed)  # the page after is quick
     flash(result.message, "ok" if result.created else "info")
     if result.created and result.release.id is not None:
