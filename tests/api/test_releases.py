@@ -392,9 +392,18 @@ def test_a_sync_preview_is_kept_per_pair_of_releases(client, admin, acme, app):
     first = publish(client, admin)["release"]["id"]
     approved_app(client, admin, acme, name="Acme Scheduler", store_id="com.acme.scheduler")
     second = publish(client, admin)["release"]["id"]
+    from sqlalchemy import event
+
+    engine = app.extensions["vetting.engine"]
+    read: list[str] = []
+
+    def seen(*args: object) -> None:
+        read.append(str(args[2]))
+
     with app.app_context():
         s = db.session()
-        for _ in range(2):  # the second time from what was kept
+        for time in range(2):  # the second time from what was kept
+            event.listen(engine, "before_cursor_execute", seen)
             fresh = releases.sync_preview(s, None)
             after_first = releases.sync_preview(s, first)
             same = releases.sync_preview(s, second)
@@ -406,3 +415,34 @@ def test_a_sync_preview_is_kept_per_pair_of_releases(client, admin, acme, app):
             ]
             assert [c.name for c in after_first.diff.added] == ["Acme Scheduler"]
             assert not same.diff.added and not same.diff.removed
+            event.remove(engine, "before_cursor_execute", seen)
+            if time:  # kept: no release's content read again
+                assert not any("allowlist_release.content" in st for st in read), read
+            read.clear()
+
+
+def test_the_same_list_published_again_is_another_document(client, admin, acme):
+    """A list can come back (A, then B, then A again): the later release has the same hash as
+    the first but another id, previous release and diff, so the first one's tag is no 304."""
+    first = publish(client, admin)["release"]
+    apps = client.get("/api/v1/apps?q=Acme%20Camera", headers=admin).json["items"]
+    camera = apps[0]["id"]
+    r = client.patch(
+        f"/api/v1/apps/{camera}",
+        json={"revoked_on": "2026-01-01", "revoked_reason": "withdrawn"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.json
+    publish(client, admin)
+    r = client.patch(f"/api/v1/apps/{camera}", json={"revoked_on": None}, headers=admin)
+    assert r.status_code == 200, r.json
+    third = publish(client, admin)["release"]
+    assert third["sha256"] == first["sha256"] and third["id"] != first["id"]
+    for suffix in ("", "/diff"):
+        old = client.get(f"/api/v1/allowlist/releases/{first['id']}{suffix}", headers=admin)
+        latest = client.get(
+            f"/api/v1/allowlist/releases/latest{suffix}",
+            headers={**admin, "If-None-Match": old.headers["ETag"]},
+        )
+        assert latest.status_code == 200, suffix
+        assert latest.json != old.json

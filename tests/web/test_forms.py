@@ -474,6 +474,15 @@ def test_calendar_download(browser, register: Register):
     assert other.headers["ETag"] != resp.headers["ETag"]
     early = viewer.get("/baas/calendar.ics?from=2020-01-01&to=2020-02-01")
     assert b"BEGIN:VEVENT" not in early.data
+    # a repeated kind means both, as in the API; a parameter not the feed's is ignored
+    both = viewer.get("/baas/calendar.ics?kind=term_end&kind=notice_deadline&_=1")
+    one = viewer.get("/baas/calendar.ics?kind=term_end")
+    assert both.status_code == one.status_code == 200
+    assert (
+        both.headers["ETag"]
+        == viewer.get("/baas/calendar.ics?kind=notice_deadline,term_end").headers["ETag"]
+    )
+    assert both.headers["ETag"] != one.headers["ETag"]
     # a mistake is a clear 422 naming the field, not a file or a 500
     bad = viewer.get("/baas/calendar.ics?to=next-week")
     assert bad.status_code == 422 and "to: must be a date as YYYY-MM-DD" in bad.text

@@ -188,7 +188,7 @@ def test_downloads_stream_every_chunk_with_its_own_vendor_names(
     assert sorted(map(str, api_apps)) == sorted(map(str, web_apps))
 
 
-def test_a_download_in_an_unknown_format_is_a_404_before_anything_is_read(browser, register):
+def test_a_download_in_an_unknown_format_is_a_404(browser, register):
     b = browser("legal")
     urls = ("/baas/export.pdf", "/apps/export.json", "/vendors/export.txt", "/audit/export.ods")
     for url in urls:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, g, request
 
-from vetting import db
+from vetting import __version__, db
 from vetting.api import bp
 from vetting.api.spec import page_of, route
 from vetting.core.allowlist import ListDiff
@@ -110,6 +110,7 @@ def list_releases(query: ReleaseQuery) -> Page[ReleaseSummaryOut]:
     tag="allowlist",
     scope="allowlist:read",
     response=ReleaseOut,
+    responses={304: "Not changed since the ETag sent in If-None-Match"},
 )
 def get_release(release_id: str) -> Response:
     s = db.session()
@@ -133,7 +134,9 @@ def get_release(release_id: str) -> Response:
 def _document(s: Any, row: AllowlistRelease, kind: str, render: Callable[[], bytes]) -> Response:
     """A JSON document about one release: a release never changes, so the document is built
     once per process and its hash is the ETag (If-None-Match → 304, no body)."""
-    tag = f"{row.sha256}-{kind}"
+    # the hash names the content only: the same list can be published again as a later
+    # release (another id, previous release and diff), and a deploy may change the document
+    tag = f"{row.id}-{row.sha256}-{kind}-{__version__}"
     if request.if_none_match.contains_weak(tag):
         resp = Response(status=304)
     else:
@@ -151,6 +154,7 @@ def _document(s: Any, row: AllowlistRelease, kind: str, render: Callable[[], byt
     tag="allowlist",
     scope="allowlist:read",
     response=ReleaseDiffOut,
+    responses={304: "Not changed since the ETag sent in If-None-Match"},
 )
 def get_release_diff(release_id: str) -> Response:
     s = db.session()

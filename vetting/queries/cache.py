@@ -51,6 +51,10 @@ BOUNDS = {
     "export": 6,  # release files (a few MB each at 50,000 apps): the latest in each format
     "live list file": 4,  # the live list as JSON or CSV (tens of MB at 50,000 apps)
     "live list": 4,  # the patched live list per (release, day): today's, and a few others
+    # immutable releases: tens of MB each at 50,000 apps (a document), a few MB (a diff)
+    "release document": 4,  # the API's JSON of a release and of its diff: the latest two
+    "release diff": 4,
+    "sync preview": 4,
 }
 # Memo tables: the few most recent keys (a day and its settings) per name, each table emptied
 # if it ever grows past MAX_ENTRIES (12,000 agreements hold far fewer distinct sets of terms).

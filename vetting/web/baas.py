@@ -689,13 +689,18 @@ def download(baa_id: int) -> ResponseReturnValue:
     return stored_file(found, doc.content_type, doc.filename, doc.sha256)
 
 
+CALENDAR_ARGS = frozenset({"as_of", "from", "to", "vendor_id", "owner", "kind"})
+
+
 @bp.get("/baas/calendar.ics")
 @requires("baas:read")
 def calendar() -> ResponseReturnValue:
     """The deadlines as an .ics file: the API feed's window (default: the past 30 days and the
     next 13 months; `from`, `to`, `as_of`) and filters (`vendor_id`, `owner`, `kind`), its
     ETag and 304."""
-    args = {k: v for k, v in request.args.items() if k != "token"}  # the session signs in here
+    # The feed's own parameters, as the API reads them (a repeated kind joined); any other
+    # (?token=: the session signs in here; a cache-buster) is not the feed's and is ignored.
+    args = {k: ",".join(v) for k, v in request.args.lists() if k in CALENDAR_ARGS}
     try:
         query = BaaCalendarQuery.model_validate(args)
     except ValidationError as exc:
