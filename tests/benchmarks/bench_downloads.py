@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import statistics
 import sys
@@ -115,7 +116,8 @@ def _raw_file(conn: Any, sql: str, fmt: str) -> tuple[list[str], int]:
 
     def noted(row: Any) -> Any:
         first.append(str(row[0]))
-        return row
+        # a JSON column (the audit log's before/after) as the export writes it: its text
+        return [json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v for v in row]
 
     if fmt == "csv":
         out = io.StringIO()
