@@ -73,15 +73,6 @@ def sheet(
     return ws
 
 
-def one_sheet(
-    title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Any]]
-) -> bytes:
-    """A workbook of one such sheet, as the bytes of an .xlsx file."""
-    buf = io.BytesIO()
-    write_one_sheet(buf, title, headers, rows)
-    return buf.getvalue()
-
-
 def write_one_sheet(
     file: IO[bytes], title: str, headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[Any]]
 ) -> int:

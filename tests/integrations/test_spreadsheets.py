@@ -119,12 +119,14 @@ def test_the_error_names_file_sheet_row_and_column() -> None:
 
 
 def test_people_workbooks_keep_formulas_as_text_and_dates_as_dates() -> None:
-    data = writing.one_sheet(
+    buf = io.BytesIO()
+    writing.write_one_sheet(
+        buf,
         "BAAs",
         [("Vendor", 20), ("Ends", 12), ("At", 20)],
         [['=HYPERLINK("x")', date(2027, 1, 31), datetime(2026, 1, 1, 12, tzinfo=UTC)]],
     )
-    ws = load_workbook(io.BytesIO(data)).active
+    ws = load_workbook(io.BytesIO(buf.getvalue())).active
     assert ws is not None
     assert ws["A2"].data_type == "s" and ws["A2"].quotePrefix
     assert ws["B2"].is_date and ws["B2"].value.date() == date(2027, 1, 31)

@@ -84,6 +84,22 @@ def browser(app: Flask, make_user: Callable[..., str]) -> Callable[[str], Browse
     return sign_in
 
 
+def signed_baa(s: Any, vendor_id: int, title: str) -> Any:
+    """An active BAA in force through 2026 whose signed copy is noted as held elsewhere."""
+    return baas.create(
+        s,
+        ACTOR,
+        BaaCreate(
+            vendor_id=vendor_id,
+            effective_date=date(2026, 1, 1),
+            expiration_date=date(2026, 12, 31),
+            breach_notification_days=5,
+            title=title,
+            signed_copy_note="signed PDF in the contracts share",
+        ),
+    )
+
+
 @dataclass
 class Register:
     vendor_id: int
@@ -148,18 +164,7 @@ def register(app: Flask) -> Register:
             app.extensions["vetting.checklists"],
             AssessmentCreate(app_id=b.id, checklist_id="clinical-photo"),
         )
-        baa = baas.create(
-            s,
-            ACTOR,
-            BaaCreate(
-                vendor_id=v.id,
-                effective_date=date(2026, 1, 1),
-                expiration_date=date(2026, 12, 31),
-                breach_notification_days=5,
-                title="Acme BAA",
-                signed_copy_note="signed PDF in the contracts share",
-            ),
-        )
+        baa = signed_baa(s, v.id, "Acme BAA")
         return Register(v.id, w.id, a.id, b.id, done.id, pending.id, baa.id)  # type: ignore[arg-type]
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from tests.web.conftest import ACTOR, Register
+from tests.web.conftest import ACTOR, Register, signed_baa
 from tests.web.html_check import problems
 from vetting import db
 from vetting.schemas import AppCreate
@@ -142,28 +142,15 @@ def test_downloads_stream_every_chunk_with_its_own_vendor_names(
     has ended (Flask runs the body in a new one): every page's rows carry their own vendors'
     names (a careless version names only the first page's), in the page's order; an .xlsx file
     is whole, with its length."""
-    from datetime import date
 
     from vetting.queries import sheets
-    from vetting.schemas import BaaCreate, VendorCreate
-    from vetting.services import baas, vendors
+    from vetting.schemas import VendorCreate
+    from vetting.services import vendors
 
     with app.app_context():
         s = db.session()
         for name in ("Borealis Care", "Cobalt Clinic", "Delta Dental Apps"):
-            v = vendors.create(s, ACTOR, VendorCreate(name=name))
-            baas.create(
-                s,
-                ACTOR,
-                BaaCreate(
-                    vendor_id=v.id,
-                    effective_date=date(2026, 1, 1),
-                    expiration_date=date(2026, 12, 31),
-                    breach_notification_days=5,
-                    title=f"{name} BAA",
-                    signed_copy_note="in the contracts share",
-                ),
-            )
+            signed_baa(s, vendors.create(s, ACTOR, VendorCreate(name=name)).id, f"{name} BAA")
     monkeypatch.setattr(sheets, "CHUNK", 1)  # one BAA a page: four pages
     b = browser("legal")
     resp = b.get("/baas/export.csv?sort=vendor")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g, request
+from sqlmodel import Session
 
 from vetting import __version__, db
 from vetting.api import bp
@@ -131,7 +132,9 @@ def get_release(release_id: str) -> Response:
     return _document(s, row, "release", render)
 
 
-def _document(s: Any, row: AllowlistRelease, kind: str, render: Callable[[], bytes]) -> Response:
+def _document(
+    s: Session, row: AllowlistRelease, kind: str, render: Callable[[], bytes]
+) -> Response:
     """A JSON document about one release: a release never changes, so the document is built
     once per process and its hash is the ETag (If-None-Match → 304, no body)."""
     # the hash names the content only: the same list can be published again as a later

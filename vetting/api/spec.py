@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
@@ -130,7 +130,12 @@ def url_token_principal(secret: str) -> auth.Principal:
     return principal
 
 
-def parse_query(model: type[BaseModel], skip: tuple[str, ...] = ()) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_query(model: type[M], skip: tuple[str, ...] = ()) -> M:
+    """The query string as `model` (a repeated parameter as a list); a mistake is a 422
+    naming the parameter."""
     data: dict[str, Any] = {}
     for key in request.args:
         if key in skip:

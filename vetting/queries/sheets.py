@@ -52,15 +52,9 @@ class Table:
     headers: Sequence[tuple[str, int]]
     rows: Iterable[Sequence[Any]]
 
-    def as_xlsx(self) -> bytes:
-        return writing.one_sheet(self.title, self.headers, self.rows)
-
     def write_xlsx(self, file: IO[bytes]) -> None:
         """The sheet as an .xlsx file into `file`, row by row (constant memory)."""
         writing.write_one_sheet(file, self.title, self.headers, self.rows)
-
-    def as_csv(self) -> str:
-        return "".join(self.csv_chunks())
 
     def csv_chunks(self, rows_per_chunk: int = 500) -> Iterator[str]:
         """The sheet as CSV text (CRLF lines, every text cell defused), a few hundred rows

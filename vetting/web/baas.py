@@ -9,16 +9,16 @@ from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from pydantic import ValidationError
 
 from vetting import db
+from vetting.api.spec import parse_query
 from vetting.core.baa import UNSIGNED, BaaLifecycle, BaaState
 from vetting.core.baa_provisions import counts
 from vetting.core.breach import clause_from
 from vetting.core.deadlines import Trigger, Unit, describe
 from vetting.current import current_settings, current_store
 from vetting.downloads import calendar_file, stored_file, table_file
-from vetting.errors import FieldError, Invalid, VettingError, errors_from_pydantic
+from vetting.errors import FieldError, Invalid, VettingError
 from vetting.models import BAA, ParentAgreement, Vendor
 from vetting.queries import (
     audit_log,
@@ -689,20 +689,11 @@ def download(baa_id: int) -> ResponseReturnValue:
     return stored_file(found, doc.content_type, doc.filename, doc.sha256)
 
 
-CALENDAR_ARGS = frozenset({"as_of", "from", "to", "vendor_id", "owner", "kind"})
-
-
 @bp.get("/baas/calendar.ics")
 @requires("baas:read")
 def calendar() -> ResponseReturnValue:
     """The deadlines as an .ics file: the API feed's window (default: the past 30 days and the
     next 13 months; `from`, `to`, `as_of`) and filters (`vendor_id`, `owner`, `kind`), its
     ETag and 304."""
-    # The feed's own parameters, as the API reads them (a repeated kind joined); any other
-    # (?token=: the session signs in here; a cache-buster) is not the feed's and is ignored.
-    args = {k: ",".join(v) for k, v in request.args.lists() if k in CALENDAR_ARGS}
-    try:
-        query = BaaCalendarQuery.model_validate(args)
-    except ValidationError as exc:
-        raise Invalid("", errors=errors_from_pydantic(exc, "")) from None
-    return calendar_file(db.session(), query, inline=False)
+    # read as the API reads it (?token= is the API's: the session signs in here)
+    return calendar_file(db.session(), parse_query(BaaCalendarQuery, skip=("token",)), inline=False)
