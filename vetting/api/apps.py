@@ -24,7 +24,6 @@ from vetting.schemas import (
 )
 from vetting.services import apps as svc
 from vetting.services import store_lookup
-from vetting.services.common import PageResult
 
 
 @route(
@@ -119,19 +118,12 @@ def delete_app(app_id: int) -> Response:
     ),
 )
 def download_apps(fmt: str, query: AppDownloadQuery) -> Response:
-    def fetch(page: int, per_page: int) -> PageResult:
-        return browse.app_table(
-            db.session(),  # the session of the unit of work writing the page (sheets.Pages)
-            q=query.q,
-            platform=query.platform,
-            vendor_id=query.vendor_id,
-            page=page,
-            per_page=per_page,
-        )
-
     sheets.check_format(fmt)
-    found = sheets.pages(fetch, "apps")
-    return table_file(sheets.apps(db.session, found, query.as_of or clock.today()), fmt)
+    found = browse.app_ids(
+        db.session(), q=query.q, platform=query.platform, vendor_id=query.vendor_id
+    )
+    ids = sheets.listed(found, "apps")
+    return table_file(sheets.apps(db.session, ids, query.as_of or clock.today()), fmt)
 
 
 def _lookup_out(outcome: store_lookup.Outcome) -> StoreLookupOut:

@@ -37,7 +37,6 @@ from vetting.schemas import (
 )
 from vetting.services import baa_certificates, baa_documents, baa_provisions
 from vetting.services import baas as svc
-from vetting.services.common import PageResult
 
 
 def _warning_days() -> int:
@@ -397,26 +396,19 @@ def calendar(query: BaaCalendarQuery) -> Response:
 def download_register(fmt: str, query: BaaRegisterQuery) -> Response:
     as_of = query.as_of or clock.today()
     warning = _warning_days()
-    return_destroy_days = current_settings().notify.return_destroy_days
-
-    def fetch(page: int, per_page: int) -> PageResult:
-        return svc.list_(
-            db.session(),  # the session of the unit of work writing the page (sheets.Pages)
-            page,
-            per_page,
-            query.vendor_id,
-            as_of=as_of,
-            warning_days=warning,
-            states=query.state,
-            within_days=query.within_days,
-            auto_renews=query.auto_renews,
-            q=query.q,
-            non_conforming=query.non_conforming,
-            scope_reviewed=query.scope_reviewed,
-            return_destroy_days=return_destroy_days,
-        )
-
     sheets.check_format(fmt)
-    found = sheets.pages(fetch, "BAAs")
-    names = lambda ids: svc.vendor_names(db.session(), ids)  # noqa: E731  (see sheets.Pages)
-    return table_file(sheets.baa_register(found, names, as_of), fmt)
+    found = svc.ordered_ids(
+        db.session(),
+        sheets.MAX_ROWS + 1,
+        query.vendor_id,
+        as_of=as_of,
+        warning_days=warning,
+        states=query.state,
+        within_days=query.within_days,
+        auto_renews=query.auto_renews,
+        q=query.q,
+        non_conforming=query.non_conforming,
+        scope_reviewed=query.scope_reviewed,
+    )
+    ids = sheets.listed(found.items, "BAAs", found.total)
+    return table_file(sheets.baa_register(db.session, ids, as_of, warning), fmt)

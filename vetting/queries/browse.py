@@ -216,24 +216,7 @@ def vendor_table(
     warning_days: int,
 ) -> PageResult:
     sort = sort if sort in VENDOR_SORTS else "name"
-    # Apps per vendor: counted for the page's vendors only (a correlated count, through the
-    # index on app.vendor_id); sorted by it without a search, the kept order of all vendors
-    # below. Grouping all 50,000 apps for every page (and again for its total) was most of
-    # the list's time.
-    app_count = (
-        select(func.count())
-        .where(col(App.vendor_id) == col(Vendor.id))
-        .correlate(Vendor)
-        .scalar_subquery()
-    )
-    stmt = select(Vendor, app_count.label("app_count"))
-    matching = select(col(Vendor.id))
-    if q:
-        found = func.lower(Vendor.name).like(like(q), escape="\\")
-        stmt = stmt.where(found)
-        matching = matching.where(found)
-    key = {"name": func.lower(Vendor.name), "apps": app_count, "created": Vendor.created_at}[sort]
-    stmt = stmt.order_by(_order(key, descending), col(Vendor.id))
+    stmt, matching = _vendor_query(q, sort, descending)
     if q:
         rows, total = _page(s, stmt, page, per_page, one_scan=True)
     elif sort == "apps":  # the order of all vendors by apps, kept until apps or vendors change
@@ -247,17 +230,8 @@ def vendor_table(
         total = s.scalar(select(func.count()).select_from(matching.subquery())) or 0
         rows = list(s.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all())
     ids = [r[0].id for r in rows]
-    # Every agreement of the page's vendors (500 for 50 vendors) is read as its dates only, its
-    # state computed and the representative chosen (the rule of `_representative`); only
-    # those (≤ one per vendor) are then read whole.
-    by_vendor: dict[int, list[tuple[tuple[int, int, int], BaaStatus]]] = defaultdict(list)
-    if ids:
-        for r in s.execute(
-            select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(col(BAA.vendor_id).in_(ids))
-        ):
-            st = state_on(BaaTerms(*r[2:]), as_of, warning_days)
-            rank = (_STATE_RANK.get(st.state, 9), -r[2].toordinal(), r[0])
-            by_vendor[r[1]].append((rank, st))
+    # Only the page's representatives (≤ one per vendor) are then read whole.
+    by_vendor = vendor_agreements(s, ids, as_of, warning_days)
     chosen = {v: min(found, key=lambda x: x[0]) for v, found in by_vendor.items()}
     whole = (
         {
@@ -275,6 +249,60 @@ def vendor_table(
         rep = BaaRow(whole[pick[0][2]], pick[1]) if pick else None
         items.append(VendorRow(r[0], r[1], rep, len(by_vendor.get(r[0].id, ()))))
     return PageResult(items, page, per_page, total)
+
+
+def _vendor_query(q: str | None, sort: str, descending: bool) -> tuple[Select, Select]:
+    """The vendors list's rows (vendor, app count) under its search, in its order, and the
+    ids it counts. Apps per vendor are counted for the vendors read only (a correlated count,
+    through the index on app.vendor_id); sorted by it without a search, the kept order of all
+    vendors (`_vendors_by_apps`). Grouping all 50,000 apps for every page (and again for its
+    total) was most of the list's time."""
+    app_count = (
+        select(func.count())
+        .where(col(App.vendor_id) == col(Vendor.id))
+        .correlate(Vendor)
+        .scalar_subquery()
+    )
+    stmt = select(Vendor, app_count.label("app_count"))
+    matching = select(col(Vendor.id))
+    if q:
+        found = func.lower(Vendor.name).like(like(q), escape="\\")
+        stmt = stmt.where(found)
+        matching = matching.where(found)
+    key = {"name": func.lower(Vendor.name), "apps": app_count, "created": Vendor.created_at}[sort]
+    return stmt.order_by(_order(key, descending), col(Vendor.id)), matching
+
+
+def vendor_ids(
+    s: Session, *, q: str | None = None, sort: str = "name", descending: bool = False
+) -> list[int]:
+    """The id of every vendor `vendor_table` pages through under the same search and sort, in
+    its order: what a whole-list download reads, a chunk at a time."""
+    sort = sort if sort in VENDOR_SORTS else "name"
+    if sort == "apps" and not q:
+        return list(_vendors_by_apps(s, descending))
+    stmt, _ = _vendor_query(q, sort, descending)
+    return [i for i in s.scalars(stmt.with_only_columns(col(Vendor.id))) if i is not None]
+
+
+Ranked = tuple[tuple[int, int, int], BaaStatus]  # (representative's rank, id), state
+
+
+def vendor_agreements(
+    s: Session, vendor_ids: Sequence[int | None], as_of: date, warning_days: int
+) -> dict[int, list[Ranked]]:
+    """Each of these vendors' agreements as its rank as the vendor's representative (the rule
+    of `_representative`: in force first, then the newest) and its state on `as_of`; the
+    agreements are read as their dates only (500 for a page of 50 vendors)."""
+    by_vendor: dict[int, list[Ranked]] = defaultdict(list)
+    if not vendor_ids:
+        return by_vendor
+    for r in s.execute(
+        select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(col(BAA.vendor_id).in_(vendor_ids))
+    ):
+        st = state_on(BaaTerms(*r[2:]), as_of, warning_days)
+        by_vendor[r[1]].append(((_STATE_RANK.get(st.state, 9), -r[2].toordinal(), r[0]), st))
+    return by_vendor
 
 
 # The apps-per-vendor order depends on apps and vendors only (app events cover imports,
@@ -384,19 +412,8 @@ def app_table(
     per_page: int = 50,
 ) -> PageResult:
     stmt = select(App, col(Vendor.name)).join(Vendor, col(Vendor.id) == App.vendor_id)
-    filters: list[Any] = []
-    if platform:
-        filters.append(col(App.platform) == platform)
-    if vendor_id:
-        filters.append(col(App.vendor_id) == vendor_id)
     sort = sort if sort in APP_SORTS else "name"
-    key = {
-        "name": App.name,
-        "vendor": Vendor.name,
-        "platform": App.platform,
-        "updated": App.updated_at,
-    }[sort]
-    order = (_order(key, descending), col(App.id))
+    filters, order = _app_filters(platform, vendor_id), _app_order(sort, descending)
     # Counted apart, over the apps alone (every app has its vendor: the join changes no
     # count), then the page's ids found among the apps alone (the vendor joined only to sort
     # by it) and only those rows read whole. A search counts the folded text alone (~18 ms at
@@ -420,6 +437,46 @@ def app_table(
     latest = _latest_assessments(s, ids)
     items = [AppRow(r[0], r[1], decisions.get(r[0].id), latest.get(r[0].id)) for r in rows]
     return PageResult(items, page, per_page, total)
+
+
+def _app_filters(platform: str | None, vendor_id: int | None) -> list[Any]:
+    filters: list[Any] = []
+    if platform:
+        filters.append(col(App.platform) == platform)
+    if vendor_id:
+        filters.append(col(App.vendor_id) == vendor_id)
+    return filters
+
+
+def _app_order(sort: str, descending: bool) -> tuple[Any, Any]:
+    key = {
+        "name": App.name,
+        "vendor": Vendor.name,
+        "platform": App.platform,
+        "updated": App.updated_at,
+    }[sort]
+    return _order(key, descending), col(App.id)
+
+
+def app_ids(
+    s: Session,
+    *,
+    q: str | None = None,
+    platform: str | None = None,
+    vendor_id: int | None = None,
+    sort: str = "name",
+    descending: bool = False,
+) -> list[int]:
+    """The id of every app `app_table` pages through under the same filters and sort, in its
+    order (one statement): what a whole-list download reads, a chunk at a time."""
+    sort = sort if sort in APP_SORTS else "name"
+    filters = _app_filters(platform, vendor_id)
+    found = [app_text_matches(q), *filters] if q else filters
+    ids = select(col(App.id))
+    if sort == "vendor":
+        ids = ids.join(Vendor, col(Vendor.id) == App.vendor_id)
+    ordered = ids.where(*found).order_by(*_app_order(sort, descending))
+    return [i for i in s.scalars(ordered) if i is not None]
 
 
 def _apps_in_vendor_order(
@@ -668,6 +725,21 @@ def assessment_table(
     page: int = 1,
     per_page: int = 50,
 ) -> PageResult:
+    stmt = _assessment_query(q, status, verdict, checklist_id, sort, descending)
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(s.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return PageResult(assessment_rows(s, rows), page, per_page, total)
+
+
+def _assessment_query(
+    q: str | None,
+    status: str | None,
+    verdict: str | None,
+    checklist_id: str | None,
+    sort: str,
+    descending: bool,
+) -> Select:
+    """The assessments list's rows under its filters and search, in its order."""
     stmt = select(Assessment).join(App, col(App.id) == Assessment.app_id)
     if q:
         stmt = stmt.where(col(App.name_folded).like(like(q), escape="\\"))
@@ -683,10 +755,23 @@ def assessment_table(
         "score": col(Assessment.score),
         "updated": col(Assessment.updated_at),
     }[sort if sort in ASSESSMENT_SORTS else "started"]
-    stmt = stmt.order_by(_order(key, descending), col(Assessment.id).desc())
-    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(s.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return PageResult(assessment_rows(s, rows), page, per_page, total)
+    return stmt.order_by(_order(key, descending), col(Assessment.id).desc())
+
+
+def assessment_ids(
+    s: Session,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    verdict: str | None = None,
+    checklist_id: str | None = None,
+    sort: str = "started",
+    descending: bool = True,
+) -> list[int]:
+    """The id of every assessment `assessment_table` pages through under the same filters and
+    sort, in its order (one statement): what a whole-list download reads, a chunk at a time."""
+    stmt = _assessment_query(q, status, verdict, checklist_id, sort, descending)
+    return [i for i in s.scalars(stmt.with_only_columns(col(Assessment.id))) if i is not None]
 
 
 def app_search(s: Session, q: str, limit: int = 20) -> list[tuple[int, str, str, str]]:

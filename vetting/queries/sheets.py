@@ -3,11 +3,13 @@ a comparison of candidate apps and the audit log, as XLSX (frozen header, filter
 widths, real date cells, formula-looking text stored as text: integrations/spreadsheets/
 writing.py) or CSV (every text cell defused: vetting/core/cells.safe_cell).
 
-Each builder turns what the page shows into a `Table`; the pages' own queries select the rows,
-so a download holds what its page lists under the same filters (all pages of it, bounded by
-`MAX_ROWS`, what one .xlsx sheet holds). A download streams: the rows are read `CHUNK` at a
-time while the file is written (CSV goes out as it is written; an .xlsx file, a zip, is
-written to a spooled temporary file first), so a list of any length costs the same memory."""
+Each builder turns what the page shows into a `Table`. The page's own query, with its filters
+and sort, lists the ids of every row once, in its order, when the download is asked for (so
+a download holds what its page lists: all pages of it, bounded by `MAX_ROWS`, what one .xlsx
+sheet holds); the rows are then read by id `CHUNK` at a time as plain columns
+(queries/sheet_rows.py) while the file is written. CSV goes out as it is written; an .xlsx
+file, a zip, is written to a spooled temporary file first. A list of any length costs the
+same memory, and each chunk the same time (no OFFSET walked through the earlier pages)."""
 
 from __future__ import annotations
 
@@ -23,16 +25,13 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from integrations.spreadsheets import writing
-from vetting.core.breach import clause_from
 from vetting.core.breach import words as breach_words
 from vetting.core.cells import safe_cell
 from vetting.errors import Invalid, NotFound
 from vetting.models import AuditEvent
-from vetting.queries import allowlist
+from vetting.queries import allowlist, sheet_rows
 from vetting.queries.audit_log import AuditFilter, filtered, ordering
-from vetting.queries.browse import AppRow, AssessmentRow, VendorRow
 from vetting.queries.compare import Comparison
-from vetting.services.common import PageResult
 
 # What one .xlsx sheet holds under its header (1,048,576 rows in all); more is a job for the
 # API's pages.
@@ -40,7 +39,7 @@ MAX_ROWS = 1_048_575
 MAX_TEXT = 32_000  # Excel keeps at most 32,767 characters in a cell
 FORMATS = ("xlsx", "csv")
 XLSX = writing.MEDIA_TYPE
-CHUNK = 5000  # rows read per query for a download (one page of the list's own query)
+CHUNK = 5000  # rows a download reads by id at a time
 
 
 @dataclass(frozen=True)
@@ -78,49 +77,24 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-@dataclass(frozen=True)
-class Pages:
-    """Every page of what a paged query selects, read `CHUNK` items at a time as they are
-    iterated. Nothing read is kept from the request: a streamed CSV is written after the
-    request's unit of work has ended (Flask runs the response's iterator in a new app
-    context, with a new database session), so `fetch` must find its session when it is
-    called (`db.session()`), never hold the request's."""
-
-    fetch: Callable[[int, int], PageResult]
-    total: int  # when the download was asked for
-
-    def __iter__(self) -> Iterator[Sequence[Any]]:
-        page = 0
-        while True:
-            page += 1
-            items = self.fetch(page, CHUNK).items
-            if items:
-                yield items
-            if len(items) < CHUNK:
-                return
-
-    def items(self) -> Iterator[Any]:
-        for page in self:
-            yield from page
-
-
-def pages(fetch: Callable[[int, int], PageResult], what: str) -> Pages:
-    """The pages of a paged query (`fetch(page, per_page)`), read lazily `CHUNK` at a time;
-    one item is read now (its page's total counts them), so that more than `MAX_ROWS` (or a bad
-    filter) is refused before anything is sent, asking for narrower filters, rather than cut."""
-    total = fetch(1, 1).total
+def listed(ids: Sequence[int], what: str, total: int | None = None) -> Sequence[int]:
+    """`ids`, the ids of every item a list's filters select in its order (`total` of them
+    when only the first are listed), if one sheet holds them; more than `MAX_ROWS` (or a bad
+    filter, found while listing them) is refused now, before anything is sent, asking for
+    narrower filters, rather than cut."""
+    total = len(ids) if total is None else total
     if total > MAX_ROWS:
         raise Invalid(
             f"{total:,} {what} match; a download holds at most {MAX_ROWS:,}: narrow the filters",
             "filters",
         )
-    return Pages(fetch, total)
+    return ids
 
 
-def every_page(fetch: Callable[[int, int], PageResult], what: str) -> Iterator[Any]:
-    """All the items a paged query selects, one by one, read lazily a page at a time (see
-    `pages`: too many are refused now, before anything is read past the first page)."""
-    return pages(fetch, what).items()
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """`ids` `CHUNK` at a time: what one read of a download fetches."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def _csv_cell(value: Any) -> str:
@@ -149,10 +123,13 @@ def _clip(text: str) -> str:
 
 
 def baa_register(
-    views: Iterable[Sequence[Any]], names: Callable[[set[int]], dict[int, str]], as_of: date
+    session: Callable[[], Session], ids: Sequence[int], as_of: date, warning_days: int
 ) -> Table:
-    """The register's rows (services.baas.BaaView, a page at a time, `names` giving the vendor
-    names of each page's vendor ids) as the page shows them on `as_of`."""
+    """The register's agreements `ids` (`listed`, in the page's order) as the page shows them
+    on `as_of`, read `CHUNK` at a time when the file is written. `session()` is the unit of
+    work's session when a chunk is read: a streamed CSV is written after the request's unit
+    of work has ended (Flask runs the response's iterator in a new app context, with a new
+    database session), so nothing read may hold the request's."""
     headers = (
         ("BAA", 8),
         ("Vendor", 28),
@@ -171,30 +148,24 @@ def baa_register(
     )
 
     def rows() -> Iterable[list[Any]]:
-        for page in views:
-            yield from page_rows(page, names({v.baa.vendor_id for v in page}))
-
-    def page_rows(page: Sequence[Any], names: dict[int, str]) -> Iterable[list[Any]]:
-        for v in page:
-            b = v.baa
-            standing = v.standing
-            conforming = "" if standing is None else _yes_no(standing.conforming)
-            yield [
-                b.id,
-                names.get(b.vendor_id, ""),
-                b.title or "",
-                str(v.status.state),
-                b.effective_date,
-                v.status.term_end,
-                v.status.notice_deadline,
-                v.status.days_left,
-                _yes_no(b.auto_renews),
-                breach_words(clause_from(b)),
-                _yes_no(b.subcontractor_flowdown),
-                _yes_no(b.return_or_destroy),
-                v.document.filename if v.document else "",
-                {"yes": "conforming", "no": "non-conforming"}.get(conforming, ""),
-            ]
+        for chunk in _chunks(ids):
+            for r in sheet_rows.register(session(), chunk, as_of, warning_days):
+                yield [
+                    r.id,
+                    r.vendor_name,
+                    r.title or "",
+                    str(r.status.state),
+                    r.effective_date,
+                    r.status.term_end,
+                    r.status.notice_deadline,
+                    r.status.days_left,
+                    _yes_no(r.auto_renews),
+                    breach_words(r.clause),
+                    _yes_no(r.subcontractor_flowdown),
+                    _yes_no(r.return_or_destroy),
+                    r.document or "",
+                    "conforming" if r.conforming else "non-conforming",
+                ]
 
     return Table(f"baa-register-{as_of.isoformat()}", "BAA register", headers, rows())
 
@@ -202,20 +173,20 @@ def baa_register(
 # --- apps and their list status --------------------------------------------------------------
 
 
-def apps(session: Callable[[], Session], items: Pages, as_of: date) -> Table:
-    """The apps as the list page shows them, with whether each is on the approved list on
-    `as_of` and why (the list's own rule). `session()` is the unit of work's session when a
-    page is written (see `Pages`)."""
+def apps(session: Callable[[], Session], ids: Sequence[int], as_of: date) -> Table:
+    """The apps `ids` (`listed`, in the list page's order) as the page shows them, with
+    whether each is on the approved list on `as_of` and why (the list's own rule), read
+    `CHUNK` at a time when the file is written (`session()`: see `baa_register`)."""
 
-    def statuses(ids: list[int] | None) -> dict[int, tuple[str, str]]:
-        listed = allowlist.compute(session(), as_of, ids)
+    def statuses(ids: Sequence[int] | None) -> dict[int, tuple[str, str]]:
+        listed = allowlist.compute(session(), as_of, None if ids is None else list(ids))
         status = {e.app_id: ("on the list", e.reason) for e in listed.entries}
         for x in listed.excluded:
             status[x.app_id] = ("rejected" if x.rejected else "off the list", x.reason)
         return status
 
     # the whole list (kept for the day) when many apps are asked for: one pass, no huge IN (…)
-    whole = statuses(None) if items.total > CHUNK else None
+    whole = statuses(None) if len(ids) > CHUNK else None
     headers = (
         ("App", 28),
         ("Vendor", 24),
@@ -232,30 +203,24 @@ def apps(session: Callable[[], Session], items: Pages, as_of: date) -> Table:
     )
 
     def rows() -> Iterable[list[Any]]:
-        for page in items:
-            ids = [r.app.id for r in page if r.app.id is not None]
-            yield from page_rows(page, whole if whole is not None else statuses(ids))
-
-    def page_rows(
-        page: Sequence[AppRow], status: dict[int, tuple[str, str]]
-    ) -> Iterable[list[Any]]:
-        for r in page:
-            on, why = status.get(r.app.id or 0, ("", ""))
-            a, d = r.assessment, r.decision
-            yield [
-                r.app.name,
-                r.vendor_name,
-                r.app.platform,
-                r.app.store_id or "",
-                on,
-                why,
-                a.score if a else None,
-                a.verdict if a else "",
-                d.decision if d else "",
-                d.valid_until if d else None,
-                r.app.revoked_on,
-                r.app.updated_at,
-            ]
+        for chunk in _chunks(ids):
+            status = whole if whole is not None else statuses(chunk)
+            for r in sheet_rows.apps(session(), chunk):
+                on, why = status.get(r.id, ("", ""))
+                yield [
+                    r.name,
+                    r.vendor_name,
+                    r.platform,
+                    r.store_id or "",
+                    on,
+                    why,
+                    r.score,
+                    r.verdict or "",
+                    r.decision or "",
+                    r.valid_until,
+                    r.revoked_on,
+                    r.updated_at,
+                ]
 
     return Table(f"apps-{as_of.isoformat()}", "Apps", headers, rows())
 
@@ -263,9 +228,11 @@ def apps(session: Callable[[], Session], items: Pages, as_of: date) -> Table:
 # --- vendors and assessments -----------------------------------------------------------------
 
 
-def vendors(items: Iterable[VendorRow], as_of: date) -> Table:
-    """The vendors as the list page shows them: apps, BAAs and the representative BAA's state
-    on `as_of`."""
+def vendors(
+    session: Callable[[], Session], ids: Sequence[int], as_of: date, warning_days: int
+) -> Table:
+    """The vendors `ids` (`listed`, in the list page's order) as the page shows them: apps,
+    BAAs and the representative BAA's state on `as_of` (`session()`: see `baa_register`)."""
     headers = (
         ("Vendor", 30),
         ("Website", 30),
@@ -278,24 +245,25 @@ def vendors(items: Iterable[VendorRow], as_of: date) -> Table:
     )
 
     def rows() -> Iterable[list[Any]]:
-        for r in items:
-            st = r.baa.status if r.baa else None
-            yield [
-                r.vendor.name,
-                r.vendor.website or "",
-                r.vendor.contact_email or "",
-                r.app_count,
-                r.baa_count,
-                str(st.state) if st else "no BAA",
-                st.term_end if st else None,
-                r.vendor.created_at,
-            ]
+        for chunk in _chunks(ids):
+            for r in sheet_rows.vendors(session(), chunk, as_of, warning_days):
+                yield [
+                    r.name,
+                    r.website or "",
+                    r.contact_email or "",
+                    r.apps,
+                    r.baas,
+                    str(r.status.state) if r.status else "no BAA",
+                    r.status.term_end if r.status else None,
+                    r.created_at,
+                ]
 
     return Table(f"vendors-{as_of.isoformat()}", "Vendors", headers, rows())
 
 
-def assessments(items: Iterable[AssessmentRow], as_of: date) -> Table:
-    """The assessments as the list page shows them, with their app's latest decision."""
+def assessments(session: Callable[[], Session], ids: Sequence[int], as_of: date) -> Table:
+    """The assessments `ids` (`listed`, in the list page's order) as the page shows them, with
+    their latest decision (`session()`: see `baa_register`)."""
     headers = (
         ("#", 8),
         ("App", 28),
@@ -313,23 +281,23 @@ def assessments(items: Iterable[AssessmentRow], as_of: date) -> Table:
     )
 
     def rows() -> Iterable[list[Any]]:
-        for r in items:
-            a, d = r.assessment, r.decision
-            yield [
-                a.id,
-                r.app_name,
-                r.app_platform,
-                r.vendor_name,
-                a.checklist_id,
-                a.checklist_version,
-                a.score,
-                a.verdict,
-                a.status,
-                d.decision if d else "",
-                d.valid_until if d else None,
-                a.created_at,
-                a.updated_at,
-            ]
+        for chunk in _chunks(ids):
+            for r in sheet_rows.assessments(session(), chunk):
+                yield [
+                    r.id,
+                    r.app_name,
+                    r.app_platform,
+                    r.vendor_name,
+                    r.checklist_id,
+                    r.checklist_version,
+                    r.score,
+                    r.verdict,
+                    r.status,
+                    r.decision or "",
+                    r.valid_until,
+                    r.created_at,
+                    r.updated_at,
+                ]
 
     return Table(f"assessments-{as_of.isoformat()}", "Assessments", headers, rows())
 

@@ -426,9 +426,95 @@ def list_(
     another day the core computes them, as for a state filter.
     """
     as_of = as_of or clock.today()
+    found = _selected(
+        s,
+        page,
+        per_page,
+        vendor_id,
+        as_of=as_of,
+        warning_days=warning_days,
+        states=states,
+        within_days=within_days,
+        auto_renews=auto_renews,
+        q=q,
+        non_conforming=non_conforming,
+        needs_fixing=needs_fixing,
+        scope_reviewed=scope_reviewed,
+        sort=sort,
+        descending=descending,
+    )
+    return PageResult(
+        views(s, found.items, as_of, warning_days, return_destroy_days),
+        found.page,
+        found.per_page,
+        found.total,
+    )
+
+
+def ordered_ids(
+    s: Session,
+    limit: int,
+    vendor_id: int | None = None,
+    *,
+    as_of: date | None = None,
+    warning_days: int = 90,
+    states: Sequence[str] | None = None,
+    within_days: int | None = None,
+    auto_renews: bool | None = None,
+    q: str | None = None,
+    non_conforming: bool | None = None,
+    needs_fixing: bool = False,
+    scope_reviewed: bool | None = None,
+    sort: str = DEFAULT_SORT,
+    descending: bool = False,
+) -> PageResult:
+    """The ids of every agreement `list_` pages through under the same filters and sort, in
+    its order (at most `limit` of them; `total` counts them all): what a whole-list download
+    reads, `limit` at a time, without skipping through the earlier pages again for each."""
+    return _selected(
+        s,
+        1,
+        limit,
+        vendor_id,
+        as_of=as_of or clock.today(),
+        warning_days=warning_days,
+        states=states,
+        within_days=within_days,
+        auto_renews=auto_renews,
+        q=q,
+        non_conforming=non_conforming,
+        needs_fixing=needs_fixing,
+        scope_reviewed=scope_reviewed,
+        sort=sort,
+        descending=descending,
+        ids_only=True,
+    )
+
+
+def _selected(
+    s: Session,
+    page: int,
+    per_page: int,
+    vendor_id: int | None,
+    *,
+    as_of: date,
+    warning_days: int,
+    states: Sequence[str] | None,
+    within_days: int | None,
+    auto_renews: bool | None,
+    q: str | None,
+    non_conforming: bool | None,
+    needs_fixing: bool,
+    scope_reviewed: bool | None,
+    sort: str,
+    descending: bool,
+    ids_only: bool = False,
+) -> PageResult:
+    """The page of agreements `list_` shows (BAA rows, or their ids when `ids_only`)."""
     sort = sort if sort in SORTS else DEFAULT_SORT
     by_state = sort in STATE_SORTS
-    stmt = select(BAA)  # filtered below; counted as it is, paged through _sorted
+    # filtered below; counted as it is, paged through _sorted
+    stmt = select(col(BAA.id)) if ids_only else select(BAA)
     # Whether anything but the state narrows the agreements (else the kept states count them).
     filtered = (
         any(f is not None for f in (vendor_id, auto_renews, scope_reviewed, non_conforming))
@@ -436,11 +522,10 @@ def list_(
     )
     if q and not filtered and sort == "vendor" and not states and within_days is None:
         ids, total = _searched_in_vendor_order(s, q, descending, page, per_page)
+        if ids_only:
+            return PageResult(ids, page, per_page, total)
         found = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(ids)))}
-        shown = [found[i] for i in ids if i in found]
-        return PageResult(
-            views(s, shown, as_of, warning_days, return_destroy_days), page, per_page, total
-        )
+        return PageResult([found[i] for i in ids if i in found], page, per_page, total)
     narrowed = filtered or bool(q)
     if vendor_id is not None:
         stmt = stmt.where(col(BAA.vendor_id) == vendor_id)
@@ -464,16 +549,10 @@ def list_(
         stmt = stmt.where(col(BAA.id).in_(union(titled, of_vendors)))
     if not states and within_days is None and not by_state:
         ordered = _sorted(stmt, sort, descending)
-        result = (
+        return (
             _searched(s, ordered, page, per_page)
             if q
             else _paginate(s, stmt, ordered, page, per_page)
-        )
-        return PageResult(
-            views(s, result.items, as_of, warning_days, return_destroy_days),
-            result.page,
-            result.per_page,
-            result.total,
         )
     wanted = set(states or ())
     if "in_force" in wanted:
@@ -509,17 +588,11 @@ def list_(
             value = col(getattr(BaaStateRow, STATE_SORTS[sort]))
             ordered = _sorted(with_state, sort, descending, value)
         if narrowed:
-            result = _paginate(s, stmt, ordered, page, per_page)
-        else:  # the count needs no agreement row: one kept state per agreement
-            total = s.scalar(select(func.count()).select_from(kept_state.subquery())) or 0
-            items = s.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all()
-            result = PageResult(list(items), page, per_page, total)
-        return PageResult(
-            views(s, result.items, as_of, warning_days, return_destroy_days),
-            result.page,
-            result.per_page,
-            result.total,
-        )
+            return _paginate(s, stmt, ordered, page, per_page)
+        # the count needs no agreement row: one kept state per agreement
+        total = s.scalar(select(func.count()).select_from(kept_state.subquery())) or 0
+        items = s.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all()
+        return PageResult(list(items), page, per_page, total)
     # Read only the dates (not whole rows) for every candidate; load full rows for one page.
     columns = select(col(BAA.id), *TERMS).where(
         col(BAA.id).in_(stmt.with_only_columns(col(BAA.id)).order_by(None))
@@ -546,11 +619,10 @@ def list_(
         dated.sort(key=lambda i: getattr(kept[i], name), reverse=descending)
         ordered = dated + [i for i in ordered if getattr(kept[i], name) is None]
     page_ids = ordered[(page - 1) * per_page : page * per_page]
+    if ids_only:
+        return PageResult(page_ids, page, per_page, len(ordered))
     rows = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(page_ids)))}
-    items = [rows[i] for i in page_ids]
-    return PageResult(
-        views(s, items, as_of, warning_days, return_destroy_days), page, per_page, len(ordered)
-    )
+    return PageResult([rows[i] for i in page_ids], page, per_page, len(ordered))
 
 
 def _searched_in_vendor_order(

@@ -60,8 +60,16 @@ def _app_table(page: int, per_page: int = 50) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The apps the list shows under its filters (all pages), with their list status today."""
     sheets.check_format(fmt)
-    found = sheets.pages(_app_table, "apps")
-    return table_file(sheets.apps(db.session, found, today()), fmt)
+    platform = arg_str("platform")
+    found = browse.app_ids(
+        db.session(),
+        q=arg_str("q"),
+        platform=platform if platform in dict(PLATFORMS) else None,
+        vendor_id=arg_int("vendor_id", 0, 0),
+        sort=request.args.get("sort", "name"),
+        descending=request.args.get("desc") == "1",
+    )
+    return table_file(sheets.apps(db.session, sheets.listed(found, "apps"), today()), fmt)
 
 
 @bp.get("/apps")

@@ -112,8 +112,19 @@ def _assessment_table(page: int, per_page: int = 50) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The assessments the list shows under its filters and sort (all pages)."""
     sheets.check_format(fmt)
-    items = sheets.every_page(_assessment_table, "assessments")
-    return table_file(sheets.assessments(items, today()), fmt)
+    status = arg_str("status")
+    verdict = arg_str("verdict")
+    found = browse.assessment_ids(
+        db.session(),
+        q=arg_str("q"),
+        status=status if status in tuple(AssessmentStatus) else None,
+        verdict=verdict if verdict in tuple(Verdict) else None,
+        checklist_id=arg_str("checklist"),
+        sort=_sort(),
+        descending=request.args.get("desc", "1") == "1",
+    )
+    ids = sheets.listed(found, "assessments")
+    return table_file(sheets.assessments(db.session, ids, today()), fmt)
 
 
 @bp.route("/assessments/new", methods=["GET", "POST"])

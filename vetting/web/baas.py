@@ -205,23 +205,25 @@ def _as_of() -> date:
 
 def _register(page: int, per_page: int, as_of: date) -> PageResult:
     """The register rows the page's filter, window, vendor and search select (one page)."""
+    return svc.list_(db.session(), page=page, per_page=per_page, **_selection(as_of))
+
+
+def _selection(as_of: date) -> dict[str, Any]:
+    """What the page's filter, window, vendor, search and sort ask `svc.list_` for."""
     key = _filter_key()
     _, states, auto = FILTERS[key]
-    return svc.list_(
-        db.session(),
-        page=page,
-        per_page=per_page,
-        vendor_id=arg_int("vendor_id", 0, 0) or None,
-        as_of=as_of,
-        warning_days=warning_days(),
-        states=states,
-        auto_renews=auto,
-        q=arg_str("q"),
-        within_days=_window(),
-        sort=_sort(),
-        descending=request.args.get("desc") == "1",
+    return {
+        "vendor_id": arg_int("vendor_id", 0, 0) or None,
+        "as_of": as_of,
+        "warning_days": warning_days(),
+        "states": states,
+        "auto_renews": auto,
+        "q": arg_str("q"),
+        "within_days": _window(),
+        "sort": _sort(),
+        "descending": request.args.get("desc") == "1",
         **FILTER_EXTRA.get(key, {}),
-    )
+    }
 
 
 def _sort() -> str:
@@ -237,9 +239,9 @@ def export(fmt: str) -> ResponseReturnValue:
     date)."""
     as_of = _as_of()
     sheets.check_format(fmt)
-    found = sheets.pages(lambda page, n: _register(page, n, as_of), "BAAs")
-    names = lambda ids: svc.vendor_names(db.session(), ids)  # noqa: E731  (see sheets.Pages)
-    return table_file(sheets.baa_register(found, names, as_of), fmt)
+    found = svc.ordered_ids(db.session(), sheets.MAX_ROWS + 1, **_selection(as_of))
+    ids = sheets.listed(found.items, "BAAs", found.total)
+    return table_file(sheets.baa_register(db.session, ids, as_of, warning_days()), fmt)
 
 
 @bp.get("/baas")

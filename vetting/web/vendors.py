@@ -13,7 +13,6 @@ from vetting.queries import browse, sheets
 from vetting.schemas import VendorCreate, VendorUpdate
 from vetting.services import page_watch
 from vetting.services import vendors as svc
-from vetting.services.common import PageResult
 from vetting.web.base import (
     Form,
     area,
@@ -55,21 +54,15 @@ def index() -> ResponseReturnValue:
 def export(fmt: str) -> ResponseReturnValue:
     """The vendors the list shows under its search and sort (all pages)."""
 
-    def fetch(page: int, per_page: int) -> PageResult:
-        return browse.vendor_table(
-            db.session(),
-            q=arg_str("q"),
-            sort=request.args.get("sort", "name"),
-            descending=request.args.get("desc") == "1",
-            page=page,
-            per_page=per_page,
-            as_of=today(),
-            warning_days=warning_days(),
-        )
-
     sheets.check_format(fmt)
-    items = sheets.every_page(fetch, "vendors")
-    return table_file(sheets.vendors(items, today()), fmt)
+    found = browse.vendor_ids(
+        db.session(),
+        q=arg_str("q"),
+        sort=request.args.get("sort", "name"),
+        descending=request.args.get("desc") == "1",
+    )
+    ids = sheets.listed(found, "vendors")
+    return table_file(sheets.vendors(db.session, ids, today(), warning_days()), fmt)
 
 
 @bp.get("/vendors/options")
