@@ -18,11 +18,11 @@ from sqlmodel import Session, col
 
 from integrations.calendar import ics_chunks
 from vetting import __version__
-from vetting.core.baa import UNSIGNED, add_months
+from vetting.core.baa import UNSIGNED, BaaTerms, add_months
 from vetting.core.baa_calendar import CalendarBaa, DeadlineEvent, EventKind, events_for
 from vetting.models import BAA, Vendor
 from vetting.queries import cache
-from vetting.services.baas import terms_of
+from vetting.services.baas import TERMS
 
 BACK = timedelta(days=30)  # a default feed starts this long before as_of
 AHEAD_MONTHS = 13  # … and ends this many months after it
@@ -64,7 +64,8 @@ def events(s: Session, feed: Feed) -> list[DeadlineEvent]:
     """The feed's events in date order (one query: only agreements whose dates can reach the
     window — not starting after it; renewing, or ending or terminated within or after it)."""
     stmt = (
-        select(BAA, col(Vendor.name))
+        # the columns the events are made of, not mapped rows (tens of thousands of them)
+        select(col(BAA.id), col(Vendor.name), col(BAA.title), col(BAA.termination_reason), *TERMS)
         .join(Vendor, col(Vendor.id) == BAA.vendor_id)
         .where(
             col(BAA.status).not_in(sorted(UNSIGNED)),
@@ -86,9 +87,9 @@ def events(s: Session, feed: Feed) -> list[DeadlineEvent]:
     wanted = set(feed.kinds) or set(EventKind)
     found = [
         e
-        for b, name in s.execute(stmt)
+        for r in s.execute(stmt)
         for e in events_for(
-            CalendarBaa(b.id, name, terms_of(b), b.title, b.termination_reason),
+            CalendarBaa(r[0], r[1], BaaTerms(*r[4:]), r[2], r[3]),
             feed.as_of,
             history_days=history,
             ahead_days=max(ahead, 0),
