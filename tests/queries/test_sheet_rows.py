@@ -49,8 +49,9 @@ def _csv(client: Any, url: str) -> list[dict[str, str]]:
 
 @pytest.fixture
 def listed(app, frozen_clock, monkeypatch):
-    """The small synthetic set, with some agreements lacking a required provision and some
-    with two signed files (the newer must be named), read in chunks of 7 rows."""
+    """The small synthetic set, with some agreements lacking a required provision, some with
+    their product scope unreviewed and some with two signed files (the newer must be named),
+    read in chunks of 7 rows."""
     populate(app.extensions["vetting.engine"], SIZES)
     monkeypatch.setattr(sheets, "CHUNK", 7)
     required = catalogue().provisions[0].key
@@ -63,6 +64,8 @@ def listed(app, frozen_clock, monkeypatch):
                     baa_id=i, key=required, status=ProvisionStatus.ABSENT, reviewed_by="legal"
                 )
             )
+        for i in ids[::7]:
+            s.get(BAA, i).scope_reviewed = False
         at = datetime(2026, 1, 5, tzinfo=UTC)
         for n, i in enumerate(ids[::5]):
             for version in ("old", "new"):
@@ -94,6 +97,11 @@ REGISTER_VIEWS = [
         {"sort": "effective", "descending": True, "within_days": 365},
     ),
     ("?filter=non-conforming", {"non_conforming": True}),
+    ("?filter=needs-legal", {"needs_fixing": True}),
+    ("?filter=scope-unreviewed&sort=breach", {"scope_reviewed": False, "sort": "breach"}),
+    ("?vendor_id=3&sort=effective", {"vendor_id": 3, "sort": "effective"}),
+    # a search in vendor order (the page's own path walks the kept vendor order)
+    ("?q=vendor&desc=1", {"q": "vendor", "descending": True}),
     ("?as_of=2027-06-30&filter=expired", {"states": ["expired"]}),
 ]
 
@@ -155,7 +163,9 @@ def test_the_apps_download_is_its_pages_in_their_order(app, listed, query):
             assert r["Score"] == (str(a.assessment.score) if a.assessment else "")
 
 
-@pytest.mark.parametrize("query", ["", "?sort=apps&desc=1", "?sort=created", "?q=vendor%200002"])
+@pytest.mark.parametrize(
+    "query", ["", "?sort=apps&desc=1", "?sort=created", "?q=vendor%200002", "?q=vendor&sort=apps"]
+)
 def test_the_vendors_download_is_its_pages_in_their_order(app, listed, query):
     got = _csv(listed, f"/vendors/export.csv{query}")
     args = dict(p.split("=") for p in query[1:].split("&")) if query else {}
@@ -181,7 +191,15 @@ def test_the_vendors_download_is_its_pages_in_their_order(app, listed, query):
         assert [(r["Vendor"], r["Apps"], r["BAAs"], r["BAA state"]) for r in got] == expected
 
 
-@pytest.mark.parametrize("query", ["", "?sort=score&desc=0", "?sort=app&status=decided"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?sort=score&desc=0",
+        "?sort=app&status=decided",
+        "?q=app%200001&verdict=approved&checklist=clinical-photo&sort=updated",
+    ],
+)
 def test_the_assessments_download_is_its_pages_in_their_order(app, listed, query):
     got = _csv(listed, f"/assessments/export.csv{query}")
     args = dict(p.split("=") for p in query[1:].split("&")) if query else {}
@@ -189,6 +207,9 @@ def test_the_assessments_download_is_its_pages_in_their_order(app, listed, query
         rows = _every_page(
             lambda page, n: browse.assessment_table(
                 db.session(),
+                q=args.get("q", "").replace("%20", " ") or None,
+                verdict=args.get("verdict"),
+                checklist_id=args.get("checklist"),
                 status=args.get("status"),
                 sort=args.get("sort", "started"),
                 descending=args.get("desc", "1") == "1",
@@ -223,3 +244,34 @@ def test_a_row_gone_since_its_id_was_listed_is_left_out_and_the_order_kept(app, 
                 else [s.get(Vendor, second).name, s.get(Vendor, first).name]
             ), model
             assert read([]) == []
+
+
+def test_the_api_downloads_are_the_lists_in_their_order(app, listed, make_token):
+    """The API's register and apps downloads (default order: vendor; name) under filters."""
+    token = make_token("admin")
+    got = _csv_api(listed, "/api/v1/baas/register.csv?state=expired&q=vendor", token)
+    with app.app_context():
+        views = _every_page(
+            lambda page, n: baa_svc.list_(
+                db.session(), page, n, warning_days=WARNING, states=["expired"], q="vendor"
+            )
+        )
+        assert views
+        assert [int(r["BAA"]) for r in got] == [v.baa.id for v in views]
+    got = _csv_api(listed, "/api/v1/apps/export.csv?platform=android", token)
+    with app.app_context():
+        rows = _every_page(
+            lambda page, n: browse.app_table(
+                db.session(), platform="android", page=page, per_page=n
+            )
+        )
+        assert rows
+        assert [(r["App"], r["Platform"]) for r in got] == [
+            (a.app.name, a.app.platform) for a in rows
+        ]
+
+
+def _csv_api(client: Any, url: str, headers: dict[str, str]) -> list[dict[str, str]]:
+    resp = client.get(url, headers=headers)
+    assert resp.status_code == 200, (url, resp.status_code, resp.get_data()[:300])
+    return list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))

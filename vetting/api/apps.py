@@ -120,7 +120,11 @@ def delete_app(app_id: int) -> Response:
 def download_apps(fmt: str, query: AppDownloadQuery) -> Response:
     sheets.check_format(fmt)
     found = browse.app_ids(
-        db.session(), q=query.q, platform=query.platform, vendor_id=query.vendor_id
+        db.session(),
+        sheets.MAX_ROWS + 1,
+        q=query.q,
+        platform=query.platform,
+        vendor_id=query.vendor_id,
     )
     ids = sheets.listed(found, "apps")
     return table_file(sheets.apps(db.session, ids, query.as_of or clock.today()), fmt)

@@ -410,5 +410,5 @@ def download_register(fmt: str, query: BaaRegisterQuery) -> Response:
         non_conforming=query.non_conforming,
         scope_reviewed=query.scope_reviewed,
     )
-    ids = sheets.listed(found.items, "BAAs", found.total)
+    ids = sheets.listed(found, "BAAs")
     return table_file(sheets.baa_register(db.session, ids, as_of, warning), fmt)

@@ -89,7 +89,7 @@ def events(s: Session, feed: Feed) -> list[DeadlineEvent]:
         e
         for r in s.execute(stmt)
         for e in events_for(
-            CalendarBaa(r[0], r[1], BaaTerms(*r[4:]), r[2], r[3]),
+            CalendarBaa(r.id, r.name, BaaTerms(*r[4:]), r.title, r.termination_reason),
             feed.as_of,
             history_days=history,
             ahead_days=max(ahead, 0),

@@ -274,31 +274,34 @@ def _vendor_query(q: str | None, sort: str, descending: bool) -> tuple[Select, S
 
 
 def vendor_ids(
-    s: Session, *, q: str | None = None, sort: str = "name", descending: bool = False
+    s: Session, limit: int, *, q: str | None = None, sort: str = "name", descending: bool = False
 ) -> list[int]:
-    """The id of every vendor `vendor_table` pages through under the same search and sort, in
-    its order: what a whole-list download reads, a chunk at a time."""
+    """The ids of the vendors `vendor_table` pages through under the same search and sort, in
+    its order, at most `limit` of them: what a whole-list download reads by id."""
     sort = sort if sort in VENDOR_SORTS else "name"
     if sort == "apps" and not q:
-        return list(_vendors_by_apps(s, descending))
+        return list(_vendors_by_apps(s, descending)[:limit])
     stmt, _ = _vendor_query(q, sort, descending)
-    return [i for i in s.scalars(stmt.with_only_columns(col(Vendor.id))) if i is not None]
+    found = stmt.with_only_columns(col(Vendor.id)).limit(limit)
+    return [i for i in s.scalars(found) if i is not None]
 
 
-Ranked = tuple[tuple[int, int, int], BaaStatus]  # (representative's rank, id), state
+# An agreement as a candidate to represent its vendor: (state's rank, -effective date's ordinal,
+# id) — the lowest represents it — and its state.
+Ranked = tuple[tuple[int, int, int], BaaStatus]
 
 
 def vendor_agreements(
-    s: Session, vendor_ids: Sequence[int | None], as_of: date, warning_days: int
+    s: Session, ids: Sequence[int | None], as_of: date, warning_days: int
 ) -> dict[int, list[Ranked]]:
     """Each of these vendors' agreements as its rank as the vendor's representative (the rule
     of `_representative`: in force first, then the newest) and its state on `as_of`; the
     agreements are read as their dates only (500 for a page of 50 vendors)."""
     by_vendor: dict[int, list[Ranked]] = defaultdict(list)
-    if not vendor_ids:
+    if not ids:
         return by_vendor
     for r in s.execute(
-        select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(col(BAA.vendor_id).in_(vendor_ids))
+        select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(col(BAA.vendor_id).in_(ids))
     ):
         st = state_on(BaaTerms(*r[2:]), as_of, warning_days)
         by_vendor[r[1]].append(((_STATE_RANK.get(st.state, 9), -r[2].toordinal(), r[0]), st))
@@ -460,6 +463,7 @@ def _app_order(sort: str, descending: bool) -> tuple[Any, Any]:
 
 def app_ids(
     s: Session,
+    limit: int,
     *,
     q: str | None = None,
     platform: str | None = None,
@@ -467,15 +471,15 @@ def app_ids(
     sort: str = "name",
     descending: bool = False,
 ) -> list[int]:
-    """The id of every app `app_table` pages through under the same filters and sort, in its
-    order (one statement): what a whole-list download reads, a chunk at a time."""
+    """The ids of the apps `app_table` pages through under the same filters and sort, in its
+    order, at most `limit` of them (one statement): what a whole-list download reads by id."""
     sort = sort if sort in APP_SORTS else "name"
     filters = _app_filters(platform, vendor_id)
     found = [app_text_matches(q), *filters] if q else filters
     ids = select(col(App.id))
     if sort == "vendor":
         ids = ids.join(Vendor, col(Vendor.id) == App.vendor_id)
-    ordered = ids.where(*found).order_by(*_app_order(sort, descending))
+    ordered = ids.where(*found).order_by(*_app_order(sort, descending)).limit(limit)
     return [i for i in s.scalars(ordered) if i is not None]
 
 
@@ -760,6 +764,7 @@ def _assessment_query(
 
 def assessment_ids(
     s: Session,
+    limit: int,
     *,
     q: str | None = None,
     status: str | None = None,
@@ -768,10 +773,12 @@ def assessment_ids(
     sort: str = "started",
     descending: bool = True,
 ) -> list[int]:
-    """The id of every assessment `assessment_table` pages through under the same filters and
-    sort, in its order (one statement): what a whole-list download reads, a chunk at a time."""
+    """The ids of the assessments `assessment_table` pages through under the same filters and
+    sort, in its order, at most `limit` of them (one statement): what a whole-list download
+    reads by id."""
     stmt = _assessment_query(q, status, verdict, checklist_id, sort, descending)
-    return [i for i in s.scalars(stmt.with_only_columns(col(Assessment.id))) if i is not None]
+    found = stmt.with_only_columns(col(Assessment.id)).limit(limit)
+    return [i for i in s.scalars(found) if i is not None]
 
 
 def app_search(s: Session, q: str, limit: int = 20) -> list[tuple[int, str, str, str]]:

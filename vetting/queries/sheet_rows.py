@@ -32,7 +32,7 @@ from vetting.services.baa_provisions import breach_gaps, catalogue
 from vetting.services.baas import TERMS
 
 
-class RegisterRow(NamedTuple):
+class RegisterLine(NamedTuple):
     """One agreement as the register shows it on a day."""
 
     id: int
@@ -48,10 +48,10 @@ class RegisterRow(NamedTuple):
     conforming: bool  # no gap in its provisions or breach deadline
 
 
-def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> list[RegisterRow]:
+def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> list[RegisterLine]:
     """These agreements (the register's rows) with their state on `as_of`, breach clause,
     newest signed file and whether they conform (the rules of `services.baas.views` and
-    `services.baa_provisions.standings`), in four statements."""
+    `services.baa_provisions.standings`), in three statements."""
     if not ids:
         return []
     found = {
@@ -94,7 +94,7 @@ def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> 
         terms = BaaTerms(*r[-terms_at:])
         clause = clause_from(r)
         out.append(
-            RegisterRow(
+            RegisterLine(
                 i,
                 r.vendor_name,
                 r.title,
@@ -111,7 +111,7 @@ def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> 
     return out
 
 
-class AppRow(NamedTuple):
+class AppLine(NamedTuple):
     """One app as the apps list shows it, with its latest assessment and decision."""
 
     id: int
@@ -127,7 +127,7 @@ class AppRow(NamedTuple):
     valid_until: date | None
 
 
-def apps(s: Session, ids: Sequence[int]) -> list[AppRow]:
+def apps(s: Session, ids: Sequence[int]) -> list[AppLine]:
     """These apps with their vendor's name, latest assessment (by id) and latest decision
     (by time decided, then id) — the apps list's rules — in three statements."""
     if not ids:
@@ -169,11 +169,11 @@ def apps(s: Session, ids: Sequence[int]) -> list[AppRow]:
             continue
         score, verdict = assessed.get(i, (None, None))
         decision, valid_until = decided.get(i, (None, None))
-        out.append(AppRow._make((*r, score, verdict, decision, valid_until)))
+        out.append(AppLine._make((*r, score, verdict, decision, valid_until)))
     return out
 
 
-class VendorRow(NamedTuple):
+class VendorLine(NamedTuple):
     """One vendor as the vendors list shows it: its apps, agreements and the state of the
     agreement that represents it (in force first, then the newest)."""
 
@@ -186,7 +186,7 @@ class VendorRow(NamedTuple):
     created_at: datetime
 
 
-def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> list[VendorRow]:
+def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> list[VendorLine]:
     """These vendors with their number of apps and agreements and their representative
     agreement's state on `as_of` (the vendors list's rule), in three statements."""
     if not ids:
@@ -220,7 +220,7 @@ def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> l
         own = agreements.get(i, [])
         status = min(own, key=lambda x: x[0])[1] if own else None
         out.append(
-            VendorRow(
+            VendorLine(
                 r.name,
                 r.website,
                 r.contact_email,
@@ -233,7 +233,7 @@ def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> l
     return out
 
 
-class AssessmentRow(NamedTuple):
+class AssessmentLine(NamedTuple):
     """One assessment as the assessments list shows it, with its decision."""
 
     id: int
@@ -251,7 +251,7 @@ class AssessmentRow(NamedTuple):
     valid_until: date | None
 
 
-def assessments(s: Session, ids: Sequence[int]) -> list[AssessmentRow]:
+def assessments(s: Session, ids: Sequence[int]) -> list[AssessmentLine]:
     """These assessments with their app, vendor and latest decision (by time decided, then
     id), in two statements."""
     if not ids:
@@ -290,5 +290,5 @@ def assessments(s: Session, ids: Sequence[int]) -> list[AssessmentRow]:
         if r is None:
             continue
         decision, valid_until = decided.get(i, (None, None))
-        out.append(AssessmentRow._make((*r, decision, valid_until)))
+        out.append(AssessmentLine._make((*r, decision, valid_until)))
     return out

@@ -8,8 +8,14 @@ and sort, lists the ids of every row once, in its order, when the download is as
 a download holds what its page lists: all pages of it, bounded by `MAX_ROWS`, what one .xlsx
 sheet holds); the rows are then read by id `CHUNK` at a time as plain columns
 (queries/sheet_rows.py) while the file is written. CSV goes out as it is written; an .xlsx
-file, a zip, is written to a spooled temporary file first. A list of any length costs the
-same memory, and each chunk the same time (no OFFSET walked through the earlier pages)."""
+file, a zip, is written to a spooled temporary file first. Memory grows with the list's ids
+alone (a few MB at the bound), not its rows, and each chunk costs the same time (no OFFSET
+walked through the earlier pages).
+
+The ids are listed when the download is asked for and the rows read as it is written: a row
+changed in between is written as it is then (an agreement fixed since it was listed under
+"non-conforming" comes out conforming), a row deleted in between is left out; none is
+written twice or skipped, as paging a changing list with OFFSET could."""
 
 from __future__ import annotations
 
@@ -77,15 +83,14 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def listed(ids: Sequence[int], what: str, total: int | None = None) -> Sequence[int]:
-    """`ids`, the ids of every item a list's filters select in its order (`total` of them
-    when only the first are listed), if one sheet holds them; more than `MAX_ROWS` (or a bad
-    filter, found while listing them) is refused now, before anything is sent, asking for
-    narrower filters, rather than cut."""
-    total = len(ids) if total is None else total
-    if total > MAX_ROWS:
+def listed(ids: Sequence[int], what: str) -> Sequence[int]:
+    """`ids`, a list's ids under its filters in its order (at most `MAX_ROWS` + 1), if one
+    sheet holds them; more than `MAX_ROWS` (or a bad filter, found while listing them) is
+    refused now, before anything is sent, asking for narrower filters, rather than cut."""
+    if len(ids) > MAX_ROWS:
         raise Invalid(
-            f"{total:,} {what} match; a download holds at most {MAX_ROWS:,}: narrow the filters",
+            f"more than {MAX_ROWS:,} {what} match; a download holds at most {MAX_ROWS:,}: "
+            "narrow the filters",
             "filters",
         )
     return ids
@@ -339,7 +344,8 @@ def audit(
 ) -> Table:
     """The audit events matching the page's filters, in the page's order (newest first by
     default); more than `MAX_ROWS` is refused, asking for narrower filters. `session()` is
-    the unit of work's session, asked for again when the rows are written (see `Pages`)."""
+    the unit of work's session, asked for again when the rows are written (see
+    `baa_register`)."""
     matching = filtered(select(AuditEvent), f)
     total = session().scalar(select(func.count()).select_from(matching.subquery())) or 0
     if total > MAX_ROWS:

@@ -467,11 +467,11 @@ def ordered_ids(
     scope_reviewed: bool | None = None,
     sort: str = DEFAULT_SORT,
     descending: bool = False,
-) -> PageResult:
-    """The ids of every agreement `list_` pages through under the same filters and sort, in
-    its order (at most `limit` of them; `total` counts them all): what a whole-list download
-    reads, `limit` at a time, without skipping through the earlier pages again for each."""
-    return _selected(
+) -> list[int]:
+    """The ids of the agreements `list_` pages through under the same filters and sort, in
+    its order, at most `limit` of them (one more than a download holds tells it there are
+    too many): what a whole-list download reads by id, without paging through the list."""
+    found = _selected(
         s,
         1,
         limit,
@@ -489,6 +489,7 @@ def ordered_ids(
         descending=descending,
         ids_only=True,
     )
+    return list(found.items)
 
 
 def _selected(
@@ -520,10 +521,11 @@ def _selected(
         any(f is not None for f in (vendor_id, auto_renews, scope_reviewed, non_conforming))
         or needs_fixing
     )
-    if q and not filtered and sort == "vendor" and not states and within_days is None:
+    # (Not for a whole list of ids: every vendor of it would be bound one by one into its
+    # statements; the path below finds the same agreements in the same order.)
+    in_vendor_order = sort == "vendor" and not (filtered or states or within_days is not None)
+    if q and in_vendor_order and not ids_only:
         ids, total = _searched_in_vendor_order(s, q, descending, page, per_page)
-        if ids_only:
-            return PageResult(ids, page, per_page, total)
         found = {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(ids)))}
         return PageResult([found[i] for i in ids if i in found], page, per_page, total)
     narrowed = filtered or bool(q)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -42,17 +44,19 @@ def _checklists() -> list[tuple[str, str]]:
 
 def _app_table(page: int, per_page: int = 50) -> PageResult:
     """The apps the list page's filters and sort select (one page of them)."""
+    return browse.app_table(db.session(), page=page, per_page=per_page, **_selection())
+
+
+def _selection() -> dict[str, Any]:
+    """What the list's filters, search and sort ask for (its page and its download alike)."""
     platform = arg_str("platform")
-    return browse.app_table(
-        db.session(),
-        q=arg_str("q"),
-        platform=platform if platform in dict(PLATFORMS) else None,
-        vendor_id=arg_int("vendor_id", 0, 0),
-        sort=request.args.get("sort", "name"),
-        descending=request.args.get("desc") == "1",
-        page=page,
-        per_page=per_page,
-    )
+    return {
+        "q": arg_str("q"),
+        "platform": platform if platform in dict(PLATFORMS) else None,
+        "vendor_id": arg_int("vendor_id", 0, 0),
+        "sort": request.args.get("sort", "name"),
+        "descending": request.args.get("desc") == "1",
+    }
 
 
 @bp.get("/apps/export.<fmt>")
@@ -60,15 +64,7 @@ def _app_table(page: int, per_page: int = 50) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The apps the list shows under its filters (all pages), with their list status today."""
     sheets.check_format(fmt)
-    platform = arg_str("platform")
-    found = browse.app_ids(
-        db.session(),
-        q=arg_str("q"),
-        platform=platform if platform in dict(PLATFORMS) else None,
-        vendor_id=arg_int("vendor_id", 0, 0),
-        sort=request.args.get("sort", "name"),
-        descending=request.args.get("desc") == "1",
-    )
+    found = browse.app_ids(db.session(), sheets.MAX_ROWS + 1, **_selection())
     return table_file(sheets.apps(db.session, sheets.listed(found, "apps"), today()), fmt)
 
 

@@ -92,19 +92,21 @@ def _sort() -> str:
 
 def _assessment_table(page: int, per_page: int = 50) -> PageResult:
     """The assessments the list's filters, search and sort select (one page)."""
+    return browse.assessment_table(db.session(), page=page, per_page=per_page, **_selection())
+
+
+def _selection() -> dict[str, Any]:
+    """What the list's filters, search and sort ask for (its page and its download alike)."""
     status = arg_str("status")
     verdict = arg_str("verdict")
-    return browse.assessment_table(
-        db.session(),
-        q=arg_str("q"),
-        status=status if status in tuple(AssessmentStatus) else None,
-        verdict=verdict if verdict in tuple(Verdict) else None,
-        checklist_id=arg_str("checklist"),
-        sort=_sort(),
-        descending=request.args.get("desc", "1") == "1",
-        page=page,
-        per_page=per_page,
-    )
+    return {
+        "q": arg_str("q"),
+        "status": status if status in tuple(AssessmentStatus) else None,
+        "verdict": verdict if verdict in tuple(Verdict) else None,
+        "checklist_id": arg_str("checklist"),
+        "sort": _sort(),
+        "descending": request.args.get("desc", "1") == "1",
+    }
 
 
 @bp.get("/assessments/export.<fmt>")
@@ -112,17 +114,7 @@ def _assessment_table(page: int, per_page: int = 50) -> PageResult:
 def export(fmt: str) -> ResponseReturnValue:
     """The assessments the list shows under its filters and sort (all pages)."""
     sheets.check_format(fmt)
-    status = arg_str("status")
-    verdict = arg_str("verdict")
-    found = browse.assessment_ids(
-        db.session(),
-        q=arg_str("q"),
-        status=status if status in tuple(AssessmentStatus) else None,
-        verdict=verdict if verdict in tuple(Verdict) else None,
-        checklist_id=arg_str("checklist"),
-        sort=_sort(),
-        descending=request.args.get("desc", "1") == "1",
-    )
+    found = browse.assessment_ids(db.session(), sheets.MAX_ROWS + 1, **_selection())
     ids = sheets.listed(found, "assessments")
     return table_file(sheets.assessments(db.session, ids, today()), fmt)
 

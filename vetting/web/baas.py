@@ -240,7 +240,7 @@ def export(fmt: str) -> ResponseReturnValue:
     as_of = _as_of()
     sheets.check_format(fmt)
     found = svc.ordered_ids(db.session(), sheets.MAX_ROWS + 1, **_selection(as_of))
-    ids = sheets.listed(found.items, "BAAs", found.total)
+    ids = sheets.listed(found, "BAAs")
     return table_file(sheets.baa_register(db.session, ids, as_of, warning_days()), fmt)
 
 

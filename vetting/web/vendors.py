@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -33,34 +35,38 @@ FIELDS = ("name", "website", "contact_email", "notes")
 @bp.get("/vendors")
 @requires("vendors:read")
 def index() -> ResponseReturnValue:
-    sort = request.args.get("sort", "name")
-    descending = request.args.get("desc") == "1"
+    chosen = _selection()
     result = browse.vendor_table(
         db.session(),
-        q=arg_str("q"),
-        sort=sort,
-        descending=descending,
         page=arg_int("page"),
         as_of=today(),
         warning_days=warning_days(),
+        **chosen,
     )
     return render_template(
-        "vendors/list.html", result=result, sort=sort, descending=descending, q=arg_str("q")
+        "vendors/list.html",
+        result=result,
+        sort=chosen["sort"],
+        descending=chosen["descending"],
+        q=chosen["q"],
     )
+
+
+def _selection() -> dict[str, Any]:
+    """What the list's search and sort ask for (its page and its download alike)."""
+    return {
+        "q": arg_str("q"),
+        "sort": request.args.get("sort", "name"),
+        "descending": request.args.get("desc") == "1",
+    }
 
 
 @bp.get("/vendors/export.<fmt>")
 @requires("vendors:read")
 def export(fmt: str) -> ResponseReturnValue:
     """The vendors the list shows under its search and sort (all pages)."""
-
     sheets.check_format(fmt)
-    found = browse.vendor_ids(
-        db.session(),
-        q=arg_str("q"),
-        sort=request.args.get("sort", "name"),
-        descending=request.args.get("desc") == "1",
-    )
+    found = browse.vendor_ids(db.session(), sheets.MAX_ROWS + 1, **_selection())
     ids = sheets.listed(found, "vendors")
     return table_file(sheets.vendors(db.session, ids, today(), warning_days()), fmt)
 
