@@ -4,6 +4,7 @@ the ICS calendar of deadlines."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Response, g
 from werkzeug.datastructures import FileStorage
@@ -78,18 +79,25 @@ def list_baas(query: BaaQuery) -> Page[BaaOut]:
         db.session(),
         query.page,
         query.per_page,
-        query.vendor_id,
-        as_of=query.as_of or clock.today(),
-        warning_days=_warning_days(),
-        states=query.state,
-        within_days=query.within_days,
-        auto_renews=query.auto_renews,
-        q=query.q,
-        non_conforming=query.non_conforming,
-        scope_reviewed=query.scope_reviewed,
         return_destroy_days=current_settings().notify.return_destroy_days,
+        **_selection(query),
     )
     return page_of(BaaOut, result, BaaOut.from_view)  # type: ignore[return-value]
+
+
+def _selection(query: BaaQuery | BaaRegisterQuery) -> dict[str, Any]:
+    """What the register's filters ask `svc.list_` for (its pages and its download alike)."""
+    return {
+        "vendor_id": query.vendor_id,
+        "as_of": query.as_of or clock.today(),
+        "warning_days": _warning_days(),
+        "states": query.state,
+        "within_days": query.within_days,
+        "auto_renews": query.auto_renews,
+        "q": query.q,
+        "non_conforming": query.non_conforming,
+        "scope_reviewed": query.scope_reviewed,
+    }
 
 
 @route(
@@ -394,21 +402,9 @@ def calendar(query: BaaCalendarQuery) -> Response:
     ),
 )
 def download_register(fmt: str, query: BaaRegisterQuery) -> Response:
-    as_of = query.as_of or clock.today()
-    warning = _warning_days()
     sheets.check_format(fmt)
-    found = svc.ordered_ids(
-        db.session(),
-        sheets.MAX_ROWS + 1,
-        query.vendor_id,
-        as_of=as_of,
-        warning_days=warning,
-        states=query.state,
-        within_days=query.within_days,
-        auto_renews=query.auto_renews,
-        q=query.q,
-        non_conforming=query.non_conforming,
-        scope_reviewed=query.scope_reviewed,
-    )
+    chosen = _selection(query)
+    found = svc.ordered_ids(db.session(), sheets.MAX_ROWS + 1, **chosen)
     ids = sheets.listed(found, "BAAs")
-    return table_file(sheets.baa_register(db.session, ids, as_of, warning), fmt)
+    register = sheets.baa_register(db.session, ids, chosen["as_of"], chosen["warning_days"])
+    return table_file(register, fmt)

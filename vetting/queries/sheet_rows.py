@@ -15,7 +15,7 @@ since it was listed is left out."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -30,6 +30,13 @@ from vetting.models import BAA, App, Assessment, BaaDocument, BaaProvision, Deci
 from vetting.queries.browse import vendor_agreements
 from vetting.services.baa_provisions import breach_gaps, catalogue
 from vetting.services.baas import TERMS
+
+
+def _in_order(ids: Sequence[int], rows: Iterable[Any]) -> list[Any]:
+    """`rows` (each with an `id`) in the order of `ids`, leaving out an id that has no row
+    (gone since the ids were listed)."""
+    found = {r.id: r for r in rows}
+    return [found[i] for i in ids if i in found]
 
 
 class RegisterLine(NamedTuple):
@@ -54,9 +61,9 @@ def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> 
     `services.baa_provisions.standings`), in three statements."""
     if not ids:
         return []
-    found = {
-        r.id: r
-        for r in s.execute(
+    rows = _in_order(
+        ids,
+        s.execute(
             select(
                 col(BAA.id),
                 col(Vendor.name).label("vendor_name"),
@@ -68,8 +75,8 @@ def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> 
             )
             .join(Vendor, col(Vendor.id) == BAA.vendor_id)
             .where(col(BAA.id).in_(ids))
-        )
-    }
+        ),
+    )
     absent: dict[int, list[str]] = defaultdict(list)
     for baa_id, key in s.execute(
         select(col(BaaProvision.baa_id), col(BaaProvision.key)).where(
@@ -87,10 +94,8 @@ def register(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> 
     cat = catalogue()
     terms_at = len(TERMS)
     out = []
-    for i in ids:
-        r = found.get(i)
-        if r is None:
-            continue
+    for r in rows:
+        i = r.id
         terms = BaaTerms(*r[-terms_at:])
         clause = clause_from(r)
         out.append(
@@ -132,9 +137,9 @@ def apps(s: Session, ids: Sequence[int]) -> list[AppLine]:
     (by time decided, then id) — the apps list's rules — in three statements."""
     if not ids:
         return []
-    found = {
-        r.id: r
-        for r in s.execute(
+    rows = _in_order(
+        ids,
+        s.execute(
             select(
                 col(App.id),
                 col(App.name),
@@ -146,8 +151,8 @@ def apps(s: Session, ids: Sequence[int]) -> list[AppLine]:
             )
             .join(Vendor, col(Vendor.id) == App.vendor_id)
             .where(col(App.id).in_(ids))
-        )
-    }
+        ),
+    )
     assessed: dict[int, tuple[float, str]] = {}
     for app_id, score, verdict in s.execute(
         select(col(Assessment.app_id), col(Assessment.score), col(Assessment.verdict))
@@ -163,10 +168,8 @@ def apps(s: Session, ids: Sequence[int]) -> list[AppLine]:
     ):
         decided[app_id] = (decision, valid_until)  # the latest wins
     out = []
-    for i in ids:
-        r = found.get(i)
-        if r is None:
-            continue
+    for r in rows:
+        i = r.id
         score, verdict = assessed.get(i, (None, None))
         decision, valid_until = decided.get(i, (None, None))
         out.append(AppLine._make((*r, score, verdict, decision, valid_until)))
@@ -191,9 +194,9 @@ def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> l
     agreement's state on `as_of` (the vendors list's rule), in three statements."""
     if not ids:
         return []
-    found = {
-        r.id: r
-        for r in s.execute(
+    rows = _in_order(
+        ids,
+        s.execute(
             select(
                 col(Vendor.id),
                 col(Vendor.name),
@@ -201,8 +204,8 @@ def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> l
                 col(Vendor.contact_email),
                 col(Vendor.created_at),
             ).where(col(Vendor.id).in_(ids))
-        )
-    }
+        ),
+    )
     app_counts: dict[int, int] = {
         vendor_id: n
         for vendor_id, n in s.execute(
@@ -213,10 +216,8 @@ def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> l
     }
     agreements = vendor_agreements(s, ids, as_of, warning_days)
     out = []
-    for i in ids:
-        r = found.get(i)
-        if r is None:
-            continue
+    for r in rows:
+        i = r.id
         own = agreements.get(i, [])
         status = min(own, key=lambda x: x[0])[1] if own else None
         out.append(
@@ -256,9 +257,9 @@ def assessments(s: Session, ids: Sequence[int]) -> list[AssessmentLine]:
     id), in two statements."""
     if not ids:
         return []
-    found = {
-        r.id: r
-        for r in s.execute(
+    rows = _in_order(
+        ids,
+        s.execute(
             select(
                 col(Assessment.id),
                 col(App.name),
@@ -275,8 +276,8 @@ def assessments(s: Session, ids: Sequence[int]) -> list[AssessmentLine]:
             .join(App, col(App.id) == Assessment.app_id)
             .join(Vendor, col(Vendor.id) == App.vendor_id)
             .where(col(Assessment.id).in_(ids))
-        )
-    }
+        ),
+    )
     decided: dict[int, tuple[str, date]] = {}
     for assessment_id, decision, valid_until in s.execute(
         select(col(Decision.assessment_id), col(Decision.decision), col(Decision.valid_until))
@@ -285,10 +286,8 @@ def assessments(s: Session, ids: Sequence[int]) -> list[AssessmentLine]:
     ):
         decided[assessment_id] = (decision, valid_until)
     out = []
-    for i in ids:
-        r = found.get(i)
-        if r is None:
-            continue
+    for r in rows:
+        i = r.id
         decision, valid_until = decided.get(i, (None, None))
         out.append(AssessmentLine._make((*r, decision, valid_until)))
     return out
