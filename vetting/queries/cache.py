@@ -7,6 +7,7 @@ and its invalidation. Read models ask
     cache.replace(name, key, value, s=s)                # keep a patched result instead
     cache.table(name, *key)                             # a dict memoising a pure rule
     with cache.gc_paused(): …                           # while building 10,000s of objects
+    cache.forget_before(today)                          # a new day: drop the days before
     cache.settle_kept()                                 # after the warm-up: collect, freeze
 
 and `clear_all()` forgets everything (what a new process starts with; tests call it before
@@ -34,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -191,6 +193,32 @@ def clear_all() -> None:
     with _LOCK:
         _KEPT.clear()
         _TABLES.clear()
+
+
+def forget_before(day: date) -> int:
+    """Forget every kept result and memo table whose key names a day before `day` (the
+    day-keyed results: the dashboard's, the live list's, the states of a day): what the
+    warm-up after midnight does first. They would otherwise stay until newer results push
+    them out, one at a time, and the request that pushes one out frees it — a whole day's
+    50,000-app list, measured at 25–33 ms on the first dashboard after a write. Freed here,
+    outside the lock, so other threads' look-ups are not held up meanwhile. Returns how many
+    results and tables were dropped."""
+    dropped: list[Any] = []
+    with _LOCK:
+        for entries in (*_KEPT.values(), *_TABLES.values()):
+            for key in [key for key in entries if _names_a_day_before(key, day)]:
+                dropped.append(entries.pop(key))
+    count = len(dropped)
+    del dropped  # the day's lists are freed here, by the caller, not by a request
+    return count
+
+
+def _names_a_day_before(key: Any, day: date) -> bool:
+    if isinstance(key, tuple):
+        return any(_names_a_day_before(part, day) for part in key)
+    if isinstance(key, datetime):
+        return key.date() < day
+    return isinstance(key, date) and key < day
 
 
 _PAUSES = 0  # how many gc_paused blocks are open, in every thread (under _GC_LOCK)
