@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.benchmarks.bench_web import _signed_in
 from tests.benchmarks.synthetic import Sizes, populate
-from vetting import clock, db
+from vetting import auth, clock, db
+from vetting.core.baa import state_on
 from vetting.core.baa_provisions import ProvisionStatus
-from vetting.models import BAA, App, Assessment, BaaDocument, BaaProvision, Vendor
+from vetting.models import BAA, App, Assessment, BaaDocument, BaaProvision, BaaStateRow, Vendor
 from vetting.queries import browse, sheet_rows, sheets
 from vetting.services import baas as baa_svc
 from vetting.services.baa_provisions import catalogue
@@ -185,10 +186,47 @@ def test_the_vendors_download_is_its_pages_in_their_order(app, listed, query):
         assert rows
         expected = [
         (v.vendor.name, str(v.app_count), str(v.baa_count),
-         str(v.baa.status.state) if v.baa else "no BAA")
+         str(v.baa.status.state) if v.baa else "no BAA",
+         v.baa.status.term_end.isoformat() if v.baa and v.baa.status.term_end else "")
         for v in rows
         ]  # fmt: skip
-        assert [(r["Vendor"], r["Apps"], r["BAAs"], r["BAA state"]) for r in got] == expected
+        assert [
+            (r["Vendor"], r["Apps"], r["BAAs"], r["BAA state"], r["BAA in force through"])
+            for r in got
+        ] == expected
+
+
+def test_a_vendors_representative_from_todays_kept_states_is_the_one_worked_out(app, listed):
+    """Today's download reads the kept states (one join) instead of working out 100,000: it
+    must name the agreement and state the terms give, also right after a write; another day
+    must not read today's kept states."""
+    with app.app_context():
+        s = db.session()
+        ids = sorted(s.scalars(select_ids_of(Vendor)))
+        today = clock.today()
+
+        def worked_out(day: Any) -> dict[int, browse.Represented]:
+            found = {}
+            for vendor_id, own in browse.vendor_agreements(s, ids, day, WARNING).items():
+                _, status = min(own, key=lambda x: x[0])
+                found[vendor_id] = browse.Represented(len(own), str(status.state), status.term_end)
+            return found
+
+        kept = browse.vendor_representatives(s, ids, today, WARNING)
+        assert s.scalar(select(func.count()).select_from(BaaStateRow)) == s.scalar(
+            select(func.count()).select_from(BAA)
+        )  # read from the kept states
+        assert kept == worked_out(today)
+        assert len({r.state for r in kept.values()}) >= 2
+        # a termination today changes the vendor's representative at once
+        target = next(v for v, r in kept.items() if r.state == "active")
+        for baa in s.scalars(select(BAA).where(BAA.vendor_id == target)).all():
+            if state_on(baa_svc.terms_of(baa), today, WARNING).state in ("active", "expiring"):
+                baa_svc.terminate(s, auth.CLI_PRINCIPAL, baa.id, today, "breach")
+        assert browse.vendor_representatives(s, ids, today, WARNING) == worked_out(today)
+        assert browse.vendor_representatives(s, ids, today, WARNING)[target] != kept[target]
+        for day in (today + timedelta(days=45), today - timedelta(days=200)):
+            assert browse.vendor_representatives(s, ids, day, WARNING) == worked_out(day)
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,10 @@ from vetting import clock
 from vetting.core import allowlist as allowlist_core
 from vetting.core.baa import BaaState, BaaStatus, BaaTerms, state_on
 from vetting.core.decisions import IN_EFFECT, Pins, pin_changes
-from vetting.models import BAA, App, Assessment, AuditEvent, Decision, Vendor
+from vetting.models import BAA, App, Assessment, AuditEvent, BaaStateRow, Decision, Vendor
 from vetting.queries import allowlist, cache
 from vetting.queries.audit_log import history
+from vetting.services import baa_states
 from vetting.services.apps import app_matches, app_text_matches
 from vetting.services.baas import TERMS, terms_of
 from vetting.services.common import PageResult, get_or_404, like, prefix, runs_page
@@ -306,6 +307,56 @@ def vendor_agreements(
         st = state_on(BaaTerms(*r[2:]), as_of, warning_days)
         by_vendor[r[1]].append(((_STATE_RANK.get(st.state, 9), -r[2].toordinal(), r[0]), st))
     return by_vendor
+
+
+@dataclass(frozen=True)
+class Represented:
+    """A vendor's number of agreements and the state and term end, on a day, of the one that
+    represents it (`_representative`'s rule)."""
+
+    baas: int
+    state: str
+    term_end: date | None
+
+
+def vendor_representatives(
+    s: Session, ids: Sequence[int], as_of: date, warning_days: int
+) -> dict[int, Represented]:
+    """`Represented` for each of these vendors that has an agreement. For today the states
+    are read from the kept ones (services/baa_states.py: one join, no state worked out — a
+    whole-list download reads all 100,000); for another day, or while they are being rebuilt,
+    each agreement's state is worked out from its terms (`vendor_agreements`)."""
+    found: dict[int, Represented] = {}
+    if not ids:
+        return found
+    if as_of == clock.today() and baa_states.ensure(
+        s.get_bind().engine, as_of, warning_days, wait=False
+    ):
+        best: dict[int, tuple[tuple[int, int, int], str, date | None]] = {}
+        counts: dict[int, int] = defaultdict(int)
+        for baa_id, vendor_id, effective, state, term_end in s.execute(
+            select(
+                col(BAA.id),
+                col(BAA.vendor_id),
+                col(BAA.effective_date),
+                col(BaaStateRow.state),
+                col(BaaStateRow.term_end),
+            )
+            .join(BaaStateRow, col(BaaStateRow.baa_id) == BAA.id)
+            .where(col(BAA.vendor_id).in_(ids))
+        ):
+            counts[vendor_id] += 1
+            rank = (_STATE_RANK.get(state, 9), -effective.toordinal(), baa_id)
+            held = best.get(vendor_id)
+            if held is None or rank < held[0]:
+                best[vendor_id] = (rank, state, term_end)
+        for vendor_id, (_, state, term_end) in best.items():
+            found[vendor_id] = Represented(counts[vendor_id], state, term_end)
+        return found
+    for vendor_id, own in vendor_agreements(s, ids, as_of, warning_days).items():
+        status = min(own, key=lambda x: x[0])[1]
+        found[vendor_id] = Represented(len(own), str(status.state), status.term_end)
+    return found
 
 
 # The apps-per-vendor order depends on apps and vendors only (app events cover imports,

@@ -27,7 +27,7 @@ from vetting.core.baa_provisions import ProvisionStatus
 from vetting.core.breach import COLUMNS as BREACH_COLUMNS
 from vetting.core.breach import clause_from
 from vetting.models import BAA, App, Assessment, BaaDocument, BaaProvision, Decision, Vendor
-from vetting.queries.browse import vendor_agreements
+from vetting.queries.browse import vendor_representatives
 from vetting.services.baa_provisions import breach_gaps, catalogue
 from vetting.services.baas import TERMS
 
@@ -185,13 +185,15 @@ class VendorLine(NamedTuple):
     contact_email: str | None
     apps: int
     baas: int
-    status: BaaStatus | None  # the representative agreement's (None: no agreement)
+    state: str | None  # the representative agreement's (None: no agreement)
+    term_end: date | None  # … and the last day of its term current on the day
     created_at: datetime
 
 
 def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> list[VendorLine]:
     """These vendors with their number of apps and agreements and their representative
-    agreement's state on `as_of` (the vendors list's rule), in three statements."""
+    agreement's state on `as_of` (the vendors list's rule), in three statements (today's
+    states are the kept ones: `vendor_representatives`)."""
     if not ids:
         return []
     rows = _in_order(
@@ -214,20 +216,20 @@ def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> l
             .group_by(col(App.vendor_id))
         )
     }
-    agreements = vendor_agreements(s, ids, as_of, warning_days)
+    represented = vendor_representatives(s, ids, as_of, warning_days)
     out = []
     for r in rows:
         i = r.id
-        own = agreements.get(i, [])
-        status = min(own, key=lambda x: x[0])[1] if own else None
+        rep = represented.get(i)
         out.append(
             VendorLine(
                 r.name,
                 r.website,
                 r.contact_email,
                 app_counts.get(i, 0),
-                len(own),
-                status,
+                rep.baas if rep else 0,
+                rep.state if rep else None,
+                rep.term_end if rep else None,
                 r.created_at,
             )
         )

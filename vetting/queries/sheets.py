@@ -258,8 +258,8 @@ def vendors(
                     r.contact_email or "",
                     r.apps,
                     r.baas,
-                    str(r.status.state) if r.status else "no BAA",
-                    r.status.term_end if r.status else None,
+                    r.state or "no BAA",
+                    r.term_end,
                     r.created_at,
                 ]
 
