@@ -119,7 +119,7 @@ def test_the_register_download_is_its_pages_in_their_order(app, listed, query, s
         s = db.session()
         views = _every_page(
             lambda page, n: baa_svc.list_(
-                s, page, n, as_of=as_of, warning_days=WARNING, **selection
+                s, baa_svc.Selection(as_of=as_of, warning_days=WARNING, **selection), page, n
             )
         )
         assert views
@@ -291,7 +291,10 @@ def test_the_api_downloads_are_the_lists_in_their_order(app, listed, make_token)
     with app.app_context():
         views = _every_page(
             lambda page, n: baa_svc.list_(
-                db.session(), page, n, warning_days=WARNING, states=["expired"], q="vendor"
+                db.session(),
+                baa_svc.Selection(warning_days=WARNING, states=["expired"], q="vendor"),
+                page,
+                n,
             )
         )
         assert views

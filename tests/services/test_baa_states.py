@@ -74,7 +74,7 @@ def expected(s, wanted: set[str], on: date, warning_days: int = 90) -> set[int]:
 
 
 def filtered(s, wanted: set[str], **kw) -> set[int]:
-    page = baas.list_(s, per_page=10_000, states=sorted(wanted), **kw)
+    page = baas.list_(s, baas.Selection(states=sorted(wanted), **kw), per_page=10_000)
     return {v.baa.id for v in page.items}
 
 
@@ -101,7 +101,7 @@ def test_a_filter_for_another_day_is_computed_and_agrees(s) -> None:
 
 def test_within_days_keeps_term_ends_and_notice_deadlines_in_the_window(s) -> None:
     varied(s)
-    page = baas.list_(s, per_page=10_000, within_days=45)
+    page = baas.list_(s, baas.Selection(within_days=45), per_page=10_000)
     got = {v.baa.id for v in page.items}
     want = set()
     for b in s.scalars(select(BAA)):
@@ -241,7 +241,7 @@ def test_pages_of_a_kept_state_filter_equal_the_row_by_row_answer(s, monkeypatch
     def pages(**kw) -> tuple[list[int], list[int]]:
         ids, totals = [], []
         for n in range(1, 12):
-            page = baas.list_(s, page=n, per_page=7, **kw)
+            page = baas.list_(s, baas.Selection(**kw), page=n, per_page=7)
             ids += [v.baa.id for v in page.items]
             totals.append(page.total)
         return ids, totals
@@ -266,12 +266,12 @@ def test_a_search_pages_and_counts_in_one_statement_like_two(s) -> None:
     """A search counts with a window function: every page, and a page past the end, carries
     the same total and rows as counting apart; a search matching nothing counts 0."""
     varied(s)
-    every = baas.list_(s, per_page=10_000, q="")  # no search: counted apart
+    every = baas.list_(s, baas.Selection(q=""), per_page=10_000)  # no search: counted apart
     name = s.get(Vendor, every.items[0].baa.vendor_id).name
-    found = baas.list_(s, per_page=10_000, q=name.upper())  # case does not matter
+    found = baas.list_(s, baas.Selection(q=name.upper()), per_page=10_000)  # case does not matter
     assert found.total == len(found.items) > 0
-    paged = [baas.list_(s, page=n, per_page=25, q=name) for n in (1, 2, 3, 50)]
+    paged = [baas.list_(s, baas.Selection(q=name), page=n, per_page=25) for n in (1, 2, 3, 50)]
     assert [v.baa.id for p in paged for v in p.items] == [v.baa.id for v in found.items]
     assert {p.total for p in paged} == {found.total} and not paged[-1].items
     assert 50 < found.total <= 75  # three pages of 25, the last short
-    assert baas.list_(s, q="no such agreement anywhere").total == 0
+    assert baas.list_(s, baas.Selection(q="no such agreement anywhere")).total == 0

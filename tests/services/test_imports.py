@@ -355,10 +355,12 @@ def test_a_baa_import_that_moves_dates_is_seen_by_todays_state_filters(s):
             "Wardly Ltd,Wardly BAA,2025-01-01,31 Dec 2027,legal drive/wardly.pdf",
         )
         imports.run(s, CLI, ImportKind.BAAS, csv_bytes(*fixed), "baas.csv")
-        assert baas.list_(s, states=["expiring"]).total == 0  # builds the kept states
+        assert (
+            baas.list_(s, baas.Selection(states=["expiring"])).total == 0
+        )  # builds the kept states
         soon = (fixed[0], "Wardly Ltd,Wardly BAA,2025-01-01,10 Dec 2026,legal drive/wardly.pdf")
         report = imports.run(s, CLI, ImportKind.BAAS, csv_bytes(*soon), "baas.csv")
         assert report.counts["updated"] == 1, report.error_lines()
-        assert baas.list_(s, states=["expiring"]).total == 1
+        assert baas.list_(s, baas.Selection(states=["expiring"])).total == 1
     finally:
         clock.freeze(None)

@@ -188,17 +188,17 @@ def test_register_search_finds_titles_and_vendor_names_ignoring_case(app):
         by_vendor = baa(acme.id, None)
         titled = baa(other.id, "Rahmenvertrag ÄRZTE")
         neither = baa(other.id, "Plain")
-        found = baa_svc.list_(s, q="ärzte")
+        found = baa_svc.list_(s, baa_svc.Selection(q="ärzte"))
         # The register's order (vendor name ignoring case, by code point: "other" < "ärzte …")
         # and total, as before.
         assert [v.baa.id for v in found.items] == [titled, by_vendor] and found.total == 2
         baa_svc.update(s, ACTOR, neither, BaaUpdate(title="Zweiter ärzte-Vertrag"))
-        assert {v.baa.id for v in baa_svc.list_(s, q="ÄRZTE").items} == {
+        assert {v.baa.id for v in baa_svc.list_(s, baa_svc.Selection(q="ÄRZTE")).items} == {
             by_vendor,
             titled,
             neither,
         }
-        assert baa_svc.list_(s, q="nothing like it").total == 0
+        assert baa_svc.list_(s, baa_svc.Selection(q="nothing like it")).total == 0
     _all_in_step(app)
 
 
@@ -349,7 +349,7 @@ def test_non_conforming_filter_reads_the_same_rows_both_ways(app, spread, monkey
                 baa_svc.update(s, ACTOR, made.id, BaaUpdate(breach_notification_days=90))
 
         def listed() -> tuple[list[int], int]:
-            r = baa_svc.list_(s, non_conforming=True, per_page=3, page=2)
+            r = baa_svc.list_(s, baa_svc.Selection(non_conforming=True), per_page=3, page=2)
             return [v.baa.id for v in r.items], r.total
 
         few = listed()
@@ -487,7 +487,9 @@ def _walk_register(s: Any, term: str, descending: bool, per_page: int) -> tuple[
     got: list[int] = []
     total = None
     for page in range(1, 30):
-        r = baa_svc.list_(s, q=term, descending=descending, page=page, per_page=per_page)
+        r = baa_svc.list_(
+            s, baa_svc.Selection(q=term, descending=descending), page=page, per_page=per_page
+        )
         assert total in (None, r.total)  # the same total on every page
         total = r.total
         if not r.items:
@@ -535,7 +537,9 @@ def test_a_register_search_pages_across_vendors_like_the_plain_query(app, descen
             for per_page in (1, 3, 50):
                 got, total = _walk_register(s, term, descending, per_page)
                 assert (got, total) == (wanted, len(wanted)), (term, per_page)
-            past = baa_svc.list_(s, q=term, descending=descending, page=99, per_page=3)
+            past = baa_svc.list_(
+                s, baa_svc.Selection(q=term, descending=descending), page=99, per_page=3
+            )
             assert past.items == [] and past.total == len(wanted)
         # the data set finds something, and the wildcard characters are characters
         assert _plain_register_search(s, "care", descending)

@@ -4,7 +4,6 @@ the ICS calendar of deadlines."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Response, g
 from werkzeug.datastructures import FileStorage
@@ -77,27 +76,27 @@ def out(baa: BAA, as_of: date | None = None) -> BaaOut:
 def list_baas(query: BaaQuery) -> Page[BaaOut]:
     result = svc.list_(
         db.session(),
+        _selection(query),
         query.page,
         query.per_page,
         return_destroy_days=current_settings().notify.return_destroy_days,
-        **_selection(query),
     )
     return page_of(BaaOut, result, BaaOut.from_view)  # type: ignore[return-value]
 
 
-def _selection(query: BaaQuery | BaaRegisterQuery) -> dict[str, Any]:
-    """What the register's filters ask `svc.list_` for (its pages and its download alike)."""
-    return {
-        "vendor_id": query.vendor_id,
-        "as_of": query.as_of or clock.today(),
-        "warning_days": _warning_days(),
-        "states": query.state,
-        "within_days": query.within_days,
-        "auto_renews": query.auto_renews,
-        "q": query.q,
-        "non_conforming": query.non_conforming,
-        "scope_reviewed": query.scope_reviewed,
-    }
+def _selection(query: BaaQuery | BaaRegisterQuery) -> svc.Selection:
+    """What the register's filters select (its pages and its download alike)."""
+    return svc.Selection(
+        vendor_id=query.vendor_id,
+        as_of=query.as_of or clock.today(),
+        warning_days=_warning_days(),
+        states=query.state,
+        within_days=query.within_days,
+        auto_renews=query.auto_renews,
+        q=query.q,
+        non_conforming=query.non_conforming,
+        scope_reviewed=query.scope_reviewed,
+    )
 
 
 @route(
@@ -404,7 +403,7 @@ def calendar(query: BaaCalendarQuery) -> Response:
 def download_register(fmt: str, query: BaaRegisterQuery) -> Response:
     sheets.check_format(fmt)
     chosen = _selection(query)
-    found = svc.ordered_ids(db.session(), sheets.MAX_ROWS + 1, **chosen)
+    found = svc.ordered_ids(db.session(), chosen, sheets.MAX_ROWS + 1)
     ids = sheets.listed(found, "BAAs")
-    register = sheets.baa_register(db.session, ids, chosen["as_of"], chosen["warning_days"])
+    register = sheets.baa_register(db.session, ids, chosen.day(), chosen.warning_days)
     return table_file(register, fmt)

@@ -80,17 +80,15 @@ def baas_list(
 
     day = parse_date(as_of, "--as-of")
     s = db.session()
-    result = svc.list_(
-        s,
-        1,
-        2**31 - 1,
-        vendor_id,
+    chosen = svc.Selection(
+        vendor_id=vendor_id,
         as_of=day,
         warning_days=current_settings().baa_warning_days,
         states=states or None,
         within_days=within_days,
         auto_renews=auto_renews,
     )
+    result = svc.list_(s, chosen, 1, 2**31 - 1)
     if as_json:
         echo_json([BaaOut.from_view(v).model_dump(mode="json") for v in result.items])
         return

@@ -9,7 +9,7 @@ through `supersedes_id` (new → old).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -394,26 +394,10 @@ STATE_SORTS = {"term_end": "term_end", "notice": "notice_deadline"}
 DEFAULT_SORT = "vendor"
 
 
-def list_(
-    s: Session,
-    page: int = 1,
-    per_page: int = 50,
-    vendor_id: int | None = None,
-    *,
-    as_of: date | None = None,
-    warning_days: int = 90,
-    states: Sequence[str] | None = None,
-    within_days: int | None = None,
-    auto_renews: bool | None = None,
-    q: str | None = None,
-    non_conforming: bool | None = None,
-    needs_fixing: bool = False,
-    scope_reviewed: bool | None = None,
-    return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
-    sort: str = DEFAULT_SORT,
-    descending: bool = False,
-) -> PageResult:
-    """BAAs with their state on `as_of`, filtered and sorted; items are `BaaView`s.
+@dataclass(frozen=True)
+class Selection:
+    """Which agreements the register lists, on which day, in which order: its filters, search
+    and sort — what a page, its download and the command line's list share.
 
     `states` may hold `in_force` (active or expiring). `within_days` keeps agreements whose
     term end or notice deadline falls within [as_of, as_of + N]. For today, these filters run
@@ -425,94 +409,64 @@ def list_(
     date of the state (term end, notice deadline) reads the kept states for today; for
     another day the core computes them, as for a state filter.
     """
-    as_of = as_of or clock.today()
-    found = _selected(
-        s,
-        page,
-        per_page,
-        vendor_id,
-        as_of=as_of,
-        warning_days=warning_days,
-        states=states,
-        within_days=within_days,
-        auto_renews=auto_renews,
-        q=q,
-        non_conforming=non_conforming,
-        needs_fixing=needs_fixing,
-        scope_reviewed=scope_reviewed,
-        sort=sort,
-        descending=descending,
-    )
+
+    vendor_id: int | None = None
+    as_of: date | None = None  # None: today
+    warning_days: int = 90
+    states: Sequence[str] | None = None
+    within_days: int | None = None
+    auto_renews: bool | None = None
+    q: str | None = None
+    non_conforming: bool | None = None
+    needs_fixing: bool = False
+    scope_reviewed: bool | None = None
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+
+    def day(self) -> date:
+        """The day the states are worked out for."""
+        return self.as_of or clock.today()
+
+
+EVERY = Selection()  # every agreement, today, in the register's default order
+
+
+def list_(
+    s: Session,
+    chosen: Selection = EVERY,
+    page: int = 1,
+    per_page: int = 50,
+    *,
+    return_destroy_days: int = DEFAULT_RETURN_DESTROY_DAYS,
+) -> PageResult:
+    """A page of the agreements `chosen` selects, with their state on its day; items are
+    `BaaView`s."""
+    day = chosen.day()  # once: the page and its states are of the same day
+    found = _selected(s, replace(chosen, as_of=day), page, per_page)
     return PageResult(
-        views(s, found.items, as_of, warning_days, return_destroy_days),
+        views(s, found.items, day, chosen.warning_days, return_destroy_days),
         found.page,
         found.per_page,
         found.total,
     )
 
 
-def ordered_ids(
-    s: Session,
-    limit: int,
-    vendor_id: int | None = None,
-    *,
-    as_of: date | None = None,
-    warning_days: int = 90,
-    states: Sequence[str] | None = None,
-    within_days: int | None = None,
-    auto_renews: bool | None = None,
-    q: str | None = None,
-    non_conforming: bool | None = None,
-    needs_fixing: bool = False,
-    scope_reviewed: bool | None = None,
-    sort: str = DEFAULT_SORT,
-    descending: bool = False,
-) -> list[int]:
-    """The ids of the agreements `list_` pages through under the same filters and sort, in
-    its order, at most `limit` of them (one more than a download holds tells it there are
-    too many): what a whole-list download reads by id, without paging through the list."""
-    found = _selected(
-        s,
-        1,
-        limit,
-        vendor_id,
-        as_of=as_of or clock.today(),
-        warning_days=warning_days,
-        states=states,
-        within_days=within_days,
-        auto_renews=auto_renews,
-        q=q,
-        non_conforming=non_conforming,
-        needs_fixing=needs_fixing,
-        scope_reviewed=scope_reviewed,
-        sort=sort,
-        descending=descending,
-        ids_only=True,
-    )
-    return list(found.items)
+def ordered_ids(s: Session, chosen: Selection, limit: int) -> list[int]:
+    """The ids of the agreements `list_` pages through for `chosen`, in its order, at most
+    `limit` of them (one more than a download holds tells it there are too many): what a
+    whole-list download reads by id, without paging through the list."""
+    return list(_selected(s, chosen, 1, limit, ids_only=True).items)
 
 
 def _selected(
-    s: Session,
-    page: int,
-    per_page: int,
-    vendor_id: int | None,
-    *,
-    as_of: date,
-    warning_days: int,
-    states: Sequence[str] | None,
-    within_days: int | None,
-    auto_renews: bool | None,
-    q: str | None,
-    non_conforming: bool | None,
-    needs_fixing: bool,
-    scope_reviewed: bool | None,
-    sort: str,
-    descending: bool,
-    ids_only: bool = False,
+    s: Session, chosen: Selection, page: int, per_page: int, ids_only: bool = False
 ) -> PageResult:
     """The page of agreements `list_` shows (BAA rows, or their ids when `ids_only`)."""
-    sort = sort if sort in SORTS else DEFAULT_SORT
+    vendor_id, as_of, warning_days = chosen.vendor_id, chosen.day(), chosen.warning_days
+    states, within_days, auto_renews = chosen.states, chosen.within_days, chosen.auto_renews
+    q, non_conforming, needs_fixing = chosen.q, chosen.non_conforming, chosen.needs_fixing
+    scope_reviewed, descending = chosen.scope_reviewed, chosen.descending
+    sort = chosen.sort if chosen.sort in SORTS else DEFAULT_SORT
     by_state = sort in STATE_SORTS
     # filtered below; counted as it is, paged through _sorted
     stmt = select(col(BAA.id)) if ids_only else select(BAA)

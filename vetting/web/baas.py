@@ -205,25 +205,25 @@ def _as_of() -> date:
 
 def _register(page: int, per_page: int, as_of: date) -> PageResult:
     """The register rows the page's filter, window, vendor and search select (one page)."""
-    return svc.list_(db.session(), page=page, per_page=per_page, **_selection(as_of))
+    return svc.list_(db.session(), _selection(as_of), page, per_page)
 
 
-def _selection(as_of: date) -> dict[str, Any]:
-    """What the page's filter, window, vendor, search and sort ask `svc.list_` for."""
+def _selection(as_of: date) -> svc.Selection:
+    """What the page's filter, window, vendor, search and sort select."""
     key = _filter_key()
     _, states, auto = FILTERS[key]
-    return {
-        "vendor_id": arg_int("vendor_id", 0, 0) or None,
-        "as_of": as_of,
-        "warning_days": warning_days(),
-        "states": states,
-        "auto_renews": auto,
-        "q": arg_str("q"),
-        "within_days": _window(),
-        "sort": _sort(),
-        "descending": request.args.get("desc") == "1",
+    return svc.Selection(
+        vendor_id=arg_int("vendor_id", 0, 0) or None,
+        as_of=as_of,
+        warning_days=warning_days(),
+        states=states,
+        auto_renews=auto,
+        q=arg_str("q"),
+        within_days=_window(),
+        sort=_sort(),
+        descending=request.args.get("desc") == "1",
         **FILTER_EXTRA.get(key, {}),
-    }
+    )
 
 
 def _sort() -> str:
@@ -239,7 +239,7 @@ def export(fmt: str) -> ResponseReturnValue:
     date)."""
     as_of = _as_of()
     sheets.check_format(fmt)
-    found = svc.ordered_ids(db.session(), sheets.MAX_ROWS + 1, **_selection(as_of))
+    found = svc.ordered_ids(db.session(), _selection(as_of), sheets.MAX_ROWS + 1)
     ids = sheets.listed(found, "BAAs")
     return table_file(sheets.baa_register(db.session, ids, as_of, warning_days()), fmt)
 
