@@ -111,4 +111,6 @@ def calendar(s: Session, feed: Feed, now: datetime) -> tuple[bytes, ...]:
     def build() -> tuple[bytes, ...]:
         return tuple(ics_chunks(events(s, feed), stamp=now))
 
-    return cache.remembered("calendar", (__version__, feed), build, s=s, reads=READS)
+    # the feed's day in plain sight: the warm-up after midnight drops the days before
+    key = (__version__, feed.as_of, feed)
+    return cache.remembered("calendar", key, build, s=s, reads=READS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, label, select
+from sqlalchemy import Select, and_, case, func, label, select
 from sqlmodel import Session, col
 
 from vetting import clock
@@ -322,40 +322,40 @@ class Represented:
 def vendor_representatives(
     s: Session, ids: Sequence[int], as_of: date, warning_days: int
 ) -> dict[int, Represented]:
-    """`Represented` for each of these vendors that has an agreement. For today the states
-    are read from the kept ones (services/baa_states.py: one join, no state worked out — a
-    whole-list download reads all 100,000); for another day, or while they are being rebuilt,
-    each agreement's state is worked out from its terms (`vendor_agreements`)."""
+    """`Represented` for each of these vendors that has an agreement, in one statement. For
+    today each agreement's state is read from the kept ones (services/baa_states.py) when they
+    are for this day, window and code — a whole-list download reads all 100,000 — and worked
+    out from its terms otherwise (another day; kept states stale or being rebuilt; an
+    agreement inserted around the services with no kept row yet). The vendors page works its
+    50 vendors' states out; the two differ only where a write around the services left the
+    kept states stale without marking them so (as the register's state filters would)."""
     found: dict[int, Represented] = {}
     if not ids:
         return found
-    if as_of == clock.today() and baa_states.ensure(
-        s.get_bind().engine, as_of, warning_days, wait=False
-    ):
-        best: dict[int, tuple[tuple[int, int, int], str, date | None]] = {}
-        counts: dict[int, int] = defaultdict(int)
-        for baa_id, vendor_id, effective, state, term_end in s.execute(
-            select(
-                col(BAA.id),
-                col(BAA.vendor_id),
-                col(BAA.effective_date),
-                col(BaaStateRow.state),
-                col(BaaStateRow.term_end),
-            )
-            .join(BaaStateRow, col(BaaStateRow.baa_id) == BAA.id)
-            .where(col(BAA.vendor_id).in_(ids))
-        ):
-            counts[vendor_id] += 1
-            rank = (_STATE_RANK.get(state, 9), -effective.toordinal(), baa_id)
-            held = best.get(vendor_id)
-            if held is None or rank < held[0]:
-                best[vendor_id] = (rank, state, term_end)
-        for vendor_id, (_, state, term_end) in best.items():
-            found[vendor_id] = Represented(counts[vendor_id], state, term_end)
-        return found
-    for vendor_id, own in vendor_agreements(s, ids, as_of, warning_days).items():
-        status = min(own, key=lambda x: x[0])[1]
-        found[vendor_id] = Represented(len(own), str(status.state), status.term_end)
+    columns: list[Any] = [col(BAA.id), col(BAA.vendor_id), *TERMS]
+    stmt = select(*columns).where(col(BAA.vendor_id).in_(ids))
+    if as_of == clock.today():
+        valid = baa_states.kept_for(as_of, warning_days)  # the day's, else no kept row
+        stmt = stmt.add_columns(col(BaaStateRow.state), col(BaaStateRow.term_end)).outerjoin(
+            BaaStateRow, and_(col(BaaStateRow.baa_id) == BAA.id, valid)
+        )
+    best: dict[int, tuple[tuple[int, int, int], str, date | None]] = {}
+    counts: dict[int, int] = defaultdict(int)
+    n = len(columns)
+    for r in s.execute(stmt):
+        baa_id, vendor_id, effective = r[0], r[1], r[2]
+        if len(r) > n and r[n] is not None:
+            state, term_end = r[n], r[n + 1]
+        else:
+            st = state_on(BaaTerms(*r[2:n]), as_of, warning_days)
+            state, term_end = str(st.state), st.term_end
+        counts[vendor_id] += 1
+        rank = (_STATE_RANK.get(state, 9), -effective.toordinal(), baa_id)
+        held = best.get(vendor_id)
+        if held is None or rank < held[0]:
+            best[vendor_id] = (rank, state, term_end)
+    for vendor_id, (_, state, term_end) in best.items():
+        found[vendor_id] = Represented(counts[vendor_id], state, term_end)
     return found
 
 

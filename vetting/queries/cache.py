@@ -196,13 +196,15 @@ def clear_all() -> None:
 
 
 def forget_before(day: date) -> int:
-    """Forget every kept result and memo table whose key names a day before `day` (the
-    day-keyed results: the dashboard's, the live list's, the states of a day): what the
-    warm-up after midnight does first. They would otherwise stay until newer results push
-    them out, one at a time, and the request that pushes one out frees it — a whole day's
-    50,000-app list, measured at 25–33 ms on the first dashboard after a write. Freed here,
-    outside the lock, so other threads' look-ups are not held up meanwhile. Returns how many
-    results and tables were dropped."""
+    """Forget every kept result and memo table whose key names a day before `day`: a date
+    or datetime in the key itself or in a plain tuple within it (only those are looked into:
+    a day must be in sight, not hashed into a tag or inside another object — a calendar
+    window's `Feed` says when it starts, which is no reason to drop it). What the warm-up
+    after midnight does first: the day-keyed results (the dashboard's, the live list and its
+    files, a day's states) would otherwise stay until newer results push them out, one at a
+    time, and the request that pushes one out frees it — a whole day's 50,000-app list,
+    measured at 25–33 ms on the first dashboard after a write. Freed here, outside the lock,
+    so other threads' look-ups are not held up meanwhile. Returns how many were dropped."""
     dropped: list[Any] = []
     with _LOCK:
         for entries in (*_KEPT.values(), *_TABLES.values()):

@@ -43,4 +43,6 @@ def live_file(s: Session, as_of: date, fmt: str, tag: str | None = None) -> List
         text = json.dumps(body, indent=2) if fmt == "json-pretty" else json.dumps(body)
         return ListFile(tag, text.encode("utf-8"), "application/json")
 
-    return cache.remembered("live list file", (tag, fmt), build)
+    # the day in the key in plain sight (the tag hashes it): the warm-up after midnight drops
+    # the days before (cache.forget_before), tens of MB each
+    return cache.remembered("live list file", (as_of, tag, fmt), build)

@@ -193,7 +193,7 @@ class VendorLine(NamedTuple):
 def vendors(s: Session, ids: Sequence[int], as_of: date, warning_days: int) -> list[VendorLine]:
     """These vendors with their number of apps and agreements and their representative
     agreement's state on `as_of` (the vendors list's rule), in three statements (today's
-    states are the kept ones: `vendor_representatives`)."""
+    states read from the kept ones where they are valid: `vendor_representatives`)."""
     if not ids:
         return []
     rows = _in_order(

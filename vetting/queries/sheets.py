@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from integrations.spreadsheets import writing
+from vetting import clock
 from vetting.core.breach import words as breach_words
 from vetting.core.cells import safe_cell
 from vetting.errors import Invalid, NotFound
@@ -38,6 +39,7 @@ from vetting.models import AuditEvent
 from vetting.queries import allowlist, sheet_rows
 from vetting.queries.audit_log import AuditFilter, filtered, ordering
 from vetting.queries.compare import Comparison
+from vetting.services import baa_states
 
 # What one .xlsx sheet holds under its header (1,048,576 rows in all); more is a job for the
 # API's pages.
@@ -250,6 +252,8 @@ def vendors(
     )
 
     def rows() -> Iterable[list[Any]]:
+        if as_of == clock.today():  # today's states kept first: once, not once per chunk
+            baa_states.ensure(session().get_bind().engine, as_of, warning_days, wait=False)
         for chunk in _chunks(ids):
             for r in sheet_rows.vendors(session(), chunk, as_of, warning_days):
                 yield [

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, func, insert, select, text
+from sqlalchemy import Engine, delete, event, exists, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as OrmSession
@@ -82,6 +82,20 @@ def _is_current(s: Session, on: date, warning_days: int) -> bool:
         )
     ).one()
     return (row[0], row[1], row[2]) == (on, warning_days, __version__) and row[3] == row[4]
+
+
+def kept_for(on: date, warning_days: int) -> Any:
+    """A condition true while the kept states are those of `on`, this warning window and this
+    code (the meta row says so): joined to `baa_state`, a reader gets no kept row — and works
+    the state out — once they are stale or rebuilt for another day, even mid-read."""
+    return exists(
+        select(col(BaaStateMeta.id)).where(
+            col(BaaStateMeta.id) == 1,
+            col(BaaStateMeta.on) == on,
+            col(BaaStateMeta.warning_days) == warning_days,
+            col(BaaStateMeta.rules) == __version__,
+        )
+    )
 
 
 def ensure(engine: Engine, on: date, warning_days: int, wait: bool = True) -> Built | None:
