@@ -102,9 +102,11 @@ def run(url: str) -> dict[str, float]:
     credit = {c.key: c.credit for c in checklist.capabilities}
 
     # SQLite hands the JSON column back as its text (numbers as numbers: the column's affinity);
-    # psycopg decodes it already.
+    # psycopg decodes it already (a text answer is then a plain str, not JSON to decode).
+    as_text = engine.dialect.name == "sqlite"
+
     def decode(value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str | bytes) else value
+        return json.loads(value) if as_text and isinstance(value, str | bytes) else value
 
     query = text("SELECT assessment_id, capability_key, value FROM answer ORDER BY assessment_id")
 
