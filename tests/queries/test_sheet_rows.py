@@ -36,6 +36,11 @@ from vetting.services.baa_provisions import catalogue
 
 SIZES = Sizes(apps=120, vendors=30, baas=260, answers=2)
 WARNING = 90
+# Which agreement represents its vendor, by its state first (the vendors list's rule).
+RANKED = [
+    "active", "expiring", "not_yet_effective", "expired", "terminated", "superseded",
+    "pending_signature", "draft",
+]  # fmt: skip
 
 
 def select_ids_of(model: Any) -> Any:
@@ -218,11 +223,17 @@ def test_a_vendors_representative_from_todays_kept_states_is_the_one_worked_out(
         today = clock.today()
 
         def worked_out(day: Any) -> dict[int, browse.Represented]:
-            found = {}
-            for vendor_id, own in browse.vendor_agreements(s, ids, day, WARNING).items():
-                _, status = min(own, key=lambda x: x[0])
-                found[vendor_id] = browse.Represented(len(own), str(status.state), status.term_end)
-            return found
+            """The rule, from each agreement's terms: in force first, then the latest
+            effective date, then the first recorded."""
+            own: dict[int, list[tuple[Any, ...]]] = {}
+            for b in s.scalars(select(BAA).where(BAA.vendor_id.in_(ids))):
+                st = state_on(baa_svc.terms_of(b), day, WARNING)
+                key = (RANKED.index(st.state), -b.effective_date.toordinal(), b.id)
+                own.setdefault(b.vendor_id, []).append((key, str(st.state), st.term_end))
+            return {
+                v: browse.Represented(min(c)[0][2], len(c), min(c)[1], min(c)[2])
+                for v, c in own.items()
+            }
 
         expected = worked_out(today)
         baa_states.ensure(db.engine(), today, WARNING)
@@ -231,6 +242,16 @@ def test_a_vendors_representative_from_todays_kept_states_is_the_one_worked_out(
             kept = browse.vendor_representatives(s, ids, today, WARNING)
         assert kept == expected
         assert len({r.state for r in kept.values()}) >= 2
+        # the case a careless rule gets wrong is here: a vendor with two agreements in its
+        # best state (the later effective date must win, not the first recorded)
+        tied = 0
+        for v in ids:
+            states = [
+                str(state_on(baa_svc.terms_of(b), today, WARNING).state)
+                for b in s.scalars(select(BAA).where(BAA.vendor_id == v))
+            ]
+            tied += bool(states) and states.count(min(states, key=RANKED.index)) > 1
+        assert tied
         # an agreement with no kept row (inserted around the services) is worked out, and
         # stale kept states (another day's) are not read at all
         s.execute(delete(BaaStateRow).where(BaaStateRow.baa_id.in_(select(BAA.id).limit(40))))

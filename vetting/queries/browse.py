@@ -60,7 +60,7 @@ class AssessmentBrief:
 
 
 # Which BAA represents a vendor when it has several: the one in force beats the rest.
-_STATE_RANK = {
+_STATE_RANK: dict[str, int] = {
     BaaState.ACTIVE: 0,
     BaaState.EXPIRING: 1,
     BaaState.NOT_YET_EFFECTIVE: 2,
@@ -76,17 +76,10 @@ def baa_rows(baas: Iterable[BAA], as_of: date, warning_days: int) -> list[BaaRow
     return [BaaRow(b, state_on(terms_of(b), as_of, warning_days)) for b in baas]
 
 
-def _representative(rows: list[BaaRow]) -> BaaRow | None:
-    if not rows:
-        return None
-    return min(
-        rows,
-        key=lambda r: (
-            _STATE_RANK.get(r.status.state, 9),
-            -r.baa.effective_date.toordinal(),
-            r.baa.id,
-        ),
-    )
+def _rank(state: str, effective: date, baa_id: int) -> tuple[int, int, int]:
+    """An agreement as a candidate to represent its vendor (the lowest represents it): in
+    force first (`_STATE_RANK`), then the latest effective date, then the first recorded."""
+    return (_STATE_RANK.get(state, 9), -effective.toordinal(), baa_id)
 
 
 def _latest_decisions(s: Session, app_ids: Sequence[int | None]) -> dict[int | None, DecisionBrief]:
@@ -230,25 +223,18 @@ def vendor_table(
     else:  # the total needs no app count: one row per vendor
         total = s.scalar(select(func.count()).select_from(matching.subquery())) or 0
         rows = list(s.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all())
-    ids = [r[0].id for r in rows]
+    represented = vendor_representatives(s, [r[0].id for r in rows], as_of, warning_days)
     # Only the page's representatives (≤ one per vendor) are then read whole.
-    by_vendor = vendor_agreements(s, ids, as_of, warning_days)
-    chosen = {v: min(found, key=lambda x: x[0]) for v, found in by_vendor.items()}
+    picked = [rep.baa_id for rep in represented.values()]
     whole = (
-        {
-            b.id: b
-            for b in s.scalars(
-                select(BAA).where(col(BAA.id).in_([c[0][2] for c in chosen.values()]))
-            )
-        }
-        if chosen
-        else {}
+        {b.id: b for b in s.scalars(select(BAA).where(col(BAA.id).in_(picked)))} if picked else {}
     )
     items = []
     for r in rows:
-        pick = chosen.get(r[0].id)
-        rep = BaaRow(whole[pick[0][2]], pick[1]) if pick else None
-        items.append(VendorRow(r[0], r[1], rep, len(by_vendor.get(r[0].id, ()))))
+        rep = represented.get(r[0].id)
+        baa = whole.get(rep.baa_id) if rep else None
+        shown = BaaRow(baa, state_on(terms_of(baa), as_of, warning_days)) if baa else None
+        items.append(VendorRow(r[0], r[1], shown, rep.baas if rep else 0))
     return PageResult(items, page, per_page, total)
 
 
@@ -287,33 +273,12 @@ def vendor_ids(
     return [i for i in s.scalars(found) if i is not None]
 
 
-# An agreement as a candidate to represent its vendor: (state's rank, -effective date's ordinal,
-# id) — the lowest represents it — and its state.
-Ranked = tuple[tuple[int, int, int], BaaStatus]
-
-
-def vendor_agreements(
-    s: Session, ids: Sequence[int | None], as_of: date, warning_days: int
-) -> dict[int, list[Ranked]]:
-    """Each of these vendors' agreements as its rank as the vendor's representative (the rule
-    of `_representative`: in force first, then the newest) and its state on `as_of`; the
-    agreements are read as their dates only (500 for a page of 50 vendors)."""
-    by_vendor: dict[int, list[Ranked]] = defaultdict(list)
-    if not ids:
-        return by_vendor
-    for r in s.execute(
-        select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(col(BAA.vendor_id).in_(ids))
-    ):
-        st = state_on(BaaTerms(*r[2:]), as_of, warning_days)
-        by_vendor[r[1]].append(((_STATE_RANK.get(st.state, 9), -r[2].toordinal(), r[0]), st))
-    return by_vendor
-
-
 @dataclass(frozen=True)
 class Represented:
-    """A vendor's number of agreements and the state and term end, on a day, of the one that
-    represents it (`_representative`'s rule)."""
+    """A vendor's number of agreements and the one that represents it (`_rank`), with its
+    state and term end on a day."""
 
+    baa_id: int
     baas: int
     state: str
     term_end: date | None
@@ -322,40 +287,39 @@ class Represented:
 def vendor_representatives(
     s: Session, ids: Sequence[int], as_of: date, warning_days: int
 ) -> dict[int, Represented]:
-    """`Represented` for each of these vendors that has an agreement, in one statement. For
-    today each agreement's state is read from the kept ones (services/baa_states.py) when they
-    are for this day, window and code — a whole-list download reads all 100,000 — and worked
-    out from its terms otherwise (another day; kept states stale or being rebuilt; an
-    agreement inserted around the services with no kept row yet). The vendors page works its
-    50 vendors' states out; the two differ only where a write around the services left the
-    kept states stale without marking them so (as the register's state filters would)."""
+    """`Represented` for each of these vendors that has an agreement, in one statement — the
+    vendors page (50 vendors) and its download (all of them) alike. For today each
+    agreement's state is read from the kept ones (services/baa_states.py) while they are this
+    day's, window's and code's; otherwise (another day, kept states stale or being rebuilt,
+    an agreement inserted around the services with no kept row yet) it is worked out from its
+    terms."""
     found: dict[int, Represented] = {}
     if not ids:
         return found
-    columns: list[Any] = [col(BAA.id), col(BAA.vendor_id), *TERMS]
-    stmt = select(*columns).where(col(BAA.vendor_id).in_(ids))
-    if as_of == clock.today():
+    kept = as_of == clock.today()
+    stmt = select(col(BAA.id), col(BAA.vendor_id), *TERMS).where(col(BAA.vendor_id).in_(ids))
+    if kept:
         valid = baa_states.kept_for(as_of, warning_days)  # the day's, else no kept row
         stmt = stmt.add_columns(col(BaaStateRow.state), col(BaaStateRow.term_end)).outerjoin(
             BaaStateRow, and_(col(BaaStateRow.baa_id) == BAA.id, valid)
         )
+    terms_end = 2 + len(TERMS)
     best: dict[int, tuple[tuple[int, int, int], str, date | None]] = {}
     counts: dict[int, int] = defaultdict(int)
-    n = len(columns)
     for r in s.execute(stmt):
         baa_id, vendor_id, effective = r[0], r[1], r[2]
-        if len(r) > n and r[n] is not None:
-            state, term_end = r[n], r[n + 1]
+        if kept and r[terms_end] is not None:
+            state, term_end = r[terms_end], r[terms_end + 1]
         else:
-            st = state_on(BaaTerms(*r[2:n]), as_of, warning_days)
+            st = state_on(BaaTerms(*r[2:terms_end]), as_of, warning_days)
             state, term_end = str(st.state), st.term_end
         counts[vendor_id] += 1
-        rank = (_STATE_RANK.get(state, 9), -effective.toordinal(), baa_id)
+        rank = _rank(state, effective, baa_id)
         held = best.get(vendor_id)
         if held is None or rank < held[0]:
             best[vendor_id] = (rank, state, term_end)
-    for vendor_id, (_, state, term_end) in best.items():
-        found[vendor_id] = Represented(counts[vendor_id], state, term_end)
+    for vendor_id, (rank, state, term_end) in best.items():
+        found[vendor_id] = Represented(rank[2], counts[vendor_id], state, term_end)
     return found
 
 
